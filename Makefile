@@ -1,0 +1,93 @@
+# ptbench: `make` builds ./ptbench; `make check` runs the tests (TAP via prove,
+# including ASan/UBSan builds); `make bench` runs the harness benchmarks.
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
+
+PKGS := hwloc libcpuid json-c numa libtracefs libtraceevent
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
+ALL_CFLAGS := -std=gnu11 $(WARN) -Iinclude $(PKG_CFLAGS) -pthread \
+	-DPTBENCH_VERSION='"$(VERSION)"' -DPTBENCH_DATADIR='"$(PREFIX)/share/ptbench"' $(CFLAGS)
+LDLIBS := $(PKG_LIBS) -pthread -lm
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1 -g
+
+CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/probes/*.c) $(wildcard bench/*.c)
+MAIN_SRC := src/main.c
+HEADERS := $(wildcard include/ptbench/*.h)
+
+OBJ := $(patsubst %.c,build/obj/%.o,$(CORE_SRC))
+SAN_OBJ := $(patsubst %.c,build/asan/%.o,$(CORE_SRC))
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+UNIT_SAN_BIN := $(patsubst tests/unit/%.c,build/tests/asan-%,$(UNIT_SRC))
+
+.PHONY: all check unit integration install uninstall clean bench asan deps
+all: ptbench
+
+deps:
+	scripts/install-deps.sh
+
+build/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+ptbench: $(OBJ) build/obj/src/main.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# the same program built with ASan/UBSan; the integration tests run it too
+build/ptbench-asan: $(SAN_OBJ) build/asan/src/main.o
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+asan: build/ptbench-asan
+
+build/tests/test_%: tests/unit/test_%.c tests/unit/tap.h $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LDLIBS)
+
+build/tests/asan-test_%: tests/unit/test_%.c tests/unit/tap.h $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_OBJ) $(LDLIBS)
+
+# All tests, TAP through prove: unit tests (plain and sanitized) then the
+# integration scripts, which drive ./ptbench and build/ptbench-asan.
+check: ptbench build/ptbench-asan $(UNIT_BIN) $(UNIT_SAN_BIN)
+	prove -v $(UNIT_BIN) $(UNIT_SAN_BIN) $(wildcard tests/integration/*.t)
+
+unit: $(UNIT_BIN) $(UNIT_SAN_BIN)
+	prove -v $(UNIT_BIN) $(UNIT_SAN_BIN)
+
+integration: ptbench build/ptbench-asan
+	prove -v $(wildcard tests/integration/*.t)
+
+build/perf/%: tests/perf/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(OBJ) $(LDLIBS)
+
+PERF_BIN := $(patsubst tests/perf/%.c,build/perf/%,$(wildcard tests/perf/*.c))
+bench: ptbench $(PERF_BIN)
+	@for b in $(PERF_BIN); do echo "== $$b"; $$b || exit 1; done
+	@for s in tests/perf/*.sh; do [ -e "$$s" ] || continue; echo "== $$s"; sh $$s || exit 1; done
+
+install: ptbench
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ptbench/scenarios \
+		$(DESTDIR)$(PREFIX)/share/ptbench/plots
+	install -m 0755 ptbench $(DESTDIR)$(PREFIX)/bin/ptbench
+	install -m 0644 scenarios/*.ini $(DESTDIR)$(PREFIX)/share/ptbench/scenarios/
+	for f in plots/*.gp; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/ptbench/plots/ || true; done
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ptbench
+	rm -rf $(DESTDIR)$(PREFIX)/share/ptbench
+
+clean:
+	rm -rf build ptbench

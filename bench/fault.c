@@ -1,0 +1,141 @@
+/* fault: one thread touches every 4 KiB page of its own region once (op
+ * `fault`, first touch), then gives the pages back (op `zap`) and starts
+ * again. The region is MADV_NOHUGEPAGE so every fault is a small-page fault
+ * that walks (and on the first pass, allocates) page tables. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ptbench/clock.h"
+#include "ptbench/runner.h"
+#include "ptbench/util.h"
+#include "ptbench/worker.h"
+
+enum { OP_FAULT, OP_ZAP };
+enum { BACK_ANON, BACK_SHMEM, BACK_FILE };
+
+static const char *const backing_choices[] = { "anon", "shmem", "file", NULL };
+static const char *const fault_ops[] = { "fault", "zap", NULL };
+
+static const struct pt_opt_def fault_opts[] = {
+	{ "size", PT_OPT_SIZE, "16M", 4096, 1LL << 36, NULL, "region per thread" },
+	{ "backing", PT_OPT_ENUM, "anon", 0, 0, backing_choices,
+	  "anon (private), shmem (memfd, shared) or file (a file in dir, shared)" },
+	{ "dir", PT_OPT_STRING, "/var/tmp", 0, 0, NULL, "where backing=file creates its file" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+struct fault_thread {
+	volatile char *base;
+	size_t size, page, next;
+	int fd, backing;
+};
+
+static int fault_thread_init(struct pt_thread *t, char *err, size_t len)
+{
+	const struct pt_opts *o = pt_thread_opts(t);
+	struct fault_thread *f = pt_xcalloc(1, sizeof(*f));
+	int flags = MAP_SHARED;
+	void *p;
+
+	t->priv = f;
+	f->page = (size_t)sysconf(_SC_PAGESIZE);
+	f->size = (size_t)pt_opt_num(o, "size") / f->page * f->page;
+	f->backing = (int)pt_opt_num(o, "backing");
+	f->fd = -1;
+	if (f->backing == BACK_SHMEM) {
+		f->fd = memfd_create("ptbench-fault", MFD_CLOEXEC);
+	} else if (f->backing == BACK_FILE) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/ptbench-fault-XXXXXX", pt_opt_str(o, "dir"));
+		f->fd = mkostemp(path, O_CLOEXEC);
+		if (f->fd >= 0)
+			unlink(path);
+	} else {
+		flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	}
+	if (f->backing != BACK_ANON && (f->fd < 0 || ftruncate(f->fd, (off_t)f->size))) {
+		snprintf(err, len, "cannot create the %s backing: %s", backing_choices[f->backing],
+			 strerror(errno));
+		return -1;
+	}
+	p = mmap(NULL, f->size, PROT_READ | PROT_WRITE, flags, f->fd, 0);
+	if (p == MAP_FAILED) {
+		snprintf(err, len, "mmap %zu bytes: %s", f->size, strerror(errno));
+		return -1;
+	}
+	f->base = p;
+	/* small pages only: a THP fault would measure something else */
+	if (madvise(p, f->size, MADV_NOHUGEPAGE) && errno != EINVAL) {
+		snprintf(err, len, "madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Give the pages back so the next pass faults again: DONTNEED zaps the
+ * PTEs; for shared backings punching the hole also frees the page cache, so
+ * the next fault allocates as an anon one does. */
+static int give_back(struct fault_thread *f)
+{
+	if (f->backing == BACK_ANON)
+		return madvise((void *)f->base, f->size, MADV_DONTNEED);
+	if (f->backing == BACK_SHMEM)
+		return fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)f->size);
+	return madvise((void *)f->base, f->size, MADV_DONTNEED);
+}
+
+static int fault_run_once(struct pt_thread *t)
+{
+	struct fault_thread *f = t->priv;
+	uint64_t t0, t1;
+
+	if (f->next * f->page >= f->size) {
+		int rc;
+
+		t0 = pt_now_ns();
+		rc = give_back(f);
+		t1 = pt_now_ns();
+		pt_record(t, OP_ZAP, t0, t1);
+		if (rc)
+			pt_record_error(t, OP_ZAP, errno);
+		f->next = 0;
+		return 0;
+	}
+	t0 = pt_now_ns();
+	f->base[f->next * f->page] = 1;
+	t1 = pt_now_ns();
+	pt_record(t, OP_FAULT, t0, t1);
+	f->next++;
+	return 0;
+}
+
+static void fault_thread_fini(struct pt_thread *t)
+{
+	struct fault_thread *f = t->priv;
+
+	if (!f)
+		return;
+	if (f->base)
+		munmap((void *)f->base, f->size);
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f);
+	t->priv = NULL;
+}
+
+const struct pt_worker_type pt_worker_fault = {
+	.name = "fault",
+	.summary = "first-touch page faults on small pages (anon, shmem or file), then zap",
+	.opts = fault_opts,
+	.ops = fault_ops,
+	.thread_init = fault_thread_init,
+	.run_once = fault_run_once,
+	.thread_fini = fault_thread_fini,
+};

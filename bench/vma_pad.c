@@ -1,0 +1,117 @@
+/* vma-pad (setup only): split one mapping into many small VMAs by giving
+ * every other page a different protection, so /proc walks and VMA lookups
+ * are long, as in a big real process. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "ptbench/runner.h"
+#include "ptbench/sysfs_settings.h"
+#include "ptbench/util.h"
+#include "ptbench/worker.h"
+
+static const char *const pad_ops[] = { NULL };
+
+static const struct pt_opt_def pad_opts[] = {
+	/* each count makes two VMAs; vm.max_map_count is 65530 by default */
+	{ "count", PT_OPT_INT, "2000", 1, 30000, NULL, "pairs of VMAs to add (2*count VMAs)" },
+	{ "populate", PT_OPT_BOOL, "true", 0, 0, NULL,
+	  "touch every page so the walks find page tables and pages" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+struct pad {
+	char *base;
+	size_t len;
+	long vmas;
+};
+
+static enum pt_check pad_check(const struct pt_role *role, char *why, size_t len)
+{
+	char buf[32];
+	long long want = 2 * pt_opt_num(&role->opts, "count");
+
+	if (!pt_read_line("/proc/sys/vm/max_map_count", buf, sizeof(buf), 0) &&
+	    atoll(buf) < want + 1000) {
+		snprintf(why, len, "count = %lld needs %lld VMAs; vm.max_map_count is %s",
+			 want / 2, want, buf);
+		return PT_CHECK_ERROR;
+	}
+	return PT_CHECK_OK;
+}
+
+static long count_vmas(void)
+{
+	char *maps = pt_read_file("/proc/self/maps", NULL);
+	long n = 0;
+
+	if (!maps)
+		return -1;
+	for (char *p = maps; *p; p++)
+		n += *p == '\n';
+	free(maps);
+	return n;
+}
+
+static int pad_setup(struct pt_role_run *rr, char *err, size_t len)
+{
+	const struct pt_opts *o = &rr->role->opts;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	long count = (long)pt_opt_num(o, "count"), before = count_vmas();
+	struct pad *p = pt_xcalloc(1, sizeof(*p));
+
+	rr->shared = p;
+	p->len = 2 * (size_t)count * page;
+	p->base = mmap(NULL, p->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p->base == MAP_FAILED) {
+		p->base = NULL;
+		snprintf(err, len, "mmap %zu bytes: %s", p->len, strerror(errno));
+		return -1;
+	}
+	if (pt_opt_num(o, "populate"))
+		for (size_t off = 0; off < p->len; off += page)
+			p->base[off] = 1;
+	for (long i = 0; i < count; i++) {
+		if (mprotect(p->base + (2 * (size_t)i + 1) * page, page, PROT_READ)) {
+			snprintf(err, len, "mprotect to split VMAs: %s", strerror(errno));
+			return -1;
+		}
+	}
+	p->vmas = count_vmas() - before;
+	return 0;
+}
+
+static void pad_teardown(struct pt_role_run *rr)
+{
+	struct pad *p = rr->shared;
+
+	if (p && p->base)
+		munmap(p->base, p->len);
+	free(p);
+	rr->shared = NULL;
+}
+
+static void pad_report(struct pt_role_run *rr, struct json_object *o)
+{
+	struct pad *p = rr->shared;
+
+	json_object_object_add(o, "vmas_added", json_object_new_int64(p ? p->vmas : 0));
+}
+
+const struct pt_worker_type pt_worker_vma_pad = {
+	.name = "vma-pad",
+	.summary = "setup only: thousands of small VMAs so that walks are long",
+	.opts = pad_opts,
+	.ops = pad_ops,
+	.setup_only = true,
+	.check = pad_check,
+	.setup = pad_setup,
+	.teardown = pad_teardown,
+	.report = pad_report,
+};

@@ -1,0 +1,26 @@
+/* The worker list: one line per bench/NAME.c. */
+#include <stddef.h>
+#include <string.h>
+
+#include "ptbench/worker.h"
+
+extern const struct pt_worker_type pt_worker_fault;
+extern const struct pt_worker_type pt_worker_mmap_churn;
+extern const struct pt_worker_type pt_worker_smaps_read;
+extern const struct pt_worker_type pt_worker_vma_pad;
+
+const struct pt_worker_type *const pt_worker_types[] = {
+	&pt_worker_fault,
+	&pt_worker_mmap_churn,
+	&pt_worker_smaps_read,
+	&pt_worker_vma_pad,
+	NULL,
+};
+
+const struct pt_worker_type *pt_worker_find(const char *name)
+{
+	for (size_t i = 0; pt_worker_types[i]; i++)
+		if (!strcmp(pt_worker_types[i]->name, name))
+			return pt_worker_types[i];
+	return NULL;
+}

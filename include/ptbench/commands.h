@@ -1,0 +1,14 @@
+/* One function per subcommand (src/cmd_*.c); src/main.c holds the table. */
+#ifndef PTBENCH_COMMANDS_H
+#define PTBENCH_COMMANDS_H
+
+int cmd_list(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_sysinfo(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+/* The whole command line, for the result's tool.argv and re-exec. */
+extern int pt_argc;
+extern char **pt_argv;
+
+#endif

@@ -1,0 +1,71 @@
+/* The run: roles, threads, phases, probes, repeats. */
+#ifndef PTBENCH_RUNNER_H
+#define PTBENCH_RUNNER_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ptbench/scenario.h"
+#include "ptbench/worker.h"
+
+struct json_object;
+
+enum pt_phase { PT_PHASE_SETUP, PT_PHASE_WARMUP, PT_PHASE_MEASURE, PT_PHASE_STOP };
+
+struct pt_role_run {
+	struct pt_run *run;
+	const struct pt_role *role;
+	int nthreads;
+	int *cpus;                    /* planned PU per thread, -1 unbound */
+	struct pt_thread *threads;
+	pthread_t *pthreads;
+	void *shared;                 /* the worker's per-role state */
+	/* merged at the end of the repeat */
+	struct pt_hist *merged[PT_MAX_OPS];
+	uint64_t merged_errors[PT_MAX_OPS][PT_ERRNO_SLOTS];
+	int nops;
+};
+
+struct pt_probe;
+
+struct pt_probe_inst {
+	const struct pt_probe *probe;
+	void *state;
+	bool available;
+	char why[256];                /* reason when unavailable */
+};
+
+struct pt_run {
+	struct pt_scenario *sc;
+	int repeat;                   /* index of the current repeat */
+	_Atomic int phase;
+	_Atomic int failed;           /* a worker hit an unexpected error */
+	char fail_msg[256];
+	uint64_t t_start, t_measure, t_stop;  /* pt_now_ns() at the phase changes */
+	uint64_t duration_ns, warmup_ns, tl_interval_ns;
+	struct pt_role_run *roles;
+	size_t nroles;
+	pthread_barrier_t ready;      /* all worker threads + the main thread */
+	struct pt_probe_inst *probes;
+	size_t nprobes;
+	bool trace;                   /* --no-trace turns tracing probes off */
+	bool progress;                /* progress line on stderr */
+};
+
+/* Set from the SIGINT/SIGTERM handler; every loop checks it. */
+extern volatile sig_atomic_t pt_stop_signal;
+
+/* The role a tid belongs to, or NULL (probes map kernel tids to roles). */
+const char *pt_run_role_of_tid(const struct pt_run *run, int tid);
+
+/* One repeat: set up, run, merge; returns an exit code. rep_json receives
+ * the repeat's JSON ("workers", "probes", "complete"). */
+int pt_run_repeat(struct pt_run *run, struct json_object **rep_json);
+
+/* Install SIGINT/SIGTERM/SIGHUP handlers that set pt_stop_signal. */
+void pt_install_stop_handlers(void);
+
+#endif

@@ -1,0 +1,121 @@
+/* The worker interface. A worker type is one file in bench/ defining a
+ * `struct pt_worker_type` plus one line in bench/workers.c; the runner does
+ * threads, pinning, phases, timing storage and merging. */
+#ifndef PTBENCH_WORKER_H
+#define PTBENCH_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ptbench/hist.h"
+#include "ptbench/options.h"
+
+struct json_object;
+struct pt_run;
+struct pt_role;
+struct pt_role_run;
+
+#define PT_MAX_OPS 8
+/* errno values fit below this (EHWPOISON is 133); larger ones count in the last slot */
+#define PT_ERRNO_SLOTS 140
+
+/* Per-interval aggregate for the timeline (latency over time). */
+struct pt_tl_slot {
+	uint64_t count, sum, max;
+};
+
+struct pt_thread {
+	struct pt_role_run *rr;
+	int index;                  /* thread number within the role */
+	pid_t tid;
+	int cpu;                    /* PU the thread was bound to, -1 if unbound */
+	int cpu_seen_first, cpu_seen_last; /* sched_getcpu() at start and end */
+	struct pt_hist *hist[PT_MAX_OPS];
+	uint64_t errors[PT_MAX_OPS][PT_ERRNO_SLOTS];
+	struct pt_tl_slot *timeline[PT_MAX_OPS];
+	size_t tl_slots, tl_cur;
+	uint64_t tl_slot_end, tl_interval;
+	uint64_t rng;               /* per-thread xorshift state, seeded from the role and index */
+	void *priv;                 /* the worker's per-thread state */
+};
+
+/* Results of a check: the worker can run, or the kernel/privileges cannot. */
+enum pt_check { PT_CHECK_OK = 0, PT_CHECK_SKIP = 1, PT_CHECK_ERROR = 2 };
+
+struct pt_worker_type {
+	const char *name;
+	const char *summary;                 /* one line for `ptbench list` */
+	const struct pt_opt_def *opts;       /* the worker's own keys, {NULL} terminated */
+	const char *const *ops;              /* op names, NULL terminated; index = op id */
+	bool setup_only;                     /* no threads (vma-pad): threads defaults to 0 */
+	/* Can this kernel/user run it? Called once before anything runs. */
+	enum pt_check (*check)(const struct pt_role *role, char *why, size_t len);
+	/* Once per repeat, before threads start; rr->shared is the worker's. */
+	int (*setup)(struct pt_role_run *rr, char *err, size_t len);
+	/* On the worker thread, after pinning, before the start barrier. */
+	int (*thread_init)(struct pt_thread *t, char *err, size_t len);
+	/* One iteration: performs and records one or more ops. Non-zero stops the
+	 * thread and fails the run (only for the unexpected: ops that fail with an
+	 * errno are recorded with pt_record_error, not returned). */
+	int (*run_once)(struct pt_thread *t);
+	void (*thread_fini)(struct pt_thread *t);
+	void (*teardown)(struct pt_role_run *rr);
+	/* Worker-specific evidence (collapse proof, VMA counts) into the role's JSON. */
+	void (*report)(struct pt_role_run *rr, struct json_object *role_json);
+};
+
+/* Record one op that took t1 - t0 (both pt_now_ns()). */
+static inline void pt_record(struct pt_thread *t, int op, uint64_t t0, uint64_t t1)
+{
+	uint64_t ns = t1 - t0;
+	struct pt_tl_slot *s;
+
+	pt_hist_record(t->hist[op], ns);
+	if (t1 >= t->tl_slot_end) {
+		/* advance to the slot holding t1; the last slot absorbs overrun */
+		while (t1 >= t->tl_slot_end && t->tl_cur + 1 < t->tl_slots) {
+			t->tl_cur++;
+			t->tl_slot_end += t->tl_interval;
+		}
+	}
+	s = &t->timeline[op][t->tl_cur];
+	s->count++;
+	s->sum += ns;
+	if (ns > s->max)
+		s->max = ns;
+}
+
+/* Count a failed op by errno (its latency is recorded with pt_record too, so
+ * successes = count - sum(errors)). */
+static inline void pt_record_error(struct pt_thread *t, int op, int err)
+{
+	if (err < 0 || err >= PT_ERRNO_SLOTS)
+		err = PT_ERRNO_SLOTS - 1;
+	t->errors[op][err]++;
+}
+
+/* Whether the run wants the workers to stop (end of duration or a signal). */
+bool pt_should_stop(const struct pt_thread *t);
+
+/* Cheap per-thread random numbers. */
+static inline uint64_t pt_rand(struct pt_thread *t)
+{
+	uint64_t x = t->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	t->rng = x;
+	return x;
+}
+
+/* The options of the role this thread belongs to. */
+const struct pt_opts *pt_thread_opts(const struct pt_thread *t);
+
+/* The worker list (bench/workers.c). */
+extern const struct pt_worker_type *const pt_worker_types[];
+const struct pt_worker_type *pt_worker_find(const char *name);
+
+#endif

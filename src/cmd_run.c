@@ -1,0 +1,389 @@
+/* ptbench run SCENARIO: parse, plan, push THP settings, run the repeats,
+ * write the result atomically, print the summary. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ptbench/commands.h"
+#include "ptbench/exitcodes.h"
+#include "ptbench/probe.h"
+#include "ptbench/result.h"
+#include "ptbench/runner.h"
+#include "ptbench/scenario.h"
+#include "ptbench/summary.h"
+#include "ptbench/sysfs_settings.h"
+#include "ptbench/sysinfo.h"
+#include "ptbench/topo.h"
+#include "ptbench/util.h"
+#include "ptbench/worker.h"
+
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
+
+struct run_args {
+	const char *scenario;
+	const char *output;
+	const char *duration, *warmup, *repeat;
+	char **sets;
+	int nsets;
+	bool no_trace, json, quiet;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f, "usage: ptbench run SCENARIO [-o FILE] [--duration D] [--warmup D] [--repeat N]\n"
+		   "                    [--set ROLE.KEY=VALUE]... [--no-trace] [--json] [--quiet]\n"
+		   "SCENARIO is a name from `ptbench list` or a path to an .ini file.\n");
+}
+
+static const struct option run_longopts[] = {
+	{ "output", required_argument, NULL, 'o' },  { "duration", required_argument, NULL, 'd' },
+	{ "warmup", required_argument, NULL, 'w' },  { "repeat", required_argument, NULL, 'r' },
+	{ "set", required_argument, NULL, 's' },     { "no-trace", no_argument, NULL, 'T' },
+	{ "json", no_argument, NULL, 'j' },          { "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+};
+
+/* "did you mean" for a mistyped long flag */
+static void suggest_flag(const char *arg)
+{
+	const char *names[PT_ARRAY_SIZE(run_longopts)];
+	size_t n = 0;
+	const char *word = arg;
+	char buf[64];
+
+	while (*word == '-')
+		word++;
+	snprintf(buf, sizeof(buf), "%s", word);
+	buf[strcspn(buf, "=")] = '\0';
+	for (; run_longopts[n].name; n++)
+		names[n] = run_longopts[n].name;
+	const char *hint = pt_suggest(buf, names, n);
+
+	if (hint)
+		fprintf(stderr, "ptbench run: did you mean --%s?\n", hint);
+}
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->sets = pt_xcalloc((size_t)argc, sizeof(char *));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:d:r:s:jqh", run_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': a->output = optarg; break;
+		case 'd': a->duration = optarg; break;
+		case 'w': a->warmup = optarg; break;
+		case 'r': a->repeat = optarg; break;
+		case 's': a->sets[a->nsets++] = optarg; break;
+		case 'T': a->no_trace = true; break;
+		case 'j': a->json = true; break;
+		case 'q': a->quiet = true; break;
+		case 'h': run_usage(stdout); exit(PT_EXIT_OK);
+		default:
+			if (optopt)
+				fprintf(stderr, "ptbench run: option -%c %s\n", optopt,
+					strchr("odrs", optopt) ? "needs a value" : "is not known");
+			else
+				fprintf(stderr, "ptbench run: unknown option '%s'\n", argv[optind - 1]);
+			if (!optopt)
+				suggest_flag(argv[optind - 1]);
+			run_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, optind >= argc ? "ptbench run: which scenario? (see `ptbench list`)\n"
+					       : "ptbench run: one scenario at a time\n");
+		run_usage(stderr);
+		return -1;
+	}
+	a->scenario = argv[optind];
+	return 0;
+}
+
+/* Page-table layout must be the same every run: turn ASLR off by re-executing
+ * ourselves with ADDR_NO_RANDOMIZE (it only applies at exec). */
+static void disable_aslr(char **argv)
+{
+	int pers = personality(0xffffffff);
+
+	if (pers == -1 || (pers & ADDR_NO_RANDOMIZE) || getenv("PTBENCH_NO_REEXEC"))
+		return;
+	if (personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
+		return;
+	setenv("PTBENCH_NO_REEXEC", "1", 1);
+	execv("/proc/self/exe", argv);
+	/* exec failed: carry on with ASLR, the result records it */
+	unsetenv("PTBENCH_NO_REEXEC");
+}
+
+static int override(struct pt_scenario *sc, const char *key, const char *val, const char *flag)
+{
+	char err[256];
+	int idx = pt_opts_find(&sc->opts, key);
+
+	if (pt_opts_set(&sc->opts, idx, val, 0, err, sizeof(err))) {
+		fprintf(stderr, "ptbench run: %s: %s\n", flag, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Threads per role, with 'rest' taking the PUs nobody else asked for. */
+static int resolve_threads(const struct pt_scenario *sc, int *nthreads)
+{
+	int taken = 0, npus = pt_topo_npus(), nrest = 0;
+
+	for (size_t r = 0; r < sc->nroles; r++) {
+		const char *t = pt_opt_str(&sc->roles[r].common, "threads");
+
+		if (!strcmp(t, "rest")) {
+			nthreads[r] = -1;
+			nrest++;
+		} else {
+			nthreads[r] = atoi(t);
+			taken += nthreads[r];
+		}
+	}
+	for (size_t r = 0; r < sc->nroles; r++) {
+		if (nthreads[r] != -1)
+			continue;
+		/* rest on a full machine still runs one thread: contention is the point */
+		nthreads[r] = (npus - taken) / nrest;
+		if (nthreads[r] < 1)
+			nthreads[r] = 1;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *key, *file;
+} thp_keys[] = {
+	{ "thp_enabled", THP_DIR "enabled" },
+	{ "thp_defrag", THP_DIR "defrag" },
+	{ "thp_shmem_enabled", THP_DIR "shmem_enabled" },
+};
+
+static int push_thp(const struct pt_scenario *sc)
+{
+	char err[512];
+
+	for (size_t i = 0; i < PT_ARRAY_SIZE(thp_keys); i++) {
+		const char *v = pt_opt_str(&sc->opts, thp_keys[i].key);
+
+		if (!strcmp(v, "keep"))
+			continue;
+		if (geteuid() != 0) {
+			fprintf(stderr, "ptbench run: skipped: %s = %s needs root to write %s\n",
+				thp_keys[i].key, v, thp_keys[i].file);
+			return PT_EXIT_SKIP;
+		}
+		if (pt_sysfs_push(thp_keys[i].file, v, err, sizeof(err))) {
+			fprintf(stderr, "ptbench run: skipped: %s\n", err);
+			return PT_EXIT_SKIP;
+		}
+	}
+	return 0;
+}
+
+static int check_workers(const struct pt_scenario *sc)
+{
+	for (size_t r = 0; r < sc->nroles; r++) {
+		const struct pt_role *role = &sc->roles[r];
+		char why[512] = "";
+		enum pt_check c;
+
+		if (!role->type->check)
+			continue;
+		c = role->type->check(role, why, sizeof(why));
+		if (c == PT_CHECK_SKIP) {
+			fprintf(stderr, "ptbench run: skipped: [worker %s] (type %s): %s\n", role->name,
+				role->type->name, why);
+			return PT_EXIT_SKIP;
+		}
+		if (c == PT_CHECK_ERROR) {
+			fprintf(stderr, "%s:%d: [worker %s]: %s\n", sc->path, role->line, role->name, why);
+			return PT_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static char *default_output(const struct pt_scenario *sc)
+{
+	struct utsname u;
+	char stamp[32], *path = pt_xmalloc(1024);
+	time_t now = time(NULL);
+
+	uname(&u);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", localtime(&now));
+	if (mkdir("results", 0755) && errno != EEXIST) {
+		fprintf(stderr, "ptbench run: cannot create results/: %s\n", strerror(errno));
+		free(path);
+		return NULL;
+	}
+	snprintf(path, 1024, "results/%s-%s-%s.json", pt_opt_str(&sc->opts, "name"), u.release, stamp);
+	return path;
+}
+
+static void warn_thp_changed(struct json_object *before, struct json_object *after)
+{
+	/* the khugepaged counters move on their own; compare settings only */
+	static const char *const settings[] = { "enabled", "defrag", "shmem_enabled" };
+
+	for (size_t i = 0; i < PT_ARRAY_SIZE(settings); i++) {
+		struct json_object *x, *y;
+
+		if (json_object_object_get_ex(before, settings[i], &x) &&
+		    json_object_object_get_ex(after, settings[i], &y) &&
+		    strcmp(json_object_get_string(x), json_object_get_string(y)))
+			fprintf(stderr, "ptbench run: warning: THP %s changed during the run: %s -> %s\n",
+				settings[i], json_object_get_string(x), json_object_get_string(y));
+	}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a;
+	struct pt_scenario *sc = NULL;
+	char *path = NULL, *out = NULL;
+	int rc = PT_EXIT_USAGE, *nthreads = NULL, **cpus = NULL, nrep;
+	struct pt_run run;
+	struct json_object *doc = NULL, *repeats, *thp_before, *system;
+
+	disable_aslr(pt_argv);
+	if (parse_args(argc, argv, &a))
+		goto out;
+	path = pt_scenario_resolve(a.scenario);
+	if (!path) {
+		fprintf(stderr, "ptbench run: no scenario '%s' (looked in %s; `ptbench list` shows them)\n",
+			a.scenario, pt_scenario_dir());
+		goto out;
+	}
+	sc = pt_scenario_load(path);
+	if (!sc)
+		goto out;
+	for (int i = 0; i < a.nsets; i++)
+		if (pt_scenario_apply_set(sc, a.sets[i]))
+			goto out;
+	if ((a.duration && override(sc, "duration", a.duration, "--duration")) ||
+	    (a.warmup && override(sc, "warmup", a.warmup, "--warmup")) ||
+	    (a.repeat && override(sc, "repeat", a.repeat, "--repeat")))
+		goto out;
+	if (pt_scenario_validate(sc))
+		goto out;
+	nthreads = pt_xcalloc(sc->nroles, sizeof(int));
+	resolve_threads(sc, nthreads);
+	if (pt_topo_plan(sc, nthreads, &cpus))
+		goto out;
+	rc = check_workers(sc);
+	if (rc)
+		goto out;
+	out = a.output ? pt_xstrdup(a.output) : default_output(sc);
+	if (!out) {
+		rc = PT_EXIT_RUNTIME;
+		goto out;
+	}
+	pt_install_stop_handlers();
+	thp_before = pt_sysinfo_thp();
+	rc = push_thp(sc);
+	if (rc) {
+		json_object_put(thp_before);
+		goto out;
+	}
+
+	doc = pt_result_new(pt_argc, pt_argv, sc);
+	system = json_object_object_get(doc, "system");
+	json_object_object_add(system, "aslr",
+			       json_object_new_string(personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
+	repeats = json_object_object_get(doc, "repeats");
+	memset(&run, 0, sizeof(run));
+	run.sc = sc;
+	run.duration_ns = (uint64_t)pt_opt_num(&sc->opts, "duration");
+	run.warmup_ns = (uint64_t)pt_opt_num(&sc->opts, "warmup");
+	run.tl_interval_ns = (uint64_t)pt_opt_num(&sc->opts, "timeline_interval");
+	run.trace = !a.no_trace;
+	run.progress = !a.quiet && isatty(2);
+	run.nroles = sc->nroles;
+	run.roles = pt_xcalloc(sc->nroles, sizeof(*run.roles));
+	for (size_t r = 0; r < sc->nroles; r++) {
+		const struct pt_worker_type *type = sc->roles[r].type;
+
+		run.roles[r].run = &run;
+		run.roles[r].role = &sc->roles[r];
+		run.roles[r].nthreads = nthreads[r];
+		run.roles[r].cpus = cpus[r];
+		while (type->ops && type->ops[run.roles[r].nops])
+			run.roles[r].nops++;
+	}
+	for (run.nprobes = 0; pt_probes[run.nprobes]; run.nprobes++)
+		;
+	run.probes = pt_xcalloc(run.nprobes, sizeof(*run.probes));
+	for (size_t i = 0; i < run.nprobes; i++)
+		run.probes[i].probe = pt_probes[i];
+
+	nrep = (int)pt_opt_num(&sc->opts, "repeat");
+	rc = PT_EXIT_OK;
+	for (run.repeat = 0; run.repeat < nrep && !pt_stop_signal; run.repeat++) {
+		struct json_object *rep = NULL;
+
+		rc = pt_run_repeat(&run, &rep);
+		if (rep) {
+			json_object_array_add(repeats, rep);
+			if (!a.json && !a.quiet)
+				pt_summary_print_repeat(rep, run.repeat, stdout);
+		}
+		if (rc)
+			break;
+	}
+	pt_sysfs_restore_all();
+	{
+		struct json_object *thp = json_object_object_get(system, "thp");
+		struct json_object *thp_after = pt_sysinfo_thp();
+
+		warn_thp_changed(thp_before, thp_after);
+		json_object_object_add(thp, "before", thp_before);
+		json_object_object_add(thp, "after", thp_after);
+	}
+	bool complete = !rc && !pt_stop_signal && (int)json_object_array_length(repeats) == nrep;
+	json_object_object_add(doc, "complete", json_object_new_boolean(complete));
+	if (pt_stop_signal)
+		json_object_object_add(doc, "interrupted_by",
+				       json_object_new_string(sigabbrev_np(pt_stop_signal)));
+	if (pt_result_write(doc, out)) {
+		fprintf(stderr, "ptbench run: cannot write %s: %s\n", out, strerror(errno));
+		rc = PT_EXIT_RUNTIME;
+	} else if (a.json) {
+		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+								      JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else if (!a.quiet) {
+		printf("result: %s%s\n", out, complete ? "" : " (incomplete)");
+	}
+	if (!rc && pt_stop_signal)
+		rc = 128 + pt_stop_signal;
+	free(run.roles);
+	free(run.probes);
+out:
+	json_object_put(doc);
+	if (cpus)
+		pt_topo_plan_free(cpus, sc->nroles);
+	free(nthreads);
+	pt_scenario_free(sc);
+	free(path);
+	free(out);
+	free(a.sets);
+	pt_topo_cleanup();
+	return rc;
+}

@@ -1,0 +1,70 @@
+/* ptbench: the command table (git-style: a table, not an if-chain). */
+#include <stdio.h>
+#include <string.h>
+
+#include "ptbench/commands.h"
+#include "ptbench/exitcodes.h"
+#include "ptbench/options.h"
+#include "ptbench/util.h"
+
+int pt_argc;
+char **pt_argv;
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "list", cmd_list, "scenarios, worker types (with their options) and probes" },
+	{ "run", cmd_run, "run a scenario on this kernel, write a result file" },
+	{ "sysinfo", cmd_sysinfo, "kernel, THP settings, CPU, topology, NUMA" },
+	{ "help", cmd_help, "this text" },
+};
+
+int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("usage: ptbench [--version] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < PT_ARRAY_SIZE(commands); i++)
+		printf("  %-10s %s\n", commands[i].name, commands[i].help);
+	printf("\n`ptbench COMMAND --help` for a command's options.\n"
+	       "exit codes: 0 ok, 1 regression, 2 usage/bad input, 3 inconclusive,\n"
+	       "            4 skipped (kernel or privileges), 5 runtime failure,\n"
+	       "            128+N interrupted by signal N (result written, marked incomplete)\n");
+	return PT_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const char *names[PT_ARRAY_SIZE(commands)];
+	const char *hint;
+
+	/* a copy: getopt permutes the array it is handed */
+	pt_argc = argc;
+	pt_argv = pt_xcalloc((size_t)argc + 1, sizeof(char *));
+	memcpy(pt_argv, argv, (size_t)argc * sizeof(char *));
+	if (argc < 2) {
+		cmd_help(0, NULL);
+		return PT_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("ptbench %s\n", pt_version);
+		return PT_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(0, NULL);
+	for (size_t i = 0; i < PT_ARRAY_SIZE(commands); i++) {
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+		names[i] = commands[i].name;
+	}
+	fprintf(stderr, "ptbench: '%s' is not a command.", argv[1]);
+	hint = pt_suggest(argv[1], names, PT_ARRAY_SIZE(commands));
+	if (hint)
+		fprintf(stderr, " Did you mean '%s'?", hint);
+	fprintf(stderr, " See 'ptbench help'.\n");
+	return PT_EXIT_USAGE;
+}

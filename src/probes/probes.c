@@ -1,0 +1,11 @@
+/* The probe list: one line per probe in src/probes/. */
+#include <stddef.h>
+
+#include "ptbench/probe.h"
+
+extern const struct pt_probe pt_probe_vmstat;
+
+const struct pt_probe *const pt_probes[] = {
+	&pt_probe_vmstat,
+	NULL,
+};

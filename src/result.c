@@ -1,0 +1,199 @@
+/* Result documents: built as one json-c tree, written atomically, read back
+ * with their schema checked. */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ptbench/hist.h"
+#include "ptbench/options.h"
+#include "ptbench/result.h"
+#include "ptbench/scenario.h"
+#include "ptbench/sysinfo.h"
+#include "ptbench/util.h"
+#include "ptbench/worker.h"
+
+struct json_object *pt_hist_to_json(const struct pt_hist *h, double seconds)
+{
+	static const struct {
+		const char *key;
+		double p;
+	} pct[] = { { "p50", 50 }, { "p90", 90 }, { "p99", 99 }, { "p999", 99.9 }, { "p9999", 99.99 } };
+	struct json_object *o = json_object_new_object(), *ns = json_object_new_object();
+	struct json_object *buckets = json_object_new_array();
+
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)h->count));
+	json_object_object_add(o, "ops_per_sec",
+			       json_object_new_double(seconds > 0 ? (double)h->count / seconds : 0.0));
+	for (size_t i = 0; i < PT_ARRAY_SIZE(pct); i++)
+		json_object_object_add(ns, pct[i].key,
+				       json_object_new_int64((int64_t)pt_hist_percentile(h, pct[i].p)));
+	json_object_object_add(ns, "max", json_object_new_int64((int64_t)h->max));
+	json_object_object_add(ns, "min", json_object_new_int64(h->count ? (int64_t)h->min : 0));
+	json_object_object_add(ns, "mean", json_object_new_double(pt_hist_mean(h)));
+	json_object_object_add(o, "ns", ns);
+	/* non-zero buckets only, as [upper bound in ns, count] */
+	for (unsigned i = 0; i < PT_HIST_BUCKETS; i++) {
+		struct json_object *b;
+		uint64_t up;
+
+		if (!h->buckets[i])
+			continue;
+		up = pt_hist_bucket_upper(i);
+		if (up > h->max)
+			up = h->max;
+		b = json_object_new_array();
+		json_object_array_add(b, json_object_new_int64((int64_t)up));
+		json_object_array_add(b, json_object_new_int64((int64_t)h->buckets[i]));
+		json_object_array_add(buckets, b);
+	}
+	json_object_object_add(o, "buckets", buckets);
+	return o;
+}
+
+static struct json_object *opts_json(const struct pt_opts *o)
+{
+	struct json_object *j = json_object_new_object();
+
+	for (size_t i = 0; i < o->n; i++) {
+		const struct pt_opt_def *d = &o->defs[i];
+		const struct pt_opt_val *v = &o->vals[i];
+
+		if (!v->str)
+			continue;
+		switch (d->type) {
+		case PT_OPT_INT:
+		case PT_OPT_SIZE:
+		case PT_OPT_DURATION:
+			/* numbers in base units (bytes, ns) so scripts need no parser */
+			json_object_object_add(j, d->key, json_object_new_int64(v->num));
+			break;
+		case PT_OPT_BOOL:
+			json_object_object_add(j, d->key, json_object_new_boolean((int)v->num));
+			break;
+		default:
+			json_object_object_add(j, d->key, json_object_new_string(v->str));
+		}
+	}
+	return j;
+}
+
+struct json_object *pt_scenario_to_json(const struct pt_scenario *sc)
+{
+	struct json_object *o = opts_json(&sc->opts), *workers = json_object_new_object();
+
+	json_object_object_add(o, "file", json_object_new_string(sc->path));
+	for (size_t r = 0; r < sc->nroles; r++) {
+		const struct pt_role *role = &sc->roles[r];
+		struct json_object *w = opts_json(&role->common), *own = opts_json(&role->opts);
+
+		json_object_object_foreach(own, key, val)
+			json_object_object_add(w, key, json_object_get(val));
+		json_object_put(own);
+		json_object_object_add(workers, role->name, w);
+	}
+	json_object_object_add(o, "workers", workers);
+	return o;
+}
+
+struct json_object *pt_result_new(int argc, char **argv, const struct pt_scenario *sc)
+{
+	struct json_object *doc = json_object_new_object(), *tool = json_object_new_object();
+	struct json_object *av = json_object_new_array();
+
+	json_object_object_add(doc, "schema", json_object_new_string(PT_RESULT_SCHEMA));
+	json_object_object_add(doc, "complete", json_object_new_boolean(0));
+	json_object_object_add(tool, "name", json_object_new_string("ptbench"));
+	json_object_object_add(tool, "version", json_object_new_string(pt_version));
+	for (int i = 0; i < argc; i++)
+		json_object_array_add(av, json_object_new_string(argv[i]));
+	json_object_object_add(tool, "argv", av);
+	json_object_object_add(doc, "tool", tool);
+	json_object_object_add(doc, "system", pt_sysinfo_collect());
+	json_object_object_add(doc, "scenario", pt_scenario_to_json(sc));
+	json_object_object_add(doc, "repeats", json_object_new_array());
+	return doc;
+}
+
+int pt_result_write(struct json_object *doc, const char *path)
+{
+	char tmp[4096];
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t len = strlen(text), off = 0;
+	int fd, e;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (write(fd, "\n", 1) != 1 || fsync(fd))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path)) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+struct json_object *pt_result_load(const char *path)
+{
+	struct json_object *doc, *schema;
+	char *text = pt_read_file(path, NULL);
+	enum json_tokener_error jerr;
+
+	if (!text) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	doc = json_tokener_parse_verbose(text, &jerr);
+	free(text);
+	if (!doc) {
+		fprintf(stderr, "%s: not a ptbench result: invalid JSON (%s)\n", path,
+			json_tokener_error_desc(jerr));
+		return NULL;
+	}
+	if (!json_object_is_type(doc, json_type_object) ||
+	    !json_object_object_get_ex(doc, "schema", &schema) ||
+	    !json_object_is_type(schema, json_type_string)) {
+		fprintf(stderr, "%s: not a ptbench result: no \"schema\" key\n", path);
+		json_object_put(doc);
+		return NULL;
+	}
+	if (strcmp(json_object_get_string(schema), PT_RESULT_SCHEMA)) {
+		fprintf(stderr, "%s: schema %s, this ptbench reads %s\n", path,
+			json_object_get_string(schema), PT_RESULT_SCHEMA);
+		json_object_put(doc);
+		return NULL;
+	}
+	if (!json_object_object_get_ex(doc, "repeats", NULL)) {
+		fprintf(stderr, "%s: not a ptbench result: no \"repeats\" array\n", path);
+		json_object_put(doc);
+		return NULL;
+	}
+	return doc;
+}

@@ -1,0 +1,488 @@
+/* One repeat of a scenario: set the roles up, start every thread on a
+ * barrier, warm up, measure, stop, merge, report. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ptbench/clock.h"
+#include "ptbench/exitcodes.h"
+#include "ptbench/probe.h"
+#include "ptbench/result.h"
+#include "ptbench/runner.h"
+#include "ptbench/sysfs_settings.h"
+#include "ptbench/topo.h"
+#include "ptbench/util.h"
+
+volatile sig_atomic_t pt_stop_signal;
+
+static void on_stop(int sig)
+{
+	pt_stop_signal = sig;
+}
+
+/* A crash must still give the machine its THP settings back. */
+static void on_fatal(int sig)
+{
+	pt_sysfs_restore_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void pt_install_stop_handlers(void)
+{
+	struct sigaction sa;
+	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGQUIT };
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: the main thread's sleeps must wake up on a signal */
+	sa.sa_handler = on_stop;
+	for (size_t i = 0; i < PT_ARRAY_SIZE(stop_sigs); i++)
+		sigaction(stop_sigs[i], &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < PT_ARRAY_SIZE(fatal_sigs); i++)
+		sigaction(fatal_sigs[i], &sa, NULL);
+}
+
+bool pt_should_stop(const struct pt_thread *t)
+{
+	return atomic_load_explicit(&t->rr->run->phase, memory_order_relaxed) == PT_PHASE_STOP;
+}
+
+const struct pt_opts *pt_thread_opts(const struct pt_thread *t)
+{
+	return &t->rr->role->opts;
+}
+
+const char *pt_run_role_of_tid(const struct pt_run *run, int tid)
+{
+	for (size_t r = 0; r < run->nroles; r++)
+		for (int i = 0; i < run->roles[r].nthreads; i++)
+			if (run->roles[r].threads[i].tid == tid)
+				return run->roles[r].role->name;
+	return NULL;
+}
+
+static void fail_run(struct pt_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail_run(struct pt_run *run, const char *fmt, ...)
+{
+	int expected = 0;
+	va_list ap;
+
+	/* the first failure is the one worth reporting */
+	if (!atomic_compare_exchange_strong(&run->failed, &expected, 1))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(run->fail_msg, sizeof(run->fail_msg), fmt, ap);
+	va_end(ap);
+}
+
+static void reset_thread_stats(struct pt_thread *t, uint64_t t_measure)
+{
+	int nops = t->rr->nops;
+
+	for (int op = 0; op < nops; op++) {
+		pt_hist_init(t->hist[op]);
+		memset(t->errors[op], 0, sizeof(t->errors[op]));
+		memset(t->timeline[op], 0, t->tl_slots * sizeof(struct pt_tl_slot));
+	}
+	t->tl_cur = 0;
+	t->tl_slot_end = t_measure + t->tl_interval;
+}
+
+static void *thread_main(void *arg)
+{
+	struct pt_thread *t = arg;
+	struct pt_role_run *rr = t->rr;
+	struct pt_run *run = rr->run;
+	const struct pt_worker_type *type = rr->role->type;
+	char err[256] = "";
+	int seen = PT_PHASE_SETUP;
+
+	t->tid = gettid();
+	if (pt_topo_bind_thread(t->cpu))
+		fail_run(run, "[worker %s]: cannot bind a thread to CPU %d: %s", rr->role->name,
+			 t->cpu, strerror(errno));
+	t->cpu_seen_first = sched_getcpu();
+	if (!run->failed && type->thread_init && type->thread_init(t, err, sizeof(err)))
+		fail_run(run, "[worker %s]: %s", rr->role->name, err);
+	pthread_barrier_wait(&run->ready); /* registered: tid known, memory set up */
+	pthread_barrier_wait(&run->ready); /* go */
+	while (!run->failed) {
+		int ph = atomic_load_explicit(&run->phase, memory_order_acquire);
+
+		if (ph == PT_PHASE_STOP)
+			break;
+		if (ph != seen) {
+			/* warm-up samples are thrown away here, by their owner */
+			if (ph == PT_PHASE_MEASURE)
+				reset_thread_stats(t, run->t_measure);
+			seen = ph;
+		}
+		if (type->run_once(t)) {
+			fail_run(run, "[worker %s]: stopped on an unexpected error: %s",
+				 rr->role->name, strerror(errno));
+			break;
+		}
+	}
+	t->cpu_seen_last = sched_getcpu();
+	if (type->thread_fini)
+		type->thread_fini(t);
+	return NULL;
+}
+
+static void alloc_thread(struct pt_role_run *rr, struct pt_thread *t, int index, int cpu)
+{
+	struct pt_run *run = rr->run;
+
+	memset(t, 0, sizeof(*t));
+	t->rr = rr;
+	t->index = index;
+	t->cpu = cpu;
+	t->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(index + 1) * 0xBF58476D1CE4E5B9ull) ^
+		 (uint64_t)(run->repeat + 1);
+	t->tl_interval = run->tl_interval_ns;
+	t->tl_slots = run->duration_ns / run->tl_interval_ns + 2;
+	for (int op = 0; op < rr->nops; op++) {
+		t->hist[op] = pt_hist_new();
+		t->timeline[op] = pt_xcalloc(t->tl_slots, sizeof(struct pt_tl_slot));
+	}
+}
+
+static void free_threads(struct pt_role_run *rr)
+{
+	for (int i = 0; i < rr->nthreads; i++) {
+		for (int op = 0; op < rr->nops; op++) {
+			free(rr->threads[i].hist[op]);
+			free(rr->threads[i].timeline[op]);
+		}
+	}
+	free(rr->threads);
+	free(rr->pthreads);
+	rr->threads = NULL;
+	rr->pthreads = NULL;
+	for (int op = 0; op < rr->nops; op++) {
+		free(rr->merged[op]);
+		rr->merged[op] = NULL;
+	}
+}
+
+static struct json_object *errors_json(const uint64_t *errors)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int e = 0; e < PT_ERRNO_SLOTS; e++) {
+		const char *name;
+		char buf[32];
+
+		if (!errors[e])
+			continue;
+		name = e == PT_ERRNO_SLOTS - 1 ? NULL : strerrorname_np(e);
+		if (!name) {
+			snprintf(buf, sizeof(buf), "errno_%d", e);
+			name = buf;
+		}
+		json_object_object_add(o, name, json_object_new_int64((int64_t)errors[e]));
+	}
+	return o;
+}
+
+/* Merge every thread's timeline for one op: count, mean and max per slot. */
+static struct json_object *timeline_json(struct pt_role_run *rr, int op, uint64_t interval)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *cnt = json_object_new_array(), *mean = json_object_new_array(),
+			   *max = json_object_new_array();
+	size_t slots = rr->nthreads ? rr->threads[0].tl_slots : 0, last = 0;
+
+	for (int i = 0; i < rr->nthreads; i++)
+		if (rr->threads[i].tl_cur + 1 > last)
+			last = rr->threads[i].tl_cur + 1;
+	if (last > slots)
+		last = slots;
+	for (size_t s = 0; s < last; s++) {
+		uint64_t c = 0, sum = 0, mx = 0;
+
+		for (int i = 0; i < rr->nthreads; i++) {
+			const struct pt_tl_slot *sl = &rr->threads[i].timeline[op][s];
+
+			c += sl->count;
+			sum += sl->sum;
+			if (sl->max > mx)
+				mx = sl->max;
+		}
+		json_object_array_add(cnt, json_object_new_int64((int64_t)c));
+		json_object_array_add(mean, json_object_new_int64(c ? (int64_t)(sum / c) : 0));
+		json_object_array_add(max, json_object_new_int64((int64_t)mx));
+	}
+	json_object_object_add(o, "interval_ns", json_object_new_int64((int64_t)interval));
+	json_object_object_add(o, "count", cnt);
+	json_object_object_add(o, "mean_ns", mean);
+	json_object_object_add(o, "max_ns", max);
+	return o;
+}
+
+static struct json_object *role_json(struct pt_role_run *rr, double seconds,
+				     struct json_object *timeline)
+{
+	struct json_object *o = json_object_new_object(), *ops = json_object_new_object();
+	struct json_object *cpus = json_object_new_array(), *seen = json_object_new_array();
+	struct json_object *tl = json_object_new_object();
+	const struct pt_worker_type *type = rr->role->type;
+
+	json_object_object_add(o, "type", json_object_new_string(type->name));
+	json_object_object_add(o, "threads", json_object_new_int(rr->nthreads));
+	for (int i = 0; i < rr->nthreads; i++) {
+		struct json_object *pair = json_object_new_array();
+
+		json_object_array_add(cpus, json_object_new_int(rr->threads[i].cpu));
+		json_object_array_add(pair, json_object_new_int(rr->threads[i].cpu_seen_first));
+		json_object_array_add(pair, json_object_new_int(rr->threads[i].cpu_seen_last));
+		json_object_array_add(seen, pair);
+	}
+	json_object_object_add(o, "cpus", cpus);
+	json_object_object_add(o, "cpus_seen", seen);
+	for (int op = 0; op < rr->nops; op++) {
+		struct json_object *oj;
+
+		if (!rr->nthreads)
+			break;
+		oj = pt_hist_to_json(rr->merged[op], seconds);
+		json_object_object_add(oj, "errors", errors_json(rr->merged_errors[op]));
+		json_object_object_add(ops, type->ops[op], oj);
+		json_object_object_add(tl, type->ops[op],
+				       timeline_json(rr, op, rr->run->tl_interval_ns));
+	}
+	json_object_object_add(o, "ops", ops);
+	if (rr->nthreads)
+		json_object_object_add(timeline, rr->role->name, tl);
+	else
+		json_object_put(tl);
+	if (type->report)
+		type->report(rr, o);
+	return o;
+}
+
+static void merge_role(struct pt_role_run *rr)
+{
+	for (int op = 0; op < rr->nops; op++) {
+		rr->merged[op] = pt_hist_new();
+		memset(rr->merged_errors[op], 0, sizeof(rr->merged_errors[op]));
+		for (int i = 0; i < rr->nthreads; i++) {
+			pt_hist_merge(rr->merged[op], rr->threads[i].hist[op]);
+			for (int e = 0; e < PT_ERRNO_SLOTS; e++)
+				rr->merged_errors[op][e] += rr->threads[i].errors[op][e];
+		}
+	}
+}
+
+static void sleep_until(uint64_t deadline, struct pt_run *run, const char *what, uint64_t from)
+{
+	uint64_t last_progress = 0;
+
+	for (;;) {
+		uint64_t now = pt_now_ns(), left;
+		struct timespec ts;
+
+		if (now >= deadline || pt_stop_signal || run->failed)
+			return;
+		if (run->progress && now - last_progress >= 500000000ull) {
+			fprintf(stderr, "\r[repeat %d/%lld] %s %5.1f/%.1fs ", run->repeat + 1,
+				pt_opt_num(&run->sc->opts, "repeat"), what, (double)(now - from) / 1e9,
+				(double)(deadline - from) / 1e9);
+			last_progress = now;
+		}
+		left = deadline - now;
+		if (left > 100000000ull)
+			left = 100000000ull;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void start_probes(struct pt_run *run)
+{
+	for (size_t i = 0; i < run->nprobes; i++) {
+		struct pt_probe_inst *p = &run->probes[i];
+
+		p->state = NULL;
+		p->why[0] = '\0';
+		if (p->probe->is_trace && !run->trace) {
+			p->available = false;
+			snprintf(p->why, sizeof(p->why), "turned off with --no-trace");
+			continue;
+		}
+		p->available = p->probe->start(run, &p->state, p->why, sizeof(p->why)) == 0;
+	}
+}
+
+#define FOR_AVAILABLE_PROBES(run, p)                                                       \
+	for (struct pt_probe_inst *p = (run)->probes; p < (run)->probes + (run)->nprobes; p++) \
+		if (p->available)
+
+static struct json_object *finish_probes(struct pt_run *run)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < run->nprobes; i++) {
+		struct pt_probe_inst *p = &run->probes[i];
+		struct json_object *pj = NULL;
+
+		if (p->available && p->probe->result)
+			pj = p->probe->result(p->state, run);
+		if (!pj)
+			pj = json_object_new_object();
+		if (!json_object_object_get_ex(pj, "available", NULL))
+			json_object_object_add(pj, "available", json_object_new_boolean(p->available));
+		if (!p->available)
+			json_object_object_add(pj, "why", json_object_new_string(p->why));
+		json_object_object_add(o, p->probe->name, pj);
+	}
+	return o;
+}
+
+int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
+{
+	char err[256] = "";
+	size_t set_up = 0;
+	int total = 0, created = 0, rc = PT_EXIT_OK;
+	sigset_t block, old;
+	struct json_object *rep, *workers, *timeline;
+
+	atomic_store(&run->phase, PT_PHASE_SETUP);
+	atomic_store(&run->failed, 0);
+	run->fail_msg[0] = '\0';
+	for (size_t r = 0; r < run->nroles; r++) {
+		struct pt_role_run *rr = &run->roles[r];
+
+		rr->threads = pt_xcalloc((size_t)(rr->nthreads ? rr->nthreads : 1), sizeof(*rr->threads));
+		rr->pthreads = pt_xcalloc((size_t)(rr->nthreads ? rr->nthreads : 1), sizeof(pthread_t));
+		for (int i = 0; i < rr->nthreads; i++)
+			alloc_thread(rr, &rr->threads[i], i, rr->cpus ? rr->cpus[i] : -1);
+		total += rr->nthreads;
+	}
+	for (; set_up < run->nroles; set_up++) {
+		struct pt_role_run *rr = &run->roles[set_up];
+
+		rr->shared = NULL;
+		if (rr->role->type->setup && rr->role->type->setup(rr, err, sizeof(err))) {
+			fprintf(stderr, "ptbench: [worker %s] setup: %s\n", rr->role->name, err);
+			set_up++; /* its teardown undoes what the failed setup did */
+			rc = PT_EXIT_RUNTIME;
+			goto teardown;
+		}
+	}
+	start_probes(run);
+	pthread_barrier_init(&run->ready, NULL, (unsigned)total + 1);
+	/* signals go to the main thread only: workers never see EINTR from them */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (size_t r = 0; r < run->nroles && !rc; r++) {
+		struct pt_role_run *rr = &run->roles[r];
+
+		for (int i = 0; i < rr->nthreads; i++) {
+			int e = pthread_create(&rr->pthreads[i], NULL, thread_main, &rr->threads[i]);
+
+			if (e) {
+				fprintf(stderr, "ptbench: cannot create a thread: %s\n", strerror(e));
+				rc = PT_EXIT_RUNTIME;
+				break;
+			}
+			created++;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		/* the barrier counts threads that will never come: fail the rest fast */
+		fprintf(stderr, "ptbench: aborting: only %d of %d threads started\n", created, total);
+		exit(PT_EXIT_RUNTIME);
+	}
+	pthread_barrier_wait(&run->ready);
+	FOR_AVAILABLE_PROBES(run, p)
+		if (p->probe->threads_ready)
+			p->probe->threads_ready(p->state, run);
+	run->t_start = pt_now_ns();
+	if (run->warmup_ns) {
+		atomic_store(&run->phase, PT_PHASE_WARMUP);
+	} else {
+		run->t_measure = run->t_start;
+		atomic_store(&run->phase, PT_PHASE_MEASURE);
+	}
+	pthread_barrier_wait(&run->ready);
+	if (run->warmup_ns) {
+		sleep_until(run->t_start + run->warmup_ns, run, "warm-up", run->t_start);
+		run->t_measure = pt_now_ns();
+		atomic_store(&run->phase, PT_PHASE_MEASURE);
+	}
+	FOR_AVAILABLE_PROBES(run, p)
+		if (p->probe->measure_begin)
+			p->probe->measure_begin(p->state, run);
+	sleep_until(run->t_measure + run->duration_ns, run, "measuring", run->t_measure);
+	run->t_stop = pt_now_ns();
+	atomic_store(&run->phase, PT_PHASE_STOP);
+	if (run->progress)
+		fprintf(stderr, "\r%60s\r", "");
+	for (size_t r = 0; r < run->nroles; r++)
+		for (int i = 0; i < run->roles[r].nthreads; i++)
+			pthread_join(run->roles[r].pthreads[i], NULL);
+	pthread_barrier_destroy(&run->ready);
+	FOR_AVAILABLE_PROBES(run, p)
+		if (p->probe->stop)
+			p->probe->stop(p->state, run);
+
+	double seconds = run->t_stop > run->t_measure && run->t_measure >= run->t_start
+				 ? (double)(run->t_stop - run->t_measure) / 1e9
+				 : 0.0;
+	bool complete = !pt_stop_signal && !run->failed &&
+			run->t_stop - run->t_measure >= run->duration_ns;
+
+	rep = json_object_new_object();
+	workers = json_object_new_object();
+	timeline = json_object_new_object();
+	for (size_t r = 0; r < run->nroles; r++) {
+		merge_role(&run->roles[r]);
+		json_object_object_add(workers, run->roles[r].role->name,
+				       role_json(&run->roles[r], seconds, timeline));
+	}
+	json_object_object_add(rep, "complete", json_object_new_boolean(complete));
+	json_object_object_add(rep, "measured_s", json_object_new_double(seconds));
+	json_object_object_add(rep, "workers", workers);
+	json_object_object_add(rep, "probes", finish_probes(run));
+	json_object_object_add(rep, "timeline", timeline);
+	if (run->failed) {
+		json_object_object_add(rep, "error", json_object_new_string(run->fail_msg));
+		fprintf(stderr, "ptbench: %s\n", run->fail_msg);
+		rc = PT_EXIT_RUNTIME;
+	}
+	*rep_json = rep;
+teardown:
+	for (size_t r = set_up; r-- > 0;) {
+		struct pt_role_run *rr = &run->roles[r];
+
+		if (rr->role->type->teardown)
+			rr->role->type->teardown(rr);
+	}
+	if (set_up == run->nroles) {
+		FOR_AVAILABLE_PROBES(run, p)
+			if (p->probe->destroy)
+				p->probe->destroy(p->state);
+	}
+	for (size_t r = 0; r < run->nroles; r++)
+		free_threads(&run->roles[r]);
+	return rc;
+}

@@ -1,0 +1,109 @@
+/* sysfs push/pop. The saved values live in static storage and the restore
+ * uses only open/write/close, so a fatal-signal handler may call it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ptbench/sysfs_settings.h"
+
+#define MAX_PUSHED 32
+
+struct pushed {
+	char path[200];
+	char old[120];
+};
+
+static struct pushed stack[MAX_PUSHED];
+static volatile sig_atomic_t depth;
+static int atexit_done;
+
+int pt_read_line(const char *path, char *buf, size_t len, int select)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	char *nl, *lb, *rb;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	if (select && (lb = strchr(buf, '[')) && (rb = strchr(lb, ']'))) {
+		*rb = '\0';
+		memmove(buf, lb + 1, (size_t)(rb - lb));
+	}
+	return 0;
+}
+
+static int write_value(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int e;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, strlen(value));
+	e = errno;
+	close(fd);
+	errno = e;
+	return n < 0 ? -1 : 0;
+}
+
+void pt_sysfs_restore_all(void)
+{
+	while (depth > 0) {
+		struct pushed *p = &stack[depth - 1];
+
+		/* errors cannot be reported from every context we run in; a value
+		 * that will not go back is still the best we can do */
+		(void)write_value(p->path, p->old);
+		depth--;
+	}
+}
+
+static void restore_at_exit(void)
+{
+	pt_sysfs_restore_all();
+}
+
+int pt_sysfs_push(const char *path, const char *value, char *err, size_t errlen)
+{
+	char old[120];
+
+	if (depth >= MAX_PUSHED) {
+		snprintf(err, errlen, "too many sysfs settings pushed");
+		return -1;
+	}
+	/* THP sysfs shows choices as "always [madvise] never": save the chosen word */
+	if (pt_read_line(path, old, sizeof(old), 1)) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!atexit_done) {
+		atexit(restore_at_exit);
+		atexit_done = 1;
+	}
+	/* save before writing, so a signal between the two still restores */
+	snprintf(stack[depth].path, sizeof(stack[depth].path), "%s", path);
+	snprintf(stack[depth].old, sizeof(stack[depth].old), "%s", old);
+	depth++;
+	if (write_value(path, value)) {
+		int e = errno;
+
+		depth--;
+		snprintf(err, errlen, "%s: cannot write '%s': %s%s", path, value, strerror(e),
+			 e == EACCES || e == EPERM ? " (needs root)" : "");
+		return -1;
+	}
+	return 0;
+}
