@@ -7,9 +7,6 @@
 #include "ptbench/options.h"
 #include "ptbench/util.h"
 
-int pt_argc;
-char **pt_argv;
-
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);

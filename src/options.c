@@ -157,7 +157,7 @@ int pt_opts_set(struct pt_opts *o, int idx, const char *text, int line, char *er
 	const struct pt_opt_def *d = &o->defs[idx];
 	struct pt_opt_val *v = &o->vals[idx];
 	long long num = 0;
-	bool b;
+	bool b = false;
 	int rc = 0;
 
 	switch (d->type) {

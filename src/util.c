@@ -15,6 +15,10 @@
 #endif
 const char pt_version[] = PTBENCH_VERSION;
 
+/* set by main(); here so the library objects link without main.o (tests) */
+int pt_argc;
+char **pt_argv;
+
 static void oom(void)
 {
 	fprintf(stderr, "ptbench: out of memory\n");

@@ -10,8 +10,9 @@
 
 #define PT_HIST_SUB_BITS 7
 #define PT_HIST_SUB_COUNT (1u << PT_HIST_SUB_BITS)
-#define PT_HIST_MAX_BITS 40 /* values >= 2^40 ns land in the last bucket */
-#define PT_HIST_BUCKETS ((PT_HIST_MAX_BITS - PT_HIST_SUB_BITS) * PT_HIST_SUB_COUNT + PT_HIST_SUB_COUNT)
+#define PT_HIST_MAX_BITS 40 /* values >= 2^40 ns land in an overflow bucket */
+/* (MAX_BITS - SUB_BITS + 1) ranges of SUB_COUNT buckets, plus the overflow */
+#define PT_HIST_BUCKETS ((PT_HIST_MAX_BITS - PT_HIST_SUB_BITS + 1) * PT_HIST_SUB_COUNT + 1)
 
 struct pt_hist {
 	uint64_t count;

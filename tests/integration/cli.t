@@ -1,0 +1,60 @@
+#!/bin/bash
+# Command line: the table, suggestions, exit codes, bad input refused with
+# file:line and nothing written.
+. "$(dirname "$0")/lib.sh"
+
+out=$($PTBENCH --version); ok $? "--version exits 0"
+case "$out" in "ptbench "*) ok 0 "--version prints 'ptbench VERSION'";; *) ok 1 "--version prints 'ptbench VERSION' (got '$out')";; esac
+
+$PTBENCH list >"$TMP/list" 2>&1; ok $? "list exits 0"
+for w in fault mmap-churn smaps-read vma-pad; do
+	grep -q "^  $w " "$TMP/list"; ok $? "list shows worker $w"
+done
+grep -q "^  default " "$TMP/list"; ok $? "list shows the default scenario with its description"
+! grep -q "does not parse" "$TMP/list"; ok $? "every shipped scenario parses"
+$PTBENCH list -v | grep -q "populate"; ok $? "list -v shows worker options"
+
+$PTBENCH sysinfo >"$TMP/sys"; ok $? "sysinfo exits 0"
+grep -q "release" "$TMP/sys"; ok $? "sysinfo shows the kernel release"
+$PTBENCH sysinfo --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["kernel"]["release"] and d["topology"]["pus"] >= 1 and "enabled" in d["thp"]'
+ok $? "sysinfo --json is JSON with kernel, topology and thp"
+
+$PTBENCH rnu default >/dev/null 2>"$TMP/err"; is $? 2 "unknown command exits 2"
+grep -q "Did you mean 'run'" "$TMP/err"; ok $? "unknown command suggests 'run'"
+$PTBENCH run default --duraton 1s >/dev/null 2>"$TMP/err"; is $? 2 "unknown flag exits 2"
+grep -q "did you mean --duration" "$TMP/err"; ok $? "unknown flag suggests --duration"
+$PTBENCH run nosuch >/dev/null 2>"$TMP/err"; is $? 2 "unknown scenario exits 2"
+grep -q "no scenario 'nosuch'" "$TMP/err"; ok $? "unknown scenario is named"
+$PTBENCH run default --duration forever >/dev/null 2>"$TMP/err"; is $? 2 "bad --duration exits 2"
+$PTBENCH run default --set churn.sise=1M >/dev/null 2>"$TMP/err"; is $? 2 "bad --set key exits 2"
+grep -q "did you mean 'size'" "$TMP/err"; ok $? "bad --set key gets a hint"
+
+# bad scenario files: exit 2, file:line in the message, no result written
+bad() { # bad NAME EXPECTED_SUBSTRING <<< content
+	cat >"$TMP/$1.ini"
+	rm -f "$TMP/out.json"
+	$PTBENCH run "$TMP/$1.ini" -o "$TMP/out.json" --quiet >/dev/null 2>"$TMP/err"
+	is $? 2 "$1: exit 2"
+	grep -qF "$2" "$TMP/err"; ok $? "$1: message '$2'"
+	[ ! -e "$TMP/out.json" ] && ! ls "$TMP"/out.json.tmp.* >/dev/null 2>&1; ok $? "$1: nothing written"
+}
+bad unknown-key "$TMP/unknown-key.ini:4: unknown key 'thread'" <<'EOF2'
+[scenario]
+[worker f]
+type = fault
+thread = 2
+EOF2
+bad bad-type "bad-type.ini:3: [worker f]: unknown worker type 'faults' (did you mean 'fault'?)" <<'EOF2'
+[scenario]
+[worker f]
+type = faults
+EOF2
+bad bad-cpus "[worker f]: cpus = 99: CPU 99 does not exist" <<'EOF2'
+[scenario]
+[worker f]
+type = fault
+cpus = 99
+EOF2
+
+$PTBENCH run /nonexistent/x.ini >/dev/null 2>&1; is $? 2 "missing scenario path exits 2"
+done_testing
