@@ -1,12 +1,14 @@
 # ptbench: `make` builds ./ptbench; `make check` runs the tests (TAP via prove,
 # including ASan/UBSan builds); `make bench` runs the harness benchmarks.
+# `make run` and `make test` first install the Debian dependencies (the two
+# commands of the README): they re-enter make so pkg-config sees the packages.
 PREFIX ?= /usr/local
 DESTDIR ?=
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 
 PKGS := hwloc libcpuid json-c numa libtracefs libtraceevent
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -28,11 +30,21 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_SAN_BIN := $(patsubst tests/unit/%.c,build/tests/asan-%,$(UNIT_SRC))
 
-.PHONY: all check unit integration install uninstall clean bench asan deps
+.PHONY: all check unit integration install uninstall clean bench asan deps run test
 all: ptbench
 
 deps:
 	scripts/install-deps.sh
+
+SCENARIO ?= default
+run:
+	scripts/install-deps.sh
+	$(MAKE) all
+	./ptbench run $(SCENARIO) $(ARGS)
+
+test:
+	scripts/install-deps.sh
+	$(MAKE) check
 
 build/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
