@@ -238,6 +238,20 @@ static char *default_output(const struct pt_scenario *sc)
 	return path;
 }
 
+static bool output_writable(const char *path)
+{
+	char *dir = pt_xstrdup(path), *slash = strrchr(dir, '/');
+	bool ok;
+
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	ok = access(slash ? dir : ".", W_OK) == 0;
+	free(dir);
+	return ok;
+}
+
 static void warn_thp_changed(struct json_object *before, struct json_object *after)
 {
 	/* the khugepaged counters move on their own; compare settings only */
@@ -294,6 +308,12 @@ int cmd_run(int argc, char **argv)
 	out = a.output ? pt_xstrdup(a.output) : default_output(sc);
 	if (!out) {
 		rc = PT_EXIT_RUNTIME;
+		goto out;
+	}
+	if (!output_writable(out)) {
+		/* find out now, not after minutes of measuring */
+		fprintf(stderr, "ptbench run: -o %s: cannot write there: %s\n", out, strerror(errno));
+		rc = PT_EXIT_USAGE;
 		goto out;
 	}
 	pt_install_stop_handlers();

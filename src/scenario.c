@@ -493,6 +493,9 @@ int pt_scenario_validate(struct pt_scenario *s)
 	return 0;
 }
 
+/* Where scenario files live: $PTBENCH_SCENARIOS, next to the binary (a build
+ * tree), PREFIX/share/ptbench relative to the binary (a relocated install),
+ * then the compiled-in PREFIX. */
 const char *pt_scenario_dir(void)
 {
 	static char dir[PATH_MAX];
@@ -501,6 +504,9 @@ const char *pt_scenario_dir(void)
 	if (env && *env)
 		return env;
 	snprintf(dir, sizeof(dir), "%s/scenarios", pt_exe_dir());
+	if (access(dir, R_OK) == 0)
+		return dir;
+	snprintf(dir, sizeof(dir), "%s/../share/ptbench/scenarios", pt_exe_dir());
 	if (access(dir, R_OK) == 0)
 		return dir;
 	snprintf(dir, sizeof(dir), "%s/scenarios", PTBENCH_DATADIR);
