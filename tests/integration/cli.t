@@ -7,7 +7,7 @@ out=$($PTBENCH --version); ok $? "--version exits 0"
 case "$out" in "ptbench "*) ok 0 "--version prints 'ptbench VERSION'";; *) ok 1 "--version prints 'ptbench VERSION' (got '$out')";; esac
 
 $PTBENCH list >"$TMP/list" 2>&1; ok $? "list exits 0"
-for w in fault mmap-churn smaps-read vma-pad; do
+for w in fault mmap-churn smaps-read vma-pad procmap-query; do
 	grep -q "^  $w " "$TMP/list"; ok $? "list shows worker $w"
 done
 grep -q "^  default " "$TMP/list"; ok $? "list shows the default scenario with its description"
