@@ -34,6 +34,7 @@ int pt_sweep_parse_values(const char *text, int max, int *out, int cap, char *er
 {
 	char *copy = pt_xstrdup(text), *save = NULL, *tok;
 	int n = 0, pending_dots = 0, rc = -1;
+	bool has_max = false;
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int v;
@@ -65,9 +66,15 @@ int pt_sweep_parse_values(const char *text, int max, int *out, int cap, char *er
 			}
 			pending_dots = 0;
 		}
+		if (has_max) {
+			snprintf(err, len, "'max' must be the last value");
+			goto out;
+		}
+		if (!strcmp(tok, "max")) {
+			has_max = true; /* added at the end, after the values above it are gone */
+			continue;
+		}
 		if (n && v <= out[n - 1]) {
-			if (!strcmp(tok, "max") && v == out[n - 1])
-				continue; /* "1,2,4,max" on a 4-PU box: max is 4, already there */
 			snprintf(err, len, "values must increase ('%s' = %d after %d)", tok, v, out[n - 1]);
 			goto out;
 		}
@@ -80,6 +87,16 @@ int pt_sweep_parse_values(const char *text, int max, int *out, int cap, char *er
 	if (pending_dots) {
 		snprintf(err, len, "'...' needs a value after it");
 		goto out;
+	}
+	/* with "max" the list means "up to this machine": drop what lies above */
+	while (has_max && n > 0 && out[n - 1] > max)
+		n--;
+	if (has_max && (!n || out[n - 1] < max)) {
+		if (n >= cap) {
+			snprintf(err, len, "more than %d values", cap);
+			goto out;
+		}
+		out[n++] = max;
 	}
 	if (!n) {
 		snprintf(err, len, "no values");

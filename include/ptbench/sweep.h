@@ -26,6 +26,8 @@ struct pt_sweep {
 bool pt_sweep_is_list(const char *text);
 /* "1,2,4,...,max" -> values. "max" is max (the PUs this process may use);
  * "..." doubles the value before it until the value after it (exclusive).
+ * A list with "max" stops at max: values above it are dropped, so
+ * "1,2,4,...,max" is 1,2 on a 2-PU box; without "max" values run as given.
  * Values must be 1..4096 and increasing. Returns the count, or -1 with err. */
 int pt_sweep_parse_values(const char *text, int max, int *out, int cap, char *err, size_t len);
 /* Find the sweep of a scenario: the --sweep argument (NULL if none) wins over

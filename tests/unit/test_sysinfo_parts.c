@@ -149,6 +149,8 @@ static void test_sweep(void)
 		{ "1,...,max", 2, "1,2" },
 		{ "1, 3, max", 4, "1,3,4" },
 		{ "1,2,4,max", 4, "1,2,4" },
+		{ "1,2,4,...,max", 2, "1,2" },
+		{ "1,2,4,...,16,max", 6, "1,2,4,6" },
 		{ "max", 8, "8" },
 		{ "4,2", 8, "error: values must increase" },
 		{ "1,...", 8, "error: '...' needs a value after it" },
