@@ -98,7 +98,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'q': a->quiet = true; break;
 		case 'h': run_usage(stdout); exit(PT_EXIT_OK);
 		default:
-			if (optopt)
+			if (optopt == 'S')
+				fprintf(stderr, "ptbench run: option --sweep needs a value (ROLE.threads=LIST)\n");
+			else if (optopt)
 				fprintf(stderr, "ptbench run: option -%c %s\n", optopt,
 					strchr("odrs", optopt) ? "needs a value" : "is not known");
 			else
