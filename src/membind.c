@@ -125,14 +125,23 @@ void pt_membind_reset(void)
 		set_mempolicy(MPOL_DEFAULT, NULL, 0);
 }
 
+/* The NUMA node of a PU, from hwloc (libnuma's numa_node_of_cpu() keeps a
+ * cache it never frees, which LeakSanitizer reports); -1 if unknown. */
+static int node_of_cpu(int cpu)
+{
+	hwloc_obj_t pu = cpu >= 0 ? hwloc_get_pu_obj_by_os_index(pt_topo(), (unsigned)cpu) : NULL;
+
+	return pu && !hwloc_bitmap_iszero(pu->nodeset) ? hwloc_bitmap_first(pu->nodeset) : -1;
+}
+
 /* The node a page must be on, or -1 when any node will do (interleave is
  * checked on the spread instead) or no node is expected (local, unbound). */
 static int expected_node(const struct pt_membind *mb, int cpu)
 {
 	if (mb->kind == PT_MEMBIND_NODE)
 		return mb->node;
-	if (mb->kind == PT_MEMBIND_LOCAL && cpu >= 0 && numa_available() >= 0)
-		return numa_node_of_cpu(cpu);
+	if (mb->kind == PT_MEMBIND_LOCAL)
+		return node_of_cpu(cpu);
 	return -1;
 }
 
@@ -214,12 +223,19 @@ struct json_object *pt_membind_json(const struct pt_membind *mb, const int *cpus
 	}
 	if (mb->kind == PT_MEMBIND_NODE) {
 		json_object_array_add(expect, json_object_new_int(mb->node));
+	} else if (mb->kind == PT_MEMBIND_INTERLEAVE && numa_available() >= 0) {
+		struct bitmask *allowed_nodes = numa_get_mems_allowed();
+
+		for (int n = 0; n <= numa_max_node(); n++)
+			if (numa_bitmask_isbitset(allowed_nodes, (unsigned)n))
+				json_object_array_add(expect, json_object_new_int(n));
+		numa_bitmask_free(allowed_nodes);
 	} else if (mb->kind == PT_MEMBIND_LOCAL) {
 		/* the nodes of the PUs the threads are bound to */
 		unsigned long long seen = 0;
 
 		for (int i = 0; i < ncpus; i++) {
-			int n = cpus[i] >= 0 && numa_available() >= 0 ? numa_node_of_cpu(cpus[i]) : -1;
+			int n = node_of_cpu(cpus[i]);
 
 			if (n >= 0 && n < 64 && !(seen & (1ULL << n))) {
 				seen |= 1ULL << n;
