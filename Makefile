@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 
-PKGS := hwloc libcpuid json-c numa libtracefs libtraceevent
+PKGS := hwloc libcpuid json-c numa libtracefs libtraceevent zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -71,6 +71,8 @@ static int fault_thread_init(struct pt_thread *t, char *err, size_t len)
 		return -1;
 	}
 	f->base = p;
+	t->mem_addr = p; /* the membind check samples this region */
+	t->mem_len = f->size;
 	/* small pages only: a THP fault would measure something else */
 	if (madvise(p, f->size, MADV_NOHUGEPAGE) && errno != EINVAL) {
 		snprintf(err, len, "madvise(MADV_NOHUGEPAGE): %s", strerror(errno));

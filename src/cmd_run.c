@@ -15,11 +15,13 @@
 
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
+#include "ptbench/membind.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
 #include "ptbench/summary.h"
+#include "ptbench/sweep.h"
 #include "ptbench/sysfs_settings.h"
 #include "ptbench/sysinfo.h"
 #include "ptbench/topo.h"
@@ -32,6 +34,7 @@ struct run_args {
 	const char *scenario;
 	const char *output;
 	const char *duration, *warmup, *repeat;
+	const char *sweep;            /* --sweep ROLE.threads=LIST */
 	char **sets;
 	int nsets;
 	bool no_trace, json, quiet;
@@ -40,7 +43,8 @@ struct run_args {
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: ptbench run SCENARIO [-o FILE] [--duration D] [--warmup D] [--repeat N]\n"
-		   "                    [--set ROLE.KEY=VALUE]... [--no-trace] [--json] [--quiet]\n"
+		   "                    [--set ROLE.KEY=VALUE]... [--sweep ROLE.threads=LIST]\n"
+		   "                    [--no-trace] [--json] [--quiet]\n"
 		   "SCENARIO is a name from `ptbench list` or a path to an .ini file.\n");
 }
 
@@ -49,7 +53,8 @@ static const struct option run_longopts[] = {
 	{ "warmup", required_argument, NULL, 'w' },  { "repeat", required_argument, NULL, 'r' },
 	{ "set", required_argument, NULL, 's' },     { "no-trace", no_argument, NULL, 'T' },
 	{ "json", no_argument, NULL, 'j' },          { "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+	{ "help", no_argument, NULL, 'h' },          { "sweep", required_argument, NULL, 'S' },
+	{ NULL, 0, NULL, 0 },
 };
 
 /* "did you mean" for a mistyped long flag */
@@ -87,12 +92,15 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'w': a->warmup = optarg; break;
 		case 'r': a->repeat = optarg; break;
 		case 's': a->sets[a->nsets++] = optarg; break;
+		case 'S': a->sweep = optarg; break;
 		case 'T': a->no_trace = true; break;
 		case 'j': a->json = true; break;
 		case 'q': a->quiet = true; break;
 		case 'h': run_usage(stdout); exit(PT_EXIT_OK);
 		default:
-			if (optopt)
+			if (optopt == 'S')
+				fprintf(stderr, "ptbench run: option --sweep needs a value (ROLE.threads=LIST)\n");
+			else if (optopt)
 				fprintf(stderr, "ptbench run: option -%c %s\n", optopt,
 					strchr("odrs", optopt) ? "needs a value" : "is not known");
 			else
@@ -268,63 +276,44 @@ static void warn_thp_changed(struct json_object *before, struct json_object *aft
 	}
 }
 
-int cmd_run(int argc, char **argv)
+/* Plan (threads, CPUs) for the scenario as it stands; prints why not. */
+static int plan(const struct pt_scenario *sc, int **nthreads, int ***cpus)
 {
-	struct run_args a;
-	struct pt_scenario *sc = NULL;
-	char *path = NULL, *out = NULL;
-	int rc = PT_EXIT_USAGE, *nthreads = NULL, **cpus = NULL, nrep;
+	*nthreads = pt_xcalloc(sc->nroles ? sc->nroles : 1, sizeof(int));
+	resolve_threads(sc, *nthreads);
+	if (pt_topo_plan(sc, *nthreads, cpus)) {
+		free(*nthreads);
+		*nthreads = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* One run of the scenario (all its repeats) into one result file. sweep is
+ * the point's "sweep" object or NULL; *doc_out keeps the document for the
+ * sweep table when asked. */
+static int run_point(const struct run_args *a, struct pt_scenario *sc, const char *out,
+		     struct json_object *sweep, struct json_object **doc_out)
+{
+	int rc, *nthreads = NULL, **cpus = NULL, nrep;
 	struct pt_run run;
 	struct json_object *doc = NULL, *repeats, *thp_before, *system;
 
-	disable_aslr(pt_argv);
-	if (parse_args(argc, argv, &a))
-		goto out;
-	path = pt_scenario_resolve(a.scenario);
-	if (!path) {
-		fprintf(stderr, "ptbench run: no scenario '%s' (looked in %s; `ptbench list` shows them)\n",
-			a.scenario, pt_scenario_dir());
-		goto out;
+	if (plan(sc, &nthreads, &cpus)) {
+		json_object_put(sweep);
+		return PT_EXIT_USAGE;
 	}
-	sc = pt_scenario_load(path);
-	if (!sc)
-		goto out;
-	for (int i = 0; i < a.nsets; i++)
-		if (pt_scenario_apply_set(sc, a.sets[i]))
-			goto out;
-	if ((a.duration && override(sc, "duration", a.duration, "--duration")) ||
-	    (a.warmup && override(sc, "warmup", a.warmup, "--warmup")) ||
-	    (a.repeat && override(sc, "repeat", a.repeat, "--repeat")))
-		goto out;
-	if (pt_scenario_validate(sc))
-		goto out;
-	nthreads = pt_xcalloc(sc->nroles, sizeof(int));
-	resolve_threads(sc, nthreads);
-	if (pt_topo_plan(sc, nthreads, &cpus))
-		goto out;
-	rc = check_workers(sc);
-	if (rc)
-		goto out;
-	out = a.output ? pt_xstrdup(a.output) : default_output(sc);
-	if (!out) {
-		rc = PT_EXIT_RUNTIME;
-		goto out;
-	}
-	if (!output_writable(out)) {
-		/* find out now, not after minutes of measuring */
-		fprintf(stderr, "ptbench run: -o %s: cannot write there: %s\n", out, strerror(errno));
-		rc = PT_EXIT_USAGE;
-		goto out;
-	}
-	pt_install_stop_handlers();
 	thp_before = pt_sysinfo_thp();
 	rc = push_thp(sc);
 	if (rc) {
 		json_object_put(thp_before);
+		json_object_put(sweep);
 		goto out;
 	}
 
 	doc = pt_result_new(pt_argc, pt_argv, sc);
+	if (sweep)
+		json_object_object_add(doc, "sweep", sweep);
 	system = json_object_object_get(doc, "system");
 	json_object_object_add(system, "aslr",
 			       json_object_new_string(personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
@@ -334,8 +323,8 @@ int cmd_run(int argc, char **argv)
 	run.duration_ns = (uint64_t)pt_opt_num(&sc->opts, "duration");
 	run.warmup_ns = (uint64_t)pt_opt_num(&sc->opts, "warmup");
 	run.tl_interval_ns = (uint64_t)pt_opt_num(&sc->opts, "timeline_interval");
-	run.trace = !a.no_trace;
-	run.progress = !a.quiet && isatty(2);
+	run.trace = !a->no_trace;
+	run.progress = !a->quiet && isatty(2);
 	run.nroles = sc->nroles;
 	run.roles = pt_xcalloc(sc->nroles, sizeof(*run.roles));
 	for (size_t r = 0; r < sc->nroles; r++) {
@@ -345,6 +334,7 @@ int cmd_run(int argc, char **argv)
 		run.roles[r].role = &sc->roles[r];
 		run.roles[r].nthreads = nthreads[r];
 		run.roles[r].cpus = cpus[r];
+		run.roles[r].membind = pt_membind_of(sc, r);
 		while (type->ops && type->ops[run.roles[r].nops])
 			run.roles[r].nops++;
 	}
@@ -362,7 +352,7 @@ int cmd_run(int argc, char **argv)
 		rc = pt_run_repeat(&run, &rep);
 		if (rep) {
 			json_object_array_add(repeats, rep);
-			if (!a.json && !a.quiet)
+			if (!a->json && !a->quiet)
 				pt_summary_print_repeat(rep, run.repeat, stdout);
 		}
 		if (rc)
@@ -385,10 +375,10 @@ int cmd_run(int argc, char **argv)
 	if (pt_result_write(doc, out)) {
 		fprintf(stderr, "ptbench run: cannot write %s: %s\n", out, strerror(errno));
 		rc = PT_EXIT_RUNTIME;
-	} else if (a.json) {
+	} else if (a->json) {
 		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
 								      JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else if (!a.quiet) {
+	} else if (!a->quiet) {
 		printf("result: %s%s\n", out, complete ? "" : " (incomplete)");
 	}
 	if (!rc && pt_stop_signal)
@@ -396,10 +386,112 @@ int cmd_run(int argc, char **argv)
 	free(run.roles);
 	free(run.probes);
 out:
+	if (doc_out && doc)
+		*doc_out = json_object_get(doc);
 	json_object_put(doc);
-	if (cpus)
-		pt_topo_plan_free(cpus, sc->nroles);
+	pt_topo_plan_free(cpus, sc->nroles);
 	free(nthreads);
+	return rc;
+}
+
+/* Every point of a sweep is planned before the first one runs, so a count the
+ * machine cannot place fails before anything ran. */
+static int plan_all(struct pt_scenario *sc, const struct pt_sweep *sw)
+{
+	for (int i = 0; i < (sw ? sw->n : 1); i++) {
+		int *nthreads, **cpus;
+
+		if (sw)
+			pt_sweep_apply(sc, sw, i);
+		if (plan(sc, &nthreads, &cpus)) {
+			if (sw)
+				fprintf(stderr, "ptbench run: (at sweep point %s = %d)\n", sw->param, sw->values[i]);
+			return -1;
+		}
+		pt_topo_plan_free(cpus, sc->nroles);
+		free(nthreads);
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a;
+	struct pt_scenario *sc = NULL;
+	struct pt_sweep sw;
+	struct json_object **docs = NULL;
+	char *path = NULL, *out = NULL;
+	int rc = PT_EXIT_USAGE, swept = 0;
+
+	disable_aslr(pt_argv);
+	if (parse_args(argc, argv, &a))
+		goto out;
+	path = pt_scenario_resolve(a.scenario);
+	if (!path) {
+		fprintf(stderr, "ptbench run: no scenario '%s' (looked in %s; `ptbench list` shows them)\n",
+			a.scenario, pt_scenario_dir());
+		goto out;
+	}
+	sc = pt_scenario_load(path);
+	if (!sc)
+		goto out;
+	for (int i = 0; i < a.nsets; i++)
+		if (pt_scenario_apply_set(sc, a.sets[i]))
+			goto out;
+	if ((a.duration && override(sc, "duration", a.duration, "--duration")) ||
+	    (a.warmup && override(sc, "warmup", a.warmup, "--warmup")) ||
+	    (a.repeat && override(sc, "repeat", a.repeat, "--repeat")))
+		goto out;
+	if (pt_scenario_validate(sc))
+		goto out;
+	swept = pt_sweep_setup(sc, a.sweep, pt_topo_npus(), &sw);
+	if (swept < 0 || plan_all(sc, swept ? &sw : NULL))
+		goto out;
+	rc = pt_membind_check_scenario(sc);
+	if (rc)
+		goto out;
+	rc = check_workers(sc);
+	if (rc)
+		goto out;
+	out = a.output ? pt_xstrdup(a.output) : default_output(sc);
+	if (!out) {
+		rc = PT_EXIT_RUNTIME;
+		goto out;
+	}
+	if (!output_writable(out)) {
+		/* find out now, not after minutes of measuring */
+		fprintf(stderr, "ptbench run: -o %s: cannot write there: %s\n", out, strerror(errno));
+		rc = PT_EXIT_USAGE;
+		goto out;
+	}
+	pt_install_stop_handlers();
+	if (!swept) {
+		rc = run_point(&a, sc, out, NULL, NULL);
+		goto out;
+	}
+	/* a sweep: one ordinary result per point; the exit code is the worst one */
+	docs = pt_xcalloc((size_t)sw.n, sizeof(*docs));
+	rc = PT_EXIT_OK;
+	for (int i = 0; i < sw.n && !pt_stop_signal; i++) {
+		char *point = pt_sweep_point_path(out, sw.values[i]);
+		int prc;
+
+		pt_sweep_apply(sc, &sw, i);
+		if (!a.quiet && !a.json)
+			printf("== sweep point %d/%d: %s = %d -> %s\n", i + 1, sw.n, sw.param, sw.values[i], point);
+		fflush(stdout);
+		prc = run_point(&a, sc, point, pt_sweep_json(&sw, i), &docs[i]);
+		if (prc > rc)
+			rc = prc;
+		free(point);
+	}
+	if (!a.quiet && !a.json)
+		pt_sweep_print_table(&sw, docs, sw.n, stdout);
+out:
+	if (docs)
+		for (int i = 0; i < sw.n; i++)
+			json_object_put(docs[i]);
+	free(docs);
 	pt_scenario_free(sc);
 	free(path);
 	free(out);

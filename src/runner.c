@@ -15,6 +15,8 @@
 
 #include "ptbench/clock.h"
 #include "ptbench/exitcodes.h"
+#include "ptbench/membind.h"
+#include "ptbench/placement.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
 #include "ptbench/runner.h"
@@ -109,11 +111,11 @@ static void *thread_main(void *arg)
 	const struct pt_worker_type *type = rr->role->type;
 	char err[256] = "";
 	int seen = PT_PHASE_SETUP;
+	unsigned iter = 0;
 
 	t->tid = gettid();
-	if (pt_topo_bind_thread(t->cpu))
-		fail_run(run, "[worker %s]: cannot bind a thread to CPU %d: %s", rr->role->name,
-			 t->cpu, strerror(errno));
+	if (pt_placement_thread_start(t, err, sizeof(err)))
+		fail_run(run, "[worker %s]: %s", rr->role->name, err);
 	t->cpu_seen_first = sched_getcpu();
 	if (!run->failed && type->thread_init && type->thread_init(t, err, sizeof(err)))
 		fail_run(run, "[worker %s]: %s", rr->role->name, err);
@@ -130,6 +132,8 @@ static void *thread_main(void *arg)
 				reset_thread_stats(t, run->t_measure);
 			seen = ph;
 		}
+		if ((++iter & 63) == 0)
+			pt_placement_sample_cpu(t);
 		if (type->run_once(t)) {
 			fail_run(run, "[worker %s]: stopped on an unexpected error: %s",
 				 rr->role->name, strerror(errno));
@@ -137,6 +141,7 @@ static void *thread_main(void *arg)
 		}
 	}
 	t->cpu_seen_last = sched_getcpu();
+	pt_placement_thread_end(t);
 	if (type->thread_fini)
 		type->thread_fini(t);
 	return NULL;
@@ -154,6 +159,7 @@ static void alloc_thread(struct pt_role_run *rr, struct pt_thread *t, int index,
 		 (uint64_t)(run->repeat + 1);
 	t->tl_interval = run->tl_interval_ns;
 	t->tl_slots = run->duration_ns / run->tl_interval_ns + 2;
+	t->mb_sample = pt_xcalloc(1, sizeof(*t->mb_sample));
 	for (int op = 0; op < rr->nops; op++) {
 		t->hist[op] = pt_hist_new();
 		t->timeline[op] = pt_xcalloc(t->tl_slots, sizeof(struct pt_tl_slot));
@@ -167,6 +173,7 @@ static void free_threads(struct pt_role_run *rr)
 			free(rr->threads[i].hist[op]);
 			free(rr->threads[i].timeline[op]);
 		}
+		free(rr->threads[i].mb_sample);
 	}
 	free(rr->threads);
 	free(rr->pthreads);
@@ -253,6 +260,7 @@ static struct json_object *role_json(struct pt_role_run *rr, double seconds,
 	}
 	json_object_object_add(o, "cpus", cpus);
 	json_object_object_add(o, "cpus_seen", seen);
+	pt_placement_role_json(rr, o);
 	for (int op = 0; op < rr->nops; op++) {
 		struct json_object *oj;
 
@@ -377,7 +385,17 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		struct pt_role_run *rr = &run->roles[set_up];
 
 		rr->shared = NULL;
-		if (rr->role->type->setup && rr->role->type->setup(rr, err, sizeof(err))) {
+		/* memory the setup maps and touches follows the role's membind too */
+		if (pt_membind_apply(&rr->membind)) {
+			fprintf(stderr, "ptbench: [worker %s]: cannot set its membind: %s\n", rr->role->name,
+				strerror(errno));
+			rc = PT_EXIT_RUNTIME;
+			goto teardown;
+		}
+		int setup_failed = rr->role->type->setup && rr->role->type->setup(rr, err, sizeof(err));
+
+		pt_membind_reset();
+		if (setup_failed) {
 			fprintf(stderr, "ptbench: [worker %s] setup: %s\n", rr->role->name, err);
 			set_up++; /* its teardown undoes what the failed setup did */
 			rc = PT_EXIT_RUNTIME;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ptbench/scenario.h"
+#include "ptbench/sweep.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
@@ -47,9 +48,13 @@ const struct pt_opt_def pt_scenario_opt_defs[] = {
 const struct pt_opt_def pt_role_opt_defs[] = {
 	{ "type", PT_OPT_STRING, NULL, 0, 0, NULL, "worker type (see `ptbench list`)" },
 	{ "threads", PT_OPT_STRING, NULL, 0, 0, NULL,
-	  "number of threads, or 'rest' (the PUs no other role asked for)" },
+	  "number of threads, 'rest' (the PUs no other role asked for), 'max' (all PUs), or a sweep like 1,2,4,...,max" },
 	{ "cpus", PT_OPT_STRING, "none", 0, 0, NULL,
-	  "placement: none, compact, scatter, or a list like 0,2-3" },
+	  "placement: none, compact, scatter, same-core-as:ROLE, other-l3:ROLE, node:N, or a list like 0,2-3" },
+	{ "exclusive", PT_OPT_BOOL, "false", 0, 0, NULL,
+	  "the role's threads get PUs no other thread is planned on (error if there are too few)" },
+	{ "membind", PT_OPT_STRING, "local", 0, 0, NULL,
+	  "memory placement: local, node:N or interleave (checked with move_pages)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -479,8 +484,21 @@ int pt_scenario_validate(struct pt_scenario *s)
 			}
 			continue;
 		}
+		if (pt_sweep_is_list(v->str)) {
+			int vals[PT_SWEEP_MAX];
+			char why[160];
+
+			/* a scaling sweep; "max" is checked against the machine later */
+			if (r->type->setup_only ||
+			    pt_sweep_parse_values(v->str, 4096, vals, PT_SWEEP_MAX, why, sizeof(why)) < 0) {
+				perr(file, v->line, "[worker %s]: threads = %s: %s", r->name, v->str,
+				     r->type->setup_only ? "this type runs no threads" : why);
+				return -1;
+			}
+			continue;
+		}
 		if (pt_parse_int(v->str, &n) || n < 0 || n > 4096) {
-			perr(file, v->line, "[worker %s]: threads = %s: expected a number 0..4096 or 'rest'",
+			perr(file, v->line, "[worker %s]: threads = %s: expected a number 0..4096, 'rest', 'max' or a sweep like 1,2,4,...,max",
 			     r->name, v->str);
 			return -1;
 		}

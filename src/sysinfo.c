@@ -2,12 +2,13 @@
  * result, so a reader can tell two kernels' runs were otherwise alike. */
 #include <hwloc.h>
 #include <json-c/json.h>
-#include <libcpuid/libcpuid.h>
 #include <numa.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "ptbench/cpuid.h"
+#include "ptbench/kconfig.h"
 #include "ptbench/sysfs_settings.h"
 #include "ptbench/sysinfo.h"
 #include "ptbench/util.h"
@@ -59,65 +60,57 @@ static struct json_object *kernel_info(void)
 	return o;
 }
 
-static const char *hypervisor_name(hypervisor_vendor_t h)
+static struct json_object *obj_cpus(hwloc_obj_t o)
 {
-	switch (h) {
-	case HYPERVISOR_NONE: return "none";
-	case HYPERVISOR_BHYVE: return "bhyve";
-	case HYPERVISOR_HYPERV: return "hyperv";
-	case HYPERVISOR_KVM: return "kvm";
-	case HYPERVISOR_PARALLELS: return "parallels";
-	case HYPERVISOR_QEMU: return "qemu";
-	case HYPERVISOR_VIRTUALBOX: return "virtualbox";
-	case HYPERVISOR_VMWARE: return "vmware";
-	case HYPERVISOR_XEN: return "xen";
-	default: return "unknown";
-	}
+	char buf[256];
+
+	hwloc_bitmap_list_snprintf(buf, sizeof(buf), o->cpuset);
+	return json_object_new_string(buf);
 }
 
-static struct json_object *cpu_info(void)
+/* One package: its NUMA nodes and its L3s with their cores. */
+static struct json_object *package_json(hwloc_topology_t t, hwloc_obj_t pkg)
 {
-	struct json_object *o = json_object_new_object();
-	struct cpu_raw_data_t raw;
-	struct cpu_id_t id;
+	struct json_object *o = json_object_new_object(), *numa = json_object_new_array(),
+			   *l3s = json_object_new_array();
+	hwloc_obj_t x = NULL;
 
-	if (!cpuid_present()) {
-		json_object_object_add(o, "available", json_object_new_boolean(0));
-		json_object_object_add(o, "why", json_object_new_string("no CPUID instruction"));
-		return o;
+	if (pkg->type == HWLOC_OBJ_PACKAGE)
+		json_object_object_add(o, "package", json_object_new_int((int)pkg->os_index));
+	json_object_object_add(o, "cpus", obj_cpus(pkg));
+	json_object_object_add(o, "cores", json_object_new_int(hwloc_get_nbobjs_inside_cpuset_by_type(
+						   t, pkg->cpuset, HWLOC_OBJ_CORE)));
+	while ((x = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_NUMANODE, x))) {
+		struct json_object *n;
+
+		if (!hwloc_bitmap_intersects(x->cpuset, pkg->cpuset))
+			continue;
+		n = json_object_new_object();
+		json_object_object_add(n, "node", json_object_new_int((int)x->os_index));
+		json_object_object_add(n, "cpus", obj_cpus(x));
+		json_object_object_add(n, "mem_mib", json_object_new_int64((int64_t)(x->attr->numanode.local_memory >> 20)));
+		json_object_array_add(numa, n);
 	}
-	if (cpuid_get_raw_data(&raw) || cpu_identify(&raw, &id)) {
-		json_object_object_add(o, "available", json_object_new_boolean(0));
-		json_object_object_add(o, "why", json_object_new_string(cpuid_error()));
-		return o;
+	while ((x = hwloc_get_next_obj_inside_cpuset_by_type(t, pkg->cpuset, HWLOC_OBJ_L3CACHE, x))) {
+		struct json_object *l = json_object_new_object();
+
+		json_object_object_add(l, "cpus", obj_cpus(x));
+		json_object_object_add(l, "kib", json_object_new_int64((int64_t)(x->attr->cache.size >> 10)));
+		json_object_object_add(l, "cores", json_object_new_int(hwloc_get_nbobjs_inside_cpuset_by_type(
+							   t, x->cpuset, HWLOC_OBJ_CORE)));
+		json_object_array_add(l3s, l);
 	}
-	json_object_object_add(o, "available", json_object_new_boolean(1));
-	json_object_object_add(o, "vendor", json_object_new_string(id.vendor_str));
-	json_object_object_add(o, "brand", json_object_new_string(id.brand_str));
-	/* the extended family/model are what identify modern parts */
-	json_object_object_add(o, "family", json_object_new_int(id.ext_family));
-	json_object_object_add(o, "model", json_object_new_int(id.ext_model));
-	json_object_object_add(o, "stepping", json_object_new_int(id.stepping));
-	/* libcpuid guesses a codename even for parts it does not know; only keep
-	 * it when it is not its "unknown" placeholder */
-	if (id.cpu_codename[0] && !strstr(id.cpu_codename, "Unknown") &&
-	    !strstr(id.cpu_codename, "unknown"))
-		json_object_object_add(o, "codename", json_object_new_string(id.cpu_codename));
-	else
-		json_object_object_add(o, "codename",
-				       json_object_new_string("not known to libcpuid"));
-	json_object_object_add(o, "l1d_kib", json_object_new_int(id.l1_data_cache));
-	json_object_object_add(o, "l2_kib", json_object_new_int(id.l2_cache));
-	json_object_object_add(o, "l3_kib", json_object_new_int(id.l3_cache));
-	json_object_object_add(o, "hypervisor",
-			       json_object_new_string(hypervisor_name(cpuid_get_hypervisor(&raw, &id))));
+	json_object_object_add(o, "numa", numa);
+	json_object_object_add(o, "l3", l3s);
 	return o;
 }
 
 static struct json_object *topology_info(void)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *tree = json_object_new_array();
 	hwloc_topology_t t;
+	hwloc_obj_t pkg = NULL;
+	int smt = 0;
 	static const struct {
 		const char *key;
 		hwloc_obj_type_t type;
@@ -129,11 +122,22 @@ static struct json_object *topology_info(void)
 
 	if (hwloc_topology_init(&t) || hwloc_topology_load(t)) {
 		json_object_object_add(o, "available", json_object_new_boolean(0));
+		json_object_put(tree);
 		return o;
 	}
 	for (size_t i = 0; i < PT_ARRAY_SIZE(counts); i++)
 		json_object_object_add(o, counts[i].key,
 				       json_object_new_int(hwloc_get_nbobjs_by_type(t, counts[i].type)));
+	for (hwloc_obj_t c = NULL; (c = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_CORE, c));)
+		if (hwloc_bitmap_weight(c->cpuset) > smt)
+			smt = hwloc_bitmap_weight(c->cpuset);
+	json_object_object_add(o, "smt", json_object_new_int(smt));
+	json_object_object_add(o, "cpus", obj_cpus(hwloc_get_root_obj(t)));
+	while ((pkg = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_PACKAGE, pkg)))
+		json_object_array_add(tree, package_json(t, pkg));
+	if (!json_object_array_length(tree)) /* no package info (some VMs): the whole machine */
+		json_object_array_add(tree, package_json(t, hwloc_get_root_obj(t)));
+	json_object_object_add(o, "tree", tree);
 	hwloc_topology_destroy(t);
 	return o;
 }
@@ -169,33 +173,10 @@ struct json_object *pt_sysinfo_collect(void)
 
 	json_object_object_add(o, "kernel", kernel_info());
 	json_object_object_add(o, "thp", pt_sysinfo_thp());
-	json_object_object_add(o, "cpu", cpu_info());
+	json_object_object_add(o, "kconfig", pt_kconfig_json());
+	json_object_object_add(o, "cpu", pt_cpuid_json());
 	json_object_object_add(o, "topology", topology_info());
 	json_object_object_add(o, "numa", numa_info());
 	return o;
 }
 
-static void print_flat(const char *prefix, struct json_object *o)
-{
-	json_object_object_foreach(o, key, val)
-	{
-		char name[128];
-
-		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", key);
-		if (json_object_is_type(val, json_type_object))
-			print_flat(name, val);
-		else if (json_object_is_type(val, json_type_array))
-			printf("  %-34s %s\n", name, json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
-		else
-			printf("  %-34s %s\n", name, json_object_get_string(val));
-	}
-}
-
-void pt_sysinfo_print(struct json_object *sys)
-{
-	json_object_object_foreach(sys, section, val)
-	{
-		printf("%s:\n", section);
-		print_flat("", val);
-	}
-}

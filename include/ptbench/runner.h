@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ptbench/membind.h"
 #include "ptbench/scenario.h"
 #include "ptbench/worker.h"
 
@@ -20,6 +21,7 @@ struct pt_role_run {
 	const struct pt_role *role;
 	int nthreads;
 	int *cpus;                    /* planned PU per thread, -1 unbound */
+	struct pt_membind membind;    /* memory policy of the role's threads and setup */
 	struct pt_thread *threads;
 	pthread_t *pthreads;
 	void *shared;                 /* the worker's per-role state */

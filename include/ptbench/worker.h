@@ -16,6 +16,7 @@ struct json_object;
 struct pt_run;
 struct pt_role;
 struct pt_role_run;
+struct pt_membind_sample;
 
 #define PT_MAX_OPS 8
 /* errno values fit below this (EHWPOISON is 133); larger ones count in the last slot */
@@ -39,6 +40,15 @@ struct pt_thread {
 	uint64_t tl_slot_end, tl_interval;
 	uint64_t rng;               /* per-thread xorshift state, seeded from the role and index */
 	void *priv;                 /* the worker's per-thread state */
+	/* placement evidence (the runner fills these) */
+	char binding[64];           /* the CPU binding the kernel reports after pinning ("3", "0-15") */
+	uint64_t cpu_samples, cpu_off; /* sched_getcpu() samples while running; off the planned PU */
+	uint64_t cpu_sampled_mask[16]; /* CPUs (< 1024) the samples saw */
+	struct pt_membind_sample *mb_sample; /* where sampled pages were (membind check) */
+	/* Memory the membind check samples with move_pages() at the end of the
+	 * run: a worker sets these in thread_init to its main region. */
+	const void *mem_addr;
+	size_t mem_len;
 };
 
 /* Results of a check: the worker can run, or the kernel/privileges cannot. */

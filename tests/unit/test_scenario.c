@@ -112,7 +112,7 @@ static const struct bad bad_files[] = {
 	{ "no workers", HDR "repeat = 3\n", "t.ini: no [worker NAME] section" },
 	{ "no scenario section", W, "t.ini: no [scenario] section" },
 	{ "unnamed worker", HDR "[worker]\ntype = fault\n", "t.ini:2: [worker]: a worker section needs a name" },
-	{ "bad threads", HDR W "threads = lots\n", "t.ini:4: [worker w]: threads = lots: expected a number 0..4096 or 'rest'" },
+	{ "bad threads", HDR W "threads = lots\n", "t.ini:4: [worker w]: threads = lots: expected a number 0..4096, 'rest', 'max' or a sweep like 1,2,4,...,max" },
 	{ "threads on a setup-only worker", HDR "[worker p]\ntype = vma-pad\nthreads = 2\n", "t.ini:4: [worker p]: type vma-pad runs no threads" },
 	{ "malformed header", HDR "[worker w\n", "t.ini:2: malformed section header" },
 	{ "repeat out of range", HDR "repeat = 0\n" W, "t.ini:2: [scenario]: repeat = 0: out of range [1, 10000]" },
