@@ -166,6 +166,19 @@ int cmd_compare(int argc, char **argv)
 		for (char *line = strtok(diffs, "\n"); line; line = strtok(NULL, "\n"))
 			warn(line);
 	}
+	for (int i = 1; i < nin; i++) {
+		bool b = pt_cmp_has_lock_probe(&in[0]), c = pt_cmp_has_lock_probe(&in[i]);
+
+		if (b != c) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg),
+				 "the mmap_lock probe ran only in %s (not root, no tracefs, or "
+				 "--no-trace in the other?): its metrics are not compared",
+				 b ? in[0].path : in[i].path);
+			warn(msg);
+		}
+	}
 
 	r.scenario = json_object_get_string(
 		json_object_object_get(json_object_object_get(in[0].doc, "scenario"), "name"));

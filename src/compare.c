@@ -275,6 +275,20 @@ int pt_cmp_mismatches(const struct pt_cmp_input *base, const struct pt_cmp_input
 	return d.n;
 }
 
+bool pt_cmp_has_lock_probe(const struct pt_cmp_input *in)
+{
+	struct json_object *reps = get(in->doc, "repeats");
+
+	for (size_t k = 0; k < json_object_array_length(reps); k++) {
+		struct json_object *ml = get(get(json_object_array_get_idx(reps, k), "probes"),
+					     "mmap_lock");
+
+		if (ml && json_object_get_boolean(get(ml, "available")))
+			return true;
+	}
+	return false;
+}
+
 /* ---- metrics ----------------------------------------------------------- */
 
 struct named {

@@ -73,6 +73,9 @@ void pt_cmp_input_free(struct pt_cmp_input *in);
 int pt_cmp_mismatches(const struct pt_cmp_input *base, const struct pt_cmp_input *cand, char *buf,
 		      size_t len);
 
+/* Whether any repeat carries an available mmap_lock probe. */
+bool pt_cmp_has_lock_probe(const struct pt_cmp_input *in);
+
 struct pt_comparison {
 	const struct pt_cmp_input *base, *cand;
 	struct pt_metric *m;

@@ -97,6 +97,12 @@ is "$rc" 1 "two candidates, one regressed: --gate exits 1"
 is "$(json "$TMP/o.json" "[c['gate']['verdict'] for c in d['comparisons']]")" "['PASS', 'FAIL']" \
 	"two candidates: one verdict each"
 
+$PTBENCH compare "$TMP/base.json" "$TMP/same.json" >"$TMP/o.txt" 2>"$TMP/err"
+grep -q "mmap_lock probe ran only in .*base.json" "$TMP/err"
+ok $? "probe on one side only: warned, not compared"
+grep -q "mmap_lock" "$TMP/o.txt"
+is "$?" 1 "probe on one side only: no mmap_lock rows"
+
 # --- refusals
 $PTBENCH compare "$TMP/base.json" "$TMP/other.json" --gate >/dev/null 2>"$TMP/err"
 is "$?" 2 "different scenario: exit 2"
