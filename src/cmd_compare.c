@@ -167,9 +167,9 @@ int cmd_compare(int argc, char **argv)
 			warn(line);
 	}
 	for (int i = 1; i < nin; i++) {
-		bool b = pt_cmp_has_lock_probe(&in[0]), c = pt_cmp_has_lock_probe(&in[i]);
+		bool b = pt_cmp_has_lock_probe(&in[0]), cp = pt_cmp_has_lock_probe(&in[i]);
 
-		if (b != c) {
+		if (b != cp) {
 			char msg[512];
 
 			snprintf(msg, sizeof(msg),
