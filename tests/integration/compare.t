@@ -174,19 +174,31 @@ is "$?" 1 "scripts/ci-gate.sh: regression -> exit 1"
 ls "$TMP/ci" | tr '\n' ' ' | grep -q "compare.json compare.md compare.txt junit.xml"
 ok $? "scripts/ci-gate.sh: keeps text, markdown, JSON and JUnit reports"
 
-# --- a real pair: the same scenario twice on this machine is no regression
-if $PTBENCH run faults-maps --duration 200ms --warmup 100ms --repeat 5 --quiet \
-	-o "$TMP/real1.json" >"$TMP/run.log" 2>&1 &&
-	$PTBENCH run faults-maps --duration 200ms --warmup 100ms --repeat 5 --quiet \
-		-o "$TMP/real2.json" >>"$TMP/run.log" 2>&1; then
-	$PTBENCH compare --gate "$TMP/real1.json" "$TMP/real2.json" >"$TMP/real.txt" 2>&1
-	rc=$?
-	sed 's/^/# /' "$TMP/real.txt"
+# --- a real pair: the same scenario twice on this machine is no regression.
+# The rule allows a false regression now and then by design (two-sided
+# alpha 0.05 per metric: for 5 vs 5 repeats P(U <= 2 in the worse direction)
+# = 4/252, before the minimum-effect and spread conditions cut it further),
+# so one exit 1 gets a second pair and only two in a row fail the test.
+real_pair() { # real_pair N: two runs, then compare --gate; echoes the exit code
+	local r
+	for r in a b; do
+		if ! $PTBENCH run faults-maps --duration 200ms --warmup 100ms --repeat 5 --quiet \
+			-o "$TMP/real$1$r.json" >>"$TMP/run.log" 2>&1; then
+			echo "run:$?"
+			return
+		fi
+	done
+	$PTBENCH compare --gate "$TMP/real$1a.json" "$TMP/real$1b.json" >"$TMP/real$1.txt" 2>&1
+	echo $?
+}
+rc=$(real_pair 1)
+[ "$rc" = 1 ] && { sed 's/^/# /' "$TMP/real1.txt"; diag "exit 1 once: a second pair"; rc=$(real_pair 2); }
+case $rc in
+run:4) sed 's/^/# /' "$TMP/run.log"; skip "faults-maps cannot run here (exit 4, see above)" ;;
+run:*) sed 's/^/# /' "$TMP/run.log"; ok 1 "faults-maps runs twice (${rc#run:})" ;;
+*)
+	sed 's/^/# /' "$(ls -t "$TMP"/real?.txt | head -1)"
 	ok $((rc == 1)) "the same scenario run twice: --gate does not say regression (exit $rc; 3 tolerated)"
-else
-	rc=$?
-	sed 's/^/# /' "$TMP/run.log"
-	if [ "$rc" -eq 4 ]; then skip "faults-maps cannot run here (exit 4, see above)"; else
-		ok 1 "faults-maps runs twice (exit $rc)"; fi
-fi
+	;;
+esac
 done_testing
