@@ -8,9 +8,10 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 	fprintf(out,
 		"Rule: a change counts when the Mann-Whitney U test (two-sided, one value "
 		"per repeat) gives p < %g and the medians differ by at least %g%% (%g%% for "
-		"p99, p999, p9999, max) and by more than either side's IQR/median; fewer "
-		"than %zu repeats a side is inconclusive. Gated metrics (%s) are marked "
-		"(gate).\n",
+		"p99, p999, p9999, max) and by more than either side's IQR/median; unchanged "
+		"needs a smaller difference and IQR/median within that minimum; anything "
+		"else, and fewer than %zu repeats a side, is inconclusive. Gated metrics "
+		"(%s) are marked (gate).\n",
 		r->rule.alpha, 100 * r->rule.threshold, 100 * r->rule.threshold_tail,
 		r->rule.min_repeats, r->gate_from);
 	for (size_t i = 0; i < r->ncmp; i++) {
