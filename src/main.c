@@ -16,6 +16,7 @@ struct command {
 static const struct command commands[] = {
 	{ "list", cmd_list, "scenarios, worker types (with their options) and probes" },
 	{ "run", cmd_run, "run a scenario on this kernel, write a result file" },
+	{ "compare", cmd_compare, "compare result files: a verdict per metric; --gate for CI" },
 	{ "sysinfo", cmd_sysinfo, "kernel, THP settings, CPU, topology, NUMA" },
 	{ "help", cmd_help, "this text" },
 };

@@ -1,0 +1,136 @@
+/* `ptbench compare`: metrics pulled from result files (one value per
+ * repeat), the verdict rule, and the writers of its output formats. */
+#ifndef PTBENCH_COMPARE_H
+#define PTBENCH_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct json_object;
+
+enum pt_verdict {
+	PT_VERDICT_UNCHANGED,
+	PT_VERDICT_IMPROVED,
+	PT_VERDICT_REGRESSED,
+	PT_VERDICT_INCONCLUSIVE,
+};
+const char *pt_verdict_name(enum pt_verdict v);
+
+/* The rule (README: "Comparing kernels / CI gate"). Fractions, not percent. */
+struct pt_cmp_rule {
+	double alpha;          /* significance level of the two-sided test */
+	double threshold;      /* minimum relative effect for p50, p90, ops_per_sec */
+	double threshold_tail; /* the same for p99, p999, p9999, max */
+	size_t min_repeats;    /* fewer values on a side: inconclusive */
+};
+#define PT_CMP_RULE_DEFAULT ((struct pt_cmp_rule){ 0.05, 0.05, 0.10, 3 })
+
+struct pt_series {
+	double *v;
+	size_t n;
+};
+
+struct pt_metric {
+	char *name;          /* ROLE.OP.STAT, or mmap_lock[.roles.ROLE].wait|hold.read|write.STAT */
+	bool higher_better;  /* ops_per_sec; every latency is lower-is-better */
+	bool tail;           /* p99, p999, p9999, max: threshold_tail applies */
+	bool shown;          /* in the default listing (gated metrics are shown too) */
+	bool gated;
+	struct pt_series base, cand;
+	/* filled by pt_cmp_decide() */
+	double med_base, med_cand;
+	double spread_base, spread_cand; /* relative IQR of each side */
+	double change;                   /* (med_cand - med_base) / med_base */
+	double p;                        /* NAN when not computed (too few values) */
+	bool p_exact;
+	double threshold; /* the minimum effect that applied */
+	enum pt_verdict verdict;
+	char why[128]; /* one line: why this verdict */
+};
+
+/* Decide one metric from its two series: see the README for the rule. */
+void pt_cmp_decide(const struct pt_cmp_rule *rule, struct pt_metric *m);
+
+/* A loaded result file. */
+struct pt_cmp_input {
+	const char *path;
+	struct json_object *doc;
+	const char *kernel;   /* system.kernel.release, or "?" */
+	size_t repeats;       /* repeats used: those not marked incomplete */
+	size_t repeats_total;
+};
+
+/* Load and check one file. Prints why to stderr and returns -1 when it
+ * cannot be used; with force, a foreign schema version or an incomplete run
+ * only warns (warn is called with the message). */
+int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
+		void (*warn)(const char *msg));
+void pt_cmp_input_free(struct pt_cmp_input *in);
+/* Differences that make base and cand incomparable (scenario name and
+ * settings, sweep point): each printed as one line "CAND: ..." to buf
+ * (newline separated). Returns how many. */
+int pt_cmp_mismatches(const struct pt_cmp_input *base, const struct pt_cmp_input *cand, char *buf,
+		      size_t len);
+
+/* Whether any repeat carries an available mmap_lock probe. */
+bool pt_cmp_has_lock_probe(const struct pt_cmp_input *in);
+
+struct pt_comparison {
+	const struct pt_cmp_input *base, *cand;
+	struct pt_metric *m;
+	size_t n;
+};
+
+/* Every metric present on both sides, decided under rule. */
+void pt_cmp_build(const struct pt_cmp_input *base, const struct pt_cmp_input *cand,
+		  const struct pt_cmp_rule *rule, struct pt_comparison *out);
+void pt_comparison_free(struct pt_comparison *c);
+/* Mark the metrics named in list ("a.b.p99, c.d.ops_per_sec") as gated.
+ * Returns 0, or -1 after printing which name (from where) matches nothing. */
+int pt_cmp_set_gated(struct pt_comparison *c, const char *list, const char *from);
+/* The default gate when a result names no headline: every op's p99 and
+ * ops_per_sec. */
+void pt_cmp_gate_default(struct pt_comparison *c);
+
+struct pt_gate_counts {
+	size_t gated, regressed, inconclusive, improved, unchanged;
+};
+void pt_cmp_gate_counts(const struct pt_comparison *c, struct pt_gate_counts *g);
+
+/* Everything the writers need. */
+struct pt_cmp_report {
+	struct pt_cmp_rule rule;
+	const char *scenario;
+	struct pt_comparison *cmp; /* one per candidate */
+	size_t ncmp;
+	bool gate;         /* --gate given */
+	bool all;          /* list every metric, not only the default set */
+	const char *gate_from; /* where the gated list came from, for the header */
+	char **warnings;
+	size_t nwarnings;
+	int exit_code;     /* what the command will return */
+};
+
+/* exit code of the gate: 1 any gated regressed, 3 any inconclusive, else 0 */
+int pt_cmp_gate_exit(const struct pt_cmp_report *r);
+
+/* The rule in two lines, with the report's numbers (text output header). */
+void pt_cmp_write_rule(const struct pt_cmp_report *r, FILE *out, const char *indent);
+void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color);
+void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out);
+void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out);
+void pt_cmp_write_junit(const struct pt_cmp_report *r, FILE *out);
+
+/* For the writers: "812ns"-style for latencies, plain for ops/s. */
+const char *pt_cmp_fmt_value(const struct pt_metric *m, double v, char *buf, size_t len);
+/* "+20.0%", "-3.1%", "+inf%", "-" */
+const char *pt_cmp_fmt_change(double change, char *buf, size_t len);
+/* "0.008", "<0.001", "-" */
+const char *pt_cmp_fmt_p(double p, char *buf, size_t len);
+/* Whether a writer lists this metric: the default set, gated ones, or all. */
+bool pt_cmp_listed(const struct pt_cmp_report *r, const struct pt_metric *m);
+/* "PASS", "FAIL", "UNDECIDED" for one candidate's gated metrics */
+const char *pt_cmp_gate_word(const struct pt_gate_counts *g);
+
+#endif

@@ -1,0 +1,103 @@
+/* `ptbench compare --format json`: one document for machines
+ * (schema ptbench-compare/1). Non-finite numbers are null. */
+#include <json-c/json.h>
+#include <math.h>
+
+#include "ptbench/compare.h"
+
+static struct json_object *num(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static struct json_object *side_json(const struct pt_cmp_input *in)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "file", json_object_new_string(in->path));
+	json_object_object_add(o, "kernel", json_object_new_string(in->kernel));
+	json_object_object_add(o, "repeats", json_object_new_int64((int64_t)in->repeats));
+	return o;
+}
+
+static struct json_object *series_json(const struct pt_series *s, double median, double spread)
+{
+	struct json_object *o = json_object_new_object(), *v = json_object_new_array();
+
+	for (size_t i = 0; i < s->n; i++)
+		json_object_array_add(v, json_object_new_double(s->v[i]));
+	json_object_object_add(o, "n", json_object_new_int64((int64_t)s->n));
+	json_object_object_add(o, "median", num(median));
+	json_object_object_add(o, "iqr_rel", num(spread));
+	json_object_object_add(o, "values", v);
+	return o;
+}
+
+static struct json_object *metric_json(const struct pt_metric *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "metric", json_object_new_string(m->name));
+	json_object_object_add(o, "better", json_object_new_string(m->higher_better ? "higher" : "lower"));
+	json_object_object_add(o, "gated", json_object_new_boolean(m->gated));
+	json_object_object_add(o, "threshold", num(m->threshold));
+	json_object_object_add(o, "baseline", series_json(&m->base, m->med_base, m->spread_base));
+	json_object_object_add(o, "candidate", series_json(&m->cand, m->med_cand, m->spread_cand));
+	json_object_object_add(o, "change", num(m->change));
+	json_object_object_add(o, "p", num(m->p));
+	json_object_object_add(o, "p_exact", json_object_new_boolean(m->p_exact));
+	json_object_object_add(o, "verdict", json_object_new_string(pt_verdict_name(m->verdict)));
+	json_object_object_add(o, "why", json_object_new_string(m->why));
+	return o;
+}
+
+void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out)
+{
+	struct json_object *doc = json_object_new_object(), *rule = json_object_new_object();
+	struct json_object *cmps = json_object_new_array(), *warn = json_object_new_array();
+	struct json_object *gate = json_object_new_object();
+
+	json_object_object_add(doc, "schema", json_object_new_string("ptbench-compare/1"));
+	json_object_object_add(doc, "scenario", json_object_new_string(r->scenario));
+	json_object_object_add(rule, "test", json_object_new_string("mann-whitney-u two-sided"));
+	json_object_object_add(rule, "alpha", json_object_new_double(r->rule.alpha));
+	json_object_object_add(rule, "threshold", json_object_new_double(r->rule.threshold));
+	json_object_object_add(rule, "threshold_tail", json_object_new_double(r->rule.threshold_tail));
+	json_object_object_add(rule, "min_repeats", json_object_new_int64((int64_t)r->rule.min_repeats));
+	json_object_object_add(doc, "rule", rule);
+	if (r->ncmp)
+		json_object_object_add(doc, "baseline", side_json(r->cmp[0].base));
+	for (size_t i = 0; i < r->ncmp; i++) {
+		const struct pt_comparison *c = &r->cmp[i];
+		struct json_object *o = json_object_new_object(), *ms = json_object_new_array();
+		struct json_object *g = json_object_new_object();
+		struct pt_gate_counts gc;
+
+		json_object_object_add(o, "candidate", side_json(c->cand));
+		for (size_t k = 0; k < c->n; k++)
+			if (pt_cmp_listed(r, &c->m[k]))
+				json_object_array_add(ms, metric_json(&c->m[k]));
+		json_object_object_add(o, "metrics", ms);
+		pt_cmp_gate_counts(c, &gc);
+		json_object_object_add(g, "verdict", json_object_new_string(pt_cmp_gate_word(&gc)));
+		json_object_object_add(g, "gated", json_object_new_int64((int64_t)gc.gated));
+		json_object_object_add(g, "regressed", json_object_new_int64((int64_t)gc.regressed));
+		json_object_object_add(g, "inconclusive", json_object_new_int64((int64_t)gc.inconclusive));
+		json_object_object_add(g, "improved", json_object_new_int64((int64_t)gc.improved));
+		json_object_object_add(g, "unchanged", json_object_new_int64((int64_t)gc.unchanged));
+		json_object_object_add(o, "gate", g);
+		json_object_array_add(cmps, o);
+	}
+	json_object_object_add(doc, "comparisons", cmps);
+	json_object_object_add(gate, "enforced", json_object_new_boolean(r->gate));
+	json_object_object_add(gate, "metrics_from", json_object_new_string(r->gate_from));
+	json_object_object_add(gate, "exit", json_object_new_int(r->exit_code));
+	json_object_object_add(doc, "gate", gate);
+	for (size_t i = 0; i < r->nwarnings; i++)
+		json_object_array_add(warn, json_object_new_string(r->warnings[i]));
+	json_object_object_add(doc, "warnings", warn);
+	fprintf(out, "%s\n",
+		json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(doc);
+}

@@ -1,0 +1,94 @@
+/* `ptbench compare` text output: an aligned table per candidate, with
+ * regressions marked "!!" and in upper case (and red on a terminal). */
+#include <string.h>
+
+#include "ptbench/compare.h"
+
+#define RED "\033[1;31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define RESET "\033[0m"
+
+void pt_cmp_write_rule(const struct pt_cmp_report *r, FILE *out, const char *indent)
+{
+	fprintf(out,
+		"%srule: Mann-Whitney U (two-sided) p < %g and |change of medians| >= %g%% "
+		"(%g%% for p99/p999/p9999/max) and > each side's IQR/median;\n"
+		"%s      unchanged needs |change| below that and IQR/median <= it; "
+		"fewer than %zu repeats a side: inconclusive\n",
+		indent, r->rule.alpha, 100 * r->rule.threshold, 100 * r->rule.threshold_tail,
+		indent, r->rule.min_repeats);
+}
+
+static void gate_line(const struct pt_cmp_report *r, const struct pt_comparison *c, FILE *out)
+{
+	struct pt_gate_counts g;
+
+	pt_cmp_gate_counts(c, &g);
+	fprintf(out, "gate%s: %s: %zu gated (%s): %zu regressed, %zu inconclusive, %zu improved, "
+		     "%zu unchanged\n",
+		r->gate ? "" : " (not enforced without --gate)", pt_cmp_gate_word(&g), g.gated,
+		r->gate_from, g.regressed, g.inconclusive, g.improved, g.unchanged);
+}
+
+void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
+{
+	const struct pt_cmp_input *base = r->ncmp ? r->cmp[0].base : NULL;
+
+	fprintf(out, "scenario %s\n", r->scenario);
+	if (base)
+		fprintf(out, "baseline: %s (kernel %s, %zu repeats)\n", base->path, base->kernel,
+			base->repeats);
+	pt_cmp_write_rule(r, out, "");
+	for (size_t i = 0; i < r->ncmp; i++) {
+		const struct pt_comparison *c = &r->cmp[i];
+		int w = (int)strlen("metric");
+
+		for (size_t k = 0; k < c->n; k++)
+			if (pt_cmp_listed(r, &c->m[k])) {
+				int len = (int)strlen(c->m[k].name) + (c->m[k].gated ? 2 : 0);
+
+				if (len > w)
+					w = len;
+			}
+		fprintf(out, "\ncandidate: %s (kernel %s, %zu repeats)\n", c->cand->path,
+			c->cand->kernel, c->cand->repeats);
+		fprintf(out, "   %-*s %11s %11s %9s %7s  %s\n", w, "metric", "baseline", "candidate",
+			"change", "p", "verdict");
+		for (size_t k = 0; k < c->n; k++) {
+			const struct pt_metric *m = &c->m[k];
+			char name[600], b[32], cv[32], ch[32], p[32];
+			const char *mark = "  ", *on = "", *verdict = pt_verdict_name(m->verdict);
+
+			if (!pt_cmp_listed(r, m))
+				continue;
+			switch (m->verdict) {
+			case PT_VERDICT_REGRESSED:
+				mark = "!!";
+				verdict = "REGRESSED";
+				on = RED;
+				break;
+			case PT_VERDICT_IMPROVED:
+				on = GREEN;
+				break;
+			case PT_VERDICT_INCONCLUSIVE:
+				on = YELLOW;
+				break;
+			default:
+				break;
+			}
+			snprintf(name, sizeof(name), "%s%s", m->name, m->gated ? " *" : "");
+			fprintf(out, "%s%s %-*s %11s %11s %9s %7s  %s", color ? on : "", mark, w, name,
+				pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
+				pt_cmp_fmt_value(m, m->med_cand, cv, sizeof(cv)),
+				pt_cmp_fmt_change(m->change, ch, sizeof(ch)),
+				pt_cmp_fmt_p(m->p, p, sizeof(p)), verdict);
+			if (m->verdict == PT_VERDICT_INCONCLUSIVE)
+				fprintf(out, " (%s)", m->why);
+			fprintf(out, "%s\n", color && *on ? RESET : "");
+		}
+		fprintf(out, "   * gated metric; medians of one value per repeat%s\n",
+			r->all ? "" : "; --all-metrics lists more");
+		gate_line(r, c, out);
+	}
+}

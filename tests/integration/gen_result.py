@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Write a synthetic, schema-valid ptbench result with chosen per-repeat values.
+
+usage: gen_result.py OUT.json SPEC_JSON
+
+SPEC keys (all optional):
+  scale     list, one factor per repeat, applied to every op without its own
+  ops       {"ROLE.OP": [factor per repeat]}  (default faulter.fault, reader.read)
+  probe     true: add repeats[k].probes.mmap_lock scaled like the first op
+  scenario  scenario name (default "synthetic"); headline (default
+            "faulter.fault.p99, reader.read.p99"; "" for none)
+  kernel, schema, complete, duration
+Latencies are BASE * factor, ops_per_sec is RATE / factor, so a factor of 1.2
+is a 20% regression for both kinds of metric.
+"""
+import json
+import sys
+
+LAT = {"p50": 1000, "p90": 1500, "p99": 5000, "p999": 20000, "p9999": 50000, "max": 100000}
+RATE = 100000.0
+
+
+def opstats(f, rate=True):
+    ns = {k: int(round(v * f)) for k, v in LAT.items()}
+    ns["min"] = int(round(500 * f))
+    ns["mean"] = 1200.0 * f
+    o = {"count": 100000, "ns": ns, "buckets": [[ns["p50"], 50000], [ns["max"], 50000]]}
+    if rate:
+        o["ops_per_sec"] = RATE / f
+        o["errors"] = {}
+    return o
+
+
+def main():
+    out, spec = sys.argv[1], json.loads(sys.argv[2])
+    scale = spec.get("scale", [1.0, 1.0, 1.0, 1.0, 1.0])
+    ops = spec.get("ops", {"faulter.fault": scale, "reader.read": scale})
+    nrep = max(len(v) for v in ops.values())
+    repeats = []
+    for k in range(nrep):
+        workers = {}
+        for name, factors in ops.items():
+            role, op = name.split(".")
+            w = workers.setdefault(role, {"type": "synthetic", "threads": 1, "cpus": [-1], "ops": {}})
+            if k < len(factors):
+                w["ops"][op] = opstats(factors[k])
+        rep = {"complete": True, "measured_s": 1.0, "workers": workers, "probes": {}}
+        if spec.get("probe"):
+            f = list(ops.values())[0][k]
+            lock = {"read": opstats(f, False), "write": opstats(f, False)}
+            rep["probes"]["mmap_lock"] = {
+                "available": True, "events": 1000, "lost_events": 0, "unmatched": 0,
+                "downgrades": 0, "failed_trylocks": 0, "wait": lock, "hold": lock,
+                "roles": {"faulter": {"wait": lock, "hold": lock}}}
+        repeats.append(rep)
+    doc = {
+        "schema": spec.get("schema", "ptbench-result/1"),
+        "complete": spec.get("complete", True),
+        "tool": {"name": "ptbench", "version": "synthetic", "argv": ["gen_result.py"]},
+        "system": {"kernel": {"release": spec.get("kernel", "6.18.0-synthetic")}},
+        "scenario": {"name": spec.get("scenario", "synthetic"),
+                     "description": "synthetic result for the compare tests",
+                     "duration": spec.get("duration", 1000000000), "repeat": nrep,
+                     "headline": spec.get("headline", "faulter.fault.p99, reader.read.p99"),
+                     "file": "/nonexistent/synthetic.ini", "workers": {}},
+        "repeats": repeats,
+    }
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1)
+
+
+main()
