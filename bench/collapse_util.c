@@ -210,9 +210,9 @@ int pt_probe_madv_collapse(bool shmem, char *why, size_t len)
 			fclose(f);
 		}
 		snprintf(why, len,
-			 "MADV_COLLAPSE answered EINVAL on a %s region%s: the kernel lacks it (added "
+			 "MADV_COLLAPSE answered EINVAL on %s region%s: the kernel lacks it (added "
 			 "in 6.1, CONFIG_TRANSPARENT_HUGEPAGE) or forbids it%s%s%s",
-			 shmem ? "shmem" : "anon", force && !strcmp(force, "1") ? " (forced by "
+			 shmem ? "a shmem" : "an anon", force && !strcmp(force, "1") ? " (forced by "
 			 PT_FORCE_COLLAPSE_EINVAL_ENV "=1, test only)" : "",
 			 shmem ? " (shmem_enabled: " : "", shmem ? shm : "", shmem ? ")" : "");
 		rc = 1;
