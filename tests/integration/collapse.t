@@ -22,8 +22,13 @@ collapse_ok() {
 		"$label: measured attempts match ops.collapse.count"
 }
 
+# One-PMD regions for 2s: MADV_COLLAPSE answers EAGAIN now and then (a
+# transient extra page reference, the kernel's "not_suitable_page_count";
+# about one PMD in a thousand here), so the 99% bar is checked over hundreds
+# of small collapses rather than ~100 of 16M, where one or two unlucky PMDs
+# would fail it.
 for s in shmem-collapse-smaps anon-collapse-faults; do
-	"$PTBENCH" run "$s" "${short[@]}" -o "$TMP/$s.json"
+	"$PTBENCH" run "$s" "${short[@]}" --duration 2s --set collapser.size=2M -o "$TMP/$s.json"
 	is "$?" 0 "$s runs"
 	collapse_ok "$s" "$TMP/$s.json"
 done
@@ -32,7 +37,7 @@ is "$(json "$TMP/shmem-collapse-smaps.json" "$C['vmstat_delta']['thp_file_mapped
 
 # the smaps way of proving it, and the sanitizer build on a shmem run
 "$PTBENCH_ASAN" run scenarios/shmem-collapse-faults.ini "${short[@]}" --set collapser.verify=smaps \
-	--set collapser.touch=100 -o "$TMP/asan.json"
+	--set collapser.touch=100 --set collapser.size=4M -o "$TMP/asan.json"
 is "$?" 0 "shmem-collapse-faults under ASan/UBSan, verify=smaps, touch=100 (sparse)"
 is "$(json "$TMP/asan.json" "$C['verify']")" smaps "verify=smaps used"
 collapse_ok "asan sparse smaps" "$TMP/asan.json"
