@@ -5,6 +5,7 @@
 #include "ptbench/worker.h"
 
 extern const struct pt_worker_type pt_worker_fault;
+extern const struct pt_worker_type pt_worker_shmem_collapse, pt_worker_anon_collapse, pt_worker_khugepaged;
 extern const struct pt_worker_type pt_worker_mmap_churn;
 extern const struct pt_worker_type pt_worker_smaps_read;
 extern const struct pt_worker_type pt_worker_vma_pad;
@@ -12,6 +13,7 @@ extern const struct pt_worker_type pt_worker_procmap_query;
 
 const struct pt_worker_type *const pt_worker_types[] = {
 	&pt_worker_fault,
+	&pt_worker_shmem_collapse, &pt_worker_anon_collapse, &pt_worker_khugepaged,
 	&pt_worker_mmap_churn,
 	&pt_worker_smaps_read,
 	&pt_worker_vma_pad,
