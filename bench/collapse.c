@@ -175,6 +175,8 @@ static int collapse_thread_init(struct pt_thread *t, char *err, size_t len)
 	}
 	if (pt_aligned_map(&c->map, size, c->fd, err, len))
 		return -1;
+	t->mem_addr = c->map.base; /* the membind check samples this region */
+	t->mem_len = size;
 	if (!cr->shmem)
 		return 0;
 	c->nextra = (int)pt_opt_num(o, "mappings");

@@ -188,7 +188,11 @@ static int khp_thread_init(struct pt_thread *t, char *err, size_t len)
 			return -1;
 		}
 	}
-	return pt_aligned_map(&k->map, kr->region, -1, err, len);
+	if (pt_aligned_map(&k->map, kr->region, -1, err, len))
+		return -1;
+	t->mem_addr = k->map.base; /* the membind check samples this region */
+	t->mem_len = kr->region;
+	return 0;
 }
 
 static long long huge_pmds(struct khp_thread *k, enum pt_verify how)

@@ -13,10 +13,6 @@
 #include "../../bench/collapse_util.h"
 #include "tap.h"
 
-/* src/cmd_run.c refers to these, which live in src/main.c (not linked into
- * unit tests); weak, so a core that moves them out of main.c wins */
-__attribute__((weak)) char **pt_argv;
-__attribute__((weak)) int pt_argc;
 
 static void touch_all(char *p, size_t len)
 {
