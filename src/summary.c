@@ -29,6 +29,21 @@ static void errors_text(struct json_object *errs, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* A collapse worker's proof, one line: a reader must see that it collapsed. */
+static void print_collapse_proof(const char *role, struct json_object *w, FILE *out)
+{
+	struct json_object *c, *agrees;
+
+	if (!json_object_object_get_ex(w, "collapse", &c))
+		return;
+	fprintf(out, "  %s: collapsed %lld/%lld (%lld PMDs), confirmed PMD-mapped %lld/%lld, vmstat %s\n",
+		role, get_ll(c, "succeeded"), get_ll(c, "attempts"), get_ll(c, "pmds_collapsed"),
+		get_ll(c, "confirmed_pmd_mapped"), get_ll(c, "checked_pmd_mapped"),
+		!json_object_object_get_ex(c, "vmstat_agrees", &agrees) ? "not checked"
+		: json_object_get_boolean(agrees)		       ? "agrees"
+								       : "DISAGREES");
+}
+
 void pt_summary_print_repeat(struct json_object *rep, int index, FILE *out)
 {
 	struct json_object *workers, *probes, *complete;
@@ -62,6 +77,10 @@ void pt_summary_print_repeat(struct json_object *rep, int index, FILE *out)
 					pt_fmt_ns((double)get_ll(ns, "max"), b[3], 32), errs);
 			}
 		}
+	}
+	if (json_object_object_get_ex(rep, "workers", &workers)) {
+		json_object_object_foreach(workers, role, w)
+			print_collapse_proof(role, w, out);
 	}
 	if (!json_object_object_get_ex(rep, "probes", &probes))
 		return;
