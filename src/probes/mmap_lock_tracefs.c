@@ -6,6 +6,7 @@
 #include <event-parse.h>
 #include <fcntl.h>
 #include <kbuffer.h>
+#include <mntent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,13 +135,27 @@ int pt_ml_session_clean_stale(const char *tracing_dir)
 	return n;
 }
 
-/* tracefs where it is, or mounted by us at the usual place. */
+/* tracefs at one of its usual places, or mounted by us at /sys/kernel/tracing.
+ * A tracefs mounted anywhere else (a test's, another tool's) is not used: its
+ * owner may unmount it while we run. */
 static int find_tracefs(struct pt_ml_session *s, char *why, size_t len)
 {
-	const char *path = NULL;
+	static const char *const usual[] = { DEFAULT_TRACEFS, "/sys/kernel/debug/tracing" };
+	FILE *f = setmntent("/proc/mounts", "re");
+	struct mntent *m;
+	int found = -1;
 
-	if (tracefs_tracing_dir_is_mounted(false, &path) == 1 && path) {
-		snprintf(s->tracing_dir, sizeof(s->tracing_dir), "%s", path);
+	while (f && (m = getmntent(f))) {
+		if (strcmp(m->mnt_type, "tracefs"))
+			continue;
+		for (int i = 0; i < (int)PT_ARRAY_SIZE(usual); i++)
+			if (!strcmp(m->mnt_dir, usual[i]) && (found < 0 || i < found))
+				found = i;
+	}
+	if (f)
+		endmntent(f);
+	if (found >= 0) {
+		snprintf(s->tracing_dir, sizeof(s->tracing_dir), "%s", usual[found]);
 		return 0;
 	}
 	if (mount("nodev", DEFAULT_TRACEFS, "tracefs", 0, NULL)) {
