@@ -17,11 +17,18 @@ struct tep_format_field;
 /* The three events, indexed by enum pt_ml_type. */
 extern const char *const pt_ml_event_names[3];
 
+/* Where a field lies in one event's record, from its format. */
+struct pt_ml_loc {
+	int offset, size;
+};
+
 struct pt_ml_fields {
 	struct tep_handle *tep;
 	int id[3];
-	struct tep_format_field *pid[3], *mm[3], *write[3];
-	struct tep_format_field *success; /* acquire_returned only */
+	struct pt_ml_loc type;            /* common_type */
+	struct pt_ml_loc pid[3], mm[3], write[3];
+	struct pt_ml_loc success;         /* acquire_returned only */
+	int min_size[3];                  /* a record shorter than this is refused */
 	const char *memcg;                /* "memcg_id", "memcg_path" or "none": the layout seen */
 };
 

@@ -58,7 +58,7 @@ struct pt_ml_pair;
  * nroles ("other"). */
 struct pt_ml_pair *pt_ml_pair_new(size_t nroles);
 void pt_ml_pair_free(struct pt_ml_pair *p);
-/* tid -> role group (call before the tid's samples are kept). */
+/* tid -> role group: applies to samples made after the call. */
 void pt_ml_pair_map_tid(struct pt_ml_pair *p, int tid, size_t role);
 
 /* The window. Until set_lo, samples before lo_bound are dropped and the rest

@@ -71,6 +71,7 @@ struct ml_state {
 	uint64_t duration_ns;
 	uint64_t lost_at_go, lost;
 	uint64_t drains, decoded, foreign, open_at_end, npids;
+	uint64_t drain_cpu_ns;         /* CPU time spent reading and pairing */
 	bool stopped;
 };
 
@@ -121,9 +122,17 @@ static void pair_until(struct ml_state *s, uint64_t limit)
 }
 
 /* One round: read every CPU's buffer, then pair what is safely ordered. */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void drain(struct ml_state *s, bool final)
 {
-	uint64_t mark = UINT64_MAX, lo, limit;
+	uint64_t mark = UINT64_MAX, lo, limit, cpu0 = thread_cpu_ns();
 
 	for (int i = 0; i < s->sess.ncpus; i++) {
 		uint64_t t = pt_now_ns();
@@ -148,6 +157,7 @@ static void drain(struct ml_state *s, bool final)
 	}
 	pair_until(s, limit);
 	s->drains++;
+	s->drain_cpu_ns += thread_cpu_ns() - cpu0;
 }
 
 /* A CPU none of the workers is bound to, or -1 (then the reader floats). */
@@ -449,6 +459,9 @@ static struct json_object *ml_result(void *state, struct pt_run *run)
 	json_object_object_add(o, "buffer_kb_per_cpu", json_object_new_int64((int64_t)s->sess.buffer_kb));
 	json_object_object_add(o, "reader_cpu", json_object_new_int(s->reader_cpu));
 	json_object_object_add(o, "drains", json_object_new_int64((int64_t)s->drains));
+	/* the probe's own cost in user space (the kernel's is in the benchmark) */
+	json_object_object_add(o, "reader_cpu_s", json_object_new_double((double)s->drain_cpu_ns / 1e9));
+	json_object_object_add(o, "events_read", json_object_new_int64((int64_t)s->decoded));
 	json_object_object_add(o, "traced_tasks_at_start", json_object_new_int64((int64_t)s->npids));
 	json_object_object_add(o, "field_layout", json_object_new_string(s->fields.memcg));
 	json_object_object_add(o, "instance", json_object_new_string(s->sess.name));

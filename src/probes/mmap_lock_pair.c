@@ -12,7 +12,7 @@ enum sample_kind { S_EVENT, S_WAIT, S_HOLD, S_DOWNGRADE, S_TRYLOCK, S_FAILED_TRY
 
 struct sample {
 	uint64_t ts, value;
-	int32_t tid;
+	uint32_t group;  /* role group of the task, resolved when the sample is made */
 	uint8_t kind, mode;
 };
 
@@ -21,6 +21,7 @@ struct lock_state {
 	uint64_t mm;
 	uint64_t wait_ts, held_ts;
 	int32_t tid;
+	uint32_t group, group_gen; /* the task's role group, valid while group_gen == map_gen */
 	bool used, waiting, held;
 	uint8_t wait_mode, held_mode;
 };
@@ -39,6 +40,7 @@ struct pt_ml_pair {
 	size_t nlocks, locks_cap;    /* cap is a power of two */
 	struct tid_role *tids;
 	size_t ntids, tids_cap;
+	uint32_t map_gen;            /* bumped by every map_tid */
 	uint64_t lo, lo_bound, hi;
 	bool lo_known;
 	struct sample *pending;
@@ -87,6 +89,7 @@ struct pt_ml_pair *pt_ml_pair_new(size_t nroles)
 	p->tids_cap = 64;
 	p->tids = pt_xcalloc(p->tids_cap, sizeof(*p->tids));
 	p->hi = UINT64_MAX;
+	p->map_gen = 1;
 	return p;
 }
 
@@ -136,6 +139,7 @@ void pt_ml_pair_map_tid(struct pt_ml_pair *p, int tid, size_t role)
 	s->used = true;
 	s->tid = tid;
 	s->role = role;
+	p->map_gen++;
 }
 
 static size_t role_of(const struct pt_ml_pair *p, int32_t tid)
@@ -196,14 +200,14 @@ static void apply(struct pt_ml_stats *s, const struct sample *x)
 
 static void keep(struct pt_ml_pair *p, const struct sample *x)
 {
-	apply(&p->groups[role_of(p, x->tid)], x);
+	apply(&p->groups[x->group], x);
 	apply(&p->total, x);
 }
 
-static void emit(struct pt_ml_pair *p, uint64_t ts, int32_t tid, enum sample_kind kind, int mode,
+static void emit(struct pt_ml_pair *p, uint64_t ts, uint32_t group, enum sample_kind kind, int mode,
 		 uint64_t value)
 {
-	struct sample x = { .ts = ts, .value = value, .tid = tid, .kind = (uint8_t)kind, .mode = (uint8_t)mode };
+	struct sample x = { .ts = ts, .value = value, .group = group, .kind = (uint8_t)kind, .mode = (uint8_t)mode };
 
 	if (ts > p->hi)
 		return;
@@ -256,7 +260,7 @@ bool pt_ml_pair_lo_known(const struct pt_ml_pair *p)
 static void take(struct pt_ml_pair *p, struct lock_state *s, const struct pt_ml_event *e)
 {
 	if (s->held)
-		emit(p, e->ts, e->tid, S_UNMATCHED, 0, 0);
+		emit(p, e->ts, s->group, S_UNMATCHED, 0, 0);
 	s->held = true;
 	s->held_mode = e->write ? PT_ML_WRITE : PT_ML_READ;
 	s->held_ts = e->ts;
@@ -267,11 +271,16 @@ void pt_ml_pair_feed(struct pt_ml_pair *p, const struct pt_ml_event *e)
 	struct lock_state *s = lock_get(p, e->tid, e->mm);
 	int mode = e->write ? PT_ML_WRITE : PT_ML_READ;
 
-	emit(p, e->ts, e->tid, S_EVENT, 0, 0);
+	if (s->group_gen != p->map_gen) {
+		s->group = (uint32_t)role_of(p, e->tid);
+		s->group_gen = p->map_gen;
+	}
+
+	emit(p, e->ts, s->group, S_EVENT, 0, 0);
 	switch (e->type) {
 	case PT_ML_START:
 		if (s->waiting) /* the acquire of the previous start is missing */
-			emit(p, e->ts, e->tid, S_UNMATCHED, 0, 0);
+			emit(p, e->ts, s->group, S_UNMATCHED, 0, 0);
 		s->waiting = true;
 		s->wait_mode = (uint8_t)mode;
 		s->wait_ts = e->ts;
@@ -280,39 +289,39 @@ void pt_ml_pair_feed(struct pt_ml_pair *p, const struct pt_ml_event *e)
 		if (s->waiting && s->wait_mode == mode) {
 			s->waiting = false;
 			if (!e->success) {
-				emit(p, e->ts, e->tid, S_FAILED_LOCK, mode, 0);
+				emit(p, e->ts, s->group, S_FAILED_LOCK, mode, 0);
 				return;
 			}
-			emit(p, e->ts, e->tid, S_WAIT, mode, e->ts - s->wait_ts);
+			emit(p, e->ts, s->group, S_WAIT, mode, e->ts - s->wait_ts);
 			take(p, s, e);
 			return;
 		}
 		if (s->waiting) { /* a start in the other mode: something is missing */
-			emit(p, e->ts, e->tid, S_UNMATCHED, 0, 0);
+			emit(p, e->ts, s->group, S_UNMATCHED, 0, 0);
 			s->waiting = false;
 		}
 		if (!e->success) {
-			emit(p, e->ts, e->tid, S_FAILED_TRY, mode, 0);
+			emit(p, e->ts, s->group, S_FAILED_TRY, mode, 0);
 			return;
 		}
 		if (mode == PT_ML_READ && s->held && s->held_mode == PT_ML_WRITE) {
 			/* mmap_write_downgrade(): the write hold ends, a read hold begins */
-			emit(p, e->ts, e->tid, S_DOWNGRADE, mode, 0);
-			emit(p, e->ts, e->tid, S_HOLD, PT_ML_WRITE, e->ts - s->held_ts);
+			emit(p, e->ts, s->group, S_DOWNGRADE, mode, 0);
+			emit(p, e->ts, s->group, S_HOLD, PT_ML_WRITE, e->ts - s->held_ts);
 			s->held_mode = PT_ML_READ;
 			s->held_ts = e->ts;
 			return;
 		}
-		emit(p, e->ts, e->tid, S_TRYLOCK, mode, 0);
+		emit(p, e->ts, s->group, S_TRYLOCK, mode, 0);
 		take(p, s, e);
 		return;
 	case PT_ML_RELEASE:
 		if (s->held && s->held_mode == mode) {
-			emit(p, e->ts, e->tid, S_HOLD, mode, e->ts - s->held_ts);
+			emit(p, e->ts, s->group, S_HOLD, mode, e->ts - s->held_ts);
 			s->held = false;
 		} else {
 			/* taken before tracing began, or its acquire was lost */
-			emit(p, e->ts, e->tid, S_UNMATCHED, 0, 0);
+			emit(p, e->ts, s->group, S_UNMATCHED, 0, 0);
 		}
 		return;
 	}

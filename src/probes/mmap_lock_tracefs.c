@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <tracefs.h>
 #include <unistd.h>
 
@@ -46,8 +47,13 @@ static void emergency_cleanup(void)
 			close(s->cpus[i].fd);
 	if (s->tracing_on_fd >= 0)
 		close(s->tracing_on_fd);
-	/* an open file in the instance would make this EBUSY: all closed above */
-	unlinkat(s->root_fd, active_rel, AT_REMOVEDIR);
+	/* An open file in the instance makes this EBUSY: ours are closed above,
+	 * but a read another thread is inside holds its file until it returns. */
+	for (int tries = 0; unlinkat(s->root_fd, active_rel, AT_REMOVEDIR) && errno == EBUSY && tries < 50; tries++) {
+		struct timespec ts = { 0, 10000000 };
+
+		nanosleep(&ts, NULL);
+	}
 	close(s->root_fd);
 	if (s->mounted_by_us)
 		umount(s->tracing_dir);
