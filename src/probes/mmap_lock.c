@@ -43,6 +43,7 @@
 #define READER_SLACK_MS 100ull
 #define MIN_BUFFER_KB 1024ull
 #define MAX_BUFFER_KB 65536ull
+#define MAX_TOTAL_KB (1024ull * 1024)
 #define MAX_PIDS 4096
 
 struct queue {
@@ -271,11 +272,13 @@ static size_t buffer_kb_for(void)
 		kb = MIN_BUFFER_KB;
 	if (kb > MAX_BUFFER_KB)
 		kb = MAX_BUFFER_KB;
-	/* never more than an eighth of the available memory over all CPUs */
+	/* over all CPUs, at most an eighth of the available memory and 1 GiB */
 	if (mi && (p = strstr(mi, "MemAvailable:")))
 		avail_kb = atol(p + 13);
 	free(mi);
-	if (avail_kb > 0 && ncpus > 0 && kb * (unsigned long long)ncpus > (unsigned long long)avail_kb / 8)
+	if (avail_kb <= 0 || (unsigned long long)avail_kb / 8 > MAX_TOTAL_KB)
+		avail_kb = (long)(MAX_TOTAL_KB * 8);
+	if (ncpus > 0 && kb * (unsigned long long)ncpus > (unsigned long long)avail_kb / 8)
 		kb = (unsigned long long)avail_kb / 8 / (unsigned long long)ncpus;
 	return kb < 64 ? 64 : (size_t)kb;
 }
@@ -453,7 +456,7 @@ static struct json_object *ml_result(void *state, struct pt_run *run)
 	}
 	json_object_object_add(o, "roles", roles);
 	/* how it was measured, for whoever doubts the numbers */
-	json_object_object_add(o, "lost_events_before_measure", json_object_new_int64((int64_t)s->lost_at_go));
+	json_object_object_add(o, "lost_events_setup", json_object_new_int64((int64_t)s->lost_at_go));
 	json_object_object_add(o, "missed_in_subbuffers", json_object_new_int64((int64_t)s->sess.missed_events));
 	json_object_object_add(o, "open_at_end", json_object_new_int64((int64_t)s->open_at_end));
 	json_object_object_add(o, "buffer_kb_per_cpu", json_object_new_int64((int64_t)s->sess.buffer_kb));

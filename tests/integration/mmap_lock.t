@@ -107,13 +107,15 @@ for sig in INT TERM; do
 	is "$(json "$TMP/$sig.json" "d['complete']")" "False" "SIG$sig: result written, incomplete"
 done
 
-# a crash: the fatal-signal hook removes it too
+# a crash: the fatal-signal hook removes it too (no core file in the tree)
+ulimit -c 0
 $PTBENCH run churn-smaps --duration 30s --warmup 0 --repeat 1 --quiet -o "$TMP/segv.json" &
 pid=$!
 for _ in $(seq 100); do [ -d "$TFS/instances/ptbench-$pid" ] && break; sleep 0.05; done
 sleep 0.3
 kill -SEGV $pid
 wait $pid
+[ -e "$TFS/instances/ptbench-$pid" ] && diag "instances left: $(ls "$TFS/instances")"
 ok $([ ! -e "$TFS/instances/ptbench-$pid" ] && echo 0 || echo 1) "SIGSEGV: instance gone"
 
 is "$(cat "$TFS/events/mmap_lock/enable")" "$top_enable_before" "the top-level instance's events were not touched"
