@@ -4,8 +4,10 @@
 #include "ptbench/probe.h"
 
 extern const struct pt_probe pt_probe_vmstat;
+extern const struct pt_probe pt_probe_mmap_lock;
 
 const struct pt_probe *const pt_probes[] = {
 	&pt_probe_vmstat,
+	&pt_probe_mmap_lock,
 	NULL,
 };
