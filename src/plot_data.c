@@ -1285,7 +1285,7 @@ int pt_plot_sweep(struct pt_plot *p)
 			}
 			fprintf(f, "\n\n");
 			words_add(labels.f, "%s", p->res[r].series);
-			fprintf(colors.f, "%s%zu", n ? " " : "", r);
+			fprintf(colors.f, "%s%d", n ? " " : "", n); /* a colour per series, not per file */
 			n++;
 		}
 		vars_open(&v);
