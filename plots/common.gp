@@ -27,3 +27,4 @@ set grid xtics ytics mxtics mytics lc rgb '#e4e4e4' lw 1, lc rgb '#f2f2f2' lw 1
 # the key goes under the plot, clear of the curves, a blank line below the
 # x label; NaN in a data file breaks a line (no sample in that interval)
 set key below left Left reverse samplen 3 spacing 1.1 maxrows 4 width 2 height 1
+

@@ -11,10 +11,11 @@ set xlabel 'percentile (x = 1/(1-p), log scale; a curve ends where its samples r
 set ylabel sprintf('%s (%s, log scale)', ylab, unit)
 set logscale x 10
 set logscale y 10
+load plotdir.'/logyticks.gp'
 set xrange [1:1e5]
 set xtics ('0%%' 1, '50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000)
 set mxtics default
-set format y '%g'
+set format y '%.10g' # 1000000, not 1e+06
 set yrange [*:*]
 
 plot for [i=1:n] datafile index (i-1) using 1:($3/scale) with lines lw 2 \

@@ -9,7 +9,8 @@ set xlabel xlab
 set ylabel sprintf('latency (%s, log scale)', unit)
 if (xlog) set logscale x 2
 set logscale y 10
-set format y '%g'
+load plotdir.'/logyticks.gp'
+set format y '%.10g' # 1000000, not 1e+06
 set format x '%g'
 set offsets graph 0.03, graph 0.03, 0, 0
 

@@ -10,7 +10,8 @@ set title ttl
 set xlabel 'measured time (s); repeats joined end to end, dotted lines between repeats'
 set ylabel sprintf('latency per interval (%s, log scale)', unit)
 set logscale y 10
-set format y '%g'
+load plotdir.'/logyticks.gp'
+set format y '%.10g' # 1000000, not 1e+06
 set xrange [0:*]
 set y2range [0:1]
 unset y2tics

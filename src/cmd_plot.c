@@ -26,6 +26,8 @@
 #endif
 
 #define DEFAULT_DIR "ptbench-plots"
+/* one chart takes well under a second; a script stuck in a loop must not hang plot */
+#define GNUPLOT_TIMEOUT_S 60
 
 static void plot_usage(FILE *f)
 {
@@ -137,6 +139,8 @@ static int run_gnuplot(const char *vars, const char *script)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* a pending alarm survives exec: a gnuplot that hangs is killed */
+		alarm(GNUPLOT_TIMEOUT_S);
 		execlp("gnuplot", "gnuplot", "-e", vars, script, (char *)NULL);
 		fprintf(stderr, "ptbench plot: cannot run gnuplot: %s\n", strerror(errno));
 		_exit(127);
@@ -185,6 +189,7 @@ static int render(const struct pt_plot *p, const char *plots, const char *const 
 			}
 			if (asprintf(&out, "%s/%s.%s", p->dir, c->name, fmts[k]) < 0)
 				exit(PT_EXIT_RUNTIME);
+			fflush(stdout); /* our lines before gnuplot's complaints */
 			if (run_gnuplot(vars, script) || file_size(out) <= 0) {
 				fprintf(stderr, "ptbench plot: gnuplot failed on %s (script %s)\n", out, script);
 				failed++;

@@ -488,6 +488,8 @@ static void curves_vars(struct curve_set *cs, struct vars *v)
 	var_num(v, "n", cs->n);
 	var_str(v, "unit", unit);
 	var_num(v, "scale", scale);
+	var_num(v, "ylo", cs->lo);
+	var_num(v, "yhi", cs->hi);
 	free(l);
 	free(c);
 	free(d);
@@ -872,7 +874,8 @@ int pt_plot_timeline(struct pt_plot *p)
 			break;
 		}
 		fprintf(f, "# ptbench plot: %s.%s per timeline interval; repeats joined end to end\n"
-			   "# one block per result: t_s mean_ns max_ns count (NaN: no op completed in it)\n",
+			   "# one block per result: t_s mean_ns max_ns count (intervals without a completed op left out;\n"
+			   "# NaN rows break the line between repeats)\n",
 			role, op);
 		if (mf)
 			fprintf(mf, "# intervals in which a collapse op ran: t_s result_row\n");
@@ -914,9 +917,10 @@ int pt_plot_timeline(struct pt_plot *p)
 						fprintf(f, "%.6f %.6g %.6g %.0f\n", t, mean, mx, cnt);
 						lo = fmin(lo, mean);
 						hi = fmax(hi, mx);
-					} else {
-						fprintf(f, "%.6f NaN NaN 0\n", t);
 					}
+					/* an interval in which no op completed has no latency:
+					 * no row, the line joins its neighbours (ops slower than
+					 * the interval would otherwise draw as dashes) */
 					if (mf && collapse_in_slot(timeline, j)) {
 						fprintf(mf, "%.6f %d\n", t, n);
 						rmarks++;
@@ -955,6 +959,8 @@ int pt_plot_timeline(struct pt_plot *p)
 		unit = pt_plot_time_unit(sqrt(fmax(lo, 1) * fmax(hi, 1)), &scale);
 		var_str(&v, "unit", unit);
 		var_num(&v, "scale", scale);
+		var_num(&v, "ylo", lo);
+		var_num(&v, "yhi", hi);
 		title = xfmt("%s: %s.%s latency over time (max and mean per %s interval)%s", scen, role, op,
 			     fmt_interval(interval), collapse ? "; triangles: a collapse op ran in it" : "");
 		var_str(&v, "ttl", title);
@@ -1300,6 +1306,8 @@ int pt_plot_sweep(struct pt_plot *p)
 		unit = pt_plot_time_unit(sqrt(fmax(lo, 1) * fmax(hi, 1)), &scale);
 		var_str(&v, "unit", unit);
 		var_num(&v, "scale", scale);
+		var_num(&v, "ylo", lo);
+		var_num(&v, "yhi", hi);
 		var_str(&v, "xlab", what);
 		/* thread counts that double per step read best on a log2 axis */
 		var_num(&v, "xlog", xmin > 0 && xmax / xmin >= 4 ? 1 : 0);
