@@ -471,7 +471,8 @@ static void curves_add(struct curve_set *cs, FILE *f, const struct pt_hist *h, c
 		  pt_fmt_ns((double)h->max, mx, sizeof(mx)));
 	fprintf(cs->colors.f, "%s%zu", cs->n ? " " : "", color);
 	fprintf(cs->dashes.f, "%s%d", cs->n ? " " : "", dash);
-	cs->lo = fmin(cs->lo, (double)pt_hist_percentile(h, 0));
+	/* the unit follows the body and the tail, not a stray fastest sample */
+	cs->lo = fmin(cs->lo, (double)pt_hist_percentile(h, 50));
 	cs->hi = fmax(cs->hi, (double)pt_hist_percentile(h, 100.0 * (1.0 - 1.0 / xmax)));
 	cs->n++;
 }
