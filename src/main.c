@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list, "scenarios, worker types (with their options) and probes" },
 	{ "run", cmd_run, "run a scenario on this kernel, write a result file" },
 	{ "compare", cmd_compare, "compare result files: a verdict per metric; --gate for CI" },
+	{ "plot", cmd_plot, "gnuplot charts (PNG, SVG) that put result files side by side" },
 	{ "sysinfo", cmd_sysinfo, "kernel, THP settings, CPU, topology, NUMA" },
 	{ "help", cmd_help, "this text" },
 };

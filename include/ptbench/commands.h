@@ -4,6 +4,7 @@
 
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_sysinfo(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_help(int argc, char **argv);

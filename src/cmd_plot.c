@@ -1,0 +1,323 @@
+/* ptbench plot RESULT... [-o DIR] [--format png|svg|both] [--label L1,L2,...]
+ * Loads the result files, writes one data file per chart (src/plot_data.c),
+ * then renders each with its gnuplot script from plots/. The data files and a
+ * render.sh with the exact gnuplot commands stay in DIR, so a chart can be
+ * restyled and redrawn without ptbench. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ptbench/commands.h"
+#include "ptbench/exitcodes.h"
+#include "ptbench/plot_data.h"
+#include "ptbench/result.h"
+#include "ptbench/util.h"
+
+#ifndef PTBENCH_DATADIR
+#define PTBENCH_DATADIR "/usr/local/share/ptbench"
+#endif
+
+#define DEFAULT_DIR "ptbench-plots"
+/* one chart takes well under a second; a script stuck in a loop must not hang plot */
+#define GNUPLOT_TIMEOUT_S 60
+
+static void plot_usage(FILE *f)
+{
+	fprintf(f, "usage: ptbench plot RESULT... [-o DIR] [--format png|svg|both] [--label L1,L2,...]\n"
+		   "Writes data files and charts into DIR (default ./" DEFAULT_DIR "): latency by percentile\n"
+		   "per op, headline metrics, latency over time, mmap_lock waits (when the probe ran),\n"
+		   "latency against thread count (for a sweep). Each result is labelled with its kernel\n"
+		   "release unless --label names them (one label per result, in order).\n");
+}
+
+static const struct option plot_longopts[] = {
+	{ "output", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'f' },
+	{ "label", required_argument, NULL, 'l' },  { "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* mkdir -p */
+static int make_dir(const char *dir)
+{
+	char *d = pt_xstrdup(dir);
+
+	for (char *s = d + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(d, 0755) && errno != EEXIST) {
+			free(d);
+			return -1;
+		}
+		*s = '/';
+	}
+	free(d);
+	return mkdir(dir, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* gnuplot on PATH, as execvp would find it */
+static int have_gnuplot(void)
+{
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL;
+	int found = 0;
+
+	if (!path)
+		path = "/usr/bin:/bin";
+	copy = pt_xstrdup(path);
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char exe[PATH_MAX];
+
+		snprintf(exe, sizeof(exe), "%s/gnuplot", *d ? d : ".");
+		found = access(exe, X_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+/* plots/ next to the binary (a build tree), else the installed copy;
+ * $PTBENCH_PLOTS overrides both */
+static const char *plots_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *env = getenv("PTBENCH_PLOTS");
+	char probe[PATH_MAX + 16];
+
+	if (env && *env)
+		return env;
+	snprintf(dir, sizeof(dir), "%s/plots", pt_exe_dir());
+	snprintf(probe, sizeof(probe), "%s/common.gp", dir);
+	if (access(probe, R_OK) == 0)
+		return dir;
+	snprintf(dir, sizeof(dir), "%s/plots", PTBENCH_DATADIR);
+	return dir;
+}
+
+/* s inside single quotes for sh */
+static void sh_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/* the -e text for one chart in one format */
+static char *gnuplot_vars(const char *plots, const struct pt_plot_chart *c, const char *dir, const char *fmt)
+{
+	char *qp = pt_plot_gp_quote(plots), *qd = pt_plot_gp_quote(dir), *qn = pt_plot_gp_quote(c->name);
+	char *s;
+
+	if (asprintf(&s, "plotdir='%s'; %sterm='%s'; out='%s/%s.%s'", qp, c->vars, fmt, qd, qn, fmt) < 0) {
+		fprintf(stderr, "ptbench plot: out of memory\n");
+		exit(PT_EXIT_RUNTIME);
+	}
+	free(qp);
+	free(qd);
+	free(qn);
+	return s;
+}
+
+/* run gnuplot -e VARS SCRIPT; 0 when it exited 0 */
+static int run_gnuplot(const char *vars, const char *script)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* a pending alarm survives exec: a gnuplot that hangs is killed */
+		alarm(GNUPLOT_TIMEOUT_S);
+		execlp("gnuplot", "gnuplot", "-e", vars, script, (char *)NULL);
+		fprintf(stderr, "ptbench plot: cannot run gnuplot: %s\n", strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : (long)st.st_size;
+}
+
+/* Render every queued chart. Returns the number that failed. */
+static int render(const struct pt_plot *p, const char *plots, const char *const *fmts, size_t nfmts)
+{
+	char *shpath;
+	FILE *sh;
+	int failed = 0, drawn = 0;
+
+	if (asprintf(&shpath, "%s/render.sh", p->dir) < 0)
+		exit(PT_EXIT_RUNTIME);
+	sh = fopen(shpath, "w");
+	if (sh)
+		fprintf(sh, "#!/bin/sh\n# The gnuplot commands `ptbench plot` ran; edit the scripts or the"
+			    " variables and rerun.\nset -e\n");
+	for (size_t i = 0; i < p->ncharts; i++) {
+		const struct pt_plot_chart *c = &p->charts[i];
+		char *script;
+
+		if (asprintf(&script, "%s/%s.gp", plots, c->script) < 0)
+			exit(PT_EXIT_RUNTIME);
+		for (size_t k = 0; k < nfmts; k++) {
+			char *vars = gnuplot_vars(plots, c, p->dir, fmts[k]), *out;
+
+			if (sh) {
+				fputs("gnuplot -e ", sh);
+				sh_quote(sh, vars);
+				fputc(' ', sh);
+				sh_quote(sh, script);
+				fputc('\n', sh);
+			}
+			if (asprintf(&out, "%s/%s.%s", p->dir, c->name, fmts[k]) < 0)
+				exit(PT_EXIT_RUNTIME);
+			fflush(stdout); /* our lines before gnuplot's complaints */
+			if (run_gnuplot(vars, script) || file_size(out) <= 0) {
+				fprintf(stderr, "ptbench plot: gnuplot failed on %s (script %s)\n", out, script);
+				failed++;
+			} else {
+				printf("  %s\n", out);
+				drawn++;
+			}
+			free(out);
+			free(vars);
+		}
+		free(script);
+	}
+	if (sh) {
+		fclose(sh);
+		chmod(shpath, 0755);
+	}
+	free(shpath);
+	printf("ptbench plot: %d chart file%s in %s\n", drawn, drawn == 1 ? "" : "s", p->dir);
+	return failed;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	static const char *const both[] = { "png", "svg" };
+	const char *dir = DEFAULT_DIR, *format = "png", *labels = NULL, *plots;
+	const char *const *fmts;
+	char script[PATH_MAX + 32];
+	struct pt_plot p = { 0 };
+	size_t nfmts;
+	int c, bad = 0, ret = PT_EXIT_OK;
+	int (*const kinds[])(struct pt_plot *) = { pt_plot_percentiles, pt_plot_bars, pt_plot_timeline,
+						    pt_plot_mmap_lock, pt_plot_sweep };
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:f:l:h", plot_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': dir = optarg; break;
+		case 'f': format = optarg; break;
+		case 'l': labels = optarg; break;
+		case 'h': plot_usage(stdout); return PT_EXIT_OK;
+		default:
+			if (optopt && strchr("ofl", optopt))
+				fprintf(stderr, "ptbench plot: option %s needs a value\n", argv[optind - 1]);
+			else
+				fprintf(stderr, "ptbench plot: unknown option '%s'\n", argv[optind - 1]);
+			plot_usage(stderr);
+			return PT_EXIT_USAGE;
+		}
+	}
+	if (!strcmp(format, "png") || !strcmp(format, "svg")) {
+		fmts = !strcmp(format, "png") ? both : both + 1;
+		nfmts = 1;
+	} else if (!strcmp(format, "both")) {
+		fmts = both;
+		nfmts = 2;
+	} else {
+		fprintf(stderr, "ptbench plot: --format %s: expected png, svg or both\n", format);
+		return PT_EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "ptbench plot: which result files? (written by `ptbench run`)\n");
+		plot_usage(stderr);
+		return PT_EXIT_USAGE;
+	}
+
+	p.nres = (size_t)(argc - optind);
+	p.res = pt_xcalloc(p.nres, sizeof(*p.res));
+	p.dir = dir;
+	for (size_t i = 0; i < p.nres; i++) {
+		struct json_object *complete;
+
+		p.res[i].path = argv[optind + (int)i];
+		p.res[i].doc = pt_result_load(p.res[i].path);
+		if (!p.res[i].doc) {
+			bad = 1;
+			continue;
+		}
+		complete = json_object_object_get_ex(p.res[i].doc, "complete", &complete) ? complete : NULL;
+		if (complete && !json_object_get_boolean(complete))
+			fprintf(stderr, "note: %s: the run was interrupted (\"complete\": false); plotting what it holds\n",
+				p.res[i].path);
+	}
+	if (bad) {
+		ret = PT_EXIT_USAGE;
+		goto out;
+	}
+	if (pt_plot_set_labels(p.res, p.nres, labels)) {
+		ret = PT_EXIT_USAGE;
+		goto out;
+	}
+	if (make_dir(dir)) {
+		fprintf(stderr, "ptbench plot: cannot create %s: %s\n", dir, strerror(errno));
+		ret = PT_EXIT_RUNTIME;
+		goto out;
+	}
+	for (size_t k = 0; k < PT_ARRAY_SIZE(kinds); k++)
+		if (kinds[k](&p) < 0) {
+			ret = PT_EXIT_RUNTIME;
+			goto out;
+		}
+	if (!p.ncharts) {
+		fprintf(stderr, "ptbench plot: nothing to draw from these results\n");
+		goto out;
+	}
+	if (!have_gnuplot()) {
+		fprintf(stderr, "ptbench plot: gnuplot is not installed (not on PATH): install gnuplot-nox "
+				"(scripts/install-deps.sh); the data files are in %s\n",
+			dir);
+		ret = PT_EXIT_USAGE;
+		goto out;
+	}
+	plots = plots_dir();
+	snprintf(script, sizeof(script), "%s/common.gp", plots);
+	if (access(script, R_OK)) {
+		fprintf(stderr, "ptbench plot: the gnuplot scripts are missing: no %s (set PTBENCH_PLOTS to the plots/ "
+				"directory); the data files are in %s\n",
+			script, dir);
+		ret = PT_EXIT_USAGE;
+		goto out;
+	}
+	if (render(&p, plots, fmts, nfmts))
+		ret = PT_EXIT_RUNTIME;
+out:
+	for (size_t i = 0; i < p.nres; i++)
+		if (p.res[i].doc)
+			json_object_put(p.res[i].doc);
+	pt_plot_free(&p);
+	free(p.res);
+	return ret;
+}

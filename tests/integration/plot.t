@@ -1,0 +1,130 @@
+#!/bin/bash
+# ptbench plot: charts render from result files made here (two short runs of
+# the default scenario with different labels, plus synthetic mmap_lock,
+# collapse and sweep fixtures that follow the shared contracts), every
+# expected file exists, PNGs are real PNGs of some size, SVGs parse as XML;
+# a missing gnuplot exits 2 with the data files written; bad input exits 2.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v gnuplot >/dev/null; then
+	skip "gnuplot is not installed (scripts/install-deps.sh installs gnuplot-nox)"
+	done_testing
+	exit
+fi
+
+# a PNG starts with \x89PNG\r\n\x1a\n; "non-trivial" = over 5 KB, which an
+# empty canvas with only axes does not reach at this size
+png_ok() {
+	[ -f "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+		[ "$(stat -c %s "$1")" -gt 5120 ]
+}
+svg_ok() {
+	[ -f "$1" ] && xmllint --noout "$1" 2>/dev/null
+}
+
+run_short() { # run_short OUT.json: a short default run, 2 repeats
+	$PTBENCH run default --duration 300ms --warmup 100ms --repeat 2 --no-trace --quiet -o "$1" >/dev/null 2>"$1.err"
+}
+
+run_short "$TMP/a.json"; ok $? "first default run"
+run_short "$TMP/b.json"; ok $? "second default run"
+
+# --- two real results, --label, both formats ---
+$PTBENCH plot "$TMP/a.json" "$TMP/b.json" --label base,cand_1 --format both -o "$TMP/out" \
+	>"$TMP/plot.out" 2>"$TMP/plot.err"
+ok $? "plot of two results exits 0"
+sed "s/^/# /" "$TMP/plot.err"
+
+ops=$(json "$TMP/a.json" "' '.join(r+'.'+o for r,w in d['repeats'][0]['workers'].items() if isinstance(w['ops'],dict) for o,s in w['ops'].items() if s['count']>0)")
+timeline=$(json "$TMP/a.json" "' '.join(r+'.'+o for r,t in d['repeats'][0]['timeline'].items() for o in t)")
+[ -n "$ops" ]; ok $? "the runs recorded ops ($ops)"
+expected="bars-headline"
+for o in $ops; do expected="$expected pct-$o"; done
+for o in $timeline; do expected="$expected timeline-$o"; done
+for name in $expected; do
+	[ -s "$TMP/out/$name.dat" ]; ok $? "$name.dat written"
+	png_ok "$TMP/out/$name.png"; ok $? "$name.png is a PNG over 5 KB"
+	svg_ok "$TMP/out/$name.svg"; ok $? "$name.svg parses as XML"
+done
+[ -x "$TMP/out/render.sh" ]; ok $? "render.sh written"
+grep -q '"base"' "$TMP/out/render.sh" && grep -q '"cand_1"' "$TMP/out/render.sh"
+ok $? "--label names the legends"
+grep -q 'noenhanced' plots/common.gp; ok $? "labels are plain text (underscores stay underscores)"
+grep -q 'cand_1' "$TMP/out/bars-headline.svg"; ok $? "the label with an underscore reaches the SVG verbatim"
+[ ! -e "$TMP/out/mmap_lock-wait.png" ]; ok $? "no mmap_lock chart without the probe"
+grep -q 'mmap_lock' "$TMP/plot.err"; ok $? "a note says why the mmap_lock chart was skipped"
+[ ! -e "$TMP/out/sweep-faulter.fault.png" ]; ok $? "no sweep chart for two identical runs"
+
+# the percentile data: the last point of a curve never claims more samples
+# than the result has, and the latencies rise with the percentile
+python3 - "$TMP/out/pct-faulter.fault.dat" "$TMP/a.json" "$TMP/b.json" <<'EOF'
+import json, sys
+blocks = [b for b in open(sys.argv[1]).read().split("\n\n\n") if b.strip()]
+counts = [sum(r["workers"]["faulter"]["ops"]["fault"]["count"] for r in json.load(open(f))["repeats"]) for f in sys.argv[2:]]
+assert len(blocks) == 2, len(blocks)
+for b, n in zip(blocks, counts):
+    rows = [list(map(float, l.split())) for l in b.splitlines() if l and not l.startswith("#")]
+    assert rows[0][0] == 1 and rows[-1][0] <= n, (rows[-1], n)
+    ys = [r[2] for r in rows]
+    assert ys == sorted(ys), "latency falls with the percentile"
+EOF
+ok $? "percentile curves: monotonic, end within the sample count"
+
+# same labels de-duplicated: both results are this kernel
+$PTBENCH plot "$TMP/a.json" "$TMP/b.json" -o "$TMP/dup" >/dev/null 2>&1
+rel=$(uname -r)
+grep -q "\"$rel\" \"$rel #2\"" "$TMP/dup/render.sh"; ok $? "default labels: kernel release, the second one '#2'"
+
+# --- synthetic fixtures: mmap_lock probe, collapse ops, a sweep ---
+python3 tests/integration/plot_fixtures.py "$TMP/a.json" "$TMP"; ok $? "fixtures written"
+$PTBENCH plot "$TMP/mmap_lock.json" "$TMP/collapse.json" -o "$TMP/fx" >/dev/null 2>"$TMP/fx.err"
+ok $? "plot of the mmap_lock and collapse fixtures exits 0"
+for name in mmap_lock-wait mmap_lock-wait-churn mmap_lock-wait-reader mmap_lock-wait-other \
+	timeline-collapser.collapse pct-collapser.collapse; do
+	png_ok "$TMP/fx/$name.png"; ok $? "$name.png rendered"
+done
+[ -s "$TMP/fx/timeline-faulter.fault-collapse.dat" ]; ok $? "collapse marks written for the timeline"
+marks=$(grep -vc '^#' "$TMP/fx/timeline-faulter.fault-collapse.dat")
+want=$(json "$TMP/collapse.json" "sum(1 for r in d['repeats'] for c in r['timeline']['collapser']['collapse']['count'] if c>0)")
+is "$marks" "$want" "one mark per interval with a collapse op"
+blocks=$(grep -c '^# .*: \(read\|write\) wait' "$TMP/fx/mmap_lock-wait.dat")
+is "$blocks" 2 "mmap_lock chart: a read and a write curve (the other result has no probe)"
+
+$PTBENCH plot "$TMP"/sweep-*.json -o "$TMP/sw" --format svg >/dev/null 2>"$TMP/sw.err"
+ok $? "plot of the sweep fixtures exits 0"
+svg_ok "$TMP/sw/sweep-faulter.fault.svg"; ok $? "sweep chart rendered"
+series=$(grep -c '^# 6\.' "$TMP/sw/sweep-faulter.fault.dat")
+is "$series" 2 "sweep: one line per kernel"
+xs=$(awk '!/^#/ && NF {print $1}' "$TMP/sw/sweep-faulter.fault.dat" | tr '\n' ' ')
+is "$xs" "1 2 4 8 1 2 4 8 " "sweep: thread counts in order"
+
+# --- missing gnuplot: exit 2, data files still written ---
+mkdir -p "$TMP/bin"
+for t in python3 cat; do ln -sf "$(command -v $t)" "$TMP/bin/$t"; done
+PATH="$TMP/bin" $PTBENCH plot "$TMP/a.json" -o "$TMP/nognu" >/dev/null 2>"$TMP/nognu.err"
+is $? 2 "no gnuplot on PATH: exit 2"
+grep -q 'gnuplot' "$TMP/nognu.err"; ok $? "the message names gnuplot"
+[ -s "$TMP/nognu/pct-faulter.fault.dat" ] && [ -s "$TMP/nognu/bars-headline.dat" ]
+ok $? "the data files are written anyway"
+
+# --- bad input ---
+echo '{"schema": "something-else/1"}' >"$TMP/bad.json"
+$PTBENCH plot "$TMP/a.json" "$TMP/bad.json" -o "$TMP/bad" >/dev/null 2>"$TMP/bad.err"
+is $? 2 "a file that is not a result: exit 2"
+grep -q "bad.json" "$TMP/bad.err"; ok $? "the message names the file"
+$PTBENCH plot "$TMP/missing.json" -o "$TMP/bad" >/dev/null 2>&1; is $? 2 "a missing file: exit 2"
+$PTBENCH plot "$TMP/a.json" --label x,y -o "$TMP/bad" >/dev/null 2>"$TMP/bad.err"
+is $? 2 "more labels than results: exit 2"
+$PTBENCH plot "$TMP/a.json" --format gif -o "$TMP/bad" >/dev/null 2>&1; is $? 2 "--format gif: exit 2"
+$PTBENCH plot >/dev/null 2>&1; is $? 2 "no result files: exit 2"
+
+# the sanitizer build walks the same data paths (no gnuplot needed for that)
+PATH="$TMP/bin" $PTBENCH_ASAN plot "$TMP/mmap_lock.json" "$TMP/collapse.json" "$TMP"/sweep-*.json \
+	-o "$TMP/asan" >/dev/null 2>"$TMP/asan.err"
+is $? 2 "ASan build: data files for every chart kind, exit 2 (no gnuplot)"
+grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error' "$TMP/asan.err"
+ok $((! $?)) "ASan/UBSan: clean"
+[ -s "$TMP/asan/mmap_lock-wait.dat" ] && [ -s "$TMP/asan/sweep-faulter.fault.dat" ]
+ok $? "ASan build wrote the mmap_lock and sweep data"
+
+done_testing
