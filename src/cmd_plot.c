@@ -1,5 +1,5 @@
 /* ptbench plot RESULT... [-o DIR] [--format png|svg|both] [--label L1,L2,...]
- * Loads the result files, writes one data file per chart (src/plot_data.c),
+ * Loads the result files, writes one data file per chart (src/plot_*.c),
  * then renders each with its gnuplot script from plots/. The data files and a
  * render.sh with the exact gnuplot commands stay in DIR, so a chart can be
  * restyled and redrawn without ptbench. */
