@@ -131,13 +131,16 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 			if (pt_vm_kernel_spec(optarg, &a->image[a->nkernels], &a->label[a->nkernels],
 					      err, sizeof(err)))
 				return usage_err("%s", err);
-			for (int i = 0; i < a->nkernels; i++)
-				if (!strcmp(a->label[i], a->label[a->nkernels]))
+			for (int i = 0; i < a->nkernels; i++) {
+				if (!strcmp(a->label[i], a->label[a->nkernels])) {
+					a->nkernels++;	/* freed with the others */
 					return usage_err("two kernels share the label '%s': name them IMAGE:LABEL",
 							 a->label[i]);
-			if (access(a->image[a->nkernels], R_OK))
-				return usage_err("--kernel: cannot read %s", a->image[a->nkernels]);
+				}
+			}
 			a->nkernels++;
+			if (access(a->image[a->nkernels - 1], R_OK))
+				return usage_err("--kernel: cannot read %s", a->image[a->nkernels - 1]);
 			break;
 		case 'c':
 			v = strtol(optarg, &end, 10);
@@ -184,16 +187,23 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 
 		if (!path)
 			return usage_err("scenario '%s' not found (ptbench list)", s);
-		if (a->nscen == PT_VM_MAX_SCENARIOS)
+		if (a->nscen == PT_VM_MAX_SCENARIOS) {
+			free(path);
 			return usage_err("at most %s scenarios per boot", "32");
+		}
 		base = strrchr(path, '/');
 		base = pt_xstrdup(base ? base + 1 : path);
 		dot = strrchr(base, '.');
 		if (dot && !strcmp(dot, ".ini"))
 			*dot = '\0';
-		for (int i = 0; i < a->nscen; i++)
-			if (!strcmp(a->scen_name[i], base))
-				return usage_err("scenario '%s' given twice", base);
+		for (int i = 0; i < a->nscen; i++) {
+			if (!strcmp(a->scen_name[i], base)) {
+				usage_err("scenario '%s' given twice", base);
+				free(path);
+				free(base);
+				return PT_EXIT_USAGE;
+			}
+		}
 		a->scen_path[a->nscen] = path;
 		a->scen_name[a->nscen++] = base;
 	}
@@ -599,40 +609,60 @@ static int mkdirs(const char *path)
 	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }
 
+static void free_args(struct vm_args *a)
+{
+	for (int i = 0; i < a->nkernels; i++) {
+		free(a->image[i]);
+		free(a->label[i]);
+	}
+	for (int i = 0; i < a->nscen; i++) {
+		free((char *)a->scen_path[i]);
+		free(a->scen_name[i]);
+	}
+}
+
+static int vm_main(struct vm_args *a)
+{
+	const char *qemu = getenv("PTBENCH_QEMU") ? getenv("PTBENCH_QEMU") : "qemu-system-x86_64";
+	char *base;
+	int worst = PT_EXIT_OK;
+
+	if (!have_program(qemu)) {
+		fprintf(stderr, "ptbench vm: skipped: %s not found (apt-get install qemu-system-x86)\n", qemu);
+		return PT_EXIT_SKIP;
+	}
+	if (!strcmp(a->accel, "kvm") && access("/dev/kvm", R_OK | W_OK)) {
+		fprintf(stderr, "ptbench vm: skipped: --accel kvm: /dev/kvm: %s\n", strerror(errno));
+		return PT_EXIT_SKIP;
+	}
+	if (mkdirs(a->outdir)) {
+		fprintf(stderr, "ptbench vm: %s: %s\n", a->outdir, strerror(errno));
+		return PT_EXIT_RUNTIME;
+	}
+	base = a->initramfs ? pt_xstrdup(a->initramfs) : build_initramfs();
+	if (!base || access(base, R_OK)) {
+		fprintf(stderr, "ptbench vm: no initramfs%s%s\n", base ? ": " : "", base ? base : "");
+		free(base);
+		return PT_EXIT_RUNTIME;
+	}
+	for (int k = 0; k < a->nkernels; k++)
+		worst = worse(worst, run_kernel(a, k, base));
+	free(base);
+	return worst;
+}
+
 int cmd_vm(int argc, char **argv)
 {
 	struct vm_args a = { 0 };
-	const char *qemu = getenv("PTBENCH_QEMU") ? getenv("PTBENCH_QEMU") : "qemu-system-x86_64";
-	char *base;
-	int rc, worst = PT_EXIT_OK;
+	int rc;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		vm_usage(stdout);
 		return PT_EXIT_OK;
 	}
 	rc = parse_args(argc, argv, &a);
-	if (rc)
-		return rc;
-	if (!have_program(qemu)) {
-		fprintf(stderr, "ptbench vm: skipped: %s not found (apt-get install qemu-system-x86)\n", qemu);
-		return PT_EXIT_SKIP;
-	}
-	if (!strcmp(a.accel, "kvm") && access("/dev/kvm", R_OK | W_OK)) {
-		fprintf(stderr, "ptbench vm: skipped: --accel kvm: /dev/kvm: %s\n", strerror(errno));
-		return PT_EXIT_SKIP;
-	}
-	if (mkdirs(a.outdir)) {
-		fprintf(stderr, "ptbench vm: %s: %s\n", a.outdir, strerror(errno));
-		return PT_EXIT_RUNTIME;
-	}
-	base = a.initramfs ? pt_xstrdup(a.initramfs) : build_initramfs();
-	if (!base || access(base, R_OK)) {
-		fprintf(stderr, "ptbench vm: no initramfs%s%s\n", base ? ": " : "", base ? base : "");
-		free(base);
-		return PT_EXIT_RUNTIME;
-	}
-	for (int k = 0; k < a.nkernels; k++)
-		worst = worse(worst, run_kernel(&a, k, base));
-	free(base);
-	return worst;
+	if (!rc)
+		rc = vm_main(&a);
+	free_args(&a);
+	return rc;
 }
