@@ -9,11 +9,13 @@
 # Prints the archive's path on stdout.
 set -eu
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
 bin=$top/ptbench
 scen=$top/scenarios
 outdir=$top/build/initramfs
-init=$top/scripts/initramfs/init
+# next to this script both in the tree (scripts/) and installed (share/ptbench/)
+init=$here/initramfs/init
 while getopts b:s:o: o; do
 	case $o in
 	b) bin=$OPTARG ;;
@@ -53,7 +55,7 @@ if [ -s "$archive" ]; then
 	exit 0
 fi
 
-mkdir -p "$outdir"
+mkdir -p "$outdir" || die "$outdir: cannot create" 5
 stage=$(mktemp -d "$outdir/.stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/sbin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" \
@@ -80,4 +82,8 @@ size=$(stat -c %s "$tmp")
 pad=$(((4 - size % 4) % 4))
 [ "$pad" -eq 0 ] || head -c "$pad" /dev/zero >>"$tmp"
 mv "$tmp" "$archive"
+# every rebuild of ptbench makes a new archive: keep the newest four
+ls -t "$outdir"/ptbench-*.cpio.gz 2>/dev/null | tail -n +5 | while IFS= read -r old; do
+	rm -f "$old"
+done
 echo "$archive"

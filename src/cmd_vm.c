@@ -243,25 +243,50 @@ static bool have_program(const char *prog)
 	return false;
 }
 
+/* Where mkinitramfs.sh is: $PTBENCH_MKINITRAMFS, a build tree's scripts/
+ * (next to ./ptbench, or above build/ptbench-asan), an install's
+ * share/ptbench/. *installed says whether to keep the cache outside the tree. */
+static bool find_mkinitramfs(char *script, size_t len, bool *installed)
+{
+	const char *env = getenv("PTBENCH_MKINITRAMFS");
+	static const char *const tree[] = { "", "/.." };
+
+	*installed = false;
+	if (env && *env) {
+		snprintf(script, len, "%s", env);
+		return access(script, X_OK) == 0;
+	}
+	for (size_t i = 0; i < PT_ARRAY_SIZE(tree); i++) {
+		snprintf(script, len, "%s%s/scripts/mkinitramfs.sh", pt_exe_dir(), tree[i]);
+		if (access(script, X_OK) == 0)
+			return true;
+	}
+	*installed = true;
+	snprintf(script, len, "%s/../share/ptbench/mkinitramfs.sh", pt_exe_dir());
+	return access(script, X_OK) == 0;
+}
+
 /* Run scripts/mkinitramfs.sh; its last stdout line is the archive. */
 static char *build_initramfs(void)
 {
-	char script[PATH_MAX], exe[PATH_MAX], line[PATH_MAX] = "";
-	const char *env = getenv("PTBENCH_MKINITRAMFS");
+	char script[PATH_MAX], exe[PATH_MAX], line[PATH_MAX] = "", cache[PATH_MAX] = "";
+	const char *home = getenv("XDG_CACHE_HOME");
+	bool installed;
 	int fd[2], status;
 	ssize_t n;
 	size_t len = 0;
 	pid_t pid;
 
-	if (env && *env)
-		snprintf(script, sizeof(script), "%s", env);
-	else
-		snprintf(script, sizeof(script), "%s/scripts/mkinitramfs.sh", pt_exe_dir());
-	if (access(script, X_OK)) {
-		fprintf(stderr, "ptbench vm: %s: %s (set PTBENCH_MKINITRAMFS or pass --initramfs)\n",
-			script, strerror(errno));
+	if (!find_mkinitramfs(script, sizeof(script), &installed)) {
+		fprintf(stderr, "ptbench vm: no mkinitramfs.sh (last tried %s; set PTBENCH_MKINITRAMFS or pass --initramfs)\n",
+			script);
 		return NULL;
 	}
+	/* an install keeps its cache in the user's cache directory */
+	if (installed && home && *home)
+		snprintf(cache, sizeof(cache), "%s/ptbench/initramfs", home);
+	else if (installed && (home = getenv("HOME")))
+		snprintf(cache, sizeof(cache), "%s/.cache/ptbench/initramfs", home);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0 || pipe(fd))
 		return NULL;
@@ -273,7 +298,10 @@ static char *build_initramfs(void)
 		dup2(fd[1], STDOUT_FILENO);
 		close(fd[0]);
 		close(fd[1]);
-		execl(script, script, "-b", exe, "-s", pt_scenario_dir(), (char *)NULL);
+		if (*cache)
+			execl(script, script, "-b", exe, "-s", pt_scenario_dir(), "-o", cache, (char *)NULL);
+		else
+			execl(script, script, "-b", exe, "-s", pt_scenario_dir(), (char *)NULL);
 		_exit(127);
 	}
 	close(fd[1]);

@@ -108,6 +108,17 @@ for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
 	is "$(json "$TMP/hang-$n/fake/vm.json" 'd["timed_out"]')" True "$n: vm.json says it timed out"
 	[ ! -e "$TMP/hang-$n/fake/default.json" ]; ok $? "$n: no result file from a failed boot"
 done
+# without --initramfs: vm runs the tree's mkinitramfs.sh and boots its archive
+if command -v busybox >/dev/null && command -v cpio >/dev/null; then
+	mkdir -p "$TMP/save2"
+	FAKE_QEMU_MODE=ok FAKE_QEMU_SAVE="$TMP/save2" PTBENCH_QEMU="$FAKE" "$PTBENCH" vm --kernel "$K:fake" \
+		-o "$TMP/built" run default >"$TMP/vm.out" 2>&1
+	is "$?" 0 "vm builds the initramfs itself"
+	zcat "$TMP/save2/initrd" 2>/dev/null | cpio -t --quiet 2>/dev/null | grep -qx ptbench/ptbench
+	ok $? "the booted initrd holds ptbench"
+else
+	skip "busybox-static or cpio not installed"
+fi
 PTBENCH_QEMU=/nonexistent/qemu "$PTBENCH" vm --kernel "$K" run default >"$TMP/out" 2>&1
 is "$?" 4 "no qemu: skipped (exit 4) with the reason"
 
