@@ -342,8 +342,34 @@ static int copy_file(FILE *out, const char *path)
 	return ret;
 }
 
+/* A kernel config beside the image (Debian's layout, in /boot and from
+ * fetch-kernels.sh: vmlinuz-RELEASE next to config-RELEASE) goes into the
+ * guest as /boot/config-RELEASE, where sysinfo looks for it. */
+static int add_kernel_config(FILE *f, const char *image)
+{
+	const char *base = strrchr(image, '/');
+	char cfg[PATH_MAX], name[PATH_MAX];
+	size_t dirlen, len;
+	char *text;
+	int ret;
+
+	base = base ? base + 1 : image;
+	if (strncmp(base, "vmlinuz-", 8) || !base[8])
+		return 0;
+	dirlen = (size_t)(base - image);
+	snprintf(cfg, sizeof(cfg), "%.*sconfig-%s", (int)dirlen, image, base + 8);
+	text = pt_read_file(cfg, &len);
+	if (!text)
+		return 0;
+	snprintf(name, sizeof(name), "boot/config-%s", base + 8);
+	ret = pt_vm_cpio_entry(f, "boot", 040755, NULL, 0) ||
+	      pt_vm_cpio_entry(f, name, 0100644, text, len) ? -1 : 0;
+	free(text);
+	return ret;
+}
+
 /* The initrd of one boot: the cached archive, then this run's work. */
-static int write_initrd(const char *path, const char *base, const struct vm_args *a)
+static int write_initrd(const char *path, const char *base, const struct vm_args *a, int k)
 {
 	FILE *f = fopen(path, "wb");
 	char name[PATH_MAX], *list = NULL, *args = NULL;
@@ -373,7 +399,8 @@ static int write_initrd(const char *path, const char *base, const struct vm_args
 	if (pt_vm_cpio_entry(f, "ptbench-run", 040755, NULL, 0) ||
 	    pt_vm_cpio_entry(f, "ptbench-run/s", 040755, NULL, 0) ||
 	    pt_vm_cpio_entry(f, "ptbench-run/scenarios", 0100644, list, llen) ||
-	    pt_vm_cpio_entry(f, "ptbench-run/args", 0100644, args, alen))
+	    pt_vm_cpio_entry(f, "ptbench-run/args", 0100644, args, alen) ||
+	    add_kernel_config(f, a->image[k]))
 		goto out;
 	for (int i = 0; i < a->nscen; i++) {
 		size_t len;
@@ -545,7 +572,7 @@ static int run_kernel(const struct vm_args *a, int k, const char *base)
 	snprintf(cmdline, sizeof(cmdline), "console=ttyS0 panic=-1 loglevel=4 preempt=%s%s%s",
 		 a->preempt, a->append ? " " : "", a->append ? a->append : "");
 	unlink(channel);
-	if (write_initrd(initrd, base, a)) {
+	if (write_initrd(initrd, base, a, k)) {
 		fprintf(stderr, "ptbench vm: %s: %s\n", initrd, strerror(errno));
 		unlink(initrd);
 		return PT_EXIT_RUNTIME;

@@ -10,6 +10,7 @@ FAKE="$PWD/tests/integration/fake_qemu.py"
 export PTBENCH_SCENARIOS="$PWD/scenarios"
 K="$TMP/vmlinuz-fake"
 echo "not a kernel" >"$K"
+echo "CONFIG_PREEMPT_DYNAMIC=y" >"$TMP/config-fake"
 
 # --- usage errors: exit 2, nothing booted -----------------------------------
 usage() { # usage DESCRIPTION ARGS...
@@ -90,6 +91,8 @@ for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
 		"$n: scenarios travel as files"
 	cpio -i --quiet --to-stdout ptbench-run/s/default.ini <"$TMP/save/initrd" | cmp -s - scenarios/default.ini
 	ok $? "$n: the scenario file is the host's"
+	cpio -i --quiet --to-stdout boot/config-fake <"$TMP/save/initrd" | cmp -s - "$TMP/config-fake"
+	ok $? "$n: the config beside vmlinuz-RELEASE travels as /boot/config-RELEASE"
 
 	fake skip "$TMP/skip-$n" run default
 	is "$rc" 4 "$n: a guest that skips: exit 4"
