@@ -61,19 +61,44 @@ for s in "$@"; do
 		echo "fetch-kernels: $s: no linux-image-cloud-amd64 on $MIRROR" >&2
 		continue
 	fi
-	pkg=$(aptp apt-cache show "linux-image-cloud-amd64=$ver" |
-		sed -n 's/^Depends: *\(linux-image-[^ ,]*\).*/\1/p' | head -n1)
+	# newer metapackages depend on linux-base-cloud-amd64 first: pick the image
+	pkg=$(aptp apt-cache show "linux-image-cloud-amd64=$ver" | sed -n 's/^Depends: *//p' |
+		head -n1 | tr ',' '\n' | sed -n 's/^ *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -n1)
 	[ -n "$pkg" ] || { echo "fetch-kernels: $s: cannot read the image package of $ver" >&2; continue; }
-	(cd "$apt/debs" && aptp apt-get -qq download "$pkg")
-	deb=$(ls -t "$apt/debs/${pkg}"_*.deb | head -n1)
+	# 7.x splits the package: the image and config are in linux-binary-KVER
+	# (linux-base-KVER holds the rest); fetch those beside it when they exist
+	kver0=${pkg#linux-image-}
+	pkgs="$pkg"
+	for part in linux-binary-$kver0 linux-base-$kver0; do
+		aptp apt-cache show "$part" >/dev/null 2>&1 && pkgs="$pkgs $part"
+	done
 	x=$apt/x/$pkg
 	rm -rf "$x"
 	mkdir -p "$x"
-	dpkg-deb -x "$deb" "$x"
-	img=$(ls "$x"/boot/vmlinuz-* | head -n1)
-	kver=${img##*/vmlinuz-}
+	for p in $pkgs; do
+		# shellcheck disable=SC2086
+		(cd "$apt/debs" && aptp apt-get -qq download "$p")
+		deb=$(ls -t "$apt/debs/${p}"_*.deb | head -n1)
+		dpkg-deb -x "$deb" "$x"
+	done
+	# bookworm/trixie: boot/vmlinuz-KVER, boot/config-KVER;
+	# 7.x: usr/lib/modules/KVER/vmlinuz and .../config
+	img=$(ls "$x"/boot/vmlinuz-* 2>/dev/null | head -n1)
+	if [ -n "$img" ]; then
+		kver=${img##*/vmlinuz-}
+		cfg=$x/boot/config-$kver
+	else
+		img=$(ls "$x"/usr/lib/modules/*/vmlinuz 2>/dev/null | head -n1)
+		kver=$(basename "$(dirname "$img")")
+		cfg=$x/usr/lib/modules/$kver/config
+	fi
+	if [ -z "$img" ]; then
+		echo "fetch-kernels: $s: no vmlinuz in $pkgs" >&2
+		rm -rf "$x"
+		continue
+	fi
 	cp "$img" "$out/vmlinuz-$kver"
-	cp "$x/boot/config-$kver" "$out/config-$kver" 2>/dev/null || true
+	[ ! -r "$cfg" ] || cp "$cfg" "$out/config-$kver"
 	rm -rf "$x"
 	label=$(echo "$kver" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
 	echo "$out/vmlinuz-$kver:$s-$label"
