@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "compare", cmd_compare, "compare result files: a verdict per metric; --gate for CI" },
 	{ "plot", cmd_plot, "gnuplot charts (PNG, SVG) that put result files side by side" },
 	{ "sysinfo", cmd_sysinfo, "kernel, THP settings, CPU, topology, NUMA" },
+	{ "vm", cmd_vm, "boot kernel images under qemu, run scenarios there, collect results" },
 	{ "help", cmd_help, "this text" },
 };
 

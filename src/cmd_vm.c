@@ -1,0 +1,723 @@
+/* ptbench vm: run scenarios under several kernel images, one qemu boot per
+ * kernel (DESIGN.md: Kernel matrix). The host builds (or reuses) the cached
+ * initramfs with scripts/mkinitramfs.sh, appends a small cpio holding this
+ * run's scenario files and `ptbench run` arguments, boots the image with
+ * console on ttyS0 and the result channel on ttyS1, and stores each result
+ * under DIR/LABEL/SCENARIO.json with a "vm" object saying how it ran. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "ptbench/clock.h"
+#include "ptbench/commands.h"
+#include "ptbench/exitcodes.h"
+#include "ptbench/result.h"
+#include "ptbench/scenario.h"
+#include "ptbench/util.h"
+#include "ptbench/vm.h"
+
+#define MAX_KERNELS 64
+#define MAX_RUN_ARGS 128
+
+struct vm_args {
+	char *image[MAX_KERNELS], *label[MAX_KERNELS];
+	int nkernels;
+	int cpus;
+	const char *mem;
+	const char *outdir;
+	const char *accel;
+	const char *preempt;
+	const char *append;
+	const char *initramfs;
+	int timeout_s;
+	const char *scen_path[PT_VM_MAX_SCENARIOS];	/* resolved on the host */
+	char *scen_name[PT_VM_MAX_SCENARIOS];		/* result file name */
+	int nscen;
+	char **run_args;
+	int nrun_args;
+};
+
+static void vm_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ptbench vm --kernel IMAGE[:LABEL]... [options] run SCENARIO... [RUN-ARGS]\n"
+		"Boot each kernel image under qemu, run the scenarios there, store the results\n"
+		"as DIR/LABEL/SCENARIO.json (RUN-ARGS are `ptbench run` options, e.g.\n"
+		"--duration 300ms --repeat 1 --set role.key=value).\n"
+		"  -k, --kernel IMAGE[:LABEL]  a bzImage; repeat for a matrix (label: file name\n"
+		"                              without vmlinuz-)\n"
+		"  -c, --cpus N                guest CPUs (default 2)\n"
+		"  -m, --mem SIZE              guest memory, qemu syntax: 2G, 1536M (default 2G)\n"
+		"  -o, --output DIR            where results go (default results/vm)\n"
+		"  -t, --timeout S             per boot, in seconds (default 600)\n"
+		"      --accel tcg|tcg-single|kvm  default tcg (-accel tcg,thread=multi: one host\n"
+		"                              thread per vCPU); tcg-single: one thread for all;\n"
+		"                              kvm needs a /dev/kvm that can run the image\n"
+		"      --preempt MODE          preempt= on every kernel's command line (default full)\n"
+		"      --append ARGS           more kernel command line\n"
+		"      --initramfs FILE        use this archive instead of scripts/mkinitramfs.sh's\n"
+		"exit: the worst of the runs; 4 if a kernel skipped, 5 if a boot timed out or\n"
+		"returned no result (DIR/LABEL/console.log says why)\n");
+}
+
+/* Severity order for "the worst of the runs". */
+static int worse(int a, int b)
+{
+	static const int rank[] = { [0] = 0, [4] = 1, [3] = 2, [1] = 3, [2] = 4, [5] = 5 };
+	int ra = a >= 0 && a <= 5 ? rank[a] : 5, rb = b >= 0 && b <= 5 ? rank[b] : 5;
+
+	return ra >= rb ? a : b;
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ptbench vm: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (ptbench vm --help)\n");
+	return PT_EXIT_USAGE;
+}
+
+static bool valid_mem(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	return end != s && v > 0 && (!*end || (strchr("MmGg", *end) && !end[1]));
+}
+
+static int parse_args(int argc, char **argv, struct vm_args *a)
+{
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' }, { "cpus", required_argument, NULL, 'c' },
+		{ "mem", required_argument, NULL, 'm' },    { "output", required_argument, NULL, 'o' },
+		{ "timeout", required_argument, NULL, 't' }, { "accel", required_argument, NULL, 'A' },
+		{ "preempt", required_argument, NULL, 'P' }, { "append", required_argument, NULL, 'a' },
+		{ "initramfs", required_argument, NULL, 'I' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[512], *end;
+	long v;
+	int c;
+
+	a->cpus = 2;
+	a->mem = "2G";
+	a->outdir = "results/vm";
+	a->accel = "tcg";
+	a->preempt = "full";
+	a->timeout_s = 600;
+	optind = 1;
+	/* '+': stop at "run"; what follows belongs to the guest's ptbench run */
+	while ((c = getopt_long(argc, argv, "+k:c:m:o:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			if (a->nkernels == MAX_KERNELS)
+				return usage_err("at most %s kernels", "64");
+			if (pt_vm_kernel_spec(optarg, &a->image[a->nkernels], &a->label[a->nkernels],
+					      err, sizeof(err)))
+				return usage_err("%s", err);
+			for (int i = 0; i < a->nkernels; i++) {
+				if (!strcmp(a->label[i], a->label[a->nkernels])) {
+					a->nkernels++;	/* freed with the others */
+					return usage_err("two kernels share the label '%s': name them IMAGE:LABEL",
+							 a->label[i]);
+				}
+			}
+			a->nkernels++;
+			if (access(a->image[a->nkernels - 1], R_OK))
+				return usage_err("--kernel: cannot read %s", a->image[a->nkernels - 1]);
+			break;
+		case 'c':
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > 256)
+				return usage_err("--cpus '%s': want a number from 1 to 256", optarg);
+			a->cpus = (int)v;
+			break;
+		case 'm':
+			if (!valid_mem(optarg))
+				return usage_err("--mem '%s': want a size such as 2G or 1536M", optarg);
+			a->mem = optarg;
+			break;
+		case 'o': a->outdir = optarg; break;
+		case 't':
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > 86400)
+				return usage_err("--timeout '%s': want seconds from 1 to 86400", optarg);
+			a->timeout_s = (int)v;
+			break;
+		case 'A':
+			if (strcmp(optarg, "tcg") && strcmp(optarg, "tcg-single") && strcmp(optarg, "kvm"))
+				return usage_err("--accel '%s': want tcg, tcg-single or kvm", optarg);
+			a->accel = optarg;
+			break;
+		case 'P':
+			if (strcmp(optarg, "none") && strcmp(optarg, "voluntary") && strcmp(optarg, "full") &&
+			    strcmp(optarg, "lazy"))
+				return usage_err("--preempt '%s': want none, voluntary, full or lazy", optarg);
+			a->preempt = optarg;
+			break;
+		case 'a': a->append = optarg; break;
+		case 'I': a->initramfs = optarg; break;
+		case 'h': vm_usage(stdout); exit(PT_EXIT_OK);
+		default: return usage_err("%s", "bad option");
+		}
+	}
+	if (!a->nkernels)
+		return usage_err("%s", "no --kernel IMAGE given");
+	if (optind >= argc || strcmp(argv[optind], "run"))
+		return usage_err("%s", "want `run SCENARIO...` after the options");
+	for (optind++; optind < argc && argv[optind][0] != '-'; optind++) {
+		const char *s = argv[optind];
+		char *path = pt_scenario_resolve(s), *base, *dot;
+
+		if (!path)
+			return usage_err("scenario '%s' not found (ptbench list)", s);
+		if (a->nscen == PT_VM_MAX_SCENARIOS) {
+			free(path);
+			return usage_err("at most %s scenarios per boot", "32");
+		}
+		base = strrchr(path, '/');
+		base = pt_xstrdup(base ? base + 1 : path);
+		dot = strrchr(base, '.');
+		if (dot && !strcmp(dot, ".ini"))
+			*dot = '\0';
+		for (int i = 0; i < a->nscen; i++) {
+			if (!strcmp(a->scen_name[i], base)) {
+				usage_err("scenario '%s' given twice", base);
+				free(path);
+				free(base);
+				return PT_EXIT_USAGE;
+			}
+		}
+		a->scen_path[a->nscen] = path;
+		a->scen_name[a->nscen++] = base;
+	}
+	if (!a->nscen)
+		return usage_err("%s", "no scenario after `run`");
+	a->run_args = argv + optind;
+	a->nrun_args = argc - optind;
+	for (int i = 0; i < a->nrun_args; i++) {
+		const char *r = a->run_args[i];
+
+		if (strchr(r, '\n'))
+			return usage_err("run argument '%s' holds a newline", r);
+		if (!strcmp(r, "-o") || !strncmp(r, "--output", 8) || !strncmp(r, "--sweep", 7))
+			return usage_err("`ptbench vm` names the result files itself: drop %s", r);
+	}
+	return 0;
+}
+
+/* Is PROG in $PATH (or a path that exists)? */
+static bool have_program(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, prog);
+		if (access(buf, X_OK) == 0)
+			return true;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+/* Where mkinitramfs.sh is: $PTBENCH_MKINITRAMFS, a build tree's scripts/
+ * (next to ./ptbench, or above build/ptbench-asan), an install's
+ * share/ptbench/. *installed says whether to keep the cache outside the tree. */
+static bool find_mkinitramfs(char *script, size_t len, bool *installed)
+{
+	const char *env = getenv("PTBENCH_MKINITRAMFS");
+	static const char *const tree[] = { "", "/.." };
+
+	*installed = false;
+	if (env && *env) {
+		snprintf(script, len, "%s", env);
+		return access(script, X_OK) == 0;
+	}
+	for (size_t i = 0; i < PT_ARRAY_SIZE(tree); i++) {
+		snprintf(script, len, "%s%s/scripts/mkinitramfs.sh", pt_exe_dir(), tree[i]);
+		if (access(script, X_OK) == 0)
+			return true;
+	}
+	*installed = true;
+	snprintf(script, len, "%s/../share/ptbench/mkinitramfs.sh", pt_exe_dir());
+	return access(script, X_OK) == 0;
+}
+
+/* Run scripts/mkinitramfs.sh; its last stdout line is the archive. */
+static char *build_initramfs(void)
+{
+	char script[PATH_MAX], exe[PATH_MAX], line[PATH_MAX] = "", cache[PATH_MAX] = "";
+	const char *home = getenv("XDG_CACHE_HOME");
+	bool installed;
+	int fd[2], status;
+	ssize_t n;
+	size_t len = 0;
+	pid_t pid;
+
+	if (!find_mkinitramfs(script, sizeof(script), &installed)) {
+		fprintf(stderr, "ptbench vm: no mkinitramfs.sh (last tried %s; set PTBENCH_MKINITRAMFS or pass --initramfs)\n",
+			script);
+		return NULL;
+	}
+	/* an install keeps its cache in the user's cache directory */
+	if (installed && home && *home)
+		snprintf(cache, sizeof(cache), "%s/ptbench/initramfs", home);
+	else if (installed && (home = getenv("HOME")))
+		snprintf(cache, sizeof(cache), "%s/.cache/ptbench/initramfs", home);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0 || pipe(fd))
+		return NULL;
+	exe[n] = '\0';
+	pid = fork();
+	if (pid < 0)
+		return NULL;
+	if (pid == 0) {
+		dup2(fd[1], STDOUT_FILENO);
+		close(fd[0]);
+		close(fd[1]);
+		if (*cache)
+			execl(script, script, "-b", exe, "-s", pt_scenario_dir(), "-o", cache, (char *)NULL);
+		else
+			execl(script, script, "-b", exe, "-s", pt_scenario_dir(), (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	while (len < sizeof(line) - 1 && (n = read(fd[0], line + len, sizeof(line) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd[0]);
+	line[len] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "ptbench vm: %s failed\n", script);
+		return NULL;
+	}
+	while (len && line[len - 1] == '\n')
+		line[--len] = '\0';
+	char *last = strrchr(line, '\n');
+
+	return pt_xstrdup(last ? last + 1 : line);
+}
+
+static int copy_file(FILE *out, const char *path)
+{
+	char buf[1 << 16];
+	FILE *in = fopen(path, "rb");
+	size_t n;
+	int ret = 0;
+
+	if (!in)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n) {
+			ret = -1;
+			break;
+		}
+	if (ferror(in))
+		ret = -1;
+	fclose(in);
+	return ret;
+}
+
+/* A kernel config beside the image (Debian's layout, in /boot and from
+ * fetch-kernels.sh: vmlinuz-RELEASE next to config-RELEASE) goes into the
+ * guest as /boot/config-RELEASE, where sysinfo looks for it. */
+static int add_kernel_config(FILE *f, const char *image)
+{
+	const char *base = strrchr(image, '/');
+	char cfg[PATH_MAX], name[PATH_MAX];
+	size_t dirlen, len;
+	char *text;
+	int ret;
+
+	base = base ? base + 1 : image;
+	if (strncmp(base, "vmlinuz-", 8) || !base[8])
+		return 0;
+	dirlen = (size_t)(base - image);
+	snprintf(cfg, sizeof(cfg), "%.*sconfig-%s", (int)dirlen, image, base + 8);
+	text = pt_read_file(cfg, &len);
+	if (!text)
+		return 0;
+	snprintf(name, sizeof(name), "boot/config-%s", base + 8);
+	ret = pt_vm_cpio_entry(f, "boot", 040755, NULL, 0) ||
+	      pt_vm_cpio_entry(f, name, 0100644, text, len) ? -1 : 0;
+	free(text);
+	return ret;
+}
+
+/* The initrd of one boot: the cached archive, then this run's work. */
+static int write_initrd(const char *path, const char *base, const struct vm_args *a, int k)
+{
+	FILE *f = fopen(path, "wb");
+	char name[PATH_MAX], *list = NULL, *args = NULL;
+	size_t llen = 0, alen = 0;
+	FILE *lf, *af;
+	long off;
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	if (copy_file(f, base))
+		goto out;
+	off = ftell(f);
+	/* mkinitramfs.sh pads, but a foreign --initramfs may not */
+	while (off % 4) {
+		fputc(0, f);
+		off++;
+	}
+	lf = open_memstream(&list, &llen);
+	af = open_memstream(&args, &alen);
+	for (int i = 0; i < a->nscen; i++)
+		fprintf(lf, "/ptbench-run/s/%s.ini\n", a->scen_name[i]);
+	for (int i = 0; i < a->nrun_args; i++)
+		fprintf(af, "%s\n", a->run_args[i]);
+	fclose(lf);
+	fclose(af);
+	if (pt_vm_cpio_entry(f, "ptbench-run", 040755, NULL, 0) ||
+	    pt_vm_cpio_entry(f, "ptbench-run/s", 040755, NULL, 0) ||
+	    pt_vm_cpio_entry(f, "ptbench-run/scenarios", 0100644, list, llen) ||
+	    pt_vm_cpio_entry(f, "ptbench-run/args", 0100644, args, alen) ||
+	    add_kernel_config(f, a->image[k]))
+		goto out;
+	for (int i = 0; i < a->nscen; i++) {
+		size_t len;
+		char *text = pt_read_file(a->scen_path[i], &len);
+
+		if (!text)
+			goto out;
+		snprintf(name, sizeof(name), "ptbench-run/s/%s.ini", a->scen_name[i]);
+		if (pt_vm_cpio_entry(f, name, 0100644, text, len)) {
+			free(text);
+			goto out;
+		}
+		free(text);
+	}
+	ret = pt_vm_cpio_trailer(f);
+out:
+	free(list);
+	free(args);
+	if (fclose(f))
+		ret = -1;
+	return ret;
+}
+
+/* qemu's -chardev path: a comma is written twice */
+static char *qemu_escape(const char *s)
+{
+	char *out = pt_xmalloc(2 * strlen(s) + 1), *w = out;
+
+	for (; *s; s++) {
+		*w++ = *s;
+		if (*s == ',')
+			*w++ = ',';
+	}
+	*w = '\0';
+	return out;
+}
+
+/* qemu's -accel argument for --accel */
+static const char *accel_arg(const char *accel)
+{
+	if (!strcmp(accel, "kvm"))
+		return "kvm";
+	return !strcmp(accel, "tcg-single") ? "tcg,thread=single" : "tcg,thread=multi";
+}
+
+/* Boot; returns the wait status, or -1 when it ran past the timeout. */
+static int boot(const struct vm_args *a, const char *image, const char *initrd, const char *cmdline,
+		const char *console, const char *channel, const char *qemu_log)
+{
+	char smp[16], con[PATH_MAX * 2 + 32], chn[PATH_MAX * 2 + 32];
+	char *ec = qemu_escape(console), *eh = qemu_escape(channel);
+	bool kvm = !strcmp(a->accel, "kvm");
+	const char *qemu = getenv("PTBENCH_QEMU") ? getenv("PTBENCH_QEMU") : "qemu-system-x86_64";
+	const char *argv[] = {
+		qemu, "-nodefaults", "-display", "none", "-no-reboot", "-no-user-config",
+		"-accel", accel_arg(a->accel), "-cpu", kvm ? "host" : "max",
+		"-smp", smp, "-m", a->mem, "-kernel", image, "-initrd", initrd, "-append", cmdline,
+		"-chardev", con, "-serial", "chardev:con", "-chardev", chn, "-serial", "chardev:chn",
+		NULL,
+	};
+	uint64_t deadline = pt_now_ns() + (uint64_t)a->timeout_s * 1000000000ull;
+	int status;
+	pid_t pid;
+
+	snprintf(smp, sizeof(smp), "%d", a->cpus);
+	snprintf(con, sizeof(con), "file,id=con,path=%s", ec);
+	snprintf(chn, sizeof(chn), "file,id=chn,path=%s", eh);
+	free(ec);
+	free(eh);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -2;
+	if (pid == 0) {
+		int fd = open(qemu_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		if (nul >= 0)
+			dup2(nul, STDIN_FILENO);
+		execvp(qemu, (char *const *)argv);
+		fprintf(stderr, "exec %s: %s\n", qemu, strerror(errno));
+		_exit(127);
+	}
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return -2;
+		if (pt_now_ns() > deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return -1;
+		}
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+static json_object *vm_json(const struct vm_args *a, int k, const char *cmdline, double wall_s,
+			    const char *release)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "label", json_object_new_string(a->label[k]));
+	json_object_object_add(o, "image", json_object_new_string(a->image[k]));
+	if (release)
+		json_object_object_add(o, "guest_release", json_object_new_string(release));
+	json_object_object_add(o, "emulator", json_object_new_string("qemu-system-x86_64"));
+	json_object_object_add(o, "accel",
+			       json_object_new_string(accel_arg(a->accel)));
+	json_object_object_add(o, "cpus", json_object_new_int(a->cpus));
+	json_object_object_add(o, "mem", json_object_new_string(a->mem));
+	json_object_object_add(o, "preempt", json_object_new_string(a->preempt));
+	json_object_object_add(o, "cmdline", json_object_new_string(cmdline));
+	json_object_object_add(o, "boot_and_run_s", json_object_new_double(wall_s));
+	return o;
+}
+
+static int write_text(const char *path, const char *text)
+{
+	char tmp[PATH_MAX * 2 + 32];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	if (fclose(f) || rename(tmp, path)) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* One kernel: boot, store its results; returns the worst exit code. */
+static int run_kernel(const struct vm_args *a, int k, const char *base)
+{
+	char dir[PATH_MAX], initrd[PATH_MAX + 16], console[PATH_MAX + 16], channel[PATH_MAX + 16];
+	char qlog[PATH_MAX + 16], path[PATH_MAX * 2], cmdline[4096];
+
+	if (strlen(a->outdir) + strlen(a->label[k]) + 64 > PATH_MAX) {
+		fprintf(stderr, "ptbench vm: %s: path too long\n", a->outdir);
+		return PT_EXIT_USAGE;
+	}
+	struct pt_vm_channel ch;
+	uint64_t t0;
+	double wall;
+	char *text;
+	int status, worst = PT_EXIT_OK;
+
+	snprintf(dir, sizeof(dir), "%s/%s", a->outdir, a->label[k]);
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "ptbench vm: %s: %s\n", dir, strerror(errno));
+		return PT_EXIT_RUNTIME;
+	}
+	snprintf(initrd, sizeof(initrd), "%s/.initrd", dir);
+	snprintf(console, sizeof(console), "%s/console.log", dir);
+	snprintf(channel, sizeof(channel), "%s/channel.log", dir);
+	snprintf(qlog, sizeof(qlog), "%s/qemu.log", dir);
+	snprintf(cmdline, sizeof(cmdline), "console=ttyS0 panic=-1 loglevel=4 preempt=%s%s%s",
+		 a->preempt, a->append ? " " : "", a->append ? a->append : "");
+	unlink(channel);
+	if (write_initrd(initrd, base, a, k)) {
+		fprintf(stderr, "ptbench vm: %s: %s\n", initrd, strerror(errno));
+		unlink(initrd);
+		return PT_EXIT_RUNTIME;
+	}
+	t0 = pt_now_ns();
+	status = boot(a, a->image[k], initrd, cmdline, console, channel, qlog);
+	wall = (double)(pt_now_ns() - t0) / 1e9;
+	unlink(initrd);
+
+	text = pt_read_file(channel, NULL);
+	pt_vm_parse_channel(text ? text : (char[]){ "" }, &ch);
+	if (status == -1)
+		printf("%-20s timed out after %ds (%s)\n", a->label[k], a->timeout_s, console);
+	else if (status == -2 || !WIFEXITED(status) || WEXITSTATUS(status))
+		printf("%-20s qemu failed (%s, %s)\n", a->label[k], qlog, console);
+	else if (!ch.release)
+		printf("%-20s the guest never reached ptbench (%s)\n", a->label[k], console);
+	for (int i = 0; i < a->nscen; i++) {
+		int rc = PT_EXIT_RUNTIME;
+		const char *what = "no result";
+
+		for (int r = 0; r < ch.nresults; r++) {
+			json_object *doc;
+
+			if (ch.results[r].index != i)
+				continue;
+			rc = ch.results[r].rc;
+			what = rc == PT_EXIT_SKIP ? "skipped" : "no result file";
+			if (!ch.results[r].complete) {
+				rc = PT_EXIT_RUNTIME;
+				what = "result cut off";
+				break;
+			}
+			if (!ch.results[r].json)
+				break;
+			doc = json_tokener_parse(ch.results[r].json);
+			if (!doc) {
+				rc = PT_EXIT_RUNTIME;
+				what = "result is not JSON";
+				break;
+			}
+			json_object_object_add(doc, "vm", vm_json(a, k, cmdline, wall, ch.release));
+			snprintf(path, sizeof(path), "%s/%s.json", dir, a->scen_name[i]);
+			if (pt_result_write(doc, path)) {
+				fprintf(stderr, "ptbench vm: %s: %s\n", path, strerror(errno));
+				rc = PT_EXIT_RUNTIME;
+				what = "cannot write";
+			} else {
+				what = path;
+			}
+			json_object_put(doc);
+			break;
+		}
+		printf("%-20s %-22s %-26s exit %d  %s  (boot+run %.1fs, %s)\n", a->label[k],
+		       ch.release ? ch.release : "-", a->scen_name[i], rc, what, wall,
+		       a->accel);
+		worst = worse(worst, rc);
+	}
+	if (worst != PT_EXIT_RUNTIME)
+		unlink(channel);	/* everything it held is in the result files */
+	/* a sidecar that holds even when no result came back */
+	{
+		json_object *o = vm_json(a, k, cmdline, wall, ch.release);
+
+		json_object_object_add(o, "exit", json_object_new_int(worst));
+		json_object_object_add(o, "timed_out", json_object_new_boolean(status == -1));
+		json_object_object_add(o, "guest_finished", json_object_new_boolean(ch.done));
+		snprintf(path, sizeof(path), "%s/vm.json", dir);
+		write_text(path, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	}
+	free(text);
+	return worst;
+}
+
+static int mkdirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+static void free_args(struct vm_args *a)
+{
+	for (int i = 0; i < a->nkernels; i++) {
+		free(a->image[i]);
+		free(a->label[i]);
+	}
+	for (int i = 0; i < a->nscen; i++) {
+		free((char *)a->scen_path[i]);
+		free(a->scen_name[i]);
+	}
+}
+
+static int vm_main(struct vm_args *a)
+{
+	const char *qemu = getenv("PTBENCH_QEMU") ? getenv("PTBENCH_QEMU") : "qemu-system-x86_64";
+	char *base;
+	int worst = PT_EXIT_OK;
+
+	if (!have_program(qemu)) {
+		fprintf(stderr, "ptbench vm: skipped: %s not found (apt-get install qemu-system-x86)\n", qemu);
+		return PT_EXIT_SKIP;
+	}
+	if (!strcmp(a->accel, "kvm") && access("/dev/kvm", R_OK | W_OK)) {
+		fprintf(stderr, "ptbench vm: skipped: --accel kvm: /dev/kvm: %s\n", strerror(errno));
+		return PT_EXIT_SKIP;
+	}
+	if (mkdirs(a->outdir)) {
+		fprintf(stderr, "ptbench vm: %s: %s\n", a->outdir, strerror(errno));
+		return PT_EXIT_RUNTIME;
+	}
+	base = a->initramfs ? pt_xstrdup(a->initramfs) : build_initramfs();
+	if (!base || access(base, R_OK)) {
+		fprintf(stderr, "ptbench vm: no initramfs%s%s\n", base ? ": " : "", base ? base : "");
+		free(base);
+		return PT_EXIT_RUNTIME;
+	}
+	for (int k = 0; k < a->nkernels; k++)
+		worst = worse(worst, run_kernel(a, k, base));
+	free(base);
+	return worst;
+}
+
+int cmd_vm(int argc, char **argv)
+{
+	struct vm_args a = { 0 };
+	int rc;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		vm_usage(stdout);
+		return PT_EXIT_OK;
+	}
+	rc = parse_args(argc, argv, &a);
+	if (!rc)
+		rc = vm_main(&a);
+	free_args(&a);
+	return rc;
+}

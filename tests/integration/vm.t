@@ -1,0 +1,155 @@
+#!/bin/bash
+# ptbench vm: argument errors, the initramfs archive, the host side against a
+# stand-in qemu (fake_qemu.py: every guest behaviour, no kernel needed), and
+# one real boot when a kernel image and qemu are at hand (never downloaded
+# here: scripts/fetch-kernels.sh is a manual step).
+. "$(dirname "$0")/lib.sh"
+
+FAKE="$PWD/tests/integration/fake_qemu.py"
+# the ASan binary lives in build/: show it the scenarios of the tree
+export PTBENCH_SCENARIOS="$PWD/scenarios"
+K="$TMP/vmlinuz-fake"
+echo "not a kernel" >"$K"
+echo "CONFIG_PREEMPT_DYNAMIC=y" >"$TMP/config-fake"
+
+# --- usage errors: exit 2, nothing booted -----------------------------------
+usage() { # usage DESCRIPTION ARGS...
+	local d=$1
+	shift
+	PTBENCH_QEMU=/bin/false "$PTBENCH" vm "$@" >"$TMP/out" 2>&1
+	is "$?" 2 "usage: $d"
+	# the sanitized build walks the same error path (leaks fail it)
+	PTBENCH_QEMU=/bin/false "$PTBENCH_ASAN" vm "$@" >"$TMP/out-asan" 2>&1
+	is "$?" 2 "usage (asan): $d"
+}
+usage "no --kernel" run default
+usage "no run" --kernel "$K"
+usage "no scenario" --kernel "$K" run
+usage "unknown scenario" --kernel "$K" run no-such-scenario
+grep -q "no-such-scenario" "$TMP/out"; ok $? "the message names the scenario"
+usage "unreadable image" --kernel "$TMP/missing" run default
+usage "bad label" --kernel "$K:a/b" run default
+usage "duplicate labels" --kernel "$K:x" --kernel "$K:x" run default
+usage "a scenario twice" --kernel "$K" run default default
+usage "--cpus 0" --kernel "$K" --cpus 0 run default
+usage "--mem junk" --kernel "$K" --mem 2X run default
+usage "--accel junk" --kernel "$K" --accel hvf run default
+usage "-o in run args" --kernel "$K" run default -o x.json
+usage "--sweep in run args" --kernel "$K" run default --sweep a.threads=1,2
+
+# --- mkinitramfs: what the guest needs is in the archive ---------------------
+if ! command -v busybox >/dev/null || ! command -v cpio >/dev/null; then
+	skip "busybox-static or cpio not installed (scripts/install-deps.sh)"
+else
+	A=$(scripts/mkinitramfs.sh -o "$TMP/initramfs")
+	ok $? "mkinitramfs builds an archive"
+	zcat "$A" | cpio -t --quiet >"$TMP/list" 2>/dev/null
+	for f in init bin/busybox bin/sh bin/poweroff ptbench/ptbench ptbench/scenarios/default.ini; do
+		grep -qx "$f" "$TMP/list"; ok $? "archive holds $f"
+	done
+	missing=""
+	for l in $(ldd ./ptbench | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		grep -qx "${l#/}" "$TMP/list" || missing="$missing $l"
+	done
+	is "$missing" "" "archive holds every library ldd names and the loader"
+	B=$(scripts/mkinitramfs.sh -o "$TMP/initramfs")
+	is "$B" "$A" "an unchanged input set reuses the cached archive"
+	is "$(($(stat -c %s "$A") % 4))" 0 "archive padded to 4 bytes (the run cpio follows)"
+fi
+
+# --- the host side against a stand-in qemu -----------------------------------
+fake() { # fake MODE OUTDIR ARGS... ; sets rc
+	local mode=$1 out=$2
+	shift 2
+	FAKE_QEMU_MODE=$mode PTBENCH_QEMU="$FAKE" "$BIN" vm --kernel "$K:fake" -o "$out" \
+		--initramfs "$TMP/base.cpio" "$@" >"$TMP/vm.out" 2>&1
+	rc=$?
+}
+: >"$TMP/base.cpio"
+for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
+	n=${BIN##*/}
+	mkdir -p "$TMP/save"
+	fake ok "$TMP/one-$n" run default churn-smaps
+	is "$rc" 5 "$n: a guest that answers for one scenario of two: exit 5"
+	fake ok "$TMP/ok-$n" run default
+	is "$rc" 0 "$n: a guest that answers: exit 0"
+	FAKE_QEMU_NSCEN=2 FAKE_QEMU_SAVE="$TMP/save" fake ok "$TMP/ok-$n" run default churn-smaps \
+		--duration 300ms --set churn.threads=1
+	is "$rc" 0 "$n: two scenarios, two results"
+	for s in default churn-smaps; do
+		is "$(json "$TMP/ok-$n/fake/$s.json" 'd["vm"]["accel"]')" "tcg,thread=multi" "$n: $s.json records the accel"
+	done
+	is "$(json "$TMP/ok-$n/fake/churn-smaps.json" 'd["index"]')" 1 "$n: results land under their own scenario"
+	is "$(json "$TMP/ok-$n/fake/vm.json" 'd["preempt"]')" full "$n: vm.json records preempt="
+	grep -qx -- "preempt=full" <(tr ' ' '\n' <"$TMP/save/argv") ; ok $? "$n: preempt=full on the kernel command line"
+	grep -qx -- "tcg,thread=multi" "$TMP/save/argv"; ok $? "$n: TCG by default"
+	# the run's own cpio follows the base archive (empty here)
+	cpio -i --quiet --to-stdout ptbench-run/args <"$TMP/save/initrd" >"$TMP/args" 2>/dev/null
+	is "$(tr '\n' ' ' <"$TMP/args")" "--duration 300ms --set churn.threads=1 " "$n: run arguments travel one per line"
+	cpio -i --quiet --to-stdout ptbench-run/scenarios <"$TMP/save/initrd" >"$TMP/scen" 2>/dev/null
+	is "$(tr '\n' ' ' <"$TMP/scen")" "/ptbench-run/s/default.ini /ptbench-run/s/churn-smaps.ini " \
+		"$n: scenarios travel as files"
+	cpio -i --quiet --to-stdout ptbench-run/s/default.ini <"$TMP/save/initrd" | cmp -s - scenarios/default.ini
+	ok $? "$n: the scenario file is the host's"
+	cpio -i --quiet --to-stdout boot/config-fake <"$TMP/save/initrd" | cmp -s - "$TMP/config-fake"
+	ok $? "$n: the config beside vmlinuz-RELEASE travels as /boot/config-RELEASE"
+
+	fake skip "$TMP/skip-$n" run default
+	is "$rc" 4 "$n: a guest that skips: exit 4"
+	fake cut "$TMP/cut-$n" run default
+	is "$rc" 5 "$n: a result cut off: exit 5"
+	[ -s "$TMP/cut-$n/fake/channel.log" ]; ok $? "$n: the channel is kept for a failed run"
+	fake garbage "$TMP/garb-$n" run default
+	is "$rc" 5 "$n: a result that is not JSON: exit 5"
+	fake silent "$TMP/silent-$n" run default
+	is "$rc" 5 "$n: a guest that never speaks: exit 5"
+	grep -q "fake console" "$TMP/silent-$n/fake/console.log"; ok $? "$n: console.log kept"
+	fake crash "$TMP/crash-$n" run default
+	is "$rc" 5 "$n: qemu failing: exit 5"
+	fake hang "$TMP/hang-$n" --timeout 1 run default
+	is "$rc" 5 "$n: a boot past --timeout: exit 5"
+	is "$(json "$TMP/hang-$n/fake/vm.json" 'd["timed_out"]')" True "$n: vm.json says it timed out"
+	[ ! -e "$TMP/hang-$n/fake/default.json" ]; ok $? "$n: no result file from a failed boot"
+done
+# without --initramfs: vm runs the tree's mkinitramfs.sh and boots its archive
+if command -v busybox >/dev/null && command -v cpio >/dev/null; then
+	mkdir -p "$TMP/save2"
+	FAKE_QEMU_MODE=ok FAKE_QEMU_SAVE="$TMP/save2" PTBENCH_QEMU="$FAKE" "$PTBENCH" vm --kernel "$K:fake" \
+		-o "$TMP/built" run default >"$TMP/vm.out" 2>&1
+	is "$?" 0 "vm builds the initramfs itself"
+	zcat "$TMP/save2/initrd" 2>/dev/null | cpio -t --quiet 2>/dev/null | grep -qx ptbench/ptbench
+	ok $? "the booted initrd holds ptbench"
+else
+	skip "busybox-static or cpio not installed"
+fi
+PTBENCH_QEMU=/nonexistent/qemu "$PTBENCH" vm --kernel "$K" run default >"$TMP/out" 2>&1
+is "$?" 4 "no qemu: skipped (exit 4) with the reason"
+
+# --- a real boot -------------------------------------------------------------
+kernel=${PTBENCH_VM_KERNEL:-}
+if [ -z "$kernel" ]; then
+	for f in build/kernels/vmlinuz-* /boot/vmlinuz-*; do
+		[ -f "$f" ] && [ -r "$f" ] && { kernel=$f; break; }
+	done
+fi
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	skip "real boot: qemu-system-x86_64 not installed"
+elif [ -z "$kernel" ]; then
+	skip "real boot: no kernel image (scripts/fetch-kernels.sh, or PTBENCH_VM_KERNEL=bzImage)"
+elif ! command -v busybox >/dev/null; then
+	skip "real boot: busybox-static not installed"
+else
+	# tcg-single: one emulator thread cannot race kernel text patching
+	# (multi-threaded TCG sometimes oopses on int3 while tracepoints are enabled)
+	"$PTBENCH" vm --kernel "$kernel:real" --accel tcg-single --timeout 120 -o "$TMP/real" \
+		run default --duration 300ms --repeat 1 >"$TMP/real.out" 2>&1
+	rc=$?
+	is "$rc" 0 "real boot of ${kernel##*/}: exit 0"
+	[ "$rc" = 0 ] || sed 's/^/#   /' "$TMP/real.out" "$TMP/real/real/console.log" 2>/dev/null | tail -30
+	is "$(json "$TMP/real/real/default.json" 'd["complete"]')" True "the guest's result is complete"
+	json "$TMP/real/real/default.json" 'd["system"]["kernel"]["cmdline"]' | grep -q "preempt=full"
+	ok $? "the guest booted with preempt=full"
+	is "$(json "$TMP/real/real/default.json" 'd["repeats"][0]["workers"]["faulter"]["ops"]["fault"]["count"] > 0')" \
+		True "the guest measured faults"
+fi
+done_testing
