@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/compare.h"
 #include "ptbench/exitcodes.h"
@@ -90,6 +91,8 @@ int cmd_compare(int argc, char **argv)
 	size_t fmt;
 	char *end;
 
+	opterr = 0;
+	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
@@ -127,6 +130,7 @@ int cmd_compare(int argc, char **argv)
 			usage(stdout);
 			return PT_EXIT_OK;
 		default:
+			pt_cli_bad_option("compare", argv, longopts);
 			usage(stderr);
 			return PT_EXIT_USAGE;
 		}

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/plot_data.h"
@@ -232,10 +233,7 @@ int cmd_plot(int argc, char **argv)
 		case 'l': labels = optarg; break;
 		case 'h': plot_usage(stdout); return PT_EXIT_OK;
 		default:
-			if (optopt && strchr("ofl", optopt))
-				fprintf(stderr, "ptbench plot: option %s needs a value\n", argv[optind - 1]);
-			else
-				fprintf(stderr, "ptbench plot: unknown option '%s'\n", argv[optind - 1]);
+			pt_cli_bad_option("plot", argv, plot_longopts);
 			plot_usage(stderr);
 			return PT_EXIT_USAGE;
 		}

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/membind.h"
@@ -57,26 +58,6 @@ static const struct option run_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* "did you mean" for a mistyped long flag */
-static void suggest_flag(const char *arg)
-{
-	const char *names[PT_ARRAY_SIZE(run_longopts)];
-	size_t n = 0;
-	const char *word = arg;
-	char buf[64];
-
-	while (*word == '-')
-		word++;
-	snprintf(buf, sizeof(buf), "%s", word);
-	buf[strcspn(buf, "=")] = '\0';
-	for (; run_longopts[n].name; n++)
-		names[n] = run_longopts[n].name;
-	const char *hint = pt_suggest(buf, names, n);
-
-	if (hint)
-		fprintf(stderr, "ptbench run: did you mean --%s?\n", hint);
-}
-
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	int c;
@@ -98,15 +79,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'q': a->quiet = true; break;
 		case 'h': run_usage(stdout); exit(PT_EXIT_OK);
 		default:
-			if (optopt == 'S')
-				fprintf(stderr, "ptbench run: option --sweep needs a value (ROLE.threads=LIST)\n");
-			else if (optopt)
-				fprintf(stderr, "ptbench run: option -%c %s\n", optopt,
-					strchr("odrs", optopt) ? "needs a value" : "is not known");
-			else
-				fprintf(stderr, "ptbench run: unknown option '%s'\n", argv[optind - 1]);
-			if (!optopt)
-				suggest_flag(argv[optind - 1]);
+			pt_cli_bad_option("run", argv, run_longopts);
 			run_usage(stderr);
 			return -1;
 		}

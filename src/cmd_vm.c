@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "ptbench/clock.h"
+#include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/result.h"
@@ -121,6 +122,7 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 	a->accel = "tcg";
 	a->preempt = "full";
 	a->timeout_s = 600;
+	opterr = 0;
 	optind = 1;
 	/* '+': stop at "run"; what follows belongs to the guest's ptbench run */
 	while ((c = getopt_long(argc, argv, "+k:c:m:o:t:h", longopts, NULL)) != -1) {
@@ -174,7 +176,9 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 		case 'a': a->append = optarg; break;
 		case 'I': a->initramfs = optarg; break;
 		case 'h': vm_usage(stdout); exit(PT_EXIT_OK);
-		default: return usage_err("%s", "bad option");
+		default:
+			pt_cli_bad_option("vm", argv, longopts);
+			return usage_err("%s", "bad option");
 		}
 	}
 	if (!a->nkernels)

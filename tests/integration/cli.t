@@ -23,6 +23,11 @@ $PTBENCH rnu default >/dev/null 2>"$TMP/err"; is $? 2 "unknown command exits 2"
 grep -q "Did you mean 'run'" "$TMP/err"; ok $? "unknown command suggests 'run'"
 $PTBENCH run default --duraton 1s >/dev/null 2>"$TMP/err"; is $? 2 "unknown flag exits 2"
 grep -q "did you mean --duration" "$TMP/err"; ok $? "unknown flag suggests --duration"
+for c in compare:--formt:--format plot:--outptu:--output vm:--kernl:--kernel; do
+	IFS=: read -r cmd typo want <<<"$c"
+	$PTBENCH "$cmd" "$typo" x >/dev/null 2>"$TMP/err"; is $? 2 "$cmd: unknown flag $typo exits 2"
+	grep -q "did you mean $want?" "$TMP/err"; ok $? "$cmd: $typo gets 'did you mean $want?'"
+done
 $PTBENCH run nosuch >/dev/null 2>"$TMP/err"; is $? 2 "unknown scenario exits 2"
 grep -q "no scenario 'nosuch'" "$TMP/err"; ok $? "unknown scenario is named"
 $PTBENCH run default --duration forever >/dev/null 2>"$TMP/err"; is $? 2 "bad --duration exits 2"
