@@ -283,16 +283,22 @@ static size_t buffer_kb_for(void)
 	return kb < 64 ? 64 : (size_t)kb;
 }
 
+/* Tell the draining thread to finish and wait for it; a no-op once stopped. */
+static void stop_reader(struct ml_state *s)
+{
+	if (!s->reader_started)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->quit = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->reader, NULL);
+	s->reader_started = false;
+}
+
 static void ml_free(struct ml_state *s)
 {
-	if (s->reader_started) {
-		pthread_mutex_lock(&s->lock);
-		s->quit = true;
-		pthread_cond_broadcast(&s->cond);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->reader, NULL);
-		s->reader_started = false;
-	}
+	stop_reader(s);
 	if (s->sess_open)
 		pt_ml_session_close(&s->sess);
 	s->sess_open = false;
@@ -387,12 +393,7 @@ static void ml_stop(void *state, struct pt_run *run)
 {
 	struct ml_state *s = state;
 
-	pthread_mutex_lock(&s->lock);
-	s->quit = true;
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->reader, NULL);
-	s->reader_started = false;
+	stop_reader(s);
 	pt_ml_session_stop(&s->sess);
 	if (!pt_ml_pair_lo_known(s->pair))
 		pt_ml_pair_set_lo(s->pair, run->t_measure);
