@@ -343,9 +343,10 @@ static void khp_report(struct pt_role_run *rr, struct json_object *role_json)
 	json_object_object_add(o, "verify", json_object_new_string(pt_verify_choices[kr->how]));
 	json_object_object_add(o, "window", json_object_new_string("repeat (warm-up included)"));
 	json_object_object_add(o, "settings", json_object_get(kr->settings));
-	khp_pages = read_ll(KHP_DIR "pages_collapsed");
-	add_u64(o, "khugepaged_pages_collapsed_delta",
-		(uint64_t)(khp_pages >= kr->collapsed_before ? khp_pages - kr->collapsed_before : 0));
+	long long collapsed = read_ll(KHP_DIR "pages_collapsed");
+
+	collapsed = collapsed >= kr->collapsed_before ? collapsed - kr->collapsed_before : 0;
+	add_u64(o, "khugepaged_pages_collapsed_delta", (uint64_t)collapsed);
 	khp_pages = read_ll(KHP_DIR "full_scans");
 	add_u64(o, "khugepaged_full_scans_delta",
 		(uint64_t)(khp_pages >= kr->scans_before ? khp_pages - kr->scans_before : 0));
@@ -354,12 +355,21 @@ static void khp_report(struct pt_role_run *rr, struct json_object *role_json)
 		alloc = pt_vmstat_get(&after, "thp_collapse_alloc") -
 			pt_vmstat_get(&kr->before, "thp_collapse_alloc");
 	}
-	/* khugepaged also collapses other processes' MADV_HUGEPAGE memory:
-	 * vmstat may exceed the worker's count, never fall short of it */
-	json_object_object_add(v, "counter", json_object_new_string("thp_collapse_alloc"));
+	/* khugepaged's pages_collapsed counts successful collapses only, so it
+	 * must equal the worker's count. thp_collapse_alloc counts allocations:
+	 * a collapse khugepaged had allocated for when the worker stopped
+	 * watching (MADV_NOHUGEPAGE at the end) fails its revalidation after
+	 * the allocation, so that counter may exceed the worker's, never fall
+	 * short of it. Both are system-wide: another process's MADV_HUGEPAGE
+	 * memory collapsed meanwhile shows up as a disagreement. */
+	json_object_object_add(v, "counter", json_object_new_string("khugepaged/pages_collapsed"));
 	add_u64(v, "worker_pmds", total);
+	add_u64(v, "pages_collapsed", (uint64_t)collapsed);
 	json_object_object_add(v, "vmstat", json_object_new_int64(alloc));
-	json_object_object_add(v, "agrees", json_object_new_boolean(alloc == (long long)total));
+	json_object_object_add(v, "rule", json_object_new_string(
+		"pages_collapsed == worker_pmds <= thp_collapse_alloc (vmstat)"));
+	json_object_object_add(v, "agrees", json_object_new_boolean(
+		collapsed == (long long)total && alloc >= (long long)total));
 	json_object_object_add(o, "vmstat_check", v);
 	json_object_object_add(role_json, "khugepaged", o);
 	if (kr->iterations && !kr->pmds_collapsed)

@@ -40,7 +40,7 @@ ok $? "settings after a complete run equal those before"
 is "$(json "$TMP/k.json" "$K['pmds_collapsed'] > 0 and $K['started_huge'] == 0")" True \
 	"khugepaged collapsed $(json "$TMP/k.json" "$K['pmds_collapsed']") PMDs, each iteration from small pages"
 is "$(json "$TMP/k.json" "$K['vmstat_check']['agrees']")" True \
-	"vmstat thp_collapse_alloc $(json "$TMP/k.json" "$K['vmstat_check']['vmstat']") equals the worker's $(json "$TMP/k.json" "$K['vmstat_check']['worker_pmds']") PMDs"
+	"khugepaged pages_collapsed $(json "$TMP/k.json" "$K['vmstat_check']['pages_collapsed']") equals the worker's $(json "$TMP/k.json" "$K['vmstat_check']['worker_pmds']") PMDs, vmstat thp_collapse_alloc $(json "$TMP/k.json" "$K['vmstat_check']['vmstat']") not below"
 is "$(json "$TMP/k.json" "$K['settings']['scan_sleep_millisecs']")" 10 "the pushed settings are in the result"
 is "$(json "$TMP/k.json" "d['repeats'][0]['workers']['collapser']['ops']['collapse']['count'] == $K['pmds_collapsed'] + $K['timeouts']")" True \
 	"op collapse has one sample per PMD"
