@@ -6,6 +6,7 @@
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/sysinfo.h"
+#include "ptbench/topo.h"
 
 int cmd_sysinfo(int argc, char **argv)
 {
@@ -28,5 +29,6 @@ int cmd_sysinfo(int argc, char **argv)
 	else
 		pt_sysinfo_print(sys);
 	json_object_put(sys);
+	pt_topo_cleanup();
 	return PT_EXIT_OK;
 }

@@ -11,6 +11,7 @@
 #include "ptbench/kconfig.h"
 #include "ptbench/sysfs_settings.h"
 #include "ptbench/sysinfo.h"
+#include "ptbench/topo.h"
 #include "ptbench/util.h"
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
@@ -120,7 +121,9 @@ static struct json_object *topology_info(void)
 		{ "pus", HWLOC_OBJ_PU },
 	};
 
-	if (hwloc_topology_init(&t) || hwloc_topology_load(t)) {
+	/* the same topology the planner uses: loaded once per process */
+	t = pt_topo_try();
+	if (!t) {
 		json_object_object_add(o, "available", json_object_new_boolean(0));
 		json_object_put(tree);
 		return o;
@@ -138,7 +141,6 @@ static struct json_object *topology_info(void)
 	if (!json_object_array_length(tree)) /* no package info (some VMs): the whole machine */
 		json_object_array_add(tree, package_json(t, hwloc_get_root_obj(t)));
 	json_object_object_add(o, "tree", tree);
-	hwloc_topology_destroy(t);
 	return o;
 }
 

@@ -12,13 +12,24 @@
 
 static hwloc_topology_t topology;
 
-hwloc_topology_t pt_topo(void)
+hwloc_topology_t pt_topo_try(void)
 {
 	if (!topology) {
-		if (hwloc_topology_init(&topology) || hwloc_topology_load(topology)) {
-			fprintf(stderr, "ptbench: hwloc cannot read the topology\n");
-			exit(5);
+		if (hwloc_topology_init(&topology))
+			return topology = NULL;
+		if (hwloc_topology_load(topology)) {
+			hwloc_topology_destroy(topology);
+			return topology = NULL;
 		}
+	}
+	return topology;
+}
+
+hwloc_topology_t pt_topo(void)
+{
+	if (!pt_topo_try()) {
+		fprintf(stderr, "ptbench: hwloc cannot read the topology\n");
+		exit(5);
 	}
 	return topology;
 }

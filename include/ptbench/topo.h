@@ -8,7 +8,9 @@
 
 struct pt_scenario;
 
-/* This process's topology, loaded once (exits 5 if hwloc cannot read it). */
+/* The process's topology, loaded once and kept until pt_topo_cleanup();
+ * pt_topo() exits (5) when hwloc cannot read it, pt_topo_try() returns NULL. */
+hwloc_topology_t pt_topo_try(void);
 hwloc_topology_t pt_topo(void);
 /* Plan the PUs for every thread of every role from the roles' cpus and
  * exclusive keys. cpus_out[r][t] = OS index of the PU, or -1 for unbound.
