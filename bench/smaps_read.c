@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "ptbench/clock.h"
-#include "ptbench/runner.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
@@ -27,13 +26,19 @@ enum { OP_READ };
 static const char *const smaps_ops[] = { "read", NULL };
 static const char *const file_choices[] = { "smaps", "smaps_rollup", "maps", "numa_maps", NULL };
 
+struct smaps_opts {
+	int file;
+	const char *target;
+	long long interval, bufsize;
+};
+
 static const struct pt_opt_def smaps_opts[] = {
-	{ "file", PT_OPT_ENUM, "smaps", 0, 0, file_choices, "which /proc/TARGET file" },
-	{ "target", PT_OPT_STRING, "self", 0, 0, NULL, "self, or the PID of another process" },
-	{ "interval", PT_OPT_DURATION, "0", 0, 60000000000LL, NULL,
-	  "0: read back to back; else one read per interval, timed from its intended start" },
-	{ "bufsize", PT_OPT_SIZE, "64K", 4096, 16LL << 20, NULL, "read() size" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_ENUM_F("file", struct smaps_opts, file, "smaps", file_choices, "which /proc/TARGET file"),
+	PT_OPT_STRING_F("target", struct smaps_opts, target, "self", "self, or the PID of another process"),
+	PT_OPT_DURATION_F("interval", struct smaps_opts, interval, "0", 0, 60000000000LL,
+			  "0: read back to back; else one read per interval, timed from its intended start"),
+	PT_OPT_SIZE_F("bufsize", struct smaps_opts, bufsize, "64K", 4096, 16LL << 20, "read() size"),
+	PT_OPT_END,
 };
 
 struct smaps_shared {
@@ -47,10 +52,10 @@ struct smaps_thread {
 	uint64_t interval, next;
 };
 
-static int target_path(const struct pt_opts *o, char *path, size_t len, char *err, size_t errlen)
+static int target_path(const struct smaps_opts *o, char *path, size_t len, char *err, size_t errlen)
 {
-	const char *target = pt_opt_str(o, "target");
-	const char *file = pt_opt_str(o, "file");
+	const char *target = o->target;
+	const char *file = file_choices[o->file];
 	long long pid;
 
 	if (!strcmp(target, "self")) {
@@ -65,11 +70,14 @@ static int target_path(const struct pt_opts *o, char *path, size_t len, char *er
 	return 0;
 }
 
-static enum pt_check smaps_check(const struct pt_role *role, char *why, size_t len)
+static enum pt_check smaps_check(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+				  char *why, size_t len)
 {
 	char path[64];
 
-	if (target_path(&role->opts, path, sizeof(path), why, len))
+	(void)type;
+	*bad_key = "target";
+	if (target_path(opts, path, sizeof(path), why, len))
 		return PT_CHECK_ERROR;
 	if (access(path, R_OK)) {
 		snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
@@ -83,20 +91,20 @@ static int smaps_setup(struct pt_role_run *rr, char *err, size_t len)
 {
 	struct smaps_shared *s = pt_xcalloc(1, sizeof(*s));
 
-	rr->shared = s;
-	return target_path(&rr->role->opts, s->path, sizeof(s->path), err, len);
+	pt_role_set_shared(rr, s);
+	return target_path(pt_role_opts(rr), s->path, sizeof(s->path), err, len);
 }
 
 static int smaps_thread_init(struct pt_thread *t, char *err, size_t len)
 {
-	const struct pt_opts *o = pt_thread_opts(t);
+	const struct smaps_opts *o = pt_thread_opts(t);
 	struct smaps_thread *st = pt_xcalloc(1, sizeof(*st));
 
 	(void)err;
 	(void)len;
-	st->bufsize = (size_t)pt_opt_num(o, "bufsize");
+	st->bufsize = (size_t)o->bufsize;
 	st->buf = pt_xmalloc(st->bufsize);
-	st->interval = (uint64_t)pt_opt_num(o, "interval");
+	st->interval = (uint64_t)o->interval;
 	t->priv = st;
 	return 0;
 }
@@ -123,7 +131,7 @@ static bool wait_until(struct pt_thread *t, uint64_t when)
 static int smaps_run_once(struct pt_thread *t)
 {
 	struct smaps_thread *st = t->priv;
-	struct smaps_shared *sh = t->rr->shared;
+	struct smaps_shared *sh = pt_thread_shared(t);
 	uint64_t t0, t1, total = 0;
 	int fd, err = 0;
 
@@ -181,7 +189,7 @@ static void smaps_thread_fini(struct pt_thread *t)
 
 static void smaps_report(struct pt_role_run *rr, struct json_object *o)
 {
-	struct smaps_shared *s = rr->shared;
+	struct smaps_shared *s = pt_role_shared(rr);
 	uint64_t reads = atomic_load(&s->reads);
 
 	json_object_object_add(o, "path", json_object_new_string(s->path));
@@ -192,14 +200,15 @@ static void smaps_report(struct pt_role_run *rr, struct json_object *o)
 
 static void smaps_teardown(struct pt_role_run *rr)
 {
-	free(rr->shared);
-	rr->shared = NULL;
+	free(pt_role_shared(rr));
+	pt_role_set_shared(rr, NULL);
 }
 
 const struct pt_worker_type pt_worker_smaps_read = {
 	.name = "smaps-read",
 	.summary = "open + read all + close of /proc/TARGET/{smaps,smaps_rollup,maps,numa_maps}",
 	.opts = smaps_opts,
+	.opts_size = sizeof(struct smaps_opts),
 	.ops = smaps_ops,
 	.check = smaps_check,
 	.setup = smaps_setup,
