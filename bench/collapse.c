@@ -162,11 +162,9 @@ static int collapse_thread_init(struct pt_thread *t, char *err, size_t len)
 	c->touch = (size_t)o->touch;
 	c->verify_every = o->verify_every;
 	if (cr->how == PT_VERIFY_PAGEMAP_SCAN) {
-		c->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-		if (c->pagemap_fd < 0) {
-			snprintf(err, len, "open /proc/self/pagemap: %s", strerror(errno));
+		c->pagemap_fd = pt_open_pagemap(err, len);
+		if (c->pagemap_fd < 0)
 			return -1;
-		}
 	}
 	if (cr->shmem) {
 		c->fd = memfd_create("ptbench-shmem-collapse", MFD_CLOEXEC);
@@ -220,16 +218,7 @@ static void reset_region(struct pt_thread *t, struct collapse_thread *c, bool sh
 	pt_record(t, OP_RESET, t0, t1);
 	if (rc)
 		pt_record_error(t, OP_RESET, errno);
-	for (size_t pmd = 0; pmd < c->npmd; pmd++) {
-		for (size_t i = 0; i < c->touch; i++) {
-			size_t off = pmd * PT_PMD_SIZE + i * 512 / c->touch * c->page;
-
-			t0 = pt_now_ns();
-			base[off] = 1;
-			t1 = pt_now_ns();
-			pt_record(t, OP_REFAULT, t0, t1);
-		}
-	}
+	pt_refault_pmds(t, OP_REFAULT, base, c->npmd, c->touch, c->page);
 	/* the other VMAs of the file get PTEs too, for the retract to visit */
 	for (int m = 0; m < c->nextra; m++)
 		for (size_t off = 0; off < c->map.len; off += c->page)

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "collapse_util.h"
+#include "ptbench/clock.h"
 #include "ptbench/util.h"
+#include "ptbench/worker.h"
 
 const char *const pt_verify_choices[] = { "auto", "pagemap-scan", "smaps", "none", NULL };
 
@@ -253,4 +255,28 @@ struct json_object *pt_errno_counts_json(const uint64_t *counts, int nslots)
 		json_object_object_add(o, name, json_object_new_int64((int64_t)counts[e]));
 	}
 	return o;
+}
+
+void pt_refault_pmds(struct pt_thread *t, int op, volatile char *base, size_t npmd, size_t touch,
+		     size_t page)
+{
+	for (size_t pmd = 0; pmd < npmd; pmd++) {
+		for (size_t i = 0; i < touch; i++) {
+			size_t off = pmd * PT_PMD_SIZE + i * 512 / touch * page;
+			uint64_t t0 = pt_now_ns(), t1;
+
+			base[off] = 1;
+			t1 = pt_now_ns();
+			pt_record(t, op, t0, t1);
+		}
+	}
+}
+
+int pt_open_pagemap(char *err, size_t len)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		snprintf(err, len, "open /proc/self/pagemap: %s", strerror(errno));
+	return fd;
 }

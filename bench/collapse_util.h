@@ -59,6 +59,15 @@ long long pt_pmd_mapped_bytes(enum pt_verify how, int pagemap_fd, const void *ad
  * setup failure. */
 int pt_probe_madv_collapse(bool shmem, char *why, size_t len);
 
+struct pt_thread;
+/* Refault `touch` 4 KiB pages per PMD of [base, base + npmd PMDs), spread
+ * evenly, each fault timed as op `op`: every iteration of the collapse
+ * workers starts from small pages this way. */
+void pt_refault_pmds(struct pt_thread *t, int op, volatile char *base, size_t npmd, size_t touch,
+		     size_t page);
+/* Open /proc/self/pagemap for PAGEMAP_SCAN; -1 with err filled. */
+int pt_open_pagemap(char *err, size_t len);
+
 /* The vmstat counters that prove collapses happened. */
 extern const char *const pt_collapse_vmstat_keys[];
 /* {"name": after - before, ...} for pt_collapse_vmstat_keys */

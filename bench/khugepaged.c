@@ -186,11 +186,9 @@ static int khp_thread_init(struct pt_thread *t, char *err, size_t len)
 	k->poll_ns = (uint64_t)o->poll;
 	k->timeout_ns = (uint64_t)o->timeout;
 	if (kr->how == PT_VERIFY_PAGEMAP_SCAN) {
-		k->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-		if (k->pagemap_fd < 0) {
-			snprintf(err, len, "open /proc/self/pagemap: %s", strerror(errno));
+		k->pagemap_fd = pt_open_pagemap(err, len);
+		if (k->pagemap_fd < 0)
 			return -1;
-		}
 	}
 	if (pt_aligned_map(&k->map, kr->region, -1, err, len))
 		return -1;
@@ -252,16 +250,7 @@ static int khp_run_once(struct pt_thread *t)
 	pt_record(t, OP_ZAP, t0, t1);
 	if (rc)
 		pt_record_error(t, OP_ZAP, errno);
-	for (size_t pmd = 0; pmd < k->npmd; pmd++) {
-		for (size_t i = 0; i < k->touch; i++) {
-			size_t off = pmd * PT_PMD_SIZE + i * 512 / k->touch * k->page;
-
-			t0 = pt_now_ns();
-			base[off] = 1;
-			t1 = pt_now_ns();
-			pt_record(t, OP_REFAULT, t0, t1);
-		}
-	}
+	pt_refault_pmds(t, OP_REFAULT, base, k->npmd, k->touch, k->page);
 	now = huge_pmds(k, kr->how);
 	if (now > 0)
 		k->started_huge++;
