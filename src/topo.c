@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptbench/exitcodes.h"
 #include "ptbench/topo.h"
 #include "ptbench/util.h"
 
@@ -27,7 +28,7 @@ hwloc_topology_t pt_topo(void)
 {
 	if (!pt_topo_try()) {
 		fprintf(stderr, "ptbench: hwloc cannot read the topology\n");
-		exit(5);
+		exit(PT_EXIT_RUNTIME);
 	}
 	return topology;
 }
