@@ -188,6 +188,26 @@ static int tl_chart(struct pt_plot *p, const char *role, const char *op, const c
 	plot_words_open(&c.marked);
 	for (size_t r = 0; r < p->nres; r++)
 		tl_result(&c, &p->res[r], r);
+	if (isinf(c.lo)) {
+		/* not one interval with a completed op (a zap that never came
+		 * round in a short run): no chart rather than an empty axis */
+		fprintf(stderr, "note: (c) timeline: %s.%s completed no op in any interval; skipped\n", role, op);
+		plot_data_close(c.f, path);
+		remove(path);
+		if (c.mf) {
+			plot_data_close(c.mf, markpath);
+			remove(markpath);
+		}
+		free(plot_words_close(&c.labels));
+		free(plot_words_close(&c.colors));
+		free(plot_words_close(&c.bounds));
+		free(plot_words_close(&c.marked));
+		free(markpath);
+		free(markname);
+		free(path);
+		free(safe);
+		return 0;
+	}
 	plot_vars_open(&v);
 	plot_var_str(&v, "datafile", path);
 	plot_var_str(&v, "markfile", c.marks ? markpath : "");
