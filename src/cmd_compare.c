@@ -91,7 +91,7 @@ int cmd_compare(int argc, char **argv)
 {
 	static const char *const formats[] = { "text", "json", "markdown", "junit" };
 	struct pt_cmp_report r = { .rule = PT_CMP_RULE_DEFAULT };
-	const char *format = "text", *gate_metrics = NULL, *headline;
+	const char *format = "text", *gate_metrics = NULL;
 	struct pt_cmp_input *in;
 	bool force = false;
 	int c, nin, ret = PT_EXIT_USAGE;
@@ -193,39 +193,20 @@ int cmd_compare(int argc, char **argv)
 
 			snprintf(msg, sizeof(msg),
 				 "the mmap_lock probe ran only in %s (not root, no tracefs, or "
-				 "--no-trace in the other?): its metrics are not compared",
+				 "--no-trace in the other?): its latency metrics are not compared, its "
+				 "structural ones are listed as not comparable",
 				 b ? in[0].path : in[i].path);
 			warn(msg);
 		}
 	}
 
 	r.scenario = in[0].scenario ? in[0].scenario : "?";
-	headline = in[0].headline;
-	if (gate_metrics)
-		r.gate_from = "--gate-metrics";
-	else if (headline && strspn(headline, ", \t") < strlen(headline))
-		r.gate_from = "scenario headline + structural";
-	else
-		r.gate_from = "default: every op's p99 and ops_per_sec + structural";
-
 	for (int i = 1; i < nin; i++) {
 		struct pt_comparison *cmp = &r.cmp[r.ncmp++];
 
 		pt_cmp_build(&in[0], &in[i], &r.rule, cmp);
-		if (gate_metrics) {
-			if (pt_cmp_set_gated(cmp, gate_metrics, "--gate-metrics"))
-				goto out;
-		} else if (!strncmp(r.gate_from, "scenario headline", 17)) {
-			char from[4200];
-
-			snprintf(from, sizeof(from), "%s: scenario.headline", in[0].path);
-			if (pt_cmp_set_gated(cmp, headline, from))
-				goto out;
-			pt_cmp_gate_structural(cmp);
-		} else {
-			pt_cmp_gate_default(cmp);
-			pt_cmp_gate_structural(cmp);
-		}
+		if (!(r.gate_from = pt_cmp_gate_select(cmp, gate_metrics)))
+			goto out;
 		if (pt_mwu_min_p(in[0].repeats, in[i].repeats) >= r.rule.alpha) {
 			char msg[512];
 

@@ -332,6 +332,25 @@ void pt_cmp_gate_structural(struct pt_comparison *c)
 			c->m[i].gated = true;
 }
 
+const char *pt_cmp_gate_select(struct pt_comparison *c, const char *gate_metrics)
+{
+	const char *hl = c->base->headline;
+	char from[4200];
+
+	if (gate_metrics)
+		return pt_cmp_set_gated(c, gate_metrics, "--gate-metrics") ? NULL : "--gate-metrics";
+	if (hl && strspn(hl, ", \t") < strlen(hl)) {
+		snprintf(from, sizeof(from), "%s: scenario.headline", c->base->path);
+		if (pt_cmp_set_gated(c, hl, from))
+			return NULL;
+		pt_cmp_gate_structural(c);
+		return "scenario headline + structural";
+	}
+	pt_cmp_gate_default(c);
+	pt_cmp_gate_structural(c);
+	return "default: every op's p99 and ops_per_sec + structural";
+}
+
 void pt_cmp_gate_counts(const struct pt_comparison *c, struct pt_gate_counts *g)
 {
 	memset(g, 0, sizeof(*g));

@@ -142,11 +142,13 @@ int pt_result_parse(const char *text, size_t len, struct json_object **doc, char
 		return -1;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, text, (int)(len > INT32_MAX ? INT32_MAX : len));
+	/* the terminating NUL too: it ends a bare literal such as `null` */
+	o = json_tokener_parse_ex(tok, text, (int)(len >= INT32_MAX ? INT32_MAX : len + 1));
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
-	if (jerr == json_tokener_continue) {
+	if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof ||
+	    (jerr != json_tokener_success && end >= len)) {
 		errf(err, errlen, "invalid JSON: the text ends inside a value (truncated?)");
 		json_object_put(o);
 		return -1;

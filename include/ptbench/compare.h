@@ -134,6 +134,12 @@ void pt_cmp_gate_default(struct pt_comparison *c);
  * acquisitions) and thp_alloc_per_collapse (system-wide), when comparable. */
 bool pt_cmp_struct_gated_by_default(const struct pt_metric *m);
 void pt_cmp_gate_structural(struct pt_comparison *c);
+/* The whole choice `compare --gate` makes: gate_metrics (--gate-metrics)
+ * exactly when given; else the baseline's scenario.headline, else the
+ * default; each with pt_cmp_gate_structural. Returns where the list came
+ * from (a static string for reports), or NULL after printing which name
+ * matches nothing. */
+const char *pt_cmp_gate_select(struct pt_comparison *c, const char *gate_metrics);
 /* The smallest detectable change of m as text: "+23%", "-40%" (ops/s),
  * "0.05/op" (structural), "none", "-". */
 const char *pt_cmp_fmt_mde(const struct pt_metric *m, char *buf, size_t len);

@@ -46,7 +46,8 @@ void pt_result_file_free(struct pt_result_file *f);
 /* A regular file, at most max bytes; NUL-terminated malloc'd text in *text. */
 int pt_result_read_text(const char *path, size_t max, char **text, size_t *len, char *err,
 			size_t errlen);
-/* One JSON object document, strictly parsed (*doc: a new reference). */
+/* One JSON object document, strictly parsed (*doc: a new reference);
+ * text[len] must be the terminating NUL. */
 int pt_result_parse(const char *text, size_t len, struct json_object **doc, char *err,
 		    size_t errlen);
 /* The shape of a ptbench-result document: err names the JSON path. */
