@@ -155,6 +155,10 @@ $PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --threshold abc >/dev/null 2
 is "$?" 2 "--threshold abc: exit 2"
 $PTBENCH compare "$TMP/base.json" "$TMP/missing.json" >/dev/null 2>&1
 is "$?" 2 "missing file: exit 2"
+$PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --tolerance abc >/dev/null 2>"$TMP/err"
+is "$?:$(cat "$TMP/err")" "2:ptbench compare: --tolerance 'abc': want a percent above 0, like 5 or 10%" "--tolerance abc: exit 2, named"
+$PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --threshold-struct 0 >/dev/null 2>&1
+is "$?" 2 "--threshold-struct 0: exit 2"
 
 # --- structural metrics: lock acquisitions per op of each role (issue 11)
 S3='"scale": [1.00, 1.01, 0.99], "types": {"faulter": "fault", "reader": "smaps-read"}'
