@@ -452,6 +452,8 @@ const char *pt_cmp_fmt_mde(const struct pt_metric *m, char *buf, size_t len)
 		snprintf(buf, len, "-");
 	else if (isinf(m->mde))
 		snprintf(buf, len, "none");
+	else if (m->mde == 0)
+		snprintf(buf, len, "0%%");
 	else
 		snprintf(buf, len, "%c%.0f%%", m->higher_better ? '-' : '+', 100 * m->mde);
 	return buf;

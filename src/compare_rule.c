@@ -242,6 +242,11 @@ static void decide_dist(const struct pt_cmp_rule *rule, struct pt_metric *m)
 				100 * m->threshold);
 		return;
 	}
+	if (m->mde == 0) {
+		m->decided_by = "detectable";
+		set_why(m, PT_VERDICT_UNCHANGED, "the baseline is 0: nothing to fall from");
+		return;
+	}
 	if (m->mde <= rule->tolerance) {
 		m->decided_by = "detectable";
 		set_why(m, PT_VERDICT_UNCHANGED,
