@@ -34,16 +34,22 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: ptbench compare BASE.json CAND.json [CAND.json...] [--gate]\n"
 		"                       [--gate-metrics ROLE.OP.METRIC,...] [--threshold P]\n"
-		"                       [--threshold-tail P] [--alpha A] [--force] [--all-metrics]\n"
+		"                       [--threshold-tail P] [--threshold-struct P] [--tolerance P]\n"
+		"                       [--alpha A] [--force] [--all-metrics]\n"
 		"                       [--format text|json|markdown|junit]\n"
 		"Compares each candidate with the baseline, one value per repeat:\n"
 		"  --threshold P       minimum effect, percent of the baseline median (default 5)\n"
 		"  --threshold-tail P  the same for p99, p999, p9999, max (default 10)\n"
+		"  --threshold-struct P the same for structural metrics (lock acquisitions per\n"
+		"                      op, collapse proof; default 10, and at least 0.05 per op)\n"
+		"  --tolerance P       pass a metric with no change found only when the run could\n"
+		"                      have caught a regression of P percent (default 50)\n"
 		"  --alpha A           significance level of the Mann-Whitney U test (default 0.05)\n"
 		"  --gate              exit 1 if a gated metric regressed, 3 if one is inconclusive\n"
 		"  --gate-metrics L    gated metrics (default: the scenario's headline, else every\n"
-		"                      op's p99 and ops_per_sec); METRIC: ops_per_sec, p50, p90, p99,\n"
-		"                      p999, p9999, max; probe metrics as listed by --all-metrics\n"
+		"                      op's p99 and ops_per_sec, and the structural metrics);\n"
+		"                      METRIC: ops_per_sec, p50, p90, p99, p999, p9999, max;\n"
+		"                      structural and probe metrics as listed by --all-metrics\n"
 		"  --force             compare different scenarios, schema versions or\n"
 		"                      incomplete runs anyway (with a warning)\n"
 		"  --all-metrics       list p90, p9999 and every probe metric too\n"
@@ -72,6 +78,8 @@ static const struct option longopts[] = {
 	{ "gate-metrics", required_argument, NULL, 'G' },
 	{ "threshold", required_argument, NULL, 't' },
 	{ "threshold-tail", required_argument, NULL, 'T' },
+	{ "threshold-struct", required_argument, NULL, 'S' },
+	{ "tolerance", required_argument, NULL, 'o' },
 	{ "alpha", required_argument, NULL, 'a' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "force", no_argument, NULL, 'F' },
@@ -84,7 +92,7 @@ int cmd_compare(int argc, char **argv)
 {
 	static const char *const formats[] = { "text", "json", "markdown", "junit" };
 	struct pt_cmp_report r = { .rule = PT_CMP_RULE_DEFAULT };
-	const char *format = "text", *gate_metrics = NULL, *headline;
+	const char *format = "text", *gate_metrics = NULL;
 	struct pt_cmp_input *in;
 	bool force = false;
 	int c, nin, ret = PT_EXIT_USAGE;
@@ -107,6 +115,14 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'T':
 			if (parse_percent("--threshold-tail", optarg, &r.rule.threshold_tail))
+				return PT_EXIT_USAGE;
+			break;
+		case 'S':
+			if (parse_percent("--threshold-struct", optarg, &r.rule.threshold_struct))
+				return PT_EXIT_USAGE;
+			break;
+		case 'o':
+			if (parse_percent("--tolerance", optarg, &r.rule.tolerance))
 				return PT_EXIT_USAGE;
 			break;
 		case 'a':
@@ -178,48 +194,28 @@ int cmd_compare(int argc, char **argv)
 
 			snprintf(msg, sizeof(msg),
 				 "the mmap_lock probe ran only in %s (not root, no tracefs, or "
-				 "--no-trace in the other?): its metrics are not compared",
+				 "--no-trace in the other?): its latency metrics are not compared, its "
+				 "structural ones are listed as not comparable",
 				 b ? in[0].path : in[i].path);
 			warn(msg);
 		}
 	}
 
-	r.scenario = json_object_get_string(
-		json_object_object_get(json_object_object_get(in[0].doc, "scenario"), "name"));
-	if (!r.scenario)
-		r.scenario = "?";
-	headline = json_object_get_string(
-		json_object_object_get(json_object_object_get(in[0].doc, "scenario"), "headline"));
-	if (gate_metrics)
-		r.gate_from = "--gate-metrics";
-	else if (headline && strspn(headline, ", \t") < strlen(headline))
-		r.gate_from = "scenario headline";
-	else
-		r.gate_from = "default: every op's p99 and ops_per_sec";
-
+	r.scenario = in[0].scenario ? in[0].scenario : "?";
 	for (int i = 1; i < nin; i++) {
 		struct pt_comparison *cmp = &r.cmp[r.ncmp++];
 
 		pt_cmp_build(&in[0], &in[i], &r.rule, cmp);
-		if (gate_metrics) {
-			if (pt_cmp_set_gated(cmp, gate_metrics, "--gate-metrics"))
-				goto out;
-		} else if (!strcmp(r.gate_from, "scenario headline")) {
-			char from[4200];
-
-			snprintf(from, sizeof(from), "%s: scenario.headline", in[0].path);
-			if (pt_cmp_set_gated(cmp, headline, from))
-				goto out;
-		} else {
-			pt_cmp_gate_default(cmp);
-		}
+		if (!(r.gate_from = pt_cmp_gate_select(cmp, gate_metrics)))
+			goto out;
 		if (pt_mwu_min_p(in[0].repeats, in[i].repeats) >= r.rule.alpha) {
 			char msg[512];
 
 			snprintf(msg, sizeof(msg),
 				 "%zu vs %zu repeats: the smallest p-value they can give is %.3f, not "
-				 "below alpha %g, so no change can be called (inconclusive); run 5 or "
-				 "more repeats a side",
+				 "below alpha %g: only complete separation (a gap wider than both "
+				 "sides' ranges) can call a latency change; 5 or more repeats a side "
+				 "decide smaller ones",
 				 in[0].repeats, in[i].repeats, pt_mwu_min_p(in[0].repeats, in[i].repeats),
 				 r.rule.alpha);
 			warn(msg);

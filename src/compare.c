@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "ptbench/compare.h"
+#include "ptbench/compare_extract.h"
 #include "ptbench/result.h"
+#include "ptbench/result_read.h"
 #include "ptbench/stats.h"
 #include "ptbench/util.h"
 
@@ -27,85 +29,10 @@ const char *pt_verdict_name(enum pt_verdict v)
 		return "regressed";
 	case PT_VERDICT_INCONCLUSIVE:
 		return "inconclusive";
+	case PT_VERDICT_NOT_COMPARABLE:
+		return "not comparable";
 	}
 	return "?";
-}
-
-/* ---- the rule ---------------------------------------------------------- */
-
-static void set_why(struct pt_metric *m, enum pt_verdict v, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_why(struct pt_metric *m, enum pt_verdict v, const char *fmt, ...)
-{
-	va_list ap;
-
-	m->verdict = v;
-	va_start(ap, fmt);
-	vsnprintf(m->why, sizeof(m->why), fmt, ap);
-	va_end(ap);
-}
-
-void pt_cmp_decide(const struct pt_cmp_rule *rule, struct pt_metric *m)
-{
-	struct pt_mwu t;
-	double noise, mag;
-	bool worse;
-
-	m->threshold = m->tail ? rule->threshold_tail : rule->threshold;
-	m->med_base = pt_median(m->base.v, m->base.n);
-	m->med_cand = pt_median(m->cand.v, m->cand.n);
-	m->spread_base = pt_rel_iqr(m->base.v, m->base.n);
-	m->spread_cand = pt_rel_iqr(m->cand.v, m->cand.n);
-	m->p = NAN;
-	m->p_exact = false;
-	if (m->base.n && m->med_base != 0)
-		m->change = (m->med_cand - m->med_base) / fabs(m->med_base);
-	else if (m->base.n && m->cand.n)
-		m->change = m->med_cand == 0 ? 0 : copysign(INFINITY, m->med_cand);
-	else
-		m->change = NAN;
-
-	if (m->base.n < rule->min_repeats || m->cand.n < rule->min_repeats) {
-		set_why(m, PT_VERDICT_INCONCLUSIVE, "too few repeats: %zu vs %zu, need %zu a side",
-			m->base.n, m->cand.n, rule->min_repeats);
-		return;
-	}
-	pt_mwu(m->cand.v, m->cand.n, m->base.v, m->base.n, PT_MWU_AUTO, &t);
-	m->p = t.p;
-	m->p_exact = t.exact;
-	noise = fmax(m->spread_base, m->spread_cand);
-	mag = fabs(m->change);
-	worse = m->higher_better ? m->change < 0 : m->change > 0;
-
-	if (mag >= m->threshold) {
-		if (m->p >= rule->alpha) {
-			double minp = pt_mwu_min_p(m->base.n, m->cand.n);
-
-			if (minp >= rule->alpha)
-				set_why(m, PT_VERDICT_INCONCLUSIVE,
-					"not significant: %zu vs %zu repeats cannot give p < %g "
-					"(smallest possible %.3f)",
-					m->base.n, m->cand.n, rule->alpha, minp);
-			else
-				set_why(m, PT_VERDICT_INCONCLUSIVE, "not significant: p %.3f >= %g",
-					m->p, rule->alpha);
-		} else if (mag <= noise) {
-			set_why(m, PT_VERDICT_INCONCLUSIVE,
-				"spread swamps it: IQR/median %.0f%% >= change %.0f%%", 100 * noise,
-				100 * mag);
-		} else {
-			set_why(m, worse ? PT_VERDICT_REGRESSED : PT_VERDICT_IMPROVED,
-				"p %.3f < %g, |change| %.1f%% >= %.0f%%, > spread %.0f%%", m->p,
-				rule->alpha, 100 * mag, 100 * m->threshold, 100 * noise);
-		}
-	} else if (noise > m->threshold) {
-		set_why(m, PT_VERDICT_INCONCLUSIVE,
-			"too noisy to rule out a %.0f%% change: IQR/median %.0f%%",
-			100 * m->threshold, 100 * noise);
-	} else {
-		set_why(m, PT_VERDICT_UNCHANGED, "|change| %.1f%% < %.0f%%, spread %.0f%%",
-			100 * mag, 100 * m->threshold, 100 * noise);
-	}
 }
 
 /* ---- loading and checking inputs --------------------------------------- */
@@ -119,55 +46,30 @@ static struct json_object *get(struct json_object *o, const char *key)
 	return v;
 }
 
-static bool repeat_used(struct json_object *rep)
-{
-	struct json_object *c = get(rep, "complete");
-
-	/* a repeat that says nothing is taken: only an explicit false drops it */
-	return !c || json_object_get_boolean(c);
-}
-
 int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
 		void (*warn)(const char *msg))
 {
-	struct json_object *doc = pt_result_load(path), *reps, *complete, *schema;
+	struct pt_result_file f;
 	char msg[512];
 
 	memset(in, 0, sizeof(*in));
-	if (!doc) {
-		/* pt_result_load said why; with --force a foreign schema version
-		 * of a ptbench result is still read */
-		if (!force)
-			return -1;
-		doc = json_object_from_file(path);
-		schema = get(doc, "schema");
-		if (!schema || !json_object_is_type(schema, json_type_string) ||
-		    strncmp(json_object_get_string(schema), "ptbench-result/", 15) ||
-		    !json_object_is_type(get(doc, "repeats"), json_type_array)) {
-			fprintf(stderr, "%s: cannot be compared, even with --force\n", path);
-			json_object_put(doc);
-			return -1;
-		}
+	/* pt_result_read says why; with --force a foreign schema version of a
+	 * ptbench result is still read (the shape checks still apply) */
+	if (pt_result_read(path, force ? PT_RESULT_READ_ANY_VERSION : 0, &f))
+		return -1;
+	if (f.foreign_schema) {
 		snprintf(msg, sizeof(msg), "%s: schema %s is not %s; comparing anyway (--force)",
-			 path, json_object_get_string(schema), PT_RESULT_SCHEMA);
+			 path, f.schema, PT_RESULT_SCHEMA);
 		warn(msg);
 	}
-	reps = get(doc, "repeats");
-	if (!json_object_is_type(reps, json_type_array)) {
-		fprintf(stderr, "%s: not a ptbench result: \"repeats\" is not an array\n", path);
-		json_object_put(doc);
-		return -1;
-	}
 	in->path = path;
-	in->doc = doc;
-	in->kernel = json_object_get_string(get(get(get(doc, "system"), "kernel"), "release"));
-	if (!in->kernel)
-		in->kernel = "?";
-	in->repeats_total = json_object_array_length(reps);
-	for (size_t k = 0; k < in->repeats_total; k++)
-		in->repeats += repeat_used(json_object_array_get_idx(reps, k));
-	complete = get(doc, "complete");
-	if (!complete || !json_object_get_boolean(complete)) {
+	in->doc = f.doc;
+	in->kernel = f.kernel;
+	in->repeats_total = f.repeats_total;
+	in->repeats = f.repeats_used;
+	in->scenario = f.scenario;
+	in->headline = f.headline;
+	if (!f.complete) {
 		if (!force) {
 			fprintf(stderr,
 				"%s: incomplete run (\"complete\": false: interrupted or failed); "
@@ -278,183 +180,91 @@ int pt_cmp_mismatches(const struct pt_cmp_input *base, const struct pt_cmp_input
 bool pt_cmp_has_lock_probe(const struct pt_cmp_input *in)
 {
 	struct json_object *reps = get(in->doc, "repeats");
+	size_t n = json_object_is_type(reps, json_type_array) ? json_object_array_length(reps) : 0;
 
-	for (size_t k = 0; k < json_object_array_length(reps); k++) {
-		struct json_object *ml = get(get(json_object_array_get_idx(reps, k), "probes"),
-					     "mmap_lock");
-
-		if (ml && json_object_get_boolean(get(ml, "available")))
+	for (size_t k = 0; k < n; k++)
+		if (pt_result_lock_probe(json_object_array_get_idx(reps, k)))
 			return true;
-	}
 	return false;
 }
 
 /* ---- metrics ----------------------------------------------------------- */
 
-struct named {
-	char *name;
-	bool higher_better, tail, shown;
-	struct pt_series s;
-	size_t cap;
-};
-
-struct namedlist {
-	struct named *v;
-	size_t n, cap;
-};
-
-static struct named *named_get(struct namedlist *l, const char *name)
+static struct pt_cmp_named *find(struct pt_cmp_namedlist *l, const char *name)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].name, name))
-			return &l->v[i];
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = pt_xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n] = (struct named){ .name = pt_xstrdup(name) };
-	return &l->v[l->n++];
+	for (size_t j = 0; j < l->n; j++)
+		if (l->v[j].name && !strcmp(l->v[j].name, name))
+			return &l->v[j];
+	return NULL;
 }
 
-static void named_add(struct namedlist *l, const char *name, double v, bool higher_better,
-		      bool tail, bool shown)
+static struct pt_metric *take(struct pt_comparison *out, struct pt_cmp_named *from)
 {
-	struct named *m = named_get(l, name);
+	struct pt_metric *m = &out->m[out->n++];
 
-	if (m->s.n == m->cap) {
-		m->cap = m->cap ? 2 * m->cap : 8;
-		m->s.v = pt_xrealloc(m->s.v, m->cap * sizeof(double));
-	}
-	m->s.v[m->s.n++] = v;
-	m->higher_better = higher_better;
-	m->tail = tail;
-	m->shown = shown;
+	memset(m, 0, sizeof(*m));
+	m->name = from->name;
+	m->higher_better = from->higher_better;
+	m->tail = from->tail;
+	m->shown = from->shown;
+	m->kind = from->kind;
+	from->name = NULL;
+	return m;
 }
 
-static const struct {
-	const char *key;
-	bool tail, shown;
-} pct_stats[] = {
-	{ "p50", false, true },  { "p90", false, false }, { "p99", true, true },
-	{ "p999", true, true },  { "p9999", true, false }, { "max", true, true },
-};
-
-/* One op-statistics object (pt_hist_to_json's shape) of one repeat. */
-static void add_opstats(struct namedlist *l, const char *prefix, struct json_object *o,
-			bool with_rate, bool probe)
+/* A structural lock metric one side has and the other cannot have: the
+ * probe did not run there. Listed, never decided. */
+static void not_comparable(struct pt_comparison *out, struct pt_cmp_named *from,
+			   const char *where, const char *why)
 {
-	struct json_object *ns = get(o, "ns"), *v;
-	char name[512];
-	bool any = json_object_get_int64(get(o, "count")) > 0;
+	struct pt_metric *m = take(out, from);
 
-	if (with_rate && (v = get(o, "ops_per_sec"))) {
-		snprintf(name, sizeof(name), "%s.ops_per_sec", prefix);
-		named_add(l, name, json_object_get_double(v), true, false, true);
-	}
-	/* a percentile of nothing is not a measurement: such a repeat gives no value */
-	for (size_t i = 0; any && ns && i < PT_ARRAY_SIZE(pct_stats); i++) {
-		if (!(v = get(ns, pct_stats[i].key)))
-			continue;
-		snprintf(name, sizeof(name), "%s.%s", prefix, pct_stats[i].key);
-		/* lock statistics come in dozens: p99 and max by default, the rest
-		 * with --all-metrics */
-		named_add(l, name, json_object_get_double(v), false, pct_stats[i].tail,
-			  probe ? !strcmp(pct_stats[i].key, "p99") || !strcmp(pct_stats[i].key, "max")
-				: pct_stats[i].shown);
-	}
+	m->base.v = m->cand.v = NULL;
+	m->change = m->p = m->mde = m->mde_abs = NAN;
+	m->med_base = m->med_cand = m->spread_base = m->spread_cand = NAN;
+	m->verdict = PT_VERDICT_NOT_COMPARABLE;
+	snprintf(m->why, sizeof(m->why), "the mmap_lock probe did not run in %s: %s", where, why);
 }
 
-static void add_lockstats(struct namedlist *l, const char *prefix, struct json_object *o)
+static bool is_lock_struct(const struct pt_cmp_named *n)
 {
-	static const char *const kinds[] = { "wait", "hold" }, *const modes[] = { "read", "write" };
-	char name[512];
-
-	for (size_t k = 0; k < 2; k++)
-		for (size_t m = 0; m < 2; m++) {
-			struct json_object *s = get(get(o, kinds[k]), modes[m]);
-
-			if (!s)
-				continue;
-			snprintf(name, sizeof(name), "%s.%s.%s", prefix, kinds[k], modes[m]);
-			add_opstats(l, name, s, false, true);
-		}
-}
-
-static void extract(const struct pt_cmp_input *in, struct namedlist *l)
-{
-	struct json_object *reps = get(in->doc, "repeats");
-
-	for (size_t k = 0; k < json_object_array_length(reps); k++) {
-		struct json_object *rep = json_object_array_get_idx(reps, k), *ml;
-		char prefix[512];
-
-		if (!repeat_used(rep))
-			continue;
-		json_object_object_foreach(get(rep, "workers"), role, w)
-		{
-			json_object_object_foreach(get(w, "ops"), op, o)
-			{
-				snprintf(prefix, sizeof(prefix), "%s.%s", role, op);
-				add_opstats(l, prefix, o, true, false);
-			}
-		}
-		ml = get(get(rep, "probes"), "mmap_lock");
-		if (!ml || !json_object_get_boolean(get(ml, "available")))
-			continue;
-		add_lockstats(l, "mmap_lock", ml);
-		json_object_object_foreach(get(ml, "roles"), prole, r)
-		{
-			snprintf(prefix, sizeof(prefix), "mmap_lock.roles.%s", prole);
-			add_lockstats(l, prefix, r);
-		}
-	}
-}
-
-static void namedlist_free(struct namedlist *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].s.v);
-	}
-	free(l->v);
+	return n->kind == PT_METRIC_STRUCT && !strncmp(n->name, "mmap_lock.", 10);
 }
 
 void pt_cmp_build(const struct pt_cmp_input *base, const struct pt_cmp_input *cand,
 		  const struct pt_cmp_rule *rule, struct pt_comparison *out)
 {
-	struct namedlist b = { 0 }, c = { 0 };
+	struct pt_cmp_namedlist b = { 0 }, c = { 0 };
 
-	extract(base, &b);
-	extract(cand, &c);
+	pt_cmp_extract(base, &b);
+	pt_cmp_extract(cand, &c);
 	out->base = base;
 	out->cand = cand;
-	out->m = pt_xcalloc(b.n ? b.n : 1, sizeof(*out->m));
+	out->m = pt_xcalloc(b.n + c.n + 1, sizeof(*out->m));
 	out->n = 0;
 	/* metrics present on both sides, in the baseline's order; an op with no
 	 * counted values on one side still compares (as too few repeats) */
 	for (size_t i = 0; i < b.n; i++) {
-		struct named *cn = NULL;
+		struct pt_cmp_named *cn = find(&c, b.v[i].name);
 		struct pt_metric *m;
 
-		for (size_t j = 0; j < c.n && !cn; j++)
-			if (!strcmp(c.v[j].name, b.v[i].name))
-				cn = &c.v[j];
-		if (!cn)
+		if (!cn) {
+			if (is_lock_struct(&b.v[i]) && !c.lock_repeats)
+				not_comparable(out, &b.v[i], cand->path, c.lock_why);
 			continue;
-		m = &out->m[out->n++];
-		m->name = b.v[i].name;
-		m->higher_better = b.v[i].higher_better;
-		m->tail = b.v[i].tail;
-		m->shown = b.v[i].shown;
+		}
+		m = take(out, &b.v[i]);
 		m->base = b.v[i].s;
 		m->cand = cn->s;
-		b.v[i].name = NULL;
 		b.v[i].s.v = NULL;
 		cn->s.v = NULL;
 		pt_cmp_decide(rule, m);
 	}
-	namedlist_free(&b);
-	namedlist_free(&c);
+	for (size_t j = 0; j < c.n; j++)
+		if (c.v[j].name && is_lock_struct(&c.v[j]) && !b.lock_repeats && !find(&b, c.v[j].name))
+			not_comparable(out, &c.v[j], base->path, b.lock_why);
+	pt_cmp_namedlist_free(&b);
+	pt_cmp_namedlist_free(&c);
 }
 
 void pt_comparison_free(struct pt_comparison *c)
@@ -486,7 +296,8 @@ int pt_cmp_set_gated(struct pt_comparison *c, const char *list, const char *from
 			fprintf(stderr,
 				"%s: gate metric '%s' is not in both %s and %s "
 				"(ROLE.OP.METRIC, METRIC one of ops_per_sec, p50, p90, p99, p999, "
-				"p9999, max; see `ptbench compare --all-metrics`)\n",
+				"p9999, max; structural and probe metrics: see "
+				"`ptbench compare --all-metrics`)\n",
 				from, tok, c->base->path, c->cand->path);
 			ret = -1;
 		}
@@ -500,10 +311,44 @@ void pt_cmp_gate_default(struct pt_comparison *c)
 	for (size_t i = 0; i < c->n; i++) {
 		const char *stat = strrchr(c->m[i].name, '.');
 
-		if (strncmp(c->m[i].name, "mmap_lock.", 10) && stat &&
+		if (c->m[i].kind == PT_METRIC_DIST && strncmp(c->m[i].name, "mmap_lock.", 10) && stat &&
 		    (!strcmp(stat, ".p99") || !strcmp(stat, ".ops_per_sec")))
 			c->m[i].gated = true;
 	}
+}
+
+bool pt_cmp_struct_gated_by_default(const struct pt_metric *m)
+{
+	/* waits repeat acquisitions (every blocking acquisition is a wait), and
+	 * thp_collapse_alloc is system-wide: shown, gated only when named */
+	return m->kind == PT_METRIC_STRUCT && m->verdict != PT_VERDICT_NOT_COMPARABLE &&
+	       !strstr(m->name, ".waits.") && !strstr(m->name, ".thp_alloc_per_collapse");
+}
+
+void pt_cmp_gate_structural(struct pt_comparison *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (pt_cmp_struct_gated_by_default(&c->m[i]))
+			c->m[i].gated = true;
+}
+
+const char *pt_cmp_gate_select(struct pt_comparison *c, const char *gate_metrics)
+{
+	const char *hl = c->base->headline;
+	char from[4200];
+
+	if (gate_metrics)
+		return pt_cmp_set_gated(c, gate_metrics, "--gate-metrics") ? NULL : "--gate-metrics";
+	if (hl && strspn(hl, ", \t") < strlen(hl)) {
+		snprintf(from, sizeof(from), "%s: scenario.headline", c->base->path);
+		if (pt_cmp_set_gated(c, hl, from))
+			return NULL;
+		pt_cmp_gate_structural(c);
+		return "scenario headline + structural";
+	}
+	pt_cmp_gate_default(c);
+	pt_cmp_gate_structural(c);
+	return "default: every op's p99 and ops_per_sec + structural";
 }
 
 void pt_cmp_gate_counts(const struct pt_comparison *c, struct pt_gate_counts *g)
@@ -526,6 +371,9 @@ void pt_cmp_gate_counts(const struct pt_comparison *c, struct pt_gate_counts *g)
 		case PT_VERDICT_UNCHANGED:
 			g->unchanged++;
 			break;
+		case PT_VERDICT_NOT_COMPARABLE:
+			g->not_comparable++;
+			break;
 		}
 	}
 }
@@ -541,7 +389,7 @@ int pt_cmp_gate_exit(const struct pt_cmp_report *r)
 		if (g.regressed)
 			return 1;
 		/* no gated metric at all is no evidence either */
-		if (g.inconclusive || !g.gated)
+		if (g.inconclusive || g.not_comparable || !g.gated)
 			undecided = true;
 	}
 	return undecided ? 3 : 0;
@@ -551,6 +399,8 @@ const char *pt_cmp_fmt_value(const struct pt_metric *m, double v, char *buf, siz
 {
 	if (isnan(v))
 		snprintf(buf, len, "-");
+	else if (m->kind == PT_METRIC_STRUCT)
+		snprintf(buf, len, "%.3g", v);
 	else if (m->higher_better)
 		snprintf(buf, len, "%.1f", v);
 	else
@@ -589,7 +439,22 @@ const char *pt_cmp_gate_word(const struct pt_gate_counts *g)
 {
 	if (g->regressed)
 		return "FAIL";
-	if (g->inconclusive || !g->gated)
+	if (g->inconclusive || g->not_comparable || !g->gated)
 		return "UNDECIDED";
 	return "PASS";
+}
+
+const char *pt_cmp_fmt_mde(const struct pt_metric *m, char *buf, size_t len)
+{
+	if (m->kind == PT_METRIC_STRUCT && !isnan(m->mde_abs))
+		snprintf(buf, len, "%.3g%s", m->mde_abs, strstr(m->name, "per_") ? "/op" : "");
+	else if (isnan(m->mde))
+		snprintf(buf, len, "-");
+	else if (isinf(m->mde))
+		snprintf(buf, len, "none");
+	else if (m->mde == 0)
+		snprintf(buf, len, "0%%");
+	else
+		snprintf(buf, len, "%c%.0f%%", m->higher_better ? '-' : '+', 100 * m->mde);
+	return buf;
 }

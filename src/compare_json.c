@@ -48,6 +48,20 @@ static struct json_object *metric_json(const struct pt_metric *m)
 	json_object_object_add(o, "p_exact", json_object_new_boolean(m->p_exact));
 	json_object_object_add(o, "verdict", json_object_new_string(pt_verdict_name(m->verdict)));
 	json_object_object_add(o, "why", json_object_new_string(m->why));
+	json_object_object_add(o, "kind", json_object_new_string(m->kind == PT_METRIC_STRUCT
+									 ? "structural"
+									 : "distribution"));
+	json_object_object_add(o, "decided_by",
+			       m->decided_by ? json_object_new_string(m->decided_by) : NULL);
+	/* the smallest regression this run could have called: a fraction of
+	 * the baseline median (null: none it could call, or not computed) and
+	 * in the metric's unit */
+	json_object_object_add(o, "min_detectable_change", num(m->mde));
+	json_object_object_add(o, "min_detectable_change_abs", num(m->mde_abs));
+	json_object_object_add(o, "tolerance", num(m->tolerance));
+	json_object_object_add(o, "repeats_needed",
+			       m->repeats_needed ? json_object_new_int64((int64_t)m->repeats_needed)
+						 : NULL);
 	return o;
 }
 
@@ -59,11 +73,15 @@ void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out)
 
 	json_object_object_add(doc, "schema", json_object_new_string("ptbench-compare/1"));
 	json_object_object_add(doc, "scenario", json_object_new_string(r->scenario));
-	json_object_object_add(rule, "test", json_object_new_string("mann-whitney-u two-sided"));
+	json_object_object_add(rule, "test",
+			       json_object_new_string("mann-whitney-u two-sided, or complete separation"));
 	json_object_object_add(rule, "alpha", json_object_new_double(r->rule.alpha));
 	json_object_object_add(rule, "threshold", json_object_new_double(r->rule.threshold));
 	json_object_object_add(rule, "threshold_tail", json_object_new_double(r->rule.threshold_tail));
 	json_object_object_add(rule, "min_repeats", json_object_new_int64((int64_t)r->rule.min_repeats));
+	json_object_object_add(rule, "threshold_struct", json_object_new_double(r->rule.threshold_struct));
+	json_object_object_add(rule, "struct_abs", json_object_new_double(r->rule.struct_abs));
+	json_object_object_add(rule, "tolerance", json_object_new_double(r->rule.tolerance));
 	json_object_object_add(doc, "rule", rule);
 	if (r->ncmp)
 		json_object_object_add(doc, "baseline", side_json(r->cmp[0].base));
@@ -85,6 +103,7 @@ void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out)
 		json_object_object_add(g, "inconclusive", json_object_new_int64((int64_t)gc.inconclusive));
 		json_object_object_add(g, "improved", json_object_new_int64((int64_t)gc.improved));
 		json_object_object_add(g, "unchanged", json_object_new_int64((int64_t)gc.unchanged));
+		json_object_object_add(g, "not_comparable", json_object_new_int64((int64_t)gc.not_comparable));
 		json_object_object_add(o, "gate", g);
 		json_object_array_add(cmps, o);
 	}

@@ -43,7 +43,7 @@ void pt_cmp_write_junit(const struct pt_cmp_report *r, FILE *out)
 		pt_cmp_gate_counts(&r->cmp[i], &g);
 		all.gated += g.gated;
 		all.regressed += g.regressed;
-		all.inconclusive += g.inconclusive;
+		all.inconclusive += g.inconclusive + g.not_comparable;
 	}
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(out, "<testsuites name=\"ptbench compare\" tests=\"%zu\" failures=\"%zu\" "
@@ -65,19 +65,20 @@ void pt_cmp_write_junit(const struct pt_cmp_report *r, FILE *out)
 		fprintf(out, " (");
 		xml(out, c->base->kernel);
 		fprintf(out, ")\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" errors=\"0\">\n",
-			g.gated, g.regressed, g.inconclusive);
+			g.gated, g.regressed, g.inconclusive + g.not_comparable);
 		for (size_t k = 0; k < c->n; k++) {
 			const struct pt_metric *m = &c->m[k];
-			char b[32], cv[32], ch[32], p[32], msg[512];
+			char b[32], cv[32], ch[32], p[32], d[32], msg[768];
 
 			if (!m->gated)
 				continue;
-			snprintf(msg, sizeof(msg), "%s: %s -> %s (%s, p %s): %s",
+			snprintf(msg, sizeof(msg), "%s: %s -> %s (%s, p %s, detectable %s): %s",
 				 pt_verdict_name(m->verdict),
 				 pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
 				 pt_cmp_fmt_value(m, m->med_cand, cv, sizeof(cv)),
 				 pt_cmp_fmt_change(m->change, ch, sizeof(ch)),
-				 pt_cmp_fmt_p(m->p, p, sizeof(p)), m->why);
+				 pt_cmp_fmt_p(m->p, p, sizeof(p)), pt_cmp_fmt_mde(m, d, sizeof(d)),
+				 m->why);
 			fprintf(out, "    <testcase classname=\"ptbench.");
 			xml(out, r->scenario);
 			fprintf(out, "\" name=\"");
@@ -87,7 +88,8 @@ void pt_cmp_write_junit(const struct pt_cmp_report *r, FILE *out)
 				fprintf(out, "      <failure type=\"regression\" message=\"");
 				xml(out, msg);
 				fprintf(out, "\"/>\n");
-			} else if (m->verdict == PT_VERDICT_INCONCLUSIVE) {
+			} else if (m->verdict == PT_VERDICT_INCONCLUSIVE ||
+				   m->verdict == PT_VERDICT_NOT_COMPARABLE) {
 				fprintf(out, "      <skipped message=\"");
 				xml(out, msg);
 				fprintf(out, "\"/>\n");

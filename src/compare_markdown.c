@@ -6,13 +6,18 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 {
 	fprintf(out, "### ptbench compare: %s\n\n", r->scenario);
 	fprintf(out,
-		"Rule: a change counts when the Mann-Whitney U test (two-sided, one value "
-		"per repeat) gives p < %g and the medians differ by at least %g%% (%g%% for "
-		"p99, p999, p9999, max) and by more than either side's IQR/median; unchanged "
-		"needs a smaller difference and IQR/median within that minimum; anything "
-		"else, and fewer than %zu repeats a side, is inconclusive. Gated metrics "
+		"Rule: a change counts when the medians (one value per repeat) differ by at "
+		"least %g%% (%g%% for p99, p999, p9999, max) and either the Mann-Whitney U test "
+		"(two-sided) gives p < %g with the difference beyond either side's IQR/median, "
+		"or every repeat of one side lies beyond the other's with a gap wider than each "
+		"side's range. Structural metrics (lock acquisitions per op, collapse proof) "
+		"change by at least %g%% and %g per op beyond their IQR, or from 0 to at least 1 "
+		"per op. No change found is unchanged only when the run could have caught a "
+		"regression of %g%% (column \"detectable\": the smallest it could catch); "
+		"otherwise, and with fewer than %zu repeats a side, inconclusive. Gated metrics "
 		"(%s) are marked (gate).\n",
-		r->rule.alpha, 100 * r->rule.threshold, 100 * r->rule.threshold_tail,
+		100 * r->rule.threshold, 100 * r->rule.threshold_tail, r->rule.alpha,
+		100 * r->rule.threshold_struct, r->rule.struct_abs, 100 * r->rule.tolerance,
 		r->rule.min_repeats, r->gate_from);
 	for (size_t i = 0; i < r->ncmp; i++) {
 		const struct pt_comparison *c = &r->cmp[i];
@@ -23,28 +28,29 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 			"(kernel %s, %zu repeats):\n\n",
 			c->base->path, c->base->kernel, c->base->repeats, c->cand->path,
 			c->cand->kernel, c->cand->repeats);
-		fprintf(out, "| metric | baseline | candidate | change | p | verdict |\n"
-			     "| --- | ---: | ---: | ---: | ---: | --- |\n");
+		fprintf(out, "| metric | baseline | candidate | change | p | detectable | verdict |\n"
+			     "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
 		for (size_t k = 0; k < c->n; k++) {
 			const struct pt_metric *m = &c->m[k];
-			char b[32], cv[32], ch[32], p[32];
+			char b[32], cv[32], ch[32], p[32], d[32];
 			bool reg = m->verdict == PT_VERDICT_REGRESSED;
 
 			if (!pt_cmp_listed(r, m))
 				continue;
-			fprintf(out, "| `%s`%s | %s | %s | %s | %s | %s%s%s |\n", m->name,
+			fprintf(out, "| `%s`%s | %s | %s | %s | %s | %s | %s%s%s |\n", m->name,
 				m->gated ? " (gate)" : "",
 				pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
 				pt_cmp_fmt_value(m, m->med_cand, cv, sizeof(cv)),
 				pt_cmp_fmt_change(m->change, ch, sizeof(ch)),
-				pt_cmp_fmt_p(m->p, p, sizeof(p)), reg ? "**" : "",
+				pt_cmp_fmt_p(m->p, p, sizeof(p)), pt_cmp_fmt_mde(m, d, sizeof(d)),
+				reg ? "**" : "",
 				reg ? "REGRESSED" : pt_verdict_name(m->verdict), reg ? "**" : "");
 		}
 		pt_cmp_gate_counts(c, &g);
 		fprintf(out,
 			"\nGate: **%s** (%zu gated: %zu regressed, %zu inconclusive, %zu improved, "
-			"%zu unchanged)\n",
+			"%zu unchanged, %zu not comparable)\n",
 			pt_cmp_gate_word(&g), g.gated, g.regressed, g.inconclusive, g.improved,
-			g.unchanged);
+			g.unchanged, g.not_comparable);
 	}
 }

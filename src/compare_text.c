@@ -12,12 +12,16 @@
 void pt_cmp_write_rule(const struct pt_cmp_report *r, FILE *out, const char *indent)
 {
 	fprintf(out,
-		"%srule: Mann-Whitney U (two-sided) p < %g and |change of medians| >= %g%% "
-		"(%g%% for p99/p999/p9999/max) and > each side's IQR/median;\n"
-		"%s      unchanged needs |change| below that and IQR/median <= it; "
-		"fewer than %zu repeats a side: inconclusive\n",
-		indent, r->rule.alpha, 100 * r->rule.threshold, 100 * r->rule.threshold_tail,
-		indent, r->rule.min_repeats);
+		"%srule: changed when |change of medians| >= %g%% (%g%% for p99/p999/p9999/max) and either\n"
+		"%s      Mann-Whitney U (two-sided) p < %g with the change > each side's IQR/median, or\n"
+		"%s      every repeat beyond the other side with a gap wider than each side's range;\n"
+		"%s      structural (per op, collapse): |change| >= %g%% and >= %g and > IQR, or 0 <-> >= 1;\n"
+		"%s      unchanged when no change is found and a regression of %g%% would have been\n"
+		"%s      caught (\"detectable\": the smallest one this run could catch); fewer than %zu\n"
+		"%s      repeats a side, or a detectable change above %g%%: inconclusive\n",
+		indent, 100 * r->rule.threshold, 100 * r->rule.threshold_tail, indent, r->rule.alpha,
+		indent, indent, 100 * r->rule.threshold_struct, r->rule.struct_abs, indent,
+		100 * r->rule.tolerance, indent, r->rule.min_repeats, indent, 100 * r->rule.tolerance);
 }
 
 static void gate_line(const struct pt_cmp_report *r, const struct pt_comparison *c, FILE *out)
@@ -26,9 +30,12 @@ static void gate_line(const struct pt_cmp_report *r, const struct pt_comparison 
 
 	pt_cmp_gate_counts(c, &g);
 	fprintf(out, "gate%s: %s: %zu gated (%s): %zu regressed, %zu inconclusive, %zu improved, "
-		     "%zu unchanged\n",
+		     "%zu unchanged",
 		r->gate ? "" : " (not enforced without --gate)", pt_cmp_gate_word(&g), g.gated,
 		r->gate_from, g.regressed, g.inconclusive, g.improved, g.unchanged);
+	if (g.not_comparable)
+		fprintf(out, ", %zu not comparable", g.not_comparable);
+	fprintf(out, "\n");
 }
 
 void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
@@ -53,11 +60,11 @@ void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
 			}
 		fprintf(out, "\ncandidate: %s (kernel %s, %zu repeats)\n", c->cand->path,
 			c->cand->kernel, c->cand->repeats);
-		fprintf(out, "   %-*s %11s %11s %9s %7s  %s\n", w, "metric", "baseline", "candidate",
-			"change", "p", "verdict");
+		fprintf(out, "   %-*s %11s %11s %9s %7s %10s  %s\n", w, "metric", "baseline",
+			"candidate", "change", "p", "detectable", "verdict");
 		for (size_t k = 0; k < c->n; k++) {
 			const struct pt_metric *m = &c->m[k];
-			char name[600], b[32], cv[32], ch[32], p[32];
+			char name[600], b[32], cv[32], ch[32], p[32], d[32];
 			const char *mark = "  ", *on = "", *verdict = pt_verdict_name(m->verdict);
 
 			if (!pt_cmp_listed(r, m))
@@ -72,22 +79,25 @@ void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
 				on = GREEN;
 				break;
 			case PT_VERDICT_INCONCLUSIVE:
+			case PT_VERDICT_NOT_COMPARABLE:
 				on = YELLOW;
 				break;
 			default:
 				break;
 			}
 			snprintf(name, sizeof(name), "%s%s", m->name, m->gated ? " *" : "");
-			fprintf(out, "%s%s %-*s %11s %11s %9s %7s  %s", color ? on : "", mark, w, name,
-				pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
+			fprintf(out, "%s%s %-*s %11s %11s %9s %7s %10s  %s", color ? on : "", mark, w,
+				name, pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
 				pt_cmp_fmt_value(m, m->med_cand, cv, sizeof(cv)),
 				pt_cmp_fmt_change(m->change, ch, sizeof(ch)),
-				pt_cmp_fmt_p(m->p, p, sizeof(p)), verdict);
-			if (m->verdict == PT_VERDICT_INCONCLUSIVE)
+				pt_cmp_fmt_p(m->p, p, sizeof(p)), pt_cmp_fmt_mde(m, d, sizeof(d)), verdict);
+			if (m->verdict == PT_VERDICT_INCONCLUSIVE ||
+			    m->verdict == PT_VERDICT_NOT_COMPARABLE)
 				fprintf(out, " (%s)", m->why);
 			fprintf(out, "%s\n", color && *on ? RESET : "");
 		}
-		fprintf(out, "   * gated metric; medians of one value per repeat%s\n",
+		fprintf(out, "   * gated metric; medians of one value per repeat; detectable: the smallest "
+			     "regression this run could have caught%s\n",
 			r->all ? "" : "; --all-metrics lists more");
 		gate_line(r, c, out);
 	}

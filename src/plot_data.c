@@ -18,6 +18,7 @@
 #include "ptbench/hist.h"
 #include "ptbench/plot_data.h"
 #include "ptbench/plot_internal.h"
+#include "ptbench/stats.h"
 #include "ptbench/util.h"
 
 /* ---- JSON access ---- */
@@ -518,7 +519,8 @@ size_t plot_metric_repeats(const struct pt_plot_result *res, const char *role, c
 
 double plot_median_sorted(const double *v, size_t n)
 {
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	/* one median for compare, plot and sweep: stats.c's */
+	return pt_median(v, n);
 }
 
 void pt_plot_free(struct pt_plot *p)

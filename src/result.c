@@ -11,6 +11,7 @@
 #include "ptbench/hist.h"
 #include "ptbench/options.h"
 #include "ptbench/result.h"
+#include "ptbench/result_read.h"
 #include "ptbench/scenario.h"
 #include "ptbench/sysinfo.h"
 #include "ptbench/util.h"
@@ -162,38 +163,13 @@ fail:
 
 struct json_object *pt_result_load(const char *path)
 {
-	struct json_object *doc, *schema;
-	char *text = pt_read_file(path, NULL);
-	enum json_tokener_error jerr;
+	struct pt_result_file f;
+	struct json_object *doc;
 
-	if (!text) {
-		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+	/* the one validating reader: it prints why and the JSON path */
+	if (pt_result_read(path, 0, &f))
 		return NULL;
-	}
-	doc = json_tokener_parse_verbose(text, &jerr);
-	free(text);
-	if (!doc) {
-		fprintf(stderr, "%s: not a ptbench result: invalid JSON (%s)\n", path,
-			json_tokener_error_desc(jerr));
-		return NULL;
-	}
-	if (!json_object_is_type(doc, json_type_object) ||
-	    !json_object_object_get_ex(doc, "schema", &schema) ||
-	    !json_object_is_type(schema, json_type_string)) {
-		fprintf(stderr, "%s: not a ptbench result: no \"schema\" key\n", path);
-		json_object_put(doc);
-		return NULL;
-	}
-	if (strcmp(json_object_get_string(schema), PT_RESULT_SCHEMA)) {
-		fprintf(stderr, "%s: schema %s, this ptbench reads %s\n", path,
-			json_object_get_string(schema), PT_RESULT_SCHEMA);
-		json_object_put(doc);
-		return NULL;
-	}
-	if (!json_object_object_get_ex(doc, "repeats", NULL)) {
-		fprintf(stderr, "%s: not a ptbench result: no \"repeats\" array\n", path);
-		json_object_put(doc);
-		return NULL;
-	}
+	doc = json_object_get(f.doc);
+	pt_result_file_free(&f);
 	return doc;
 }

@@ -1,12 +1,14 @@
 /* Scaling sweeps: parse the thread counts, name the per-point result files,
  * and print the threads-vs-latency table at the end. */
 #include <json-c/json.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ptbench/options.h"
 #include "ptbench/scenario.h"
+#include "ptbench/stats.h"
 #include "ptbench/sweep.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
@@ -197,19 +199,15 @@ struct json_object *pt_sweep_json(const struct pt_sweep *sw, int i)
 	return o;
 }
 
-static int cmp_ll(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Median over repeats of repeats[k].workers.ROLE.ops.OP.ns.METRIC; -1 if absent. */
+/* Median over repeats of repeats[k].workers.ROLE.ops.OP.ns.METRIC; -1 if
+ * absent. stats.c's median, as compare and plot use: for an even number
+ * of repeats the mean of the middle two. */
 static long long median_metric(struct json_object *doc, const char *role, const char *op, const char *metric)
 {
 	struct json_object *reps = json_object_object_get(doc, "repeats");
-	size_t n = reps ? json_object_array_length(reps) : 0, k = 0;
-	long long *v = pt_xcalloc(n ? n : 1, sizeof(long long)), m = -1;
+	size_t n = json_object_is_type(reps, json_type_array) ? json_object_array_length(reps) : 0, k = 0;
+	double *v = pt_xcalloc(n ? n : 1, sizeof(double));
+	long long m = -1;
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *x = json_object_array_get_idx(reps, i), *y;
@@ -217,12 +215,10 @@ static long long median_metric(struct json_object *doc, const char *role, const 
 		if (json_object_object_get_ex(x, "workers", &x) && json_object_object_get_ex(x, role, &x) &&
 		    json_object_object_get_ex(x, "ops", &x) && json_object_object_get_ex(x, op, &x) &&
 		    json_object_object_get_ex(x, "ns", &x) && json_object_object_get_ex(x, metric, &y))
-			v[k++] = json_object_get_int64(y);
+			v[k++] = (double)json_object_get_int64(y);
 	}
-	if (k) {
-		qsort(v, k, sizeof(*v), cmp_ll);
-		m = v[k / 2];
-	}
+	if (k)
+		m = llround(pt_median(v, k));
 	free(v);
 	return m;
 }

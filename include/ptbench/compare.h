@@ -14,6 +14,9 @@ enum pt_verdict {
 	PT_VERDICT_IMPROVED,
 	PT_VERDICT_REGRESSED,
 	PT_VERDICT_INCONCLUSIVE,
+	/* a structural metric whose probe did not run on one side: why says
+	 * which; gated, it leaves the gate undecided like inconclusive */
+	PT_VERDICT_NOT_COMPARABLE,
 };
 const char *pt_verdict_name(enum pt_verdict v);
 
@@ -23,8 +26,21 @@ struct pt_cmp_rule {
 	double threshold;      /* minimum relative effect for p50, p90, ops_per_sec */
 	double threshold_tail; /* the same for p99, p999, p9999, max */
 	size_t min_repeats;    /* fewer values on a side: inconclusive */
+	/* structural metrics (lock acquisitions per op, collapse proof): a
+	 * change must be both this relative ... */
+	double threshold_struct;
+	double struct_abs;     /* ... and this absolute (per op) */
+	/* a metric with no change found passes (unchanged) only when the run
+	 * could have caught a regression of this size (its mde) */
+	double tolerance;
 };
-#define PT_CMP_RULE_DEFAULT ((struct pt_cmp_rule){ 0.05, 0.05, 0.10, 3 })
+#define PT_CMP_RULE_DEFAULT ((struct pt_cmp_rule){ 0.05, 0.05, 0.10, 3, 0.10, 0.05, 0.50 })
+
+/* What a metric measures, and so which part of the rule decides it. */
+enum pt_metric_kind {
+	PT_METRIC_DIST,   /* one percentile or ops_per_sec per repeat: rank rule */
+	PT_METRIC_STRUCT, /* a count per op, a rate: the structural rule */
+};
 
 struct pt_series {
 	double *v;
@@ -46,11 +62,30 @@ struct pt_metric {
 	bool p_exact;
 	double threshold; /* the minimum effect that applied */
 	enum pt_verdict verdict;
-	char why[128]; /* one line: why this verdict */
+	char why[256]; /* one line: why this verdict */
+	enum pt_metric_kind kind;
+	/* The smallest regression this pair of samples could have called, as a
+	 * fraction of the baseline median (INFINITY: none it could call; NAN:
+	 * not computed, too few repeats); mde_abs in the metric's unit. */
+	double mde, mde_abs;
+	double tolerance; /* the rule's tolerance that applied */
+	/* inconclusive for want of evidence: repeats a side that would bring
+	 * mde within the tolerance if they looked like these; 0 when more
+	 * repeats would not (the spread itself is too wide) */
+	size_t repeats_needed;
+	const char *decided_by; /* "mann-whitney", "separation", "structural",
+				 * "zero-to-nonzero", or NULL */
 };
 
-/* Decide one metric from its two series: see the README for the rule. */
+/* Decide one metric from its two series: see the README for the rule.
+ * The caller sets name, higher_better, tail, kind, base and cand. */
 void pt_cmp_decide(const struct pt_cmp_rule *rule, struct pt_metric *m);
+/* Every value of c beyond every value of b on the side dir (+1: above),
+ * the gap between the nearest two wider than each side's range. */
+bool pt_cmp_separated(const double *b, size_t nb, const double *c, size_t nc, int dir);
+/* The worker type's unit of work (fault -> fault, smaps-read -> read, ...),
+ * the op structural metrics count per; NULL for a type not in the table. */
+const char *pt_cmp_unit_op(const char *worker_type);
 
 /* A loaded result file. */
 struct pt_cmp_input {
@@ -59,6 +94,8 @@ struct pt_cmp_input {
 	const char *kernel;   /* system.kernel.release, or "?" */
 	size_t repeats;       /* repeats used: those not marked incomplete */
 	size_t repeats_total;
+	const char *scenario; /* scenario.name */
+	const char *headline; /* scenario.headline, NULL when none */
 };
 
 /* Load and check one file. Prints why to stderr and returns -1 when it
@@ -92,9 +129,24 @@ int pt_cmp_set_gated(struct pt_comparison *c, const char *list, const char *from
 /* The default gate when a result names no headline: every op's p99 and
  * ops_per_sec. */
 void pt_cmp_gate_default(struct pt_comparison *c);
+/* Gated next to the headline (or the default) unless --gate-metrics names
+ * the list: every structural metric but waits per op (they repeat the
+ * acquisitions) and thp_alloc_per_collapse (system-wide), when comparable. */
+bool pt_cmp_struct_gated_by_default(const struct pt_metric *m);
+void pt_cmp_gate_structural(struct pt_comparison *c);
+/* The whole choice `compare --gate` makes: gate_metrics (--gate-metrics)
+ * exactly when given; else the baseline's scenario.headline, else the
+ * default; each with pt_cmp_gate_structural. Returns where the list came
+ * from (a static string for reports), or NULL after printing which name
+ * matches nothing. */
+const char *pt_cmp_gate_select(struct pt_comparison *c, const char *gate_metrics);
+/* The smallest detectable change of m as text: "+23%", "-40%" (ops/s),
+ * "0.05/op" (structural), "none", "-". */
+const char *pt_cmp_fmt_mde(const struct pt_metric *m, char *buf, size_t len);
 
 struct pt_gate_counts {
 	size_t gated, regressed, inconclusive, improved, unchanged;
+	size_t not_comparable; /* gated metrics whose probe ran on one side only */
 };
 void pt_cmp_gate_counts(const struct pt_comparison *c, struct pt_gate_counts *g);
 

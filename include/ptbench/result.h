@@ -14,7 +14,8 @@ struct pt_scenario;
 struct json_object *pt_result_new(int argc, char **argv, const struct pt_scenario *sc);
 /* Write atomically: FILE.tmp.PID, fsync, rename. Returns 0 or -1 (errno set). */
 int pt_result_write(struct json_object *doc, const char *path);
-/* Read and check a result file; prints why to stderr and returns NULL. */
+/* Read and check a result file (pt_result_read: shape validated); prints
+ * why to stderr and returns NULL. */
 struct json_object *pt_result_load(const char *path);
 
 /* One op's statistics: count, ops_per_sec, ns{...}, errors{}, buckets[]. */

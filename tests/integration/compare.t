@@ -49,15 +49,22 @@ is "$(verdict "$TMP/o.json" reader.read.ops_per_sec)" improved "throughput +25%:
 
 rc=$(cmp_json "$TMP/o.json" "$TMP/base.json" "$TMP/same.json" --gate)
 is "$rc" 0 "identical distributions: --gate exits 0"
-is "$(json "$TMP/o.json" "sorted(set(m['verdict'] for m in d['comparisons'][0]['metrics']))")" \
-	"['unchanged']" "identical distributions: every metric unchanged"
+is "$(json "$TMP/o.json" "sorted(set(m['verdict'] for m in d['comparisons'][0]['metrics'] if m['verdict'] != 'not comparable'))")" \
+	"['unchanged']" "identical distributions: every compared metric unchanged"
+is "$(json "$TMP/o.json" "sorted(set(m['kind'] + ':' + m['metric'].split('.')[3] for m in d['comparisons'][0]['metrics'] if m['verdict'] == 'not comparable'))")" \
+	"['structural:acquisitions', 'structural:failed_trylocks']" \
+	"probe in the baseline only: its structural lock metrics are 'not comparable'"
+json "$TMP/o.json" "[m['why'] for m in d['comparisons'][0]['metrics'] if m['verdict'] == 'not comparable'][0]" | grep -q "mmap_lock probe did not run in .*same.json"
+ok $? "not comparable: says the probe did not run in the candidate"
 
 rc=$(cmp_json "$TMP/o.json" "$TMP/base.json" "$TMP/two.json" --gate)
 is "$rc" 3 "2 repeats: --gate exits 3 (undecided)"
 is "$(verdict "$TMP/o.json" faulter.fault.p99)" inconclusive "2 repeats: inconclusive"
 
 rc=$(cmp_json "$TMP/o.json" "$TMP/base3.json" "$TMP/three.json" --gate)
-is "$rc" 3 "3 vs 3 repeats, +20%: --gate exits 3 (p cannot go below 0.1)"
+is "$rc" 1 "3 vs 3 repeats, +20%, ranges 2%: --gate exits 1 (complete separation, gap wider than both ranges)"
+is "$(json "$TMP/o.json" "[m['decided_by'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]")" \
+	separation "3 vs 3: decided by separation, not by the rank test"
 grep -q "smallest p-value they can give is 0.100" "$TMP/o.json.err"
 ok $? "3 vs 3 repeats: warned that p cannot go below alpha"
 rc=$(cmp_json "$TMP/o.json" "$TMP/base.json" "$TMP/three.json" --gate)
@@ -67,7 +74,13 @@ rc=$(cmp_json "$TMP/o.json" "$TMP/base.json" "$TMP/noisy.json" --gate)
 is "$rc" 3 "noisy candidate, median +20%: --gate exits 3"
 is "$(verdict "$TMP/o.json" faulter.fault.p99)" inconclusive "noisy candidate: inconclusive"
 rc=$(cmp_json "$TMP/o.json" "$TMP/base.json" "$TMP/noisy_same.json" --gate)
-is "$rc" 3 "noisy candidate, same median: --gate exits 3, not a silent pass"
+is "$rc" 0 "noisy candidate (IQR 20%), same median: --gate exits 0: a regression of 50% would have been caught"
+json "$TMP/o.json" "all(m['min_detectable_change'] <= 0.5 for m in d['comparisons'][0]['metrics'] if m['gated'] and m['kind'] == 'distribution')" | grep -qx True
+ok $? "noisy candidate: every gated metric's min_detectable_change is within the 50% tolerance"
+rc=$(cmp_json "$TMP/o.json" "$TMP/base.json" "$TMP/noisy_same.json" --gate --tolerance 15)
+is "$rc" 3 "the same with --tolerance 15: --gate exits 3, not a silent pass"
+json "$TMP/o.json" "[m['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]" | grep -q "smallest regression it could catch: .*tolerance 15%"
+ok $? "--tolerance 15: inconclusive says what it could catch"
 
 rc=$(cmp_json "$TMP/o.json" "$TMP/base.json" "$TMP/worse.json" --gate --threshold-tail 30%)
 is "$rc" 0 "--threshold-tail 30%: a 20% p99 change is below it, gate passes"
@@ -100,8 +113,8 @@ is "$(json "$TMP/o.json" "[c['gate']['verdict'] for c in d['comparisons']]")" "[
 $PTBENCH compare "$TMP/base.json" "$TMP/same.json" >"$TMP/o.txt" 2>"$TMP/err"
 grep -q "mmap_lock probe ran only in .*base.json" "$TMP/err"
 ok $? "probe on one side only: warned, not compared"
-grep -q "mmap_lock" "$TMP/o.txt"
-is "$?" 1 "probe on one side only: no mmap_lock rows"
+grep -v "not comparable" "$TMP/o.txt" | grep -q "mmap_lock"
+is "$?" 1 "probe on one side only: no mmap_lock rows but the 'not comparable' ones"
 
 # --- refusals
 $PTBENCH compare "$TMP/base.json" "$TMP/other.json" --gate >/dev/null 2>"$TMP/err"
@@ -142,6 +155,135 @@ $PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --threshold abc >/dev/null 2
 is "$?" 2 "--threshold abc: exit 2"
 $PTBENCH compare "$TMP/base.json" "$TMP/missing.json" >/dev/null 2>&1
 is "$?" 2 "missing file: exit 2"
+$PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --tolerance abc >/dev/null 2>"$TMP/err"
+is "$?:$(cat "$TMP/err")" "2:ptbench compare: --tolerance 'abc': want a percent above 0, like 5 or 10%" "--tolerance abc: exit 2, named"
+$PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --threshold-struct 0 >/dev/null 2>&1
+is "$?" 2 "--threshold-struct 0: exit 2"
+
+# --- structural metrics: lock acquisitions per op of each role (issue 11)
+S3='"scale": [1.00, 1.01, 0.99], "types": {"faulter": "fault", "reader": "smaps-read"}'
+gen lock0 "{$S3, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}"
+gen lock1 "{$S3, \"locks\": {\"faulter\": {\"write\": 100000}, \"reader\": {\"read\": 80000000}}}"
+gen lockgone "{$S3, \"locks\": {\"reader\": {\"read\": 80000000}}}"
+gen readfree "{$S3, \"locks\": {\"faulter\": {\"write\": 0}}}"
+gen lock_nm "{$S3, \"probe_unavailable\": \"tracefs is not mounted\"}"
+W=mmap_lock.roles.faulter.acquisitions.write.per_fault
+rc=$(cmp_json "$TMP/o.json" "$TMP/lock0.json" "$TMP/lock1.json" --gate)
+is "$rc" 1 "structural: 0 -> 1 write acquisition per fault: --gate exits 1"
+is "$(verdict "$TMP/o.json" $W)" regressed "structural: 0 -> 1 per op is regressed"
+is "$(json "$TMP/o.json" "[(m['gated'], m['decided_by'], m['kind']) for m in d['comparisons'][0]['metrics'] if m['metric'] == '$W'][0]")" \
+	"(True, 'zero-to-nonzero', 'structural')" "structural: gated by default, decided as 0 -> nonzero"
+rc=$(cmp_json "$TMP/o.json" "$TMP/lock1.json" "$TMP/lockgone.json" --gate)
+is "$rc" 0 "structural: a role missing from the probe's roles counts as zero (1 -> 0: improved, exit 0)"
+is "$(verdict "$TMP/o.json" $W)" improved "structural: role absent on one side: 1 -> 0 per op, improved"
+rc=$(cmp_json "$TMP/o.json" "$TMP/lockgone.json" "$TMP/lock1.json" --gate)
+is "$(verdict "$TMP/o.json" $W)" regressed "structural: role absent in the baseline (zero) -> 1 per op: regressed"
+rc=$(cmp_json "$TMP/o.json" "$TMP/lock0.json" "$TMP/readfree.json" --gate)
+is "$(verdict "$TMP/o.json" mmap_lock.roles.reader.acquisitions.read.per_read)" improved \
+	"structural: 800 read acquisitions per read -> none: improved"
+rc=$(cmp_json "$TMP/o.json" "$TMP/lock0.json" "$TMP/lock0.json" --gate)
+is "$rc" 0 "structural: the same counts on both sides: --gate exits 0"
+rc=$(cmp_json "$TMP/o.json" "$TMP/lock0.json" "$TMP/lock_nm.json" --gate)
+is "$(verdict "$TMP/o.json" $W)" "not comparable" "structural: probe unavailable in the candidate: not comparable"
+json "$TMP/o.json" "[m['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == '$W'][0]" | grep -q "lock_nm.json: tracefs is not mounted"
+ok $? "not comparable: names the file and the probe's reason"
+is "$rc" 0 "not comparable metrics are not gated by default (the headline decides: exit 0)"
+rc=$(cmp_json "$TMP/o.json" "$TMP/lock0.json" "$TMP/lock_nm.json" --gate --gate-metrics "faulter.fault.p99,$W")
+is "$rc" 3 "a not comparable metric named in --gate-metrics leaves the gate undecided (exit 3)"
+gen col_ok '{"scale": [1, 1, 1], "collapse": {"faulter": [[8, 8, 64], [8, 8, 64], [8, 8, 64]]}}'
+gen col_bad '{"scale": [1, 1, 1], "collapse": {"faulter": [[8, 4, 32], [8, 5, 40], [8, 4, 32]]}}'
+rc=$(cmp_json "$TMP/o.json" "$TMP/col_ok.json" "$TMP/col_bad.json" --gate)
+is "$rc" 1 "collapse proof: success rate 1 -> 0.5: --gate exits 1"
+is "$(verdict "$TMP/o.json" faulter.collapse.success_rate),$(verdict "$TMP/o.json" faulter.collapse.pmds_per_collapse)" \
+	"regressed,regressed" "collapse proof: success_rate and pmds_per_collapse regressed"
+
+# --- latency with 3 repeats a side: tripled is a regression
+gen t3base '{"scale": [1.00, 1.30, 0.85]}'
+gen t3x3 '{"scale": [3.00, 3.90, 2.55]}'
+rc=$(cmp_json "$TMP/o.json" "$TMP/t3base.json" "$TMP/t3x3.json" --gate)
+is "$rc" 1 "3 vs 3, every latency tripled (spread 45%): --gate exits 1"
+is "$(verdict "$TMP/o.json" faulter.fault.p99)" regressed "3 vs 3, tripled: p99 regressed"
+$PTBENCH compare "$TMP/t3base.json" "$TMP/t3x3.json" >"$TMP/o.txt" 2>/dev/null
+grep -q '^!! faulter.fault.p99 \* .* +200.0% .*REGRESSED' "$TMP/o.txt"
+ok $? "text: 3 vs 3 tripled shows +200% REGRESSED"
+grep -q '^   metric .* detectable  verdict$' "$TMP/o.txt"
+ok $? "text: a 'detectable' column"
+
+# --- hostile result files: exit 2 naming the file and the JSON path, never a crash
+mutate() { # mutate NAME PYTHON-STATEMENTS (on d, from base.json)
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); exec(sys.argv[3]); open(sys.argv[2],'w').write(json.dumps(d))" \
+		"$TMP/base.json" "$TMP/$1.json" "$2"
+}
+hostile() { # hostile NAME EXPECTED-MESSAGE-REGEX DESCRIPTION
+	local rc
+	timeout 20 $PTBENCH compare --gate "$TMP/base.json" "$TMP/$1.json" >/dev/null 2>"$TMP/h.err"
+	rc=$?
+	if [ $rc = 2 ] && grep -Eq "^$TMP/$1.json: $2" "$TMP/h.err"; then ok 0 "$3"; else
+		ok 1 "$3"; diag "exit $rc: $(cat "$TMP/h.err")"; fi
+}
+P='d["repeats"][2]["workers"]["faulter"]["ops"]["fault"]["ns"]["p99"]'
+mutate garbage "$P = 'garbage'"
+hostile garbage 'repeats\[2\]\.workers\.faulter\.ops\.fault\.ns\.p99: expected a non-negative integer, got "garbage"$' \
+	'a percentile "garbage": exit 2 naming the JSON path (was: exit 0, "improved")'
+mutate pfalse "$P = False"
+hostile pfalse 'repeats\[2\]\.workers\.faulter\.ops\.fault\.ns\.p99: expected a non-negative integer, got false$' 'a percentile false: exit 2'
+mutate pneg "$P = -5"
+hostile pneg 'repeats\[2\]\.workers\.faulter\.ops\.fault\.ns\.p99: expected a non-negative integer, got -5$' 'a percentile -5: exit 2'
+mutate nowork 'del d["repeats"][1]["workers"]'
+hostile nowork 'repeats\[1\]\.workers: missing \(expected an object\)$' 'a repeat without workers: exit 2 (was: SIGSEGV)'
+mutate opsarr 'd["repeats"][0]["workers"]["reader"]["ops"] = [1, 2]'
+hostile opsarr 'repeats\[0\]\.workers\.reader\.ops: expected an object, got \[1,2\]$' 'ops not an object: exit 2 (was: SIGSEGV)'
+mutate repnum 'd["repeats"][3] = 7'
+hostile repnum 'repeats\[3\]: expected an object, got 7$' 'a repeat that is not an object: exit 2 (was: SIGSEGV)'
+mutate rolesstr 'd["repeats"][0]["probes"]["mmap_lock"]["roles"] = "x"'
+hostile rolesstr 'repeats\[0\]\.probes\.mmap_lock\.roles: expected an object, got "x"$' 'mmap_lock.roles not an object: exit 2 (was: SIGSEGV)'
+mutate scenarr 'd["scenario"] = [1]'
+hostile scenarr 'scenario: expected an object, got \[1\]$' 'scenario as an array: exit 2 (was: abort, 134)'
+mutate repnull 'd["repeats"] = None'
+hostile repnull 'repeats: expected an array, got null$' 'repeats: null: exit 2'
+mutate repobj 'd["repeats"] = {}'
+hostile repobj 'repeats: expected an array, got \{\}$' 'repeats not an array: exit 2 naming the path'
+mutate cstr 'd["complete"] = "false"'
+hostile cstr 'complete: expected true or false, got "false"$' '"complete": "false" (a string): refused, not counted complete'
+mutate rcstr 'd["repeats"][0]["complete"] = "no"'
+hostile rcstr 'repeats\[0\]\.complete: expected true or false, got "no"$' 'a repeat with "complete": "no": refused'
+mutate succ 'd["repeats"][0]["workers"]["faulter"]["collapse"] = {"attempts": 2, "succeeded": 3}'
+hostile succ 'repeats\[0\]\.workers\.faulter\.collapse\.succeeded: expected at most "attempts", got 3$' 'more collapses succeeded than attempted: refused'
+mutate bucket 'd["repeats"][4]["workers"]["faulter"]["ops"]["fault"]["buckets"][0] = [1]'
+hostile bucket 'repeats\[4\]\.workers\.faulter\.ops\.fault\.buckets\[0\]: expected \[upper_ns, count\]' 'a malformed bucket: refused'
+printf '\xef\xbb\xbf' >"$TMP/bom.json"; cat "$TMP/base.json" >>"$TMP/bom.json"
+hostile bom 'starts with a UTF-8 byte order mark' 'a UTF-8 BOM: a clear message (was: "invalid JSON (success)")'
+echo null >"$TMP/null.json"
+hostile null 'not a ptbench result: the document is null, not an object$' 'a null document: a clear message (was: "invalid JSON (success)")'
+head -c 300 "$TMP/base.json" >"$TMP/cut.json"
+hostile cut 'invalid JSON: the text ends inside a value \(truncated\?\)$' 'a truncated file: says so'
+{ cat "$TMP/base.json"; echo '{}'; } >"$TMP/twice.json"
+hostile twice 'invalid JSON (at byte [0-9]+: unexpected character|: more text after the document)' 'text after the document: refused with the byte offset'
+printf '{"schema": "ptbench-result/1"\0}' >"$TMP/nul.json"
+hostile nul 'a NUL byte at offset 29' 'a NUL byte: refused, not silently truncated'
+mkfifo "$TMP/fifo.json"
+hostile fifo 'not a regular file \(a FIFO\)' 'a FIFO: refused at once, does not block'
+mkdir "$TMP/dir.json"
+hostile dir 'not a regular file \(a directory\)' 'a directory: refused'
+$PTBENCH compare "$TMP/base.json" /dev/zero >/dev/null 2>"$TMP/h.err"
+rc=$?
+is "$rc:$(cat "$TMP/h.err")" "2:/dev/zero: not a regular file (a character device): a result is a file written by \`ptbench run -o\`" \
+	"/dev/zero: refused at once (was: read until out of memory)"
+truncate -s 1100M "$TMP/huge.json"
+hostile huge '1153433600 bytes, more than the 1073741824 a result file may have' 'a file over 1 GiB: refused by size, not read'
+rm -f "$TMP/huge.json"
+# plot reads results through the same reader
+$PTBENCH plot -o "$TMP/plots" "$TMP/repnull.json" >/dev/null 2>"$TMP/h.err"
+rc=$?
+is "$rc:$(head -1 "$TMP/h.err")" "2:$TMP/repnull.json: repeats: expected an array, got null" "plot: repeats: null refused with the JSON path"
+# the sanitizer build over every hostile file: exit 2, no report
+n_bad=0
+for f in garbage pfalse pneg nowork opsarr repnum rolesstr scenarr repnull repobj cstr rcstr succ bucket bom null cut twice nul fifo dir; do
+	timeout 60 $PTBENCH_ASAN compare "$TMP/base.json" "$TMP/$f.json" >/dev/null 2>"$TMP/asan.err"
+	rc=$?
+	if [ $rc != 2 ] || grep -q 'Sanitizer' "$TMP/asan.err"; then n_bad=$((n_bad + 1)); diag "$f: exit $rc"; fi
+done
+is "$n_bad" 0 "ASan/UBSan build: every hostile result file exits 2 cleanly"
 
 # --- other formats
 $PTBENCH compare --format junit "$TMP/base.json" "$TMP/worse.json" "$TMP/two.json" >"$TMP/o.xml" 2>/dev/null
@@ -150,14 +292,15 @@ import sys, xml.etree.ElementTree as ET
 r = ET.parse(sys.argv[1]).getroot()
 s = r.findall("testsuite")
 assert len(s) == 2, s
-assert [len(x.findall("testcase")) for x in s] == [2, 2]
+# worse: the headline's two p99 and six structural lock metrics (two roles)
+assert [len(x.findall("testcase")) for x in s] == [8, 2], [len(x.findall("testcase")) for x in s]
 assert [len(x.findall("testcase/failure")) for x in s] == [2, 0]
 assert [len(x.findall("testcase/skipped")) for x in s] == [0, 2]
 assert r.get("failures") == "2" and r.get("skipped") == "2"
 PY
 ok $? "junit: well-formed, a testcase per gated metric, failures for regressions, skipped for inconclusive"
 $PTBENCH compare --format markdown "$TMP/base.json" "$TMP/worse.json" >"$TMP/o.md" 2>/dev/null
-grep -q '^| `faulter.fault.p99` (gate) | 5.0us | 6.0us | +20.0% | 0.008 | \*\*REGRESSED\*\* |$' "$TMP/o.md"
+grep -q '^| `faulter.fault.p99` (gate) | 5.0us | 6.0us | +20.0% | 0.008 | +10% | \*\*REGRESSED\*\* |$' "$TMP/o.md"
 ok $? "markdown: a table row with the regression in bold"
 
 # the sanitizer build over the same paths (leaks, overflows)

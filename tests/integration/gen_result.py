@@ -10,6 +10,13 @@ SPEC keys (all optional):
   scenario  scenario name (default "synthetic"); headline (default
             "faulter.fault.p99, reader.read.p99"; "" for none)
   kernel, schema, complete, duration
+  locks     {"ROLE": {"read": N, "write": N, "failed_trylocks": N}} per-role
+            lock counts (a number, or a list with one per repeat) in place of
+            the default (faulter only); roles not named are absent from
+            probes.mmap_lock.roles, as the probe leaves a role it saw nothing of
+  types     {"ROLE": "worker-type"} (default "synthetic")
+  collapse  {"ROLE": [[attempts, succeeded, pmds_collapsed], ...per repeat]}
+  probe_unavailable  a string: probes.mmap_lock is {"available": false, "why": it}
 Latencies are BASE * factor, ops_per_sec is RATE / factor, so a factor of 1.2
 is a 20% regression for both kinds of metric.
 """
@@ -31,6 +38,16 @@ def opstats(f, rate=True):
     return o
 
 
+def per_repeat(v, k):
+    return v[k] if isinstance(v, list) else v
+
+
+def lockstats(n):
+    o = opstats(1.0, False)
+    o["count"] = n
+    return o
+
+
 def main():
     out, spec = sys.argv[1], json.loads(sys.argv[2])
     scale = spec.get("scale", [1.0, 1.0, 1.0, 1.0, 1.0])
@@ -41,11 +58,27 @@ def main():
         workers = {}
         for name, factors in ops.items():
             role, op = name.split(".")
-            w = workers.setdefault(role, {"type": "synthetic", "threads": 1, "cpus": [-1], "ops": {}})
+            w = workers.setdefault(role, {"type": spec.get("types", {}).get(role, "synthetic"),
+                                          "threads": 1, "cpus": [-1], "ops": {}})
             if k < len(factors):
                 w["ops"][op] = opstats(factors[k])
+        for role, c in spec.get("collapse", {}).items():
+            a, ok, pmds = c[k]
+            workers[role]["collapse"] = {"attempts": a, "succeeded": ok, "pmds_collapsed": pmds,
+                                         "success_rate": ok / a if a else 0,
+                                         "vmstat_delta": {"thp_collapse_alloc": pmds}}
         rep = {"complete": True, "measured_s": 1.0, "workers": workers, "probes": {}}
-        if spec.get("probe"):
+        if spec.get("probe_unavailable"):
+            rep["probes"]["mmap_lock"] = {"available": False, "why": spec["probe_unavailable"]}
+        elif spec.get("locks") is not None:
+            roles = {}
+            for role, c in spec["locks"].items():
+                lk = {m: lockstats(per_repeat(c.get(m, 0), k)) for m in ("read", "write")}
+                roles[role] = {"events": 0, "failed_trylocks": per_repeat(c.get("failed_trylocks", 0), k),
+                               "wait": lk, "hold": lk}
+            rep["probes"]["mmap_lock"] = {"available": True, "events": 1000, "lost_events": 0,
+                                          "roles": roles}
+        elif spec.get("probe"):
             f = list(ops.values())[0][k]
             lock = {"read": opstats(f, False), "write": opstats(f, False)}
             rep["probes"]["mmap_lock"] = {

@@ -1,0 +1,28 @@
+/* Internal to `compare`: the metrics of one result file, one value per
+ * used repeat (src/compare_extract.c). */
+#ifndef PTBENCH_COMPARE_EXTRACT_H
+#define PTBENCH_COMPARE_EXTRACT_H
+
+#include "ptbench/compare.h"
+
+struct pt_cmp_named {
+	char *name;
+	bool higher_better, tail, shown;
+	enum pt_metric_kind kind;
+	struct pt_series s;
+	size_t cap;
+};
+
+struct pt_cmp_namedlist {
+	struct pt_cmp_named *v;
+	size_t n, cap;
+	/* repeats whose mmap_lock probe was available; why it was not */
+	size_t lock_repeats;
+	char lock_why[256];
+};
+
+/* Every metric of in (a validated result) in l, in file order. */
+void pt_cmp_extract(const struct pt_cmp_input *in, struct pt_cmp_namedlist *l);
+void pt_cmp_namedlist_free(struct pt_cmp_namedlist *l);
+
+#endif

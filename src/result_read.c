@@ -1,0 +1,671 @@
+/* The validating reader of result files (include/ptbench/result_read.h).
+ *
+ * Every reader used to walk the json-c tree with its own getters, and a
+ * hand-edited file could crash them (json_object_object_foreach on a value
+ * that is not an object) or lie (a percentile of "garbage" read as 0). Here
+ * the shape is checked once, value by value, and the first wrong one is
+ * named by its JSON path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ptbench/result.h"
+#include "ptbench/result_read.h"
+#include "ptbench/util.h"
+
+static void errf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void errf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the bytes --------------------------------------------------------- */
+
+int pt_result_read_text(const char *path, size_t max, char **text, size_t *lenp, char *err,
+			size_t errlen)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	size_t len = 0, cap;
+	char *buf;
+
+	*text = NULL;
+	if (fd < 0) {
+		errf(err, errlen, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		errf(err, errlen, "cannot read: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errf(err, errlen, "not a regular file (%s): a result is a file written by `ptbench run -o`",
+		     S_ISDIR(st.st_mode)	? "a directory"
+		     : S_ISFIFO(st.st_mode) ? "a FIFO"
+		     : S_ISCHR(st.st_mode)  ? "a character device"
+		     : S_ISBLK(st.st_mode)  ? "a block device"
+		     : S_ISSOCK(st.st_mode) ? "a socket"
+					    : "not a plain file");
+		close(fd);
+		return -1;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		errf(err, errlen, "%lld bytes, more than the %zu a result file may have",
+		     (long long)st.st_size, max);
+		close(fd);
+		return -1;
+	}
+	/* the size may change while we read: read to EOF, never beyond max */
+	cap = (size_t)st.st_size + 1;
+	buf = pt_xmalloc(cap + 1);
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			if (cap > max) {
+				errf(err, errlen, "grew past the %zu bytes a result file may have", max);
+				free(buf);
+				close(fd);
+				return -1;
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			buf = realloc(buf, cap + 1);
+			if (!buf) {
+				errf(err, errlen, "out of memory reading it");
+				close(fd);
+				return -1;
+			}
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			errf(err, errlen, "cannot read: %s", strerror(errno));
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*text = buf;
+	*lenp = len;
+	return 0;
+}
+
+/* ---- the document ------------------------------------------------------ */
+
+int pt_result_parse(const char *text, size_t len, struct json_object **doc, char *err,
+		    size_t errlen)
+{
+	struct json_tokener *tok;
+	enum json_tokener_error jerr;
+	struct json_object *o;
+	const char *nul;
+	size_t end, off = 0;
+
+	*doc = NULL;
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		errf(err, errlen, "starts with a UTF-8 byte order mark, which ptbench never writes "
+				  "(an editor added it?): remove the first 3 bytes");
+		return -1;
+	}
+	if ((nul = memchr(text, '\0', len))) {
+		errf(err, errlen, "a NUL byte at offset %zu: not a JSON text", (size_t)(nul - text));
+		return -1;
+	}
+	while (off < len && strchr(" \t\r\n", text[off]))
+		off++;
+	if (off == len) {
+		errf(err, errlen, "empty: not a ptbench result");
+		return -1;
+	}
+	tok = json_tokener_new();
+	if (!tok) {
+		errf(err, errlen, "out of memory parsing it");
+		return -1;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	/* the terminating NUL too: it ends a bare literal such as `null` */
+	o = json_tokener_parse_ex(tok, text, (int)(len >= INT32_MAX ? INT32_MAX : len + 1));
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof ||
+	    (jerr != json_tokener_success && end >= len)) {
+		errf(err, errlen, "invalid JSON: the text ends inside a value (truncated?)");
+		json_object_put(o);
+		return -1;
+	}
+	if (jerr != json_tokener_success) {
+		errf(err, errlen, "invalid JSON at byte %zu: %s", end, json_tokener_error_desc(jerr));
+		json_object_put(o);
+		return -1;
+	}
+	for (; end < len; end++)
+		if (!strchr(" \t\r\n", text[end])) {
+			errf(err, errlen, "invalid JSON: more text after the document at byte %zu", end);
+			json_object_put(o);
+			return -1;
+		}
+	if (!json_object_is_type(o, json_type_object)) {
+		errf(err, errlen, "not a ptbench result: the document is %s, not an object",
+		     o ? json_type_to_name(json_object_get_type(o)) : "null");
+		json_object_put(o);
+		return -1;
+	}
+	*doc = o;
+	return 0;
+}
+
+/* ---- the shape --------------------------------------------------------- */
+
+enum kind {
+	K_OBJECT,
+	K_ARRAY,
+	K_STRING,
+	K_BOOL,
+	K_UINT,   /* a non-negative integer */
+	K_INT,    /* an integer (vmstat deltas may be negative) */
+	K_NUMBER, /* a finite non-negative number */
+	K_RATE,   /* a number in [0, 1] */
+};
+
+static const char *const kind_words[] = {
+	[K_OBJECT] = "an object",
+	[K_ARRAY] = "an array",
+	[K_STRING] = "a string",
+	[K_BOOL] = "true or false",
+	[K_UINT] = "a non-negative integer",
+	[K_INT] = "an integer",
+	[K_NUMBER] = "a non-negative number",
+	[K_RATE] = "a number from 0 to 1",
+};
+
+struct vc {
+	char path[768];
+	size_t len;
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+static size_t push(struct vc *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static size_t push(struct vc *c, const char *fmt, ...)
+{
+	size_t old = c->len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		c->len = old + (size_t)n < sizeof(c->path) ? old + (size_t)n : sizeof(c->path) - 1;
+	return old;
+}
+
+static void pop(struct vc *c, size_t old)
+{
+	c->len = old;
+	c->path[old] = '\0';
+}
+
+static size_t push_key(struct vc *c, const char *key)
+{
+	return push(c, "%s%s", c->len ? "." : "", key);
+}
+
+static void fail(struct vc *c, const char *expected, struct json_object *got, bool missing)
+{
+	char shown[64];
+	const char *text;
+
+	if (c->failed)
+		return;
+	c->failed = true;
+	if (missing) {
+		errf(c->err, c->errlen, "%s: missing (expected %s)", c->path, expected);
+		return;
+	}
+	text = got ? json_object_to_json_string_ext(got, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE)
+		   : "null";
+	if (strlen(text) >= sizeof(shown)) {
+		snprintf(shown, sizeof(shown), "%.*s...", (int)sizeof(shown) - 4, text);
+		text = shown;
+	}
+	errf(c->err, c->errlen, "%s: expected %s, got %s", c->path, expected, text);
+}
+
+static bool is_kind(struct json_object *v, enum kind k)
+{
+	double d;
+
+	switch (k) {
+	case K_OBJECT:
+		return json_object_is_type(v, json_type_object);
+	case K_ARRAY:
+		return json_object_is_type(v, json_type_array);
+	case K_STRING:
+		return json_object_is_type(v, json_type_string);
+	case K_BOOL:
+		return json_object_is_type(v, json_type_boolean);
+	case K_UINT:
+		return json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0;
+	case K_INT:
+		return json_object_is_type(v, json_type_int);
+	case K_NUMBER:
+	case K_RATE:
+		if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+			return false;
+		d = json_object_get_double(v);
+		return isfinite(d) && d >= 0 && (k == K_NUMBER || d <= 1);
+	}
+	return false;
+}
+
+/* o.key checked to be of kind k (o is a checked object). Returns the value,
+ * or NULL when absent (an error when required) or wrong. */
+static struct json_object *field(struct vc *c, struct json_object *o, const char *key, enum kind k,
+				 bool required)
+{
+	struct json_object *v = NULL;
+	bool present = json_object_object_get_ex(o, key, &v);
+	size_t old;
+
+	if (c->failed || (!present && !required))
+		return NULL;
+	old = push_key(c, key);
+	if (!present)
+		fail(c, kind_words[k], NULL, true);
+	else if (!is_kind(v, k))
+		fail(c, kind_words[k], v, false);
+	pop(c, old);
+	return c->failed || !present ? NULL : v;
+}
+
+/* Every member of an object o.key is of kind k. */
+static void members(struct vc *c, struct json_object *o, const char *key, enum kind k)
+{
+	struct json_object *m = field(c, o, key, K_OBJECT, false);
+	size_t old;
+
+	if (!m)
+		return;
+	old = push_key(c, key);
+	json_object_object_foreach(m, name, v)
+	{
+		size_t o2 = push_key(c, name);
+
+		if (!is_kind(v, k))
+			fail(c, kind_words[k], v, false);
+		pop(c, o2);
+		if (c->failed)
+			break;
+	}
+	pop(c, old);
+}
+
+/* One op's statistics (pt_hist_to_json's shape), at the current path. */
+static void check_opstats(struct vc *c, struct json_object *o)
+{
+	static const char *const pcts[] = { "p50", "p90", "p99", "p999", "p9999", "max", "min" };
+	struct json_object *ns, *b;
+	size_t old;
+
+	field(c, o, "count", K_UINT, true);
+	field(c, o, "ops_per_sec", K_NUMBER, false);
+	if ((ns = field(c, o, "ns", K_OBJECT, false))) {
+		old = push_key(c, "ns");
+		for (size_t i = 0; i < PT_ARRAY_SIZE(pcts); i++)
+			field(c, ns, pcts[i], K_UINT, false);
+		field(c, ns, "mean", K_NUMBER, false);
+		pop(c, old);
+	}
+	members(c, o, "errors", K_UINT);
+	if ((b = field(c, o, "buckets", K_ARRAY, false))) {
+		for (size_t i = 0; !c->failed && i < json_object_array_length(b); i++) {
+			struct json_object *e = json_object_array_get_idx(b, i);
+
+			old = push(c, ".buckets[%zu]", i);
+			if (!json_object_is_type(e, json_type_array) || json_object_array_length(e) != 2 ||
+			    !is_kind(json_object_array_get_idx(e, 0), K_UINT) ||
+			    !is_kind(json_object_array_get_idx(e, 1), K_UINT))
+				fail(c, "[upper_ns, count], two non-negative integers", e, false);
+			pop(c, old);
+		}
+	}
+}
+
+/* o.key, when present, is an object of op statistics per name (roles' ops). */
+static void check_opstats_map(struct vc *c, struct json_object *o, const char *key, bool required)
+{
+	struct json_object *m = field(c, o, key, K_OBJECT, required);
+	size_t old;
+
+	if (!m)
+		return;
+	old = push_key(c, key);
+	json_object_object_foreach(m, name, v)
+	{
+		size_t o2 = push_key(c, name);
+
+		if (!json_object_is_type(v, json_type_object))
+			fail(c, kind_words[K_OBJECT], v, false);
+		else
+			check_opstats(c, v);
+		pop(c, o2);
+		if (c->failed)
+			break;
+	}
+	pop(c, old);
+}
+
+/* wait/hold by mode, and the counters: the probe's overall and per-role shape. */
+static void check_lockstats(struct vc *c, struct json_object *o)
+{
+	static const char *const counters[] = { "events",	   "downgrades",   "trylocks",
+						 "failed_trylocks", "failed_locks", "unmatched" };
+	static const char *const kinds[] = { "wait", "hold" };
+
+	for (size_t i = 0; i < PT_ARRAY_SIZE(counters); i++)
+		field(c, o, counters[i], K_UINT, false);
+	for (size_t k = 0; k < PT_ARRAY_SIZE(kinds) && !c->failed; k++) {
+		struct json_object *w = field(c, o, kinds[k], K_OBJECT, false);
+		size_t old;
+
+		if (!w)
+			continue;
+		old = push_key(c, kinds[k]);
+		json_object_object_foreach(w, mode, s)
+		{
+			size_t o2 = push_key(c, mode);
+
+			if (!json_object_is_type(s, json_type_object))
+				fail(c, kind_words[K_OBJECT], s, false);
+			else
+				check_opstats(c, s);
+			pop(c, o2);
+			if (c->failed)
+				break;
+		}
+		pop(c, old);
+	}
+}
+
+static void check_mmap_lock(struct vc *c, struct json_object *ml)
+{
+	struct json_object *avail, *roles;
+	size_t old;
+
+	avail = field(c, ml, "available", K_BOOL, true);
+	field(c, ml, "why", K_STRING, false);
+	if (!avail || !json_object_get_boolean(avail))
+		return;
+	field(c, ml, "lost_events", K_UINT, false);
+	check_lockstats(c, ml);
+	if (!(roles = field(c, ml, "roles", K_OBJECT, false)))
+		return;
+	old = push_key(c, "roles");
+	json_object_object_foreach(roles, role, r)
+	{
+		size_t o2 = push_key(c, role);
+
+		if (!json_object_is_type(r, json_type_object))
+			fail(c, kind_words[K_OBJECT], r, false);
+		else
+			check_lockstats(c, r);
+		pop(c, o2);
+		if (c->failed)
+			break;
+	}
+	pop(c, old);
+}
+
+/* The collapse proof of shmem-/anon-collapse and khugepaged's. */
+static void check_collapse(struct vc *c, struct json_object *w, const char *key)
+{
+	static const char *const counts[] = { "attempts",     "succeeded",   "pmds_collapsed",
+					      "failed_pmds",  "pmds_per_region", "iterations",
+					      "timeouts" };
+	struct json_object *o = field(c, w, key, K_OBJECT, false), *m, *a, *s;
+	size_t old;
+
+	if (!o)
+		return;
+	old = push_key(c, key);
+	for (size_t i = 0; i < PT_ARRAY_SIZE(counts); i++)
+		field(c, o, counts[i], K_UINT, false);
+	field(c, o, "success_rate", K_RATE, false);
+	if ((m = field(c, o, "measured", K_OBJECT, false))) {
+		size_t o2 = push_key(c, "measured");
+
+		field(c, m, "attempts", K_UINT, false);
+		field(c, m, "succeeded", K_UINT, false);
+		pop(c, o2);
+	}
+	members(c, o, "vmstat_delta", K_INT);
+	a = field(c, o, "attempts", K_UINT, false);
+	s = field(c, o, "succeeded", K_UINT, false);
+	if (a && s && json_object_get_int64(s) > json_object_get_int64(a)) {
+		size_t o2 = push_key(c, "succeeded");
+
+		fail(c, "at most \"attempts\"", s, false);
+		pop(c, o2);
+	}
+	pop(c, old);
+}
+
+static void check_repeat(struct vc *c, struct json_object *rep)
+{
+	struct json_object *workers, *probes, *ml;
+	size_t old;
+
+	if (!json_object_is_type(rep, json_type_object)) {
+		fail(c, kind_words[K_OBJECT], rep, false);
+		return;
+	}
+	field(c, rep, "complete", K_BOOL, false);
+	field(c, rep, "measured_s", K_NUMBER, false);
+	field(c, rep, "error", K_STRING, false);
+	field(c, rep, "timeline", K_OBJECT, false);
+	if ((workers = field(c, rep, "workers", K_OBJECT, true))) {
+		old = push_key(c, "workers");
+		json_object_object_foreach(workers, role, w)
+		{
+			size_t o2 = push_key(c, role);
+
+			if (!json_object_is_type(w, json_type_object)) {
+				fail(c, kind_words[K_OBJECT], w, false);
+			} else {
+				field(c, w, "type", K_STRING, false);
+				field(c, w, "threads", K_UINT, false);
+				check_opstats_map(c, w, "ops", true);
+				check_collapse(c, w, "collapse");
+				check_collapse(c, w, "khugepaged");
+			}
+			pop(c, o2);
+			if (c->failed)
+				break;
+		}
+		pop(c, old);
+	}
+	if ((probes = field(c, rep, "probes", K_OBJECT, false))) {
+		old = push_key(c, "probes");
+		field(c, probes, "vmstat", K_OBJECT, false);
+		if ((ml = field(c, probes, "mmap_lock", K_OBJECT, false))) {
+			size_t o2 = push_key(c, "mmap_lock");
+
+			check_mmap_lock(c, ml);
+			pop(c, o2);
+		}
+		pop(c, old);
+	}
+}
+
+int pt_result_validate(struct json_object *doc, char *err, size_t errlen)
+{
+	struct vc c = { .err = err, .errlen = errlen };
+	struct json_object *sys, *kern, *sc, *reps;
+
+	c.path[0] = '\0';
+	if (!json_object_is_type(doc, json_type_object)) {
+		errf(err, errlen, "the document is not an object");
+		return -1;
+	}
+	field(&c, doc, "schema", K_STRING, true);
+	field(&c, doc, "complete", K_BOOL, true);
+	field(&c, doc, "tool", K_OBJECT, false);
+	field(&c, doc, "sweep", K_OBJECT, false);
+	if ((sys = field(&c, doc, "system", K_OBJECT, false)) &&
+	    (kern = field(&c, sys, "kernel", K_OBJECT, false))) {
+		size_t old = push_key(&c, "system.kernel");
+
+		field(&c, kern, "release", K_STRING, false);
+		pop(&c, old);
+	}
+	if ((sc = field(&c, doc, "scenario", K_OBJECT, true))) {
+		size_t old = push_key(&c, "scenario");
+
+		field(&c, sc, "name", K_STRING, true);
+		field(&c, sc, "headline", K_STRING, false);
+		field(&c, sc, "description", K_STRING, false);
+		field(&c, sc, "workers", K_OBJECT, false);
+		pop(&c, old);
+	}
+	if ((reps = field(&c, doc, "repeats", K_ARRAY, true)))
+		for (size_t k = 0; !c.failed && k < json_object_array_length(reps); k++) {
+			size_t old = push(&c, "repeats[%zu]", k);
+
+			check_repeat(&c, json_object_array_get_idx(reps, k));
+			pop(&c, old);
+		}
+	return c.failed ? -1 : 0;
+}
+
+/* ---- the whole read ---------------------------------------------------- */
+
+struct json_object *pt_result_get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (o && json_object_is_type(o, json_type_object))
+		json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+bool pt_result_num(struct json_object *o, const char *key, double *out)
+{
+	struct json_object *v = pt_result_get(o, key);
+
+	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+		return false;
+	*out = json_object_get_double(v);
+	return true;
+}
+
+bool pt_result_repeat_used(struct json_object *rep)
+{
+	struct json_object *c = pt_result_get(rep, "complete");
+
+	/* a repeat that says nothing is taken: only an explicit false drops it */
+	return json_object_is_type(rep, json_type_object) &&
+	       (!c || (json_object_is_type(c, json_type_boolean) && json_object_get_boolean(c)));
+}
+
+size_t pt_result_nrepeats(const struct pt_result_file *f)
+{
+	struct json_object *reps = pt_result_get(f->doc, "repeats");
+
+	return json_object_is_type(reps, json_type_array) ? json_object_array_length(reps) : 0;
+}
+
+struct json_object *pt_result_repeat(const struct pt_result_file *f, size_t k)
+{
+	return k < pt_result_nrepeats(f) ? json_object_array_get_idx(pt_result_get(f->doc, "repeats"), k)
+					 : NULL;
+}
+
+struct json_object *pt_result_lock_probe(struct json_object *rep)
+{
+	struct json_object *ml = pt_result_get(pt_result_get(rep, "probes"), "mmap_lock");
+	struct json_object *av = pt_result_get(ml, "available");
+
+	return json_object_is_type(av, json_type_boolean) && json_object_get_boolean(av) ? ml : NULL;
+}
+
+int pt_result_read(const char *path, unsigned flags, struct pt_result_file *out)
+{
+	char err[1024];
+	char *text = NULL;
+	size_t len = 0;
+	struct json_object *doc = NULL, *hl;
+	const char *schema;
+
+	memset(out, 0, sizeof(*out));
+	if (pt_result_read_text(path, PT_RESULT_MAX_BYTES, &text, &len, err, sizeof(err)) ||
+	    pt_result_parse(text, len, &doc, err, sizeof(err))) {
+		free(text);
+		fprintf(stderr, "%s: %s\n", path, err);
+		return -1;
+	}
+	free(text);
+	schema = json_object_get_string(pt_result_get(doc, "schema"));
+	if (!json_object_is_type(pt_result_get(doc, "schema"), json_type_string) ||
+	    strncmp(schema, "ptbench-result/", 15)) {
+		fprintf(stderr, "%s: not a ptbench result: no \"schema\": \"%s\"\n", path,
+			PT_RESULT_SCHEMA);
+		json_object_put(doc);
+		return -1;
+	}
+	if (strcmp(schema, PT_RESULT_SCHEMA) && !(flags & PT_RESULT_READ_ANY_VERSION)) {
+		fprintf(stderr, "%s: schema %s, this ptbench reads %s\n", path, schema,
+			PT_RESULT_SCHEMA);
+		json_object_put(doc);
+		return -1;
+	}
+	if (pt_result_validate(doc, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		json_object_put(doc);
+		return -1;
+	}
+	out->path = path;
+	out->doc = doc;
+	out->schema = schema;
+	out->foreign_schema = strcmp(schema, PT_RESULT_SCHEMA) != 0;
+	out->complete = json_object_get_boolean(pt_result_get(doc, "complete"));
+	out->kernel = json_object_get_string(
+		pt_result_get(pt_result_get(pt_result_get(doc, "system"), "kernel"), "release"));
+	if (!out->kernel)
+		out->kernel = "?";
+	out->scenario = json_object_get_string(pt_result_get(pt_result_get(doc, "scenario"), "name"));
+	hl = pt_result_get(pt_result_get(doc, "scenario"), "headline");
+	out->headline = hl ? json_object_get_string(hl) : NULL;
+	out->repeats_total = pt_result_nrepeats(out);
+	for (size_t k = 0; k < out->repeats_total; k++)
+		out->repeats_used += pt_result_repeat_used(pt_result_repeat(out, k));
+	return 0;
+}
+
+void pt_result_file_free(struct pt_result_file *f)
+{
+	json_object_put(f->doc);
+	memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,126 @@
+/* The validating result reader (src/result_read.c) on documents built in
+ * memory: each refusal names the JSON path; and the one median: the sweep
+ * table's median of an even number of repeats is stats.c's. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptbench/result_read.h"
+#include "ptbench/sweep.h"
+#include "tap.h"
+
+static const char *const good =
+	"{\"schema\": \"ptbench-result/1\", \"complete\": true,"
+	" \"scenario\": {\"name\": \"s\", \"headline\": \"w.fault.p99\"},"
+	" \"repeats\": [{\"complete\": true, \"workers\": {\"w\": {\"type\": \"fault\","
+	" \"ops\": {\"fault\": {\"count\": 4, \"ns\": {\"p50\": 1000, \"p99\": 2000}}}}},"
+	" \"probes\": {\"mmap_lock\": {\"available\": true, \"roles\": {\"w\":"
+	" {\"hold\": {\"write\": {\"count\": 3}}}}}}}]}";
+
+/* parse + validate text; returns the error ("" when valid) */
+static const char *check(const char *text, size_t len)
+{
+	static char err[512];
+	struct json_object *doc;
+
+	err[0] = '\0';
+	if (!pt_result_parse(text, len, &doc, err, sizeof(err))) {
+		pt_result_validate(doc, err, sizeof(err));
+		json_object_put(doc);
+	}
+	return err;
+}
+
+/* good with the first occurrence of from replaced by to */
+static const char *edited(const char *from, const char *to)
+{
+	static char buf[2048];
+	const char *at = strstr(good, from);
+
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good), good, to, at + strlen(from));
+	return check(buf, strlen(buf));
+}
+
+static void sweep_median(void)
+{
+	/* four repeats, p50 1000, 2000, 3000, 4000: the median is 2500 (the
+	 * mean of the middle two), not the upper middle value */
+	struct pt_sweep sw = { .param = "w.threads", .values = { 1 }, .n = 1 };
+	struct json_object *doc = json_tokener_parse(
+		"{\"scenario\": {\"headline\": \"w.fault.p50\"}, \"repeats\": ["
+		"{\"workers\": {\"w\": {\"ops\": {\"fault\": {\"ns\": {\"p50\": 4000, \"p99\": 4000}}}}}},"
+		"{\"workers\": {\"w\": {\"ops\": {\"fault\": {\"ns\": {\"p50\": 1000, \"p99\": 1000}}}}}},"
+		"{\"workers\": {\"w\": {\"ops\": {\"fault\": {\"ns\": {\"p50\": 3000, \"p99\": 3000}}}}}},"
+		"{\"workers\": {\"w\": {\"ops\": {\"fault\": {\"ns\": {\"p50\": 2000, \"p99\": 2000}}}}}}]}");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	pt_sweep_print_table(&sw, &doc, 1, f);
+	fclose(f);
+	tap_ok(strstr(text, " 2.5us/2.5us") != NULL,
+	       "sweep table: median of 4 repeats is the mean of the middle two (stats.c): %s", text);
+	free(text);
+	json_object_put(doc);
+}
+
+int main(void)
+{
+	const char *e;
+
+	tap_ok(!strcmp(check(good, strlen(good)), ""), "a well-formed result validates");
+	e = edited("\"p99\": 2000", "\"p99\": \"garbage\"");
+	tap_ok(!strcmp(e, "repeats[0].workers.w.ops.fault.ns.p99: expected a non-negative integer, "
+			  "got \"garbage\""),
+	       "a string percentile: %s", e);
+	e = edited("\"p99\": 2000", "\"p99\": -5");
+	tap_ok(strstr(e, "ns.p99: expected a non-negative integer, got -5") != NULL, "-5: %s", e);
+	e = edited("\"count\": 4", "\"count\": 4.5");
+	tap_ok(strstr(e, "fault.count: expected a non-negative integer, got 4.5") != NULL, "4.5: %s", e);
+	e = edited("\"complete\": true,", "\"complete\": \"false\",");
+	tap_ok(!strcmp(e, "complete: expected true or false, got \"false\""), "complete string: %s", e);
+	e = edited("\"repeats\": [", "\"repeats\": null, \"x\": [");
+	tap_ok(!strcmp(e, "repeats: expected an array, got null"), "repeats null: %s", e);
+	e = edited("\"scenario\": {\"name\": \"s\", \"headline\": \"w.fault.p99\"}", "\"scenario\": [1]");
+	tap_ok(!strcmp(e, "scenario: expected an object, got [1]"), "scenario array: %s", e);
+	e = edited("{\"complete\": true, \"workers\"", "{\"complete\": true, \"w0rkers\"");
+	tap_ok(!strcmp(e, "repeats[0].workers: missing (expected an object)"), "no workers: %s", e);
+	e = edited("\"roles\": {\"w\":", "\"roles\": 3, \"x\": {\"w\":");
+	tap_ok(!strcmp(e, "repeats[0].probes.mmap_lock.roles: expected an object, got 3"),
+	       "roles not an object: %s", e);
+	e = edited("\"available\": true", "\"available\": 1");
+	tap_ok(!strcmp(e, "repeats[0].probes.mmap_lock.available: expected true or false, got 1"),
+	       "available 1: %s", e);
+	e = edited("{\"count\": 3}", "{\"count\": 3, \"ns\": []}");
+	tap_ok(!strcmp(e, "repeats[0].probes.mmap_lock.roles.w.hold.write.ns: expected an object, got []"),
+	       "lock ns not an object: %s", e);
+	e = check("null", 4);
+	tap_ok(strstr(e, "the document is null") != NULL, "null document: %s", e);
+	e = check("\xef\xbb\xbf{}", 5);
+	tap_ok(strstr(e, "byte order mark") != NULL, "BOM: %s", e);
+	e = check("{\"a\":\0}", 7);
+	tap_ok(strstr(e, "a NUL byte at offset 5") != NULL, "NUL: %s", e);
+	e = check("{\"a\": \"\xff\"}", 10);
+	tap_ok(strstr(e, "invalid JSON") != NULL, "invalid UTF-8: %s", e);
+	e = check("   ", 3);
+	tap_ok(strstr(e, "empty") != NULL, "blank: %s", e);
+	{
+		char err[256], *text = NULL;
+		size_t len;
+
+		tap_ok(pt_result_read_text("/dev/zero", PT_RESULT_MAX_BYTES, &text, &len, err,
+					   sizeof(err)) == -1 &&
+			       strstr(err, "character device"),
+		       "/dev/zero refused without reading: %s", err);
+		tap_ok(pt_result_read_text("/", PT_RESULT_MAX_BYTES, &text, &len, err, sizeof(err)) ==
+				       -1 &&
+			       strstr(err, "a directory"),
+		       "a directory refused: %s", err);
+		tap_ok(pt_result_read_text("/proc/self/exe", 100, &text, &len, err, sizeof(err)) == -1 &&
+			       strstr(err, "more than the 100"),
+		       "a file over the cap refused: %s", err);
+	}
+	sweep_median();
+	return tap_done();
+}
