@@ -43,11 +43,7 @@ static struct pt_cmp_named *named_get(struct pt_cmp_namedlist *l, const char *na
 			return &l->v[i];
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		if (!l->v) {
-			fprintf(stderr, "ptbench: out of memory\n");
-			exit(5);
-		}
+		l->v = pt_xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
 	l->v[l->n] = (struct pt_cmp_named){ .name = pt_xstrdup(name) };
 	return &l->v[l->n++];
@@ -60,11 +56,7 @@ static void named_add(struct pt_cmp_namedlist *l, const char *name, double v, bo
 
 	if (m->s.n == m->cap) {
 		m->cap = m->cap ? 2 * m->cap : 8;
-		m->s.v = realloc(m->s.v, m->cap * sizeof(double));
-		if (!m->s.v) {
-			fprintf(stderr, "ptbench: out of memory\n");
-			exit(5);
-		}
+		m->s.v = pt_xrealloc(m->s.v, m->cap * sizeof(double));
 	}
 	m->s.v[m->s.n++] = v;
 	m->higher_better = higher_better;
