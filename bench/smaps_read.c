@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ptbench/clock.h"
+#include "ptbench/role_process.h"
 #include "ptbench/runner.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
@@ -29,7 +30,8 @@ static const char *const file_choices[] = { "smaps", "smaps_rollup", "maps", "nu
 
 static const struct pt_opt_def smaps_opts[] = {
 	{ "file", PT_OPT_ENUM, "smaps", 0, 0, file_choices, "which /proc/TARGET file" },
-	{ "target", PT_OPT_STRING, "self", 0, 0, NULL, "self, or the PID of another process" },
+	{ "target", PT_OPT_STRING, "self", 0, 0, NULL,
+	  "self, the PID of another process, or process:NAME (the child process of the roles with process = NAME)" },
 	{ "interval", PT_OPT_DURATION, "0", 0, 60000000000LL, NULL,
 	  "0: read back to back; else one read per interval, timed from its intended start" },
 	{ "bufsize", PT_OPT_SIZE, "64K", 4096, 16LL << 20, NULL, "read() size" },
@@ -68,8 +70,14 @@ static int target_path(const struct pt_opts *o, char *path, size_t len, char *er
 static enum pt_check smaps_check(const struct pt_role *role, char *why, size_t len)
 {
 	char path[64];
+	pid_t pid;
+	const char *proc;
 
-	if (target_path(&role->opts, path, sizeof(path), why, len))
+	if (pt_target_parse(pt_opt_str(&role->opts, "target"), &pid, &proc, why, len))
+		return PT_CHECK_ERROR;
+	if (proc) /* not started yet: does this kernel have the file at all? */
+		snprintf(path, sizeof(path), "/proc/self/%s", pt_opt_str(&role->opts, "file"));
+	else if (target_path(&role->opts, path, sizeof(path), why, len))
 		return PT_CHECK_ERROR;
 	if (access(path, R_OK)) {
 		snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
@@ -84,6 +92,16 @@ static int smaps_setup(struct pt_role_run *rr, char *err, size_t len)
 	struct smaps_shared *s = pt_xcalloc(1, sizeof(*s));
 
 	rr->shared = s;
+	if (!strncmp(pt_opt_str(&rr->role->opts, "target"), PT_TARGET_PROCESS_PREFIX,
+		     strlen(PT_TARGET_PROCESS_PREFIX))) {
+		pid_t pid = pt_target_pid(rr, pt_opt_str(&rr->role->opts, "target"), err, len);
+
+		if (pid < 0)
+			return -1;
+		snprintf(s->path, sizeof(s->path), "/proc/%d/%s", (int)pid,
+			 pt_opt_str(&rr->role->opts, "file"));
+		return 0;
+	}
 	return target_path(&rr->role->opts, s->path, sizeof(s->path), err, len);
 }
 

@@ -19,6 +19,7 @@
 #include "ptbench/membind.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
+#include "ptbench/role_process.h"
 #include "ptbench/run_all.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
@@ -427,6 +428,9 @@ int cmd_run(int argc, char **argv)
 	if (swept < 0 || plan_all(sc, swept ? &sw : NULL))
 		goto out;
 	rc = pt_membind_check_scenario(sc);
+	if (rc)
+		goto out;
+	rc = pt_procs_validate(sc);
 	if (rc)
 		goto out;
 	rc = check_workers(sc);

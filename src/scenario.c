@@ -57,6 +57,8 @@ const struct pt_opt_def pt_role_opt_defs[] = {
 	  "the role's threads get PUs no other thread is planned on (error if there are too few)" },
 	{ "membind", PT_OPT_STRING, "local", 0, 0, NULL,
 	  "memory placement: local, node:N or interleave (checked with move_pages)" },
+	{ "process", PT_OPT_STRING, "", 0, 0, NULL,
+	  "run the role in a child process NAME (roles with the same NAME share it; readers target it as process:NAME)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
