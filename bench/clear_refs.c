@@ -20,7 +20,6 @@
 #include "ptbench/kconfig.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
-#include "v2_compat.h"
 #include "walk_region.h"
 
 enum { OP_CLEAR };
@@ -39,51 +38,55 @@ struct clear_refs_opts {
 };
 
 static const struct pt_opt_def clear_refs_opt_defs[] = {
-	PT_WALK_OPT_ROWS,
-	{ "value", PT_OPT_ENUM, "all", 0, 0, value_choices,
-	  "what to clear: all, anon, file (young bits), soft-dirty (CONFIG_MEM_SOFT_DIRTY), mm-hiwater" },
-	{ "retouch", PT_OPT_BOOL, "false", 0, 0, NULL,
-	  "region = own: read one byte of every page after each write (untimed), so the next walk has young PTEs" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_WALK_OPT_ROWS(struct clear_refs_opts),
+	PT_OPT_ENUM_F("value", struct clear_refs_opts, value, "all", value_choices,
+		      "what to clear: all, anon, file (young bits), soft-dirty (CONFIG_MEM_SOFT_DIRTY), mm-hiwater"),
+	PT_OPT_BOOL_F("retouch", struct clear_refs_opts, retouch, "false",
+		      "region = own: read one byte of every page after each write (untimed), so the next walk has young PTEs"),
+	PT_OPT_END,
 };
 
 struct clear_refs_shared {
-	struct clear_refs_opts o;
+	struct clear_refs_opts o;   /* a copy: region may be adjusted */
 	struct pt_walk_target wt;
 	char path[64];
 };
 
-static void clear_refs_opts_load(const struct pt_opts *po, struct clear_refs_opts *o)
+/* clear_refs walks the whole mm, whatever the region: for another target
+ * there is nothing of ours to map, so region = own means no region */
+static void clear_refs_opts_copy(const struct clear_refs_opts *from, struct clear_refs_opts *o)
 {
-	o->walk.target = pt_opt_str(po, "target");
-	o->walk.region = (int)pt_opt_num(po, "region");
-	o->walk.vma_match = pt_opt_str(po, "vma_match");
-	o->walk.size = pt_opt_num(po, "size");
-	o->walk.populate = pt_opt_num(po, "populate");
-	o->walk.touch = pt_opt_num(po, "touch");
-	o->value = (int)pt_opt_num(po, "value");
-	o->retouch = pt_opt_num(po, "retouch");
+	*o = *from;
+	if (o->walk.region == PT_WALK_OWN && strcmp(o->walk.target, "self"))
+		o->walk.region = PT_WALK_VMAS;
 }
 
-static enum pt_check clear_refs_check(const struct pt_role *role, char *why, size_t len)
+static enum pt_check clear_refs_check(const struct pt_worker_type *type, const void *opts,
+				      const char **bad_key, char *why, size_t len)
 {
 	struct clear_refs_opts o;
-	const char *bad_key = NULL;
 	enum pt_check c;
 
-	clear_refs_opts_load(&role->opts, &o);
-	/* clear_refs walks the whole mm: region = own is allowed for another
-	 * target only as "nothing of ours to add", so relax the walker rule */
-	if (o.walk.region == PT_WALK_OWN && strcmp(o.walk.target, "self"))
-		o.walk.region = PT_WALK_VMAS;
-	c = pt_walk_check(&o.walk, false, &bad_key, why, len);
+	(void)type;
+	clear_refs_opts_copy(opts, &o);
+	c = pt_walk_check(&o.walk, false, bad_key, why, len);
 	if (c != PT_CHECK_OK)
 		return c;
 	if (o.value == VALUE_SOFT_DIRTY && pt_kconfig_enabled("CONFIG_MEM_SOFT_DIRTY") == 0) {
+		*bad_key = "value";
 		snprintf(why, len, "value = soft-dirty needs CONFIG_MEM_SOFT_DIRTY, which this kernel lacks");
 		return PT_CHECK_SKIP;
 	}
 	return PT_CHECK_OK;
+}
+
+static uint64_t clear_refs_mem_bytes(const void *opts, int threads)
+{
+	struct clear_refs_opts o;
+
+	(void)threads; /* one region per role */
+	clear_refs_opts_copy(opts, &o);
+	return pt_walk_mem_bytes(&o.walk);
 }
 
 static int clear_refs_setup(struct pt_role_run *rr, char *err, size_t len)
@@ -91,9 +94,7 @@ static int clear_refs_setup(struct pt_role_run *rr, char *err, size_t len)
 	struct clear_refs_shared *s = pt_xcalloc(1, sizeof(*s));
 
 	pt_role_set_shared(rr, s);
-	clear_refs_opts_load(pt_role_opts_v1(rr), &s->o);
-	if (s->o.walk.region == PT_WALK_OWN && strcmp(s->o.walk.target, "self"))
-		s->o.walk.region = PT_WALK_VMAS; /* nothing of ours to map for another mm */
+	clear_refs_opts_copy(pt_role_opts(rr), &s->o);
 	if (pt_walk_target_setup(&s->wt, &s->o.walk, rr, err, len))
 		return -1;
 	snprintf(s->path, sizeof(s->path), "%s/clear_refs", s->wt.proc_dir);
@@ -202,6 +203,8 @@ const struct pt_worker_type pt_worker_clear_refs = {
 	.name = "clear-refs",
 	.summary = "write /proc/TARGET/clear_refs: a page-table walk of the whole mm under mmap_lock read",
 	.opts = clear_refs_opt_defs,
+	.opts_size = sizeof(struct clear_refs_opts),
+	.mem_bytes = clear_refs_mem_bytes,
 	.ops = clear_refs_ops,
 	.check = clear_refs_check,
 	.setup = clear_refs_setup,

@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +28,6 @@
 #include "collapse_sharers.h"
 #include "collapse_util.h"
 #include "ptbench/clock.h"
-#include "ptbench/runner.h"
 #include "ptbench/util.h"
 #include "ptbench/vmstat.h"
 #include "ptbench/worker.h"
@@ -39,32 +37,38 @@ enum { OP_COLLAPSE, OP_REFAULT, OP_RESET };
 static const char *const shmem_ops[] = { "collapse", "refault", "punch", NULL };
 static const char *const anon_ops[] = { "collapse", "refault", "zap", NULL };
 
+/* The options of both collapse types; anon leaves the shmem-only ones 0. */
+struct collapse_opts {
+	long long size, touch, verify_every, mappings, sharers, sharer_interval;
+	int verify;
+};
+
 #define COMMON_OPTS                                                                              \
-	{ "size", PT_OPT_SIZE, "16M", 2 << 20, 1LL << 36, NULL,                                  \
-	  "region per thread, a multiple of 2M (one PMD each)" },                                \
-	{ "touch", PT_OPT_INT, "512", 1, 512, NULL,                                              \
-	  "4 KiB pages refaulted per 2 MiB each iteration (spread evenly); < 512 leaves holes "  \
-	  "(max_ptes_none territory; MADV_COLLAPSE ignores that limit)" },                       \
-	{ "verify", PT_OPT_ENUM, "auto", 0, 0, pt_verify_choices,                                \
-	  "how to prove PMD mapping: auto (pagemap-scan when the kernel has it, 6.7+), "         \
-	  "pagemap-scan, smaps (the VMA's *PmdMapped/AnonHugePages), none" },                    \
-	{ "verify_every", PT_OPT_INT, "1", 1, 1000000, NULL,                                     \
-	  "check every Nth collapse (untimed; failures are always checked)" }
+	PT_OPT_SIZE_MULT_F("size", struct collapse_opts, size, "16M", 2 << 20, 1LL << 36, 2 << 20, \
+			   "region per thread, a multiple of 2M (one PMD each)"),                \
+	PT_OPT_INT_F("touch", struct collapse_opts, touch, "512", 1, 512,                        \
+		     "4 KiB pages refaulted per 2 MiB each iteration (spread evenly); < 512 leaves holes " \
+		     "(max_ptes_none territory; MADV_COLLAPSE ignores that limit)"),             \
+	PT_OPT_ENUM_F("verify", struct collapse_opts, verify, "auto", pt_verify_choices,         \
+		      "how to prove PMD mapping: auto (pagemap-scan when the kernel has it, 6.7+), " \
+		      "pagemap-scan, smaps (the VMA's *PmdMapped/AnonHugePages), none"),          \
+	PT_OPT_INT_F("verify_every", struct collapse_opts, verify_every, "1", 1, 1000000,        \
+		     "check every Nth collapse (untimed; failures are always checked)")
 
 static const struct pt_opt_def shmem_opts[] = {
 	COMMON_OPTS,
-	{ "mappings", PT_OPT_INT, "0", 0, 64, NULL,
-	  "extra PMD-aligned mappings of the same file in this process, read-touched each iteration" },
-	{ "sharers", PT_OPT_INT, "0", 0, 64, NULL,
-	  "child processes mapping the same file, re-reading every page each sharer_interval" },
-	{ "sharer_interval", PT_OPT_DURATION, "10ms", 0, 60000000000LL, NULL,
-	  "pause between a sharer's passes over the file (0: back to back)" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_INT_F("mappings", struct collapse_opts, mappings, "0", 0, 64,
+		     "extra PMD-aligned mappings of the same file in this process, read-touched each iteration"),
+	PT_OPT_INT_F("sharers", struct collapse_opts, sharers, "0", 0, 64,
+		     "child processes mapping the same file, re-reading every page each sharer_interval"),
+	PT_OPT_DURATION_F("sharer_interval", struct collapse_opts, sharer_interval, "10ms", 0, 60000000000LL,
+			  "pause between a sharer's passes over the file (0: back to back)"),
+	PT_OPT_END,
 };
 
 static const struct pt_opt_def anon_opts[] = {
 	COMMON_OPTS,
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_END,
 };
 
 /* Evidence counters; per thread, summed into the role at thread_fini. */
@@ -100,28 +104,26 @@ struct collapse_thread {
 	struct collapse_stats st;
 };
 
-static bool is_shmem(const struct pt_role *role)
+static bool is_shmem(const struct pt_worker_type *type)
 {
-	return !strcmp(role->type->name, "shmem-collapse");
+	return !strcmp(type->name, "shmem-collapse");
 }
 
-static enum pt_check collapse_check(const struct pt_role *role, char *why, size_t len)
+static enum pt_check collapse_check(const struct pt_worker_type *type, const void *opts,
+				    const char **bad_key, char *why, size_t len)
 {
-	long long size = pt_opt_num(&role->opts, "size");
+	const struct collapse_opts *o = opts;
 	int rc;
 
-	if (size % (long long)PT_PMD_SIZE) {
-		snprintf(why, len, "size = %s: must be a multiple of 2M (whole PMDs)",
-			 pt_opt_str(&role->opts, "size"));
-		return PT_CHECK_ERROR;
-	}
-	if ((enum pt_verify)pt_opt_num(&role->opts, "verify") == PT_VERIFY_PAGEMAP_SCAN &&
+	*bad_key = "verify";
+	if ((enum pt_verify)o->verify == PT_VERIFY_PAGEMAP_SCAN &&
 	    !pt_pagemap_scan_available()) {
 		snprintf(why, len, "verify = pagemap-scan: this kernel has no PAGEMAP_SCAN ioctl "
 				   "(6.7+); use verify = smaps or auto");
 		return PT_CHECK_SKIP;
 	}
-	rc = pt_probe_madv_collapse(is_shmem(role), why, len);
+	*bad_key = NULL;
+	rc = pt_probe_madv_collapse(is_shmem(type), why, len);
 	if (rc > 0)
 		return PT_CHECK_SKIP;
 	return rc < 0 ? PT_CHECK_ERROR : PT_CHECK_OK;
@@ -130,13 +132,13 @@ static enum pt_check collapse_check(const struct pt_role *role, char *why, size_
 static int collapse_setup(struct pt_role_run *rr, char *err, size_t len)
 {
 	struct collapse_role *cr = pt_xcalloc(1, sizeof(*cr));
-	const struct pt_opts *o = &rr->role->opts;
+	const struct collapse_opts *o = pt_role_opts(rr);
 
-	rr->shared = cr;
+	pt_role_set_shared(rr, cr);
 	pthread_mutex_init(&cr->lock, NULL);
-	cr->shmem = is_shmem(rr->role);
-	cr->how = pt_verify_resolve((enum pt_verify)pt_opt_num(o, "verify"));
-	cr->region = (size_t)pt_opt_num(o, "size");
+	cr->shmem = is_shmem(pt_role_type(rr));
+	cr->how = pt_verify_resolve((enum pt_verify)o->verify);
+	cr->region = (size_t)o->size;
 	cr->npmd = cr->region / PT_PMD_SIZE;
 	/* last thing before the threads exist: the vmstat window opens here */
 	if (pt_vmstat_read(&cr->before)) {
@@ -148,8 +150,8 @@ static int collapse_setup(struct pt_role_run *rr, char *err, size_t len)
 
 static int collapse_thread_init(struct pt_thread *t, char *err, size_t len)
 {
-	const struct pt_opts *o = pt_thread_opts(t);
-	struct collapse_role *cr = t->rr->shared;
+	const struct collapse_opts *o = pt_thread_opts(t);
+	struct collapse_role *cr = pt_thread_shared(t);
 	struct collapse_thread *c = pt_xcalloc(1, sizeof(*c));
 	size_t size = cr->region;
 
@@ -157,8 +159,8 @@ static int collapse_thread_init(struct pt_thread *t, char *err, size_t len)
 	c->fd = c->pagemap_fd = -1;
 	c->page = (size_t)sysconf(_SC_PAGESIZE);
 	c->npmd = cr->npmd;
-	c->touch = (size_t)pt_opt_num(o, "touch");
-	c->verify_every = pt_opt_num(o, "verify_every");
+	c->touch = (size_t)o->touch;
+	c->verify_every = o->verify_every;
 	if (cr->how == PT_VERIFY_PAGEMAP_SCAN) {
 		c->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 		if (c->pagemap_fd < 0) {
@@ -179,16 +181,16 @@ static int collapse_thread_init(struct pt_thread *t, char *err, size_t len)
 	t->mem_len = size;
 	if (!cr->shmem)
 		return 0;
-	c->nextra = (int)pt_opt_num(o, "mappings");
+	c->nextra = (int)o->mappings;
 	c->extra = pt_xcalloc((size_t)c->nextra + 1, sizeof(*c->extra));
 	for (int i = 0; i < c->nextra; i++)
 		if (pt_aligned_map(&c->extra[i], size, c->fd, err, len))
 			return -1;
-	c->nkids = (int)pt_opt_num(o, "sharers");
+	c->nkids = (int)o->sharers;
 	c->kids = pt_xcalloc((size_t)c->nkids + 1, sizeof(pid_t));
 	if (c->nkids) {
 		int n = pt_sharers_start(c->kids, c->nkids, c->map.base, size,
-					 (uint64_t)pt_opt_num(o, "sharer_interval"));
+					 (uint64_t)o->sharer_interval);
 
 		if (n < c->nkids) {
 			snprintf(err, len, "fork of sharer %d of %d: %s", n + 1, c->nkids, strerror(errno));
@@ -246,12 +248,12 @@ static long long huge_bytes(struct collapse_thread *c, enum pt_verify how)
 static int collapse_run_once(struct pt_thread *t)
 {
 	struct collapse_thread *c = t->priv;
-	struct collapse_role *cr = t->rr->shared;
+	struct collapse_role *cr = pt_thread_shared(t);
 	bool sample = cr->how != PT_VERIFY_NONE && c->st.attempts % (uint64_t)c->verify_every == 0;
 	/* read when the runner read it (it resets op stats at the top of its
 	 * loop when it sees MEASURE): an iteration begun in the measured phase
 	 * is recorded in ops, even if STOP comes in the middle */
-	bool measured = atomic_load_explicit(&t->rr->run->phase, memory_order_relaxed) >= PT_PHASE_MEASURE;
+	bool measured = pt_measuring(t);
 	uint64_t t0, t1;
 	int rc, e = 0;
 
@@ -319,7 +321,7 @@ static void add_stats(struct collapse_stats *to, const struct collapse_stats *fr
 static void collapse_thread_fini(struct pt_thread *t)
 {
 	struct collapse_thread *c = t->priv;
-	struct collapse_role *cr = t->rr->shared;
+	struct collapse_role *cr = pt_thread_shared(t);
 
 	if (!c)
 		return;
@@ -348,7 +350,7 @@ static void add_u64(struct json_object *o, const char *k, uint64_t v)
 
 static void collapse_report(struct pt_role_run *rr, struct json_object *role_json)
 {
-	struct collapse_role *cr = rr->shared;
+	struct collapse_role *cr = pt_role_shared(rr);
 	const struct collapse_stats *s = &cr->sum;
 	struct json_object *o = json_object_new_object(), *m = json_object_new_object();
 	struct json_object *v = json_object_new_object(), *delta;
@@ -371,7 +373,7 @@ static void collapse_report(struct pt_role_run *rr, struct json_object *role_jso
 	add_u64(o, "failed_pmds", s->failed_pmds);
 	json_object_object_add(o, "verify", json_object_new_string(pt_verify_choices[cr->how]));
 	json_object_object_add(o, "verify_every",
-			       json_object_new_int64(pt_opt_num(&rr->role->opts, "verify_every")));
+			       json_object_new_int64(((const struct collapse_opts *)pt_role_opts(rr))->verify_every));
 	add_u64(o, "checked_pmd_mapped", s->checked);
 	add_u64(o, "confirmed_pmd_mapped", s->confirmed);
 	add_u64(o, "unconfirmed", s->unconfirmed);
@@ -380,7 +382,7 @@ static void collapse_report(struct pt_role_run *rr, struct json_object *role_jso
 	add_u64(o, "verify_errors", s->verify_errors);
 	if (cr->shmem) {
 		json_object_object_add(o, "mappings",
-				       json_object_new_int64(pt_opt_num(&rr->role->opts, "mappings")));
+				       json_object_new_int64(((const struct collapse_opts *)pt_role_opts(rr))->mappings));
 		json_object_object_add(o, "sharers", json_object_new_int(cr->sharers_started));
 	}
 	if (!pt_vmstat_read(&after)) {
@@ -412,31 +414,60 @@ static void collapse_report(struct pt_role_run *rr, struct json_object *role_jso
 
 	if (s->attempts && !s->succeeded)
 		fprintf(stderr, "ptbench: warning: [worker %s] none of %llu collapses succeeded\n",
-			rr->role->name, (unsigned long long)s->attempts);
+			pt_role_name(rr), (unsigned long long)s->attempts);
 	if (s->unconfirmed || s->started_huge)
 		fprintf(stderr,
 			"ptbench: warning: [worker %s] %llu collapses reported success without a "
 			"PMD mapping, %llu iterations started huge\n",
-			rr->role->name, (unsigned long long)s->unconfirmed,
+			pt_role_name(rr), (unsigned long long)s->unconfirmed,
 			(unsigned long long)s->started_huge);
 	if (!agrees)
 		fprintf(stderr,
 			"ptbench: warning: [worker %s] /proc/vmstat thp_collapse_alloc grew by %lld; "
 			"the worker collapsed %llu PMDs and failed on %llu (another process "
 			"collapsing, or collapses the worker did not see)\n",
-			rr->role->name, alloc, (unsigned long long)s->pmds_collapsed,
+			pt_role_name(rr), alloc, (unsigned long long)s->pmds_collapsed,
 			(unsigned long long)s->failed_pmds);
 }
 
 static void collapse_teardown(struct pt_role_run *rr)
 {
-	struct collapse_role *cr = rr->shared;
+	struct collapse_role *cr = pt_role_shared(rr);
 
 	if (!cr)
 		return;
 	pthread_mutex_destroy(&cr->lock);
 	free(cr);
-	rr->shared = NULL;
+	pt_role_set_shared(rr, NULL);
+}
+
+static long long jget(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+/* The proof in one line: a reader must see that it collapsed. */
+static void collapse_summary(const char *role, struct json_object *role_json, FILE *out)
+{
+	struct json_object *c, *agrees;
+
+	if (!json_object_object_get_ex(role_json, "collapse", &c))
+		return;
+	fprintf(out, "  %s: collapsed %lld/%lld (%lld PMDs), confirmed PMD-mapped %lld/%lld, vmstat %s\n",
+		role, jget(c, "succeeded"), jget(c, "attempts"), jget(c, "pmds_collapsed"),
+		jget(c, "confirmed_pmd_mapped"), jget(c, "checked_pmd_mapped"),
+		!json_object_object_get_ex(c, "vmstat_agrees", &agrees) ? "not checked"
+		: json_object_get_boolean(agrees)		       ? "agrees"
+								       : "DISAGREES");
+}
+
+/* Each thread maps its region once (shmem: plus its extra mappings of the
+ * same file, which share the pages). */
+static uint64_t collapse_mem_bytes(const void *opts, int threads)
+{
+	return (uint64_t)((const struct collapse_opts *)opts)->size * (uint64_t)threads;
 }
 
 const struct pt_worker_type pt_worker_shmem_collapse = {
@@ -444,14 +475,17 @@ const struct pt_worker_type pt_worker_shmem_collapse = {
 	.summary = "memfd region: hole punch, refault 4 KiB pages, MADV_COLLAPSE (proved by "
 		   "pagemap/smaps and vmstat)",
 	.opts = shmem_opts,
+	.opts_size = sizeof(struct collapse_opts),
 	.ops = shmem_ops,
 	.check = collapse_check,
+	.mem_bytes = collapse_mem_bytes,
 	.setup = collapse_setup,
 	.thread_init = collapse_thread_init,
 	.run_once = collapse_run_once,
 	.thread_fini = collapse_thread_fini,
 	.teardown = collapse_teardown,
 	.report = collapse_report,
+	.print_summary = collapse_summary,
 };
 
 const struct pt_worker_type pt_worker_anon_collapse = {
@@ -459,12 +493,15 @@ const struct pt_worker_type pt_worker_anon_collapse = {
 	.summary = "private anon region: MADV_DONTNEED, refault 4 KiB pages, MADV_COLLAPSE "
 		   "(proved by pagemap/smaps and vmstat)",
 	.opts = anon_opts,
+	.opts_size = sizeof(struct collapse_opts),
 	.ops = anon_ops,
 	.check = collapse_check,
+	.mem_bytes = collapse_mem_bytes,
 	.setup = collapse_setup,
 	.thread_init = collapse_thread_init,
 	.run_once = collapse_run_once,
 	.thread_fini = collapse_thread_fini,
 	.teardown = collapse_teardown,
 	.report = collapse_report,
+	.print_summary = collapse_summary,
 };

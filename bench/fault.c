@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "ptbench/clock.h"
-#include "ptbench/runner.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
@@ -22,12 +21,18 @@ enum { BACK_ANON, BACK_SHMEM, BACK_FILE };
 static const char *const backing_choices[] = { "anon", "shmem", "file", NULL };
 static const char *const fault_ops[] = { "fault", "zap", NULL };
 
+struct fault_opts {
+	long long size;
+	int backing;
+	const char *dir;
+};
+
 static const struct pt_opt_def fault_opts[] = {
-	{ "size", PT_OPT_SIZE, "16M", 4096, 1LL << 36, NULL, "region per thread" },
-	{ "backing", PT_OPT_ENUM, "anon", 0, 0, backing_choices,
-	  "anon (private), shmem (memfd, shared) or file (a file in dir, shared)" },
-	{ "dir", PT_OPT_STRING, "/var/tmp", 0, 0, NULL, "where backing=file creates its file" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_SIZE_F("size", struct fault_opts, size, "16M", 4096, 1LL << 36, "region per thread"),
+	PT_OPT_ENUM_F("backing", struct fault_opts, backing, "anon", backing_choices,
+		      "anon (private), shmem (memfd, shared) or file (a file in dir, shared)"),
+	PT_OPT_STRING_F("dir", struct fault_opts, dir, "/var/tmp", "where backing=file creates its file"),
+	PT_OPT_END,
 };
 
 struct fault_thread {
@@ -38,22 +43,22 @@ struct fault_thread {
 
 static int fault_thread_init(struct pt_thread *t, char *err, size_t len)
 {
-	const struct pt_opts *o = pt_thread_opts(t);
+	const struct fault_opts *o = pt_thread_opts(t);
 	struct fault_thread *f = pt_xcalloc(1, sizeof(*f));
 	int flags = MAP_SHARED;
 	void *p;
 
 	t->priv = f;
 	f->page = (size_t)sysconf(_SC_PAGESIZE);
-	f->size = (size_t)pt_opt_num(o, "size") / f->page * f->page;
-	f->backing = (int)pt_opt_num(o, "backing");
+	f->size = (size_t)o->size / f->page * f->page;
+	f->backing = o->backing;
 	f->fd = -1;
 	if (f->backing == BACK_SHMEM) {
 		f->fd = memfd_create("ptbench-fault", MFD_CLOEXEC);
 	} else if (f->backing == BACK_FILE) {
 		char path[4096];
 
-		snprintf(path, sizeof(path), "%s/ptbench-fault-XXXXXX", pt_opt_str(o, "dir"));
+		snprintf(path, sizeof(path), "%s/ptbench-fault-XXXXXX", o->dir);
 		f->fd = mkostemp(path, O_CLOEXEC);
 		if (f->fd >= 0)
 			unlink(path);
@@ -132,11 +137,18 @@ static void fault_thread_fini(struct pt_thread *t)
 	t->priv = NULL;
 }
 
+static uint64_t fault_mem_bytes(const void *opts, int threads)
+{
+	return (uint64_t)((const struct fault_opts *)opts)->size * (uint64_t)threads;
+}
+
 const struct pt_worker_type pt_worker_fault = {
 	.name = "fault",
 	.summary = "first-touch page faults on small pages (anon, shmem or file), then zap",
 	.opts = fault_opts,
+	.opts_size = sizeof(struct fault_opts),
 	.ops = fault_ops,
+	.mem_bytes = fault_mem_bytes,
 	.thread_init = fault_thread_init,
 	.run_once = fault_run_once,
 	.thread_fini = fault_thread_fini,

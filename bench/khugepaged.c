@@ -26,7 +26,6 @@
 
 #include "collapse_util.h"
 #include "ptbench/clock.h"
-#include "ptbench/runner.h"
 #include "ptbench/sysfs_settings.h"
 #include "ptbench/util.h"
 #include "ptbench/vmstat.h"
@@ -39,28 +38,37 @@ enum { OP_COLLAPSE, OP_REFAULT, OP_ZAP };
 
 static const char *const khp_ops[] = { "collapse", "refault", "zap", NULL };
 
-static const struct pt_opt_def khp_opts[] = {
-	{ "size", PT_OPT_SIZE, "16M", 2 << 20, 1LL << 36, NULL,
-	  "region per thread, a multiple of 2M (one PMD each)" },
-	{ "touch", PT_OPT_INT, "512", 1, 512, NULL,
-	  "4 KiB pages refaulted per 2 MiB each iteration; khugepaged skips a PMD with more "
-	  "than max_ptes_none holes" },
-	{ "scan_sleep", PT_OPT_DURATION, "10ms", 0, 3600000000000LL, NULL,
-	  "khugepaged/scan_sleep_millisecs for the run" },
-	{ "pages_to_scan", PT_OPT_INT, "4096", 1, 1 << 22, NULL, "khugepaged/pages_to_scan for the run" },
-	{ "defrag", PT_OPT_BOOL, "true", 0, 0, NULL, "khugepaged/defrag for the run" },
-	{ "alloc_sleep_ms", PT_OPT_INT, "-1", -1, 3600000, NULL,
-	  "khugepaged/alloc_sleep_millisecs for the run (-1: leave as is)" },
-	{ "max_ptes_none", PT_OPT_INT, "-1", -1, 511, NULL,
-	  "khugepaged/max_ptes_none for the run (-1: leave as is)" },
-	{ "poll", PT_OPT_DURATION, "5ms", 100000, 10000000000LL, NULL,
-	  "how often the region is checked for new PMD mappings (resolution of op collapse)" },
-	{ "timeout", PT_OPT_DURATION, "5s", 1000000, 600000000000LL, NULL,
-	  "give up on an iteration's remaining PMDs after this long (counted as ETIMEDOUT)" },
-	{ "verify", PT_OPT_ENUM, "auto", 0, 0, pt_verify_choices,
-	  "how to see PMD mappings: auto (pagemap-scan when the kernel has it), pagemap-scan, smaps" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+struct khp_opts {
+	long long size, touch, scan_sleep, pages_to_scan, alloc_sleep_ms, max_ptes_none, poll, timeout;
+	bool defrag;
+	int verify;
 };
+
+#define KO struct khp_opts
+static const struct pt_opt_def khp_opts[] = {
+	PT_OPT_SIZE_MULT_F("size", KO, size, "16M", 2 << 20, 1LL << 36, 2 << 20,
+			   "region per thread, a multiple of 2M (one PMD each)"),
+	PT_OPT_INT_F("touch", KO, touch, "512", 1, 512,
+		     "4 KiB pages refaulted per 2 MiB each iteration; khugepaged skips a PMD with more "
+		     "than max_ptes_none holes"),
+	PT_OPT_DURATION_F("scan_sleep", KO, scan_sleep, "10ms", 0, 3600000000000LL,
+			  "khugepaged/scan_sleep_millisecs for the run"),
+	PT_OPT_INT_F("pages_to_scan", KO, pages_to_scan, "4096", 1, 1 << 22,
+		     "khugepaged/pages_to_scan for the run"),
+	PT_OPT_BOOL_F("defrag", KO, defrag, "true", "khugepaged/defrag for the run"),
+	PT_OPT_INT_F("alloc_sleep_ms", KO, alloc_sleep_ms, "-1", -1, 3600000,
+		     "khugepaged/alloc_sleep_millisecs for the run (-1: leave as is)"),
+	PT_OPT_INT_F("max_ptes_none", KO, max_ptes_none, "-1", -1, 511,
+		     "khugepaged/max_ptes_none for the run (-1: leave as is)"),
+	PT_OPT_DURATION_F("poll", KO, poll, "5ms", 100000, 10000000000LL,
+			  "how often the region is checked for new PMD mappings (resolution of op collapse)"),
+	PT_OPT_DURATION_F("timeout", KO, timeout, "5s", 1000000, 600000000000LL,
+			  "give up on an iteration's remaining PMDs after this long (counted as ETIMEDOUT)"),
+	PT_OPT_ENUM_F("verify", KO, verify, "auto", pt_verify_choices,
+		      "how to see PMD mappings: auto (pagemap-scan when the kernel has it), pagemap-scan, smaps"),
+	PT_OPT_END,
+};
+#undef KO
 
 struct khp_role {
 	pthread_mutex_t lock;
@@ -91,16 +99,15 @@ static long long read_ll(const char *path)
 	return pt_read_line(path, buf, sizeof(buf), 0) ? -1 : atoll(buf);
 }
 
-static enum pt_check khp_check(const struct pt_role *role, char *why, size_t len)
+static enum pt_check khp_check(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+				char *why, size_t len)
 {
-	const struct pt_opts *o = &role->opts;
+	const struct khp_opts *o = opts;
 	char enabled[32];
 
-	if (pt_opt_num(o, "size") % (long long)PT_PMD_SIZE) {
-		snprintf(why, len, "size = %s: must be a multiple of 2M (whole PMDs)", pt_opt_str(o, "size"));
-		return PT_CHECK_ERROR;
-	}
-	if ((enum pt_verify)pt_opt_num(o, "verify") == PT_VERIFY_NONE) {
+	(void)type;
+	*bad_key = "verify";
+	if ((enum pt_verify)o->verify == PT_VERIFY_NONE) {
 		snprintf(why, len, "verify = none: the khugepaged worker sees collapses only by looking");
 		return PT_CHECK_ERROR;
 	}
@@ -117,8 +124,7 @@ static enum pt_check khp_check(const struct pt_role *role, char *why, size_t len
 				   "(set thp_enabled = madvise in [scenario])");
 		return PT_CHECK_SKIP;
 	}
-	if ((enum pt_verify)pt_opt_num(o, "verify") == PT_VERIFY_PAGEMAP_SCAN &&
-	    !pt_pagemap_scan_available()) {
+	if ((enum pt_verify)o->verify == PT_VERIFY_PAGEMAP_SCAN && !pt_pagemap_scan_available()) {
 		snprintf(why, len, "verify = pagemap-scan: this kernel has no PAGEMAP_SCAN ioctl (6.7+)");
 		return PT_CHECK_SKIP;
 	}
@@ -141,22 +147,20 @@ static int push(struct khp_role *kr, const char *file, long long value, char *er
 
 static int khp_setup(struct pt_role_run *rr, char *err, size_t len)
 {
-	const struct pt_opts *o = &rr->role->opts;
+	const struct khp_opts *o = pt_role_opts(rr);
 	struct khp_role *kr = pt_xcalloc(1, sizeof(*kr));
 
-	rr->shared = kr;
+	pt_role_set_shared(rr, kr);
 	pthread_mutex_init(&kr->lock, NULL);
 	kr->settings = json_object_new_object();
-	kr->how = pt_verify_resolve((enum pt_verify)pt_opt_num(o, "verify"));
-	kr->region = (size_t)pt_opt_num(o, "size");
+	kr->how = pt_verify_resolve((enum pt_verify)o->verify);
+	kr->region = (size_t)o->size;
 	kr->npmd = kr->region / PT_PMD_SIZE;
-	if (push(kr, "scan_sleep_millisecs", pt_opt_num(o, "scan_sleep") / 1000000, err, len) ||
-	    push(kr, "pages_to_scan", pt_opt_num(o, "pages_to_scan"), err, len) ||
-	    push(kr, "defrag", pt_opt_num(o, "defrag"), err, len) ||
-	    (pt_opt_num(o, "alloc_sleep_ms") >= 0 &&
-	     push(kr, "alloc_sleep_millisecs", pt_opt_num(o, "alloc_sleep_ms"), err, len)) ||
-	    (pt_opt_num(o, "max_ptes_none") >= 0 &&
-	     push(kr, "max_ptes_none", pt_opt_num(o, "max_ptes_none"), err, len)))
+	if (push(kr, "scan_sleep_millisecs", o->scan_sleep / 1000000, err, len) ||
+	    push(kr, "pages_to_scan", o->pages_to_scan, err, len) ||
+	    push(kr, "defrag", o->defrag, err, len) ||
+	    (o->alloc_sleep_ms >= 0 && push(kr, "alloc_sleep_millisecs", o->alloc_sleep_ms, err, len)) ||
+	    (o->max_ptes_none >= 0 && push(kr, "max_ptes_none", o->max_ptes_none, err, len)))
 		return -1;
 	kr->collapsed_before = read_ll(KHP_DIR "pages_collapsed");
 	kr->scans_before = read_ll(KHP_DIR "full_scans");
@@ -169,8 +173,8 @@ static int khp_setup(struct pt_role_run *rr, char *err, size_t len)
 
 static int khp_thread_init(struct pt_thread *t, char *err, size_t len)
 {
-	const struct pt_opts *o = pt_thread_opts(t);
-	struct khp_role *kr = t->rr->shared;
+	const struct khp_opts *o = pt_thread_opts(t);
+	struct khp_role *kr = pt_thread_shared(t);
 	struct khp_thread *k = pt_xcalloc(1, sizeof(*k));
 
 	t->priv = k;
@@ -178,9 +182,9 @@ static int khp_thread_init(struct pt_thread *t, char *err, size_t len)
 	k->last_seen = -1;
 	k->page = (size_t)sysconf(_SC_PAGESIZE);
 	k->npmd = kr->npmd;
-	k->touch = (size_t)pt_opt_num(o, "touch");
-	k->poll_ns = (uint64_t)pt_opt_num(o, "poll");
-	k->timeout_ns = (uint64_t)pt_opt_num(o, "timeout");
+	k->touch = (size_t)o->touch;
+	k->poll_ns = (uint64_t)o->poll;
+	k->timeout_ns = (uint64_t)o->timeout;
 	if (kr->how == PT_VERIFY_PAGEMAP_SCAN) {
 		k->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 		if (k->pagemap_fd < 0) {
@@ -232,7 +236,7 @@ static void sleep_ns(uint64_t ns)
 static int khp_run_once(struct pt_thread *t)
 {
 	struct khp_thread *k = t->priv;
-	struct khp_role *kr = t->rr->shared;
+	struct khp_role *kr = pt_thread_shared(t);
 	volatile char *base = k->map.base;
 	uint64_t t0, t1, handoff;
 	long long seen = 0, now;
@@ -291,7 +295,7 @@ static int khp_run_once(struct pt_thread *t)
 static void khp_thread_fini(struct pt_thread *t)
 {
 	struct khp_thread *k = t->priv;
-	struct khp_role *kr = t->rr->shared;
+	struct khp_role *kr = pt_thread_shared(t);
 
 	if (!k)
 		return;
@@ -322,7 +326,7 @@ static void add_u64(struct json_object *o, const char *key, uint64_t v)
 
 static void khp_report(struct pt_role_run *rr, struct json_object *role_json)
 {
-	struct khp_role *kr = rr->shared;
+	struct khp_role *kr = pt_role_shared(rr);
 	struct json_object *o = json_object_new_object(), *v = json_object_new_object();
 	struct pt_vmstat after;
 	uint64_t total = kr->pmds_collapsed + kr->pmds_after_stop;
@@ -374,12 +378,43 @@ static void khp_report(struct pt_role_run *rr, struct json_object *role_json)
 	json_object_object_add(role_json, "khugepaged", o);
 	if (kr->iterations && !kr->pmds_collapsed)
 		fprintf(stderr, "ptbench: warning: [worker %s] khugepaged collapsed nothing in %llu "
-				"iterations\n", rr->role->name, (unsigned long long)kr->iterations);
+				"iterations\n", pt_role_name(rr), (unsigned long long)kr->iterations);
+}
+
+static long long jget(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+/* The proof in one line, like the MADV_COLLAPSE workers': PMDs khugepaged
+ * collapsed for us, and whether its own counter agrees. */
+static void khp_summary(const char *role, struct json_object *role_json, FILE *out)
+{
+	struct json_object *k, *v, *agrees;
+
+	if (!json_object_object_get_ex(role_json, "khugepaged", &k))
+		return;
+	fprintf(out, "  %s: khugepaged collapsed %lld PMDs in %lld iterations (%.1f PMDs/s while waiting), "
+		     "%lld timeouts, khugepaged pages_collapsed %s\n",
+		role, jget(k, "pmds_collapsed"), jget(k, "iterations"),
+		json_object_get_double(json_object_object_get(k, "pmds_per_sec")), jget(k, "timeouts"),
+		!json_object_object_get_ex(k, "vmstat_check", &v) ||
+				!json_object_object_get_ex(v, "agrees", &agrees) ? "not checked"
+		: json_object_get_boolean(agrees)				 ? "agrees"
+										 : "DISAGREES");
+}
+
+/* Each thread maps its region once. */
+static uint64_t khp_mem_bytes(const void *opts, int threads)
+{
+	return (uint64_t)((const struct khp_opts *)opts)->size * (uint64_t)threads;
 }
 
 static void khp_teardown(struct pt_role_run *rr)
 {
-	struct khp_role *kr = rr->shared;
+	struct khp_role *kr = pt_role_shared(rr);
 
 	if (!kr)
 		return;
@@ -387,7 +422,7 @@ static void khp_teardown(struct pt_role_run *rr)
 	json_object_put(kr->settings);
 	pthread_mutex_destroy(&kr->lock);
 	free(kr);
-	rr->shared = NULL;
+	pt_role_set_shared(rr, NULL);
 }
 
 const struct pt_worker_type pt_worker_khugepaged = {
@@ -395,12 +430,15 @@ const struct pt_worker_type pt_worker_khugepaged = {
 	.summary = "anon region handed to khugepaged (MADV_HUGEPAGE) with its scan settings pushed "
 		   "(root); PMDs collapsed per second",
 	.opts = khp_opts,
+	.opts_size = sizeof(struct khp_opts),
 	.ops = khp_ops,
 	.check = khp_check,
+	.mem_bytes = khp_mem_bytes,
 	.setup = khp_setup,
 	.thread_init = khp_thread_init,
 	.run_once = khp_run_once,
 	.thread_fini = khp_thread_fini,
 	.teardown = khp_teardown,
 	.report = khp_report,
+	.print_summary = khp_summary,
 };

@@ -17,7 +17,6 @@
 #include "ptbench/clock.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
-#include "v2_compat.h"
 #include "walk_region.h"
 
 enum { OP_MINCORE };
@@ -32,14 +31,14 @@ struct mincore_opts {
 };
 
 static const struct pt_opt_def mincore_opt_defs[] = {
-	PT_WALK_OPT_ROWS,
-	{ "chunk", PT_OPT_SIZE, "64M", 4096, 1LL << 40, NULL,
-	  "bytes of address space per mincore() call" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_WALK_OPT_ROWS(struct mincore_opts),
+	PT_OPT_SIZE_MULT_F("chunk", struct mincore_opts, chunk, "64M", 4096, 1LL << 40, 4096,
+			   "bytes of address space per mincore() call"),
+	PT_OPT_END,
 };
 
 struct mincore_shared {
-	struct mincore_opts o;
+	const struct mincore_opts *o;
 	struct pt_walk_target wt;
 };
 
@@ -49,24 +48,17 @@ struct mincore_thread {
 	struct pt_walk_ranges ranges;
 };
 
-static void mincore_opts_load(const struct pt_opts *po, struct mincore_opts *o)
+static enum pt_check mincore_check(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+				    char *why, size_t len)
 {
-	o->walk.target = pt_opt_str(po, "target");
-	o->walk.region = (int)pt_opt_num(po, "region");
-	o->walk.vma_match = pt_opt_str(po, "vma_match");
-	o->walk.size = pt_opt_num(po, "size");
-	o->walk.populate = pt_opt_num(po, "populate");
-	o->walk.touch = pt_opt_num(po, "touch");
-	o->chunk = pt_opt_num(po, "chunk");
+	(void)type;
+	return pt_walk_check(&((const struct mincore_opts *)opts)->walk, true, bad_key, why, len);
 }
 
-static enum pt_check mincore_check(const struct pt_role *role, char *why, size_t len)
+static uint64_t mincore_mem_bytes(const void *opts, int threads)
 {
-	struct mincore_opts o;
-	const char *bad_key = NULL;
-
-	mincore_opts_load(&role->opts, &o);
-	return pt_walk_check(&o.walk, true, &bad_key, why, len);
+	(void)threads; /* one region per role */
+	return pt_walk_mem_bytes(&((const struct mincore_opts *)opts)->walk);
 }
 
 static int mincore_setup(struct pt_role_run *rr, char *err, size_t len)
@@ -74,8 +66,8 @@ static int mincore_setup(struct pt_role_run *rr, char *err, size_t len)
 	struct mincore_shared *s = pt_xcalloc(1, sizeof(*s));
 
 	pt_role_set_shared(rr, s);
-	mincore_opts_load(pt_role_opts_v1(rr), &s->o);
-	return pt_walk_target_setup(&s->wt, &s->o.walk, rr, err, len);
+	s->o = pt_role_opts(rr);
+	return pt_walk_target_setup(&s->wt, &s->o->walk, rr, err, len);
 }
 
 static int mincore_thread_init(struct pt_thread *t, char *err, size_t len)
@@ -86,9 +78,9 @@ static int mincore_thread_init(struct pt_thread *t, char *err, size_t len)
 	(void)err;
 	(void)len;
 	t->priv = mt;
-	mt->vec_len = (size_t)s->o.chunk / (size_t)sysconf(_SC_PAGESIZE);
+	mt->vec_len = (size_t)s->o->chunk / (size_t)sysconf(_SC_PAGESIZE);
 	mt->vec = pt_xmalloc(mt->vec_len);
-	if (s->o.walk.region == PT_WALK_OWN) {
+	if (s->o->walk.region == PT_WALK_OWN) {
 		t->mem_addr = s->wt.own.base;
 		t->mem_len = s->wt.own.len;
 	}
@@ -139,7 +131,7 @@ static int mincore_run_once(struct pt_thread *t)
 	uint64_t t0, t1;
 	int err = 0;
 
-	if (pt_walk_ranges_get(&mt->ranges, &s->wt, &s->o.walk)) {
+	if (pt_walk_ranges_get(&mt->ranges, &s->wt, &s->o->walk)) {
 		t0 = pt_now_ns();
 		pt_record(t, OP_MINCORE, t0, t0);
 		pt_record_error(t, OP_MINCORE, errno);
@@ -200,6 +192,8 @@ const struct pt_worker_type pt_worker_mincore = {
 	.name = "mincore",
 	.summary = "mincore() over a region of this process (mmap_lock read per 4096 pages)",
 	.opts = mincore_opt_defs,
+	.opts_size = sizeof(struct mincore_opts),
+	.mem_bytes = mincore_mem_bytes,
 	.ops = mincore_ops,
 	.check = mincore_check,
 	.setup = mincore_setup,

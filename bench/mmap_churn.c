@@ -13,11 +13,16 @@ enum { OP_MMAP, OP_MUNMAP };
 
 static const char *const churn_ops[] = { "mmap", "munmap", NULL };
 
+struct churn_opts {
+	long long size;
+	bool populate;
+};
+
 static const struct pt_opt_def churn_opts[] = {
-	{ "size", PT_OPT_SIZE, "1M", 4096, 1LL << 36, NULL, "bytes per mapping" },
-	{ "populate", PT_OPT_BOOL, "false", 0, 0, NULL,
-	  "MAP_POPULATE: fault the pages in inside mmap (munmap then frees page tables too)" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_SIZE_F("size", struct churn_opts, size, "1M", 4096, 1LL << 36, "bytes per mapping"),
+	PT_OPT_BOOL_F("populate", struct churn_opts, populate, "false",
+		      "MAP_POPULATE: fault the pages in inside mmap (munmap then frees page tables too)"),
+	PT_OPT_END,
 };
 
 struct churn {
@@ -27,15 +32,15 @@ struct churn {
 
 static int churn_thread_init(struct pt_thread *t, char *err, size_t len)
 {
-	const struct pt_opts *o = pt_thread_opts(t);
+	const struct churn_opts *o = pt_thread_opts(t);
 	struct churn *c = malloc(sizeof(*c));
 
 	(void)err;
 	(void)len;
 	if (!c)
 		return -1;
-	c->size = (size_t)pt_opt_num(o, "size");
-	c->flags = MAP_PRIVATE | MAP_ANONYMOUS | (pt_opt_num(o, "populate") ? MAP_POPULATE : 0);
+	c->size = (size_t)o->size;
+	c->flags = MAP_PRIVATE | MAP_ANONYMOUS | (o->populate ? MAP_POPULATE : 0);
 	t->priv = c;
 	return 0;
 }
@@ -75,6 +80,7 @@ const struct pt_worker_type pt_worker_mmap_churn = {
 	.name = "mmap-churn",
 	.summary = "mmap + munmap of an anon region, each timed (mmap_lock write holders)",
 	.opts = churn_opts,
+	.opts_size = sizeof(struct churn_opts),
 	.ops = churn_ops,
 	.thread_init = churn_thread_init,
 	.run_once = churn_run_once,

@@ -20,7 +20,6 @@
 #include "ptbench/clock.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
-#include "v2_compat.h"
 
 enum { OP_MPROTECT };
 
@@ -32,40 +31,40 @@ struct mprotect_opts {
 };
 
 static const struct pt_opt_def mprotect_opt_defs[] = {
-	{ "size", PT_OPT_SIZE, "64M", 1LL << 20, 1LL << 40, NULL,
-	  "the mapping, shared by the role's threads (each flips ranges in its own slice)" },
-	{ "range", PT_OPT_SIZE, "64K", 4096, 1LL << 32, NULL, "bytes flipped per call (page multiple)" },
-	{ "populate", PT_OPT_BOOL, "true", 0, 0, NULL,
-	  "write every page at setup, so each mprotect rewrites present PTEs" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_SIZE_MULT_F("size", struct mprotect_opts, size, "64M", 1LL << 20, 1LL << 40, 4096,
+			   "the mapping, shared by the role's threads (each flips ranges in its own slice)"),
+	PT_OPT_SIZE_MULT_F("range", struct mprotect_opts, range, "64K", 4096, 1LL << 32, 4096,
+			   "bytes flipped per call (at most size / threads)"),
+	PT_OPT_BOOL_F("populate", struct mprotect_opts, populate, "true",
+		      "write every page at setup, so each mprotect rewrites present PTEs"),
+	PT_OPT_END,
 };
 
 struct mprotect_shared {
-	struct mprotect_opts o;
+	const struct mprotect_opts *o;
 	struct pt_aligned_map m;
 	size_t slice;               /* bytes per thread */
 	_Atomic uint64_t flips;     /* read-only + writable pairs, measured */
 };
 
-static void mprotect_opts_load(const struct pt_opts *po, struct mprotect_opts *o)
+static enum pt_check mprotect_check(const struct pt_worker_type *type, const void *opts,
+				     const char **bad_key, char *why, size_t len)
 {
-	o->size = pt_opt_num(po, "size");
-	o->range = pt_opt_num(po, "range");
-	o->populate = pt_opt_num(po, "populate");
-}
+	const struct mprotect_opts *o = opts;
 
-static enum pt_check mprotect_check(const struct pt_role *role, char *why, size_t len)
-{
-	struct mprotect_opts o;
-	long page = sysconf(_SC_PAGESIZE);
-
-	mprotect_opts_load(&role->opts, &o);
-	if (o.range % page || o.range > o.size) {
-		snprintf(why, len, "range = %s: must be a multiple of the page size and at most size",
-			 pt_opt_str(&role->opts, "range"));
+	(void)type;
+	if (o->range > o->size) {
+		*bad_key = "range";
+		snprintf(why, len, "range = %lld bytes: more than size (%lld)", o->range, o->size);
 		return PT_CHECK_ERROR;
 	}
 	return PT_CHECK_OK;
+}
+
+static uint64_t mprotect_mem_bytes(const void *opts, int threads)
+{
+	(void)threads; /* one mapping per role */
+	return (uint64_t)((const struct mprotect_opts *)opts)->size;
 }
 
 static int mprotect_setup(struct pt_role_run *rr, char *err, size_t len)
@@ -75,17 +74,17 @@ static int mprotect_setup(struct pt_role_run *rr, char *err, size_t len)
 	int n = pt_role_nthreads(rr) > 0 ? pt_role_nthreads(rr) : 1;
 
 	pt_role_set_shared(rr, s);
-	mprotect_opts_load(pt_role_opts_v1(rr), &s->o);
-	s->slice = ((size_t)s->o.size / (size_t)n) & ~(size_t)(page - 1);
-	if (s->slice < (size_t)s->o.range) {
+	s->o = pt_role_opts(rr);
+	s->slice = ((size_t)s->o->size / (size_t)n) & ~(size_t)(page - 1);
+	if (s->slice < (size_t)s->o->range) {
 		snprintf(err, len, "size %lld split over %d threads leaves slices smaller than range %lld",
-			 s->o.size, n, s->o.range);
+			 s->o->size, n, s->o->range);
 		return -1;
 	}
-	if (pt_aligned_map(&s->m, (size_t)s->o.size, -1, err, len))
+	if (pt_aligned_map(&s->m, (size_t)s->o->size, -1, err, len))
 		return -1;
 	madvise(s->m.base, s->m.len, MADV_NOHUGEPAGE); /* PTEs to rewrite, not PMDs */
-	if (s->o.populate)
+	if (s->o->populate)
 		for (size_t off = 0; off < s->m.len; off += (size_t)page)
 			s->m.base[off] = 1;
 	return 0;
@@ -117,11 +116,11 @@ static int mprotect_run_once(struct pt_thread *t)
 {
 	struct mprotect_shared *s = pt_thread_shared(t);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t positions = (s->slice - (size_t)s->o.range) / page + 1;
+	size_t positions = (s->slice - (size_t)s->o->range) / page + 1;
 	char *addr = s->m.base + (size_t)t->index * s->slice + (size_t)(pt_rand(t) % positions) * page;
 
-	timed_mprotect(t, addr, (size_t)s->o.range, PROT_READ);
-	timed_mprotect(t, addr, (size_t)s->o.range, PROT_READ | PROT_WRITE);
+	timed_mprotect(t, addr, (size_t)s->o->range, PROT_READ);
+	timed_mprotect(t, addr, (size_t)s->o->range, PROT_READ | PROT_WRITE);
 	if (pt_measuring(t))
 		atomic_fetch_add_explicit(&s->flips, 1, memory_order_relaxed);
 	return 0;
@@ -150,6 +149,8 @@ const struct pt_worker_type pt_worker_mprotect_churn = {
 	.name = "mprotect-churn",
 	.summary = "mprotect ranges of a large mapping read-only and back (VMA split/merge, mmap_lock write)",
 	.opts = mprotect_opt_defs,
+	.opts_size = sizeof(struct mprotect_opts),
+	.mem_bytes = mprotect_mem_bytes,
 	.ops = mprotect_ops,
 	.check = mprotect_check,
 	.setup = mprotect_setup,

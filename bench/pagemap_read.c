@@ -22,7 +22,6 @@
 #include "ptbench/clock.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
-#include "v2_compat.h"
 #include "walk_region.h"
 
 enum { OP_WALK };
@@ -43,15 +42,16 @@ struct pagemap_opts {
 };
 
 static const struct pt_opt_def pagemap_opt_defs[] = {
-	PT_WALK_OPT_ROWS,
-	{ "mode", PT_OPT_ENUM, "read", 0, 0, mode_choices,
-	  "read: read() the pagemap entries; scan: the PAGEMAP_SCAN ioctl (6.7+, skips before)" },
-	{ "bufsize", PT_OPT_SIZE, "64K", 4096, 64LL << 20, NULL, "mode = read: bytes per read() (8 per page)" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_WALK_OPT_ROWS(struct pagemap_opts),
+	PT_OPT_ENUM_F("mode", struct pagemap_opts, mode, "read", mode_choices,
+		      "read: read() the pagemap entries; scan: the PAGEMAP_SCAN ioctl (6.7+, skips before)"),
+	PT_OPT_SIZE_MULT_F("bufsize", struct pagemap_opts, bufsize, "64K", 4096, 64LL << 20, 8,
+			   "mode = read: bytes per read() (8 per page)"),
+	PT_OPT_END,
 };
 
 struct pagemap_shared {
-	struct pagemap_opts o;
+	const struct pagemap_opts *o;
 	struct pt_walk_target wt;
 };
 
@@ -63,22 +63,13 @@ struct pagemap_thread {
 	struct pt_walk_ranges ranges;
 };
 
-static void pagemap_opts_load(const struct pt_opts *po, struct pagemap_opts *o)
+static enum pt_check pagemap_check(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+				    char *why, size_t len)
 {
-	o->walk.target = pt_opt_str(po, "target");
-	o->walk.region = (int)pt_opt_num(po, "region");
-	o->walk.vma_match = pt_opt_str(po, "vma_match");
-	o->walk.size = pt_opt_num(po, "size");
-	o->walk.populate = pt_opt_num(po, "populate");
-	o->walk.touch = pt_opt_num(po, "touch");
-	o->mode = (int)pt_opt_num(po, "mode");
-	o->bufsize = pt_opt_num(po, "bufsize");
-}
-
-static enum pt_check pagemap_check_opts(const struct pagemap_opts *o, const char **bad_key, char *why,
-					size_t len)
-{
+	const struct pagemap_opts *o = opts;
 	enum pt_check c = pt_walk_check(&o->walk, false, bad_key, why, len);
+
+	(void)type;
 
 	if (c != PT_CHECK_OK)
 		return c;
@@ -91,13 +82,10 @@ static enum pt_check pagemap_check_opts(const struct pagemap_opts *o, const char
 	return PT_CHECK_OK;
 }
 
-static enum pt_check pagemap_check(const struct pt_role *role, char *why, size_t len)
+static uint64_t pagemap_mem_bytes(const void *opts, int threads)
 {
-	struct pagemap_opts o;
-	const char *bad_key = NULL;
-
-	pagemap_opts_load(&role->opts, &o);
-	return pagemap_check_opts(&o, &bad_key, why, len);
+	(void)threads; /* one region per role */
+	return pt_walk_mem_bytes(&((const struct pagemap_opts *)opts)->walk);
 }
 
 static int pagemap_setup(struct pt_role_run *rr, char *err, size_t len)
@@ -105,8 +93,8 @@ static int pagemap_setup(struct pt_role_run *rr, char *err, size_t len)
 	struct pagemap_shared *s = pt_xcalloc(1, sizeof(*s));
 
 	pt_role_set_shared(rr, s);
-	pagemap_opts_load(pt_role_opts_v1(rr), &s->o);
-	return pt_walk_target_setup(&s->wt, &s->o.walk, rr, err, len);
+	s->o = pt_role_opts(rr);
+	return pt_walk_target_setup(&s->wt, &s->o->walk, rr, err, len);
 }
 
 static int pagemap_thread_init(struct pt_thread *t, char *err, size_t len)
@@ -122,10 +110,10 @@ static int pagemap_thread_init(struct pt_thread *t, char *err, size_t len)
 		snprintf(err, len, "open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	pt->buf_entries = (size_t)s->o.bufsize / sizeof(uint64_t);
+	pt->buf_entries = (size_t)s->o->bufsize / sizeof(uint64_t);
 	pt->buf = pt_xmalloc(pt->buf_entries * sizeof(uint64_t));
 	pt->vec = pt_xcalloc(SCAN_VEC, sizeof(*pt->vec));
-	if (s->o.walk.region == PT_WALK_OWN) {
+	if (s->o->walk.region == PT_WALK_OWN) {
 		t->mem_addr = s->wt.own.base;
 		t->mem_len = s->wt.own.len;
 	}
@@ -244,7 +232,7 @@ static int pagemap_run_once(struct pt_thread *t)
 	uint64_t t0, t1;
 	int err = 0;
 
-	if (pt_walk_ranges_get(&pt->ranges, &s->wt, &s->o.walk)) {
+	if (pt_walk_ranges_get(&pt->ranges, &s->wt, &s->o->walk)) {
 		/* the target process is gone: record it, the run decides */
 		t0 = pt_now_ns();
 		pt_record(t, OP_WALK, t0, t0);
@@ -253,7 +241,7 @@ static int pagemap_run_once(struct pt_thread *t)
 	}
 	t0 = pt_now_ns();
 	for (size_t i = 0; i < pt->ranges.n && !err; i++)
-		err = s->o.mode == MODE_SCAN ? scan_range(pt, &pt->ranges.r[i], &c)
+		err = s->o->mode == MODE_SCAN ? scan_range(pt, &pt->ranges.r[i], &c)
 					     : read_range(pt, &pt->ranges.r[i], &c);
 	t1 = pt_now_ns();
 	pt_record(t, OP_WALK, t0, t1);
@@ -306,7 +294,7 @@ static void pagemap_report(struct pt_role_run *rr, struct json_object *o)
 {
 	struct pagemap_shared *s = pt_role_shared(rr);
 
-	json_object_object_add(o, "mode", json_object_new_string(mode_choices[s->o.mode]));
+	json_object_object_add(o, "mode", json_object_new_string(mode_choices[s->o->mode]));
 	json_object_object_add(o, "walk", pt_walk_stats_json(&s->wt.stats, &s->wt));
 }
 
@@ -314,6 +302,8 @@ const struct pt_worker_type pt_worker_pagemap_read = {
 	.name = "pagemap-read",
 	.summary = "walk /proc/TARGET/pagemap over a region: read() or the PAGEMAP_SCAN ioctl (mmap_lock read per 2M)",
 	.opts = pagemap_opt_defs,
+	.opts_size = sizeof(struct pagemap_opts),
+	.mem_bytes = pagemap_mem_bytes,
 	.ops = pagemap_ops,
 	.check = pagemap_check,
 	.setup = pagemap_setup,

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "ptbench/clock.h"
-#include "ptbench/runner.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
@@ -45,9 +44,13 @@ enum { OP_QUERY, OP_WALK };
 
 static const char *const pq_ops[] = { "query", "walk", NULL };
 
+struct pq_opts {
+	const char *target;
+};
+
 static const struct pt_opt_def pq_opts[] = {
-	{ "target", PT_OPT_STRING, "self", 0, 0, NULL, "self, or the PID of another process" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_STRING_F("target", struct pq_opts, target, "self", "self, or the PID of another process"),
+	PT_OPT_END,
 };
 
 struct pq_thread {
@@ -55,9 +58,9 @@ struct pq_thread {
 	uint64_t addr, walk_start;
 };
 
-static int open_maps(const struct pt_opts *o, char *err, size_t len)
+static int open_maps(const struct pq_opts *o, char *err, size_t len)
 {
-	const char *target = pt_opt_str(o, "target");
+	const char *target = o->target;
 	char path[64];
 	long long pid;
 	int fd;
@@ -83,11 +86,14 @@ static int query(int fd, uint64_t addr, struct procmap_query *q)
 	return ioctl(fd, PROCMAP_QUERY, q);
 }
 
-static enum pt_check pq_check(const struct pt_role *role, char *why, size_t len)
+static enum pt_check pq_check(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+			       char *why, size_t len)
 {
 	struct procmap_query q;
-	int fd = open_maps(&role->opts, why, len);
+	int fd = open_maps(opts, why, len);
 
+	(void)type;
+	*bad_key = "target";
 	if (fd < 0)
 		return errno == EINVAL ? PT_CHECK_ERROR : PT_CHECK_SKIP;
 	if (query(fd, 0, &q) && (errno == ENOTTY || errno == EINVAL)) {
@@ -148,6 +154,7 @@ const struct pt_worker_type pt_worker_procmap_query = {
 	.name = "procmap-query",
 	.summary = "walk /proc/TARGET/maps VMA by VMA with the PROCMAP_QUERY ioctl (6.11+)",
 	.opts = pq_opts,
+	.opts_size = sizeof(struct pq_opts),
 	.ops = pq_ops,
 	.check = pq_check,
 	.thread_init = pq_thread_init,

@@ -27,7 +27,6 @@
 #include "ptbench/util.h"
 #include "ptbench/vmstat.h"
 #include "ptbench/worker.h"
-#include "v2_compat.h"
 
 enum { OP_TOUCH, OP_ZAP };
 
@@ -38,13 +37,13 @@ struct pte_reclaim_opts {
 };
 
 static const struct pt_opt_def pte_reclaim_opt_defs[] = {
-	{ "size", PT_OPT_SIZE, "512M", 2LL << 20, 1LL << 40, NULL,
-	  "region per thread, a multiple of 2M: one PTE table per 2M slot" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_SIZE_MULT_F("size", struct pte_reclaim_opts, size, "512M", 2LL << 20, 1LL << 40, 2LL << 20,
+			   "region per thread, a multiple of 2M: one PTE table per 2M slot"),
+	PT_OPT_END,
 };
 
 struct pte_reclaim_shared {
-	struct pte_reclaim_opts o;
+	const struct pte_reclaim_opts *o;
 	pthread_mutex_t cycle;      /* one thread's zaps between two VmPTE reads */
 	int pt_reclaim;             /* CONFIG_PT_RECLAIM: 1, 0, -1 unknown */
 	/* measured cycles only */
@@ -81,20 +80,25 @@ static long long system_pt_pages(void)
 	return pt_vmstat_read(&v) ? -1 : pt_vmstat_get(&v, "nr_page_table_pages");
 }
 
-static enum pt_check pte_reclaim_check(const struct pt_role *role, char *why, size_t len)
+static enum pt_check pte_reclaim_check(const struct pt_worker_type *type, const void *opts,
+				       const char **bad_key, char *why, size_t len)
 {
 	long long kb;
 
-	if (pt_opt_num(&role->opts, "size") % (long long)PT_PMD_SIZE) {
-		snprintf(why, len, "size = %s: must be a multiple of 2M (one PTE table per slot)",
-			 pt_opt_str(&role->opts, "size"));
-		return PT_CHECK_ERROR;
-	}
+	(void)type;
+	(void)opts; /* size: a multiple of 2M, checked by the option table */
+	(void)bad_key;
 	if (vmpte_kb(&kb)) {
 		snprintf(why, len, "no VmPTE in /proc/self/status: cannot count PTE tables");
 		return PT_CHECK_SKIP;
 	}
 	return PT_CHECK_OK;
+}
+
+static uint64_t pte_reclaim_mem_bytes(const void *opts, int threads)
+{
+	/* a page per 2M slot and a PTE table for it */
+	return (uint64_t)((const struct pte_reclaim_opts *)opts)->size / PT_PMD_SIZE * 8192 * (uint64_t)threads;
 }
 
 static int pte_reclaim_setup(struct pt_role_run *rr, char *err, size_t len)
@@ -104,7 +108,7 @@ static int pte_reclaim_setup(struct pt_role_run *rr, char *err, size_t len)
 	(void)err;
 	(void)len;
 	pt_role_set_shared(rr, s);
-	s->o.size = pt_opt_num(pt_role_opts_v1(rr), "size");
+	s->o = pt_role_opts(rr);
 	pthread_mutex_init(&s->cycle, NULL);
 	s->pt_reclaim = pt_kconfig_enabled("CONFIG_PT_RECLAIM");
 	s->vmpte_kb_min = -1;
@@ -117,7 +121,7 @@ static int pte_reclaim_thread_init(struct pt_thread *t, char *err, size_t len)
 	struct pte_reclaim_thread *pt = pt_xcalloc(1, sizeof(*pt));
 
 	t->priv = pt;
-	if (pt_aligned_map(&pt->m, (size_t)s->o.size, -1, err, len))
+	if (pt_aligned_map(&pt->m, (size_t)s->o->size, -1, err, len))
 		return -1;
 	/* a THP would map the slot with no PTE table at all */
 	if (madvise(pt->m.base, pt->m.len, MADV_NOHUGEPAGE)) {
@@ -227,6 +231,8 @@ const struct pt_worker_type pt_worker_pte_reclaim = {
 	.name = "pte-reclaim",
 	.summary = "one page per 2M slot touched, then MADV_DONTNEED: PTE tables freed (CONFIG_PT_RECLAIM)",
 	.opts = pte_reclaim_opt_defs,
+	.opts_size = sizeof(struct pte_reclaim_opts),
+	.mem_bytes = pte_reclaim_mem_bytes,
 	.ops = pte_reclaim_ops,
 	.check = pte_reclaim_check,
 	.setup = pte_reclaim_setup,

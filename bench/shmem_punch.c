@@ -24,7 +24,6 @@
 #include "ptbench/clock.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
-#include "v2_compat.h"
 
 enum { OP_PUNCH, OP_REFAULT };
 
@@ -37,17 +36,19 @@ struct punch_opts {
 };
 
 static const struct pt_opt_def punch_opt_defs[] = {
-	{ "size", PT_OPT_SIZE, "16M", 1LL << 20, 1LL << 36, NULL, "the memfd, mapped by every sharer" },
-	{ "range", PT_OPT_SIZE, "2M", 4096, 1LL << 36, NULL, "bytes punched per op (page multiple, <= size)" },
-	{ "sharers", PT_OPT_INT, "3", 0, MAX_SHARERS, NULL,
-	  "child processes that map the memfd and read every page every sharer_interval" },
-	{ "sharer_interval", PT_OPT_DURATION, "10ms", 0, 60000000000LL, NULL,
-	  "pause between two passes of a sharer over the mapping" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_SIZE_MULT_F("size", struct punch_opts, size, "16M", 1LL << 20, 1LL << 36, 4096,
+			   "the memfd, mapped by every sharer"),
+	PT_OPT_SIZE_MULT_F("range", struct punch_opts, range, "2M", 4096, 1LL << 36, 4096,
+			   "bytes punched per op (at most size)"),
+	PT_OPT_INT_F("sharers", struct punch_opts, sharers, "3", 0, MAX_SHARERS,
+		     "child processes that map the memfd and read every page every sharer_interval"),
+	PT_OPT_DURATION_F("sharer_interval", struct punch_opts, sharer_interval, "10ms", 0, 60000000000LL,
+			  "pause between two passes of a sharer over the mapping"),
+	PT_OPT_END,
 };
 
 struct punch_shared {
-	struct punch_opts o;
+	const struct punch_opts *o;
 	int fd;
 	struct pt_aligned_map m;
 	pid_t sharers[MAX_SHARERS];
@@ -55,25 +56,24 @@ struct punch_shared {
 	_Atomic uint64_t bytes_punched;
 };
 
-static void punch_opts_load(const struct pt_opts *po, struct punch_opts *o)
+static enum pt_check punch_check(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+				  char *why, size_t len)
 {
-	o->size = pt_opt_num(po, "size");
-	o->range = pt_opt_num(po, "range");
-	o->sharers = pt_opt_num(po, "sharers");
-	o->sharer_interval = pt_opt_num(po, "sharer_interval");
-}
+	const struct punch_opts *o = opts;
 
-static enum pt_check punch_check(const struct pt_role *role, char *why, size_t len)
-{
-	struct punch_opts o;
-
-	punch_opts_load(&role->opts, &o);
-	if (o.range % sysconf(_SC_PAGESIZE) || o.range > o.size) {
-		snprintf(why, len, "range = %s: must be a multiple of the page size and at most size",
-			 pt_opt_str(&role->opts, "range"));
+	(void)type;
+	if (o->range > o->size) {
+		*bad_key = "range";
+		snprintf(why, len, "range = %lld bytes: more than size (%lld)", o->range, o->size);
 		return PT_CHECK_ERROR;
 	}
 	return PT_CHECK_OK;
+}
+
+static uint64_t punch_mem_bytes(const void *opts, int threads)
+{
+	(void)threads; /* one memfd per role */
+	return (uint64_t)((const struct punch_opts *)opts)->size;
 }
 
 static int punch_setup(struct pt_role_run *rr, char *err, size_t len)
@@ -82,22 +82,22 @@ static int punch_setup(struct pt_role_run *rr, char *err, size_t len)
 	long page = sysconf(_SC_PAGESIZE);
 
 	pt_role_set_shared(rr, s);
-	punch_opts_load(pt_role_opts_v1(rr), &s->o);
+	s->o = pt_role_opts(rr);
 	s->fd = memfd_create("ptbench-shmem-punch", MFD_CLOEXEC);
-	if (s->fd < 0 || ftruncate(s->fd, (off_t)s->o.size)) {
-		snprintf(err, len, "memfd of %lld bytes: %s", s->o.size, strerror(errno));
+	if (s->fd < 0 || ftruncate(s->fd, (off_t)s->o->size)) {
+		snprintf(err, len, "memfd of %lld bytes: %s", s->o->size, strerror(errno));
 		return -1;
 	}
-	if (pt_aligned_map(&s->m, (size_t)s->o.size, s->fd, err, len))
+	if (pt_aligned_map(&s->m, (size_t)s->o->size, s->fd, err, len))
 		return -1;
 	/* small pages: a PMD-mapped shmem THP would be split, not walked */
 	madvise(s->m.base, s->m.len, MADV_NOHUGEPAGE);
 	for (size_t off = 0; off < s->m.len; off += (size_t)page)
 		s->m.base[off] = 1;
-	s->nsharers = pt_sharers_start(s->sharers, (int)s->o.sharers, s->m.base, s->m.len,
-				       (uint64_t)s->o.sharer_interval);
-	if (s->nsharers < s->o.sharers) {
-		snprintf(err, len, "started %d of %lld sharer processes: %s", s->nsharers, s->o.sharers,
+	s->nsharers = pt_sharers_start(s->sharers, (int)s->o->sharers, s->m.base, s->m.len,
+				       (uint64_t)s->o->sharer_interval);
+	if (s->nsharers < s->o->sharers) {
+		snprintf(err, len, "started %d of %lld sharer processes: %s", s->nsharers, s->o->sharers,
 			 strerror(errno));
 		return -1;
 	}
@@ -118,7 +118,7 @@ static int punch_thread_init(struct pt_thread *t, char *err, size_t len)
 static int punch_run_once(struct pt_thread *t)
 {
 	struct punch_shared *s = pt_thread_shared(t);
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), range = (size_t)s->o.range;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), range = (size_t)s->o->range;
 	size_t positions = (s->m.len - range) / page + 1;
 	size_t off = (size_t)(pt_rand(t) % positions) * page;
 	uint64_t t0, t1;
@@ -169,6 +169,8 @@ const struct pt_worker_type pt_worker_shmem_punch = {
 	.name = "shmem-punch",
 	.summary = "hole punch of a memfd mapped by sharer processes (unmap_mapping_range: no mmap_lock) + refault",
 	.opts = punch_opt_defs,
+	.opts_size = sizeof(struct punch_opts),
+	.mem_bytes = punch_mem_bytes,
 	.ops = punch_ops,
 	.check = punch_check,
 	.setup = punch_setup,

@@ -16,8 +16,7 @@
 #include <unistd.h>
 
 #include "ptbench/clock.h"
-#include "ptbench/role_process.h"
-#include "ptbench/runner.h"
+#include "ptbench/target.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
@@ -28,14 +27,20 @@ enum { OP_READ };
 static const char *const smaps_ops[] = { "read", NULL };
 static const char *const file_choices[] = { "smaps", "smaps_rollup", "maps", "numa_maps", NULL };
 
+struct smaps_opts {
+	int file;
+	const char *target;
+	long long interval, bufsize;
+};
+
 static const struct pt_opt_def smaps_opts[] = {
-	{ "file", PT_OPT_ENUM, "smaps", 0, 0, file_choices, "which /proc/TARGET file" },
-	{ "target", PT_OPT_STRING, "self", 0, 0, NULL,
-	  "self, the PID of another process, or process:NAME (the child process of the roles with process = NAME)" },
-	{ "interval", PT_OPT_DURATION, "0", 0, 60000000000LL, NULL,
-	  "0: read back to back; else one read per interval, timed from its intended start" },
-	{ "bufsize", PT_OPT_SIZE, "64K", 4096, 16LL << 20, NULL, "read() size" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_ENUM_F("file", struct smaps_opts, file, "smaps", file_choices, "which /proc/TARGET file"),
+	PT_OPT_STRING_F("target", struct smaps_opts, target, "self",
+			"self, the PID of another process, or process:NAME (the child of the roles with process = NAME)"),
+	PT_OPT_DURATION_F("interval", struct smaps_opts, interval, "0", 0, 60000000000LL,
+			  "0: read back to back; else one read per interval, timed from its intended start"),
+	PT_OPT_SIZE_F("bufsize", struct smaps_opts, bufsize, "64K", 4096, 16LL << 20, "read() size"),
+	PT_OPT_END,
 };
 
 struct smaps_shared {
@@ -49,35 +54,30 @@ struct smaps_thread {
 	uint64_t interval, next;
 };
 
-static int target_path(const struct pt_opts *o, char *path, size_t len, char *err, size_t errlen)
+static int target_path(const struct smaps_opts *o, char *path, size_t len, char *err, size_t errlen)
 {
-	const char *target = pt_opt_str(o, "target");
-	const char *file = pt_opt_str(o, "file");
-	long long pid;
+	const char *file = file_choices[o->file];
+	const char *proc;
+	pid_t pid;
 
-	if (!strcmp(target, "self")) {
-		snprintf(path, len, "/proc/self/%s", file);
-		return 0;
-	}
-	if (pt_parse_int(target, &pid) || pid <= 0) {
-		snprintf(err, errlen, "target = %s: expected 'self' or a PID", target);
+	if (pt_target_parse(o->target, &pid, &proc, err, errlen))
 		return -1;
-	}
-	snprintf(path, len, "/proc/%lld/%s", pid, file);
+	/* process:NAME is not started at plan time: check the file exists here */
+	if (!pid)
+		snprintf(path, len, "/proc/self/%s", file);
+	else
+		snprintf(path, len, "/proc/%d/%s", (int)pid, file);
 	return 0;
 }
 
-static enum pt_check smaps_check(const struct pt_role *role, char *why, size_t len)
+static enum pt_check smaps_check(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+				  char *why, size_t len)
 {
 	char path[64];
-	pid_t pid;
-	const char *proc;
 
-	if (pt_target_parse(pt_opt_str(&role->opts, "target"), &pid, &proc, why, len))
-		return PT_CHECK_ERROR;
-	if (proc) /* not started yet: does this kernel have the file at all? */
-		snprintf(path, sizeof(path), "/proc/self/%s", pt_opt_str(&role->opts, "file"));
-	else if (target_path(&role->opts, path, sizeof(path), why, len))
+	(void)type;
+	*bad_key = "target";
+	if (target_path(opts, path, sizeof(path), why, len))
 		return PT_CHECK_ERROR;
 	if (access(path, R_OK)) {
 		snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
@@ -91,30 +91,29 @@ static int smaps_setup(struct pt_role_run *rr, char *err, size_t len)
 {
 	struct smaps_shared *s = pt_xcalloc(1, sizeof(*s));
 
-	rr->shared = s;
-	if (!strncmp(pt_opt_str(&rr->role->opts, "target"), PT_TARGET_PROCESS_PREFIX,
-		     strlen(PT_TARGET_PROCESS_PREFIX))) {
-		pid_t pid = pt_target_pid(rr, pt_opt_str(&rr->role->opts, "target"), err, len);
+	const struct smaps_opts *o = pt_role_opts(rr);
+	pid_t pid;
 
-		if (pid < 0)
-			return -1;
-		snprintf(s->path, sizeof(s->path), "/proc/%d/%s", (int)pid,
-			 pt_opt_str(&rr->role->opts, "file"));
-		return 0;
-	}
-	return target_path(&rr->role->opts, s->path, sizeof(s->path), err, len);
+	pt_role_set_shared(rr, s);
+	if (strncmp(o->target, PT_TARGET_PROCESS_PREFIX, strlen(PT_TARGET_PROCESS_PREFIX)))
+		return target_path(o, s->path, sizeof(s->path), err, len);
+	pid = pt_target_pid(rr, o->target, err, len);
+	if (pid < 0)
+		return -1;
+	snprintf(s->path, sizeof(s->path), "/proc/%d/%s", (int)pid, file_choices[o->file]);
+	return 0;
 }
 
 static int smaps_thread_init(struct pt_thread *t, char *err, size_t len)
 {
-	const struct pt_opts *o = pt_thread_opts(t);
+	const struct smaps_opts *o = pt_thread_opts(t);
 	struct smaps_thread *st = pt_xcalloc(1, sizeof(*st));
 
 	(void)err;
 	(void)len;
-	st->bufsize = (size_t)pt_opt_num(o, "bufsize");
+	st->bufsize = (size_t)o->bufsize;
 	st->buf = pt_xmalloc(st->bufsize);
-	st->interval = (uint64_t)pt_opt_num(o, "interval");
+	st->interval = (uint64_t)o->interval;
 	t->priv = st;
 	return 0;
 }
@@ -141,7 +140,7 @@ static bool wait_until(struct pt_thread *t, uint64_t when)
 static int smaps_run_once(struct pt_thread *t)
 {
 	struct smaps_thread *st = t->priv;
-	struct smaps_shared *sh = t->rr->shared;
+	struct smaps_shared *sh = pt_thread_shared(t);
 	uint64_t t0, t1, total = 0;
 	int fd, err = 0;
 
@@ -199,7 +198,7 @@ static void smaps_thread_fini(struct pt_thread *t)
 
 static void smaps_report(struct pt_role_run *rr, struct json_object *o)
 {
-	struct smaps_shared *s = rr->shared;
+	struct smaps_shared *s = pt_role_shared(rr);
 	uint64_t reads = atomic_load(&s->reads);
 
 	json_object_object_add(o, "path", json_object_new_string(s->path));
@@ -210,14 +209,15 @@ static void smaps_report(struct pt_role_run *rr, struct json_object *o)
 
 static void smaps_teardown(struct pt_role_run *rr)
 {
-	free(rr->shared);
-	rr->shared = NULL;
+	free(pt_role_shared(rr));
+	pt_role_set_shared(rr, NULL);
 }
 
 const struct pt_worker_type pt_worker_smaps_read = {
 	.name = "smaps-read",
 	.summary = "open + read all + close of /proc/TARGET/{smaps,smaps_rollup,maps,numa_maps}",
 	.opts = smaps_opts,
+	.opts_size = sizeof(struct smaps_opts),
 	.ops = smaps_ops,
 	.check = smaps_check,
 	.setup = smaps_setup,

@@ -11,19 +11,23 @@
 
 #include <json-c/json.h>
 
-#include "ptbench/runner.h"
 #include "ptbench/sysfs_settings.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
 static const char *const pad_ops[] = { NULL };
 
+struct pad_opts {
+	long long count;
+	bool populate;
+};
+
 static const struct pt_opt_def pad_opts[] = {
 	/* each count makes two VMAs; vm.max_map_count is 65530 by default */
-	{ "count", PT_OPT_INT, "2000", 1, 30000, NULL, "pairs of VMAs to add (2*count VMAs)" },
-	{ "populate", PT_OPT_BOOL, "true", 0, 0, NULL,
-	  "touch every page so the walks find page tables and pages" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_INT_F("count", struct pad_opts, count, "2000", 1, 30000, "pairs of VMAs to add (2*count VMAs)"),
+	PT_OPT_BOOL_F("populate", struct pad_opts, populate, "true",
+		      "touch every page so the walks find page tables and pages"),
+	PT_OPT_END,
 };
 
 struct pad {
@@ -32,11 +36,14 @@ struct pad {
 	long vmas;
 };
 
-static enum pt_check pad_check(const struct pt_role *role, char *why, size_t len)
+static enum pt_check pad_check(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+				char *why, size_t len)
 {
 	char buf[32];
-	long long want = 2 * pt_opt_num(&role->opts, "count");
+	long long want = 2 * ((const struct pad_opts *)opts)->count;
 
+	(void)type;
+	*bad_key = "count";
 	if (!pt_read_line("/proc/sys/vm/max_map_count", buf, sizeof(buf), 0) &&
 	    atoll(buf) < want + 1000) {
 		snprintf(why, len, "count = %lld needs %lld VMAs; vm.max_map_count is %s",
@@ -61,12 +68,12 @@ static long count_vmas(void)
 
 static int pad_setup(struct pt_role_run *rr, char *err, size_t len)
 {
-	const struct pt_opts *o = &rr->role->opts;
+	const struct pad_opts *o = pt_role_opts(rr);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	long count = (long)pt_opt_num(o, "count"), before = count_vmas();
+	long count = (long)o->count, before = count_vmas();
 	struct pad *p = pt_xcalloc(1, sizeof(*p));
 
-	rr->shared = p;
+	pt_role_set_shared(rr, p);
 	p->len = 2 * (size_t)count * page;
 	p->base = mmap(NULL, p->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p->base == MAP_FAILED) {
@@ -74,7 +81,7 @@ static int pad_setup(struct pt_role_run *rr, char *err, size_t len)
 		snprintf(err, len, "mmap %zu bytes: %s", p->len, strerror(errno));
 		return -1;
 	}
-	if (pt_opt_num(o, "populate"))
+	if (o->populate)
 		for (size_t off = 0; off < p->len; off += page)
 			p->base[off] = 1;
 	for (long i = 0; i < count; i++) {
@@ -89,17 +96,17 @@ static int pad_setup(struct pt_role_run *rr, char *err, size_t len)
 
 static void pad_teardown(struct pt_role_run *rr)
 {
-	struct pad *p = rr->shared;
+	struct pad *p = pt_role_shared(rr);
 
 	if (p && p->base)
 		munmap(p->base, p->len);
 	free(p);
-	rr->shared = NULL;
+	pt_role_set_shared(rr, NULL);
 }
 
 static void pad_report(struct pt_role_run *rr, struct json_object *o)
 {
-	struct pad *p = rr->shared;
+	struct pad *p = pt_role_shared(rr);
 
 	json_object_object_add(o, "vmas_added", json_object_new_int64(p ? p->vmas : 0));
 }
@@ -108,6 +115,7 @@ const struct pt_worker_type pt_worker_vma_pad = {
 	.name = "vma-pad",
 	.summary = "setup only: thousands of small VMAs so that walks are long",
 	.opts = pad_opts,
+	.opts_size = sizeof(struct pad_opts),
 	.ops = pad_ops,
 	.setup_only = true,
 	.check = pad_check,

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "ptbench/clock.h"
-#include "ptbench/role_process.h"
+#include "ptbench/target.h"
 #include "ptbench/util.h"
 #include "walk_region.h"
 
@@ -48,6 +48,11 @@ enum pt_check pt_walk_check(const struct pt_walk_opts *o, bool self_only, const 
 		return PT_CHECK_ERROR;
 	}
 	return PT_CHECK_OK;
+}
+
+uint64_t pt_walk_mem_bytes(const struct pt_walk_opts *o)
+{
+	return o->region == PT_WALK_OWN ? (uint64_t)o->size : 0;
 }
 
 int pt_walk_target_setup(struct pt_walk_target *wt, const struct pt_walk_opts *o,

@@ -30,17 +30,21 @@ struct pt_walk_opts {
 	bool touch;            /* region = own: write every page once at setup */
 };
 
-/* One table row per key, in the current option-table syntax. */
-#define PT_WALK_OPT_ROWS                                                                         \
-	{ "target", PT_OPT_STRING, "self", 0, 0, NULL,                                               \
-	  "self, a PID, or process:NAME (the child process of the roles with process = NAME)" },     \
-	{ "region", PT_OPT_ENUM, "own", 0, 0, pt_walk_region_choices,                                \
-	  "own: a region this role maps (size, populate, touch); vmas: the target's VMAs matching vma_match" }, \
-	{ "vma_match", PT_OPT_STRING, "", 0, 0, NULL,                                                \
-	  "region = vmas: walk the VMAs whose /proc/PID/maps line contains this text (\"\" = all)" }, \
-	{ "size", PT_OPT_SIZE, "64M", 4096, 1LL << 40, NULL, "region = own: bytes to map" },        \
-	{ "populate", PT_OPT_BOOL, "false", 0, 0, NULL, "region = own: MAP_POPULATE (read-faults every page)" }, \
-	{ "touch", PT_OPT_BOOL, "true", 0, 0, NULL, "region = own: write every page once at setup" }
+/* The table entries of those keys, for a walker's options struct S whose
+ * member `walk` is a struct pt_walk_opts. */
+#define PT_WALK_OPT_ROWS(S)                                                                          \
+	PT_OPT_STRING_F("target", S, walk.target, "self",                                            \
+			"self, a PID, or process:NAME (the child process of the roles with process = NAME)"), \
+	PT_OPT_ENUM_F("region", S, walk.region, "own", pt_walk_region_choices,                       \
+		      "own: a region this role maps (size, populate, touch); vmas: the target's VMAs matching vma_match"), \
+	PT_OPT_STRING_F("vma_match", S, walk.vma_match, "",                                          \
+			"region = vmas: walk the VMAs whose /proc/PID/maps line contains this text (\"\" = all)"), \
+	PT_OPT_SIZE_F("size", S, walk.size, "64M", 4096, 1LL << 40, "region = own: bytes to map"),   \
+	PT_OPT_BOOL_F("populate", S, walk.populate, "false", "region = own: MADV_POPULATE_READ at setup"), \
+	PT_OPT_BOOL_F("touch", S, walk.touch, "true", "region = own: write every page once at setup")
+
+/* Bytes the own region maps (for the plan's memory check). */
+uint64_t pt_walk_mem_bytes(const struct pt_walk_opts *o);
 
 /* Walk counters, per role; threads add to them while measuring. */
 struct pt_walk_stats {

@@ -16,10 +16,9 @@
 #include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
-#include "ptbench/membind.h"
+#include "ptbench/plan.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
-#include "ptbench/role_process.h"
 #include "ptbench/run_all.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
@@ -125,33 +124,6 @@ static int override(struct pt_scenario *sc, const char *key, const char *val, co
 	return 0;
 }
 
-/* Threads per role, with 'rest' taking the PUs nobody else asked for. */
-static int resolve_threads(const struct pt_scenario *sc, int *nthreads)
-{
-	int taken = 0, npus = pt_topo_npus(), nrest = 0;
-
-	for (size_t r = 0; r < sc->nroles; r++) {
-		const char *t = pt_opt_str(&sc->roles[r].common, "threads");
-
-		if (!strcmp(t, "rest")) {
-			nthreads[r] = -1;
-			nrest++;
-		} else {
-			nthreads[r] = atoi(t);
-			taken += nthreads[r];
-		}
-	}
-	for (size_t r = 0; r < sc->nroles; r++) {
-		if (nthreads[r] != -1)
-			continue;
-		/* rest on a full machine still runs one thread: contention is the point */
-		nthreads[r] = (npus - taken) / nrest;
-		if (nthreads[r] < 1)
-			nthreads[r] = 1;
-	}
-	return 0;
-}
-
 static const struct {
 	const char *key, *file;
 } thp_keys[] = {
@@ -160,12 +132,13 @@ static const struct {
 	{ "thp_shmem_enabled", THP_DIR "shmem_enabled" },
 };
 
-static int push_thp(const struct pt_scenario *sc)
+static int push_thp(const struct pt_plan *p)
 {
+	const char *const want[] = { p->thp_enabled, p->thp_defrag, p->thp_shmem_enabled };
 	char err[512];
 
 	for (size_t i = 0; i < PT_ARRAY_SIZE(thp_keys); i++) {
-		const char *v = pt_opt_str(&sc->opts, thp_keys[i].key);
+		const char *v = want[i];
 
 		if (!strcmp(v, "keep"))
 			continue;
@@ -177,29 +150,6 @@ static int push_thp(const struct pt_scenario *sc)
 		if (pt_sysfs_push(thp_keys[i].file, v, err, sizeof(err))) {
 			fprintf(stderr, "ptbench run: skipped: %s\n", err);
 			return PT_EXIT_SKIP;
-		}
-	}
-	return 0;
-}
-
-static int check_workers(const struct pt_scenario *sc)
-{
-	for (size_t r = 0; r < sc->nroles; r++) {
-		const struct pt_role *role = &sc->roles[r];
-		char why[512] = "";
-		enum pt_check c;
-
-		if (!role->type->check)
-			continue;
-		c = role->type->check(role, why, sizeof(why));
-		if (c == PT_CHECK_SKIP) {
-			fprintf(stderr, "ptbench run: skipped: [worker %s] (type %s): %s\n", role->name,
-				role->type->name, why);
-			return PT_EXIT_SKIP;
-		}
-		if (c == PT_CHECK_ERROR) {
-			fprintf(stderr, "%s:%d: [worker %s]: %s\n", sc->path, role->line, role->name, why);
-			return PT_EXIT_USAGE;
 		}
 	}
 	return 0;
@@ -252,35 +202,24 @@ static void warn_thp_changed(struct json_object *before, struct json_object *aft
 	}
 }
 
-/* Plan (threads, CPUs) for the scenario as it stands; prints why not. */
-static int plan(const struct pt_scenario *sc, int **nthreads, int ***cpus)
-{
-	*nthreads = pt_xcalloc(sc->nroles ? sc->nroles : 1, sizeof(int));
-	resolve_threads(sc, *nthreads);
-	if (pt_topo_plan(sc, *nthreads, cpus)) {
-		free(*nthreads);
-		*nthreads = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 /* One run of the scenario (all its repeats) into one result file. sweep is
  * the point's "sweep" object or NULL; *doc_out keeps the document for the
  * sweep table when asked. */
-static int run_point(const struct run_args *a, struct pt_scenario *sc, const char *out,
-		     struct json_object *sweep, struct json_object **doc_out)
+static int run_point(const struct run_args *a, const struct pt_scenario *sc, struct pt_plan_point point,
+		     const char *out, struct json_object *sweep, struct json_object **doc_out)
 {
-	int rc, *nthreads = NULL, **cpus = NULL, nrep;
+	int rc, nrep;
 	struct pt_run run;
+	struct pt_plan *plan = NULL;
 	struct json_object *doc = NULL, *repeats, *thp_before, *system;
 
-	if (plan(sc, &nthreads, &cpus)) {
+	rc = pt_plan_build(sc, point, &plan);
+	if (rc) {
 		json_object_put(sweep);
-		return PT_EXIT_USAGE;
+		return rc;
 	}
 	thp_before = pt_sysinfo_thp();
-	rc = push_thp(sc);
+	rc = push_thp(plan);
 	if (rc) {
 		json_object_put(thp_before);
 		json_object_put(sweep);
@@ -295,23 +234,23 @@ static int run_point(const struct run_args *a, struct pt_scenario *sc, const cha
 			       json_object_new_string(personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
 	repeats = json_object_object_get(doc, "repeats");
 	memset(&run, 0, sizeof(run));
-	run.sc = sc;
-	run.duration_ns = (uint64_t)pt_opt_num(&sc->opts, "duration");
-	run.warmup_ns = (uint64_t)pt_opt_num(&sc->opts, "warmup");
-	run.tl_interval_ns = (uint64_t)pt_opt_num(&sc->opts, "timeline_interval");
+	run.plan = plan;
+	run.duration_ns = plan->duration_ns;
+	run.warmup_ns = plan->warmup_ns;
+	run.tl_interval_ns = plan->tl_interval_ns;
 	run.trace = !a->no_trace;
 	run.progress = !a->quiet && isatty(2);
-	run.nroles = sc->nroles;
-	run.roles = pt_xcalloc(sc->nroles, sizeof(*run.roles));
-	for (size_t r = 0; r < sc->nroles; r++) {
-		const struct pt_worker_type *type = sc->roles[r].type;
+	run.nroles = plan->nroles;
+	run.roles = pt_xcalloc(plan->nroles, sizeof(*run.roles));
+	for (size_t r = 0; r < plan->nroles; r++) {
+		const struct pt_plan_role *pr = &plan->roles[r];
 
 		run.roles[r].run = &run;
-		run.roles[r].role = &sc->roles[r];
-		run.roles[r].nthreads = nthreads[r];
-		run.roles[r].cpus = cpus[r];
-		run.roles[r].membind = pt_membind_of(sc, r);
-		while (type->ops && type->ops[run.roles[r].nops])
+		run.roles[r].role = pr;
+		run.roles[r].nthreads = pr->threads;
+		run.roles[r].cpus = pr->cpus;
+		run.roles[r].membind = pr->membind;
+		while (pr->type->ops && pr->type->ops[run.roles[r].nops])
 			run.roles[r].nops++;
 	}
 	for (run.nprobes = 0; pt_probes[run.nprobes]; run.nprobes++)
@@ -320,7 +259,7 @@ static int run_point(const struct run_args *a, struct pt_scenario *sc, const cha
 	for (size_t i = 0; i < run.nprobes; i++)
 		run.probes[i].probe = pt_probes[i];
 
-	nrep = (int)pt_opt_num(&sc->opts, "repeat");
+	nrep = plan->repeat;
 	rc = PT_EXIT_OK;
 	for (run.repeat = 0; run.repeat < nrep && !pt_stop_signal; run.repeat++) {
 		struct json_object *rep = NULL;
@@ -365,27 +304,29 @@ out:
 	if (doc_out && doc)
 		*doc_out = json_object_get(doc);
 	json_object_put(doc);
-	pt_topo_plan_free(cpus, sc->nroles);
-	free(nthreads);
+	pt_plan_free(plan);
 	return rc;
 }
 
-/* Every point of a sweep is planned before the first one runs, so a count the
- * machine cannot place fails before anything ran. */
-static int plan_all(struct pt_scenario *sc, const struct pt_sweep *sw)
+static struct pt_plan_point point_of(const struct pt_sweep *sw, int i)
 {
-	for (int i = 0; i < (sw ? sw->n : 1); i++) {
-		int *nthreads, **cpus;
+	return sw->n ? (struct pt_plan_point){ sw->role, sw->values[i] } : PT_PLAN_NO_POINT;
+}
 
-		if (sw)
-			pt_sweep_apply(sc, sw, i);
-		if (plan(sc, &nthreads, &cpus)) {
-			if (sw)
+/* Every point of a sweep is planned (and checked) before the first one
+ * runs, so a count the machine cannot place fails before anything ran. */
+static int plan_all(const struct pt_scenario *sc, const struct pt_sweep *sw)
+{
+	for (int i = 0; i < (sw->n ? sw->n : 1); i++) {
+		struct pt_plan *p;
+		int rc = pt_plan_build(sc, point_of(sw, i), &p);
+
+		if (rc) {
+			if (sw->n > 1)
 				fprintf(stderr, "ptbench run: (at sweep point %s = %d)\n", sw->param, sw->values[i]);
-			return -1;
+			return rc;
 		}
-		pt_topo_plan_free(cpus, sc->nroles);
-		free(nthreads);
+		pt_plan_free(p);
 	}
 	return 0;
 }
@@ -422,20 +363,13 @@ int cmd_run(int argc, char **argv)
 	    (a.warmup && override(sc, "warmup", a.warmup, "--warmup")) ||
 	    (a.repeat && override(sc, "repeat", a.repeat, "--repeat")))
 		goto out;
-	if (pt_scenario_validate(sc))
-		goto out;
 	swept = pt_sweep_setup(sc, a.sweep, pt_topo_npus(), &sw);
-	if (swept < 0 || plan_all(sc, swept ? &sw : NULL))
+	if (swept < 0)
 		goto out;
-	rc = pt_membind_check_scenario(sc);
+	rc = plan_all(sc, &sw);
 	if (rc)
 		goto out;
-	rc = pt_procs_validate(sc);
-	if (rc)
-		goto out;
-	rc = check_workers(sc);
-	if (rc)
-		goto out;
+	rc = PT_EXIT_USAGE;
 	out = a.output ? pt_xstrdup(a.output) : default_output(sc);
 	if (!out) {
 		rc = PT_EXIT_RUNTIME;
@@ -449,7 +383,7 @@ int cmd_run(int argc, char **argv)
 	}
 	pt_install_stop_handlers();
 	if (!swept) {
-		rc = run_point(&a, sc, out, NULL, NULL);
+		rc = run_point(&a, sc, point_of(&sw, 0), out, NULL, NULL);
 		goto out;
 	}
 	/* a sweep: one ordinary result per point; the exit code is the worst one */
@@ -459,11 +393,10 @@ int cmd_run(int argc, char **argv)
 		char *point = pt_sweep_point_path(out, sw.values[i]);
 		int prc;
 
-		pt_sweep_apply(sc, &sw, i);
 		if (!a.quiet && !a.json)
 			printf("== sweep point %d/%d: %s = %d -> %s\n", i + 1, sw.n, sw.param, sw.values[i], point);
 		fflush(stdout);
-		prc = run_point(&a, sc, point, pt_sweep_json(&sw, i), &docs[i]);
+		prc = run_point(&a, sc, point_of(&sw, i), point, pt_sweep_json(&sw, i), &docs[i]);
 		if (prc > rc)
 			rc = prc;
 		free(point);

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <numa.h>
 #include <numaif.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,6 @@
 
 #include "ptbench/exitcodes.h"
 #include "ptbench/membind.h"
-#include "ptbench/scenario.h"
 #include "ptbench/topo.h"
 #include "ptbench/util.h"
 
@@ -59,36 +59,6 @@ int pt_membind_parse(hwloc_topology_t t, const char *text, struct pt_membind *mb
 	} else {
 		snprintf(err, len, "expected local, node:N or interleave");
 		return -1;
-	}
-	return 0;
-}
-
-struct pt_membind pt_membind_of(const struct pt_scenario *sc, size_t role)
-{
-	struct pt_membind mb;
-	char err[256];
-
-	if (pt_membind_parse(pt_topo(), pt_opt_str(&sc->roles[role].common, "membind"), &mb, err, sizeof(err)))
-		mb.kind = PT_MEMBIND_LOCAL; /* cannot happen after pt_membind_check_scenario */
-	return mb;
-}
-
-int pt_membind_check_scenario(const struct pt_scenario *sc)
-{
-	for (size_t r = 0; r < sc->nroles; r++) {
-		const char *text = pt_opt_str(&sc->roles[r].common, "membind");
-		struct pt_membind mb;
-		char err[512];
-
-		if (pt_membind_parse(pt_topo(), text, &mb, err, sizeof(err))) {
-			fprintf(stderr, "%s: [worker %s]: membind = %s: %s\n", sc->path, sc->roles[r].name, text, err);
-			return PT_EXIT_USAGE;
-		}
-		if (mb.kind != PT_MEMBIND_LOCAL && numa_available() < 0) {
-			fprintf(stderr, "ptbench run: skipped: [worker %s]: membind = %s needs NUMA policy support (CONFIG_NUMA), which this kernel lacks\n",
-				sc->roles[r].name, text);
-			return PT_EXIT_SKIP;
-		}
 	}
 	return 0;
 }

@@ -217,6 +217,18 @@ int pt_opts_set(struct pt_opts *o, int idx, const char *text, int line, char *er
 			 d->type == PT_OPT_SIZE ? " bytes" : d->type == PT_OPT_DURATION ? " ns" : "");
 		return -1;
 	}
+	if (d->multiple > 0 && num % d->multiple) {
+		char m[32];
+
+		if (d->type == PT_OPT_SIZE && d->multiple % (1LL << 20) == 0)
+			snprintf(m, sizeof(m), "%lldM", d->multiple >> 20);
+		else if (d->type == PT_OPT_SIZE && d->multiple % 1024 == 0)
+			snprintf(m, sizeof(m), "%lldK", d->multiple >> 10);
+		else
+			snprintf(m, sizeof(m), "%lld%s", d->multiple, d->type == PT_OPT_DURATION ? "ns" : "");
+		snprintf(err, errlen, "%s = %s: must be a multiple of %s", d->key, text, m);
+		return -1;
+	}
 	free(v->str);
 	v->str = pt_xstrdup(text);
 	v->num = num;
@@ -234,6 +246,38 @@ static const struct pt_opt_val *val_of(const struct pt_opts *o, const char *key)
 		abort();
 	}
 	return &o->vals[i];
+}
+
+void pt_opts_fill(const struct pt_opts *o, void *dst)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		const struct pt_opt_def *d = &o->defs[i];
+		char *f = (char *)dst + d->offset;
+
+		switch (d->field) {
+		case PT_FIELD_NONE:
+			break;
+		case PT_FIELD_LL:
+			*(long long *)(void *)f = o->vals[i].num;
+			break;
+		case PT_FIELD_BOOL:
+			*(bool *)(void *)f = o->vals[i].num != 0;
+			break;
+		case PT_FIELD_INT:
+			*(int *)(void *)f = (int)o->vals[i].num;
+			break;
+		case PT_FIELD_STR:
+			*(const char **)(void *)f = o->vals[i].str ? o->vals[i].str : "";
+			break;
+		}
+	}
+}
+
+int pt_opt_line(const struct pt_opts *o, const char *key)
+{
+	int i = pt_opts_find(o, key);
+
+	return i < 0 ? 0 : o->vals[i].line;
 }
 
 long long pt_opt_num(const struct pt_opts *o, const char *key)

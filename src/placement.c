@@ -53,9 +53,9 @@ void pt_placement_role_json(struct pt_role_run *rr, struct json_object *role_jso
 	uint64_t samples = 0, off = 0;
 
 	memset(&sum, 0, sizeof(sum));
-	json_object_object_add(pl, "cpus", json_object_new_string(pt_opt_str(&rr->role->common, "cpus")));
+	json_object_object_add(pl, "cpus", json_object_new_string(rr->role->cpus_spec));
 	json_object_object_add(pl, "exclusive",
-			       json_object_new_boolean(pt_opt_num(&rr->role->common, "exclusive") != 0));
+			       json_object_new_boolean(rr->role->exclusive));
 	for (int i = 0; i < rr->nthreads; i++) {
 		const struct pt_thread *t = &rr->threads[i];
 		struct json_object *o = json_object_new_object();

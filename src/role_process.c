@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 
 #include "ptbench/clock.h"
 #include "ptbench/exitcodes.h"
+#include "ptbench/plan.h"
 #include "ptbench/probe.h"
 #include "ptbench/role_process.h"
 #include "ptbench/runner.h"
@@ -69,21 +71,14 @@ struct pt_procs {
 	int n;
 };
 
-static const char *role_process_name(const struct pt_role *role)
-{
-	int idx = pt_opts_find(&role->common, "process");
-
-	return idx >= 0 ? pt_opt_str(&role->common, "process") : "";
-}
-
 const char *pt_role_process(const struct pt_role_run *rr)
 {
 	const char *name;
 
 	if (rr->run->in_child)
 		return NULL; /* inside the child its roles are ordinary roles */
-	name = role_process_name(rr->role);
-	return name[0] ? name : NULL;
+	name = rr->role->process;
+	return name && name[0] ? name : NULL;
 }
 
 static struct pt_proc *find_proc(const struct pt_run *run, const char *name)
@@ -103,43 +98,47 @@ pid_t pt_role_process_pid(const struct pt_role_run *rr, const char *name)
 	return p && p->pid > 0 ? p->pid : -1;
 }
 
-int pt_procs_validate(const struct pt_scenario *sc)
+/* file:line: [worker NAME]: why (line 0: the section's line) */
+static int verr(const struct pt_plan *plan, const struct pt_plan_role *pr, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int verr(const struct pt_plan *plan, const struct pt_plan_role *pr, int line, const char *fmt, ...)
 {
-	for (size_t r = 0; r < sc->nroles; r++) {
-		const struct pt_role *role = &sc->roles[r];
-		const char *name = role_process_name(role);
-		int idx = pt_opts_find(&role->opts, "target");
-		const char *target;
+	va_list ap;
+
+	fprintf(stderr, "%s:%d: [worker %s]: ", plan->path, line ? line : pr->line, pr->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return PT_EXIT_USAGE;
+}
+
+int pt_procs_validate(const struct pt_scenario *sc, const struct pt_plan *plan)
+{
+	for (size_t r = 0; r < plan->nroles; r++) {
+		const struct pt_plan_role *pr = &plan->roles[r];
+		const char *name = pr->process ? pr->process : "", *target, *want;
+		int line = pt_opt_line(&sc->roles[r].common, "process");
 		bool found = false;
 
 		for (const char *c = name; *c; c++)
-			if (!(isalnum((unsigned char)*c) || *c == '-' || *c == '_')) {
-				fprintf(stderr, "%s:%d: [worker %s]: process = %s: use letters, digits, - and _\n",
-					sc->path, role->line, role->name, name);
-				return PT_EXIT_USAGE;
-			}
-		if (strlen(name) >= sizeof(((struct pt_proc *)0)->name)) {
-			fprintf(stderr, "%s:%d: [worker %s]: process = %s: name too long\n", sc->path,
-				role->line, role->name, name);
-			return PT_EXIT_USAGE;
-		}
-		if (idx < 0)
+			if (!(isalnum((unsigned char)*c) || *c == '-' || *c == '_'))
+				return verr(plan, pr, line, "process = %s: use letters, digits, - and _", name);
+		if (strlen(name) >= sizeof(((struct pt_proc *)0)->name))
+			return verr(plan, pr, line, "process = %s: the name is too long", name);
+		if (pt_opts_find(pr->raw, "target") < 0)
 			continue;
-		target = pt_opt_str(&role->opts, "target");
+		target = pt_opt_str(pr->raw, "target");
 		if (strncmp(target, PT_TARGET_PROCESS_PREFIX, strlen(PT_TARGET_PROCESS_PREFIX)))
 			continue;
-		for (size_t o = 0; o < sc->nroles; o++)
-			found |= !strcmp(role_process_name(&sc->roles[o]), target + strlen(PT_TARGET_PROCESS_PREFIX));
-		if (!found) {
-			fprintf(stderr, "%s:%d: [worker %s]: target = %s: no role has process = %s\n", sc->path,
-				role->line, role->name, target, target + strlen(PT_TARGET_PROCESS_PREFIX));
-			return PT_EXIT_USAGE;
-		}
-		if (!strcmp(name, target + strlen(PT_TARGET_PROCESS_PREFIX))) {
-			fprintf(stderr, "%s:%d: [worker %s]: target = %s is the role's own process: use self\n",
-				sc->path, role->line, role->name, target);
-			return PT_EXIT_USAGE;
-		}
+		want = target + strlen(PT_TARGET_PROCESS_PREFIX);
+		line = pt_opt_line(pr->raw, "target");
+		for (size_t o = 0; o < plan->nroles; o++)
+			found |= plan->roles[o].process && !strcmp(plan->roles[o].process, want);
+		if (!found)
+			return verr(plan, pr, line, "target = %s: no role has process = %s", target, want);
+		if (!strcmp(name, want))
+			return verr(plan, pr, line, "target = %s is the role's own process: use target = self", target);
 	}
 	return PT_EXIT_OK;
 }
@@ -217,7 +216,7 @@ static void __attribute__((noreturn)) child_main(struct pt_run *run, struct pt_p
 	c.roles = pt_xcalloc(run->nroles, sizeof(*c.roles));
 	c.nroles = 0;
 	for (size_t r = 0; r < run->nroles; r++) {
-		if (strcmp(role_process_name(run->roles[r].role), p->name))
+		if (!run->roles[r].role->process || strcmp(run->roles[r].role->process, p->name))
 			continue;
 		c.roles[c.nroles] = run->roles[r];
 		c.roles[c.nroles].run = &c;

@@ -63,9 +63,49 @@ bool pt_should_stop(const struct pt_thread *t)
 	return atomic_load_explicit(&t->rr->run->phase, memory_order_relaxed) == PT_PHASE_STOP;
 }
 
-const struct pt_opts *pt_thread_opts(const struct pt_thread *t)
+bool pt_measuring(const struct pt_thread *t)
 {
-	return &t->rr->role->opts;
+	return atomic_load_explicit(&t->rr->run->phase, memory_order_relaxed) >= PT_PHASE_MEASURE;
+}
+
+const void *pt_thread_opts(const struct pt_thread *t)
+{
+	return t->rr->role->opts;
+}
+
+void *pt_thread_shared(const struct pt_thread *t)
+{
+	return t->rr->shared;
+}
+
+const void *pt_role_opts(const struct pt_role_run *rr)
+{
+	return rr->role->opts;
+}
+
+void *pt_role_shared(const struct pt_role_run *rr)
+{
+	return rr->shared;
+}
+
+void pt_role_set_shared(struct pt_role_run *rr, void *shared)
+{
+	rr->shared = shared;
+}
+
+const char *pt_role_name(const struct pt_role_run *rr)
+{
+	return rr->role->name;
+}
+
+const struct pt_worker_type *pt_role_type(const struct pt_role_run *rr)
+{
+	return rr->role->type;
+}
+
+int pt_role_nthreads(const struct pt_role_run *rr)
+{
+	return rr->nthreads;
 }
 
 const char *pt_run_role_of_tid(const struct pt_run *run, int tid)
@@ -308,7 +348,7 @@ static void sleep_until(uint64_t deadline, struct pt_run *run, const char *what,
 			return;
 		if (run->progress && now - last_progress >= 500000000ull) {
 			fprintf(stderr, "\r[repeat %d/%lld] %s %5.1f/%.1fs ", run->repeat + 1,
-				pt_opt_num(&run->sc->opts, "repeat"), what, (double)(now - from) / 1e9,
+				(long long)run->plan->repeat, what, (double)(now - from) / 1e9,
 				(double)(deadline - from) / 1e9);
 			last_progress = now;
 		}

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "ptbench/scenario.h"
-#include "ptbench/sweep.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
@@ -334,6 +333,14 @@ static int build_role(const char *file, const struct section *sec, struct pt_rol
 		if (apply(file, sec->e[j].line, where, &r->common, &r->opts, sec->e[j].key,
 			  sec->e[j].value))
 			return -1;
+	if (!pt_opt_is_set(&r->common, "threads")) {
+		/* the default depends on the type; the plan checks what was written */
+		int idx = pt_opts_find(&r->common, "threads");
+		char err[64];
+
+		pt_opts_set(&r->common, idx, r->type->setup_only ? "0" : "1", 0, err, sizeof(err));
+		r->common.vals[idx].set = false;
+	}
 	return 0;
 }
 
@@ -463,56 +470,6 @@ int pt_scenario_apply_set(struct pt_scenario *s, const char *assignment)
 out:
 	free(copy);
 	return rc;
-}
-
-int pt_scenario_validate(struct pt_scenario *s)
-{
-	for (size_t i = 0; i < s->nroles; i++) {
-		struct pt_role *r = &s->roles[i];
-		int idx = pt_opts_find(&r->common, "threads");
-		struct pt_opt_val *v = &r->common.vals[idx];
-		const char *file = v->line ? s->path : s->path;
-		long long n;
-		char err[64];
-
-		if (!v->str) {
-			pt_opts_set(&r->common, idx, r->type->setup_only ? "0" : "1", 0, err, sizeof(err));
-			v->set = false;
-			continue;
-		}
-		if (!strcmp(v->str, "rest")) {
-			if (r->type->setup_only) {
-				perr(file, v->line, "[worker %s]: type %s runs no threads; 'threads = rest' makes no sense",
-				     r->name, r->type->name);
-				return -1;
-			}
-			continue;
-		}
-		if (pt_sweep_is_list(v->str)) {
-			int vals[PT_SWEEP_MAX];
-			char why[160];
-
-			/* a scaling sweep; "max" is checked against the machine later */
-			if (r->type->setup_only ||
-			    pt_sweep_parse_values(v->str, 4096, vals, PT_SWEEP_MAX, why, sizeof(why)) < 0) {
-				perr(file, v->line, "[worker %s]: threads = %s: %s", r->name, v->str,
-				     r->type->setup_only ? "this type runs no threads" : why);
-				return -1;
-			}
-			continue;
-		}
-		if (pt_parse_int(v->str, &n) || n < 0 || n > 4096) {
-			perr(file, v->line, "[worker %s]: threads = %s: expected a number 0..4096, 'rest', 'max' or a sweep like 1,2,4,...,max",
-			     r->name, v->str);
-			return -1;
-		}
-		if (r->type->setup_only && n) {
-			perr(file, v->line, "[worker %s]: type %s runs no threads (it only sets up); remove 'threads'",
-			     r->name, r->type->name);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* Where scenario files live: $PTBENCH_SCENARIOS, next to the binary (a build

@@ -6,6 +6,7 @@
 #include "ptbench/probe.h"
 #include "ptbench/summary.h"
 #include "ptbench/util.h"
+#include "ptbench/worker.h"
 
 static long long get_ll(struct json_object *o, const char *key)
 {
@@ -27,21 +28,6 @@ static void errors_text(struct json_object *errs, char *buf, size_t len)
 	}
 	if (!off)
 		snprintf(buf, len, "-");
-}
-
-/* A collapse worker's proof, one line: a reader must see that it collapsed. */
-static void print_collapse_proof(const char *role, struct json_object *w, FILE *out)
-{
-	struct json_object *c, *agrees;
-
-	if (!json_object_object_get_ex(w, "collapse", &c))
-		return;
-	fprintf(out, "  %s: collapsed %lld/%lld (%lld PMDs), confirmed PMD-mapped %lld/%lld, vmstat %s\n",
-		role, get_ll(c, "succeeded"), get_ll(c, "attempts"), get_ll(c, "pmds_collapsed"),
-		get_ll(c, "confirmed_pmd_mapped"), get_ll(c, "checked_pmd_mapped"),
-		!json_object_object_get_ex(c, "vmstat_agrees", &agrees) ? "not checked"
-		: json_object_get_boolean(agrees)		       ? "agrees"
-								       : "DISAGREES");
 }
 
 void pt_summary_print_repeat(struct json_object *rep, int index, FILE *out)
@@ -79,8 +65,16 @@ void pt_summary_print_repeat(struct json_object *rep, int index, FILE *out)
 		}
 	}
 	if (json_object_object_get_ex(rep, "workers", &workers)) {
+		/* each worker type prints its own evidence (collapse proof ...) */
 		json_object_object_foreach(workers, role, w)
-			print_collapse_proof(role, w, out);
+		{
+			struct json_object *type;
+			const struct pt_worker_type *wt;
+
+			if (json_object_object_get_ex(w, "type", &type) &&
+			    (wt = pt_worker_find(json_object_get_string(type))) && wt->print_summary)
+				wt->print_summary(role, w, out);
+		}
 	}
 	if (!json_object_object_get_ex(rep, "probes", &probes))
 		return;

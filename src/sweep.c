@@ -108,11 +108,11 @@ out:
 	return rc;
 }
 
-int pt_sweep_setup(struct pt_scenario *sc, const char *arg, int max, struct pt_sweep *sw)
+int pt_sweep_setup(const struct pt_scenario *sc, const char *arg, int max, struct pt_sweep *sw)
 {
 	const char *list = NULL;
 	char err[256], role[128];
-	struct pt_role *r = NULL;
+	const struct pt_role *r = NULL;
 	bool from_arg = arg != NULL;
 
 	memset(sw, 0, sizeof(*sw));
@@ -130,7 +130,9 @@ int pt_sweep_setup(struct pt_scenario *sc, const char *arg, int max, struct pt_s
 			fprintf(stderr, "ptbench run: --sweep %s: only ROLE.threads can be swept\n", arg);
 			return -1;
 		}
-		r = pt_scenario_role(sc, role);
+		for (size_t i = 0; i < sc->nroles && !r; i++)
+			if (!strcmp(sc->roles[i].name, role))
+				r = &sc->roles[i];
 		if (!r) {
 			fprintf(stderr, "ptbench run: --sweep %s: no worker '%s' in this scenario\n", arg, role);
 			return -1;
@@ -165,21 +167,8 @@ int pt_sweep_setup(struct pt_scenario *sc, const char *arg, int max, struct pt_s
 			list, err);
 		return -1;
 	}
-	if (sw->n == 1 && !from_arg) {
-		/* "threads = max" alone is one count, not a sweep */
-		pt_sweep_apply(sc, sw, 0);
-		return 0;
-	}
-	return 1;
-}
-
-void pt_sweep_apply(struct pt_scenario *sc, const struct pt_sweep *sw, int i)
-{
-	struct pt_opts *o = &sc->roles[sw->role].common;
-	char buf[32], err[128];
-
-	snprintf(buf, sizeof(buf), "%d", sw->values[i]);
-	pt_opts_set(o, pt_opts_find(o, "threads"), buf, 0, err, sizeof(err));
+	/* "threads = 1,max" on one PU is one count, not a sweep: sw holds it */
+	return sw->n == 1 && !from_arg ? 0 : 1;
 }
 
 char *pt_sweep_point_path(const char *out, int value)

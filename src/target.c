@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "ptbench/options.h"
-#include "ptbench/role_process.h"
+#include "ptbench/target.h"
 
 int pt_target_parse(const char *target, pid_t *pid, const char **name, char *why, size_t len)
 {

@@ -1,13 +1,11 @@
-/* CPU placement for this process: the topology hwloc sees here, the plan for
- * a scenario (the planning itself is in topo_plan.c) and thread binding. */
+/* CPU placement for this process: the topology hwloc sees here and thread
+ * binding (the plan places roles with topo_plan.c's planner). */
 #include <hwloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ptbench/scenario.h"
 #include "ptbench/topo.h"
-#include "ptbench/topo_plan.h"
 #include "ptbench/util.h"
 
 static hwloc_topology_t topology;
@@ -45,30 +43,6 @@ void pt_topo_cleanup(void)
 int pt_topo_npus(void)
 {
 	return hwloc_get_nbobjs_by_type(pt_topo(), HWLOC_OBJ_PU);
-}
-
-int pt_topo_plan(const struct pt_scenario *sc, const int *nthreads, int ***cpus_out)
-{
-	struct pt_place_req *req = pt_xcalloc(sc->nroles ? sc->nroles : 1, sizeof(*req));
-	char err[1024];
-	int rc;
-
-	for (size_t r = 0; r < sc->nroles; r++) {
-		req[r].role = sc->roles[r].name;
-		req[r].cpus = pt_opt_str(&sc->roles[r].common, "cpus");
-		req[r].exclusive = pt_opt_num(&sc->roles[r].common, "exclusive") != 0;
-		req[r].nthreads = nthreads[r];
-	}
-	rc = pt_place_plan(pt_topo(), req, sc->nroles, cpus_out, err, sizeof(err));
-	if (rc)
-		fprintf(stderr, "%s: %s\n", sc->path, err);
-	free(req);
-	return rc;
-}
-
-void pt_topo_plan_free(int **cpus, size_t nroles)
-{
-	pt_place_free(cpus, nroles);
 }
 
 int pt_topo_bind_thread(int cpu)

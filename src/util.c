@@ -124,3 +124,17 @@ const char *pt_fmt_ns(double ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2fs", ns / 1e9);
 	return buf;
 }
+
+const char *pt_fmt_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+	return buf;
+}

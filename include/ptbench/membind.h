@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 struct json_object;
-struct pt_scenario;
 
 #define PT_MEMBIND_MAX_NODES 64
 
@@ -30,12 +29,6 @@ struct pt_membind_sample {
 /* Parse one role's membind against topology t (a node must exist there).
  * Returns 0, or -1 with err naming what the machine has. */
 int pt_membind_parse(hwloc_topology_t t, const char *text, struct pt_membind *mb, char *err, size_t len);
-/* Parse and check every role of a scenario on this machine; prints
- * "FILE: [worker R]: membind = ...: why". Returns 0, or an exit code (2 bad
- * request, 4 this kernel has no NUMA policy support). */
-int pt_membind_check_scenario(const struct pt_scenario *sc);
-/* The role's policy (from its membind key); the scenario was checked. */
-struct pt_membind pt_membind_of(const struct pt_scenario *sc, size_t role);
 /* Set the policy for the calling thread; reset to the default. */
 int pt_membind_apply(const struct pt_membind *mb);
 void pt_membind_reset(void);

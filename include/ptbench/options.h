@@ -17,6 +17,11 @@ enum pt_opt_type {
 	PT_OPT_STRING,   /* free text, validated by the worker if at all */
 };
 
+/* The C type of the field an option fills in a worker's typed options
+ * struct: INT/SIZE/DURATION -> long long, BOOL -> bool, ENUM -> int (index
+ * into choices), STRING -> const char * (owned by the plan). */
+enum pt_opt_field { PT_FIELD_NONE = 0, PT_FIELD_LL, PT_FIELD_BOOL, PT_FIELD_INT, PT_FIELD_STR };
+
 struct pt_opt_def {
 	const char *key;
 	enum pt_opt_type type;
@@ -24,7 +29,36 @@ struct pt_opt_def {
 	long long min, max;          /* INT/SIZE/DURATION bounds; min == max == 0: unbounded */
 	const char *const *choices;  /* ENUM: NULL-terminated */
 	const char *help;
+	long long multiple;          /* INT/SIZE/DURATION: the value must be a multiple of this (0: any) */
+	enum pt_opt_field field;     /* which C type the field at .offset has (NONE: no field) */
+	size_t offset;               /* offsetof() the field in the worker's options struct */
 };
+
+/* Option table entries that fill a field of a typed options struct S. The
+ * field's C type is checked at compile time: a table entry whose field has
+ * the wrong type does not build. */
+#define PT__FIELD_IS(S, m, T) \
+	(sizeof(char[__builtin_types_compatible_p(__typeof__(((S *)0)->m), T) ? 1 : -1]) ? offsetof(S, m) : 0)
+#define PT_OPT_INT_F(k, S, m, def, lo, hi, h) \
+	{ .key = k, .type = PT_OPT_INT, .defval = def, .min = lo, .max = hi, .help = h, \
+	  .field = PT_FIELD_LL, .offset = PT__FIELD_IS(S, m, long long) }
+#define PT_OPT_SIZE_MULT_F(k, S, m, def, lo, hi, mult, h) \
+	{ .key = k, .type = PT_OPT_SIZE, .defval = def, .min = lo, .max = hi, .help = h, \
+	  .multiple = mult, .field = PT_FIELD_LL, .offset = PT__FIELD_IS(S, m, long long) }
+#define PT_OPT_SIZE_F(k, S, m, def, lo, hi, h) PT_OPT_SIZE_MULT_F(k, S, m, def, lo, hi, 0, h)
+#define PT_OPT_DURATION_F(k, S, m, def, lo, hi, h) \
+	{ .key = k, .type = PT_OPT_DURATION, .defval = def, .min = lo, .max = hi, .help = h, \
+	  .field = PT_FIELD_LL, .offset = PT__FIELD_IS(S, m, long long) }
+#define PT_OPT_BOOL_F(k, S, m, def, h) \
+	{ .key = k, .type = PT_OPT_BOOL, .defval = def, .help = h, \
+	  .field = PT_FIELD_BOOL, .offset = PT__FIELD_IS(S, m, bool) }
+#define PT_OPT_ENUM_F(k, S, m, def, ch, h) \
+	{ .key = k, .type = PT_OPT_ENUM, .defval = def, .choices = ch, .help = h, \
+	  .field = PT_FIELD_INT, .offset = PT__FIELD_IS(S, m, int) }
+#define PT_OPT_STRING_F(k, S, m, def, h) \
+	{ .key = k, .type = PT_OPT_STRING, .defval = def, .help = h, \
+	  .field = PT_FIELD_STR, .offset = PT__FIELD_IS(S, m, const char *) }
+#define PT_OPT_END { .key = NULL }
 
 struct pt_opt_val {
 	bool set;         /* given in the file or with --set (not a default) */
@@ -45,6 +79,13 @@ void pt_opts_free(struct pt_opts *o);
 int pt_opts_find(const struct pt_opts *o, const char *key);
 /* Parse text into vals[idx]; on error fills err (without location) and returns -1. */
 int pt_opts_set(struct pt_opts *o, int idx, const char *text, int line, char *err, size_t errlen);
+
+/* Fill the typed struct dst (its fields named by the table's .offset) from
+ * the values; strings point into o, which must outlive dst. */
+void pt_opts_fill(const struct pt_opts *o, void *dst);
+
+/* The line a key was set on (0: default or --set), for messages. */
+int pt_opt_line(const struct pt_opts *o, const char *key);
 
 long long pt_opt_num(const struct pt_opts *o, const char *key);
 const char *pt_opt_str(const struct pt_opts *o, const char *key);

@@ -10,27 +10,17 @@
 
 struct pt_role_run;
 
-#define PT_TARGET_PROCESS_PREFIX "process:"
-
-/* The pid of the child process NAME of rr's run, or -1 (none by that name, or
- * not started). */
-pid_t pt_role_process_pid(const struct pt_role_run *rr, const char *name);
-
-/* Parse a target string: "self" (*pid = 0), a PID, or process:NAME (*name set
- * to NAME, *pid = 0). Returns 0, or -1 with why. */
-int pt_target_parse(const char *target, pid_t *pid, const char **name, char *why, size_t len);
-
-/* Resolve a target in a running role: the pid (getpid() for self), or -1 with why. */
-pid_t pt_target_pid(const struct pt_role_run *rr, const char *target, char *why, size_t len);
+#include "ptbench/target.h"
 
 /* ---- for the runner (src/runner.c) and cmd_run ---- */
 struct pt_run;
+struct pt_plan;
 struct pt_scenario;
 struct json_object;
 
 /* Plan-time checks: process names, and every target = process:NAME names a
  * process some role has. Prints file:line: why; returns an exit code. */
-int pt_procs_validate(const struct pt_scenario *sc);
+int pt_procs_validate(const struct pt_scenario *sc, const struct pt_plan *plan);
 /* The role's process NAME, or NULL when it runs in ptbench itself (always
  * NULL inside a role process). */
 const char *pt_role_process(const struct pt_role_run *rr);

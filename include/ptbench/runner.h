@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "ptbench/membind.h"
-#include "ptbench/scenario.h"
+#include "ptbench/plan.h"
 #include "ptbench/worker.h"
 
 struct json_object;
@@ -18,7 +18,7 @@ enum pt_phase { PT_PHASE_SETUP, PT_PHASE_WARMUP, PT_PHASE_MEASURE, PT_PHASE_STOP
 
 struct pt_role_run {
 	struct pt_run *run;
-	const struct pt_role *role;
+	const struct pt_plan_role *role;
 	int nthreads;
 	int *cpus;                    /* planned PU per thread, -1 unbound */
 	struct pt_membind membind;    /* memory policy of the role's threads and setup */
@@ -41,7 +41,7 @@ struct pt_probe_inst {
 };
 
 struct pt_run {
-	struct pt_scenario *sc;
+	const struct pt_plan *plan;
 	int repeat;                   /* index of the current repeat */
 	_Atomic int phase;
 	_Atomic int failed;           /* a worker hit an unexpected error */

@@ -31,8 +31,6 @@ struct pt_scenario *pt_scenario_load(const char *path);
 struct pt_scenario *pt_scenario_parse(const char *name, const char *text);
 /* Apply "role.key=value" (or "scenario.key=value"); prints why on failure. */
 int pt_scenario_apply_set(struct pt_scenario *s, const char *assignment);
-/* Cross-field checks after all --set: threads for roles that need them etc. */
-int pt_scenario_validate(struct pt_scenario *s);
 void pt_scenario_free(struct pt_scenario *s);
 struct pt_role *pt_scenario_role(struct pt_scenario *s, const char *name);
 

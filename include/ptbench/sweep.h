@@ -31,11 +31,10 @@ bool pt_sweep_is_list(const char *text);
  * Values must be 1..4096 and increasing. Returns the count, or -1 with err. */
 int pt_sweep_parse_values(const char *text, int max, int *out, int cap, char *err, size_t len);
 /* Find the sweep of a scenario: the --sweep argument (NULL if none) wins over
- * a list in a role's threads. Returns 1 (a sweep, *sw filled), 0 (none; a
- * lone "max" has been replaced by its value) or -1 after printing why. */
-int pt_sweep_setup(struct pt_scenario *sc, const char *arg, int max, struct pt_sweep *sw);
-/* Set the swept role's threads to point i's value. */
-void pt_sweep_apply(struct pt_scenario *sc, const struct pt_sweep *sw, int i);
+ * a list in a role's threads. Returns 1 (a sweep, *sw filled), 0 (none; when
+ * a list came down to one count, sw->n == 1 holds it) or -1 after printing
+ * why. The plan takes each point's thread count from sw (pt_plan_build). */
+int pt_sweep_setup(const struct pt_scenario *sc, const char *arg, int max, struct pt_sweep *sw);
 /* Where point i's result goes: OUT.json -> OUT.threads-N.json (OUT without
  * .json: OUT.threads-N). malloc'd. */
 char *pt_sweep_point_path(const char *out, int value);

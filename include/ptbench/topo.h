@@ -1,23 +1,15 @@
-/* CPU placement with hwloc for this process: the plan for a scenario (see
- * topo_plan.h for the policies), binding threads, reading bindings back. */
+/* CPU placement with hwloc for this process: the topology (the plan calls
+ * topo_plan.h's planner on it), binding threads, reading bindings back. */
 #ifndef PTBENCH_TOPO_H
 #define PTBENCH_TOPO_H
 
 #include <hwloc.h>
 #include <stddef.h>
 
-struct pt_scenario;
-
 /* The process's topology, loaded once and kept until pt_topo_cleanup();
  * pt_topo() exits (5) when hwloc cannot read it, pt_topo_try() returns NULL. */
 hwloc_topology_t pt_topo_try(void);
 hwloc_topology_t pt_topo(void);
-/* Plan the PUs for every thread of every role from the roles' cpus and
- * exclusive keys. cpus_out[r][t] = OS index of the PU, or -1 for unbound.
- * Returns 0, or -1 after printing "FILE: [worker R]: cpus = ...: why" with what
- * the machine has. */
-int pt_topo_plan(const struct pt_scenario *sc, const int *nthreads, int ***cpus_out);
-void pt_topo_plan_free(int **cpus, size_t nroles);
 /* Bind the calling thread to one PU (HWLOC_CPUBIND_THREAD); -1 does nothing. */
 int pt_topo_bind_thread(int cpu);
 /* The calling thread's binding as a list ("3", "0-15"), as the kernel has it. */

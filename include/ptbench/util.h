@@ -3,6 +3,7 @@
 #define PTBENCH_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define PT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -16,6 +17,8 @@ char *pt_read_file(const char *path, size_t *len);
 const char *pt_exe_dir(void);
 /* Format ns for humans: "812ns", "12.3us", "4.56ms", "1.20s". */
 const char *pt_fmt_ns(double ns, char *buf, size_t len);
+/* "1.5 GiB" */
+const char *pt_fmt_bytes(uint64_t bytes, char *buf, size_t len);
 /* The program's version string. */
 extern const char pt_version[];
 

@@ -1,20 +1,22 @@
-/* The worker interface. A worker type is one file in bench/ defining a
- * `struct pt_worker_type` plus one line in bench/workers.c; the runner does
- * threads, pinning, phases, timing storage and merging. */
+/* The worker interface: all a worker in bench/ sees of the rest of ptbench.
+ * A worker type is one file in bench/ defining a `struct pt_worker_type`
+ * plus one line in bench/workers.c; the runner does threads, pinning,
+ * phases, timing storage and merging. A worker reads its options as a typed
+ * struct (filled by the plan from its option table) and reaches its role
+ * only through the accessors below: struct pt_role_run is the runner's. */
 #ifndef PTBENCH_WORKER_H
 #define PTBENCH_WORKER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "ptbench/hist.h"
 #include "ptbench/options.h"
 
 struct json_object;
-struct pt_run;
-struct pt_role;
 struct pt_role_run;
 struct pt_membind_sample;
 
@@ -57,11 +59,19 @@ enum pt_check { PT_CHECK_OK = 0, PT_CHECK_SKIP = 1, PT_CHECK_ERROR = 2 };
 struct pt_worker_type {
 	const char *name;
 	const char *summary;                 /* one line for `ptbench list` */
-	const struct pt_opt_def *opts;       /* the worker's own keys, {NULL} terminated */
+	const struct pt_opt_def *opts;       /* the worker's own keys (PT_OPT_*_F), PT_OPT_END terminated */
+	size_t opts_size;                    /* sizeof the typed struct the table fills */
 	const char *const *ops;              /* op names, NULL terminated; index = op id */
 	bool setup_only;                     /* no threads (vma-pad): threads defaults to 0 */
-	/* Can this kernel/user run it? Called once before anything runs. */
-	enum pt_check (*check)(const struct pt_role *role, char *why, size_t len);
+	/* Can this kernel/user run it, are the options consistent? Called once
+	 * while the plan is built, before anything runs. PT_CHECK_SKIP: the
+	 * kernel or privileges cannot (exit 4); PT_CHECK_ERROR: a bad option,
+	 * with *bad_key set so the message names the key's file:line. */
+	enum pt_check (*check)(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+			       char *why, size_t len);
+	/* Bytes the role will map with this many threads (the plan refuses a
+	 * run that would not fit in the memory available); NULL: negligible. */
+	uint64_t (*mem_bytes)(const void *opts, int threads);
 	/* Once per repeat, before threads start; rr->shared is the worker's. */
 	int (*setup)(struct pt_role_run *rr, char *err, size_t len);
 	/* On the worker thread, after pinning, before the start barrier. */
@@ -74,6 +84,9 @@ struct pt_worker_type {
 	void (*teardown)(struct pt_role_run *rr);
 	/* Worker-specific evidence (collapse proof, VMA counts) into the role's JSON. */
 	void (*report)(struct pt_role_run *rr, struct json_object *role_json);
+	/* Lines for the run summary, from the role's JSON (so a summary can be
+	 * printed from a result file too); indented by two spaces. */
+	void (*print_summary)(const char *role, struct json_object *role_json, FILE *out);
 };
 
 /* Record one op that took t1 - t0 (both pt_now_ns()). */
@@ -108,6 +121,8 @@ static inline void pt_record_error(struct pt_thread *t, int op, int err)
 
 /* Whether the run wants the workers to stop (end of duration or a signal). */
 bool pt_should_stop(const struct pt_thread *t);
+/* Whether the warm-up is over (ops now count in the result). */
+bool pt_measuring(const struct pt_thread *t);
 
 /* Cheap per-thread random numbers. */
 static inline uint64_t pt_rand(struct pt_thread *t)
@@ -121,8 +136,18 @@ static inline uint64_t pt_rand(struct pt_thread *t)
 	return x;
 }
 
-/* The options of the role this thread belongs to. */
-const struct pt_opts *pt_thread_opts(const struct pt_thread *t);
+/* The typed options struct of the role this thread belongs to. */
+const void *pt_thread_opts(const struct pt_thread *t);
+/* The role's shared state (what setup stored with pt_role_set_shared). */
+void *pt_thread_shared(const struct pt_thread *t);
+
+/* The role, from setup/teardown/report. */
+const void *pt_role_opts(const struct pt_role_run *rr);
+void *pt_role_shared(const struct pt_role_run *rr);
+void pt_role_set_shared(struct pt_role_run *rr, void *shared);
+const char *pt_role_name(const struct pt_role_run *rr);
+const struct pt_worker_type *pt_role_type(const struct pt_role_run *rr);
+int pt_role_nthreads(const struct pt_role_run *rr);
 
 /* The worker list (bench/workers.c). */
 extern const struct pt_worker_type *const pt_worker_types[];

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ptbench/options.h"
+#include "ptbench/plan.h"
 #include "ptbench/scenario.h"
 #include "ptbench/worker.h"
 #include "tap.h"
@@ -19,9 +20,15 @@ static struct pt_scenario *parse_capture(const char *text, char **msg)
 	*msg = NULL;
 	stderr = open_memstream(msg, &len);
 	s = pt_scenario_parse("t.ini", text);
-	if (s && pt_scenario_validate(s)) {
-		pt_scenario_free(s);
-		s = NULL;
+	if (s) {
+		/* every check beyond syntax happens while the plan is built */
+		struct pt_plan *p = NULL;
+
+		if (pt_plan_build(s, PT_PLAN_NO_POINT, &p)) {
+			pt_scenario_free(s);
+			s = NULL;
+		}
+		pt_plan_free(p);
 	}
 	fclose(stderr);
 	stderr = saved;
@@ -115,6 +122,10 @@ static const struct bad bad_files[] = {
 	{ "bad threads", HDR W "threads = lots\n", "t.ini:4: [worker w]: threads = lots: expected a number 0..4096, 'rest', 'max' or a sweep like 1,2,4,...,max" },
 	{ "threads on a setup-only worker", HDR "[worker p]\ntype = vma-pad\nthreads = 2\n", "t.ini:4: [worker p]: type vma-pad runs no threads" },
 	{ "malformed header", HDR "[worker w\n", "t.ini:2: malformed section header" },
+	{ "hex threads", HDR W "threads = 0x2\n", "t.ini:4: [worker w]: threads = 0x2: expected a number 0..4096" },
+	{ "threads with a leading zero", HDR W "threads = 010\n", "t.ini:4: [worker w]: threads = 010: expected a number 0..4096" },
+	{ "size not whole PMDs", HDR "[worker c]\ntype = anon-collapse\nsize = 3M\n", "t.ini:4: [worker c] (type anon-collapse): size = 3M: must be a multiple of 2M" },
+	{ "cpus the machine lacks, at its line", HDR W "threads = 1\ncpus = 4095\n", "t.ini:5: [worker w]: cpus = 4095" },
 	{ "repeat out of range", HDR "repeat = 0\n" W, "t.ini:2: [scenario]: repeat = 0: out of range [1, 10000]" },
 };
 
@@ -178,9 +189,52 @@ static void check_values(void)
 	       "durations: 250us, 2m, bare seconds");
 }
 
+/* The option table fills a typed struct: each field gets its key's value
+ * in its own C type, defaults included. */
+struct typed {
+	long long n, size, dur;
+	bool flag;
+	int pick;
+	const char *name;
+};
+
+static const char *const picks[] = { "a", "b", "c", NULL };
+static const struct pt_opt_def typed_defs[] = {
+	PT_OPT_INT_F("n", struct typed, n, "7", 0, 100, "an int"),
+	PT_OPT_SIZE_MULT_F("size", struct typed, size, "4M", 0, 0, 2 << 20, "whole PMDs"),
+	PT_OPT_DURATION_F("dur", struct typed, dur, "1ms", 0, 0, "a duration"),
+	PT_OPT_BOOL_F("flag", struct typed, flag, "false", "a bool"),
+	PT_OPT_ENUM_F("pick", struct typed, pick, "a", picks, "an enum"),
+	PT_OPT_STRING_F("name", struct typed, name, "x", "a string"),
+	PT_OPT_END,
+};
+
+static void check_typed(void)
+{
+	struct pt_opts o;
+	struct typed t;
+	char err[128];
+
+	memset(&t, 0, sizeof(t));
+	pt_opts_init(&o, typed_defs);
+	tap_ok(pt_opts_set(&o, pt_opts_find(&o, "size"), "6M", 3, err, sizeof(err)) == 0, "6M is whole PMDs");
+	tap_ok(pt_opts_set(&o, pt_opts_find(&o, "size"), "5M", 4, err, sizeof(err)) == -1 &&
+		       strstr(err, "size = 5M: must be a multiple of 2M"),
+	       "5M refused as not a multiple of 2M: %s", err);
+	pt_opts_set(&o, pt_opts_find(&o, "flag"), "yes", 5, err, sizeof(err));
+	pt_opts_set(&o, pt_opts_find(&o, "pick"), "c", 6, err, sizeof(err));
+	pt_opts_set(&o, pt_opts_find(&o, "name"), "hello", 7, err, sizeof(err));
+	pt_opts_fill(&o, &t);
+	tap_ok(t.n == 7 && t.size == 6 << 20 && t.dur == 1000000, "numbers filled (defaults and set)");
+	tap_ok(t.flag && t.pick == 2 && !strcmp(t.name, "hello"), "bool, enum index and string filled");
+	tap_ok(pt_opt_line(&o, "name") == 7 && pt_opt_line(&o, "n") == 0, "lines kept for messages");
+	pt_opts_free(&o);
+}
+
 int main(void)
 {
 	check_valid();
+	check_typed();
 	check_bad();
 	check_set_errors();
 	check_values();

@@ -1,0 +1,63 @@
+/* The plan: what a run will do, built once from the parsed scenario, the
+ * command line's --set/--duration/... (already applied to the scenario) and
+ * the sweep point. Every check happens while it is built, and every message
+ * names file:line and the key; nothing downstream (runner, probes,
+ * placement, membind, sweep) reads the scenario's strings again. */
+#ifndef PTBENCH_PLAN_H
+#define PTBENCH_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ptbench/membind.h"
+
+struct pt_scenario;
+struct pt_worker_type;
+struct pt_opts;
+
+struct pt_plan_role {
+	const char *name;                    /* [worker NAME] */
+	int line;                            /* its section header */
+	const struct pt_worker_type *type;
+	int threads;                         /* resolved: 'rest', 'max', the sweep point */
+	int *cpus;                           /* planned PU per thread, -1 unbound */
+	const char *cpus_spec;               /* the placement as written (for the result) */
+	bool exclusive;
+	struct pt_membind membind;
+	void *opts;                          /* the worker's typed options struct (type->opts_size) */
+	const struct pt_opts *raw;           /* the same options as parsed (strings, lines) */
+	const char *process;                 /* process = NAME: runs in that child; "" in ptbench itself */
+};
+
+struct pt_plan {
+	const char *path;                    /* scenario file */
+	const char *name;
+	uint64_t duration_ns, warmup_ns, tl_interval_ns;
+	int repeat;
+	const char *thp_enabled, *thp_defrag, *thp_shmem_enabled; /* "keep" or a value to push */
+	struct pt_plan_role *roles;
+	size_t nroles;
+	uint64_t mem_bytes;                  /* what the roles will map, as far as they say */
+};
+
+/* A sweep point: role index and its thread count (or role = (size_t)-1). */
+struct pt_plan_point {
+	size_t role;
+	int threads;
+};
+#define PT_PLAN_NO_POINT ((struct pt_plan_point){ (size_t)-1, 0 })
+
+/* Build the plan; the scenario must outlive it (strings point into it).
+ * Returns 0 with *out set, or an exit code (PT_EXIT_USAGE, PT_EXIT_SKIP)
+ * after printing why. */
+int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, struct pt_plan **out);
+void pt_plan_free(struct pt_plan *p);
+/* The role named name, or NULL. */
+const struct pt_plan_role *pt_plan_role(const struct pt_plan *p, const char *name);
+
+/* Parse a thread count as written: a decimal 0..4096 only (no 0x2, no 010
+ * read as octal). Returns 0 or -1. Exposed for the tests. */
+int pt_plan_parse_threads(const char *text, int *out);
+
+#endif

@@ -1,0 +1,333 @@
+/* The plan: the parsed scenario turned into what the run does, checked once.
+ * Thread counts, CPU placement, memory policy, the workers' typed options,
+ * each worker's own check, and the limits of this machine (memory) are all
+ * settled here, with file:line and the key in every message. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <numa.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptbench/exitcodes.h"
+#include "ptbench/options.h"
+#include "ptbench/plan.h"
+#include "ptbench/role_process.h"
+#include "ptbench/scenario.h"
+#include "ptbench/sweep.h"
+#include "ptbench/topo.h"
+#include "ptbench/topo_plan.h"
+#include "ptbench/util.h"
+#include "ptbench/worker.h"
+
+#define PT_MAX_THREADS 4096
+
+/* "FILE:LINE: [worker R]: msg", or "FILE: ..." when the key came from the
+ * command line or a default (line 0). */
+static void role_err(const struct pt_scenario *sc, int line, const char *role, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void role_err(const struct pt_scenario *sc, int line, const char *role, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (line > 0)
+		fprintf(stderr, "%s:%d: ", sc->path, line);
+	else
+		fprintf(stderr, "%s: ", sc->path);
+	if (role)
+		fprintf(stderr, "[worker %s]: ", role);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int pt_plan_parse_threads(const char *text, int *out)
+{
+	long v = 0;
+
+	/* "010" would be 8 to strtol(…, 0) and 10 to atoi: refuse the ambiguity */
+	if (!*text || strlen(text) > 4 || (text[0] == '0' && text[1]))
+		return -1;
+	for (const char *p = text; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (v > PT_MAX_THREADS)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Threads as written; -1 for 'rest'. */
+static int role_threads(const struct pt_scenario *sc, const struct pt_role *r, struct pt_plan_point point,
+			size_t idx, int *n)
+{
+	const char *t = pt_opt_str(&r->common, "threads");
+	int line = pt_opt_line(&r->common, "threads");
+
+	if (point.role == idx) {
+		*n = point.threads;
+		return 0;
+	}
+	if (!pt_opt_is_set(&r->common, "threads") && !*t) {
+		*n = r->type->setup_only ? 0 : 1;
+		return 0;
+	}
+	if (!strcmp(t, "rest") || !strcmp(t, "max")) {
+		if (r->type->setup_only) {
+			role_err(sc, line, r->name, "type %s runs no threads; 'threads = %s' makes no sense",
+				 r->type->name, t);
+			return -1;
+		}
+		*n = !strcmp(t, "rest") ? -1 : pt_topo_npus();
+		return 0;
+	}
+	if (pt_sweep_is_list(t)) {
+		/* a list that is not this point's: pt_sweep_setup took it apart already */
+		role_err(sc, line, r->name, "threads = %s: %s", t,
+			 r->type->setup_only ? "this type runs no threads" : "a sweep list, but this role is not swept");
+		return -1;
+	}
+	if (pt_plan_parse_threads(t, n)) {
+		role_err(sc, line, r->name,
+			 "threads = %s: expected a number 0..%d, 'rest', 'max' or a sweep like 1,2,4,...,max", t,
+			 PT_MAX_THREADS);
+		return -1;
+	}
+	if (r->type->setup_only && *n) {
+		role_err(sc, line, r->name, "type %s runs no threads (it only sets up); remove 'threads'",
+			 r->type->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* 'rest' takes the PUs nobody else asked for; on a full machine it still
+ * runs one thread: contention is the point. */
+static void resolve_rest(struct pt_plan *p)
+{
+	int taken = 0, nrest = 0, npus = pt_topo_npus();
+
+	for (size_t r = 0; r < p->nroles; r++) {
+		if (p->roles[r].threads < 0)
+			nrest++;
+		else
+			taken += p->roles[r].threads;
+	}
+	for (size_t r = 0; r < p->nroles; r++) {
+		if (p->roles[r].threads >= 0)
+			continue;
+		p->roles[r].threads = (npus - taken) / nrest;
+		if (p->roles[r].threads < 1)
+			p->roles[r].threads = 1;
+	}
+}
+
+static int place(const struct pt_scenario *sc, struct pt_plan *p)
+{
+	struct pt_place_req *req = pt_xcalloc(p->nroles ? p->nroles : 1, sizeof(*req));
+	int **cpus = NULL, rc;
+	char err[1024];
+
+	for (size_t r = 0; r < p->nroles; r++) {
+		req[r].role = p->roles[r].name;
+		req[r].cpus = p->roles[r].cpus_spec;
+		req[r].exclusive = p->roles[r].exclusive;
+		req[r].nthreads = p->roles[r].threads;
+	}
+	rc = pt_place_plan(pt_topo(), req, p->nroles, &cpus, err, sizeof(err));
+	free(req);
+	if (rc) {
+		/* the planner names the role it could not place: point at its cpus key */
+		int line = 0;
+
+		for (size_t r = 0; r < sc->nroles; r++) {
+			char tag[160];
+
+			snprintf(tag, sizeof(tag), "[worker %s]", sc->roles[r].name);
+			if (!strncmp(err, tag, strlen(tag)))
+				line = pt_opt_line(&sc->roles[r].common, "cpus");
+		}
+		role_err(sc, line, NULL, "%s", err);
+		return -1;
+	}
+	for (size_t r = 0; r < p->nroles; r++)
+		p->roles[r].cpus = cpus[r];
+	free(cpus); /* the rows now belong to the roles */
+	return 0;
+}
+
+static int bind_memory(const struct pt_scenario *sc, struct pt_plan_role *pr, const struct pt_role *r)
+{
+	const char *text = pt_opt_str(&r->common, "membind");
+	char err[512];
+
+	if (pt_membind_parse(pt_topo(), text, &pr->membind, err, sizeof(err))) {
+		role_err(sc, pt_opt_line(&r->common, "membind"), r->name, "membind = %s: %s", text, err);
+		return PT_EXIT_USAGE;
+	}
+	if (pr->membind.kind != PT_MEMBIND_LOCAL && numa_available() < 0) {
+		fprintf(stderr, "ptbench run: skipped: [worker %s]: membind = %s needs NUMA policy support (CONFIG_NUMA), which this kernel lacks\n",
+			r->name, text);
+		return PT_EXIT_SKIP;
+	}
+	return 0;
+}
+
+static int check_worker(const struct pt_scenario *sc, const struct pt_plan_role *pr, const struct pt_role *r)
+{
+	const char *bad_key = NULL;
+	char why[512] = "";
+	enum pt_check c;
+
+	if (!pr->type->check)
+		return 0;
+	c = pr->type->check(pr->type, pr->opts, &bad_key, why, sizeof(why));
+	if (c == PT_CHECK_SKIP) {
+		fprintf(stderr, "ptbench run: skipped: [worker %s] (type %s): %s\n", r->name, r->type->name, why);
+		return PT_EXIT_SKIP;
+	}
+	if (c == PT_CHECK_ERROR) {
+		int line = bad_key ? pt_opt_line(&r->opts, bad_key) : 0;
+
+		role_err(sc, line ? line : r->line, r->name, "%s", why);
+		return PT_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static uint64_t mem_available(void)
+{
+	char *mi = pt_read_file("/proc/meminfo", NULL), *p;
+	unsigned long long kb = 0;
+
+	if (mi && (p = strstr(mi, "MemAvailable:")))
+		sscanf(p + 13, "%llu", &kb);
+	free(mi);
+	return (uint64_t)kb * 1024;
+}
+
+/* What the roles map and what the timeline keeps, against the memory this
+ * machine has now: a run that the OOM killer would end is refused up front. */
+static int check_memory(const struct pt_scenario *sc, struct pt_plan *p)
+{
+	uint64_t avail = mem_available(), tl = 0;
+	char a[32], b[32];
+
+	if (!avail)
+		return 0; /* no /proc/meminfo: nothing to check against */
+	for (size_t r = 0; r < p->nroles; r++) {
+		const struct pt_plan_role *pr = &p->roles[r];
+		uint64_t nops = 0, slots;
+
+		if (pr->type->mem_bytes) {
+			uint64_t m = pr->type->mem_bytes(pr->opts, pr->threads);
+
+			if (m > avail) {
+				role_err(sc, pt_opt_line(pr->raw, "size"), pr->name,
+					 "maps %s with %d thread(s), more than the %s this machine has available",
+					 pt_fmt_bytes(m, a, sizeof(a)), pr->threads, pt_fmt_bytes(avail, b, sizeof(b)));
+				return PT_EXIT_USAGE;
+			}
+			p->mem_bytes += m;
+		}
+		while (pr->type->ops && pr->type->ops[nops])
+			nops++;
+		slots = (p->warmup_ns + p->duration_ns) / p->tl_interval_ns + 2;
+		tl += slots * nops * (uint64_t)pr->threads * 3 * sizeof(uint64_t);
+	}
+	if (p->mem_bytes > avail) {
+		role_err(sc, 0, NULL, "the roles together map %s, more than the %s this machine has available",
+			 pt_fmt_bytes(p->mem_bytes, a, sizeof(a)), pt_fmt_bytes(avail, b, sizeof(b)));
+		return PT_EXIT_USAGE;
+	}
+	if (tl > avail / 4) {
+		role_err(sc, pt_opt_line(&sc->opts, "timeline_interval"), NULL,
+			 "the timeline would take %s (duration / timeline_interval slots per op and thread), more than a quarter of the %s available: raise timeline_interval or shorten the run",
+			 pt_fmt_bytes(tl, a, sizeof(a)), pt_fmt_bytes(avail, b, sizeof(b)));
+		return PT_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, struct pt_plan **out)
+{
+	struct pt_plan *p = pt_xcalloc(1, sizeof(*p));
+	int rc = PT_EXIT_USAGE;
+
+	*out = NULL;
+	p->path = sc->path;
+	p->name = pt_opt_str(&sc->opts, "name");
+	p->duration_ns = (uint64_t)pt_opt_num(&sc->opts, "duration");
+	p->warmup_ns = (uint64_t)pt_opt_num(&sc->opts, "warmup");
+	p->tl_interval_ns = (uint64_t)pt_opt_num(&sc->opts, "timeline_interval");
+	p->repeat = (int)pt_opt_num(&sc->opts, "repeat");
+	p->thp_enabled = pt_opt_str(&sc->opts, "thp_enabled");
+	p->thp_defrag = pt_opt_str(&sc->opts, "thp_defrag");
+	p->thp_shmem_enabled = pt_opt_str(&sc->opts, "thp_shmem_enabled");
+	p->nroles = sc->nroles;
+	p->roles = pt_xcalloc(sc->nroles ? sc->nroles : 1, sizeof(*p->roles));
+	for (size_t i = 0; i < sc->nroles; i++) {
+		const struct pt_role *r = &sc->roles[i];
+		struct pt_plan_role *pr = &p->roles[i];
+
+		pr->name = r->name;
+		pr->line = r->line;
+		pr->type = r->type;
+		pr->raw = &r->opts;
+		pr->cpus_spec = pt_opt_str(&r->common, "cpus");
+		pr->exclusive = pt_opt_num(&r->common, "exclusive") != 0;
+		pr->process = pt_opt_str(&r->common, "process");
+		if (role_threads(sc, r, point, i, &pr->threads))
+			goto fail;
+		pr->opts = pt_xcalloc(1, r->type->opts_size ? r->type->opts_size : 1);
+		pt_opts_fill(&r->opts, pr->opts);
+	}
+	resolve_rest(p);
+	if (place(sc, p))
+		goto fail;
+	for (size_t i = 0; i < sc->nroles; i++) {
+		rc = bind_memory(sc, &p->roles[i], &sc->roles[i]);
+		if (rc)
+			goto fail;
+	}
+	rc = check_memory(sc, p);
+	if (rc)
+		goto fail;
+	rc = pt_procs_validate(sc, p);
+	if (rc)
+		goto fail;
+	for (size_t i = 0; i < sc->nroles; i++) {
+		rc = check_worker(sc, &p->roles[i], &sc->roles[i]);
+		if (rc)
+			goto fail;
+	}
+	*out = p;
+	return 0;
+fail:
+	pt_plan_free(p);
+	return rc ? rc : PT_EXIT_USAGE;
+}
+
+void pt_plan_free(struct pt_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nroles; i++) {
+		free(p->roles[i].cpus);
+		free(p->roles[i].opts);
+	}
+	free(p->roles);
+	free(p);
+}
+
+const struct pt_plan_role *pt_plan_role(const struct pt_plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->nroles; i++)
+		if (!strcmp(p->roles[i].name, name))
+			return &p->roles[i];
+	return NULL;
+}
