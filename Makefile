@@ -21,7 +21,6 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/probes/*.c) $(wildcard bench/*.c)
 MAIN_SRC := src/main.c
-HEADERS := $(wildcard include/ptbench/*.h)
 
 OBJ := $(patsubst %.c,build/obj/%.o,$(CORE_SRC))
 SAN_OBJ := $(patsubst %.c,build/asan/%.o,$(CORE_SRC))
@@ -46,13 +45,19 @@ test:
 	scripts/install-deps.sh
 	$(MAKE) check
 
-build/obj/%.o: %.c $(HEADERS)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+# Header dependencies: the compiler writes, beside each object, a .d file
+# naming the headers it read (-MMD: project headers, not system ones); -MP
+# adds an empty rule per header so that deleting a header does not break the
+# build. An edited header then rebuilds only the objects that include it.
+DEPFLAGS = -MMD -MP
 
-build/asan/%.o: %.c $(HEADERS)
+build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c -o $@ $<
 
 ptbench: $(OBJ) build/obj/src/main.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
@@ -62,13 +67,13 @@ build/ptbench-asan: $(SAN_OBJ) build/asan/src/main.o
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 asan: build/ptbench-asan
 
-build/tests/test_%: tests/unit/test_%.c tests/unit/tap.h $(OBJ)
+build/tests/test_%: tests/unit/test_%.c $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -Itests/unit -o $@ $< $(OBJ) $(LDLIBS)
 
-build/tests/asan-test_%: tests/unit/test_%.c tests/unit/tap.h $(SAN_OBJ)
+build/tests/asan-test_%: tests/unit/test_%.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_OBJ) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -Itests/unit -o $@ $< $(SAN_OBJ) $(LDLIBS)
 
 # All tests, TAP through prove: unit tests (plain and sanitized) then the
 # integration scripts, which drive ./ptbench and build/ptbench-asan.
@@ -83,7 +88,7 @@ integration: ptbench build/ptbench-asan
 
 build/perf/%: tests/perf/%.c $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(OBJ) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -O2 -o $@ $< $(OBJ) $(LDLIBS)
 
 PERF_BIN := $(patsubst tests/perf/%.c,build/perf/%,$(wildcard tests/perf/*.c))
 bench: ptbench $(PERF_BIN)
@@ -98,10 +103,17 @@ install: ptbench
 	install -D -m 0755 scripts/mkinitramfs.sh $(DESTDIR)$(PREFIX)/share/ptbench/mkinitramfs.sh
 	install -D -m 0755 scripts/initramfs/init $(DESTDIR)$(PREFIX)/share/ptbench/initramfs/init
 	for f in plots/*.gp; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/ptbench/plots/ || true; done
+	install -D -m 0644 ptbench.1 $(DESTDIR)$(PREFIX)/share/man/man1/ptbench.1
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ptbench
 	rm -rf $(DESTDIR)$(PREFIX)/share/ptbench
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/ptbench.1
 
 clean:
 	rm -rf build ptbench
+
+# the .d files the compiler wrote (absent before the first build)
+DEPFILES := $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/obj/src/main.d build/asan/src/main.d \
+	$(UNIT_BIN:=.d) $(UNIT_SAN_BIN:=.d) $(PERF_BIN:=.d)
+-include $(wildcard $(DEPFILES))

@@ -1,6 +1,6 @@
 /* mmap-churn: map and unmap a region over and over, timing mmap and munmap
  * apart. mmap takes mmap_lock for write; munmap takes it for write and
- * downgrades to read for the zap and page-table free (KERNEL-NOTES.md). */
+ * downgrades to read for the zap and page-table free (doc/kernel-notes.md). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>

@@ -21,7 +21,7 @@ static size_t nwarnings;
 static void warn(const char *msg)
 {
 	fprintf(stderr, "ptbench compare: warning: %s\n", msg);
-	warnings = realloc(warnings, (nwarnings + 1) * sizeof(*warnings));
+	warnings = pt_xrealloc(warnings, (nwarnings + 1) * sizeof(*warnings));
 	if (!warnings) {
 		fprintf(stderr, "ptbench: out of memory\n");
 		exit(PT_EXIT_RUNTIME);

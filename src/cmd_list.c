@@ -60,8 +60,13 @@ int cmd_list(int argc, char **argv)
 {
 	int verbose = argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"));
 
-	if (argc > 1 && !verbose) {
-		fprintf(stderr, "usage: ptbench list [-v]\n");
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: ptbench list [-v|--verbose]\n"
+		       "  -v, --verbose  each worker type's ops and keys, the keys of every role and of [scenario]\n");
+		return PT_EXIT_OK;
+	}
+	if (argc > 2 || (argc > 1 && !verbose)) {
+		fprintf(stderr, "usage: ptbench list [-v|--verbose]\n");
 		return PT_EXIT_USAGE;
 	}
 	list_scenarios();

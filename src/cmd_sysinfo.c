@@ -16,6 +16,10 @@ int cmd_sysinfo(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: ptbench sysinfo [--json]\n"
+			       "  --json  the same as JSON (the \"system\" object of a result file)\n");
+			return PT_EXIT_OK;
 		} else {
 			fprintf(stderr, "ptbench sysinfo: unknown argument '%s'\nusage: ptbench sysinfo [--json]\n",
 				argv[i]);

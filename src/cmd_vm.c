@@ -1,5 +1,5 @@
 /* ptbench vm: run scenarios under several kernel images, one qemu boot per
- * kernel (DESIGN.md: Kernel matrix). The host builds (or reuses) the cached
+ * kernel (doc/design.md: the kernel matrix). The host builds (or reuses) the cached
  * initramfs with scripts/mkinitramfs.sh, appends a small cpio holding this
  * run's scenario files and `ptbench run` arguments, boots the image with
  * console on ttyS0 and the result channel on ttyS1, and stores each result

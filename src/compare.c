@@ -303,17 +303,6 @@ struct namedlist {
 	size_t n, cap;
 };
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-
-	if (!q) {
-		fprintf(stderr, "ptbench: out of memory\n");
-		exit(5);
-	}
-	return q;
-}
-
 static struct named *named_get(struct namedlist *l, const char *name)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -321,7 +310,7 @@ static struct named *named_get(struct namedlist *l, const char *name)
 			return &l->v[i];
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+		l->v = pt_xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
 	l->v[l->n] = (struct named){ .name = pt_xstrdup(name) };
 	return &l->v[l->n++];
@@ -334,7 +323,7 @@ static void named_add(struct namedlist *l, const char *name, double v, bool high
 
 	if (m->s.n == m->cap) {
 		m->cap = m->cap ? 2 * m->cap : 8;
-		m->s.v = xrealloc(m->s.v, m->cap * sizeof(double));
+		m->s.v = pt_xrealloc(m->s.v, m->cap * sizeof(double));
 	}
 	m->s.v[m->s.n++] = v;
 	m->higher_better = higher_better;

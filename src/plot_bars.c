@@ -49,7 +49,7 @@ static char **headline_metrics(const struct pt_plot *p, size_t *np)
 		char *copy = pt_xstrdup(hl), *save = NULL;
 
 		for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
-			m = realloc(m, (n + 1) * sizeof(*m));
+			m = pt_xrealloc(m, (n + 1) * sizeof(*m));
 			if (!m)
 				plot_oom();
 			m[n++] = pt_xstrdup(t);

@@ -344,7 +344,7 @@ static void chart_add(struct pt_plot *p, const char *name, const char *script, s
 	fclose(v->f);
 	if (p->ncharts == p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 16;
-		p->charts = realloc(p->charts, p->cap * sizeof(*p->charts));
+		p->charts = pt_xrealloc(p->charts, p->cap * sizeof(*p->charts));
 		if (!p->charts)
 			plot_oom();
 	}
@@ -437,7 +437,7 @@ void plot_opkeys_add(struct plot_opkeys *k, const char *role, const char *op)
 	for (size_t i = 0; i < k->n; i++)
 		if (!strcmp(k->v[i].role, role) && !strcmp(k->v[i].op, op))
 			return;
-	k->v = realloc(k->v, (k->n + 1) * sizeof(*k->v));
+	k->v = pt_xrealloc(k->v, (k->n + 1) * sizeof(*k->v));
 	if (!k->v)
 		plot_oom();
 	k->v[k->n].role = pt_xstrdup(role);

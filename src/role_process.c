@@ -384,6 +384,12 @@ int pt_procs_collect(struct pt_run *run, char *err, size_t len)
 		bool forwarded = false;
 		int status = 0;
 
+		if (!atomic_load(&p->shm->go)) {
+			/* the repeat failed before it started: nothing to wait for */
+			reap(p, true);
+			continue;
+		}
+
 		while (p->pid > 0 && !atomic_load(&p->shm->done)) {
 			if (exited(p, &status))
 				break;

@@ -160,8 +160,13 @@ static void *thread_main(void *arg)
 	t->cpu_seen_first = sched_getcpu();
 	if (!run->failed && type->thread_init && type->thread_init(t, err, sizeof(err)))
 		fail_run(run, "[worker %s]: %s", rr->role->name, err);
-	pthread_barrier_wait(&run->ready); /* registered: tid known, memory set up */
-	pthread_barrier_wait(&run->ready); /* go */
+	/* registered: tid known, memory set up; then wait for go */
+	pthread_mutex_lock(&run->gate_lock);
+	run->registered++;
+	pthread_cond_broadcast(&run->gate_cond);
+	while (!run->go)
+		pthread_cond_wait(&run->gate_cond, &run->gate_lock);
+	pthread_mutex_unlock(&run->gate_lock);
 	while (!run->failed) {
 		int ph = atomic_load_explicit(&run->phase, memory_order_acquire);
 
@@ -402,6 +407,22 @@ static struct json_object *finish_probes(struct pt_run *run)
 	return o;
 }
 
+static void open_gate(struct pt_run *run)
+{
+	pthread_mutex_lock(&run->gate_lock);
+	run->go = true;
+	pthread_cond_broadcast(&run->gate_cond);
+	pthread_mutex_unlock(&run->gate_lock);
+}
+
+/* Join the first n threads, in creation order. */
+static void join_created(struct pt_run *run, int n)
+{
+	for (size_t r = 0; r < run->nroles; r++)
+		for (int i = 0; i < run->roles[r].nthreads && n > 0 && !pt_role_process(&run->roles[r]); i++, n--)
+			pthread_join(run->roles[r].pthreads[i], NULL);
+}
+
 int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 {
 	char err[256] = "";
@@ -412,6 +433,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 
 	atomic_store(&run->phase, PT_PHASE_SETUP);
 	atomic_store(&run->failed, 0);
+	run->t_start = run->t_measure = run->t_stop = 0;
 	run->fail_msg[0] = '\0';
 	for (size_t r = 0; r < run->nroles; r++) {
 		struct pt_role_run *rr = &run->roles[r];
@@ -453,19 +475,27 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		}
 	}
 	start_probes(run);
+	pthread_mutex_init(&run->gate_lock, NULL);
+	pthread_cond_init(&run->gate_cond, NULL);
+	run->registered = 0;
+	run->go = false;
 	pt_procs_traced(run);
-	pthread_barrier_init(&run->ready, NULL, (unsigned)total + 1);
 	/* signals go to the main thread only: workers never see EINTR from them */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
+	/* test-only: PTBENCH_TEST_FAIL_THREAD=N makes the Nth thread's creation fail */
+	const char *fail_env = getenv("PTBENCH_TEST_FAIL_THREAD");
+	int fail_at = fail_env ? atoi(fail_env) : -1;
+
 	for (size_t r = 0; r < run->nroles && !rc; r++) {
 		struct pt_role_run *rr = &run->roles[r];
 
 		for (int i = 0; i < rr->nthreads && !pt_role_process(rr); i++) {
-			int e = pthread_create(&rr->pthreads[i], NULL, thread_main, &rr->threads[i]);
+			int e = created == fail_at ? EAGAIN
+						   : pthread_create(&rr->pthreads[i], NULL, thread_main, &rr->threads[i]);
 
 			if (e) {
 				fprintf(stderr, "ptbench: cannot create a thread: %s\n", strerror(e));
@@ -476,12 +506,18 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_mutex_lock(&run->gate_lock);
+	while (run->registered < created)
+		pthread_cond_wait(&run->gate_cond, &run->gate_lock);
+	pthread_mutex_unlock(&run->gate_lock);
 	if (rc) {
-		/* the barrier counts threads that will never come: fail the rest fast */
-		fprintf(stderr, "ptbench: aborting: only %d of %d threads started\n", created, total);
-		exit(PT_EXIT_RUNTIME);
+		/* the threads that exist go straight to their cleanup; the repeat
+		 * is reported as failed and the command writes what it has */
+		fail_run(run, "only %d of %d threads started", created, total);
+		open_gate(run);
+		join_created(run, created);
+		goto report;
 	}
-	pthread_barrier_wait(&run->ready);
 	/* the role processes' threads too, so their tids map to their roles */
 	if (pt_procs_wait_ready(run, err, sizeof(err)))
 		fail_run(run, "%s", err);
@@ -496,7 +532,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		atomic_store(&run->phase, PT_PHASE_MEASURE);
 	}
 	pt_procs_go(run);
-	pthread_barrier_wait(&run->ready);
+	open_gate(run);
 	if (run->warmup_ns) {
 		sleep_until(run->t_start + run->warmup_ns, run, "warm-up", run->t_start);
 		run->t_measure = pt_now_ns();
@@ -510,10 +546,10 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	atomic_store(&run->phase, PT_PHASE_STOP);
 	if (run->progress)
 		fprintf(stderr, "\r%60s\r", "");
-	for (size_t r = 0; r < run->nroles; r++)
-		for (int i = 0; i < run->roles[r].nthreads && !pt_role_process(&run->roles[r]); i++)
-			pthread_join(run->roles[r].pthreads[i], NULL);
-	pthread_barrier_destroy(&run->ready);
+	join_created(run, created);
+report:
+	pthread_cond_destroy(&run->gate_cond);
+	pthread_mutex_destroy(&run->gate_lock);
 	FOR_AVAILABLE_PROBES(run, p)
 		if (p->probe->stop)
 			p->probe->stop(p->state, run);

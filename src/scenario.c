@@ -188,7 +188,7 @@ static int lex(const char *file, const char *text, struct section **out, size_t 
 			}
 			if (rc)
 				break;
-			sec = realloc(sec, (n + 1) * sizeof(*sec));
+			sec = pt_xrealloc(sec, (n + 1) * sizeof(*sec));
 			if (!sec)
 				abort();
 			sec[n] = (struct section){ pt_xstrdup(kind), pt_xstrdup(name), line + 1, NULL, 0 };
@@ -231,7 +231,7 @@ static int lex(const char *file, const char *text, struct section **out, size_t 
 		}
 		if (rc)
 			break;
-		cur->e = realloc(cur->e, (cur->n + 1) * sizeof(*cur->e));
+		cur->e = pt_xrealloc(cur->e, (cur->n + 1) * sizeof(*cur->e));
 		if (!cur->e)
 			abort();
 		cur->e[cur->n++] = (struct entry){ pt_xstrdup(key), pt_xstrdup(val), line + 1 };

@@ -25,6 +25,15 @@ static void oom(void)
 	exit(PT_EXIT_RUNTIME);
 }
 
+void *pt_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		oom();
+	return q;
+}
+
 void *pt_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

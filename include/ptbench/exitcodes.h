@@ -1,4 +1,4 @@
-/* Exit codes shared by every command (DESIGN.md: "Exit codes, everywhere").
+/* Exit codes shared by every command (doc/design.md: exit codes; README.md and ptbench.1 list them).
  * Scripts and CI depend on these numbers: never renumber. */
 #ifndef PTBENCH_EXITCODES_H
 #define PTBENCH_EXITCODES_H

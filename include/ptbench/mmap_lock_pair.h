@@ -1,6 +1,6 @@
 /* Pairing of the kernel's mmap_lock trace events into waits and holds, per
  * task and mm, with no tracefs in sight (the probe feeds it, so do the unit
- * tests). The events, as the kernel emits them (KERNEL-NOTES.md):
+ * tests). The events, as the kernel emits them (doc/kernel-notes.md):
  *
  *   blocking lock:  start_locking(w) -> acquire_returned(w, success) -> released(w)
  *   trylock:        acquire_returned(w, success)          (no start)

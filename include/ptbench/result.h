@@ -1,4 +1,4 @@
-/* Result documents (schema ptbench-result/1, DESIGN.md: Results). */
+/* Result documents (schema ptbench-result/1; doc/design.md: the result contract). */
 #ifndef PTBENCH_RESULT_H
 #define PTBENCH_RESULT_H
 

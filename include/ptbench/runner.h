@@ -50,7 +50,13 @@ struct pt_run {
 	uint64_t duration_ns, warmup_ns, tl_interval_ns;
 	struct pt_role_run *roles;
 	size_t nroles;
-	pthread_barrier_t ready;      /* all worker threads + the main thread */
+	/* The start gate: threads register, then wait for "go". Not a pthread
+	 * barrier, which cannot be told that a thread will never come when
+	 * pthread_create fails: the gate is then opened for those that exist. */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_cond;
+	int registered;
+	bool go;
 	struct pt_probe_inst *probes;
 	size_t nprobes;
 	bool trace;                   /* --no-trace turns tracing probes off */

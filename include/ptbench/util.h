@@ -10,6 +10,9 @@
 
 void *pt_xmalloc(size_t n);
 void *pt_xcalloc(size_t n, size_t size);
+/* One out-of-memory policy everywhere: the pt_x* allocators print
+ * "out of memory" and exit 5 (PT_EXIT_RUNTIME). */
+void *pt_xrealloc(void *p, size_t n);
 char *pt_xstrdup(const char *s);
 /* Read a whole file into a NUL-terminated malloc'd buffer; NULL on error. */
 char *pt_read_file(const char *path, size_t *len);

@@ -1,5 +1,5 @@
 /* ptbench vm: the pieces of booting a kernel image under qemu that can be
- * tested on their own (DESIGN.md: Kernel matrix). The host hands the guest
+ * tested on their own (doc/design.md: the kernel matrix). The host hands the guest
  * its work as a small cpio appended to the cached initramfs; the guest hands
  * the result files back on its second serial port between marker lines. */
 #ifndef PTBENCH_VM_H

@@ -1,0 +1,76 @@
+#!/bin/bash
+# The plan and the worker interface (issue 10): checks that happen while the
+# plan is built, workers that see only worker.h, the summary hook, and a
+# failing repeat that still leaves its result behind.
+. "$(dirname "$0")/lib.sh"
+
+# workers reach the runner only through worker.h
+bad=$(grep -l '#include "ptbench/\(runner\|scenario\|plan\)\.h"' bench/*.c || true)
+is "$bad" "" "no worker includes runner.h, scenario.h or plan.h"
+
+# thread counts: decimal only, refused before anything runs
+for t in 0x2 010 -1 2x; do
+	msg=$("$PTBENCH" run default --set faulter.threads=$t --duration 100ms -o "$TMP/t.json" 2>&1)
+	rc=$?
+	is "$rc" 2 "threads = $t refused with exit 2"
+	case $msg in *"threads = $t: expected a number"*) ok 0 "threads = $t: the message says what is expected" ;;
+	*) ok 1 "threads = $t: the message says what is expected (got: $msg)" ;; esac
+done
+[ ! -e "$TMP/t.json" ]
+ok $? "nothing written for a refused plan"
+
+# a constraint of the option table, at the key's line
+cat >"$TMP/c.ini" <<'INI'
+[scenario]
+duration = 100ms
+[worker c]
+type = anon-collapse
+size = 3M
+INI
+msg=$("$PTBENCH" run "$TMP/c.ini" -o "$TMP/c.json" 2>&1)
+is "$?" 2 "size = 3M for a collapse worker refused"
+case $msg in *"c.ini:5: [worker c] (type anon-collapse): size = 3M: must be a multiple of 2M"*) ok 0 "the message names file:line and the key" ;;
+*) ok 1 "the message names file:line and the key (got: $msg)" ;; esac
+
+# placement errors carry the line of the cpus key
+cat >"$TMP/p.ini" <<'INI'
+[scenario]
+duration = 100ms
+[worker f]
+type = fault
+threads = 1
+cpus = 4095
+INI
+msg=$("$PTBENCH" run "$TMP/p.ini" -o "$TMP/p.json" 2>&1)
+is "$?" 2 "cpus = 4095 refused"
+case $msg in *"p.ini:6: [worker f]: cpus = 4095"*) ok 0 "the cpus message names file:line" ;;
+*) ok 1 "the cpus message names file:line (got: $msg)" ;; esac
+
+# memory the roles would map, against what the machine has
+msg=$("$PTBENCH" run default --set faulter.size=60G --set faulter.threads=2 -o "$TMP/m.json" 2>&1)
+is "$?" 2 "two threads of 60 GiB each refused up front"
+case $msg in *"more than the"*"available"*) ok 0 "the message gives both numbers" ;;
+*) ok 1 "the message gives both numbers (got: $msg)" ;; esac
+[ ! -e "$TMP/m.json" ]
+ok $? "nothing written"
+
+# a repeat that fails to start its threads: exit 5, the result is kept
+PTBENCH_TEST_FAIL_THREAD=1 "$PTBENCH" run default --duration 200ms --warmup 0 --repeat 2 --no-trace \
+	--quiet -o "$TMP/f.json" 2>"$TMP/f.err"
+is "$?" 5 "a thread that cannot be created: exit 5 (runtime failure)"
+is "$(json "$TMP/f.json" "d['complete'], d['repeats'][0]['complete'], d['repeats'][0]['error']")" \
+	"False False only 1 of 4 threads started" "the result is written, incomplete, with the reason"
+
+# the summary hook: the khugepaged proof is printed like the collapse proof
+if [ "$(id -u)" = 0 ] && [ -w /sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs ]; then
+	out=$("$PTBENCH" run khugepaged-smaps --duration 2s --warmup 0 --repeat 1 --no-trace -o "$TMP/k.json" 2>&1)
+	case $out in *"collapser: khugepaged collapsed "*" PMDs in "*"iterations"*) ok 0 "the khugepaged proof is in the summary" ;;
+	*) ok 1 "the khugepaged proof is in the summary"; diag "$out" ;; esac
+else
+	skip "khugepaged summary: needs root and khugepaged sysfs"
+fi
+out=$("$PTBENCH" run shmem-collapse-smaps --duration 300ms --warmup 0 --repeat 1 --no-trace -o "$TMP/s.json" 2>&1)
+case $out in *"collapser: collapsed "*"confirmed PMD-mapped"*) ok 0 "the collapse proof is in the summary" ;;
+*) ok 1 "the collapse proof is in the summary"; diag "$out" ;; esac
+
+done_testing
