@@ -347,9 +347,10 @@ int pt_procs_wait_ready(struct pt_run *run, char *err, size_t len)
 					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 				return -1;
 			}
-			if (pt_stop_signal || pt_now_ns() > deadline) {
-				snprintf(err, len, "process %s: %s while waiting for its threads", p->name,
-					 pt_stop_signal ? "interrupted" : "timed out");
+			if (pt_stop_signal)
+				return 0; /* the run stops now anyway: an interrupt, not a failure */
+			if (pt_now_ns() > deadline) {
+				snprintf(err, len, "process %s: timed out waiting for its threads", p->name);
 				return -1;
 			}
 			sleep_ms(1);
