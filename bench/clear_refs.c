@@ -213,4 +213,5 @@ const struct pt_worker_type pt_worker_clear_refs = {
 	.thread_fini = clear_refs_thread_fini,
 	.teardown = clear_refs_teardown,
 	.report = clear_refs_report,
+	.print_summary = pt_walk_print_summary,
 };

@@ -202,4 +202,5 @@ const struct pt_worker_type pt_worker_mincore = {
 	.thread_fini = mincore_thread_fini,
 	.teardown = mincore_teardown,
 	.report = mincore_report,
+	.print_summary = pt_walk_print_summary,
 };

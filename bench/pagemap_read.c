@@ -189,8 +189,8 @@ static int scan_range(struct pagemap_thread *pt, const struct pt_walk_range *r, 
 				c->retries++;
 				continue;
 			}
-			/* a range unmapped since maps was read ends at a hole: ENOENT/EFAULT-free,
-			 * the kernel reports holes as nothing; any errno here is real */
+			/* holes (a range unmapped since the maps were read) are
+			 * simply not reported: any errno here is a real failure */
 			return errno;
 		}
 		tries = 0;
@@ -312,4 +312,5 @@ const struct pt_worker_type pt_worker_pagemap_read = {
 	.thread_fini = pagemap_thread_fini,
 	.teardown = pagemap_teardown,
 	.report = pagemap_report,
+	.print_summary = pt_walk_print_summary,
 };

@@ -227,6 +227,22 @@ static void pte_reclaim_report(struct pt_role_run *rr, struct json_object *o)
 	json_object_object_add(o, "pte_reclaim", p);
 }
 
+static void pte_reclaim_summary(const char *role, struct json_object *role_json, FILE *out)
+{
+	struct json_object *p, *v;
+	long long n[3] = { -1, -1, -1 };
+	static const char *const keys[] = { "pte_tables_freed", "pte_tables_expected", "cycles" };
+
+	if (!json_object_object_get_ex(role_json, "pte_reclaim", &p))
+		return;
+	for (int i = 0; i < 3; i++)
+		if (json_object_object_get_ex(p, keys[i], &v))
+			n[i] = json_object_get_int64(v);
+	fprintf(out, "  %s: MADV_DONTNEED freed %lld of %lld one-page PTE tables in %lld cycles (CONFIG_PT_RECLAIM=%s)\n",
+		role, n[0], n[1], n[2],
+		json_object_object_get_ex(p, "config_pt_reclaim", &v) ? json_object_get_string(v) : "?");
+}
+
 const struct pt_worker_type pt_worker_pte_reclaim = {
 	.name = "pte-reclaim",
 	.summary = "one page per 2M slot touched, then MADV_DONTNEED: PTE tables freed (CONFIG_PT_RECLAIM)",
@@ -241,4 +257,5 @@ const struct pt_worker_type pt_worker_pte_reclaim = {
 	.thread_fini = pte_reclaim_thread_fini,
 	.teardown = pte_reclaim_teardown,
 	.report = pte_reclaim_report,
+	.print_summary = pte_reclaim_summary,
 };

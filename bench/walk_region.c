@@ -95,11 +95,7 @@ static void ranges_push(struct pt_walk_ranges *rs, uint64_t start, uint64_t end)
 {
 	if (rs->n == rs->cap) {
 		rs->cap = rs->cap ? rs->cap * 2 : 64;
-		rs->r = realloc(rs->r, rs->cap * sizeof(*rs->r));
-		if (!rs->r) {
-			perror("ptbench: realloc");
-			abort();
-		}
+		rs->r = pt_xrealloc(rs->r, rs->cap * sizeof(*rs->r));
 	}
 	rs->r[rs->n].start = start;
 	rs->r[rs->n].end = end;
@@ -160,6 +156,29 @@ void pt_walk_ranges_free(struct pt_walk_ranges *rs)
 {
 	free(rs->r);
 	memset(rs, 0, sizeof(*rs));
+}
+
+static long long jget(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+void pt_walk_print_summary(const char *role, struct json_object *role_json, FILE *out)
+{
+	struct json_object *w;
+
+	if (!json_object_object_get_ex(role_json, "walk", &w))
+		return;
+	fprintf(out, "  %s: %lld walks", role, jget(w, "walks"));
+	/* clear-refs writes: the kernel does not say how many pages it walked */
+	if (jget(w, "pages_seen") > 0)
+		fprintf(out, ", %lld pages seen (%lld present, %lld PMD-mapped)", jget(w, "pages_seen"),
+			jget(w, "pages_present"), jget(w, "pages_huge"));
+	fprintf(out, "; short %lld, retries %lld, resumed %lld, ranges gone %lld, miscounts %lld%s\n",
+		jget(w, "short_reads"), jget(w, "retries"), jget(w, "continuations"), jget(w, "ranges_gone"),
+		jget(w, "miscounts"), jget(w, "miscounts") > 0 ? " (WRONG: the kernel answered for pages not asked)" : "");
 }
 
 struct json_object *pt_walk_stats_json(const struct pt_walk_stats *s, const struct pt_walk_target *wt)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "collapse_util.h"
@@ -94,6 +95,8 @@ void pt_walk_target_teardown(struct pt_walk_target *wt);
 int pt_walk_ranges_get(struct pt_walk_ranges *rs, struct pt_walk_target *wt,
 		       const struct pt_walk_opts *o);
 void pt_walk_ranges_free(struct pt_walk_ranges *rs);
+/* The summary line of a walker role, from its "walk" object. */
+void pt_walk_print_summary(const char *role, struct json_object *role_json, FILE *out);
 /* The role's "walk" object. */
 struct json_object *pt_walk_stats_json(const struct pt_walk_stats *s, const struct pt_walk_target *wt);
 

@@ -74,11 +74,7 @@ static char **catalogue(size_t *n)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 32;
-			names = realloc(names, cap * sizeof(*names));
-			if (!names) {
-				perror("ptbench: realloc");
-				exit(PT_EXIT_RUNTIME);
-			}
+			names = pt_xrealloc(names, cap * sizeof(*names));
 		}
 		names[*n] = pt_xstrdup(e->d_name);
 		names[*n][len - 4] = '\0';
