@@ -70,7 +70,8 @@ static char **catalogue(size_t *n)
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 
-		if (len <= 4 || strcmp(e->d_name + len - 4, ".ini"))
+		/* all.ini would run the catalogue inside itself */
+		if (len <= 4 || strcmp(e->d_name + len - 4, ".ini") || !strcmp(e->d_name, "all.ini"))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 32;
