@@ -24,17 +24,6 @@ const char *const pt_collapse_vmstat_keys[] = {
 	NULL,
 };
 
-/* The PAGEMAP_SCAN ABI (linux/fs.h since 6.7); Debian 12's headers are 6.1. */
-struct pt_pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-struct pt_page_region {
-	uint64_t start, end, categories;
-};
-#define PT_PAGEMAP_SCAN _IOWR('f', 16, struct pt_pm_scan_arg)
-#define PT_PAGE_IS_HUGE (1ULL << 6) /* "PMD-mapped THP or hugetlb" */
-
 int pt_aligned_map(struct pt_aligned_map *m, size_t len, int fd, char *err, size_t errlen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 
 #include "ptbench/vmstat.h"
 
@@ -18,6 +19,22 @@ struct json_object;
 #endif
 
 #define PT_PMD_SIZE (2UL << 20)
+
+/* The PAGEMAP_SCAN ABI (linux/fs.h since 6.7); Debian 12's headers are 6.1.
+ * The collapse workers prove PMD mappings with it, pagemap-read walks with it. */
+struct pt_pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+struct pt_page_region {
+	uint64_t start, end, categories;
+};
+#define PT_PAGEMAP_SCAN _IOWR('f', 16, struct pt_pm_scan_arg)
+#define PT_PAGE_IS_FILE (1ULL << 2)
+#define PT_PAGE_IS_PRESENT (1ULL << 3)
+#define PT_PAGE_IS_SWAPPED (1ULL << 4)
+#define PT_PAGE_IS_HUGE (1ULL << 6) /* "PMD-mapped THP or hugetlb" */
+
 
 /* Test-only: when this environment variable is set to 1 the MADV_COLLAPSE
  * probe behaves as if the kernel answered EINVAL, so the skip path can be

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ptbench/clock.h"
+#include "ptbench/target.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
@@ -34,7 +35,8 @@ struct smaps_opts {
 
 static const struct pt_opt_def smaps_opts[] = {
 	PT_OPT_ENUM_F("file", struct smaps_opts, file, "smaps", file_choices, "which /proc/TARGET file"),
-	PT_OPT_STRING_F("target", struct smaps_opts, target, "self", "self, or the PID of another process"),
+	PT_OPT_STRING_F("target", struct smaps_opts, target, "self",
+			"self, the PID of another process, or process:NAME (the child of the roles with process = NAME)"),
 	PT_OPT_DURATION_F("interval", struct smaps_opts, interval, "0", 0, 60000000000LL,
 			  "0: read back to back; else one read per interval, timed from its intended start"),
 	PT_OPT_SIZE_F("bufsize", struct smaps_opts, bufsize, "64K", 4096, 16LL << 20, "read() size"),
@@ -54,19 +56,17 @@ struct smaps_thread {
 
 static int target_path(const struct smaps_opts *o, char *path, size_t len, char *err, size_t errlen)
 {
-	const char *target = o->target;
 	const char *file = file_choices[o->file];
-	long long pid;
+	const char *proc;
+	pid_t pid;
 
-	if (!strcmp(target, "self")) {
-		snprintf(path, len, "/proc/self/%s", file);
-		return 0;
-	}
-	if (pt_parse_int(target, &pid) || pid <= 0) {
-		snprintf(err, errlen, "target = %s: expected 'self' or a PID", target);
+	if (pt_target_parse(o->target, &pid, &proc, err, errlen))
 		return -1;
-	}
-	snprintf(path, len, "/proc/%lld/%s", pid, file);
+	/* process:NAME is not started at plan time: check the file exists here */
+	if (!pid)
+		snprintf(path, len, "/proc/self/%s", file);
+	else
+		snprintf(path, len, "/proc/%d/%s", (int)pid, file);
 	return 0;
 }
 
@@ -91,8 +91,17 @@ static int smaps_setup(struct pt_role_run *rr, char *err, size_t len)
 {
 	struct smaps_shared *s = pt_xcalloc(1, sizeof(*s));
 
+	const struct smaps_opts *o = pt_role_opts(rr);
+	pid_t pid;
+
 	pt_role_set_shared(rr, s);
-	return target_path(pt_role_opts(rr), s->path, sizeof(s->path), err, len);
+	if (strncmp(o->target, PT_TARGET_PROCESS_PREFIX, strlen(PT_TARGET_PROCESS_PREFIX)))
+		return target_path(o, s->path, sizeof(s->path), err, len);
+	pid = pt_target_pid(rr, o->target, err, len);
+	if (pid < 0)
+		return -1;
+	snprintf(s->path, sizeof(s->path), "/proc/%d/%s", (int)pid, file_choices[o->file]);
+	return 0;
 }
 
 static int smaps_thread_init(struct pt_thread *t, char *err, size_t len)

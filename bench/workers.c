@@ -10,6 +10,8 @@ extern const struct pt_worker_type pt_worker_mmap_churn;
 extern const struct pt_worker_type pt_worker_smaps_read;
 extern const struct pt_worker_type pt_worker_vma_pad;
 extern const struct pt_worker_type pt_worker_procmap_query;
+extern const struct pt_worker_type pt_worker_pagemap_read, pt_worker_mincore, pt_worker_clear_refs;
+extern const struct pt_worker_type pt_worker_pte_reclaim, pt_worker_mprotect_churn, pt_worker_shmem_punch;
 
 const struct pt_worker_type *const pt_worker_types[] = {
 	&pt_worker_fault,
@@ -18,6 +20,10 @@ const struct pt_worker_type *const pt_worker_types[] = {
 	&pt_worker_smaps_read,
 	&pt_worker_vma_pad,
 	&pt_worker_procmap_query,
+	&pt_worker_pagemap_read, &pt_worker_mincore, &pt_worker_clear_refs,
+	&pt_worker_pte_reclaim,
+	&pt_worker_mprotect_churn,
+	&pt_worker_shmem_punch,
 	NULL,
 };
 

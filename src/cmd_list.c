@@ -46,6 +46,11 @@ static void list_scenarios(void)
 		sc = pt_scenario_load(path);
 		printf("  %-24s %s\n", names[i],
 		       sc ? pt_opt_str(&sc->opts, "description") : "(does not parse: see above)");
+		/* what a kernel developer picks a scenario by */
+		if (sc && *pt_opt_str(&sc->opts, "change"))
+			printf("  %-24s   change:   %s\n", "", pt_opt_str(&sc->opts, "change"));
+		if (sc && *pt_opt_str(&sc->opts, "headline"))
+			printf("  %-24s   headline: %s\n", "", pt_opt_str(&sc->opts, "headline"));
 		pt_scenario_free(sc);
 		free(names[i]);
 	}

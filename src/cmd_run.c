@@ -19,6 +19,7 @@
 #include "ptbench/plan.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
+#include "ptbench/run_all.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
 #include "ptbench/summary.h"
@@ -46,6 +47,7 @@ static void run_usage(FILE *f)
 	fprintf(f, "usage: ptbench run SCENARIO [-o FILE] [--duration D] [--warmup D] [--repeat N]\n"
 		   "                    [--set ROLE.KEY=VALUE]... [--sweep ROLE.threads=LIST]\n"
 		   "                    [--no-trace] [--json] [--quiet]\n"
+		   "       ptbench run all [-o DIR] [RUN-ARGS]   (the whole catalogue, DIR/SCENARIO.json each)\n"
 		   "SCENARIO is a name from `ptbench list` or a path to an .ini file.\n");
 }
 
@@ -341,6 +343,10 @@ int cmd_run(int argc, char **argv)
 	disable_aslr(pt_argv);
 	if (parse_args(argc, argv, &a))
 		goto out;
+	if (!strcmp(a.scenario, "all")) {
+		rc = pt_run_all(argc, argv);
+		goto out;
+	}
 	path = pt_scenario_resolve(a.scenario);
 	if (!path) {
 		fprintf(stderr, "ptbench run: no scenario '%s' (looked in %s; `ptbench list` shows them)\n",

@@ -20,6 +20,7 @@ static const char *const wanted[] = {
 	"CONFIG_NUMA",                 "CONFIG_PGTABLE_LEVELS",        "CONFIG_READ_ONLY_THP_FOR_FS",
 	"CONFIG_SHMEM",                "CONFIG_LOCK_STAT",             "CONFIG_PROVE_LOCKING",
 	"CONFIG_DEBUG_VM",             "CONFIG_KASAN",                 "CONFIG_MMU_GATHER_TABLE_FREE",
+	"CONFIG_PT_RECLAIM",           "CONFIG_MEM_SOFT_DIRTY",
 };
 
 static bool is_wanted(const char *name)
@@ -108,4 +109,21 @@ struct json_object *pt_kconfig_json(void)
 	json_object_object_add(o, "why", json_object_new_string(
 		"neither /proc/config.gz (CONFIG_IKCONFIG_PROC) nor /boot/config-RELEASE is readable"));
 	return o;
+}
+
+int pt_kconfig_enabled(const char *name)
+{
+	struct json_object *o = pt_kconfig_json(), *opts, *v;
+	int rc = -1;
+
+	if (json_object_object_get_ex(o, "options", &opts)) {
+		rc = 0;
+		if (json_object_object_get_ex(opts, name, &v)) {
+			const char *val = json_object_get_string(v);
+
+			rc = !strcmp(val, "y") || !strcmp(val, "m");
+		}
+	}
+	json_object_put(o);
+	return rc;
 }

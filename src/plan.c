@@ -13,6 +13,7 @@
 #include "ptbench/exitcodes.h"
 #include "ptbench/options.h"
 #include "ptbench/plan.h"
+#include "ptbench/role_process.h"
 #include "ptbench/scenario.h"
 #include "ptbench/sweep.h"
 #include "ptbench/topo.h"
@@ -279,6 +280,7 @@ int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, stru
 		pr->raw = &r->opts;
 		pr->cpus_spec = pt_opt_str(&r->common, "cpus");
 		pr->exclusive = pt_opt_num(&r->common, "exclusive") != 0;
+		pr->process = pt_opt_str(&r->common, "process");
 		if (role_threads(sc, r, point, i, &pr->threads))
 			goto fail;
 		pr->opts = pt_xcalloc(1, r->type->opts_size ? r->type->opts_size : 1);
@@ -293,6 +295,9 @@ int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, stru
 			goto fail;
 	}
 	rc = check_memory(sc, p);
+	if (rc)
+		goto fail;
+	rc = pt_procs_validate(sc, p);
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < sc->nroles; i++) {

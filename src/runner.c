@@ -19,6 +19,7 @@
 #include "ptbench/placement.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
+#include "ptbench/role_process.h"
 #include "ptbench/runner.h"
 #include "ptbench/sysfs_settings.h"
 #include "ptbench/topo.h"
@@ -418,7 +419,7 @@ static void open_gate(struct pt_run *run)
 static void join_created(struct pt_run *run, int n)
 {
 	for (size_t r = 0; r < run->nroles; r++)
-		for (int i = 0; i < run->roles[r].nthreads && n > 0; i++, n--)
+		for (int i = 0; i < run->roles[r].nthreads && n > 0 && !pt_role_process(&run->roles[r]); i++, n--)
 			pthread_join(run->roles[r].pthreads[i], NULL);
 }
 
@@ -441,12 +442,21 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		rr->pthreads = pt_xcalloc((size_t)(rr->nthreads ? rr->nthreads : 1), sizeof(pthread_t));
 		for (int i = 0; i < rr->nthreads; i++)
 			alloc_thread(rr, &rr->threads[i], i, rr->cpus ? rr->cpus[i] : -1);
-		total += rr->nthreads;
+		if (!pt_role_process(rr))
+			total += rr->nthreads;
+	}
+	/* roles with process = NAME run in children forked now, single-threaded */
+	if (pt_procs_fork(run, err, sizeof(err))) {
+		fprintf(stderr, "ptbench: %s\n", err);
+		rc = PT_EXIT_RUNTIME;
+		goto teardown;
 	}
 	for (; set_up < run->nroles; set_up++) {
 		struct pt_role_run *rr = &run->roles[set_up];
 
 		rr->shared = NULL;
+		if (pt_role_process(rr))
+			continue; /* set up in its own process */
 		/* memory the setup maps and touches follows the role's membind too */
 		if (pt_membind_apply(&rr->membind)) {
 			fprintf(stderr, "ptbench: [worker %s]: cannot set its membind: %s\n", rr->role->name,
@@ -469,6 +479,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	pthread_cond_init(&run->gate_cond, NULL);
 	run->registered = 0;
 	run->go = false;
+	pt_procs_traced(run);
 	/* signals go to the main thread only: workers never see EINTR from them */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -482,7 +493,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	for (size_t r = 0; r < run->nroles && !rc; r++) {
 		struct pt_role_run *rr = &run->roles[r];
 
-		for (int i = 0; i < rr->nthreads; i++) {
+		for (int i = 0; i < rr->nthreads && !pt_role_process(rr); i++) {
 			int e = created == fail_at ? EAGAIN
 						   : pthread_create(&rr->pthreads[i], NULL, thread_main, &rr->threads[i]);
 
@@ -507,6 +518,9 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		join_created(run, created);
 		goto report;
 	}
+	/* the role processes' threads too, so their tids map to their roles */
+	if (pt_procs_wait_ready(run, err, sizeof(err)))
+		fail_run(run, "%s", err);
 	FOR_AVAILABLE_PROBES(run, p)
 		if (p->probe->threads_ready)
 			p->probe->threads_ready(p->state, run);
@@ -517,6 +531,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		run->t_measure = run->t_start;
 		atomic_store(&run->phase, PT_PHASE_MEASURE);
 	}
+	pt_procs_go(run);
 	open_gate(run);
 	if (run->warmup_ns) {
 		sleep_until(run->t_start + run->warmup_ns, run, "warm-up", run->t_start);
@@ -538,6 +553,8 @@ report:
 	FOR_AVAILABLE_PROBES(run, p)
 		if (p->probe->stop)
 			p->probe->stop(p->state, run);
+	if (pt_procs_collect(run, err, sizeof(err)))
+		fail_run(run, "%s", err);
 
 	double seconds = run->t_stop > run->t_measure && run->t_measure >= run->t_start
 				 ? (double)(run->t_stop - run->t_measure) / 1e9
@@ -549,9 +566,11 @@ report:
 	workers = json_object_new_object();
 	timeline = json_object_new_object();
 	for (size_t r = 0; r < run->nroles; r++) {
+		struct json_object *child = pt_procs_role_json(run, &run->roles[r], timeline);
+
 		merge_role(&run->roles[r]);
 		json_object_object_add(workers, run->roles[r].role->name,
-				       role_json(&run->roles[r], seconds, timeline));
+				       child ? child : role_json(&run->roles[r], seconds, timeline));
 	}
 	json_object_object_add(rep, "complete", json_object_new_boolean(complete));
 	json_object_object_add(rep, "measured_s", json_object_new_double(seconds));
@@ -568,9 +587,10 @@ teardown:
 	for (size_t r = set_up; r-- > 0;) {
 		struct pt_role_run *rr = &run->roles[r];
 
-		if (rr->role->type->teardown)
+		if (rr->role->type->teardown && !pt_role_process(rr))
 			rr->role->type->teardown(rr);
 	}
+	pt_procs_kill(run);
 	if (set_up == run->nroles) {
 		FOR_AVAILABLE_PROBES(run, p)
 			if (p->probe->destroy)

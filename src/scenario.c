@@ -26,6 +26,8 @@ static const char *const thp_shmem_choices[] = { "keep", "always", "within_size"
 const struct pt_opt_def pt_scenario_opt_defs[] = {
 	{ "name", PT_OPT_STRING, "", 0, 0, NULL, "scenario name (defaults to the file name)" },
 	{ "description", PT_OPT_STRING, "", 0, 0, NULL, "one line for `ptbench list`" },
+	{ "change", PT_OPT_STRING, "", 0, 0, NULL,
+	  "the kernel change the scenario exposes (shown by `ptbench list`)" },
 	{ "duration", PT_OPT_DURATION, "10s", 1000000LL, 86400000000000LL, NULL,
 	  "measured time per repeat" },
 	{ "warmup", PT_OPT_DURATION, "1s", 0, 3600000000000LL, NULL,
@@ -54,6 +56,8 @@ const struct pt_opt_def pt_role_opt_defs[] = {
 	  "the role's threads get PUs no other thread is planned on (error if there are too few)" },
 	{ "membind", PT_OPT_STRING, "local", 0, 0, NULL,
 	  "memory placement: local, node:N or interleave (checked with move_pages)" },
+	{ "process", PT_OPT_STRING, "", 0, 0, NULL,
+	  "run the role in a child process NAME (roles with the same NAME share it; readers target it as process:NAME)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 

@@ -12,4 +12,8 @@ struct json_object *pt_kconfig_json(void);
 /* The same from one file (gzip or plain text); NULL if it cannot be read. */
 struct json_object *pt_kconfig_from_file(const char *path);
 
+/* Whether NAME (one of the options pt_kconfig_json keeps, e.g.
+ * "CONFIG_PT_RECLAIM") is y or m: 1, 0 (not set or absent), -1 (no config). */
+int pt_kconfig_enabled(const char *name);
+
 #endif

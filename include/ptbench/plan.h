@@ -27,6 +27,7 @@ struct pt_plan_role {
 	struct pt_membind membind;
 	void *opts;                          /* the worker's typed options struct (type->opts_size) */
 	const struct pt_opts *raw;           /* the same options as parsed (strings, lines) */
+	const char *process;                 /* process = NAME: runs in that child; "" in ptbench itself */
 };
 
 struct pt_plan {

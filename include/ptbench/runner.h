@@ -61,6 +61,8 @@ struct pt_run {
 	size_t nprobes;
 	bool trace;                   /* --no-trace turns tracing probes off */
 	bool progress;                /* progress line on stderr */
+	bool in_child;                /* this is a role process's part of the run */
+	struct pt_procs *procs;       /* role processes of this repeat (src/role_process.c) */
 };
 
 /* Set from the SIGINT/SIGTERM handler; every loop checks it. */

@@ -1,0 +1,206 @@
+/* mincore: one walk = mincore() over every range of the region, timed as op
+ * `mincore`. The kernel takes mmap_read_lock for each chunk of up to 4096
+ * pages (one page of output vector) and walks the page tables of that chunk;
+ * a PTE table retracted by a concurrent shmem collapse makes the walk fall
+ * back to the page cache lookup for that PMD. mincore() only sees the
+ * caller's own address space: target is always self. A range unmapped since
+ * the walker read the maps answers ENOMEM: counted as ranges_gone. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ptbench/clock.h"
+#include "ptbench/util.h"
+#include "ptbench/worker.h"
+#include "walk_region.h"
+
+enum { OP_MINCORE };
+
+static const char *const mincore_ops[] = { "mincore", NULL };
+
+#define MAX_RETRIES 1000
+
+struct mincore_opts {
+	struct pt_walk_opts walk;
+	long long chunk;
+};
+
+static const struct pt_opt_def mincore_opt_defs[] = {
+	PT_WALK_OPT_ROWS(struct mincore_opts),
+	PT_OPT_SIZE_MULT_F("chunk", struct mincore_opts, chunk, "64M", 4096, 1LL << 40, 4096,
+			   "bytes of address space per mincore() call"),
+	PT_OPT_END,
+};
+
+struct mincore_shared {
+	const struct mincore_opts *o;
+	struct pt_walk_target wt;
+};
+
+struct mincore_thread {
+	unsigned char *vec;
+	size_t vec_len;
+	struct pt_walk_ranges ranges;
+};
+
+static enum pt_check mincore_check(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+				    char *why, size_t len)
+{
+	(void)type;
+	return pt_walk_check(&((const struct mincore_opts *)opts)->walk, true, bad_key, why, len);
+}
+
+static uint64_t mincore_mem_bytes(const void *opts, int threads)
+{
+	(void)threads; /* one region per role */
+	return pt_walk_mem_bytes(&((const struct mincore_opts *)opts)->walk);
+}
+
+static int mincore_setup(struct pt_role_run *rr, char *err, size_t len)
+{
+	struct mincore_shared *s = pt_xcalloc(1, sizeof(*s));
+
+	pt_role_set_shared(rr, s);
+	s->o = pt_role_opts(rr);
+	return pt_walk_target_setup(&s->wt, &s->o->walk, rr, err, len);
+}
+
+static int mincore_thread_init(struct pt_thread *t, char *err, size_t len)
+{
+	struct mincore_shared *s = pt_thread_shared(t);
+	struct mincore_thread *mt = pt_xcalloc(1, sizeof(*mt));
+
+	(void)err;
+	(void)len;
+	t->priv = mt;
+	mt->vec_len = (size_t)s->o->chunk / (size_t)sysconf(_SC_PAGESIZE);
+	mt->vec = pt_xmalloc(mt->vec_len);
+	if (s->o->walk.region == PT_WALK_OWN) {
+		t->mem_addr = s->wt.own.base;
+		t->mem_len = s->wt.own.len;
+	}
+	return 0;
+}
+
+struct walk_count {
+	uint64_t seen, present, retries, gone;
+};
+
+static int mincore_range(struct mincore_thread *mt, const struct pt_walk_range *r, struct walk_count *c)
+{
+	const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t addr = r->start;
+	unsigned tries = 0;
+
+	while (addr < r->end) {
+		uint64_t pages = (r->end - addr) / page;
+
+		if (pages > mt->vec_len)
+			pages = mt->vec_len;
+		if (mincore((void *)(uintptr_t)addr, pages * page, mt->vec)) {
+			if (errno == EAGAIN && ++tries < MAX_RETRIES) {
+				c->retries++;
+				continue;
+			}
+			if (errno == ENOMEM) {
+				/* part of the range is no longer mapped: the VMAs changed */
+				c->gone++;
+				return 0;
+			}
+			return errno;
+		}
+		tries = 0;
+		for (uint64_t i = 0; i < pages; i++)
+			c->present += mt->vec[i] & 1;
+		c->seen += pages;
+		addr += pages * page;
+	}
+	return 0;
+}
+
+static int mincore_run_once(struct pt_thread *t)
+{
+	struct mincore_shared *s = pt_thread_shared(t);
+	struct mincore_thread *mt = t->priv;
+	struct walk_count c = { 0 };
+	uint64_t t0, t1;
+	int err = 0;
+
+	if (pt_walk_ranges_get(&mt->ranges, &s->wt, &s->o->walk)) {
+		t0 = pt_now_ns();
+		pt_record(t, OP_MINCORE, t0, t0);
+		pt_record_error(t, OP_MINCORE, errno);
+		return 0;
+	}
+	t0 = pt_now_ns();
+	for (size_t i = 0; i < mt->ranges.n && !err; i++)
+		err = mincore_range(mt, &mt->ranges.r[i], &c);
+	t1 = pt_now_ns();
+	pt_record(t, OP_MINCORE, t0, t1);
+	if (err)
+		pt_record_error(t, OP_MINCORE, err);
+	if (c.gone)
+		mt->ranges.stale = true;
+	if (!pt_measuring(t))
+		return 0;
+	pt_walk_add(&s->wt.stats.walks, err ? 0 : 1);
+	pt_walk_add(&s->wt.stats.pages_seen, c.seen);
+	pt_walk_add(&s->wt.stats.pages_present, c.present);
+	pt_walk_add(&s->wt.stats.retries, c.retries);
+	pt_walk_add(&s->wt.stats.ranges_gone, c.gone);
+	if (c.seen > mt->ranges.pages)
+		pt_walk_add(&s->wt.stats.miscounts, 1);
+	return 0;
+}
+
+static void mincore_thread_fini(struct pt_thread *t)
+{
+	struct mincore_thread *mt = t->priv;
+
+	if (!mt)
+		return;
+	free(mt->vec);
+	pt_walk_ranges_free(&mt->ranges);
+	free(mt);
+	t->priv = NULL;
+}
+
+static void mincore_teardown(struct pt_role_run *rr)
+{
+	struct mincore_shared *s = pt_role_shared(rr);
+
+	if (!s)
+		return;
+	pt_walk_target_teardown(&s->wt);
+	free(s);
+	pt_role_set_shared(rr, NULL);
+}
+
+static void mincore_report(struct pt_role_run *rr, struct json_object *o)
+{
+	struct mincore_shared *s = pt_role_shared(rr);
+
+	json_object_object_add(o, "walk", pt_walk_stats_json(&s->wt.stats, &s->wt));
+}
+
+const struct pt_worker_type pt_worker_mincore = {
+	.name = "mincore",
+	.summary = "mincore() over a region of this process (mmap_lock read per 4096 pages)",
+	.opts = mincore_opt_defs,
+	.opts_size = sizeof(struct mincore_opts),
+	.mem_bytes = mincore_mem_bytes,
+	.ops = mincore_ops,
+	.check = mincore_check,
+	.setup = mincore_setup,
+	.thread_init = mincore_thread_init,
+	.run_once = mincore_run_once,
+	.thread_fini = mincore_thread_fini,
+	.teardown = mincore_teardown,
+	.report = mincore_report,
+	.print_summary = pt_walk_print_summary,
+};

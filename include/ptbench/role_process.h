@@ -1,0 +1,44 @@
+/* Roles that run in a child process (role key `process = NAME`): roles with
+ * the same NAME share one child, created and reaped by the runner. Readers
+ * name it as `target = process:NAME`. */
+#ifndef PTBENCH_ROLE_PROCESS_H
+#define PTBENCH_ROLE_PROCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct pt_role_run;
+
+#include "ptbench/target.h"
+
+/* ---- for the runner (src/runner.c) and cmd_run ---- */
+struct pt_run;
+struct pt_plan;
+struct pt_scenario;
+struct json_object;
+
+/* Plan-time checks: process names, and every target = process:NAME names a
+ * process some role has. Prints file:line: why; returns an exit code. */
+int pt_procs_validate(const struct pt_scenario *sc, const struct pt_plan *plan);
+/* The role's process NAME, or NULL when it runs in ptbench itself (always
+ * NULL inside a role process). */
+const char *pt_role_process(const struct pt_role_run *rr);
+/* At the start of a repeat (single-threaded): fork one child per NAME. */
+int pt_procs_fork(struct pt_run *run, char *err, size_t len);
+/* The probes have started: the children may create their threads. */
+void pt_procs_traced(struct pt_run *run);
+/* Wait until every child's threads exist; copies their tids into the roles. */
+int pt_procs_wait_ready(struct pt_run *run, char *err, size_t len);
+/* Start their warm-up and measurement (with the parent's). */
+void pt_procs_go(struct pt_run *run);
+/* After the parent's threads joined: wait for the children's results, reap. */
+int pt_procs_collect(struct pt_run *run, char *err, size_t len);
+/* The role's JSON as its process reported it (adds its timeline), or NULL
+ * when the role runs in ptbench itself. */
+struct json_object *pt_procs_role_json(struct pt_run *run, const struct pt_role_run *rr,
+				       struct json_object *timeline);
+/* Kill and reap every child left, free the state (every exit path). */
+void pt_procs_kill(struct pt_run *run);
+
+#endif

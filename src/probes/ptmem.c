@@ -1,0 +1,310 @@
+/* Page-table memory: VmPTE of this process and of its child processes (role
+ * processes, collapse sharers) from /proc/PID/status, and the system's
+ * nr_page_table_pages from /proc/vmstat. Read when the probe starts (after
+ * the roles' setup, before their threads run), every 10 ms by a sampler
+ * thread while the repeat runs, and when the threads have stopped: the
+ * result holds start, end and the peak over those samples. A peak shorter
+ * than 10 ms between two samples is missed; start and end are exact. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ptbench/probe.h"
+#include "ptbench/util.h"
+#include "ptbench/vmstat.h"
+
+#define SAMPLE_NS 10000000L
+#define MAX_CHILDREN 64
+
+struct gauge {
+	long long start, end, peak;
+	bool seen;
+};
+
+struct child {
+	int pid;
+	char comm[32];
+	struct gauge vmpte_kb;
+};
+
+struct ptmem_state {
+	pthread_t sampler;
+	bool sampler_running;
+	_Atomic bool quit;
+	pthread_mutex_t lock; /* the gauges: sampler thread vs start/stop */
+	struct gauge self_kb, system_pages;
+	struct child children[MAX_CHILDREN];
+	int nchildren;
+	unsigned long samples;
+};
+
+static void gauge_add(struct gauge *g, long long v)
+{
+	if (v < 0)
+		return;
+	if (!g->seen) {
+		g->start = g->peak = v;
+		g->seen = true;
+	}
+	if (v > g->peak)
+		g->peak = v;
+	g->end = v;
+}
+
+/* VmPTE in kB of a process, -1 when gone or a kernel thread */
+static long long vmpte_kb(int pid, char *comm, size_t comm_len)
+{
+	char path[64], line[128];
+	long long kb = -1;
+	FILE *f;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (comm && !strncmp(line, "Name:", 5)) {
+			char *p = line + 5;
+
+			p += strspn(p, " \t");
+			p[strcspn(p, "\n")] = '\0';
+			snprintf(comm, comm_len, "%s", p);
+		}
+		if (sscanf(line, "VmPTE: %lld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+static struct child *child_slot(struct ptmem_state *s, int pid)
+{
+	for (int i = 0; i < s->nchildren; i++)
+		if (s->children[i].pid == pid)
+			return &s->children[i];
+	if (s->nchildren == MAX_CHILDREN)
+		return NULL;
+	s->children[s->nchildren].pid = pid;
+	return &s->children[s->nchildren++];
+}
+
+/* children of every thread of this process (/proc/self/task/TID/children) */
+static void sample_children(struct ptmem_state *s)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[300], buf[1024];
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fscanf(f, "%1023s", buf) == 1) {
+			int pid = atoi(buf);
+			struct child *c;
+			char comm[32] = "";
+			long long kb;
+
+			if (pid <= 0)
+				continue;
+			kb = vmpte_kb(pid, comm, sizeof(comm));
+			if (kb < 0 || !(c = child_slot(s, pid)))
+				continue;
+			if (comm[0])
+				snprintf(c->comm, sizeof(c->comm), "%s", comm);
+			gauge_add(&c->vmpte_kb, kb);
+		}
+		fclose(f);
+	}
+	closedir(d);
+}
+
+static void sample(struct ptmem_state *s)
+{
+	struct pt_vmstat v;
+	long long self = vmpte_kb(0, NULL, 0);
+	long long sys = pt_vmstat_read(&v) ? -1 : pt_vmstat_get(&v, "nr_page_table_pages");
+
+	pthread_mutex_lock(&s->lock);
+	gauge_add(&s->self_kb, self);
+	gauge_add(&s->system_pages, sys);
+	sample_children(s);
+	s->samples++;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void *sampler_main(void *arg)
+{
+	struct ptmem_state *s = arg;
+	struct timespec next;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!atomic_load(&s->quit)) {
+		next.tv_nsec += SAMPLE_NS;
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		if (!atomic_load(&s->quit))
+			sample(s);
+	}
+	return NULL;
+}
+
+static int ptmem_start(struct pt_run *run, void **state, char *why, size_t len)
+{
+	struct ptmem_state *s = pt_xcalloc(1, sizeof(*s));
+	sigset_t all, old;
+	int e;
+
+	(void)run;
+	*state = s;
+	pthread_mutex_init(&s->lock, NULL);
+	if (vmpte_kb(0, NULL, 0) < 0) {
+		snprintf(why, len, "no VmPTE in /proc/self/status");
+		return -1;
+	}
+	sample(s);
+	/* the sampler must not take the run's SIGINT/SIGTERM: the main thread does */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	e = pthread_create(&s->sampler, NULL, sampler_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
+		/* start and end still make a result; say the peak is not sampled */
+		snprintf(why, len, "sampler thread: %s", strerror(e));
+		return 0;
+	}
+	s->sampler_running = true;
+	return 0;
+}
+
+static void ptmem_stop(void *state, struct pt_run *run)
+{
+	struct ptmem_state *s = state;
+
+	(void)run;
+	if (s->sampler_running) {
+		atomic_store(&s->quit, true);
+		pthread_join(s->sampler, NULL);
+		s->sampler_running = false;
+	}
+	sample(s);
+}
+
+static struct json_object *gauge_json(const struct gauge *g)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "start", json_object_new_int64(g->start));
+	json_object_object_add(o, "end", json_object_new_int64(g->end));
+	json_object_object_add(o, "peak", json_object_new_int64(g->peak));
+	return o;
+}
+
+static struct json_object *ptmem_result(void *state, struct pt_run *run)
+{
+	struct ptmem_state *s = state;
+	struct json_object *o = json_object_new_object(), *self = json_object_new_object(),
+			   *sys = json_object_new_object(), *kids = json_object_new_array();
+
+	(void)run;
+	json_object_object_add(o, "method", json_object_new_string(
+		"read at probe start (after setup), every 10 ms by a sampler thread, and after the threads stopped"));
+	json_object_object_add(o, "interval_ms", json_object_new_int((int)(SAMPLE_NS / 1000000)));
+	json_object_object_add(o, "samples", json_object_new_int64((int64_t)s->samples));
+	json_object_object_add(self, "vmpte_kb", gauge_json(&s->self_kb));
+	json_object_object_add(o, "self", self);
+	for (int i = 0; i < s->nchildren; i++) {
+		struct json_object *c = json_object_new_object();
+
+		json_object_object_add(c, "pid", json_object_new_int(s->children[i].pid));
+		json_object_object_add(c, "comm", json_object_new_string(s->children[i].comm));
+		json_object_object_add(c, "vmpte_kb", gauge_json(&s->children[i].vmpte_kb));
+		json_object_array_add(kids, c);
+	}
+	json_object_object_add(o, "children", kids);
+	json_object_object_add(sys, "nr_page_table_pages", gauge_json(&s->system_pages));
+	json_object_object_add(o, "system", sys);
+	return o;
+}
+
+static long long get3(struct json_object *o, const char *a, const char *b, const char *c)
+{
+	struct json_object *x;
+
+	if (!json_object_object_get_ex(o, a, &x) || !json_object_object_get_ex(x, b, &x) ||
+	    !json_object_object_get_ex(x, c, &x))
+		return -1;
+	return json_object_get_int64(x);
+}
+
+static void ptmem_summary(struct json_object *res, FILE *out)
+{
+	struct json_object *kids;
+	long long kids_peak = 0;
+
+	if (get3(res, "self", "vmpte_kb", "start") < 0)
+		return;
+	if (json_object_object_get_ex(res, "children", &kids))
+		for (size_t i = 0; i < json_object_array_length(kids); i++) {
+			struct json_object *v, *p;
+
+			if (json_object_object_get_ex(json_object_array_get_idx(kids, i), "vmpte_kb", &v) &&
+			    json_object_object_get_ex(v, "peak", &p))
+				kids_peak += json_object_get_int64(p);
+		}
+	fprintf(out, "  ptmem: VmPTE start/peak/end %lld/%lld/%lld kB", get3(res, "self", "vmpte_kb", "start"),
+		get3(res, "self", "vmpte_kb", "peak"), get3(res, "self", "vmpte_kb", "end"));
+	if (kids && json_object_array_length(kids))
+		fprintf(out, " (children: %zu, peaks summed %lld kB)", json_object_array_length(kids), kids_peak);
+	fprintf(out, "; nr_page_table_pages start/peak/end %lld/%lld/%lld\n",
+		get3(res, "system", "nr_page_table_pages", "start"),
+		get3(res, "system", "nr_page_table_pages", "peak"),
+		get3(res, "system", "nr_page_table_pages", "end"));
+}
+
+static void ptmem_destroy(void *state)
+{
+	struct ptmem_state *s = state;
+
+	if (!s)
+		return;
+	if (s->sampler_running) {
+		atomic_store(&s->quit, true);
+		pthread_join(s->sampler, NULL);
+	}
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+const struct pt_probe pt_probe_ptmem = {
+	.name = "ptmem",
+	.summary = "page-table memory: VmPTE (this process and its children) and nr_page_table_pages, start/end/peak (10 ms samples)",
+	.is_trace = false,
+	.start = ptmem_start,
+	.stop = ptmem_stop,
+	.result = ptmem_result,
+	.print_summary = ptmem_summary,
+	.destroy = ptmem_destroy,
+};

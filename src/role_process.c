@@ -1,0 +1,457 @@
+/* Roles in child processes (role key `process = NAME`): see role_process.h.
+ *
+ * Per repeat, before any role is set up, the runner forks one child per
+ * process NAME (the parent is single-threaded then, so the child may create
+ * threads). The child runs the ordinary repeat (pt_run_repeat) over its own
+ * roles only, with one probe of its own that synchronises it with the
+ * parent through a MAP_SHARED page:
+ *   child: setup of its roles; waits for `traced` (the parent's probes have
+ *          started and filter on the child's pid, event-fork adds its
+ *          threads); creates its threads; publishes their tids, sets
+ *          `ready`; waits for `go`; warm-up, measure, stop on its own clock
+ *          (the same durations); writes its roles' JSON (histograms, errors,
+ *          timeline, the workers' reports) into the shared memory; `done`.
+ *   parent: fork; its own setups; probes; `traced`; its threads; waits for
+ *          `ready` and copies the child's tids into the role's threads (so
+ *          pt_run_role_of_tid and the mmap_lock probe attribute the child's
+ *          events to its roles); probes' threads_ready; `go`; ...; after its
+ *          threads joined, waits for `done` (forwarding an interrupt), reads
+ *          the JSON, reaps the child.
+ * A child dies with the parent's main thread (PR_SET_PDEATHSIG SIGKILL); every
+ * exit path of the repeat kills and reaps what is left (pt_procs_kill). */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ptbench/clock.h"
+#include "ptbench/exitcodes.h"
+#include "ptbench/plan.h"
+#include "ptbench/probe.h"
+#include "ptbench/role_process.h"
+#include "ptbench/runner.h"
+#include "ptbench/scenario.h"
+#include "ptbench/util.h"
+
+#define SHM_BYTES (16u << 20)   /* the child's roles as JSON: histograms and timelines */
+#define MAX_CHILD_TIDS 1024
+#define READY_TIMEOUT_NS (120ull * 1000000000ull) /* a child's setup (vma-pad, faulting GBs) */
+#define DONE_GRACE_NS (30ull * 1000000000ull)     /* after the parent's stop: teardown, JSON */
+
+struct proc_shm {
+	_Atomic int traced, ready, go, done;
+	int rc;
+	int ntids;
+	int tids[MAX_CHILD_TIDS];    /* the child roles' threads, in role order */
+	size_t json_len;
+	char json[];                 /* {"workers": {...}, "timeline": {...}, "error": "..."} */
+};
+
+struct pt_proc {
+	char name[64];
+	pid_t pid;                   /* 0 once reaped */
+	pid_t forked;                /* for the result */
+	struct proc_shm *shm;
+	struct json_object *doc;     /* what the child wrote */
+};
+
+struct pt_procs {
+	struct pt_proc *p;
+	int n;
+};
+
+const char *pt_role_process(const struct pt_role_run *rr)
+{
+	const char *name;
+
+	if (rr->run->in_child)
+		return NULL; /* inside the child its roles are ordinary roles */
+	name = rr->role->process;
+	return name && name[0] ? name : NULL;
+}
+
+static struct pt_proc *find_proc(const struct pt_run *run, const char *name)
+{
+	if (!run->procs)
+		return NULL;
+	for (int i = 0; i < run->procs->n; i++)
+		if (!strcmp(run->procs->p[i].name, name))
+			return &run->procs->p[i];
+	return NULL;
+}
+
+pid_t pt_role_process_pid(const struct pt_role_run *rr, const char *name)
+{
+	const struct pt_proc *p = find_proc(rr->run, name);
+
+	return p && p->pid > 0 ? p->pid : -1;
+}
+
+/* file:line: [worker NAME]: why (line 0: the section's line) */
+static int verr(const struct pt_plan *plan, const struct pt_plan_role *pr, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int verr(const struct pt_plan *plan, const struct pt_plan_role *pr, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%d: [worker %s]: ", plan->path, line ? line : pr->line, pr->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return PT_EXIT_USAGE;
+}
+
+int pt_procs_validate(const struct pt_scenario *sc, const struct pt_plan *plan)
+{
+	for (size_t r = 0; r < plan->nroles; r++) {
+		const struct pt_plan_role *pr = &plan->roles[r];
+		const char *name = pr->process ? pr->process : "", *target, *want;
+		int line = pt_opt_line(&sc->roles[r].common, "process");
+		bool found = false;
+
+		for (const char *c = name; *c; c++)
+			if (!(isalnum((unsigned char)*c) || *c == '-' || *c == '_'))
+				return verr(plan, pr, line, "process = %s: use letters, digits, - and _", name);
+		if (strlen(name) >= sizeof(((struct pt_proc *)0)->name))
+			return verr(plan, pr, line, "process = %s: the name is too long", name);
+		if (pt_opts_find(pr->raw, "target") < 0)
+			continue;
+		target = pt_opt_str(pr->raw, "target");
+		if (strncmp(target, PT_TARGET_PROCESS_PREFIX, strlen(PT_TARGET_PROCESS_PREFIX)))
+			continue;
+		want = target + strlen(PT_TARGET_PROCESS_PREFIX);
+		line = pt_opt_line(pr->raw, "target");
+		for (size_t o = 0; o < plan->nroles; o++)
+			found |= plan->roles[o].process && !strcmp(plan->roles[o].process, want);
+		if (!found)
+			return verr(plan, pr, line, "target = %s: no role has process = %s", target, want);
+		if (!strcmp(name, want))
+			return verr(plan, pr, line, "target = %s is the role's own process: use target = self", target);
+	}
+	return PT_EXIT_OK;
+}
+
+/* ---- the child side ------------------------------------------------------ */
+
+static struct proc_shm *child_shm; /* the child's own page */
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int sync_start(struct pt_run *run, void **state, char *why, size_t len)
+{
+	(void)run;
+	(void)why;
+	(void)len;
+	*state = NULL;
+	/* threads created from here on are traced (event-fork) */
+	while (!atomic_load(&child_shm->traced) && !pt_stop_signal)
+		sleep_ms(1);
+	return 0;
+}
+
+static void sync_threads_ready(void *state, struct pt_run *run)
+{
+	int n = 0;
+
+	(void)state;
+	for (size_t r = 0; r < run->nroles; r++)
+		for (int i = 0; i < run->roles[r].nthreads && n < MAX_CHILD_TIDS; i++)
+			child_shm->tids[n++] = run->roles[r].threads[i].tid;
+	child_shm->ntids = n;
+	atomic_store(&child_shm->ready, 1);
+	while (!atomic_load(&child_shm->go) && !pt_stop_signal)
+		sleep_ms(1);
+}
+
+static const struct pt_probe sync_probe = {
+	.name = "process-sync",
+	.summary = "(internal) a role process waits for its parent",
+	.start = sync_start,
+	.threads_ready = sync_threads_ready,
+};
+
+static void __attribute__((noreturn)) child_main(struct pt_run *run, struct pt_proc *p, pid_t parent)
+{
+	static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGQUIT };
+	struct pt_run c;
+	struct pt_probe_inst sync = { .probe = &sync_probe };
+	struct json_object *rep = NULL, *doc = json_object_new_object(), *v;
+	char comm[16];
+	const char *text;
+	size_t len;
+	int rc;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(PT_EXIT_RUNTIME);
+	snprintf(comm, sizeof(comm), "pt:%.12s", p->name); /* TASK_COMM_LEN is 16 */
+	prctl(PR_SET_NAME, comm);
+	/* the THP settings are the parent's to restore, not a crashing child's */
+	for (size_t i = 0; i < PT_ARRAY_SIZE(fatal_sigs); i++)
+		signal(fatal_sigs[i], SIG_DFL);
+	child_shm = p->shm;
+	c = *run;
+	c.in_child = true;
+	c.procs = NULL;
+	c.probes = &sync;
+	c.nprobes = 1;
+	c.trace = false;
+	c.progress = false;
+	c.roles = pt_xcalloc(run->nroles, sizeof(*c.roles));
+	c.nroles = 0;
+	for (size_t r = 0; r < run->nroles; r++) {
+		if (!run->roles[r].role->process || strcmp(run->roles[r].role->process, p->name))
+			continue;
+		c.roles[c.nroles] = run->roles[r];
+		c.roles[c.nroles].run = &c;
+		c.nroles++;
+	}
+	rc = pt_run_repeat(&c, &rep);
+	if (rep) {
+		if (json_object_object_get_ex(rep, "workers", &v))
+			json_object_object_add(doc, "workers", json_object_get(v));
+		if (json_object_object_get_ex(rep, "timeline", &v))
+			json_object_object_add(doc, "timeline", json_object_get(v));
+		if (json_object_object_get_ex(rep, "error", &v))
+			json_object_object_add(doc, "error", json_object_get(v));
+		if (json_object_object_get_ex(rep, "complete", &v))
+			json_object_object_add(doc, "complete", json_object_get(v));
+	}
+	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	len = strlen(text);
+	if (len >= SHM_BYTES - sizeof(struct proc_shm)) {
+		len = 0;
+		rc = PT_EXIT_RUNTIME;
+	}
+	memcpy(child_shm->json, text, len);
+	child_shm->json_len = len;
+	child_shm->rc = rc;
+	atomic_store(&child_shm->done, 1);
+	_exit(rc);
+}
+
+/* ---- the parent side ----------------------------------------------------- */
+
+static void reap(struct pt_proc *p, bool kill_it)
+{
+	if (p->pid > 0) {
+		if (kill_it)
+			kill(p->pid, SIGKILL);
+		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		p->pid = 0;
+	}
+}
+
+void pt_procs_kill(struct pt_run *run)
+{
+	struct pt_procs *ps = run->procs;
+
+	if (!ps)
+		return;
+	for (int i = 0; i < ps->n; i++) {
+		reap(&ps->p[i], true);
+		if (ps->p[i].shm)
+			munmap(ps->p[i].shm, SHM_BYTES);
+		json_object_put(ps->p[i].doc);
+	}
+	free(ps->p);
+	free(ps);
+	run->procs = NULL;
+}
+
+int pt_procs_fork(struct pt_run *run, char *err, size_t len)
+{
+	struct pt_procs *ps;
+	pid_t self = getpid();
+
+	if (run->in_child)
+		return 0;
+	ps = pt_xcalloc(1, sizeof(*ps));
+	ps->p = pt_xcalloc(run->nroles ? run->nroles : 1, sizeof(*ps->p));
+	run->procs = ps;
+	for (size_t r = 0; r < run->nroles; r++) {
+		const char *name = pt_role_process(&run->roles[r]);
+		struct pt_proc *p;
+		pid_t pid;
+
+		if (!name || find_proc(run, name))
+			continue;
+		p = &ps->p[ps->n++];
+		snprintf(p->name, sizeof(p->name), "%s", name);
+		p->shm = mmap(NULL, SHM_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (p->shm == MAP_FAILED) {
+			p->shm = NULL;
+			snprintf(err, len, "process %s: shared memory: %s", name, strerror(errno));
+			return -1;
+		}
+		fflush(NULL); /* no buffered output written twice */
+		pid = fork();
+		if (pid < 0) {
+			snprintf(err, len, "process %s: fork: %s", name, strerror(errno));
+			return -1;
+		}
+		if (pid == 0)
+			child_main(run, p, self);
+		p->pid = p->forked = pid;
+	}
+	return 0;
+}
+
+void pt_procs_traced(struct pt_run *run)
+{
+	for (int i = 0; run->procs && i < run->procs->n; i++)
+		atomic_store(&run->procs->p[i].shm->traced, 1);
+}
+
+/* Has the child exited? Reaps it when it has. */
+static bool exited(struct pt_proc *p, int *status)
+{
+	pid_t w = waitpid(p->pid, status, WNOHANG);
+
+	if (w == p->pid) {
+		p->pid = 0;
+		return true;
+	}
+	return false;
+}
+
+int pt_procs_wait_ready(struct pt_run *run, char *err, size_t len)
+{
+	uint64_t deadline = pt_now_ns() + READY_TIMEOUT_NS;
+
+	for (int i = 0; run->procs && i < run->procs->n; i++) {
+		struct pt_proc *p = &run->procs->p[i];
+		int status = 0, k = 0;
+
+		while (!atomic_load(&p->shm->ready)) {
+			if (exited(p, &status)) {
+				snprintf(err, len, "process %s exited before its threads started (%s %d)", p->name,
+					 WIFSIGNALED(status) ? "signal" : "exit",
+					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+				return -1;
+			}
+			if (pt_stop_signal)
+				return 0; /* the run stops now anyway: an interrupt, not a failure */
+			if (pt_now_ns() > deadline) {
+				snprintf(err, len, "process %s: timed out waiting for its threads", p->name);
+				return -1;
+			}
+			sleep_ms(1);
+		}
+		/* the child's roles are this process's roles of that name, in order */
+		for (size_t r = 0; r < run->nroles; r++) {
+			struct pt_role_run *rr = &run->roles[r];
+			const char *name = pt_role_process(rr);
+
+			if (!name || strcmp(name, p->name))
+				continue;
+			for (int t = 0; t < rr->nthreads && k < p->shm->ntids; t++)
+				rr->threads[t].tid = p->shm->tids[k++];
+		}
+	}
+	return 0;
+}
+
+void pt_procs_go(struct pt_run *run)
+{
+	for (int i = 0; run->procs && i < run->procs->n; i++)
+		atomic_store(&run->procs->p[i].shm->go, 1);
+}
+
+int pt_procs_collect(struct pt_run *run, char *err, size_t len)
+{
+	int rc = 0;
+
+	for (int i = 0; run->procs && i < run->procs->n; i++) {
+		struct pt_proc *p = &run->procs->p[i];
+		uint64_t deadline = pt_now_ns() + DONE_GRACE_NS;
+		bool forwarded = false;
+		int status = 0;
+
+		if (!atomic_load(&p->shm->go)) {
+			/* the repeat failed before it started: nothing to wait for */
+			reap(p, true);
+			continue;
+		}
+
+		while (p->pid > 0 && !atomic_load(&p->shm->done)) {
+			if (exited(p, &status))
+				break;
+			/* SIGTERM sent to the parent alone still stops the child early */
+			if (pt_stop_signal && !forwarded) {
+				kill(p->pid, SIGTERM);
+				forwarded = true;
+			}
+			if (pt_now_ns() > deadline) {
+				snprintf(err, len, "process %s did not finish its repeat: killed", p->name);
+				rc = -1;
+				break;
+			}
+			sleep_ms(1);
+		}
+		if (atomic_load(&p->shm->done) && p->shm->json_len) {
+			p->doc = json_tokener_parse(p->shm->json);
+			if (!p->doc && !rc) {
+				snprintf(err, len, "process %s: its result does not parse", p->name);
+				rc = -1;
+			}
+		} else if (!rc) {
+			snprintf(err, len, "process %s ended without a result (%s %d)", p->name,
+				 WIFSIGNALED(status) ? "signal" : "exit",
+				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			rc = -1;
+		}
+		if (atomic_load(&p->shm->done) && p->shm->rc && !rc && !pt_stop_signal) {
+			struct json_object *e;
+
+			snprintf(err, len, "process %s: %s", p->name,
+				 p->doc && json_object_object_get_ex(p->doc, "error", &e) ? json_object_get_string(e)
+											  : "its repeat failed");
+			rc = -1;
+		}
+		reap(p, true);
+	}
+	return rc;
+}
+
+struct json_object *pt_procs_role_json(struct pt_run *run, const struct pt_role_run *rr,
+				       struct json_object *timeline)
+{
+	const char *name = pt_role_process(rr);
+	struct pt_proc *p = name ? find_proc(run, name) : NULL;
+	struct json_object *w, *o, *tl;
+
+	if (!p)
+		return NULL;
+	if (!p->doc || !json_object_object_get_ex(p->doc, "workers", &w) ||
+	    !json_object_object_get_ex(w, rr->role->name, &o)) {
+		o = json_object_new_object();
+		json_object_object_add(o, "type", json_object_new_string(rr->role->type->name));
+		json_object_object_add(o, "ops", json_object_new_object());
+	} else {
+		json_object_get(o);
+	}
+	json_object_object_add(o, "process", json_object_new_string(p->name));
+	json_object_object_add(o, "pid", json_object_new_int(p->forked));
+	if (p->doc && json_object_object_get_ex(p->doc, "timeline", &tl) &&
+	    json_object_object_get_ex(tl, rr->role->name, &tl))
+		json_object_object_add(timeline, rr->role->name, json_object_get(tl));
+	return o;
+}
