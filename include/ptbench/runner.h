@@ -54,6 +54,8 @@ struct pt_run {
 	struct pt_probe_inst *probes;
 	size_t nprobes;
 	bool trace;                   /* --no-trace turns tracing probes off */
+	int lock_probe;               /* enum pt_lock_probe (lock_probe.h) */
+	const char *lock_probe_from;  /* where the choice came from, for the result's why */
 	bool progress;                /* progress line on stderr */
 };
 
