@@ -27,7 +27,7 @@ int pt_bpf_allowed(char *why, size_t len);
 
 /* Route libbpf's messages into a buffer (PTBENCH_BPF_DEBUG=1: also stderr). */
 void pt_bpf_quiet_libbpf(void);
-/* The last warning libbpf printed (trimmed), or "". */
+/* The first warning libbpf printed since pt_bpf_quiet_libbpf(), or "". */
 const char *pt_bpf_last_msg(void);
 /* why = "WHAT: strerror(err)[: libbpf's last message]" */
 void pt_bpf_why(char *why, size_t len, const char *what, int err);

@@ -18,6 +18,7 @@ struct mm_struct {
 struct task_struct {
 	int pid;
 	int tgid;
+	struct mm_struct *mm;
 } __core;
 
 struct vm_area_struct {

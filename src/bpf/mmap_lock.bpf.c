@@ -70,19 +70,6 @@ volatile __u64 win_hi = ~0ull;
 /* task storage could not be had (allocation failed, or a nested program) */
 __u64 no_storage;
 
-static __always_inline __u64 arg(__u64 *ctx, int i)
-{
-	/* volatile: clang must not hoist a load of an argument this kernel's
-	 * prototype does not have out of the branch that the verifier prunes */
-	return ((volatile __u64 *)ctx)[i];
-}
-
-/* the tracepoints still pass memcg_path (<= ~6.14): decided at load time */
-static __always_inline int memcg_path_layout(void)
-{
-	return bpf_core_field_exists(((struct trace_event_raw_mmap_lock *)0)->__data_loc_memcg_path);
-}
-
 static __always_inline void sample(struct pt_bpf_ml_group *grp, __u32 group, __u32 hist, __u64 v)
 {
 	__u32 idx;

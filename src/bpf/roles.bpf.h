@@ -12,6 +12,7 @@
 
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 
 #include "core_types.h"
 #include "ptbench/lock_bpf_abi.h"
@@ -71,6 +72,20 @@ static __always_inline int role_group(__u64 pid_tgid)
 			__sync_fetch_and_add(&procs_full, 1);                        \
 		return 0;                                                            \
 	}
+
+static __always_inline __u64 arg(__u64 *ctx, int i)
+{
+	/* volatile: clang must not hoist a load of an argument this kernel's
+	 * prototype does not have out of the branch that the verifier prunes */
+	return ((volatile __u64 *)ctx)[i];
+}
+
+/* The mmap_lock tracepoints still pass memcg_path (<= ~6.14): a constant
+ * libbpf writes at load time from the running kernel's BTF. */
+static __always_inline int memcg_path_layout(void)
+{
+	return bpf_core_field_exists(((struct trace_event_raw_mmap_lock *)0)->__data_loc_memcg_path);
+}
 
 /* The histogram index of src/hist.c (pt_hist_index), without clz. */
 static __always_inline __u32 hist_index(__u64 v)

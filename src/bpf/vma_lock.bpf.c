@@ -9,8 +9,19 @@
  *     is the wait for the VMA's readers to leave (6.13+: earlier kernels
  *     inline vma_start_write() and there is nothing to attach to)
  *
- * User space turns off autoload for the hooks the kernel lacks. Counters and
- * histograms (src/hist.c's buckets) in per-CPU arrays, read once per repeat. */
+ * Where the kernel refuses fentry/fexit (no ftrace direct calls, or a
+ * sandboxed kernel), the same counts come from tracepoints instead:
+ *
+ *   tp_btf page_fault_user: a user fault, which on a per-VMA-lock kernel
+ *     tries the VMA lock first (x86 do_user_addr_fault())
+ *   tp_btf mmap_lock_acquire_returned(read, own mm) while in that fault: it
+ *     fell back to mmap_lock (the VMA lock failed, or the fault asked to be
+ *     retried under mmap_lock)
+ *   tp_btf sys_enter: the task is back in user space, the fault is over
+ *
+ * User space turns off autoload for the method not used and for the hooks the
+ * kernel lacks. Counters and histograms (src/hist.c's buckets) in per-CPU
+ * arrays, read once per repeat. */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -125,6 +136,81 @@ int ptbench_vw_out(__u64 *ctx)
 	b = bpf_map_lookup_elem(&ptbench_vma_hist, &idx);
 	if (b)
 		*b += 1;
+	return 0;
+}
+
+/* the tracepoint method: is the task inside a user fault that has not
+ * touched mmap_lock yet */
+struct fault_state {
+	__u32 in_fault, group;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct fault_state);
+} ptbench_vflt SEC(".maps");
+
+SEC("tp_btf/page_fault_user")
+int ptbench_pf(__u64 *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pt_bpf_vma_group *grp;
+	struct fault_state *st;
+	__u32 group;
+
+	(void)ctx;
+	if (!in_window(bpf_ktime_get_ns()))
+		return 0;
+	grp = group_of(pid_tgid, &group);
+	if (!grp)
+		return 0;
+	grp->attempts++;
+	st = bpf_task_storage_get(&ptbench_vflt, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (st) {
+		st->in_fault = 1;
+		st->group = group;
+	}
+	return 0;
+}
+
+static __always_inline int fault_lock(__u64 mm, __u8 write)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fault_state *st = bpf_task_storage_get(&ptbench_vflt, task, 0, 0);
+	struct pt_bpf_vma_group *grp;
+	__u32 group;
+
+	if (!st || !st->in_fault)
+		return 0;
+	/* a fault takes its own mm's lock for read */
+	if (write || mm != (__u64)task->mm)
+		return 0;
+	st->in_fault = 0;
+	group = st->group;
+	grp = bpf_map_lookup_elem(&ptbench_vma_grp, &group);
+	if (grp)
+		grp->fallbacks++;
+	return 0;
+}
+
+SEC("tp_btf/mmap_lock_acquire_returned")
+int ptbench_vfb(__u64 *ctx)
+{
+	if (memcg_path_layout())
+		return fault_lock(arg(ctx, 0), (__u8)arg(ctx, 2));
+	return fault_lock(arg(ctx, 0), (__u8)arg(ctx, 1));
+}
+
+SEC("tp_btf/sys_enter")
+int ptbench_sysin(__u64 *ctx)
+{
+	struct fault_state *st = bpf_task_storage_get(&ptbench_vflt, bpf_get_current_task_btf(), 0, 0);
+
+	(void)ctx;
+	if (st)
+		st->in_fault = 0;
 	return 0;
 }
 

@@ -94,8 +94,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	n = strlen(buf);
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
-	if (n)
-		snprintf(last_msg, sizeof(last_msg), "%s", buf);
+	/* the first warning after a reset is the cause, the later ones its echoes */
+	if (n && !last_msg[0])
+		snprintf(last_msg, sizeof(last_msg), "%s", strncmp(buf, "libbpf: ", 8) ? buf : buf + 8);
 	return 0;
 }
 

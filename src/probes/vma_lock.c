@@ -41,7 +41,9 @@ struct vl_state {
 	struct ptbench_vma_lock *skel;
 	size_t ngroups;
 	bool has_write;
-	char write_why[160];
+	const char *method;              /* "fexit" or "tracepoints" */
+	char fexit_why[256];             /* why not fexit, when tracepoints */
+	char write_why[400];
 	struct pt_bpf_vma_group *groups; /* summed over CPUs */
 	struct pt_hist **wait;           /* per group */
 	bool stopped;
@@ -61,10 +63,51 @@ static void vl_free(struct vl_state *s)
 	free(s);
 }
 
+/* Load and attach one method's programs: fexit on the functions, or the
+ * tracepoints (see vma_lock.bpf.c). Returns 0, or -1 with why. */
+static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, size_t len)
+{
+	struct bpf_program *fx[3];
+	int err;
+
+	ptbench_vma_lock__destroy(s->skel);
+	s->skel = ptbench_vma_lock__open();
+	if (!s->skel) {
+		pt_bpf_why(why, len, "cannot open the BPF object", errno);
+		return -1;
+	}
+	fx[0] = s->skel->progs.ptbench_vma_rcu;
+	fx[1] = s->skel->progs.ptbench_vw_in;
+	fx[2] = s->skel->progs.ptbench_vw_out;
+	s->skel->rodata->other_group = (uint32_t)run->nroles;
+	for (size_t i = 0; i < PT_ARRAY_SIZE(fx); i++)
+		bpf_program__set_autoload(fx[i], fexit && (i == 0 || s->has_write));
+	bpf_program__set_autoload(s->skel->progs.ptbench_pf, !fexit);
+	bpf_program__set_autoload(s->skel->progs.ptbench_vfb, !fexit);
+	bpf_program__set_autoload(s->skel->progs.ptbench_sysin, !fexit);
+	err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_hist, (uint32_t)(s->ngroups * PT_BPF_HIST_BUCKETS));
+	if (!err)
+		err = ptbench_vma_lock__load(s->skel);
+	if (err) {
+		pt_bpf_why(why, len, fexit ? "cannot load fexit programs" : "cannot load the tracepoint programs", err);
+		return -1;
+	}
+	pt_bpf_fill_procs(bpf_map__fd(s->skel->maps.ptbench_procs), run);
+	err = ptbench_vma_lock__attach(s->skel);
+	if (err) {
+		pt_bpf_why(why, len, fexit ? "cannot attach to " RCU_FN "()/" WRITE_FN "()"
+					   : "cannot attach to page_fault_user, mmap_lock_acquire_returned, sys_enter", err);
+		return -1;
+	}
+	s->method = fexit ? "fexit" : "tracepoints";
+	return 0;
+}
+
 static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
 {
 	struct vl_state *s;
-	int has, err;
+	int has;
+	char fexit_why[256];
 
 	*state = NULL;
 	if (!bpf_wanted(run, why, len) || pt_bpf_allowed(why, len))
@@ -75,11 +118,11 @@ static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
 	}
 	has = pt_bpf_kernel_has_func(RCU_FN);
 	if (has < 0) {
-		snprintf(why, len, "the kernel has no BTF (/sys/kernel/btf/vmlinux): fentry/fexit need it");
+		snprintf(why, len, "the kernel has no BTF (/sys/kernel/btf/vmlinux): the programs need it");
 		return -1;
 	}
 	if (!has) {
-		snprintf(why, len, "this kernel has no " RCU_FN "() to hook (no per-VMA locks: they came in 6.4)");
+		snprintf(why, len, "this kernel has no " RCU_FN "() (no per-VMA locks: they came in 6.4)");
 		return -1;
 	}
 	s = pt_xcalloc(1, sizeof(*s));
@@ -89,34 +132,24 @@ static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
 		snprintf(s->write_why, sizeof(s->write_why),
 			 "this kernel has no " WRITE_FN "() to hook (vma_start_write() is inline before 6.13)");
 	pt_bpf_quiet_libbpf();
-	s->skel = ptbench_vma_lock__open();
-	if (!s->skel) {
-		pt_bpf_why(why, len, "cannot open the BPF object", errno);
-		goto fail;
-	}
-	s->skel->rodata->other_group = (uint32_t)run->nroles;
-	if (!s->has_write) {
-		bpf_program__set_autoload(s->skel->progs.ptbench_vw_in, false);
-		bpf_program__set_autoload(s->skel->progs.ptbench_vw_out, false);
-	}
-	err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_hist, (uint32_t)(s->ngroups * PT_BPF_HIST_BUCKETS));
-	if (!err)
-		err = ptbench_vma_lock__load(s->skel);
-	if (err) {
-		pt_bpf_why(why, len, "cannot load the per-VMA lock programs", err);
-		goto fail;
-	}
-	pt_bpf_fill_procs(bpf_map__fd(s->skel->maps.ptbench_procs), run);
-	err = ptbench_vma_lock__attach(s->skel);
-	if (err) {
-		pt_bpf_why(why, len, "cannot attach to " RCU_FN "()/" WRITE_FN "()", err);
-		goto fail;
+	if (load(s, run, true, fexit_why, sizeof(fexit_why))) {
+		/* fentry/fexit refused: count from tracepoints, without write waits */
+		snprintf(s->fexit_why, sizeof(s->fexit_why), "%s", fexit_why);
+		if (s->has_write)
+			snprintf(s->write_why, sizeof(s->write_why), "needs fexit on " WRITE_FN "(), refused here: %s",
+				 fexit_why);
+		s->has_write = false;
+		pt_bpf_quiet_libbpf();
+		if (load(s, run, false, why, len)) {
+			size_t n = strlen(why);
+
+			snprintf(why + n, len - n, "; and %s", fexit_why);
+			vl_free(s);
+			return -1;
+		}
 	}
 	*state = s;
 	return 0;
-fail:
-	vl_free(s);
-	return -1;
 }
 
 static void vl_threads_ready(void *state, struct pt_run *run)
@@ -164,6 +197,8 @@ static int read_maps(struct vl_state *s)
 			a->unmatched += v->unmatched;
 			pt_bpf_hstat_add(&a->write_wait, &v->write_wait);
 		}
+		if (!strcmp(s->method, "tracepoints")) /* it counts attempts and fallbacks only */
+			a->locked = a->attempts > a->fallbacks ? a->attempts - a->fallbacks : 0;
 		for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++) {
 			sum[b] = 0;
 			for (int c = 0; c < ncpus; c++)
@@ -241,9 +276,12 @@ static struct json_object *vl_result(void *state, struct pt_run *run)
 	counts_json(o, &total, tw, s->has_write, seconds);
 	json_object_object_add(o, "roles", roles);
 	hooks = json_object_new_object();
-	json_object_object_add(hooks, RCU_FN, json_object_new_boolean(1));
+	json_object_object_add(hooks, RCU_FN, json_object_new_boolean(!strcmp(s->method, "fexit")));
 	json_object_object_add(hooks, WRITE_FN, json_object_new_boolean(s->has_write));
 	json_object_object_add(o, "hooks", hooks);
+	json_object_object_add(o, "method", json_object_new_string(s->method));
+	if (s->fexit_why[0])
+		json_object_object_add(o, "fexit_why", json_object_new_string(s->fexit_why));
 	json_object_object_add(o, "write_wait_available", json_object_new_boolean(s->has_write));
 	if (!s->has_write)
 		json_object_object_add(o, "write_wait_why", json_object_new_string(s->write_why));
