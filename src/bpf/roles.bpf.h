@@ -15,6 +15,7 @@
 #include <bpf/bpf_core_read.h>
 
 #include "core_types.h"
+#include "hist.bpf.h"
 #include "ptbench/lock_bpf_abi.h"
 
 #define PT_BPF_MAX_TIDS 16384
@@ -85,36 +86,6 @@ static __always_inline __u64 arg(__u64 *ctx, int i)
 static __always_inline int memcg_path_layout(void)
 {
 	return bpf_core_field_exists(((struct trace_event_raw_mmap_lock *)0)->__data_loc_memcg_path);
-}
-
-/* The histogram index of src/hist.c (pt_hist_index), without clz. */
-static __always_inline __u32 hist_index(__u64 v)
-{
-	__u32 msb = 0, shift;
-	__u64 x = v;
-
-	if (v < (2u << PT_BPF_HIST_SUB_BITS))
-		return (__u32)v;
-	if (v >= (1ull << PT_BPF_HIST_MAX_BITS))
-		return PT_BPF_HIST_BUCKETS - 1;
-	if (x >> 32) { x >>= 32; msb += 32; }
-	if (x >> 16) { x >>= 16; msb += 16; }
-	if (x >> 8) { x >>= 8; msb += 8; }
-	if (x >> 4) { x >>= 4; msb += 4; }
-	if (x >> 2) { x >>= 2; msb += 2; }
-	if (x >> 1) msb += 1;
-	shift = msb - PT_BPF_HIST_SUB_BITS;
-	return shift * (1u << PT_BPF_HIST_SUB_BITS) + (__u32)(v >> shift);
-}
-
-static __always_inline void hstat_add(struct pt_bpf_hstat *h, __u64 v)
-{
-	if (!h->count || v < h->min)
-		h->min = v;
-	if (v > h->max)
-		h->max = v;
-	h->count++;
-	h->sum += v;
 }
 
 #endif

@@ -15,6 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 PAIRS=${PAIRS:-5}
 DUR=${DUR:-2s}
 BACKENDS=${BACKENDS:-bpf tracefs}
+PTBENCH=${PTBENCH:-./ptbench}
 SCEN=tests/perf/churn-only.ini
 TMP=$(mktemp -d /tmp/ptbench-perf.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -27,7 +28,7 @@ fi
 run() { # run NAME BACKEND INDEX EXTRA...
 	name=$1 mode=$2 i=$3
 	shift 3
-	./ptbench run "$SCEN" --duration "$DUR" --quiet --lock-probe "$mode" "$@" -o "$TMP/$name-$mode-$i.json" || exit 1
+	$PTBENCH run "$SCEN" --duration "$DUR" --quiet --lock-probe "$mode" "$@" -o "$TMP/$name-$mode-$i.json" || exit 1
 }
 
 bench() { # bench NAME EXTRA...
