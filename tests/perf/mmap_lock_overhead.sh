@@ -10,7 +10,8 @@
 # acquisitions per op (waits + trylocks + downgrades) seen by each.
 # Needs root (BPF, tracefs); says why and exits 0 otherwise.
 # PAIRS (default 5) and DUR (default 2s) tune it; BACKENDS (default "bpf
-# tracefs") picks the backends.
+# tracefs") picks the backends; KEEP=DIR keeps the result files there, and
+# ANALYZE=DIR only prints the tables from files kept that way.
 cd "$(dirname "$0")/../.." || exit 1
 PAIRS=${PAIRS:-5}
 DUR=${DUR:-2s}
@@ -20,7 +21,11 @@ SCEN=tests/perf/churn-only.ini
 TMP=$(mktemp -d /tmp/ptbench-perf.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ -n "$ANALYZE" ]; then
+	rmdir "$TMP"
+	TMP=$ANALYZE
+	trap - EXIT
+elif [ "$(id -u)" -ne 0 ]; then
 	echo "mmap_lock overhead: skipped: needs root (BPF, tracefs)"
 	exit 0
 fi
@@ -50,10 +55,13 @@ bench() { # bench NAME EXTRA...
 	done
 }
 
-EXTRA=
-bench small
-EXTRA="--set churn.size=2M --set churn.populate=true"
-bench large
+if [ -z "$ANALYZE" ]; then
+	EXTRA=
+	bench small
+	EXTRA="--set churn.size=2M --set churn.populate=true"
+	bench large
+	[ -n "$KEEP" ] && cp "$TMP"/*.json "$KEEP"/
+fi
 
 python3 - "$TMP" "$PAIRS" $BACKENDS <<'PYEOF'
 import json, statistics, sys
