@@ -6,8 +6,8 @@
  *     lock; NULL (or an error pointer) means it falls back to mmap_lock
  *   fentry/fexit __vma_start_write(vma, ...): taking a VMA's write lock when
  *     it is not already write-locked in this mmap_lock hold; entry to exit
- *     is the wait for the VMA's readers to leave (6.13+: earlier kernels
- *     inline vma_start_write() and there is nothing to attach to)
+ *     is the wait for the VMA's readers to leave (6.18, 7.x; 6.12 inlines
+ *     vma_start_write() and there is nothing to attach to)
  *
  * Where the kernel refuses fentry/fexit (no ftrace direct calls, or a
  * sandboxed kernel), the same counts come from tracepoints instead:

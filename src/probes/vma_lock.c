@@ -1,7 +1,7 @@
 /* The per-VMA lock probe (src/bpf/vma_lock.bpf.c): per role, faults that
  * tried a VMA lock, got it, or fell back to mmap_lock, and the waits for VMA
  * write locks, on kernels that have the functions to hook (lock_vma_under_rcu
- * since 6.4; __vma_start_write since 6.13). A kernel without them says so
+ * since 6.4; __vma_start_write on 6.18 and 7.x, not on 6.12). A kernel without them says so
  * (available: false, why) and the run goes on. BPF only: it runs when the
  * lock probe may use BPF (--lock-probe auto or bpf). */
 #define _GNU_SOURCE
@@ -130,7 +130,7 @@ static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
 	s->has_write = pt_bpf_kernel_has_func(WRITE_FN) == 1;
 	if (!s->has_write)
 		snprintf(s->write_why, sizeof(s->write_why),
-			 "this kernel has no " WRITE_FN "() to hook (vma_start_write() is inline before 6.13)");
+			 "this kernel has no " WRITE_FN "() to hook (its vma_start_write() is inline: 6.12 and older)");
 	pt_bpf_quiet_libbpf();
 	if (load(s, run, true, fexit_why, sizeof(fexit_why))) {
 		/* fentry/fexit refused: count from tracepoints, without write waits */
