@@ -67,7 +67,8 @@ struct {
  * space at measure_begin: nothing counts before */
 volatile __u64 win_lo = ~0ull;
 volatile __u64 win_hi = ~0ull;
-/* task storage could not be had (allocation failed, or a nested program) */
+/* task storage could not be had (allocation failed, or a nested program):
+ * events of any time, also counted per group in the window as unmatched */
 __u64 no_storage;
 
 static __always_inline void sample(struct pt_bpf_ml_group *grp, __u32 group, __u32 hist, __u64 v)
@@ -122,23 +123,39 @@ static __always_inline int on_event(int type, __u64 mm, __u8 write, __u8 success
 		if (!tl)
 			tl = bpf_task_storage_get(&ptbench_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!tl) {
+			/* no pairing state for this task: its events cannot pair */
+			__u32 k = (__u32)g;
+
 			__sync_fetch_and_add(&no_storage, 1);
+			grp = bpf_map_lookup_elem(&ptbench_ml_grp, &k);
+			if (grp) {
+				ts = bpf_ktime_get_ns();
+				if (ts >= win_lo && ts <= win_hi) {
+					grp->events++;
+					grp->unmatched++;
+				}
+			}
 			return 0;
 		}
 		tl->gen = gen;
 		tl->group = (__u32)g;
 	}
+	/* The program's own time lands inside a wait or hold unless it is spent
+	 * before a release's clock read or after a start's: read the clock
+	 * first on release and last on start (and acquire). */
+	ts = type == T_RELEASE ? bpf_ktime_get_ns() : 0;
 	group = tl->group;
 	if (group >= PT_BPF_MAX_GROUPS)
 		return 0;
 	grp = bpf_map_lookup_elem(&ptbench_ml_grp, &group);
 	if (!grp)
 		return 0;
-	ts = bpf_ktime_get_ns();
+	s = slot_for(tl, mm);
+	if (type != T_RELEASE)
+		ts = bpf_ktime_get_ns();
 	inwin = ts >= win_lo && ts <= win_hi;
 	if (inwin)
 		grp->events++;
-	s = slot_for(tl, mm);
 	if (!s) {
 		if (inwin) {
 			grp->no_state++;

@@ -260,7 +260,9 @@ static struct json_object *mlb_result(void *state, struct pt_run *run)
 	json_object_object_add(o, "roles", roles);
 	/* how it was measured */
 	json_object_object_add(o, "field_layout", json_object_new_string(s->layout));
-	json_object_object_add(o, "no_pairing_state", json_object_new_int64((int64_t)(s->no_state + s->no_storage)));
+	/* events that could not pair for want of state: in unmatched too */
+	json_object_object_add(o, "no_pairing_state", json_object_new_int64((int64_t)s->no_state));
+	json_object_object_add(o, "no_task_storage", json_object_new_int64((int64_t)s->no_storage));
 	json_object_object_add(o, "procs_not_followed", json_object_new_int64((int64_t)s->procs_full));
 	json_object_object_add(o, "traced_processes_at_start", json_object_new_int(s->nprocs));
 	json_object_object_add(o, "worker_tids", json_object_new_int(s->ntids));

@@ -101,4 +101,12 @@ for name, desc in (("small", "64K, not populated"), ("large", "2M, populated")):
     if len(acqs) == 2:
         a, b = acqs.values()
         print(f"{'':<29} parity: acquisitions per op differ by {abs(a - b) / max(a, b) * 100:.2f}%")
+    # the distributions each backend saw (medians over the rounds): they
+    # differ by what each probe adds inside the lock (its own event cost)
+    for kind, mode in (("wait", "write"), ("hold", "write"), ("hold", "read")):
+        cells = []
+        for b in acqs:
+            ps = [load(name, b, i)[1][kind][mode]["ns"] for i in range(1, pairs + 1)]
+            cells.append(f"{b} p50 {statistics.median(p['p50'] for p in ps):.0f} p99 {statistics.median(p['p99'] for p in ps):.0f}")
+        print(f"{'':<29} {kind} {mode} ns: " + "; ".join(cells))
 PYEOF
