@@ -153,7 +153,7 @@ before=$(progs)
 mbefore=$(maps)
 ulimit -c 0
 for how in normal INT TERM SEGV; do
-	dur=30s
+	dur=120s # a signal ends it long before; a loaded machine may be slow to load BPF
 	[ $how = normal ] && dur=5s
 	$PTBENCH run churn-smaps --duration $dur --warmup 0 --repeat 1 --quiet -o "$TMP/$how.json" &
 	pid=$!
@@ -169,6 +169,7 @@ for how in normal INT TERM SEGV; do
 	ok $([ -n "$seen" ] && echo 0 || echo 1) "$how: programs loaded while running ($seen)"
 	if [ $how != normal ]; then
 		sleep 0.3
+		kill -0 $pid 2>/dev/null || diag "$how: the run ended before the signal (after $SECONDS s of the test)"
 		kill -$how $pid
 	fi
 	wait $pid
