@@ -7,13 +7,28 @@ DESTDIR ?=
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 
 PKGS := hwloc libcpuid json-c numa libtracefs libtraceevent zlib
+
+# BPF programs of the lock probes (src/bpf/), compiled with clang and embedded
+# by bpftool in skeleton headers (build/bpf/*.skel.h): the binary carries them.
+# Without clang, bpftool or libbpf-dev the build goes on and the BPF backend
+# reports itself unavailable (scripts/install-deps.sh installs all three).
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || ls /usr/sbin/bpftool 2>/dev/null)
+HAVE_BPF ?= $(shell command -v $(CLANG) >/dev/null 2>&1 && [ -n "$(BPFTOOL)" ] && pkg-config --exists libbpf 2>/dev/null && echo 1)
+ifeq ($(HAVE_BPF),1)
+PKGS += libbpf
+BPF_CFLAGS := -DPTBENCH_HAVE_BPF -Ibuild/bpf
+BPF_SKELS := build/bpf/mmap_lock.skel.h build/bpf/vma_lock.skel.h
+endif
+BPF_ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+BPF_SRC_DEPS := $(wildcard src/bpf/*.h) include/ptbench/lock_bpf_abi.h
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
-ALL_CFLAGS := -std=gnu11 $(WARN) -Iinclude $(PKG_CFLAGS) -pthread \
+ALL_CFLAGS := -std=gnu11 $(WARN) -Iinclude $(PKG_CFLAGS) $(BPF_CFLAGS) -pthread \
 	-DPTBENCH_VERSION='"$(VERSION)"' -DPTBENCH_DATADIR='"$(PREFIX)/share/ptbench"' $(CFLAGS)
 LDLIBS := $(PKG_LIBS) -pthread -lm
 
@@ -29,6 +44,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_SAN_BIN := $(patsubst tests/unit/%.c,build/tests/asan-%,$(UNIT_SRC))
 
+.SECONDARY: $(BPF_SKELS) $(BPF_SKELS:.skel.h=.bpf.o)
 .PHONY: all check unit integration install uninstall clean bench asan deps run test
 all: ptbench
 
@@ -51,11 +67,22 @@ test:
 # build. An edited header then rebuilds only the objects that include it.
 DEPFLAGS = -MMD -MP
 
-build/obj/%.o: %.c
+# the BPF object: CO-RE, so it is built once for every kernel with BTF
+build/bpf/%.bpf.o: src/bpf/%.bpf.c $(BPF_SRC_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Iinclude \
+		-I/usr/include/$(shell $(CC) -dumpmachine) -c -o $@ $<
+
+build/bpf/%.skel.h: build/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name ptbench_$* >$@.tmp && mv $@.tmp $@
+
+# generated headers (the BPF skeleton) exist before the first object is
+# compiled (order-only); from then on the .d files name them like any header
+build/obj/%.o: %.c | $(BPF_SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-build/asan/%.o: %.c
+build/asan/%.o: %.c | $(BPF_SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c -o $@ $<
 

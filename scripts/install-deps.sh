@@ -1,12 +1,14 @@
 #!/bin/sh
 # Install what ptbench needs to build, test and plot, from Debian's packages.
+# clang, llvm, libbpf-dev and bpftool build the BPF lock probe (without them
+# the build still succeeds and the BPF backend reports itself unavailable).
 # Idempotent: does nothing when everything is present. Bookworm is the default
 # release so a newer suite the machine may list never replaces libc.
 set -eu
 
 PKGS="build-essential pkg-config libhwloc-dev libnuma-dev libcpuid-dev libjson-c-dev
 libtracefs-dev libtraceevent-dev zlib1g-dev gnuplot-nox libxml2-utils perl python3 util-linux
-qemu-system-x86 busybox-static cpio groff-base man-db"
+qemu-system-x86 busybox-static cpio groff-base man-db clang llvm libbpf-dev bpftool"
 
 missing=""
 for p in $PKGS; do

@@ -16,6 +16,7 @@
 #include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
+#include "ptbench/lock_probe.h"
 #include "ptbench/plan.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
@@ -37,6 +38,7 @@ struct run_args {
 	const char *output;
 	const char *duration, *warmup, *repeat;
 	const char *sweep;            /* --sweep ROLE.threads=LIST */
+	const char *lock_probe;       /* --lock-probe bpf|tracefs|off|auto */
 	char **sets;
 	int nsets;
 	bool no_trace, json, quiet;
@@ -46,7 +48,7 @@ static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: ptbench run SCENARIO [-o FILE] [--duration D] [--warmup D] [--repeat N]\n"
 		   "                    [--set ROLE.KEY=VALUE]... [--sweep ROLE.threads=LIST]\n"
-		   "                    [--no-trace] [--json] [--quiet]\n"
+		   "                    [--lock-probe bpf|tracefs|off|auto] [--no-trace] [--json] [--quiet]\n"
 		   "       ptbench run all [-o DIR] [RUN-ARGS]   (the whole catalogue, DIR/SCENARIO.json each)\n"
 		   "SCENARIO is a name from `ptbench list` or a path to an .ini file.\n");
 }
@@ -57,6 +59,7 @@ static const struct option run_longopts[] = {
 	{ "set", required_argument, NULL, 's' },     { "no-trace", no_argument, NULL, 'T' },
 	{ "json", no_argument, NULL, 'j' },          { "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },          { "sweep", required_argument, NULL, 'S' },
+	{ "lock-probe", required_argument, NULL, 'L' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -77,6 +80,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 's': a->sets[a->nsets++] = optarg; break;
 		case 'S': a->sweep = optarg; break;
 		case 'T': a->no_trace = true; break;
+		case 'L': a->lock_probe = optarg; break;
 		case 'j': a->json = true; break;
 		case 'q': a->quiet = true; break;
 		case 'h': run_usage(stdout); exit(PT_EXIT_OK);
@@ -93,6 +97,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		return -1;
 	}
 	a->scenario = argv[optind];
+	if (pt_lock_probe_check_args(a->lock_probe, a->no_trace))
+		return -1;
 	return 0;
 }
 
@@ -239,6 +245,7 @@ static int run_point(const struct run_args *a, const struct pt_scenario *sc, str
 	run.warmup_ns = plan->warmup_ns;
 	run.tl_interval_ns = plan->tl_interval_ns;
 	run.trace = !a->no_trace;
+	pt_lock_probe_choose(a->lock_probe, sc, &run.lock_probe, &run.lock_probe_from);
 	run.progress = !a->quiet && isatty(2);
 	run.nroles = plan->nroles;
 	run.roles = pt_xcalloc(plan->nroles, sizeof(*run.roles));

@@ -60,6 +60,8 @@ struct pt_run {
 	struct pt_probe_inst *probes;
 	size_t nprobes;
 	bool trace;                   /* --no-trace turns tracing probes off */
+	int lock_probe;               /* enum pt_lock_probe (lock_probe.h) */
+	const char *lock_probe_from;  /* where the choice came from, for the result's why */
 	bool progress;                /* progress line on stderr */
 	bool in_child;                /* this is a role process's part of the run */
 	struct pt_procs *procs;       /* role processes of this repeat (src/role_process.c) */

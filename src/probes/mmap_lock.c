@@ -26,6 +26,7 @@
 #include "ptbench/hist.h"
 #include "ptbench/mmap_lock_fields.h"
 #include "ptbench/mmap_lock_pair.h"
+#include "ptbench/mmap_lock_probe.h"
 #include "ptbench/mmap_lock_tracefs.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
@@ -416,7 +417,7 @@ static struct json_object *modes_json(struct pt_hist *const *h, double seconds)
 	return o;
 }
 
-static void stats_json(struct json_object *o, const struct pt_ml_stats *st, double seconds, bool counters)
+void pt_ml_stats_json(struct json_object *o, const struct pt_ml_stats *st, double seconds, bool counters)
 {
 	if (counters) {
 		json_object_object_add(o, "events", json_object_new_int64((int64_t)st->events));
@@ -443,7 +444,7 @@ static struct json_object *ml_result(void *state, struct pt_run *run)
 		return o;
 	}
 	json_object_object_add(o, "available", json_object_new_boolean(1));
-	stats_json(o, pt_ml_pair_total(s->pair), seconds, true);
+	pt_ml_stats_json(o, pt_ml_pair_total(s->pair), seconds, true);
 	json_object_object_add(o, "lost_events", json_object_new_int64((int64_t)s->lost));
 	for (size_t g = 0; g <= run->nroles; g++) {
 		const struct pt_ml_stats *st = pt_ml_pair_role(s->pair, g);
@@ -452,7 +453,7 @@ static struct json_object *ml_result(void *state, struct pt_run *run)
 		if (g < run->nroles && !run->roles[g].nthreads)
 			continue; /* setup-only roles have no tasks */
 		rj = json_object_new_object();
-		stats_json(rj, st, seconds, true);
+		pt_ml_stats_json(rj, st, seconds, true);
 		json_object_object_add(roles, g < run->nroles ? run->roles[g].role->name : "other", rj);
 	}
 	json_object_object_add(o, "roles", roles);
@@ -528,7 +529,7 @@ static void ml_destroy(void *state)
 		ml_free(state);
 }
 
-const struct pt_probe pt_probe_mmap_lock = {
+const struct pt_probe pt_probe_mmap_lock_tracefs = {
 	.name = "mmap_lock",
 	.summary = "mmap_lock wait and hold times by mode and role, from the kernel's mmap_lock trace events",
 	.is_trace = true,

@@ -3,7 +3,8 @@
 # and read waits; the tracefs instance is gone after a normal run, after
 # SIGINT/SIGTERM and after a fatal signal; stale instances of dead runs are
 # removed; --no-trace and a non-root user leave the probe unavailable with a
-# reason while the run itself succeeds.
+# reason while the run itself succeeds. The tracefs backend is asked for by
+# name (--lock-probe tracefs): the default is BPF (lock_bpf.t tests that one).
 . "$(dirname "$0")/lib.sh"
 
 RUN="run churn-smaps --duration 1s --warmup 200ms --repeat 1 --quiet"
@@ -64,7 +65,7 @@ deadpid=$(sh -c 'echo $$')
 while kill -0 "$deadpid" 2>/dev/null; do deadpid=$((deadpid + 100000)); done
 mkdir "$TFS/instances/ptbench-$deadpid"
 
-$PTBENCH run churn-smaps --duration 1s --warmup 200ms --repeat 1 -o "$TMP/on.json" >"$TMP/on.txt"
+$PTBENCH run churn-smaps --lock-probe tracefs --duration 1s --warmup 200ms --repeat 1 -o "$TMP/on.json" >"$TMP/on.txt"
 ok $? "tracing: the churn + smaps run succeeds"
 is "$(ml "$TMP/on.json" "['available']")" "True" "tracing: probe available"
 w=$(ml "$TMP/on.json" "['roles']['churn']['wait']['write']['count']")
@@ -88,13 +89,13 @@ ok $([ "$(ml "$TMP/on.json" "['stale_instances_removed']")" -ge 1 ] && echo 0 ||
 	"cleanup: the result says a stale instance was removed"
 
 # the sanitized build through the whole probe path
-$PTBENCH_ASAN run scenarios/churn-smaps.ini --duration 500ms --warmup 100ms --repeat 1 --quiet -o "$TMP/asan.json" 2>"$TMP/asan.err"
+$PTBENCH_ASAN run scenarios/churn-smaps.ini --lock-probe tracefs --duration 500ms --warmup 100ms --repeat 1 --quiet -o "$TMP/asan.json" 2>"$TMP/asan.err"
 ok $? "asan: a traced run is clean"
 grep -q "ERROR: AddressSanitizer\|runtime error" "$TMP/asan.err" && { ok 1 "asan: no reports"; cat "$TMP/asan.err" | head -20 | sed 's/^/# /'; } || ok 0 "asan: no reports"
 
 # interrupted runs: the instance goes with them
 for sig in INT TERM; do
-	$PTBENCH run churn-smaps --duration 30s --warmup 0 --repeat 1 --quiet -o "$TMP/$sig.json" &
+	$PTBENCH run churn-smaps --lock-probe tracefs --duration 30s --warmup 0 --repeat 1 --quiet -o "$TMP/$sig.json" &
 	pid=$!
 	for _ in $(seq 100); do [ -d "$TFS/instances/ptbench-$pid" ] && break; sleep 0.05; done
 	ok $([ -d "$TFS/instances/ptbench-$pid" ] && echo 0 || echo 1) "SIG$sig: instance ptbench-$pid exists while running"
@@ -109,7 +110,7 @@ done
 
 # a crash: the fatal-signal hook removes it too (no core file in the tree)
 ulimit -c 0
-$PTBENCH run churn-smaps --duration 30s --warmup 0 --repeat 1 --quiet -o "$TMP/segv.json" &
+$PTBENCH run churn-smaps --lock-probe tracefs --duration 30s --warmup 0 --repeat 1 --quiet -o "$TMP/segv.json" &
 pid=$!
 for _ in $(seq 100); do [ -d "$TFS/instances/ptbench-$pid" ] && break; sleep 0.05; done
 sleep 0.3

@@ -151,5 +151,12 @@ else
 	ok $? "the guest booted with preempt=full"
 	is "$(json "$TMP/real/real/default.json" 'd["repeats"][0]["workers"]["faulter"]["ops"]["fault"]["count"] > 0')" \
 		True "the guest measured faults"
+	# the BPF object travels inside the binary, libbpf with ldd's libraries
+	if grep -q "tp_btf/mmap_lock_start_locking" "$PTBENCH"; then
+		is "$(json "$TMP/real/real/default.json" 'd["repeats"][0]["probes"]["mmap_lock"]["backend"]')" bpf \
+			"the guest's mmap_lock probe ran on BPF"
+	else
+		skip "the guest's BPF backend: this ptbench was built without BPF"
+	fi
 fi
 done_testing

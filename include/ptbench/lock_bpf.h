@@ -1,0 +1,57 @@
+/* What the BPF probes (mmap_lock's BPF backend, vma_lock) share in user
+ * space: whether BPF may be used at all, the run's tasks and roles in the
+ * programs' maps, reading per-CPU maps, the running kernel's BTF, and
+ * libbpf's messages kept for the `why` of a result instead of stderr.
+ *
+ * Every program and map is owned by file descriptors of this process and
+ * nothing is pinned: whatever way the process ends (normal exit, SIGINT,
+ * SIGTERM, a fatal signal, SIGKILL) the kernel detaches and frees them. */
+#ifndef PTBENCH_LOCK_BPF_H
+#define PTBENCH_LOCK_BPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ptbench/lock_bpf_abi.h"
+
+struct pt_run;
+struct pt_hist;
+
+/* Whether this binary has the BPF programs in it (built with clang and bpftool). */
+extern const bool pt_bpf_built;
+
+/* 0 when BPF may be tried; -1 with why when this build has no BPF or the
+ * test switch PTBENCH_TEST_NO_BPF=1 refuses it. */
+int pt_bpf_allowed(char *why, size_t len);
+
+/* Route libbpf's messages into a buffer (PTBENCH_BPF_DEBUG=1: also stderr). */
+void pt_bpf_quiet_libbpf(void);
+/* The first warning libbpf printed since pt_bpf_quiet_libbpf(), or "". */
+const char *pt_bpf_last_msg(void);
+/* why = "WHAT: strerror(err)[: libbpf's last message]" */
+void pt_bpf_why(char *why, size_t len, const char *what, int err);
+
+/* Fill the procs map with this process and its child processes (group
+ * nroles, "other"); returns the number of processes added. */
+int pt_bpf_fill_procs(int procs_fd, const struct pt_run *run);
+/* Fill the tids map with every worker thread's role; returns the count. */
+int pt_bpf_fill_tids(int tids_fd, const struct pt_run *run);
+
+/* Read keys [0, nkeys) of a per-CPU array whose values are value_size bytes:
+ * out receives nkeys * ncpus values, key-major (out + (k * ncpus + cpu) *
+ * value_size). Returns ncpus, or -1 with errno. */
+int pt_bpf_read_percpu(int fd, uint32_t nkeys, size_t value_size, void **out);
+
+/* Add one CPU's hstat to another. */
+void pt_bpf_hstat_add(struct pt_bpf_hstat *dst, const struct pt_bpf_hstat *src);
+/* h = the histogram given by its buckets (PT_BPF_HIST_BUCKETS of them, summed
+ * over CPUs) and its summary. */
+void pt_bpf_hist_set(struct pt_hist *h, const uint64_t *buckets, const struct pt_bpf_hstat *st);
+
+/* Whether the running kernel's BTF has a function (fentry/fexit can attach
+ * to it) or a struct member; -1 when there is no kernel BTF. */
+int pt_bpf_kernel_has_func(const char *name);
+int pt_bpf_kernel_has_member(const char *type, const char *member);
+
+#endif

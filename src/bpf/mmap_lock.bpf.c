@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The mmap_lock probe in the kernel: tp_btf programs on the three mmap_lock
+ * tracepoints pair start -> acquire -> release per task and mm, and keep per
+ * role group the counters and the wait/hold histograms (src/hist.c's
+ * buckets) in per-CPU arrays that user space reads once, after the repeat.
+ * Nothing is sent to user space per event.
+ *
+ * The pairing is mmap_lock_pair.c's, event for event (see its header for the
+ * patterns): a start waits; an acquire after a start in the same mode ends a
+ * wait (or counts a failed lock); an acquire without a start is a trylock, a
+ * failed trylock, or, reading while holding for write, a downgrade (the write
+ * hold ends and a read hold starts); a release ends a hold. Anything else is
+ * unmatched. Pairing runs on every event; only samples whose completing event
+ * lies in [win_lo, win_hi] are counted.
+ *
+ * Pairing state lives in task local storage (freed with the task, so it
+ * cannot fill up with dead tasks), two mm slots per task: a task holds
+ * another process's mmap_lock (a /proc reader) or two at once (fork) at most. */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "core_types.h"
+#include "roles.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+enum { T_START, T_ACQUIRE, T_RELEASE };
+
+struct mm_slot {
+	__u64 mm;
+	__u64 wait_ts, held_ts;
+	__u8 waiting, held, wait_mode, held_mode;
+	__u32 pad;
+};
+
+struct task_lock {
+	__u32 gen, group;
+	struct mm_slot s[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_lock);
+} ptbench_tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PT_BPF_MAX_GROUPS);
+	__type(key, __u32);
+	__type(value, struct pt_bpf_ml_group);
+} ptbench_ml_grp SEC(".maps");
+
+/* (group * PT_BPF_NHISTS + hist) * PT_BPF_HIST_BUCKETS + bucket; user space
+ * sizes it to the run's groups before loading */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} ptbench_ml_hist SEC(".maps");
+
+/* the measured window, CLOCK_MONOTONIC ns (bpf_ktime_get_ns); set by user
+ * space at measure_begin: nothing counts before */
+volatile __u64 win_lo = ~0ull;
+volatile __u64 win_hi = ~0ull;
+/* task storage could not be had (allocation failed, or a nested program):
+ * events of any time, also counted per group in the window as unmatched */
+__u64 no_storage;
+
+static __always_inline void sample(struct pt_bpf_ml_group *grp, __u32 group, __u32 hist, __u64 v)
+{
+	__u32 idx;
+	__u64 *b;
+
+	if (hist >= PT_BPF_NHISTS)
+		return;
+	hstat_add(&grp->h[hist], v);
+	idx = (group * PT_BPF_NHISTS + hist) * PT_BPF_HIST_BUCKETS + hist_index(v);
+	b = bpf_map_lookup_elem(&ptbench_ml_hist, &idx);
+	if (b)
+		*b += 1;
+}
+
+static __always_inline struct mm_slot *slot_for(struct task_lock *tl, __u64 mm)
+{
+	if (tl->s[0].mm == mm)
+		return &tl->s[0];
+	if (tl->s[1].mm == mm)
+		return &tl->s[1];
+	/* a free slot: nothing waited for or held under the mm it last had */
+	if (!tl->s[0].waiting && !tl->s[0].held) {
+		__builtin_memset(&tl->s[0], 0, sizeof(tl->s[0]));
+		tl->s[0].mm = mm;
+		return &tl->s[0];
+	}
+	if (!tl->s[1].waiting && !tl->s[1].held) {
+		__builtin_memset(&tl->s[1], 0, sizeof(tl->s[1]));
+		tl->s[1].mm = mm;
+		return &tl->s[1];
+	}
+	return 0;
+}
+
+static __always_inline int on_event(int type, __u64 mm, __u8 write, __u8 success)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_lock *tl = bpf_task_storage_get(&ptbench_tasks, task, 0, 0);
+	__u32 gen = roles_gen, group, mode = write ? 1 : 0;
+	struct pt_bpf_ml_group *grp;
+	struct mm_slot *s;
+	__u64 ts;
+	int inwin;
+
+	if (!tl || tl->gen != gen) {
+		int g = role_group(bpf_get_current_pid_tgid());
+
+		if (g < 0)
+			return 0; /* not the run's */
+		if (!tl)
+			tl = bpf_task_storage_get(&ptbench_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!tl) {
+			/* no pairing state for this task: its events cannot pair */
+			__u32 k = (__u32)g;
+
+			__sync_fetch_and_add(&no_storage, 1);
+			grp = bpf_map_lookup_elem(&ptbench_ml_grp, &k);
+			if (grp) {
+				ts = bpf_ktime_get_ns();
+				if (ts >= win_lo && ts <= win_hi) {
+					grp->events++;
+					grp->unmatched++;
+				}
+			}
+			return 0;
+		}
+		tl->gen = gen;
+		tl->group = (__u32)g;
+	}
+	/* The program's own time lands inside a wait or hold unless it is spent
+	 * before a release's clock read or after a start's: read the clock
+	 * first on release and last on start (and acquire). */
+	ts = type == T_RELEASE ? bpf_ktime_get_ns() : 0;
+	group = tl->group;
+	if (group >= PT_BPF_MAX_GROUPS)
+		return 0;
+	grp = bpf_map_lookup_elem(&ptbench_ml_grp, &group);
+	if (!grp)
+		return 0;
+	s = slot_for(tl, mm);
+	if (type != T_RELEASE)
+		ts = bpf_ktime_get_ns();
+	inwin = ts >= win_lo && ts <= win_hi;
+	if (inwin)
+		grp->events++;
+	if (!s) {
+		if (inwin) {
+			grp->no_state++;
+			grp->unmatched++;
+		}
+		return 0;
+	}
+	switch (type) {
+	case T_START:
+		if (s->waiting && inwin) /* the acquire of the previous start is missing */
+			grp->unmatched++;
+		s->waiting = 1;
+		s->wait_mode = (__u8)mode;
+		s->wait_ts = ts;
+		return 0;
+	case T_ACQUIRE:
+		if (s->waiting && s->wait_mode == mode) {
+			s->waiting = 0;
+			if (!success) {
+				if (inwin)
+					grp->failed_locks++;
+				return 0;
+			}
+			if (inwin)
+				sample(grp, group, PT_BPF_WAIT_READ + mode, ts - s->wait_ts);
+		} else {
+			if (s->waiting) { /* a start in the other mode: something is missing */
+				if (inwin)
+					grp->unmatched++;
+				s->waiting = 0;
+			}
+			if (!success) {
+				if (inwin)
+					grp->failed_trylocks++;
+				return 0;
+			}
+			if (!mode && s->held && s->held_mode == 1) {
+				/* mmap_write_downgrade(): the write hold ends, a read hold begins */
+				if (inwin) {
+					grp->downgrades++;
+					sample(grp, group, PT_BPF_HOLD_WRITE, ts - s->held_ts);
+				}
+				s->held_mode = 0;
+				s->held_ts = ts;
+				return 0;
+			}
+			if (inwin)
+				grp->trylocks++;
+		}
+		if (s->held && inwin) /* its release was never seen */
+			grp->unmatched++;
+		s->held = 1;
+		s->held_mode = (__u8)mode;
+		s->held_ts = ts;
+		return 0;
+	case T_RELEASE:
+		if (s->held && s->held_mode == mode) {
+			if (inwin)
+				sample(grp, group, PT_BPF_HOLD_READ + mode, ts - s->held_ts);
+			s->held = 0;
+		} else if (inwin) {
+			/* taken before the programs were attached */
+			grp->unmatched++;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+SEC("tp_btf/mmap_lock_start_locking")
+int ptbench_start(__u64 *ctx)
+{
+	if (memcg_path_layout())
+		return on_event(T_START, arg(ctx, 0), (__u8)arg(ctx, 2), 0);
+	return on_event(T_START, arg(ctx, 0), (__u8)arg(ctx, 1), 0);
+}
+
+SEC("tp_btf/mmap_lock_acquire_returned")
+int ptbench_acquire(__u64 *ctx)
+{
+	if (memcg_path_layout())
+		return on_event(T_ACQUIRE, arg(ctx, 0), (__u8)arg(ctx, 2), (__u8)arg(ctx, 3));
+	return on_event(T_ACQUIRE, arg(ctx, 0), (__u8)arg(ctx, 1), (__u8)arg(ctx, 2));
+}
+
+SEC("tp_btf/mmap_lock_released")
+int ptbench_release(__u64 *ctx)
+{
+	if (memcg_path_layout())
+		return on_event(T_RELEASE, arg(ctx, 0), (__u8)arg(ctx, 2), 0);
+	return on_event(T_RELEASE, arg(ctx, 0), (__u8)arg(ctx, 1), 0);
+}
+
+PTBENCH_FORK_PROGRAM

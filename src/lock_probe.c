@@ -1,0 +1,42 @@
+/* Choosing the mmap_lock probe's backend (see lock_probe.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "ptbench/lock_probe.h"
+#include "ptbench/options.h"
+#include "ptbench/scenario.h"
+
+int pt_lock_probe_check_args(const char *arg, bool no_trace)
+{
+	enum pt_lock_probe c;
+
+	if (!arg)
+		return 0;
+	if (pt_lock_probe_parse(arg, &c)) {
+		fprintf(stderr, "ptbench run: --lock-probe %s: not a backend (bpf, tracefs, off or auto)\n", arg);
+		return -1;
+	}
+	if (no_trace && c != PT_LOCK_PROBE_OFF) {
+		fprintf(stderr, "ptbench run: --no-trace turns the lock probe off; it cannot go with --lock-probe %s\n",
+			arg);
+		return -1;
+	}
+	return 0;
+}
+
+void pt_lock_probe_choose(const char *arg, const struct pt_scenario *sc, int *choice, const char **from)
+{
+	static char origin[96];
+	enum pt_lock_probe c = PT_LOCK_PROBE_AUTO;
+
+	*from = NULL;
+	if (arg && !pt_lock_probe_parse(arg, &c)) {
+		snprintf(origin, sizeof(origin), "--lock-probe %s", arg);
+		*from = origin;
+	} else if (pt_opt_is_set(&sc->opts, "lock_probe") &&
+		   !pt_lock_probe_parse(pt_opt_str(&sc->opts, "lock_probe"), &c)) {
+		snprintf(origin, sizeof(origin), "lock_probe = %s in [scenario]", pt_opt_str(&sc->opts, "lock_probe"));
+		*from = origin;
+	}
+	*choice = (int)c;
+}

@@ -1,0 +1,353 @@
+/* The per-VMA lock probe (src/bpf/vma_lock.bpf.c): per role, faults that
+ * tried a VMA lock, got it, or fell back to mmap_lock, and the waits for VMA
+ * write locks, on kernels that have the functions to hook (lock_vma_under_rcu
+ * since 6.4; __vma_start_write on 6.18 and 7.x, not on 6.12). A kernel without them says so
+ * (available: false, why) and the run goes on. BPF only: it runs when the
+ * lock probe may use BPF (--lock-probe auto or bpf). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptbench/hist.h"
+#include "ptbench/lock_bpf.h"
+#include "ptbench/lock_probe.h"
+#include "ptbench/probe.h"
+#include "ptbench/result.h"
+#include "ptbench/runner.h"
+#include "ptbench/util.h"
+
+#define RCU_FN "lock_vma_under_rcu"
+#define WRITE_FN "__vma_start_write"
+
+static bool bpf_wanted(const struct pt_run *run, char *why, size_t len)
+{
+	if (run->lock_probe == PT_LOCK_PROBE_AUTO || run->lock_probe == PT_LOCK_PROBE_BPF)
+		return true;
+	snprintf(why, len, "BPF only, and the lock probe is %s (%s)", pt_lock_probe_names[run->lock_probe],
+		 run->lock_probe_from ? run->lock_probe_from : "the default");
+	return false;
+}
+
+#ifdef PTBENCH_HAVE_BPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "vma_lock.skel.h"
+
+struct vl_state {
+	struct ptbench_vma_lock *skel;
+	size_t ngroups;
+	bool has_write;
+	const char *method;              /* "fexit" or "tracepoints" */
+	char fexit_why[256];             /* why not fexit, when tracepoints */
+	char write_why[400];
+	struct pt_bpf_vma_group *groups; /* summed over CPUs */
+	struct pt_hist **wait;           /* per group */
+	bool stopped;
+	char read_error[256];
+};
+
+static void vl_free(struct vl_state *s)
+{
+	if (!s)
+		return;
+	ptbench_vma_lock__destroy(s->skel);
+	if (s->wait)
+		for (size_t g = 0; g < s->ngroups; g++)
+			free(s->wait[g]);
+	free(s->wait);
+	free(s->groups);
+	free(s);
+}
+
+/* Load and attach one method's programs: fexit on the functions, or the
+ * tracepoints (see vma_lock.bpf.c). Returns 0, or -1 with why. */
+static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, size_t len)
+{
+	struct bpf_program *fx[3];
+	int err;
+
+	ptbench_vma_lock__destroy(s->skel);
+	s->skel = ptbench_vma_lock__open();
+	if (!s->skel) {
+		pt_bpf_why(why, len, "cannot open the BPF object", errno);
+		return -1;
+	}
+	fx[0] = s->skel->progs.ptbench_vma_rcu;
+	fx[1] = s->skel->progs.ptbench_vw_in;
+	fx[2] = s->skel->progs.ptbench_vw_out;
+	s->skel->rodata->other_group = (uint32_t)run->nroles;
+	for (size_t i = 0; i < PT_ARRAY_SIZE(fx); i++)
+		bpf_program__set_autoload(fx[i], fexit && (i == 0 || s->has_write));
+	bpf_program__set_autoload(s->skel->progs.ptbench_pf, !fexit);
+	bpf_program__set_autoload(s->skel->progs.ptbench_vfb, !fexit);
+	bpf_program__set_autoload(s->skel->progs.ptbench_sysin, !fexit);
+	err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_hist, (uint32_t)(s->ngroups * PT_BPF_HIST_BUCKETS));
+	if (!err)
+		err = ptbench_vma_lock__load(s->skel);
+	if (err) {
+		pt_bpf_why(why, len, fexit ? "cannot load fexit programs" : "cannot load the tracepoint programs", err);
+		return -1;
+	}
+	pt_bpf_fill_procs(bpf_map__fd(s->skel->maps.ptbench_procs), run);
+	err = ptbench_vma_lock__attach(s->skel);
+	if (err) {
+		pt_bpf_why(why, len, fexit ? "cannot attach to " RCU_FN "()/" WRITE_FN "()"
+					   : "cannot attach to page_fault_user, mmap_lock_acquire_returned, sys_enter", err);
+		return -1;
+	}
+	s->method = fexit ? "fexit" : "tracepoints";
+	return 0;
+}
+
+static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
+{
+	struct vl_state *s;
+	int has;
+	char fexit_why[256];
+
+	*state = NULL;
+	if (!bpf_wanted(run, why, len) || pt_bpf_allowed(why, len))
+		return -1;
+	if (run->nroles + 1 > PT_BPF_MAX_GROUPS) {
+		snprintf(why, len, "%zu roles: at most %d", run->nroles, PT_BPF_MAX_GROUPS - 1);
+		return -1;
+	}
+	has = pt_bpf_kernel_has_func(RCU_FN);
+	if (has < 0) {
+		snprintf(why, len, "the kernel has no BTF (/sys/kernel/btf/vmlinux): the programs need it");
+		return -1;
+	}
+	if (!has) {
+		snprintf(why, len, "this kernel has no " RCU_FN "() (no per-VMA locks: they came in 6.4)");
+		return -1;
+	}
+	s = pt_xcalloc(1, sizeof(*s));
+	s->ngroups = run->nroles + 1;
+	s->has_write = pt_bpf_kernel_has_func(WRITE_FN) == 1;
+	if (!s->has_write)
+		snprintf(s->write_why, sizeof(s->write_why),
+			 "this kernel has no " WRITE_FN "() to hook (its vma_start_write() is inline: 6.12 and older)");
+	pt_bpf_quiet_libbpf();
+	if (load(s, run, true, fexit_why, sizeof(fexit_why))) {
+		/* fentry/fexit refused: count from tracepoints, without write waits */
+		snprintf(s->fexit_why, sizeof(s->fexit_why), "%s", fexit_why);
+		if (s->has_write)
+			snprintf(s->write_why, sizeof(s->write_why), "needs fexit on " WRITE_FN "(), refused here: %s",
+				 fexit_why);
+		s->has_write = false;
+		pt_bpf_quiet_libbpf();
+		if (load(s, run, false, why, len)) {
+			size_t n = strlen(why);
+
+			snprintf(why + n, len - n, "; and %s", fexit_why);
+			vl_free(s);
+			return -1;
+		}
+	}
+	*state = s;
+	return 0;
+}
+
+static void vl_threads_ready(void *state, struct pt_run *run)
+{
+	struct vl_state *s = state;
+
+	pt_bpf_fill_tids(bpf_map__fd(s->skel->maps.ptbench_tids), run);
+}
+
+static void vl_measure_begin(void *state, struct pt_run *run)
+{
+	struct vl_state *s = state;
+
+	__atomic_store_n(&s->skel->data->win_hi, run->t_measure + run->duration_ns, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->skel->data->win_lo, run->t_measure, __ATOMIC_SEQ_CST);
+}
+
+static int read_maps(struct vl_state *s)
+{
+	struct pt_bpf_vma_group *grp = NULL;
+	uint64_t *hist = NULL, *sum;
+	int ncpus = pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_vma_grp), (uint32_t)s->ngroups,
+				       sizeof(*grp), (void **)&grp);
+
+	if (ncpus < 0)
+		return -1;
+	if (pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_vma_hist), (uint32_t)(s->ngroups * PT_BPF_HIST_BUCKETS),
+			       sizeof(uint64_t), (void **)&hist) < 0) {
+		free(grp);
+		return -1;
+	}
+	s->groups = pt_xcalloc(s->ngroups, sizeof(*s->groups));
+	s->wait = pt_xcalloc(s->ngroups, sizeof(*s->wait));
+	sum = pt_xcalloc(PT_BPF_HIST_BUCKETS, sizeof(*sum));
+	for (size_t g = 0; g < s->ngroups; g++) {
+		struct pt_bpf_vma_group *a = &s->groups[g];
+
+		for (int c = 0; c < ncpus; c++) {
+			const struct pt_bpf_vma_group *v = &grp[g * (size_t)ncpus + (size_t)c];
+
+			a->attempts += v->attempts;
+			a->locked += v->locked;
+			a->fallbacks += v->fallbacks;
+			a->write_locks += v->write_locks;
+			a->unmatched += v->unmatched;
+			pt_bpf_hstat_add(&a->write_wait, &v->write_wait);
+		}
+		if (!strcmp(s->method, "tracepoints")) /* it counts attempts and fallbacks only */
+			a->locked = a->attempts > a->fallbacks ? a->attempts - a->fallbacks : 0;
+		for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++) {
+			sum[b] = 0;
+			for (int c = 0; c < ncpus; c++)
+				sum[b] += hist[(g * PT_BPF_HIST_BUCKETS + b) * (size_t)ncpus + (size_t)c];
+		}
+		s->wait[g] = pt_hist_new();
+		pt_bpf_hist_set(s->wait[g], sum, &a->write_wait);
+	}
+	free(sum);
+	free(grp);
+	free(hist);
+	return 0;
+}
+
+static void vl_stop(void *state, struct pt_run *run)
+{
+	struct vl_state *s = state;
+
+	(void)run;
+	ptbench_vma_lock__detach(s->skel);
+	if (read_maps(s))
+		snprintf(s->read_error, sizeof(s->read_error), "cannot read the BPF maps: %s", strerror(errno));
+	ptbench_vma_lock__destroy(s->skel);
+	s->skel = NULL;
+	s->stopped = true;
+}
+
+static void counts_json(struct json_object *o, const struct pt_bpf_vma_group *a, const struct pt_hist *w,
+			bool has_write, double seconds)
+{
+	json_object_object_add(o, "attempts", json_object_new_int64((int64_t)a->attempts));
+	json_object_object_add(o, "locked", json_object_new_int64((int64_t)a->locked));
+	json_object_object_add(o, "fallbacks", json_object_new_int64((int64_t)a->fallbacks));
+	if (has_write) {
+		json_object_object_add(o, "write_locks", json_object_new_int64((int64_t)a->write_locks));
+		json_object_object_add(o, "write_wait", pt_hist_to_json(w, seconds));
+	}
+}
+
+static struct json_object *vl_result(void *state, struct pt_run *run)
+{
+	struct vl_state *s = state;
+	struct json_object *o = json_object_new_object(), *roles, *hooks;
+	double seconds = run->t_stop > run->t_measure ? (double)(run->t_stop - run->t_measure) / 1e9 : 0;
+	struct pt_bpf_vma_group total;
+	struct pt_hist *tw;
+
+	if (!s->stopped || s->read_error[0]) {
+		json_object_object_add(o, "available", json_object_new_boolean(0));
+		json_object_object_add(o, "why", json_object_new_string(s->read_error[0] ? s->read_error
+											: "the probe was not stopped"));
+		return o;
+	}
+	memset(&total, 0, sizeof(total));
+	tw = pt_hist_new();
+	roles = json_object_new_object();
+	for (size_t g = 0; g < s->ngroups; g++) {
+		const struct pt_bpf_vma_group *a = &s->groups[g];
+		struct json_object *rj;
+
+		total.attempts += a->attempts;
+		total.locked += a->locked;
+		total.fallbacks += a->fallbacks;
+		total.write_locks += a->write_locks;
+		total.unmatched += a->unmatched;
+		pt_hist_merge(tw, s->wait[g]);
+		if (g < run->nroles && !run->roles[g].nthreads)
+			continue;
+		rj = json_object_new_object();
+		counts_json(rj, a, s->wait[g], s->has_write, seconds);
+		json_object_object_add(roles, g < run->nroles ? run->roles[g].role->name : "other", rj);
+	}
+	json_object_object_add(o, "available", json_object_new_boolean(1));
+	json_object_object_add(o, "backend", json_object_new_string("bpf"));
+	counts_json(o, &total, tw, s->has_write, seconds);
+	json_object_object_add(o, "roles", roles);
+	hooks = json_object_new_object();
+	json_object_object_add(hooks, RCU_FN, json_object_new_boolean(!strcmp(s->method, "fexit")));
+	json_object_object_add(hooks, WRITE_FN, json_object_new_boolean(s->has_write));
+	json_object_object_add(o, "hooks", hooks);
+	json_object_object_add(o, "method", json_object_new_string(s->method));
+	if (s->fexit_why[0])
+		json_object_object_add(o, "fexit_why", json_object_new_string(s->fexit_why));
+	json_object_object_add(o, "write_wait_available", json_object_new_boolean(s->has_write));
+	if (!s->has_write)
+		json_object_object_add(o, "write_wait_why", json_object_new_string(s->write_why));
+	else
+		json_object_object_add(o, "write_unmatched", json_object_new_int64((int64_t)total.unmatched));
+	free(tw);
+	return o;
+}
+
+static void vl_destroy(void *state)
+{
+	vl_free(state);
+}
+#else
+static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
+{
+	*state = NULL;
+	if (bpf_wanted(run, why, len))
+		pt_bpf_allowed(why, len);
+	return -1;
+}
+#endif
+
+static long long jll(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}
+
+static void vl_summary(struct json_object *res, FILE *out)
+{
+	struct json_object *roles;
+
+	if (!json_object_object_get_ex(res, "roles", &roles))
+		return;
+	json_object_object_foreach(roles, role, rj)
+	{
+		struct json_object *w;
+		char b[32];
+
+		if (!jll(rj, "attempts") && !jll(rj, "write_locks"))
+			continue;
+		fprintf(out, "  vma_lock %-12s %9lld fault attempts, %lld locked, %lld fell back to mmap_lock",
+			role, jll(rj, "attempts"), jll(rj, "locked"), jll(rj, "fallbacks"));
+		if (json_object_object_get_ex(rj, "write_wait", &w)) {
+			struct json_object *ns = json_object_object_get(w, "ns");
+
+			fprintf(out, "; %lld write locks, wait p99 %s", jll(rj, "write_locks"),
+				pt_fmt_ns((double)jll(ns, "p99"), b, sizeof(b)));
+		}
+		fputc('\n', out);
+	}
+}
+
+const struct pt_probe pt_probe_vma_lock = {
+	.name = "vma_lock",
+	.summary = "per-VMA lock attempts, fallbacks to mmap_lock and write-lock waits by role (BPF, 6.4+)",
+	.is_trace = true,
+#ifdef PTBENCH_HAVE_BPF
+	.threads_ready = vl_threads_ready,
+	.measure_begin = vl_measure_begin,
+	.stop = vl_stop,
+	.result = vl_result,
+	.destroy = vl_destroy,
+#endif
+	.start = vl_start,
+	.print_summary = vl_summary,
+};
