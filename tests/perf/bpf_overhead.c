@@ -24,7 +24,6 @@
 #include "ptbench/mmap_lock_probe.h"
 #include "ptbench/probe.h"
 #include "ptbench/runner.h"
-#include "ptbench/scenario.h"
 #include "ptbench/worker.h"
 
 extern const struct pt_probe pt_probe_vma_lock;
@@ -176,7 +175,7 @@ static int workload(struct pt_run *run, const char *desc, size_t size, bool popu
 
 int main(void)
 {
-	struct pt_role role = { .name = "churn" };
+	struct pt_plan_role role = { .name = "churn" };
 	struct pt_thread th = { .tid = gettid(), .cpu = -1 };
 	struct pt_role_run rr = { .role = &role, .nthreads = 1, .threads = &th };
 	struct pt_run run = { .roles = &rr, .nroles = 1, .trace = true, .lock_probe = PT_LOCK_PROBE_AUTO };
