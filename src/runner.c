@@ -131,17 +131,12 @@ static void fail_run(struct pt_run *run, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void reset_thread_stats(struct pt_thread *t, uint64_t t_measure)
+/* Errors counted during warm-up go; samples were never recorded (pt_record
+ * drops those that started before the measured window). */
+static void reset_thread_errors(struct pt_thread *t)
 {
-	int nops = t->rr->nops;
-
-	for (int op = 0; op < nops; op++) {
-		pt_hist_init(t->hist[op]);
+	for (int op = 0; op < t->rr->nops; op++)
 		memset(t->errors[op], 0, sizeof(t->errors[op]));
-		memset(t->timeline[op], 0, t->tl_slots * sizeof(struct pt_tl_slot));
-	}
-	t->tl_cur = 0;
-	t->tl_slot_end = t_measure + t->tl_interval;
 }
 
 static void *thread_main(void *arg)
@@ -175,7 +170,7 @@ static void *thread_main(void *arg)
 		if (ph != seen) {
 			/* warm-up samples are thrown away here, by their owner */
 			if (ph == PT_PHASE_MEASURE)
-				reset_thread_stats(t, run->t_measure);
+				reset_thread_errors(t);
 			seen = ph;
 		}
 		if ((++iter & 63) == 0)
@@ -204,6 +199,7 @@ static void alloc_thread(struct pt_role_run *rr, struct pt_thread *t, int index,
 	t->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(index + 1) * 0xBF58476D1CE4E5B9ull) ^
 		 (uint64_t)(run->repeat + 1);
 	t->tl_interval = run->tl_interval_ns;
+	t->measure_from = &run->measure_from;
 	t->tl_slots = run->duration_ns / run->tl_interval_ns + 2;
 	t->mb_sample = pt_xcalloc(1, sizeof(*t->mb_sample));
 	for (int op = 0; op < rr->nops; op++) {
@@ -434,6 +430,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	atomic_store(&run->phase, PT_PHASE_SETUP);
 	atomic_store(&run->failed, 0);
 	run->t_start = run->t_measure = run->t_stop = 0;
+	atomic_store(&run->measure_from, UINT64_MAX);
 	run->fail_msg[0] = '\0';
 	for (size_t r = 0; r < run->nroles; r++) {
 		struct pt_role_run *rr = &run->roles[r];
@@ -529,6 +526,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		atomic_store(&run->phase, PT_PHASE_WARMUP);
 	} else {
 		run->t_measure = run->t_start;
+		atomic_store(&run->measure_from, run->t_measure);
 		atomic_store(&run->phase, PT_PHASE_MEASURE);
 	}
 	pt_procs_go(run);
@@ -536,6 +534,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	if (run->warmup_ns) {
 		sleep_until(run->t_start + run->warmup_ns, run, "warm-up", run->t_start);
 		run->t_measure = pt_now_ns();
+		atomic_store(&run->measure_from, run->t_measure);
 		atomic_store(&run->phase, PT_PHASE_MEASURE);
 	}
 	FOR_AVAILABLE_PROBES(run, p)

@@ -47,6 +47,7 @@ struct pt_run {
 	_Atomic int failed;           /* a worker hit an unexpected error */
 	char fail_msg[256];
 	uint64_t t_start, t_measure, t_stop;  /* pt_now_ns() at the phase changes */
+	_Atomic uint64_t measure_from;        /* t_measure once measuring, UINT64_MAX before */
 	uint64_t duration_ns, warmup_ns, tl_interval_ns;
 	struct pt_role_run *roles;
 	size_t nroles;

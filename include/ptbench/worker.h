@@ -7,6 +7,7 @@
 #ifndef PTBENCH_WORKER_H
 #define PTBENCH_WORKER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +39,9 @@ struct pt_thread {
 	struct pt_hist *hist[PT_MAX_OPS];
 	uint64_t errors[PT_MAX_OPS][PT_ERRNO_SLOTS];
 	struct pt_tl_slot *timeline[PT_MAX_OPS];
+	/* When the measured window began (pt_now_ns()); UINT64_MAX during
+	 * warm-up. Samples that start before it are warm-up: not recorded. */
+	const _Atomic uint64_t *measure_from;
 	size_t tl_slots, tl_cur;
 	uint64_t tl_slot_end, tl_interval;
 	uint64_t rng;               /* per-thread xorshift state, seeded from the role and index */
@@ -92,11 +96,18 @@ struct pt_worker_type {
 /* Record one op that took t1 - t0 (both pt_now_ns()). */
 static inline void pt_record(struct pt_thread *t, int op, uint64_t t0, uint64_t t1)
 {
-	uint64_t ns = t1 - t0;
+	uint64_t ns = t1 - t0, from = atomic_load_explicit(t->measure_from, memory_order_relaxed);
 	struct pt_tl_slot *s;
 
+	/* warm-up: dropped here rather than reset later, so that an op of a
+	 * long iteration that straddles the start of measuring is judged by
+	 * its own start, and measured ops of that iteration are kept */
+	if (t0 < from)
+		return;
 	pt_hist_record(t->hist[op], ns);
 	if (t1 >= t->tl_slot_end) {
+		if (!t->tl_slot_end) /* the first measured sample: slot 0 starts at from */
+			t->tl_slot_end = from + t->tl_interval;
 		/* advance to the slot holding t1; the last slot absorbs overrun */
 		while (t1 >= t->tl_slot_end && t->tl_cur + 1 < t->tl_slots) {
 			t->tl_cur++;

@@ -66,6 +66,7 @@ int main(void)
 	static const char text[] = "[scenario]\n[worker churn]\ntype = mmap-churn\nsize = 1M\n";
 	struct pt_scenario *sc = pt_scenario_parse("bench.ini", text);
 	struct pt_run run;
+	struct pt_plan *plan;
 	struct pt_role_run rr;
 	struct pt_thread t;
 	double ratios[ROUNDS], bare_sum = 0, harness_sum = 0;
@@ -77,9 +78,12 @@ int main(void)
 	memset(&t, 0, sizeof(t));
 	run.phase = PT_PHASE_MEASURE;
 	rr.run = &run;
-	rr.role = &sc->roles[0];
+	if (pt_plan_build(sc, PT_PLAN_NO_POINT, &plan))
+		return 2;
+	rr.role = &plan->roles[0];
 	rr.nops = 2;
 	t.rr = &rr;
+	t.measure_from = &run.measure_from; /* 0: every sample counts */
 	t.tl_interval = 100000000ull;
 	t.tl_slots = 1 + 2 * (size_t)(ROUNDS * ROUND_NS / t.tl_interval) + 20;
 	for (int op = 0; op < 2; op++) {
