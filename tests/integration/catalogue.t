@@ -38,10 +38,11 @@ for s in sys.argv[2:]:
     else:
         print('%s|%s: every declared op ran (%s)' % ('not ok' if zero else 'ok', s, ', '.join(ops)))
     # anon MADV_COLLAPSE answers EAGAIN now and then (a transient extra page
-    # reference, ~1 in 1000): collapse.t holds it to >= 99% success; any
-    # other errno, or on any other op, is a failure
+    # reference, ~1 in 1000; collapse.t holds it to >= 99% success over many):
+    # here, with a handful of collapses, EAGAIN alone beside successes passes;
+    # any other errno, or on any other op, is a failure
     errs = ['%s.%s %s' % (role, op, v['errors']) for role, w in r['workers'].items() for op, v in w['ops'].items()
-            if v['errors'] and not (op == 'collapse' and set(v['errors']) == {'EAGAIN'} and sum(v['errors'].values()) * 100 <= v['count'])]
+            if v['errors'] and not (op == 'collapse' and set(v['errors']) == {'EAGAIN'} and sum(v['errors'].values()) < v['count'])]
     print('%s|%s: no op failed %s' % ('not ok' if errs else 'ok', s, errs if errs else ''))
     pm = r['probes'].get('ptmem', {})
     print('%s|%s: probes.ptmem VmPTE start/peak/end %s kB, nr_page_table_pages %s' % (
