@@ -315,9 +315,9 @@ static void write_md(const struct pt_gate *g, FILE *out)
 		fprintf(out, "One value per repeat, the repeats of every %s pooled. ",
 			g->vm ? "boot" : "result file");
 	if (g->vm)
-		fprintf(out, "%d round%s, boot order %s (A base, B candidate), up to %d at once.",
+		fprintf(out, "%d round%s, boot order %s (A base, B candidate), up to %d at once. ",
 			g->rounds, g->rounds == 1 ? "" : "s", g->order, g->jobs);
-	fprintf(out, " Wall time %.0f s.\n\n", g->wall_s);
+	fprintf(out, "Wall time %.0f s.\n\n", g->wall_s);
 	if (g->nboots) {
 		fprintf(out, "## Boots\n\n| # | kernel | directory | boot+run | exit |\n| --- | --- | --- | --- | --- |\n");
 		for (size_t i = 0; i < g->nboots; i++) {
