@@ -272,6 +272,8 @@ static pid_t start_boot(const struct pt_gate *g, const struct pt_vm_args *a, con
 
 	fflush(NULL);
 	pid = fork();
+	if (pid > 0)
+		setpgid(pid, pid); /* here too: no window where a signal misses it */
 	if (pid != 0)
 		return pid;
 	/* its own process group: an interrupted gate stops it and its qemu */

@@ -233,6 +233,19 @@ FAKE_QEMU_BARRIER=2 FAKE_QEMU_BARRIER_TIMEOUT=2 FAKE_QEMU_RUNDIR="$TMP/run1" fak
 	--base "$KA:a" --cand "$KB:b" default
 is "$rc" 5 "-j 1: one guest at a time (the barrier of two is never met)"
 
+# SIGTERM while a guest runs: the guest is stopped too, exit 128+15, no report
+FAKE_QEMU_MODE=hang PTBENCH_QEMU="$FAKE" "$PTBENCH" gate -o "$TMP/int" --initramfs "$TMP/base.cpio" \
+	--base "$KA:a" --cand "$KB:b" default >"$TMP/int.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$TMP/int/boots/01-base/console.log" ] && break; sleep 0.1; done
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 143 "SIGTERM: exit 143"
+sleep 0.5
+left=$(ps -eo args | grep -c "[f]ake_qemu.py.*$TMP/int/" )
+is "$left" 0 "SIGTERM: no stand-in qemu left running"
+[ ! -e "$TMP/int/report.json" ]; ok $? "SIGTERM: no report"
+
 # --- ci/: every ptbench command and flag the CI files use exists --------------
 for f in ci/lava/ptbench-gate.yaml ci/github/ptbench-gate.yml ci/gitlab/ptbench-gate.gitlab-ci.yml; do
 	python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$f"
