@@ -28,27 +28,7 @@
 #include "ptbench/scenario.h"
 #include "ptbench/util.h"
 #include "ptbench/vm.h"
-
-#define MAX_KERNELS 64
-#define MAX_RUN_ARGS 128
-
-struct vm_args {
-	char *image[MAX_KERNELS], *label[MAX_KERNELS];
-	int nkernels;
-	int cpus;
-	const char *mem;
-	const char *outdir;
-	const char *accel;
-	const char *preempt;
-	const char *append;
-	const char *initramfs;
-	int timeout_s;
-	const char *scen_path[PT_VM_MAX_SCENARIOS];	/* resolved on the host */
-	char *scen_name[PT_VM_MAX_SCENARIOS];		/* result file name */
-	int nscen;
-	char **run_args;
-	int nrun_args;
-};
+#include "ptbench/vm_boot.h"
 
 static void vm_usage(FILE *f)
 {
@@ -74,7 +54,7 @@ static void vm_usage(FILE *f)
 }
 
 /* Severity order for "the worst of the runs". */
-static int worse(int a, int b)
+int pt_vm_worse(int a, int b)
 {
 	static const int rank[] = { [0] = 0, [4] = 1, [3] = 2, [1] = 3, [2] = 4, [5] = 5 };
 	int ra = a >= 0 && a <= 5 ? rank[a] : 5, rb = b >= 0 && b <= 5 ? rank[b] : 5;
@@ -82,15 +62,15 @@ static int worse(int a, int b)
 	return ra >= rb ? a : b;
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int usage_err(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "ptbench vm: ");
+	fprintf(stderr, "ptbench %s: ", cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (ptbench vm --help)\n");
+	fprintf(stderr, " (ptbench %s --help)\n", cmd);
 	return PT_EXIT_USAGE;
 }
 
@@ -102,107 +82,97 @@ static bool valid_mem(const char *s)
 	return end != s && v > 0 && (!*end || (strchr("MmGg", *end) && !end[1]));
 }
 
-static int parse_args(int argc, char **argv, struct vm_args *a)
+void pt_vm_args_init(struct pt_vm_args *a, const char *cmd)
 {
-	static const struct option longopts[] = {
-		{ "kernel", required_argument, NULL, 'k' }, { "cpus", required_argument, NULL, 'c' },
-		{ "mem", required_argument, NULL, 'm' },    { "output", required_argument, NULL, 'o' },
-		{ "timeout", required_argument, NULL, 't' }, { "accel", required_argument, NULL, 'A' },
-		{ "preempt", required_argument, NULL, 'P' }, { "append", required_argument, NULL, 'a' },
-		{ "initramfs", required_argument, NULL, 'I' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char err[512], *end;
-	long v;
-	int c;
-
+	a->cmd = cmd;
 	a->cpus = 2;
 	a->mem = "2G";
 	a->outdir = "results/vm";
 	a->accel = "tcg";
 	a->preempt = "full";
 	a->timeout_s = 600;
-	opterr = 0;
-	optind = 1;
-	/* '+': stop at "run"; what follows belongs to the guest's ptbench run */
-	while ((c = getopt_long(argc, argv, "+k:c:m:o:t:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			if (a->nkernels == MAX_KERNELS)
-				return usage_err("at most %s kernels", "64");
-			if (pt_vm_kernel_spec(optarg, &a->image[a->nkernels], &a->label[a->nkernels],
-					      err, sizeof(err)))
-				return usage_err("%s", err);
-			for (int i = 0; i < a->nkernels; i++) {
-				if (!strcmp(a->label[i], a->label[a->nkernels])) {
-					a->nkernels++;	/* freed with the others */
-					return usage_err("two kernels share the label '%s': name them IMAGE:LABEL",
-							 a->label[i]);
-				}
-			}
-			a->nkernels++;
-			if (access(a->image[a->nkernels - 1], R_OK))
-				return usage_err("--kernel: cannot read %s", a->image[a->nkernels - 1]);
-			break;
-		case 'c':
-			v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 1 || v > 256)
-				return usage_err("--cpus '%s': want a number from 1 to 256", optarg);
-			a->cpus = (int)v;
-			break;
-		case 'm':
-			if (!valid_mem(optarg))
-				return usage_err("--mem '%s': want a size such as 2G or 1536M", optarg);
-			a->mem = optarg;
-			break;
-		case 'o': a->outdir = optarg; break;
-		case 't':
-			v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 1 || v > 86400)
-				return usage_err("--timeout '%s': want seconds from 1 to 86400", optarg);
-			a->timeout_s = (int)v;
-			break;
-		case 'A':
-			if (strcmp(optarg, "tcg") && strcmp(optarg, "tcg-single") && strcmp(optarg, "kvm"))
-				return usage_err("--accel '%s': want tcg, tcg-single or kvm", optarg);
-			a->accel = optarg;
-			break;
-		case 'P':
-			if (strcmp(optarg, "none") && strcmp(optarg, "voluntary") && strcmp(optarg, "full") &&
-			    strcmp(optarg, "lazy"))
-				return usage_err("--preempt '%s': want none, voluntary, full or lazy", optarg);
-			a->preempt = optarg;
-			break;
-		case 'a': a->append = optarg; break;
-		case 'I': a->initramfs = optarg; break;
-		case 'h': vm_usage(stdout); exit(PT_EXIT_OK);
-		default:
-			pt_cli_bad_option("vm", argv, longopts);
-			return usage_err("%s", "bad option");
-		}
+}
+
+int pt_vm_add_kernel(struct pt_vm_args *a, const char *spec)
+{
+	char err[512];
+
+	if (a->nkernels == PT_VM_MAX_KERNELS)
+		return usage_err(a->cmd, "at most %d kernels", PT_VM_MAX_KERNELS);
+	if (pt_vm_kernel_spec(spec, &a->image[a->nkernels], &a->label[a->nkernels], err,
+			      sizeof(err)))
+		return usage_err(a->cmd, "%s", err);
+	a->nkernels++;	/* from here on freed with the others */
+	if (access(a->image[a->nkernels - 1], R_OK))
+		return usage_err(a->cmd, "cannot read kernel image %s: %s", a->image[a->nkernels - 1],
+				 strerror(errno));
+	return 0;
+}
+
+int pt_vm_option(struct pt_vm_args *a, int opt, const char *arg)
+{
+	char *end;
+	long v;
+
+	switch (opt) {
+	case 'c':
+		v = strtol(arg, &end, 10);
+		if (*end || end == arg || v < 1 || v > 256)
+			return usage_err(a->cmd, "--cpus '%s': want a number from 1 to 256", arg);
+		a->cpus = (int)v;
+		return 0;
+	case 'm':
+		if (!valid_mem(arg))
+			return usage_err(a->cmd, "--mem '%s': want a size such as 2G or 1536M", arg);
+		a->mem = arg;
+		return 0;
+	case 't':
+		v = strtol(arg, &end, 10);
+		if (*end || end == arg || v < 1 || v > 86400)
+			return usage_err(a->cmd, "--timeout '%s': want seconds from 1 to 86400", arg);
+		a->timeout_s = (int)v;
+		return 0;
+	case 'A':
+		if (strcmp(arg, "tcg") && strcmp(arg, "tcg-single") && strcmp(arg, "kvm"))
+			return usage_err(a->cmd, "--accel '%s': want tcg, tcg-single or kvm", arg);
+		a->accel = arg;
+		return 0;
+	case 'P':
+		if (strcmp(arg, "none") && strcmp(arg, "voluntary") && strcmp(arg, "full") &&
+		    strcmp(arg, "lazy"))
+			return usage_err(a->cmd, "--preempt '%s': want none, voluntary, full or lazy", arg);
+		a->preempt = arg;
+		return 0;
+	case 'a':
+		a->append = arg;
+		return 0;
+	case 'I':
+		a->initramfs = arg;
+		return 0;
 	}
-	if (!a->nkernels)
-		return usage_err("%s", "no --kernel IMAGE given");
-	if (optind >= argc || strcmp(argv[optind], "run"))
-		return usage_err("%s", "want `run SCENARIO...` after the options");
-	for (optind++; optind < argc && argv[optind][0] != '-'; optind++) {
-		const char *s = argv[optind];
+	return usage_err(a->cmd, "%s", "bad option");
+}
+
+int pt_vm_take_scenarios(struct pt_vm_args *a, int argc, char **argv, int i)
+{
+	for (; i < argc && argv[i][0] != '-'; i++) {
+		const char *s = argv[i];
 		char *path = pt_scenario_resolve(s), *base, *dot;
 
 		if (!path)
-			return usage_err("scenario '%s' not found (ptbench list)", s);
+			return usage_err(a->cmd, "scenario '%s' not found (ptbench list)", s);
 		if (a->nscen == PT_VM_MAX_SCENARIOS) {
 			free(path);
-			return usage_err("at most %s scenarios per boot", "32");
+			return usage_err(a->cmd, "at most %d scenarios per boot", PT_VM_MAX_SCENARIOS);
 		}
 		base = strrchr(path, '/');
 		base = pt_xstrdup(base ? base + 1 : path);
 		dot = strrchr(base, '.');
 		if (dot && !strcmp(dot, ".ini"))
 			*dot = '\0';
-		for (int i = 0; i < a->nscen; i++) {
-			if (!strcmp(a->scen_name[i], base)) {
-				usage_err("scenario '%s' given twice", base);
+		for (int j = 0; j < a->nscen; j++) {
+			if (!strcmp(a->scen_name[j], base)) {
+				usage_err(a->cmd, "scenario '%s' given twice", base);
 				free(path);
 				free(base);
 				return PT_EXIT_USAGE;
@@ -212,18 +182,63 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 		a->scen_name[a->nscen++] = base;
 	}
 	if (!a->nscen)
-		return usage_err("%s", "no scenario after `run`");
-	a->run_args = argv + optind;
-	a->nrun_args = argc - optind;
-	for (int i = 0; i < a->nrun_args; i++) {
-		const char *r = a->run_args[i];
+		return usage_err(a->cmd, "%s", "no scenario given");
+	a->run_args = argv + i;
+	a->nrun_args = argc - i;
+	for (int j = 0; j < a->nrun_args; j++) {
+		const char *r = a->run_args[j];
 
 		if (strchr(r, '\n'))
-			return usage_err("run argument '%s' holds a newline", r);
+			return usage_err(a->cmd, "run argument '%s' holds a newline", r);
 		if (!strcmp(r, "-o") || !strncmp(r, "--output", 8) || !strncmp(r, "--sweep", 7))
-			return usage_err("`ptbench vm` names the result files itself: drop %s", r);
+			return usage_err(a->cmd, "`ptbench %s` names the result files itself: drop %s",
+					 a->cmd, r);
 	}
 	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct pt_vm_args *a)
+{
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' }, { "cpus", required_argument, NULL, 'c' },
+		{ "mem", required_argument, NULL, 'm' },    { "output", required_argument, NULL, 'o' },
+		{ "timeout", required_argument, NULL, 't' }, { "accel", required_argument, NULL, 'A' },
+		{ "preempt", required_argument, NULL, 'P' }, { "append", required_argument, NULL, 'a' },
+		{ "initramfs", required_argument, NULL, 'I' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	pt_vm_args_init(a, "vm");
+	opterr = 0;
+	optind = 1;
+	/* '+': stop at "run"; what follows belongs to the guest's ptbench run */
+	while ((c = getopt_long(argc, argv, "+k:c:m:o:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			if ((rc = pt_vm_add_kernel(a, optarg)))
+				return rc;
+			for (int i = 0; i < a->nkernels - 1; i++)
+				if (!strcmp(a->label[i], a->label[a->nkernels - 1]))
+					return usage_err(a->cmd, "two kernels share the label '%s': name them IMAGE:LABEL",
+							 a->label[i]);
+			break;
+		case 'o': a->outdir = optarg; break;
+		case 'h': vm_usage(stdout); exit(PT_EXIT_OK);
+		case 'c': case 'm': case 't': case 'A': case 'P': case 'a': case 'I':
+			if ((rc = pt_vm_option(a, c, optarg)))
+				return rc;
+			break;
+		default:
+			pt_cli_bad_option("vm", argv, longopts);
+			return usage_err(a->cmd, "%s", "bad option");
+		}
+	}
+	if (!a->nkernels)
+		return usage_err(a->cmd, "%s", "no --kernel IMAGE given");
+	if (optind >= argc || strcmp(argv[optind], "run"))
+		return usage_err(a->cmd, "%s", "want `run SCENARIO...` after the options");
+	return pt_vm_take_scenarios(a, argc, argv, optind + 1);
 }
 
 /* Is PROG in $PATH (or a path that exists)? */
@@ -271,7 +286,7 @@ static bool find_mkinitramfs(char *script, size_t len, bool *installed)
 }
 
 /* Run scripts/mkinitramfs.sh; its last stdout line is the archive. */
-static char *build_initramfs(void)
+static char *build_initramfs(const char *cmd)
 {
 	char script[PATH_MAX], exe[PATH_MAX], line[PATH_MAX] = "", cache[PATH_MAX] = "";
 	const char *home = getenv("XDG_CACHE_HOME");
@@ -282,8 +297,8 @@ static char *build_initramfs(void)
 	pid_t pid;
 
 	if (!find_mkinitramfs(script, sizeof(script), &installed)) {
-		fprintf(stderr, "ptbench vm: no mkinitramfs.sh (last tried %s; set PTBENCH_MKINITRAMFS or pass --initramfs)\n",
-			script);
+		fprintf(stderr, "ptbench %s: no mkinitramfs.sh (last tried %s; set PTBENCH_MKINITRAMFS or pass --initramfs)\n",
+			cmd, script);
 		return NULL;
 	}
 	/* an install keeps its cache in the user's cache directory */
@@ -316,7 +331,7 @@ static char *build_initramfs(void)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "ptbench vm: %s failed\n", script);
+		fprintf(stderr, "ptbench %s: %s failed\n", cmd, script);
 		return NULL;
 	}
 	while (len && line[len - 1] == '\n')
@@ -373,7 +388,7 @@ static int add_kernel_config(FILE *f, const char *image)
 }
 
 /* The initrd of one boot: the cached archive, then this run's work. */
-static int write_initrd(const char *path, const char *base, const struct vm_args *a, int k)
+static int write_initrd(const char *path, const char *base, const struct pt_vm_args *a, int k)
 {
 	FILE *f = fopen(path, "wb");
 	char name[PATH_MAX], *list = NULL, *args = NULL;
@@ -451,7 +466,7 @@ static const char *accel_arg(const char *accel)
 }
 
 /* Boot; returns the wait status, or -1 when it ran past the timeout. */
-static int boot(const struct vm_args *a, const char *image, const char *initrd, const char *cmdline,
+static int boot(const struct pt_vm_args *a, const char *image, const char *initrd, const char *cmdline,
 		const char *console, const char *channel, const char *qemu_log)
 {
 	char smp[16], con[PATH_MAX * 2 + 32], chn[PATH_MAX * 2 + 32];
@@ -511,7 +526,7 @@ static int boot(const struct vm_args *a, const char *image, const char *initrd, 
 	}
 }
 
-static json_object *vm_json(const struct vm_args *a, int k, const char *cmdline, double wall_s,
+static json_object *vm_json(const struct pt_vm_args *a, int k, const char *cmdline, double wall_s,
 			    const char *release)
 {
 	json_object *o = json_object_new_object();
@@ -549,24 +564,24 @@ static int write_text(const char *path, const char *text)
 }
 
 /* One kernel: boot, store its results; returns the worst exit code. */
-static int run_kernel(const struct vm_args *a, int k, const char *base)
+int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *dir, int *rcs)
 {
-	char dir[PATH_MAX], initrd[PATH_MAX + 16], console[PATH_MAX + 16], channel[PATH_MAX + 16];
+	char initrd[PATH_MAX + 16], console[PATH_MAX + 16], channel[PATH_MAX + 16];
 	char qlog[PATH_MAX + 16], path[PATH_MAX * 2], cmdline[4096];
 
-	if (strlen(a->outdir) + strlen(a->label[k]) + 64 > PATH_MAX) {
-		fprintf(stderr, "ptbench vm: %s: path too long\n", a->outdir);
+	if (strlen(dir) + 64 > PATH_MAX) {
+		fprintf(stderr, "ptbench %s: %s: path too long\n", a->cmd, dir);
 		return PT_EXIT_USAGE;
 	}
+	int scen_rc[PT_VM_MAX_SCENARIOS];
 	struct pt_vm_channel ch;
 	uint64_t t0;
 	double wall;
 	char *text;
 	int status, worst = PT_EXIT_OK;
 
-	snprintf(dir, sizeof(dir), "%s/%s", a->outdir, a->label[k]);
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		fprintf(stderr, "ptbench vm: %s: %s\n", dir, strerror(errno));
+	if (pt_vm_mkdirs(dir)) {
+		fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, dir, strerror(errno));
 		return PT_EXIT_RUNTIME;
 	}
 	snprintf(initrd, sizeof(initrd), "%s/.initrd", dir);
@@ -577,7 +592,7 @@ static int run_kernel(const struct vm_args *a, int k, const char *base)
 		 a->preempt, a->append ? " " : "", a->append ? a->append : "");
 	unlink(channel);
 	if (write_initrd(initrd, base, a, k)) {
-		fprintf(stderr, "ptbench vm: %s: %s\n", initrd, strerror(errno));
+		fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, initrd, strerror(errno));
 		unlink(initrd);
 		return PT_EXIT_RUNTIME;
 	}
@@ -621,7 +636,7 @@ static int run_kernel(const struct vm_args *a, int k, const char *base)
 			json_object_object_add(doc, "vm", vm_json(a, k, cmdline, wall, ch.release));
 			snprintf(path, sizeof(path), "%s/%s.json", dir, a->scen_name[i]);
 			if (pt_result_write(doc, path)) {
-				fprintf(stderr, "ptbench vm: %s: %s\n", path, strerror(errno));
+				fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, path, strerror(errno));
 				rc = PT_EXIT_RUNTIME;
 				what = "cannot write";
 			} else {
@@ -633,7 +648,8 @@ static int run_kernel(const struct vm_args *a, int k, const char *base)
 		printf("%-20s %-22s %-26s exit %d  %s  (boot+run %.1fs, %s)\n", a->label[k],
 		       ch.release ? ch.release : "-", a->scen_name[i], rc, what, wall,
 		       a->accel);
-		worst = worse(worst, rc);
+		worst = pt_vm_worse(worst, rc);
+		scen_rc[i] = rc;
 	}
 	if (worst != PT_EXIT_RUNTIME)
 		unlink(channel);	/* everything it held is in the result files */
@@ -644,15 +660,24 @@ static int run_kernel(const struct vm_args *a, int k, const char *base)
 		json_object_object_add(o, "exit", json_object_new_int(worst));
 		json_object_object_add(o, "timed_out", json_object_new_boolean(status == -1));
 		json_object_object_add(o, "guest_finished", json_object_new_boolean(ch.done));
+		{
+			json_object *sc = json_object_new_object();
+
+			for (int i = 0; i < a->nscen; i++)
+				json_object_object_add(sc, a->scen_name[i], json_object_new_int(scen_rc[i]));
+			json_object_object_add(o, "scenarios", sc);
+		}
 		snprintf(path, sizeof(path), "%s/vm.json", dir);
 		write_text(path, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	}
 	free(text);
+	if (rcs)
+		memcpy(rcs, scen_rc, (size_t)a->nscen * sizeof(*rcs));
 	return worst;
 }
 
-static int mkdirs(const char *path)
+int pt_vm_mkdirs(const char *path)
 {
 	char buf[PATH_MAX];
 
@@ -668,7 +693,7 @@ static int mkdirs(const char *path)
 	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }
 
-static void free_args(struct vm_args *a)
+void pt_vm_args_free(struct pt_vm_args *a)
 {
 	for (int i = 0; i < a->nkernels; i++) {
 		free(a->image[i]);
@@ -680,39 +705,57 @@ static void free_args(struct vm_args *a)
 	}
 }
 
-static int vm_main(struct vm_args *a)
+int pt_vm_prepare(const struct pt_vm_args *a, char **basep)
 {
 	const char *qemu = getenv("PTBENCH_QEMU") ? getenv("PTBENCH_QEMU") : "qemu-system-x86_64";
 	char *base;
-	int worst = PT_EXIT_OK;
 
+	*basep = NULL;
 	if (!have_program(qemu)) {
-		fprintf(stderr, "ptbench vm: skipped: %s not found (apt-get install qemu-system-x86)\n", qemu);
+		fprintf(stderr, "ptbench %s: skipped: %s not found (apt-get install qemu-system-x86)\n",
+			a->cmd, qemu);
 		return PT_EXIT_SKIP;
 	}
 	if (!strcmp(a->accel, "kvm") && access("/dev/kvm", R_OK | W_OK)) {
-		fprintf(stderr, "ptbench vm: skipped: --accel kvm: /dev/kvm: %s\n", strerror(errno));
+		fprintf(stderr, "ptbench %s: skipped: --accel kvm: /dev/kvm: %s\n", a->cmd, strerror(errno));
 		return PT_EXIT_SKIP;
 	}
-	if (mkdirs(a->outdir)) {
-		fprintf(stderr, "ptbench vm: %s: %s\n", a->outdir, strerror(errno));
+	if (pt_vm_mkdirs(a->outdir)) {
+		fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, a->outdir, strerror(errno));
 		return PT_EXIT_RUNTIME;
 	}
-	base = a->initramfs ? pt_xstrdup(a->initramfs) : build_initramfs();
+	base = a->initramfs ? pt_xstrdup(a->initramfs) : build_initramfs(a->cmd);
 	if (!base || access(base, R_OK)) {
-		fprintf(stderr, "ptbench vm: no initramfs%s%s\n", base ? ": " : "", base ? base : "");
+		fprintf(stderr, "ptbench %s: no initramfs%s%s\n", a->cmd, base ? ": " : "", base ? base : "");
 		free(base);
 		return PT_EXIT_RUNTIME;
 	}
-	for (int k = 0; k < a->nkernels; k++)
-		worst = worse(worst, run_kernel(a, k, base));
+	*basep = base;
+	return 0;
+}
+
+static int vm_main(struct pt_vm_args *a)
+{
+	char *base, dir[PATH_MAX];
+	int worst = PT_EXIT_OK, rc = pt_vm_prepare(a, &base);
+
+	if (rc)
+		return rc;
+	for (int k = 0; k < a->nkernels; k++) {
+		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", a->outdir, a->label[k]) >= sizeof(dir)) {
+			fprintf(stderr, "ptbench vm: %s: path too long\n", a->outdir);
+			worst = pt_vm_worse(worst, PT_EXIT_USAGE);
+			continue;
+		}
+		worst = pt_vm_worse(worst, pt_vm_boot(a, k, base, dir, NULL));
+	}
 	free(base);
 	return worst;
 }
 
 int cmd_vm(int argc, char **argv)
 {
-	struct vm_args a = { 0 };
+	struct pt_vm_args a = { 0 };
 	int rc;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -722,6 +765,6 @@ int cmd_vm(int argc, char **argv)
 	rc = parse_args(argc, argv, &a);
 	if (!rc)
 		rc = vm_main(&a);
-	free_args(&a);
+	pt_vm_args_free(&a);
 	return rc;
 }

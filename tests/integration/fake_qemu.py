@@ -2,10 +2,19 @@
 """A stand-in for qemu-system-x86_64 (PTBENCH_QEMU) so that vm.t can test the
 host side of `ptbench vm` without a kernel image: it answers on the channel
 chardev the way scripts/initramfs/init does. FAKE_QEMU_MODE picks the guest's
-behaviour; FAKE_QEMU_SAVE (a directory) keeps the initrd and the argv."""
+behaviour; FAKE_QEMU_SAVE (a directory) keeps the initrd and the argv.
+For ptbench gate: FAKE_QEMU_LOG (a file) gets the kernel image's name, one
+line per boot; with FAKE_QEMU_SPECS (a directory), IMAGE_NAME.json there is a
+gen_result.py spec the guest's result is made from, and IMAGE_NAME.mode
+overrides FAKE_QEMU_MODE for that kernel; FAKE_QEMU_BARRIER=N (with
+FAKE_QEMU_RUNDIR) holds each boot until N boots have started, so a test can
+see that boots run at once (it gives up, as a crash, after
+FAKE_QEMU_BARRIER_TIMEOUT seconds, default 20)."""
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 
 args = sys.argv[1:]
@@ -23,7 +32,40 @@ if save:
     with open(os.path.join(save, "argv"), "w") as f:
         f.write("\n".join(args) + "\n")
 
+kernel = os.path.basename(args[args.index("-kernel") + 1])
+if os.environ.get("FAKE_QEMU_LOG"):
+    with open(os.environ["FAKE_QEMU_LOG"], "a") as f:
+        f.write(kernel + "\n")
+specs = os.environ.get("FAKE_QEMU_SPECS")
 mode = os.environ.get("FAKE_QEMU_MODE", "ok")
+if specs and os.path.exists(os.path.join(specs, kernel + ".mode")):
+    with open(os.path.join(specs, kernel + ".mode")) as f:
+        mode = f.read().strip()
+barrier = int(os.environ.get("FAKE_QEMU_BARRIER", "0"))
+if barrier:
+    rundir = os.environ["FAKE_QEMU_RUNDIR"]
+    open(os.path.join(rundir, "boot-%d" % os.getpid()), "w").close()
+    deadline = time.time() + float(os.environ.get("FAKE_QEMU_BARRIER_TIMEOUT", "20"))
+    while len(os.listdir(rundir)) < barrier:
+        if time.time() > deadline:
+            sys.exit(1)
+        time.sleep(0.05)
+
+
+def synthetic(i):
+    """The result of scenario i: gen_result.py's from the kernel's spec."""
+    spec = specs and os.path.join(specs, kernel + ".json")
+    if not spec or not os.path.exists(spec):
+        return {"schema": "ptbench-result/1", "complete": True,
+                "system": {"kernel": {"release": "9.9.9-fake"}}, "repeats": [], "index": i}
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen_result.py")
+    with open(spec) as f, tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([sys.executable, gen, out.name, f.read()], check=True)
+        with open(out.name) as r:
+            doc = json.load(r)
+    doc["index"] = i
+    return doc
+
 nscen = int(os.environ.get("FAKE_QEMU_NSCEN", "1"))
 with open(chardevs["con"], "w") as con:
     con.write("fake console: mode %s\n" % mode)
@@ -43,8 +85,7 @@ with open(chardevs["chn"], "w", newline="") as chn:
         elif mode == "garbage":
             chn.write("{ not json\r\n")
         else:
-            doc = {"schema": "ptbench-result/1", "complete": True,
-                   "system": {"kernel": {"release": "9.9.9-fake"}}, "repeats": [], "index": i}
+            doc = synthetic(i)
             text = json.dumps(doc, indent=2)
             chn.write(text.replace("\n", "\r\n") + "\r\n")
         if mode == "cut":

@@ -1,0 +1,125 @@
+/* `ptbench gate`: base and candidate kernels booted in turn (ABBA), their
+ * runs pooled per kernel, each scenario judged by `ptbench compare --gate`,
+ * and the verdicts written as report.md, report.json, junit.xml and KTAP. */
+#ifndef PTBENCH_GATE_H
+#define PTBENCH_GATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct json_object;
+
+/* --- the plan (gate_plan.c) ------------------------------------------------ */
+
+/* The boot order of `rounds` rounds: round 1 base then candidate, round 2
+ * candidate then base, and so on (ABBA...), so that a drift of the machine
+ * over the run hits both kernels alike. seq gets 2 * rounds letters 'A'
+ * (base) and 'B' (candidate) and a NUL. */
+void pt_gate_order(int rounds, char *seq);
+
+/* The gate's exit code from each scenario's: 2 if any could not be compared
+ * (bad input), else 1 if any regressed, else 5 if any failed to run, else 3
+ * if any was inconclusive, else 0 if any passed, else 4 (all skipped). */
+int pt_gate_exit(const int *status, size_t n);
+
+/* git bisect run's reading of an exit code: 0 good, 1 bad, 125 skip (an
+ * inconclusive, skipped or failed run says nothing about the commit), 128
+ * (abort the bisection) for bad input and signals. */
+int pt_gate_bisect_code(int exit_code);
+
+/* "PASS", "FAIL", "UNDECIDED", "SKIPPED", "ERROR" for a scenario's status */
+const char *pt_gate_word(int status);
+
+/* --- pooling runs of one kernel (gate_pool.c) ------------------------------- */
+
+enum pt_gate_unit {
+	PT_GATE_UNIT_BOOT,   /* one value per boot: the median over its repeats */
+	PT_GATE_UNIT_REPEAT, /* every repeat of every boot, as if one run */
+};
+
+/* One result document from n runs of the same scenario on one kernel (n >= 1,
+ * docs as loaded by pt_result_load, paths for the record). BOOT: repeat k of
+ * the document is run k reduced to one value per number (the median over the
+ * run's complete repeats; a number missing from a repeat is no value there;
+ * histogram buckets and timelines, which have no per-boot median, are
+ * dropped). REPEAT: the complete repeats of all runs, in order. The rest
+ * (system, scenario, tool) is run 1's; "pooled" says how it was made. Runs
+ * with no complete repeat are left out. NULL when none is left. */
+struct json_object *pt_gate_pool(struct json_object *const *docs, const char *const *paths,
+				 size_t n, enum pt_gate_unit unit);
+
+/* The median of one boot's repeats, number by number (see pt_gate_pool). */
+struct json_object *pt_gate_median_tree(struct json_object *const *vals, size_t n);
+
+/* --- one gate run (cmd_gate.c, gate_judge.c, gate_report.c) ----------------- */
+
+#define PT_GATE_MAX_RUNS 256
+#define PT_GATE_MAX_SCEN 32
+
+struct pt_gate_side {
+	const char *label;	/* kernel label (vm) or the results' kernel release */
+	const char *image;	/* vm: the bzImage; NULL with --*-results */
+	char *release;		/* the kernel release its results name */
+};
+
+struct pt_gate_boot {
+	int n;			/* 1-based position in the boot order */
+	int side;		/* 0 base, 1 candidate */
+	char *dir;		/* DIR/boots/NN-base|cand */
+	int exit;		/* pt_vm_boot's */
+	double wall_s;
+	int rcs[PT_GATE_MAX_SCEN];
+};
+
+struct pt_gate_scen {
+	char *name;
+	char *runs[2][PT_GATE_MAX_RUNS];	/* result files per side */
+	size_t nruns[2];
+	int skipped[2], failed[2];		/* boots that skipped it / gave no result */
+	enum pt_gate_unit unit;			/* the gate's, or repeat with one run a side */
+	int status;				/* exit code of this scenario */
+	char why[512];				/* when it was not compared */
+	char *pooled[2], *merged[2];		/* files written under DIR */
+	char *cmp_json, *cmp_md;		/* compare's outputs */
+	struct json_object *cmp;		/* compare's JSON, parsed */
+	char *plot_dir;
+	char **plots;				/* chart files (relative to DIR) */
+	size_t nplots;
+	bool plot_failed;
+};
+
+struct pt_gate {
+	const char *outdir;
+	bool vm;			/* booted here, or --base-results/--cand-results */
+	enum pt_gate_unit unit;
+	int rounds, jobs;
+	bool ktap, bisect, plots;
+	struct pt_gate_side side[2];
+	char order[2 * 64 + 1];
+	struct pt_gate_boot *boots;
+	size_t nboots;
+	struct pt_gate_scen scen[PT_GATE_MAX_SCEN];
+	size_t nscen;
+	const char *cmp_args[16];	/* forwarded to ptbench compare */
+	int ncmp_args;
+	char **commands;		/* every command run, shell-quoted */
+	size_t ncommands;
+	char **notes;			/* warnings for the report */
+	size_t nnotes;
+	double wall_s;
+	int exit;
+};
+
+/* Record a command / a note for the report. */
+void pt_gate_command(struct pt_gate *g, char *const *argv);
+void pt_gate_note(struct pt_gate *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The scenario's verdict: pool its runs (DIR/pooled, DIR/merged), run
+ * `ptbench compare --gate` on them, and `ptbench plot`. Sets s->status. */
+void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s);
+/* DIR/report.md, DIR/report.json, DIR/junit.xml: 0 or -1 (errno). */
+int pt_gate_write_reports(const struct pt_gate *g);
+/* KTAP version 1 to out: a subtest per scenario, a case per gated metric. */
+void pt_gate_write_ktap(const struct pt_gate *g, FILE *out);
+
+#endif

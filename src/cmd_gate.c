@@ -1,0 +1,684 @@
+/* ptbench gate: is the candidate kernel worse than the base? Boots both in
+ * turn under qemu (ABBA order over --rounds rounds, so a drift of the
+ * machine hits both alike; -j N boots N at once), or takes result files from
+ * earlier jobs (--base-results/--cand-results, bare-metal CI), pools each
+ * kernel's runs, judges every scenario with `ptbench compare --gate`, and
+ * writes DIR/report.md, DIR/report.json, DIR/junit.xml (KTAP on stdout with
+ * --ktap). Exit as compare --gate; --bisect maps it to git bisect run's. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ptbench/cli.h"
+#include "ptbench/clock.h"
+#include "ptbench/commands.h"
+#include "ptbench/exitcodes.h"
+#include "ptbench/gate.h"
+#include "ptbench/result.h"
+#include "ptbench/util.h"
+#include "ptbench/vm_boot.h"
+
+#define MAX_RESULT_ARGS 64
+#define DEFAULT_ROUNDS 4
+
+enum {
+	OPT_BASE = 256, OPT_CAND, OPT_BASE_RESULTS, OPT_CAND_RESULTS, OPT_ROUNDS, OPT_KTAP,
+	OPT_BISECT, OPT_UNIT, OPT_THRESHOLD, OPT_THRESHOLD_TAIL, OPT_ALPHA, OPT_GATE_METRICS,
+	OPT_NO_PLOTS,
+};
+
+static const struct option longopts[] = {
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "cand", required_argument, NULL, OPT_CAND },
+	{ "base-results", required_argument, NULL, OPT_BASE_RESULTS },
+	{ "cand-results", required_argument, NULL, OPT_CAND_RESULTS },
+	{ "rounds", required_argument, NULL, OPT_ROUNDS },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "ktap", no_argument, NULL, OPT_KTAP },
+	{ "bisect", no_argument, NULL, OPT_BISECT },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "threshold-tail", required_argument, NULL, OPT_THRESHOLD_TAIL },
+	{ "alpha", required_argument, NULL, OPT_ALPHA },
+	{ "gate-metrics", required_argument, NULL, OPT_GATE_METRICS },
+	{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "mem", required_argument, NULL, 'm' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "accel", required_argument, NULL, 'A' },
+	{ "preempt", required_argument, NULL, 'P' },
+	{ "append", required_argument, NULL, 'a' },
+	{ "initramfs", required_argument, NULL, 'I' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ptbench gate --base IMAGE[:LABEL] --cand IMAGE[:LABEL] [options] SCENARIO... [RUN-ARGS]\n"
+		"       ptbench gate --base-results A --cand-results B [options] [SCENARIO...]\n"
+		"Boots the base and the candidate kernel in turn (ABBA order), runs the scenarios\n"
+		"(RUN-ARGS are `ptbench run` options, e.g. --duration 2s --repeat 5), pools each\n"
+		"kernel's boots and judges each scenario with `ptbench compare --gate`. With\n"
+		"--base-results/--cand-results (result files, or directories of them, one per\n"
+		"scenario; each may be given again for more runs) nothing is booted.\n"
+		"  --rounds N           rounds of two boots, AB then BA ... (default %d)\n"
+		"  -j, --jobs N         boot up to N guests at once (default 1)\n"
+		"  -o, --output DIR     report.md, report.json, junit.xml and the runs (default\n"
+		"                       results/gate)\n"
+		"  --ktap               KTAP on stdout (the human output goes to stderr)\n"
+		"  --bisect             exit as git bisect run wants: 0 good, 1 bad, 125 skip\n"
+		"                       (inconclusive, skipped, failed), 128 abort (bad input)\n"
+		"  --unit boot|repeat   one value per boot, the median of its repeats (default),\n"
+		"                       or every repeat as a value\n"
+		"  --threshold P, --threshold-tail P, --alpha A, --gate-metrics L\n"
+		"                       passed to ptbench compare\n"
+		"  --no-plots           no charts\n"
+		"  guest: --cpus N --mem SIZE --timeout S --accel tcg|tcg-single|kvm --preempt MODE\n"
+		"         --append ARGS --initramfs FILE (as ptbench vm, but --accel defaults to\n"
+		"         tcg-single: multi-threaded TCG sometimes oopses while tracing starts)\n"
+		"exit: 0 pass, 1 regression, 2 bad input, 3 undecided, 4 skipped (every scenario),\n"
+		"      5 a run failed; --bisect: 0, 1, 125, 128\n",
+		DEFAULT_ROUNDS);
+}
+
+static int usage_err(const char *msg, const char *arg)
+{
+	fprintf(stderr, "ptbench gate: %s%s%s (ptbench gate --help)\n", msg, arg ? ": " : "",
+		arg ? arg : "");
+	return PT_EXIT_USAGE;
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* --- the runs of each scenario ---------------------------------------------- */
+
+static struct pt_gate_scen *scen_get(struct pt_gate *g, const char *name, bool add)
+{
+	for (size_t i = 0; i < g->nscen; i++)
+		if (!strcmp(g->scen[i].name, name))
+			return &g->scen[i];
+	if (!add || g->nscen == PT_GATE_MAX_SCEN)
+		return NULL;
+	g->scen[g->nscen].name = pt_xstrdup(name);
+	return &g->scen[g->nscen++];
+}
+
+static int add_run(struct pt_gate_scen *s, int side, const char *path)
+{
+	if (s->nruns[side] == PT_GATE_MAX_RUNS)
+		return -1;
+	s->runs[side][s->nruns[side]++] = pt_xstrdup(path);
+	return 0;
+}
+
+static char *doc_release(struct json_object *doc)
+{
+	struct json_object *k = json_object_object_get(json_object_object_get(doc, "system"), "kernel");
+	struct json_object *r = k ? json_object_object_get(k, "release") : NULL;
+
+	return r ? pt_xstrdup(json_object_get_string(r)) : NULL;
+}
+
+/* A result file of --base-results/--cand-results, by its scenario's name. */
+static int take_result(struct pt_gate *g, int side, const char *path, bool quiet)
+{
+	struct json_object *doc, *name;
+	struct pt_gate_scen *s;
+	char *text;
+
+	if (quiet) {
+		/* in a directory: skip what is not a result (vm.json, compare output) */
+		text = pt_read_file(path, NULL);
+		doc = text ? json_tokener_parse(text) : NULL;
+		free(text);
+		name = doc ? json_object_object_get(doc, "schema") : NULL;
+		if (!name || strncmp(json_object_get_string(name), "ptbench-result/", 15)) {
+			json_object_put(doc);
+			return 0;
+		}
+		json_object_put(doc);
+	}
+	doc = pt_result_load(path);
+	if (!doc)
+		return PT_EXIT_USAGE;
+	name = json_object_object_get(json_object_object_get(doc, "scenario"), "name");
+	if (!name || !json_object_is_type(name, json_type_string)) {
+		fprintf(stderr, "ptbench gate: %s: no scenario.name\n", path);
+		json_object_put(doc);
+		return PT_EXIT_USAGE;
+	}
+	s = scen_get(g, json_object_get_string(name), true);
+	if (!s || add_run(s, side, path)) {
+		fprintf(stderr, "ptbench gate: %s: too many scenarios or runs\n", path);
+		json_object_put(doc);
+		return PT_EXIT_USAGE;
+	}
+	if (!g->side[side].release)
+		g->side[side].release = doc_release(doc);
+	json_object_put(doc);
+	return 0;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int take_results(struct pt_gate *g, int side, const char *path)
+{
+	struct stat st;
+	char **names = NULL;
+	size_t n = 0, found;
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	if (stat(path, &st)) {
+		fprintf(stderr, "ptbench gate: --%s-results %s: %s\n", side ? "cand" : "base", path,
+			strerror(errno));
+		return PT_EXIT_USAGE;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return take_result(g, side, path, false);
+	d = opendir(path);
+	if (!d) {
+		fprintf(stderr, "ptbench gate: %s: %s\n", path, strerror(errno));
+		return PT_EXIT_USAGE;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 5 && !strcmp(e->d_name + len - 5, ".json")) {
+			names = realloc(names, (n + 1) * sizeof(*names));
+			if (!names)
+				abort();
+			names[n++] = pt_xstrdup(e->d_name);
+		}
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_strp);
+	found = 0;
+	for (size_t i = 0; i < n; i++) {
+		char file[PATH_MAX * 2];
+
+		snprintf(file, sizeof(file), "%s/%s", path, names[i]);
+		if (!rc) {
+			size_t before = 0;
+
+			for (size_t k = 0; k < g->nscen; k++)
+				before += g->scen[k].nruns[side];
+			rc = take_result(g, side, file, true);
+			for (size_t k = 0; k < g->nscen; k++)
+				found += g->scen[k].nruns[side];
+			found -= before;
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (!rc && !found) {
+		fprintf(stderr, "ptbench gate: %s: no ptbench result file in this directory\n", path);
+		return PT_EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* --- booting ---------------------------------------------------------------- */
+
+static void read_boot(struct pt_gate *g, struct pt_gate_boot *b, const struct pt_vm_args *a)
+{
+	char path[PATH_MAX * 2], *text;
+	struct json_object *doc, *sc, *v;
+
+	for (int i = 0; i < a->nscen; i++)
+		b->rcs[i] = PT_EXIT_RUNTIME;
+	snprintf(path, sizeof(path), "%s/vm.json", b->dir);
+	text = pt_read_file(path, NULL);
+	doc = text ? json_tokener_parse(text) : NULL;
+	free(text);
+	if (!doc) {
+		pt_gate_note(g, "boot %d (%s): no vm.json in %s", b->n, b->side ? "candidate" : "base", b->dir);
+		return;
+	}
+	if ((v = json_object_object_get(doc, "boot_and_run_s")))
+		b->wall_s = json_object_get_double(v);
+	sc = json_object_object_get(doc, "scenarios");
+	for (int i = 0; sc && i < a->nscen; i++)
+		if ((v = json_object_object_get(sc, a->scen_name[i])))
+			b->rcs[i] = json_object_get_int(v);
+	json_object_put(doc);
+}
+
+static pid_t start_boot(const struct pt_gate *g, const struct pt_vm_args *a, const char *base,
+			const struct pt_gate_boot *b)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid > 0)
+		setpgid(pid, pid); /* here too: no window where a signal misses it */
+	if (pid != 0)
+		return pid;
+	/* its own process group: an interrupted gate stops it and its qemu */
+	setpgid(0, 0);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (g->ktap)
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	int rc = pt_vm_boot(a, b->side, base, b->dir, NULL);
+
+	fflush(NULL);
+	_exit(rc);
+}
+
+static int boot_all(struct pt_gate *g, struct pt_vm_args *a)
+{
+	pid_t *pids;
+	char *base;
+	size_t next = 0, active = 0;
+	int rc = pt_vm_prepare(a, &base);
+
+	if (rc)
+		return rc;
+	g->nboots = strlen(g->order);
+	g->boots = pt_xcalloc(g->nboots, sizeof(*g->boots));
+	pids = pt_xcalloc(g->nboots, sizeof(*pids));
+	for (size_t i = 0; i < g->nboots; i++) {
+		char dir[PATH_MAX];
+		struct pt_gate_boot *b = &g->boots[i];
+
+		b->n = (int)i + 1;
+		b->side = g->order[i] == 'B';
+		snprintf(dir, sizeof(dir), "%s/boots/%02d-%s", g->outdir, b->n, b->side ? "cand" : "base");
+		b->dir = pt_xstrdup(dir);
+	}
+	while (next < g->nboots || active) {
+		int status;
+		pid_t pid;
+
+		while (!got_signal && active < (size_t)g->jobs && next < g->nboots) {
+			struct pt_gate_boot *b = &g->boots[next];
+
+			fprintf(stderr, "ptbench gate: boot %d of %zu: %s %s\n", b->n, g->nboots,
+				b->side ? "candidate" : "base", g->side[b->side].label);
+			pids[next] = start_boot(g, a, base, b);
+			if (pids[next] < 0) {
+				fprintf(stderr, "ptbench gate: fork: %s\n", strerror(errno));
+				got_signal = -1;
+				break;
+			}
+			next++;
+			active++;
+		}
+		if (got_signal) {
+			for (size_t i = 0; i < next; i++)
+				if (pids[i] > 0)
+					kill(-pids[i], SIGTERM);
+		}
+		if (!active)
+			break;
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0)
+			continue; /* EINTR: the signal flag is looked at above */
+		for (size_t i = 0; i < next; i++) {
+			if (pids[i] != pid)
+				continue;
+			pids[i] = 0;
+			active--;
+			g->boots[i].exit = WIFEXITED(status) ? WEXITSTATUS(status) : PT_EXIT_RUNTIME;
+			read_boot(g, &g->boots[i], a);
+			fprintf(stderr, "ptbench gate: boot %d (%s) done: exit %d, %.1f s\n", g->boots[i].n,
+				g->boots[i].side ? "candidate" : "base", g->boots[i].exit, g->boots[i].wall_s);
+		}
+	}
+	free(pids);
+	free(base);
+	if (got_signal > 0) {
+		fprintf(stderr, "ptbench gate: interrupted by signal %d: no report\n", (int)got_signal);
+		return 128 + (int)got_signal;
+	}
+	if (got_signal < 0)
+		return PT_EXIT_RUNTIME;
+	/* each scenario's runs, in boot order */
+	for (int i = 0; i < a->nscen; i++) {
+		struct pt_gate_scen *s = scen_get(g, a->scen_name[i], true);
+
+		for (size_t k = 0; k < g->nboots; k++) {
+			const struct pt_gate_boot *b = &g->boots[k];
+			char path[PATH_MAX * 2];
+			struct json_object *doc;
+
+			snprintf(path, sizeof(path), "%s/%s.json", b->dir, a->scen_name[i]);
+			if (b->rcs[i] == PT_EXIT_SKIP) {
+				s->skipped[b->side]++;
+			} else if (b->rcs[i] != PT_EXIT_OK || access(path, R_OK)) {
+				s->failed[b->side]++;
+				pt_gate_note(g, "%s: boot %d (%s) gave no result (exit %d): see %s/console.log",
+					     s->name, b->n, b->side ? "candidate" : "base", b->rcs[i], b->dir);
+			} else {
+				add_run(s, b->side, path);
+				if (!g->side[b->side].release && (doc = pt_result_load(path))) {
+					g->side[b->side].release = doc_release(doc);
+					json_object_put(doc);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* --- arguments -------------------------------------------------------------- */
+
+struct gate_args {
+	const char *base, *cand;
+	const char *results[2][MAX_RESULT_ARGS];
+	int nresults[2];
+	bool vm_opts;
+};
+
+static int parse_positive(const char *flag, const char *s, int max, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < 1 || v > max) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "%s '%s': want a number from 1 to %d", flag, s, max);
+		return usage_err(msg, NULL);
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a, struct gate_args *ga)
+{
+	int c, rc, li = 0;
+
+	opterr = 0;
+	optind = 1;
+	/* '+': stop at the first scenario; what follows it belongs to `ptbench run` */
+	while ((c = getopt_long(argc, argv, "+j:o:h", longopts, &li)) != -1) {
+		switch (c) {
+		case OPT_BASE: ga->base = optarg; break;
+		case OPT_CAND: ga->cand = optarg; break;
+		case OPT_BASE_RESULTS:
+		case OPT_CAND_RESULTS: {
+			int side = c == OPT_CAND_RESULTS;
+
+			if (ga->nresults[side] == MAX_RESULT_ARGS)
+				return usage_err("too many result arguments", optarg);
+			ga->results[side][ga->nresults[side]++] = optarg;
+			break;
+		}
+		case OPT_ROUNDS:
+			if ((rc = parse_positive("--rounds", optarg, 64, &g->rounds)))
+				return rc;
+			break;
+		case 'j':
+			if ((rc = parse_positive("--jobs", optarg, 64, &g->jobs)))
+				return rc;
+			break;
+		case 'o': g->outdir = optarg; break;
+		case OPT_KTAP: g->ktap = true; break;
+		case OPT_BISECT: g->bisect = true; break;
+		case OPT_UNIT:
+			if (!strcmp(optarg, "boot"))
+				g->unit = PT_GATE_UNIT_BOOT;
+			else if (!strcmp(optarg, "repeat"))
+				g->unit = PT_GATE_UNIT_REPEAT;
+			else
+				return usage_err("--unit: want boot or repeat", optarg);
+			break;
+		case OPT_THRESHOLD:
+		case OPT_THRESHOLD_TAIL:
+		case OPT_ALPHA:
+		case OPT_GATE_METRICS:
+			if (g->ncmp_args == (int)PT_ARRAY_SIZE(g->cmp_args))
+				return usage_err("too many compare options", NULL);
+			{
+				/* forwarded as one word: --name=value */
+				size_t len = strlen(longopts[li].name) + strlen(optarg) + 4;
+				char *w = pt_xmalloc(len);
+
+				snprintf(w, len, "--%s=%s", longopts[li].name, optarg);
+				g->cmp_args[g->ncmp_args++] = w;
+			}
+			break;
+		case OPT_NO_PLOTS: g->plots = false; break;
+		case 'c': case 'm': case 't': case 'A': case 'P': case 'a': case 'I':
+			ga->vm_opts = true;
+			if ((rc = pt_vm_option(a, c, optarg)))
+				return rc;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(PT_EXIT_OK);
+		default:
+			pt_cli_bad_option("gate", argv, longopts);
+			return usage_err("bad option", NULL);
+		}
+	}
+	bool vm = ga->base || ga->cand, res = ga->nresults[0] || ga->nresults[1];
+
+	if (vm && res)
+		return usage_err("give either --base/--cand (boot kernels) or --base-results/--cand-results, not both",
+				 NULL);
+	if (!vm && !res)
+		return usage_err("no kernels: give --base IMAGE --cand IMAGE, or --base-results and --cand-results",
+				 NULL);
+	g->vm = vm;
+	if (vm) {
+		if (!ga->base || !ga->cand)
+			return usage_err(ga->base ? "no --cand IMAGE" : "no --base IMAGE", NULL);
+		if ((rc = pt_vm_add_kernel(a, ga->base)) || (rc = pt_vm_add_kernel(a, ga->cand)))
+			return rc;
+		g->side[0].label = a->label[0];
+		g->side[1].label = a->label[1];
+		g->side[0].image = a->image[0];
+		g->side[1].image = a->image[1];
+		if (optind >= argc)
+			return usage_err("no scenario given", NULL);
+		if (argv[optind][0] == '-')
+			return usage_err("a scenario comes before the run arguments", argv[optind]);
+		return pt_vm_take_scenarios(a, argc, argv, optind);
+	}
+	if (!ga->nresults[0] || !ga->nresults[1])
+		return usage_err(ga->nresults[0] ? "no --cand-results" : "no --base-results", NULL);
+	if (ga->vm_opts || g->rounds || g->jobs)
+		return usage_err("--rounds, -j and the guest options are for booting (--base/--cand)", NULL);
+	for (int i = optind; i < argc; i++)
+		if (argv[i][0] == '-')
+			return usage_err("without booting there are no run arguments", argv[i]);
+	return 0;
+}
+
+/* --- main ------------------------------------------------------------------- */
+
+static int gate_results(struct pt_gate *g, struct gate_args *ga, int argc, char **argv)
+{
+	struct pt_gate_scen keep[PT_GATE_MAX_SCEN];
+	size_t nkeep = 0;
+	int rc;
+
+	for (int side = 0; side < 2; side++)
+		for (int i = 0; i < ga->nresults[side]; i++)
+			if ((rc = take_results(g, side, ga->results[side][i])))
+				return rc;
+	for (int side = 0; side < 2; side++)
+		g->side[side].label = g->side[side].release ? g->side[side].release : (side ? "cand" : "base");
+	/* SCENARIO... chooses; each must be on both sides */
+	for (int i = optind; i < argc; i++) {
+		struct pt_gate_scen *s = scen_get(g, argv[i], false);
+
+		if (!s || !s->nruns[0] || !s->nruns[1]) {
+			fprintf(stderr, "ptbench gate: scenario '%s': no result for it in --%s-results\n", argv[i],
+				s && s->nruns[0] ? "cand" : "base");
+			return PT_EXIT_USAGE;
+		}
+	}
+	for (size_t i = 0; i < g->nscen; i++) {
+		struct pt_gate_scen *s = &g->scen[i];
+		bool chosen = optind >= argc;
+
+		for (int k = optind; k < argc && !chosen; k++)
+			chosen = !strcmp(argv[k], s->name);
+		if (chosen && s->nruns[0] && s->nruns[1]) {
+			keep[nkeep++] = *s;
+			continue;
+		}
+		if (chosen)
+			pt_gate_note(g, "scenario %s: results only from the %s: not compared", s->name,
+				     s->nruns[0] ? "base" : "candidate");
+		free(s->name);
+		for (int side = 0; side < 2; side++)
+			for (size_t k = 0; k < s->nruns[side]; k++)
+				free(s->runs[side][k]);
+	}
+	memcpy(g->scen, keep, nkeep * sizeof(keep[0]));
+	g->nscen = nkeep;
+	if (!nkeep) {
+		fprintf(stderr, "ptbench gate: no scenario has results on both sides\n");
+		return PT_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void gate_free(struct pt_gate *g)
+{
+	for (size_t i = 0; i < g->nscen; i++) {
+		struct pt_gate_scen *s = &g->scen[i];
+
+		free(s->name);
+		for (int side = 0; side < 2; side++) {
+			for (size_t k = 0; k < s->nruns[side]; k++)
+				free(s->runs[side][k]);
+			free(s->pooled[side]);
+			free(s->merged[side]);
+		}
+		free(s->cmp_json);
+		free(s->cmp_md);
+		json_object_put(s->cmp);
+		free(s->plot_dir);
+		for (size_t k = 0; k < s->nplots; k++)
+			free(s->plots[k]);
+		free(s->plots);
+	}
+	for (size_t i = 0; i < g->nboots; i++)
+		free(g->boots[i].dir);
+	free(g->boots);
+	for (size_t i = 0; i < g->ncommands; i++)
+		free(g->commands[i]);
+	free(g->commands);
+	for (size_t i = 0; i < g->nnotes; i++)
+		free(g->notes[i]);
+	free(g->notes);
+	for (int side = 0; side < 2; side++)
+		free(g->side[side].release);
+	for (int i = 0; i < g->ncmp_args; i++)
+		free((char *)g->cmp_args[i]);
+}
+
+static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a)
+{
+	struct gate_args ga = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	int status[PT_GATE_MAX_SCEN];
+	uint64_t t0 = pt_now_ns();
+	int rc = parse(argc, argv, g, a, &ga);
+
+	if (rc)
+		return rc;
+	if (!g->rounds)
+		g->rounds = DEFAULT_ROUNDS;
+	if (!g->jobs)
+		g->jobs = 1;
+	if (pt_vm_mkdirs(g->outdir)) {
+		fprintf(stderr, "ptbench gate: %s: %s\n", g->outdir, strerror(errno));
+		return PT_EXIT_RUNTIME;
+	}
+	pt_gate_command(g, pt_argv);
+	if (g->vm) {
+		a->outdir = g->outdir;
+		pt_gate_order(g->rounds, g->order);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		rc = boot_all(g, a);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+	} else {
+		g->rounds = 0;
+		rc = gate_results(g, &ga, argc, argv);
+	}
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < g->nscen; i++) {
+		struct pt_gate_scen *s = &g->scen[i];
+
+		s->unit = g->unit;
+		if (g->unit == PT_GATE_UNIT_BOOT && (s->nruns[0] == 1 || s->nruns[1] == 1)) {
+			/* one value per run cannot decide anything with one run a side */
+			s->unit = PT_GATE_UNIT_REPEAT;
+			pt_gate_note(g, "%s: %zu vs %zu runs: judged on their repeats (as compare --gate "
+					"would), not one value per run",
+				     s->name, s->nruns[0], s->nruns[1]);
+		}
+		pt_gate_judge(g, s);
+		status[i] = s->status;
+	}
+	g->exit = pt_gate_exit(status, g->nscen);
+	g->wall_s = (double)(pt_now_ns() - t0) / 1e9;
+	if (pt_gate_write_reports(g)) {
+		fprintf(stderr, "ptbench gate: %s: cannot write the reports: %s\n", g->outdir, strerror(errno));
+		return PT_EXIT_RUNTIME;
+	}
+	if (g->ktap)
+		pt_gate_write_ktap(g, stdout);
+	fprintf(g->ktap ? stderr : stdout, "ptbench gate: %s (exit %d) in %.0f s: %s/report.md\n",
+		pt_gate_word(g->exit), g->exit, g->wall_s, g->outdir);
+	return g->exit;
+}
+
+int cmd_gate(int argc, char **argv)
+{
+	struct pt_gate g = { .outdir = "results/gate", .unit = PT_GATE_UNIT_BOOT, .plots = true };
+	struct pt_vm_args a = { 0 };
+	bool bisect = false;
+	int rc;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		bisect |= !strcmp(argv[i], "--bisect");
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return PT_EXIT_OK;
+	}
+	pt_vm_args_init(&a, "gate");
+	/* a gate must not lose boots: multi-threaded TCG oopsed (int3 while the
+	 * probe patched kernel text) in 3 of 32 boots of 6.12 on the build
+	 * machine, tcg-single in none (README: How far the gate can be trusted) */
+	a.accel = "tcg-single";
+	rc = gate_main(argc, argv, &g, &a);
+	gate_free(&g);
+	pt_vm_args_free(&a);
+	if (bisect && rc != pt_gate_bisect_code(rc))
+		fprintf(stderr, "ptbench gate: --bisect: exit %d becomes %d\n", rc, pt_gate_bisect_code(rc));
+	return bisect ? pt_gate_bisect_code(rc) : rc;
+}

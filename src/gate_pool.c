@@ -1,0 +1,166 @@
+/* ptbench gate: several runs of one scenario on one kernel made into one
+ * result document that `ptbench compare` reads like any other. With the boot
+ * as the unit of evidence each run (one boot) becomes one "repeat" holding
+ * the medians over that boot's repeats, so the rank test counts boots, not
+ * repeats that shared a boot (README: "ptbench gate"). */
+#include <json-c/json.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptbench/gate.h"
+#include "ptbench/stats.h"
+#include "ptbench/util.h"
+
+static bool is_number(struct json_object *o)
+{
+	return json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double);
+}
+
+/* Keys with no meaningful per-boot median: a histogram's buckets (the
+ * percentiles next to them are medianed) and the per-interval timeline. */
+static bool dropped_key(const char *key)
+{
+	return !strcmp(key, "buckets") || !strcmp(key, "timeline");
+}
+
+static struct json_object *median_number(struct json_object *const *vals, size_t n)
+{
+	double *v = pt_xcalloc(n ? n : 1, sizeof(*v)), med;
+	bool all_int = true;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!vals[i] || !is_number(vals[i]))
+			continue;
+		all_int &= json_object_is_type(vals[i], json_type_int);
+		v[k++] = json_object_get_double(vals[i]);
+	}
+	med = pt_median(v, k);
+	free(v);
+	if (all_int && med == floor(med) && fabs(med) < 9e15)
+		return json_object_new_int64((int64_t)med);
+	return json_object_new_double(med);
+}
+
+struct json_object *pt_gate_median_tree(struct json_object *const *vals, size_t n)
+{
+	struct json_object *first = NULL, *out, **sub;
+
+	for (size_t i = 0; i < n && !first; i++)
+		first = vals[i];
+	if (!first)
+		return NULL;
+	if (is_number(first))
+		return median_number(vals, n);
+	if (!json_object_is_type(first, json_type_object)) {
+		struct json_object *copy = NULL;
+
+		/* strings, booleans, arrays (cpus): the first repeat's */
+		json_object_deep_copy(first, &copy, NULL);
+		return copy;
+	}
+	out = json_object_new_object();
+	sub = pt_xcalloc(n, sizeof(*sub));
+	/* every key of any repeat, in the order first seen */
+	for (size_t i = 0; i < n; i++) {
+		if (!vals[i] || !json_object_is_type(vals[i], json_type_object))
+			continue;
+		json_object_object_foreach(vals[i], key, val) {
+			struct json_object *m;
+
+			(void)val;
+			if (dropped_key(key) || json_object_object_get_ex(out, key, NULL))
+				continue;
+			for (size_t j = 0; j < n; j++)
+				sub[j] = vals[j] && json_object_is_type(vals[j], json_type_object)
+						 ? json_object_object_get(vals[j], key)
+						 : NULL;
+			m = pt_gate_median_tree(sub, n);
+			json_object_object_add(out, key, m);
+		}
+	}
+	free(sub);
+	return out;
+}
+
+static bool repeat_complete(struct json_object *rep)
+{
+	struct json_object *c;
+
+	return !json_object_object_get_ex(rep, "complete", &c) || json_object_get_boolean(c);
+}
+
+struct json_object *pt_gate_pool(struct json_object *const *docs, const char *const *paths,
+				 size_t n, enum pt_gate_unit unit)
+{
+	struct json_object *out = NULL, *repeats = json_object_new_array();
+	struct json_object *runs = json_object_new_array(), *pooled, *scen;
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *reps = json_object_object_get(docs[i], "repeats"), **good;
+		struct json_object *run = json_object_new_object(), *rel = NULL;
+		size_t nrep = json_object_is_type(reps, json_type_array) ? json_object_array_length(reps) : 0;
+		size_t k = 0;
+
+		good = pt_xcalloc(nrep ? nrep : 1, sizeof(*good));
+		for (size_t r = 0; r < nrep; r++)
+			if (repeat_complete(json_object_array_get_idx(reps, r)))
+				good[k++] = json_object_array_get_idx(reps, r);
+		json_object_object_add(run, "file", json_object_new_string(paths[i]));
+		json_object_object_get_ex(json_object_object_get(json_object_object_get(docs[i], "system"),
+								 "kernel"),
+					  "release", &rel);
+		json_object_object_add(run, "kernel",
+				       json_object_new_string(rel ? json_object_get_string(rel) : "?"));
+		json_object_object_add(run, "repeats", json_object_new_int64((int64_t)k));
+		json_object_array_add(runs, run);
+		if (!k) {
+			free(good);
+			continue;
+		}
+		if (!out)
+			json_object_deep_copy(docs[i], &out, NULL);
+		if (unit == PT_GATE_UNIT_BOOT) {
+			struct json_object *m = pt_gate_median_tree(good, k);
+
+			json_object_object_add(m, "complete", json_object_new_boolean(1));
+			json_object_object_add(m, "run", json_object_new_int64((int64_t)i + 1));
+			json_object_object_add(m, "repeats_in_run", json_object_new_int64((int64_t)k));
+			json_object_array_add(repeats, m);
+		} else {
+			for (size_t r = 0; r < k; r++) {
+				struct json_object *copy = NULL;
+
+				json_object_deep_copy(good[r], &copy, NULL);
+				json_object_object_add(copy, "run", json_object_new_int64((int64_t)i + 1));
+				json_object_array_add(repeats, copy);
+			}
+		}
+		used++;
+		free(good);
+	}
+	if (!out) {
+		json_object_put(repeats);
+		json_object_put(runs);
+		return NULL;
+	}
+	json_object_object_add(out, "repeats", repeats);
+	json_object_object_add(out, "complete", json_object_new_boolean(1));
+	scen = json_object_object_get(out, "scenario");
+	if (scen && json_object_is_type(scen, json_type_object))
+		json_object_object_add(scen, "repeat",
+				       json_object_new_int64((int64_t)json_object_array_length(repeats)));
+	pooled = json_object_new_object();
+	json_object_object_add(pooled, "unit",
+			       json_object_new_string(unit == PT_GATE_UNIT_BOOT ? "boot" : "repeat"));
+	json_object_object_add(pooled, "rule",
+			       json_object_new_string(unit == PT_GATE_UNIT_BOOT
+							      ? "repeat k = run k: the median over the run's complete repeats of every number"
+							      : "the complete repeats of every run, in order"));
+	json_object_object_add(pooled, "runs_used", json_object_new_int64((int64_t)used));
+	json_object_object_add(pooled, "runs", runs);
+	json_object_object_add(out, "pooled", pooled);
+	return out;
+}

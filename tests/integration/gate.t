@@ -1,0 +1,293 @@
+#!/bin/bash
+# ptbench gate: bad invocations, the verdict and report files from result
+# files (--base-results/--cand-results, synthetic results from gen_result.py),
+# JUnit checked as XML, KTAP checked line by line, --bisect's exit mapping,
+# ABBA boot order and -j against the stand-in qemu (fake_qemu.py), the ci/
+# files (every ptbench command and flag they use exists), and one real
+# two-kernel gate where two kernel images are at hand.
+. "$(dirname "$0")/lib.sh"
+GEN=tests/integration/gen_result.py
+FAKE="$PWD/tests/integration/fake_qemu.py"
+export PTBENCH_SCENARIOS="$PWD/scenarios"
+export PTBENCH_PLOTS="$PWD/plots"
+gen() { python3 $GEN "$TMP/$1.json" "$2"; }
+
+gen base '{"scale": [1.00, 1.01, 0.99, 1.02, 0.98]}'
+gen same '{"scale": [0.99, 1.00, 1.02, 0.98, 1.01]}'
+gen worse '{"scale": [1.19, 1.22, 1.20, 1.18, 1.21], "kernel": "6.19-rc1"}'
+gen two '{"scale": [1.20, 1.21]}'
+gen other '{"scale": [1.00, 1.01, 0.99, 1.02, 0.98], "scenario": "other"}'
+
+# --- bad invocations: exit 2 with a message, nothing written ----------------
+bad() { # bad DESCRIPTION WANT_IN_MESSAGE ARGS...
+	local d=$1 want=$2
+	shift 2
+	for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
+		PTBENCH_QEMU=/bin/false "$BIN" gate -o "$TMP/bad" "$@" >"$TMP/out-${BIN##*/}" 2>&1
+		is "$?" 2 "${BIN##*/}: bad: $d"
+	done
+	grep -q -- "$want" "$TMP/out-${PTBENCH##*/}"; ok $? "bad: $d: the message says '$want'"
+	[ ! -e "$TMP/bad/report.json" ]; ok $? "bad: $d: no report written"
+}
+K="$TMP/vmlinuz-fake"
+echo "not a kernel" >"$K"
+bad "no kernels" "no kernels"
+bad "--base without --cand" "no --cand" --base "$K" default
+bad "--cand without --base" "no --base" --cand "$K" default
+bad "both modes" "not both" --base "$K" --cand "$K" --base-results "$TMP/base.json" default
+bad "no scenario" "no scenario" --base "$K" --cand "$K"
+bad "unknown scenario" "no-such" --base "$K" --cand "$K" no-such
+bad "unreadable image" "cannot read" --base "$TMP/missing" --cand "$K" default
+bad "--rounds 0" "--rounds" --rounds 0 --base "$K" --cand "$K" default
+bad "-j x" "--jobs" -j x --base "$K" --cand "$K" default
+bad "--unit junk" "--unit" --unit boots --base "$K" --cand "$K" default
+bad "misspelt flag" "did you mean --rounds" --roundz 3 --base "$K" --cand "$K" default
+bad "-o in run args" "names the result files" --base "$K" --cand "$K" default -o x.json
+bad "--cpus 0" "--cpus" --cpus 0 --base "$K" --cand "$K" default
+bad "no --cand-results" "no --cand-results" --base-results "$TMP/base.json"
+bad "missing result file" "missing.json" --base-results "$TMP/missing.json" --cand-results "$TMP/same.json"
+bad "not a result" "not a ptbench result" --base-results "$K" --cand-results "$TMP/same.json"
+mkdir -p "$TMP/empty"
+bad "a directory without results" "no ptbench result" --base-results "$TMP/empty" --cand-results "$TMP/same.json"
+bad "run args without booting" "no run arguments" --base-results "$TMP/base.json" --cand-results "$TMP/same.json" synthetic --duration 1s
+bad "--rounds without booting" "for booting" --rounds 2 --base-results "$TMP/base.json" --cand-results "$TMP/same.json"
+bad "a scenario with no results" "no result for it" --base-results "$TMP/base.json" --cand-results "$TMP/same.json" default
+bad "no scenario on both sides" "no scenario has results on both sides" --base-results "$TMP/base.json" --cand-results "$TMP/other.json"
+PTBENCH_QEMU=/bin/false "$PTBENCH" gate --bisect --rounds 0 --base "$K" --cand "$K" default >/dev/null 2>&1
+is "$?" 128 "--bisect: bad input exits 128 (git bisect run stops)"
+
+# --- from result files -------------------------------------------------------
+# gate_res OUT ARGS...: run, keep the exit in rc
+gate_res() {
+	local out=$1
+	shift
+	"$PTBENCH" gate -o "$TMP/$out" "$@" >"$TMP/$out.stdout" 2>"$TMP/$out.stderr"
+	rc=$?
+}
+gate_res same --base-results "$TMP/base.json" --cand-results "$TMP/same.json"
+is "$rc" 0 "same distribution: exit 0"
+compare_rc() { "$PTBENCH" compare --gate "$@" >/dev/null 2>&1; echo $?; }
+is "$rc" "$(compare_rc "$TMP/base.json" "$TMP/same.json")" "one run a side: the same exit as compare --gate"
+gate_res worse --base-results "$TMP/base.json" --cand-results "$TMP/worse.json"
+is "$rc" 1 "20% worse: exit 1"
+is "$rc" "$(compare_rc "$TMP/base.json" "$TMP/worse.json")" "20% worse: the same exit as compare --gate"
+gate_res two --base-results "$TMP/base.json" --cand-results "$TMP/two.json"
+is "$rc" 3 "2 repeats: exit 3 (undecided)"
+gate_res bisect-worse --bisect --base-results "$TMP/base.json" --cand-results "$TMP/worse.json"
+is "$rc" 1 "--bisect, regression: 1 (bad)"
+gate_res bisect-same --bisect --base-results "$TMP/base.json" --cand-results "$TMP/same.json"
+is "$rc" 0 "--bisect, pass: 0 (good)"
+gate_res bisect-two --bisect --base-results "$TMP/base.json" --cand-results "$TMP/two.json"
+is "$rc" 125 "--bisect, undecided: 125 (skip), never read as bad"
+
+# the report files of the regression
+W="$TMP/worse"
+for f in report.md report.json junit.xml; do
+	[ -s "$W/$f" ]; ok $? "report: $f written"
+done
+is "$(json "$W/report.json" 'd["schema"]')" "ptbench-gate/1" "report.json: schema"
+is "$(json "$W/report.json" '(d["exit"], d["verdict"])')" "(1, 'FAIL')" "report.json: exit 1, FAIL"
+is "$(json "$W/report.json" '[m["metric"] for m in d["scenarios"][0]["compare"]["comparisons"][0]["metrics"] if m["gated"] and m["verdict"] == "regressed"]')" \
+	"['faulter.fault.p99', 'reader.read.p99']" "report.json: the regressed gated metrics, from compare"
+is "$(json "$W/report.json" 'd["scenarios"][0]["unit"]')" repeat "one run a side: judged on repeats"
+grep -q '^| synthetic | FAIL | 2 | 2 | 0 | 0 | 0 |' "$W/report.md"; ok $? "report.md: the verdict table"
+grep -q '^ptbench compare --gate --format json ' "$W/report.md"; ok $? "report.md: the exact compare command"
+if command -v gnuplot >/dev/null; then
+	grep -q '^!\[plots/synthetic/pct-faulter.fault.png\](plots/synthetic/pct-faulter.fault.png)' "$W/report.md"
+	ok $? "report.md: links the percentile chart"
+	[ -s "$W/plots/synthetic/pct-faulter.fault.png" ]; ok $? "the linked chart exists"
+else
+	skip "gnuplot not installed: no charts"
+	skip "gnuplot not installed: no charts"
+fi
+xmllint --noout "$W/junit.xml"; ok $? "junit.xml is well-formed XML (xmllint)"
+is "$(python3 - "$W/junit.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+cases = r.findall("./testsuite/testcase")
+print(r.tag, r.get("tests"), r.get("failures"), len(cases), sum(1 for c in cases if c.find("failure") is not None))
+PY
+)" "testsuites 2 2 2 2" "junit.xml: 2 gated metrics, 2 failures"
+
+# KTAP: a checker for the subset ptbench writes (version line, plan, results
+# numbered 1..N, indented subtests with their own plan)
+cat >"$TMP/ktap.py" <<'PY'
+import re, sys
+lines = sys.stdin.read().splitlines()
+res = re.compile(r"^(ok|not ok) (\d+) (\S+)( # (SKIP|ERROR)( .*)?)?$")
+def block(i, ind):
+    assert lines[i] == ind + "KTAP version 1", "line %d: want KTAP version 1: %r" % (i + 1, lines[i])
+    i += 1
+    if ind and lines[i].startswith(ind + "# Subtest: "):
+        i += 1
+    m = re.match("^" + ind + r"1\.\.(\d+)$", lines[i])
+    assert m, "line %d: want a plan: %r" % (i + 1, lines[i])
+    n, i, seen, out = int(m.group(1)), i + 1, 0, []
+    while i < len(lines) and lines[i].startswith(ind) and seen < n:
+        body = lines[i][len(ind):]
+        if body.startswith("    KTAP version 1"):
+            i, sub = block(i, ind + "    ")
+            continue
+        if body.startswith("#"):
+            i += 1
+            continue
+        m = res.match(body)
+        assert m, "line %d: not a result line: %r" % (i + 1, lines[i])
+        seen += 1
+        assert int(m.group(2)) == seen, "line %d: result %s, want %d" % (i + 1, m.group(2), seen)
+        out.append((m.group(1), m.group(3), m.group(5)))
+        i += 1
+    assert seen == n, "%d results, plan says %d" % (seen, n)
+    return i, out
+i, top = block(0, "")
+assert i == len(lines), "trailing lines from %d" % (i + 1)
+print(" ".join("%s:%s:%s" % t for t in top))
+PY
+"$PTBENCH" gate --ktap -o "$TMP/k1" --base-results "$TMP/base.json" --cand-results "$TMP/worse.json" \
+	>"$TMP/k1.tap" 2>/dev/null
+is "$?" 1 "--ktap: exit 1"
+is "$(python3 "$TMP/ktap.py" <"$TMP/k1.tap" 2>&1)" "not ok:synthetic:None" "--ktap: valid KTAP, the scenario not ok"
+grep -q "^    not ok 1 faulter.fault.p99$" "$TMP/k1.tap"; ok $? "--ktap: the regressed metric is a failed subtest case"
+"$PTBENCH" gate --ktap -o "$TMP/k2" --base-results "$TMP/base.json" --cand-results "$TMP/two.json" \
+	>"$TMP/k2.tap" 2>/dev/null
+is "$(python3 "$TMP/ktap.py" <"$TMP/k2.tap" 2>&1)" "ok:synthetic:SKIP" "--ktap: undecided is SKIP, not a pass"
+if command -v prove >/dev/null; then
+	# prove reads TAP13; KTAP's top level is the same grammar
+	prove -e cat "$TMP/k1.tap" >/dev/null 2>&1
+	is "$?" 1 "prove reads the KTAP and counts the failure"
+fi
+
+# directories of results (as ptbench vm -o DIR writes), several runs a side
+for i in 1 2 3 4; do
+	mkdir -p "$TMP/b$i" "$TMP/c$i"
+	python3 $GEN "$TMP/b$i/one.json" "{\"scale\": [1.0$i, 1.00, 0.99], \"scenario\": \"one\"}"
+	python3 $GEN "$TMP/b$i/two.json" "{\"scale\": [1.0$i, 1.00, 0.99], \"scenario\": \"two\"}"
+	python3 $GEN "$TMP/c$i/one.json" "{\"scale\": [1.3$i, 1.30, 1.29], \"scenario\": \"one\"}"
+	python3 $GEN "$TMP/c$i/two.json" "{\"scale\": [0.99, 1.0$i, 1.00], \"scenario\": \"two\"}"
+	echo '{"label": "not a result"}' >"$TMP/b$i/vm.json"
+	B="$B --base-results $TMP/b$i"
+	C="$C --cand-results $TMP/c$i"
+done
+gate_res dirs $B $C
+is "$rc" 1 "4 runs a side, scenario one 30% worse: exit 1"
+is "$(json "$TMP/dirs/report.json" '[(s["name"], s["verdict"], s["unit"]) for s in d["scenarios"]]')" \
+	"[('one', 'FAIL', 'boot'), ('two', 'PASS', 'boot')]" "each scenario judged on one value per run"
+is "$(json "$TMP/dirs/pooled/base/one.json" '(len(d["repeats"]), d["pooled"]["unit"])')" "(4, 'boot')" \
+	"pooled: one repeat per run"
+is "$(json "$TMP/dirs/pooled/base/one.json" 'd["repeats"][3]["workers"]["faulter"]["ops"]["fault"]["ns"]["p99"]')" \
+	5000 "pooled: a run's value is the median of its repeats"
+is "$(json "$TMP/dirs/merged/base/one.json" 'len(d["repeats"])')" 12 "merged: every repeat, for the charts"
+gate_res dirs-two $B $C two
+is "$rc" 0 "SCENARIO chooses: two alone passes"
+is "$(json "$TMP/dirs-two/report.json" '[s["name"] for s in d["scenarios"]]')" "['two']" "only the chosen scenario is judged"
+gate_res dirs-rep --unit repeat $B $C two
+is "$(json "$TMP/dirs-rep/pooled/base/two.json" '(len(d["repeats"]), d["pooled"]["unit"])')" "(12, 'repeat')" \
+	"--unit repeat: every repeat is a value"
+
+# --- booting, against the stand-in qemu --------------------------------------
+mkdir -p "$TMP/specs"
+KA="$TMP/vmlinuz-a" KB="$TMP/vmlinuz-b"
+echo a >"$KA"
+echo b >"$KB"
+: >"$TMP/base.cpio"
+echo '{"scale": [1.00, 1.01, 0.99]}' >"$TMP/specs/vmlinuz-a.json"
+echo '{"scale": [1.50, 1.51, 1.49], "kernel": "9.9-cand"}' >"$TMP/specs/vmlinuz-b.json"
+fake_gate() { # fake_gate OUT ARGS...
+	local out=$1
+	shift
+	FAKE_QEMU_SPECS="$TMP/specs" FAKE_QEMU_LOG="$TMP/$out.order" PTBENCH_QEMU="$FAKE" \
+		"$BIN" gate -o "$TMP/$out" --initramfs "$TMP/base.cpio" "$@" >"$TMP/$out.stdout" 2>"$TMP/$out.stderr"
+	rc=$?
+}
+for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
+	n=${BIN##*/}
+	fake_gate "abba-$n" --rounds 3 --base "$KA:a" --cand "$KB:b" default --duration 300ms
+	is "$rc" 3 "$n: fake boots, 3 a side, 50% worse: exit 3 (3 values a side cannot reach p < 0.05)"
+	is "$(tr '\n' ' ' <"$TMP/abba-$n.order")" "vmlinuz-a vmlinuz-b vmlinuz-b vmlinuz-a vmlinuz-a vmlinuz-b " \
+		"$n: --rounds 3 boots A B, B A, A B"
+	is "$(json "$TMP/abba-$n/report.json" '(d["order"], [b["dir"][-7:] for b in d["boots"]])')" \
+		"('ABBAAB', ['01-base', '02-cand', '03-cand', '04-base', '05-base', '06-cand'])" "$n: report.json: the order and boot dirs"
+	is "$(json "$TMP/abba-$n/pooled/cand/default.json" 'len(d["repeats"])')" 3 "$n: 3 boots pooled, one value each"
+done
+BIN=$PTBENCH
+fake_gate default-rounds --base "$KA:a" --cand "$KB:b" default
+is "$(tr '\n' ' ' <"$TMP/default-rounds.order" | sed 's/vmlinuz-//g')" "a b b a a b b a " "default: 4 rounds, ABBAABBA"
+is "$rc" 1 "4 boots a side, 50% worse: exit 1"
+# a candidate that cannot run the scenario: skipped, never failed
+echo skip >"$TMP/specs/vmlinuz-b.mode"
+fake_gate skip --rounds 2 --base "$KA:a" --cand "$KB:b" default
+is "$rc" 4 "candidate skips every boot: exit 4"
+fake_gate skip-b --bisect --rounds 2 --base "$KA:a" --cand "$KB:b" default
+is "$rc" 125 "--bisect: skipped is 125"
+echo crash >"$TMP/specs/vmlinuz-b.mode"
+fake_gate crash --rounds 2 --base "$KA:a" --cand "$KB:b" default
+is "$rc" 5 "candidate never boots: exit 5"
+grep -q "no result from the candidate kernel" "$TMP/crash/report.md"; ok $? "report.md says which kernel gave nothing"
+rm "$TMP/specs/vmlinuz-b.mode"
+# -j 2: the fake holds each boot until two have started, so only boots run
+# at once get through (with -j 1 the first boot gives up and fails)
+mkdir -p "$TMP/run2" "$TMP/run1"
+FAKE_QEMU_BARRIER=2 FAKE_QEMU_RUNDIR="$TMP/run2" fake_gate j2 -j 2 --base "$KA:a" --cand "$KB:b" default
+is "$rc" 1 "-j 2: two guests at once, verdict as before"
+FAKE_QEMU_BARRIER=2 FAKE_QEMU_BARRIER_TIMEOUT=2 FAKE_QEMU_RUNDIR="$TMP/run1" fake_gate j1 --rounds 1 \
+	--base "$KA:a" --cand "$KB:b" default
+is "$rc" 5 "-j 1: one guest at a time (the barrier of two is never met)"
+
+# SIGTERM while a guest runs: the guest is stopped too, exit 128+15, no report
+FAKE_QEMU_MODE=hang PTBENCH_QEMU="$FAKE" "$PTBENCH" gate -o "$TMP/int" --initramfs "$TMP/base.cpio" \
+	--base "$KA:a" --cand "$KB:b" default >"$TMP/int.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$TMP/int/boots/01-base/console.log" ] && break; sleep 0.1; done
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 143 "SIGTERM: exit 143"
+sleep 0.5
+left=$(ps -eo args | grep -c "[f]ake_qemu.py.*$TMP/int/" )
+is "$left" 0 "SIGTERM: no stand-in qemu left running"
+[ ! -e "$TMP/int/report.json" ]; ok $? "SIGTERM: no report"
+
+# --- ci/: every ptbench command and flag the CI files use exists --------------
+for f in ci/lava/ptbench-gate.yaml ci/github/ptbench-gate.yml ci/gitlab/ptbench-gate.gitlab-ci.yml; do
+	python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$f"
+	ok $? "$f parses as YAML"
+done
+python3 tests/integration/ci_commands.py "$PTBENCH" ci/lava/ptbench-gate.yaml ci/github/ptbench-gate.yml \
+	ci/gitlab/ptbench-gate.gitlab-ci.yml README.md >"$TMP/ci.out" 2>&1
+ok $? "ci/ and the README recipes call only ptbench commands and flags that exist"
+grep -v '^checked' "$TMP/ci.out" | sed 's/^/#   /'
+printf '```\n./ptbench gate --rounds 2 --bogus x\n./ptbench gat\n```\n' >"$TMP/neg.md"
+python3 tests/integration/ci_commands.py "$PTBENCH" "$TMP/neg.md" >"$TMP/neg.out" 2>&1
+is "$?" 1 "the checker refuses an unknown flag and command"
+is "$(grep -c ERROR "$TMP/neg.out")" 2 "the checker names both"
+# the LAVA step's test cases: one per gated metric, with its measurement
+python3 ci/lava/lava_cases.py "$W/report.json" >"$TMP/lava.out"
+is "$(tr '\n' ';' <"$TMP/lava.out")" "synthetic.faulter.fault.p99 fail 6000 ns;synthetic.reader.read.p99 fail 6000 ns;" \
+	"lava_cases.py: the gate's regressed metrics are failed cases with the candidate's median"
+python3 ci/lava/lava_cases.py "$TMP/two/report.json" | cut -d' ' -f2 | sort -u >"$TMP/lava2.out"
+is "$(cat "$TMP/lava2.out")" "skip" "lava_cases.py: inconclusive metrics are skipped cases"
+python3 ci/lava/lava_cases.py "$TMP/base.json" >"$TMP/lava3.out"
+is "$(tr '\n' ';' <"$TMP/lava3.out")" "synthetic.faulter.fault.p99 pass 5000 ns;synthetic.reader.read.p99 pass 5000 ns;" \
+	"lava_cases.py: without a base, each headline metric is measured"
+sh -n ci/lava/ptbench-lava.sh; ok $? "ci/lava/ptbench-lava.sh: valid sh"
+
+# --- a real two-kernel gate --------------------------------------------------
+kernels=()
+for f in build/kernels/vmlinuz-*; do
+	[ -f "$f" ] && [ -r "$f" ] && kernels+=("$f")
+done
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	skip "real gate: qemu-system-x86_64 not installed"
+elif [ "${#kernels[@]}" -lt 2 ]; then
+	skip "real gate: fewer than two kernel images in build/kernels (scripts/fetch-kernels.sh)"
+elif ! command -v busybox >/dev/null; then
+	skip "real gate: busybox-static not installed"
+else
+	"$PTBENCH" gate --base "${kernels[0]}" --cand "${kernels[1]}" --rounds 1 --accel tcg-single \
+		--timeout 300 -o "$TMP/real" default --duration 300ms --repeat 3 >"$TMP/real.out" 2>&1
+	rc=$?
+	case $rc in 0 | 1 | 3) ok 0 "real gate ${kernels[0]##*/} -> ${kernels[1]##*/}: a verdict (exit $rc)" ;;
+	*) ok 1 "real gate: exit $rc"; tail -20 "$TMP/real.out" | sed 's/^/#   /' ;; esac
+	is "$(json "$TMP/real/report.json" '(len(d["boots"]), d["scenarios"][0]["name"])')" "(2, 'default')" \
+		"real gate: two boots, one scenario judged"
+fi
+done_testing

@@ -1,0 +1,144 @@
+/* ptbench gate's pure pieces: the ABBA order, how scenario outcomes combine,
+ * git bisect's codes, and pooling a kernel's boots into one value per boot. */
+#include <json-c/json.h>
+#include <string.h>
+
+#include "ptbench/exitcodes.h"
+#include "ptbench/gate.h"
+#include "tap.h"
+
+static void order(int rounds, const char *want)
+{
+	char seq[2 * 64 + 1];
+
+	pt_gate_order(rounds, seq);
+	tap_ok(!strcmp(seq, want), "%d rounds: %s (got %s)", rounds, want, seq);
+}
+
+static void combine(const int *st, size_t n, int want, const char *what)
+{
+	int got = pt_gate_exit(st, n);
+
+	tap_ok(got == want, "%s: exit %d (got %d)", what, want, got);
+}
+
+static struct json_object *rep(double p99, long long count, bool with_probe, bool complete)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "{\"complete\": %s, \"workers\": {\"r\": {\"type\": \"fault\", \"cpus\": [0, 1], \"ops\": {\"op\": "
+		 "{\"count\": %lld, \"ns\": {\"p99\": %g}, \"buckets\": [[1, 2]]}}}}, \"probes\": {%s}, "
+		 "\"timeline\": {\"x\": [1]}}",
+		 complete ? "true" : "false", count, p99,
+		 with_probe ? "\"mmap_lock\": {\"events\": 10}" : "");
+	return json_tokener_parse(text);
+}
+
+static double getd(struct json_object *o, const char *path)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
+		o = json_object_object_get(o, k);
+	return o ? json_object_get_double(o) : -1;
+}
+
+static struct json_object *doc_of(struct json_object **reps, size_t n)
+{
+	struct json_object *d = json_tokener_parse(
+		"{\"schema\": \"ptbench-result/1\", \"complete\": true, \"system\": {\"kernel\": "
+		"{\"release\": \"6.12\"}}, \"scenario\": {\"name\": \"s\", \"repeat\": 5}}");
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, reps[i]);
+	json_object_object_add(d, "repeats", a);
+	return d;
+}
+
+int main(void)
+{
+	order(1, "AB");
+	order(2, "ABBA");
+	order(3, "ABBAAB");
+	order(4, "ABBAABBA");
+
+	{
+		int a[] = { 0, 0 }, b[] = { 0, 3 }, c[] = { 3, 1 }, d[] = { 5, 1 }, e[] = { 4, 4 };
+		int f[] = { 4, 0 }, g[] = { 1, 2 }, h[] = { 3, 5 }, i[] = { 4, 3 };
+
+		combine(a, 2, 0, "all passed");
+		combine(b, 2, 3, "one undecided");
+		combine(c, 2, 1, "a regression outweighs undecided");
+		combine(d, 2, 1, "a regression outweighs a failed run");
+		combine(e, 2, 4, "all skipped");
+		combine(f, 2, 0, "skipped and passed: passed (skip is never fail)");
+		combine(g, 2, 2, "bad input outweighs everything");
+		combine(h, 2, 5, "a failed run outweighs undecided");
+		combine(i, 2, 3, "skipped and undecided: undecided");
+	}
+	tap_ok(pt_gate_bisect_code(0) == 0, "bisect: 0 good");
+	tap_ok(pt_gate_bisect_code(1) == 1, "bisect: 1 bad");
+	tap_ok(pt_gate_bisect_code(3) == 125 && pt_gate_bisect_code(4) == 125 && pt_gate_bisect_code(5) == 125,
+	       "bisect: undecided, skipped, failed: 125 (skip)");
+	tap_ok(pt_gate_bisect_code(2) == 128, "bisect: bad input: 128 (abort)");
+	tap_ok(pt_gate_bisect_code(130) == 130, "bisect: a signal stays >= 128 (abort)");
+
+	/* one boot's repeats reduced to medians */
+	{
+		struct json_object *r[5] = { rep(10, 100, true, true), rep(30, 300, false, true),
+					     rep(20, 200, true, true), rep(1000, 50, true, true),
+					     rep(40, 400, true, true) };
+		struct json_object *m = pt_gate_median_tree(r, 5);
+
+		tap_ok(getd(m, "workers.r.ops.op.ns.p99") == 30, "median p99 of 10,30,20,1000,40 is 30");
+		tap_ok(json_object_is_type(json_object_object_get(
+						   json_object_object_get(json_object_object_get(m, "workers"), "r"),
+						   "type"),
+					   json_type_string),
+		       "strings are kept");
+		tap_ok(getd(m, "workers.r.ops.op.count") == 200, "median count is 200");
+		tap_ok(getd(m, "probes.mmap_lock.events") == 10, "a number missing from a repeat is no value there");
+		tap_ok(!json_object_object_get_ex(
+			       json_object_object_get(json_object_object_get(json_object_object_get(
+								      json_object_object_get(m, "workers"), "r"),
+								      "ops"),
+						      "op"),
+			       "buckets", NULL),
+		       "buckets are dropped (no per-boot median)");
+		tap_ok(!json_object_object_get_ex(m, "timeline", NULL), "timeline is dropped");
+		json_object_put(m);
+		for (int i = 0; i < 5; i++)
+			json_object_put(r[i]);
+	}
+	/* boots pooled: one repeat per boot; incomplete repeats and empty boots left out */
+	{
+		struct json_object *b1[] = { rep(10, 1, false, true), rep(12, 1, false, true), rep(11, 1, false, true) };
+		struct json_object *b2[] = { rep(20, 1, false, true), rep(99, 1, false, false), rep(22, 1, false, true) };
+		struct json_object *b3[] = { rep(5, 1, false, false) };
+		struct json_object *docs[3] = { doc_of(b1, 3), doc_of(b2, 3), doc_of(b3, 1) };
+		const char *paths[3] = { "b1.json", "b2.json", "b3.json" };
+		struct json_object *p = pt_gate_pool(docs, paths, 3, PT_GATE_UNIT_BOOT), *reps;
+
+		reps = json_object_object_get(p, "repeats");
+		tap_ok(json_object_array_length(reps) == 2, "boot unit: one repeat per boot with a complete repeat (%zu)",
+		       json_object_array_length(reps));
+		tap_ok(getd(json_object_array_get_idx(reps, 0), "workers.r.ops.op.ns.p99") == 11, "boot 1: median 11");
+		tap_ok(getd(json_object_array_get_idx(reps, 1), "workers.r.ops.op.ns.p99") == 21,
+		       "boot 2: median of its complete repeats 20, 22 is 21 (99 was incomplete)");
+		tap_ok(getd(p, "scenario.repeat") == 2, "scenario.repeat says 2");
+		tap_ok(getd(p, "pooled.runs_used") == 2, "pooled.runs_used 2 of 3");
+		json_object_put(p);
+		p = pt_gate_pool(docs, paths, 3, PT_GATE_UNIT_REPEAT);
+		tap_ok(json_object_array_length(json_object_object_get(p, "repeats")) == 5,
+		       "repeat unit: the 5 complete repeats");
+		json_object_put(p);
+		tap_ok(pt_gate_pool(docs + 2, paths + 2, 1, PT_GATE_UNIT_BOOT) == NULL,
+		       "no complete repeat at all: NULL");
+		for (int i = 0; i < 3; i++)
+			json_object_put(docs[i]);
+	}
+	return tap_done();
+}
