@@ -40,7 +40,7 @@ struct pt_thread {
 	uint64_t errors[PT_MAX_OPS][PT_ERRNO_SLOTS];
 	struct pt_tl_slot *timeline[PT_MAX_OPS];
 	/* When the measured window began (pt_now_ns()); UINT64_MAX during
-	 * warm-up. Samples that start before it are warm-up: not recorded. */
+	 * warm-up. Samples that complete before it are warm-up: not recorded. */
 	const _Atomic uint64_t *measure_from;
 	size_t tl_slots, tl_cur;
 	uint64_t tl_slot_end, tl_interval;
@@ -99,10 +99,12 @@ static inline void pt_record(struct pt_thread *t, int op, uint64_t t0, uint64_t 
 	uint64_t ns = t1 - t0, from = atomic_load_explicit(t->measure_from, memory_order_relaxed);
 	struct pt_tl_slot *s;
 
-	/* warm-up: dropped here rather than reset later, so that an op of a
-	 * long iteration that straddles the start of measuring is judged by
-	 * its own start, and measured ops of that iteration are kept */
-	if (t0 < from)
+	/* warm-up: an op that completed before measuring began is dropped here
+	 * (not reset later), so a long iteration that straddles the start of
+	 * measuring keeps exactly its ops that complete in the measured window
+	 * (paced ops are timed from their intended start, which may lie in the
+	 * warm-up: their completion decides too) */
+	if (t1 < from)
 		return;
 	pt_hist_record(t->hist[op], ns);
 	if (t1 >= t->tl_slot_end) {
