@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/membind.h"
+#include "ptbench/output_file.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
 #include "ptbench/runner.h"
@@ -39,14 +41,17 @@ struct run_args {
 	char **sets;
 	int nsets;
 	bool no_trace, json, quiet;
+	bool dry_run;                 /* --dry-run: every check, nothing run or written */
 };
 
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: ptbench run SCENARIO [-o FILE] [--duration D] [--warmup D] [--repeat N]\n"
 		   "                    [--set ROLE.KEY=VALUE]... [--sweep ROLE.threads=LIST]\n"
-		   "                    [--no-trace] [--json] [--quiet]\n"
-		   "SCENARIO is a name from `ptbench list` or a path to an .ini file.\n");
+		   "                    [--no-trace] [--json] [--quiet] [--dry-run]\n"
+		   "SCENARIO is a name from `ptbench list` or a path to an .ini file.\n"
+		   "--dry-run parses, plans and checks everything a run would (the output path\n"
+		   "included) and writes nothing: exit 0 ok, 2 bad input, 4 cannot run here.\n");
 }
 
 static const struct option run_longopts[] = {
@@ -55,6 +60,7 @@ static const struct option run_longopts[] = {
 	{ "set", required_argument, NULL, 's' },     { "no-trace", no_argument, NULL, 'T' },
 	{ "json", no_argument, NULL, 'j' },          { "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },          { "sweep", required_argument, NULL, 'S' },
+	{ "dry-run", no_argument, NULL, 'D' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -75,6 +81,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 's': a->sets[a->nsets++] = optarg; break;
 		case 'S': a->sweep = optarg; break;
 		case 'T': a->no_trace = true; break;
+		case 'D': a->dry_run = true; break;
 		case 'j': a->json = true; break;
 		case 'q': a->quiet = true; break;
 		case 'h': run_usage(stdout); exit(PT_EXIT_OK);
@@ -202,7 +209,7 @@ static int check_workers(const struct pt_scenario *sc)
 	return 0;
 }
 
-static char *default_output(const struct pt_scenario *sc)
+static char *default_output(const struct pt_scenario *sc, bool create)
 {
 	struct utsname u;
 	char stamp[32], *path = pt_xmalloc(1024);
@@ -210,27 +217,22 @@ static char *default_output(const struct pt_scenario *sc)
 
 	uname(&u);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", localtime(&now));
-	if (mkdir("results", 0755) && errno != EEXIST) {
+	if (!create) {
+		/* a dry run creates nothing: results/ exists, or "." can take it */
+		char why[512];
+
+		if (access("results", F_OK) && pt_output_check("results", why, sizeof(why))) {
+			fprintf(stderr, "ptbench run: cannot create results/: %s\n", why);
+			free(path);
+			return NULL;
+		}
+	} else if (mkdir("results", 0755) && errno != EEXIST) {
 		fprintf(stderr, "ptbench run: cannot create results/: %s\n", strerror(errno));
 		free(path);
 		return NULL;
 	}
 	snprintf(path, 1024, "results/%s-%s-%s.json", pt_opt_str(&sc->opts, "name"), u.release, stamp);
 	return path;
-}
-
-static bool output_writable(const char *path)
-{
-	char *dir = pt_xstrdup(path), *slash = strrchr(dir, '/');
-	bool ok;
-
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	ok = access(slash ? dir : ".", W_OK) == 0;
-	free(dir);
-	return ok;
 }
 
 static void warn_thp_changed(struct json_object *before, struct json_object *after)
@@ -260,6 +262,56 @@ static int plan(const struct pt_scenario *sc, int **nthreads, int ***cpus)
 		return -1;
 	}
 	return 0;
+}
+
+static void block_stop_signals(bool block)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+/* Write the result; a stop signal that lands while it is written turns a
+ * complete result into an incomplete one, written again, so the file never
+ * says complete when the exit code says interrupted. Returns 0 when the
+ * result is where it was asked to be. */
+static int write_result(const struct run_args *a, struct json_object *doc, const char *out,
+			bool complete)
+{
+	char *where = NULL;
+	int saved;
+
+	for (;;) {
+		const char *text;
+
+		json_object_object_add(doc, "complete", json_object_new_boolean(complete));
+		if (pt_stop_signal)
+			json_object_object_add(doc, "interrupted_by",
+					       json_object_new_string(sigabbrev_np(pt_stop_signal)));
+		text = pt_result_text(doc);
+		free(where);
+		saved = pt_output_save(out, text, strlen(text), &where);
+		/* from this check on a stop signal waits (run_point unblocks it
+		 * once the exit code is decided): file and exit code agree */
+		block_stop_signals(true);
+		if (!(complete && pt_stop_signal))
+			break;
+		block_stop_signals(false);
+		complete = false;
+	}
+	if (saved < 0) {
+		fprintf(stderr, "ptbench run: the result could not be written anywhere\n");
+	} else if (a->json && saved == 0) {
+		printf("%s\n", pt_result_text(doc));
+	} else if (!a->quiet && saved == 0) {
+		printf("result: %s%s\n", out, complete ? "" : " (incomplete)");
+	}
+	free(where);
+	return saved;
 }
 
 /* One run of the scenario (all its repeats) into one result file. sweep is
@@ -341,21 +393,11 @@ static int run_point(const struct run_args *a, struct pt_scenario *sc, const cha
 		json_object_object_add(thp, "after", thp_after);
 	}
 	bool complete = !rc && !pt_stop_signal && (int)json_object_array_length(repeats) == nrep;
-	json_object_object_add(doc, "complete", json_object_new_boolean(complete));
-	if (pt_stop_signal)
-		json_object_object_add(doc, "interrupted_by",
-				       json_object_new_string(sigabbrev_np(pt_stop_signal)));
-	if (pt_result_write(doc, out)) {
-		fprintf(stderr, "ptbench run: cannot write %s: %s\n", out, strerror(errno));
+	if (write_result(a, doc, out, complete) && !rc)
 		rc = PT_EXIT_RUNTIME;
-	} else if (a->json) {
-		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-								      JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else if (!a->quiet) {
-		printf("result: %s%s\n", out, complete ? "" : " (incomplete)");
-	}
 	if (!rc && pt_stop_signal)
 		rc = 128 + pt_stop_signal;
+	block_stop_signals(false);
 	free(run.roles);
 	free(run.probes);
 out:
@@ -383,6 +425,25 @@ static int plan_all(struct pt_scenario *sc, const struct pt_sweep *sw)
 		}
 		pt_topo_plan_free(cpus, sc->nroles);
 		free(nthreads);
+	}
+	return 0;
+}
+
+/* Find out now, not after minutes of measuring, that a result cannot be
+ * written: every file the run will write (each sweep point's) is checked. */
+static int check_outputs(const char *out, const struct pt_sweep *sw)
+{
+	char why[4200];
+
+	for (int i = 0; i < (sw ? sw->n : 1); i++) {
+		char *p = sw ? pt_sweep_point_path(out, sw->values[i]) : pt_xstrdup(out);
+		int bad = pt_output_check(p, why, sizeof(why));
+
+		if (bad)
+			fprintf(stderr, "ptbench run: -o %s: %s\n", p, why);
+		free(p);
+		if (bad)
+			return -1;
 	}
 	return 0;
 }
@@ -426,15 +487,32 @@ int cmd_run(int argc, char **argv)
 	rc = check_workers(sc);
 	if (rc)
 		goto out;
-	out = a.output ? pt_xstrdup(a.output) : default_output(sc);
+	out = a.output ? pt_xstrdup(a.output) : default_output(sc, !a.dry_run);
 	if (!out) {
-		rc = PT_EXIT_RUNTIME;
+		rc = a.dry_run ? PT_EXIT_USAGE : PT_EXIT_RUNTIME;
 		goto out;
 	}
-	if (!output_writable(out)) {
-		/* find out now, not after minutes of measuring */
-		fprintf(stderr, "ptbench run: -o %s: cannot write there: %s\n", out, strerror(errno));
+	if ((!a.dry_run || a.output || !access("results", F_OK)) &&
+	    check_outputs(out, swept ? &sw : NULL)) {
 		rc = PT_EXIT_USAGE;
+		goto out;
+	}
+	if (a.dry_run && geteuid() != 0) {
+		for (size_t i = 0; i < PT_ARRAY_SIZE(thp_keys); i++) {
+			const char *v = pt_opt_str(&sc->opts, thp_keys[i].key);
+
+			if (strcmp(v, "keep")) {
+				fprintf(stderr, "ptbench run: skipped: %s = %s needs root to write %s\n",
+					thp_keys[i].key, v, thp_keys[i].file);
+				rc = PT_EXIT_SKIP;
+				goto out;
+			}
+		}
+	}
+	if (a.dry_run) {
+		printf("%s: ok: %zu role(s), %d point(s), would write %s\n", path, sc->nroles,
+		       swept ? sw.n : 1, out);
+		rc = PT_EXIT_OK;
 		goto out;
 	}
 	pt_install_stop_handlers();

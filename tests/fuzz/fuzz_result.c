@@ -1,0 +1,50 @@
+/* libFuzzer target: reading a result file the way `compare` does
+ * (pt_cmp_load: json-c parse, schema and shape checks) and the scenario
+ * mismatch check between two loaded results. The input is handed over
+ * through a memfd so the real file-reading path runs. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ptbench/compare.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void ignore(const char *msg)
+{
+	(void)msg;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int fd = -1;
+	static char path[64];
+	struct pt_cmp_input a, b;
+	char buf[4096];
+
+	if (fd < 0) {
+		fd = memfd_create("fuzz-result", MFD_CLOEXEC);
+		if (fd < 0)
+			abort();
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (!getenv("FUZZ_VERBOSE"))
+			/* the FILE only: libFuzzer and the sanitizers write to fd 2 */
+			stderr = fopen("/dev/null", "w");
+	}
+	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
+		abort();
+	for (int force = 0; force < 2; force++) {
+		if (pt_cmp_load(path, force, &a, ignore))
+			continue;
+		if (!pt_cmp_load(path, force, &b, ignore)) {
+			pt_cmp_mismatches(&a, &b, buf, sizeof(buf));
+			pt_cmp_input_free(&b);
+		}
+		pt_cmp_input_free(&a);
+	}
+	return 0;
+}
