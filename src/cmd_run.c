@@ -17,6 +17,7 @@
 #include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
+#include "ptbench/machine_state.h"
 #include "ptbench/membind.h"
 #include "ptbench/output_file.h"
 #include "ptbench/probe.h"
@@ -516,6 +517,11 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	pt_install_stop_handlers();
+	/* one run at a time changes THP, khugepaged and tracefs; a dead run's
+	 * leftovers are undone first */
+	rc = pt_state_acquire();
+	if (rc)
+		goto out;
 	if (!swept) {
 		rc = run_point(&a, sc, out, NULL, NULL);
 		goto out;
@@ -539,6 +545,7 @@ int cmd_run(int argc, char **argv)
 	if (!a.quiet && !a.json)
 		pt_sweep_print_table(&sw, docs, sw.n, stdout);
 out:
+	pt_state_release();
 	if (docs)
 		for (int i = 0; i < sw.n; i++)
 			json_object_put(docs[i]);

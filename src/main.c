@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "plot", cmd_plot, "gnuplot charts (PNG, SVG) that put result files side by side" },
 	{ "sysinfo", cmd_sysinfo, "kernel, THP settings, CPU, topology, NUMA" },
 	{ "vm", cmd_vm, "boot kernel images under qemu, run scenarios there, collect results" },
+	{ "restore", cmd_restore, "put back what a killed run left: sysfs values, tracefs mount (state file)" },
 	{ "help", cmd_help, "this text" },
 };
 

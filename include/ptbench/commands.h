@@ -8,6 +8,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_sysinfo(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* The whole command line, for the result's tool.argv and re-exec. */
