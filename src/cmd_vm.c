@@ -408,7 +408,7 @@ static int write_initrd(const char *path, const char *base, const struct vm_args
 		goto out;
 	for (int i = 0; i < a->nscen; i++) {
 		size_t len;
-		char *text = pt_read_file(a->scen_path[i], &len);
+		char *text = pt_read_regular_file(a->scen_path[i], PT_SCENARIO_MAX_BYTES, &len);
 
 		if (!text)
 			goto out;

@@ -139,7 +139,10 @@ int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
 		 * of a ptbench result is still read */
 		if (!force)
 			return -1;
-		doc = json_object_from_file(path);
+		char *text = pt_read_regular_file(path, PT_RESULT_MAX_BYTES, NULL);
+
+		doc = text ? json_tokener_parse(text) : NULL;
+		free(text);
 		schema = get(doc, "schema");
 		if (!schema || !json_object_is_type(schema, json_type_string) ||
 		    strncmp(json_object_get_string(schema), "ptbench-result/", 15) ||

@@ -140,11 +140,11 @@ int pt_result_write(struct json_object *doc, const char *path)
 struct json_object *pt_result_load(const char *path)
 {
 	struct json_object *doc, *schema;
-	char *text = pt_read_file(path, NULL);
+	char *text = pt_read_regular_file(path, PT_RESULT_MAX_BYTES, NULL);
 	enum json_tokener_error jerr;
 
 	if (!text) {
-		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: cannot read: %s\n", path, pt_read_error(errno));
 		return NULL;
 	}
 	doc = json_tokener_parse_verbose(text, &jerr);

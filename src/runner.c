@@ -381,7 +381,8 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 			alloc_thread(rr, &rr->threads[i], i, rr->cpus ? rr->cpus[i] : -1);
 		total += rr->nthreads;
 	}
-	for (; set_up < run->nroles; set_up++) {
+	/* a stop signal during a long setup (many roles) ends it: no repeat */
+	for (; set_up < run->nroles && !pt_stop_signal; set_up++) {
 		struct pt_role_run *rr = &run->roles[set_up];
 
 		rr->shared = NULL;
@@ -402,6 +403,8 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 			goto teardown;
 		}
 	}
+	if (pt_stop_signal)
+		goto teardown;
 	start_probes(run);
 	pthread_barrier_init(&run->ready, NULL, (unsigned)total + 1);
 	/* signals go to the main thread only: workers never see EINTR from them */
