@@ -22,6 +22,7 @@
 #include "ptbench/output_file.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
+#include "ptbench/run_checks.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
 #include "ptbench/summary.h"
@@ -256,7 +257,15 @@ static void warn_thp_changed(struct json_object *before, struct json_object *aft
 static int plan(const struct pt_scenario *sc, int **nthreads, int ***cpus)
 {
 	*nthreads = pt_xcalloc(sc->nroles ? sc->nroles : 1, sizeof(int));
+	char why[256];
+
 	resolve_threads(sc, *nthreads);
+	if (pt_check_threads(sc, *nthreads, why, sizeof(why))) {
+		fprintf(stderr, "%s: %s\n", sc->path, why);
+		free(*nthreads);
+		*nthreads = NULL;
+		return -1;
+	}
 	if (pt_topo_plan(sc, *nthreads, cpus)) {
 		free(*nthreads);
 		*nthreads = NULL;
@@ -376,6 +385,17 @@ static int run_point(const struct run_args *a, struct pt_scenario *sc, const cha
 		struct json_object *rep = NULL;
 
 		rc = pt_run_repeat(&run, &rep);
+		if (!rc && rep && !pt_stop_signal) {
+			char why[512];
+
+			/* ran is not measured: ops that all failed end the run */
+			if (pt_check_measured(rep, why, sizeof(why))) {
+				fprintf(stderr, "ptbench run: %s\n", why);
+				json_object_object_add(rep, "complete", json_object_new_boolean(0));
+				json_object_object_add(rep, "error", json_object_new_string(why));
+				rc = PT_EXIT_RUNTIME;
+			}
+		}
 		if (rep) {
 			json_object_array_add(repeats, rep);
 			if (!a->json && !a->quiet)
@@ -441,7 +461,7 @@ static int check_outputs(const char *out, const struct pt_sweep *sw)
 		int bad = pt_output_check(p, why, sizeof(why));
 
 		if (bad)
-			fprintf(stderr, "ptbench run: -o %s: %s\n", p, why);
+			fprintf(stderr, "ptbench run: -o: %s\n", why);
 		free(p);
 		if (bad)
 			return -1;
@@ -555,5 +575,38 @@ out:
 	free(out);
 	free(a.sets);
 	pt_topo_cleanup();
+	return rc;
+}
+
+int pt_run_check_args(const char *scenario, int nargs, char **args)
+{
+	char **av = pt_xcalloc((size_t)nargs + 3, sizeof(char *));
+	struct run_args a;
+	struct pt_scenario *sc = NULL;
+	int rc = PT_EXIT_USAGE;
+
+	/* the run's own parser on "run ARGS... SCENARIO", then the scenario
+	 * with the --set and overrides applied: no machine is consulted */
+	av[0] = "run";
+	for (int i = 0; i < nargs; i++)
+		av[i + 1] = args[i];
+	av[nargs + 1] = (char *)scenario;
+	if (parse_args(nargs + 2, av, &a))
+		goto out;
+	sc = pt_scenario_load(scenario);
+	if (!sc)
+		goto out;
+	for (int i = 0; i < a.nsets; i++)
+		if (pt_scenario_apply_set(sc, a.sets[i]))
+			goto out;
+	if ((a.duration && override(sc, "duration", a.duration, "--duration")) ||
+	    (a.warmup && override(sc, "warmup", a.warmup, "--warmup")) ||
+	    (a.repeat && override(sc, "repeat", a.repeat, "--repeat")) || pt_scenario_validate(sc))
+		goto out;
+	rc = PT_EXIT_OK;
+out:
+	pt_scenario_free(sc);
+	free(a.sets);
+	free(av);
 	return rc;
 }

@@ -97,9 +97,29 @@ __attribute__((format(printf, 1, 2))) static int usage_err(const char *fmt, ...)
 static bool valid_mem(const char *s)
 {
 	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
+	unsigned long long v;
 
-	return end != s && v > 0 && (!*end || (strchr("MmGg", *end) && !end[1]));
+	/* strtoull takes "-1" as 2^64-1: digits only */
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	return !errno && end != s && v > 0 && v < (1ULL << 40) &&
+	       (!*end || (strchr("MmGg", *end) && !end[1]));
+}
+
+/* A file qemu will read: it must be a readable regular file. */
+static int check_input_file(const char *flag, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return usage_err("%s: cannot read %s: %s", flag, path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return usage_err("%s: %s is not a regular file", flag, path);
+	if (access(path, R_OK))
+		return usage_err("%s: cannot read %s: %s", flag, path, strerror(errno));
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct vm_args *a)
@@ -141,8 +161,8 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 				}
 			}
 			a->nkernels++;
-			if (access(a->image[a->nkernels - 1], R_OK))
-				return usage_err("--kernel: cannot read %s", a->image[a->nkernels - 1]);
+			if (check_input_file("--kernel", a->image[a->nkernels - 1]))
+				return PT_EXIT_USAGE;
 			break;
 		case 'c':
 			v = strtol(optarg, &end, 10);
@@ -174,7 +194,11 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 			a->preempt = optarg;
 			break;
 		case 'a': a->append = optarg; break;
-		case 'I': a->initramfs = optarg; break;
+		case 'I':
+			if (check_input_file("--initramfs", optarg))
+				return PT_EXIT_USAGE;
+			a->initramfs = optarg;
+			break;
 		case 'h': vm_usage(stdout); exit(PT_EXIT_OK);
 		default:
 			pt_cli_bad_option("vm", argv, longopts);
@@ -223,6 +247,10 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 		if (!strcmp(r, "-o") || !strncmp(r, "--output", 8) || !strncmp(r, "--sweep", 7))
 			return usage_err("`ptbench vm` names the result files itself: drop %s", r);
 	}
+	/* a bad run argument is found here, not after booting a kernel */
+	for (int i = 0; i < a->nscen; i++)
+		if (pt_run_check_args(a->scen_path[i], a->nrun_args, a->run_args))
+			return usage_err("the arguments after `run` do not apply to %s", a->scen_name[i]);
 	return 0;
 }
 
