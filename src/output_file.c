@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ptbench/output_file.h"
@@ -150,7 +151,7 @@ int pt_output_check(const char *path, char *why, size_t len)
 	}
 	remove_stale_temps(dir, base_of(path));
 	/* the only proof that counts: create, write and remove a file there */
-	snprintf(probe, sizeof(probe), "%s.tmp.%d", path, (int)getpid());
+	snprintf(probe, sizeof(probe), "%s.probe.%d", path, (int)getpid());
 	unlink(probe);
 	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -210,6 +211,22 @@ static void hooks(bool on)
 		sigaction(fatal_sigs[i], &sa, &saved_fatal[i]);
 }
 
+/* PTBENCH_TEST_SLOW_FSYNC_MS: the tests' stand-in for a slow disk, so that
+ * a signal can be sent while the temporary file exists. */
+static void slow_disk_for_tests(void)
+{
+	const char *ms = getenv("PTBENCH_TEST_SLOW_FSYNC_MS");
+	struct timespec ts;
+
+	if (!ms || atoi(ms) <= 0)
+		return;
+	ts.tv_sec = atoi(ms) / 1000;
+	ts.tv_nsec = (long)(atoi(ms) % 1000) * 1000000L;
+	/* the stop handlers interrupt the sleep: sleep out the rest */
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 static int write_all(int fd, const char *text, size_t len)
 {
 	size_t off = 0;
@@ -251,7 +268,13 @@ int pt_output_write(const char *path, const char *text, size_t len, char *why, s
 		return -1;
 	}
 	tmp_active = 1;
-	if (write_all(fd, text, len) || write_all(fd, "\n", 1) || fsync(fd)) {
+	if (write_all(fd, text, len) || write_all(fd, "\n", 1)) {
+		e = errno;
+		close(fd);
+		goto fail;
+	}
+	slow_disk_for_tests();
+	if (fsync(fd)) {
 		e = errno;
 		close(fd);
 		goto fail;
