@@ -1,5 +1,6 @@
 # ptbench: `make` builds ./ptbench; `make check` runs the tests (TAP via prove,
-# including ASan/UBSan builds); `make bench` runs the harness benchmarks.
+# including ASan/UBSan builds, then a short libFuzzer pass); `make bench` runs
+# the harness benchmarks.
 # `make run` and `make test` first install the Debian dependencies (the two
 # commands of the README): they re-enter make so pkg-config sees the packages.
 PREFIX ?= /usr/local
@@ -74,6 +75,7 @@ build/tests/asan-test_%: tests/unit/test_%.c tests/unit/tap.h $(SAN_OBJ)
 # integration scripts, which drive ./ptbench and build/ptbench-asan.
 check: ptbench build/ptbench-asan $(UNIT_BIN) $(UNIT_SAN_BIN)
 	prove -v $(UNIT_BIN) $(UNIT_SAN_BIN) $(wildcard tests/integration/*.t)
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 unit: $(UNIT_BIN) $(UNIT_SAN_BIN)
 	prove -v $(UNIT_BIN) $(UNIT_SAN_BIN)

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config libhwloc-dev libnuma-dev libcpuid-dev libjson-c-dev
 libtracefs-dev libtraceevent-dev zlib1g-dev gnuplot-nox libxml2-utils perl python3 util-linux
-qemu-system-x86 busybox-static cpio"
+qemu-system-x86 busybox-static cpio clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do
