@@ -38,6 +38,16 @@ struct record {
 };
 
 static struct record recs[MAX_RECORDS];
+/* said once, before the first thing actually undone (a run whose fatal
+ * handler already put everything back leaves records that need nothing) */
+static char header[256];
+
+static void say_header(void)
+{
+	if (header[0])
+		fprintf(stderr, "%s\n", header);
+	header[0] = '\0';
+}
 static int nrecs;
 static int lock_fd = -1;
 static bool atexit_done;
@@ -172,6 +182,7 @@ static int undo(const struct record *r, int pid, bool say)
 		if (id < 0 || id != r->mount_id)
 			return 1; /* gone, or someone else's mount now */
 		pt_ml_session_clean_stale(r->path);
+		say_header();
 		if (umount(r->path)) {
 			fprintf(stderr, "ptbench: cannot unmount the tracefs at %s that ptbench pid %d mounted: %s%s\n",
 				r->path, pid, strerror(errno),
@@ -184,17 +195,21 @@ static int undo(const struct record *r, int pid, bool say)
 		return 1;
 	}
 	if (pt_read_line(r->path, cur, sizeof(cur), 1)) {
+		say_header();
 		fprintf(stderr, "ptbench: cannot read %s to restore it: %s\n", r->path, strerror(errno));
 		return 0;
 	}
 	if (!strcmp(cur, r->original))
 		return 1;
 	if (strcmp(cur, r->pushed)) {
-		if (say)
+		if (say) {
+			say_header();
 			fprintf(stderr, "ptbench: left %s at '%s': ptbench pid %d pushed '%s' (original '%s'), someone changed it since\n",
 				r->path, cur, pid, r->pushed, r->original);
+		}
 		return 1;
 	}
+	say_header();
 	if (pt_sysfs_write(r->path, r->original)) {
 		fprintf(stderr, "ptbench: cannot restore %s to '%s': %s\n", r->path, r->original,
 			strerror(errno));
@@ -278,9 +293,10 @@ int pt_state_acquire(void)
 	/* we hold the lock: whoever wrote the state is gone */
 	load(&pid);
 	if (nrecs) {
-		fprintf(stderr, "ptbench: ptbench pid %d ended without putting the machine back; restoring first\n",
-			pid);
+		snprintf(header, sizeof(header),
+			 "ptbench: ptbench pid %d ended without putting the machine back; restoring first", pid);
 		undo_all(pid, true);
+		header[0] = '\0';
 	}
 	save();
 	return 0;
