@@ -13,6 +13,7 @@
 
 #include "ptbench/options.h"
 #include "ptbench/output_file.h"
+#include "ptbench/run_checks.h"
 #include "ptbench/scenario.h"
 #include "ptbench/strmap.h"
 #include "ptbench/sweep.h"
@@ -138,6 +139,58 @@ static void outputs(void)
 	rmdir(dir);
 }
 
+static int measured(const char *json, char *why, size_t len, char *warn, size_t wlen)
+{
+	struct json_object *rep = json_tokener_parse(json);
+	FILE *saved = stderr, *tmp = tmpfile();
+	int rc;
+
+	stderr = tmp;
+	rc = pt_check_measured(rep, why, len);
+	fflush(tmp);
+	rewind(tmp);
+	warn[0] = '\0';
+	if (!fgets(warn, (int)wlen, tmp))
+		warn[0] = '\0';
+	warn[strcspn(warn, "\n")] = '\0';
+	fclose(tmp);
+	stderr = saved;
+	json_object_put(rep);
+	return rc;
+}
+
+static void run_checks(void)
+{
+	char why[512], warn[512];
+
+	tap_ok(measured("{\"workers\":{\"reader\":{\"ops\":{\"read\":{\"count\":120,\"errors\":{\"EACCES\":120}}}}}}",
+			why, sizeof(why), warn, sizeof(warn)) &&
+		       strstr(why, "[worker reader] op read: every one of its 120 calls failed (EACCES 120)"),
+	       "every call failed: %s", why);
+	tap_ok(!measured("{\"workers\":{\"r\":{\"ops\":{\"read\":{\"count\":120,\"errors\":{\"EACCES\":3}}}}}}",
+			 why, sizeof(why), warn, sizeof(warn)),
+	       "some calls failed: still a result");
+	tap_ok(measured("{\"workers\":{\"pad\":{\"ops\":{}}}}", why, sizeof(why), warn, sizeof(warn)) &&
+		       strstr(why, "nothing measured"),
+	       "no op at all: nothing measured");
+	tap_ok(measured("{\"workers\":{\"c\":{\"ops\":{\"collapse\":{\"count\":9,\"errors\":{\"EAGAIN\":4}}},"
+			"\"collapse\":{\"attempts\":9,\"succeeded\":0}}}}",
+			why, sizeof(why), warn, sizeof(warn)) &&
+		       strstr(why, "none of its 9 collapses succeeded"),
+	       "no collapse succeeded: %s", why);
+	tap_ok(!measured("{\"workers\":{\"k\":{\"ops\":{\"collapse\":{\"count\":3,\"errors\":{}}},"
+			 "\"khugepaged\":{\"iterations\":3,\"pmds_collapsed\":3,\"vmstat_check\":{\"agrees\":false,"
+			 "\"rule\":\"r\",\"worker_pmds\":3,\"pages_collapsed\":5,\"vmstat\":5}}}}}",
+			 why, sizeof(why), warn, sizeof(warn)) &&
+		       strstr(warn, "warning: [worker k] khugepaged: the kernel's counters disagree"),
+	       "a khugepaged vmstat disagreement is warned: %s", warn);
+	tap_ok(measured("{\"workers\":{\"k\":{\"ops\":{\"collapse\":{\"count\":3,\"errors\":{}}},"
+			"\"khugepaged\":{\"iterations\":3,\"pmds_collapsed\":0}}}}",
+			why, sizeof(why), warn, sizeof(warn)) &&
+		       strstr(why, "khugepaged collapsed none"),
+	       "khugepaged collapsed nothing: %s", why);
+}
+
 int main(void)
 {
 	/* the parser's file:line messages are expected here */
@@ -148,5 +201,6 @@ int main(void)
 	strmap();
 	big_scenario();
 	outputs();
+	run_checks();
 	return tap_done();
 }
