@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
 #include "ptbench/run_checks.h"
+#include "ptbench/run_output.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
 #include "ptbench/summary.h"
@@ -274,56 +274,6 @@ static int plan(const struct pt_scenario *sc, int **nthreads, int ***cpus)
 	return 0;
 }
 
-static void block_stop_signals(bool block)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-}
-
-/* Write the result; a stop signal that lands while it is written turns a
- * complete result into an incomplete one, written again, so the file never
- * says complete when the exit code says interrupted. Returns 0 when the
- * result is where it was asked to be. */
-static int write_result(const struct run_args *a, struct json_object *doc, const char *out,
-			bool complete)
-{
-	char *where = NULL;
-	int saved;
-
-	for (;;) {
-		const char *text;
-
-		json_object_object_add(doc, "complete", json_object_new_boolean(complete));
-		if (pt_stop_signal)
-			json_object_object_add(doc, "interrupted_by",
-					       json_object_new_string(sigabbrev_np(pt_stop_signal)));
-		text = pt_result_text(doc);
-		free(where);
-		saved = pt_output_save(out, text, strlen(text), &where);
-		/* from this check on a stop signal waits (run_point unblocks it
-		 * once the exit code is decided): file and exit code agree */
-		block_stop_signals(true);
-		if (!(complete && pt_stop_signal))
-			break;
-		block_stop_signals(false);
-		complete = false;
-	}
-	if (saved < 0) {
-		fprintf(stderr, "ptbench run: the result could not be written anywhere\n");
-	} else if (a->json && saved == 0) {
-		printf("%s\n", pt_result_text(doc));
-	} else if (!a->quiet && saved == 0) {
-		printf("result: %s%s\n", out, complete ? "" : " (incomplete)");
-	}
-	free(where);
-	return saved;
-}
-
 /* One run of the scenario (all its repeats) into one result file. sweep is
  * the point's "sweep" object or NULL; *doc_out keeps the document for the
  * sweep table when asked. */
@@ -414,11 +364,11 @@ static int run_point(const struct run_args *a, struct pt_scenario *sc, const cha
 		json_object_object_add(thp, "after", thp_after);
 	}
 	bool complete = !rc && !pt_stop_signal && (int)json_object_array_length(repeats) == nrep;
-	if (write_result(a, doc, out, complete) && !rc)
+	if (pt_run_write_result(doc, out, complete, a->json, a->quiet) && !rc)
 		rc = PT_EXIT_RUNTIME;
 	if (!rc && pt_stop_signal)
 		rc = 128 + pt_stop_signal;
-	block_stop_signals(false);
+	pt_block_stop_signals(false);
 	free(run.roles);
 	free(run.probes);
 out:
@@ -446,25 +396,6 @@ static int plan_all(struct pt_scenario *sc, const struct pt_sweep *sw)
 		}
 		pt_topo_plan_free(cpus, sc->nroles);
 		free(nthreads);
-	}
-	return 0;
-}
-
-/* Find out now, not after minutes of measuring, that a result cannot be
- * written: every file the run will write (each sweep point's) is checked. */
-static int check_outputs(const char *out, const struct pt_sweep *sw)
-{
-	char why[4200];
-
-	for (int i = 0; i < (sw ? sw->n : 1); i++) {
-		char *p = sw ? pt_sweep_point_path(out, sw->values[i]) : pt_xstrdup(out);
-		int bad = pt_output_check(p, why, sizeof(why));
-
-		if (bad)
-			fprintf(stderr, "ptbench run: -o: %s\n", why);
-		free(p);
-		if (bad)
-			return -1;
 	}
 	return 0;
 }
@@ -514,7 +445,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if ((!a.dry_run || a.output || !access("results", F_OK)) &&
-	    check_outputs(out, swept ? &sw : NULL)) {
+	    pt_run_check_outputs(out, swept ? &sw : NULL)) {
 		rc = PT_EXIT_USAGE;
 		goto out;
 	}
