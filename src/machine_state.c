@@ -250,6 +250,26 @@ static int open_lock(bool need)
 	return fd;
 }
 
+/* The lock file holds the holder's pid, for the message of whoever waits
+ * (the state file may not be written yet). */
+static void note_holder(int fd)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+
+	if (ftruncate(fd, 0) || pwrite(fd, buf, (size_t)n, 0) != n)
+		return;
+}
+
+static int holder(int fd)
+{
+	char buf[24] = "";
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return 0;
+	return atoi(buf);
+}
+
 static void release_at_exit(void)
 {
 	pt_state_release();
@@ -273,7 +293,7 @@ int pt_state_acquire(void)
 			close(fd);
 			return PT_EXIT_RUNTIME;
 		}
-		load(&pid);
+		pid = holder(fd);
 		fprintf(stderr, "ptbench: waiting for ptbench pid %d to finish: it holds the machine's THP, khugepaged and tracefs settings (%s/state)\n",
 			pid, pt_state_dir());
 		while (flock(fd, LOCK_EX)) {
@@ -286,6 +306,7 @@ int pt_state_acquire(void)
 		}
 	}
 	lock_fd = fd;
+	note_holder(fd);
 	if (!atexit_done) {
 		atexit(release_at_exit);
 		atexit_done = true;
@@ -369,7 +390,7 @@ int pt_state_restore_now(bool verbose)
 	if (fd < 0)
 		return PT_EXIT_RUNTIME;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		load(&pid);
+		pid = holder(fd);
 		fprintf(stderr, "ptbench restore: skipped: ptbench pid %d is running and holds the settings; it puts them back when it ends\n",
 			pid);
 		close(fd);
