@@ -56,9 +56,10 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 	mkdir -p "$TMP/small" "$TMP/rescue"
 	unshare -m bash -c '
 		mount -t tmpfs -o size=256k tmpfs "$1/small" || exit 77
-		TMPDIR="$1/rescue" "$2" run default --duration 1.5s --warmup 0 --repeat 1 --no-trace --quiet \
+		TMPDIR="$1/rescue" "$2" run default --duration 2s --warmup 0 --repeat 1 --no-trace --quiet \
 			-o "$1/small/x.json" 2>"$1/err" & pid=$!
-		sleep 0.8
+		# past the up-front check once it holds the state lock (the lock file names it)
+		for _ in $(seq 200); do [ "$(cat "$PTBENCH_STATE_DIR/lock" 2>/dev/null)" = "$pid" ] && break; sleep 0.05; done
 		dd if=/dev/zero of="$1/small/fill" bs=4k 2>/dev/null
 		wait $pid' _ "$TMP" "$PTBENCH"
 	rc=$?
