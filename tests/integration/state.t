@@ -21,11 +21,11 @@ fi
 if [ ! -w $K/scan_sleep_millisecs ]; then skip "no khugepaged sysfs"; done_testing; exit; fi
 
 orig_sleep=$(cat $K/scan_sleep_millisecs)
-KHP=(--duration 4s --warmup 0 --repeat 1 --no-trace --quiet)
+KHP=(--duration 8s --warmup 0 --repeat 1 --no-trace --quiet)
 
 # ---- row 2: SIGKILL leaves the push; the next run restores it --------------
 $PTBENCH run khugepaged-smaps "${KHP[@]}" -o "$TMP/k.json" 2>/dev/null & pid=$!
-for _ in $(seq 100); do grep -q scan_sleep "$PTBENCH_STATE_DIR/state" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q scan_sleep "$PTBENCH_STATE_DIR/state" 2>/dev/null && break; sleep 0.1; done
 sleep 0.3
 kill -KILL $pid; wait $pid 2>/dev/null
 grep -q "^sysfs	$K/scan_sleep_millisecs	$orig_sleep	" "$PTBENCH_STATE_DIR/state"
@@ -42,7 +42,7 @@ is "$(cat $K/scan_sleep_millisecs)" "$orig_sleep" "scan_sleep_millisecs is back 
 
 # ---- row 2: `ptbench restore` does the same on demand ------------------------
 $PTBENCH run khugepaged-smaps "${KHP[@]}" -o "$TMP/k.json" 2>/dev/null & pid=$!
-for _ in $(seq 100); do grep -q scan_sleep "$PTBENCH_STATE_DIR/state" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q scan_sleep "$PTBENCH_STATE_DIR/state" 2>/dev/null && break; sleep 0.1; done
 $PTBENCH restore >"$TMP/out" 2>"$TMP/err"; is $? 4 "restore while the run lives: exit 4"
 grep -q "ptbench pid $pid is running" "$TMP/err"; ok $? "restore names the live run"
 kill -KILL $pid; wait $pid 2>/dev/null
@@ -55,7 +55,7 @@ grep -q "records nothing to restore" "$TMP/out"; ok $? "and says so"
 # ---- row 3: overlapping runs wait instead of saving each other's values -----
 orig_enabled=$(sed 's/.*\[\(.*\)\].*/\1/' $THP/enabled)
 $PTBENCH run khugepaged-smaps --duration 1.5s --warmup 0 --repeat 1 --no-trace --quiet -o "$TMP/a.json" 2>"$TMP/errA" & a=$!
-for _ in $(seq 100); do grep -q scan_sleep "$PTBENCH_STATE_DIR/state" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q scan_sleep "$PTBENCH_STATE_DIR/state" 2>/dev/null && break; sleep 0.1; done
 $PTBENCH run khugepaged-smaps --duration 0.5s --warmup 0 --repeat 1 --no-trace --quiet -o "$TMP/b.json" \
 	--set collapser.scan_sleep=20ms 2>"$TMP/errB"; rb=$?
 wait $a; ra=$?
