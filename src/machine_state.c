@@ -238,6 +238,16 @@ static int open_lock(bool need)
 	char path[PATH_MAX];
 	int fd;
 
+	/* its parent too: a bare initramfs (ptbench vm) may have no /run */
+	char parent[PATH_MAX], *slash;
+
+	snprintf(parent, sizeof(parent), "%s", pt_state_dir());
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (mkdir(parent, 0755) && errno != EEXIST)
+			(void)0; /* the mkdir below says why */
+	}
 	if (mkdir(pt_state_dir(), 0755) && errno != EEXIST) {
 		if (need)
 			fprintf(stderr, "ptbench: cannot create %s: %s\n", pt_state_dir(), strerror(errno));
@@ -285,8 +295,11 @@ int pt_state_acquire(void)
 	if (!need)
 		return 0;
 	fd = open_lock(true);
-	if (fd < 0)
-		return PT_EXIT_RUNTIME;
+	if (fd < 0) {
+		/* no place for the state (a read-only /run): run without it */
+		fprintf(stderr, "ptbench: warning: no state file: what a killed run changes will not be put back by the next run\n");
+		return 0;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		if (errno != EWOULDBLOCK) {
 			fprintf(stderr, "ptbench: cannot lock %s/lock: %s\n", pt_state_dir(), strerror(errno));

@@ -16,7 +16,8 @@ const char *pt_state_dir(void);
 /* Take the lock for this run. A live ptbench holding it is waited for (said
  * once on stderr; a stop signal ends the wait); what a dead one left is
  * restored first (and said). Returns 0, 128+N when a stop signal ended the
- * wait, or PT_EXIT_RUNTIME when the state directory cannot be used by root.
+ * wait, or PT_EXIT_RUNTIME when the lock cannot be taken. A state directory
+ * that cannot be created is warned about and the run goes on without it.
  * Without root (and no $PTBENCH_STATE_DIR) it returns 0 and holds nothing:
  * such a run cannot change sysfs or mount anything. */
 int pt_state_acquire(void);
