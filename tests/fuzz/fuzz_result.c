@@ -1,7 +1,7 @@
 /* libFuzzer target: reading a result file the way `compare` does
- * (pt_cmp_load: json-c parse, schema and shape checks) and the scenario
- * mismatch check between two loaded results. The input is handed over
- * through a memfd so the real file-reading path runs. */
+ * (pt_cmp_load: json-c parse, schema and shape checks), the scenario
+ * mismatch check and the lock-probe lookup on the loaded result. The input
+ * is handed over through a memfd so the real file-reading path runs. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
 	static char path[64];
-	struct pt_cmp_input a, b;
+	struct pt_cmp_input a;
 	char buf[4096];
 
 	if (fd < 0) {
@@ -37,13 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
 		abort();
+	/* results are big, their shapes small: 16 KiB is room for every shape
+	 * and keeps the rate up */
+	if (size > 16384)
+		return 0;
 	for (int force = 0; force < 2; force++) {
 		if (pt_cmp_load(path, force, &a, ignore))
 			continue;
-		if (!pt_cmp_load(path, force, &b, ignore)) {
-			pt_cmp_mismatches(&a, &b, buf, sizeof(buf));
-			pt_cmp_input_free(&b);
-		}
+		pt_cmp_mismatches(&a, &a, buf, sizeof(buf));
+		pt_cmp_has_lock_probe(&a);
 		pt_cmp_input_free(&a);
 	}
 	return 0;
