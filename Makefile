@@ -1,5 +1,6 @@
 # ptbench: `make` builds ./ptbench; `make check` runs the tests (TAP via prove,
-# including ASan/UBSan builds); `make bench` runs the harness benchmarks.
+# including ASan/UBSan builds, then a short libFuzzer pass); `make bench` runs
+# the harness benchmarks.
 # `make run` and `make test` first install the Debian dependencies (the two
 # commands of the README): they re-enter make so pkg-config sees the packages.
 PREFIX ?= /usr/local
@@ -45,7 +46,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_SAN_BIN := $(patsubst tests/unit/%.c,build/tests/asan-%,$(UNIT_SRC))
 
 .SECONDARY: $(BPF_SKELS) $(BPF_SKELS:.skel.h=.bpf.o)
-.PHONY: all check unit integration install uninstall clean bench asan deps run test
+.PHONY: all check unit integration install uninstall clean bench asan deps run test fuzz fuzz-build
 all: ptbench
 
 deps:
@@ -106,9 +107,50 @@ build/tests/asan-test_%: tests/unit/test_%.c $(SAN_OBJ)
 # integration scripts, which drive ./ptbench and build/ptbench-asan.
 check: ptbench build/ptbench-asan $(UNIT_BIN) $(UNIT_SAN_BIN)
 	prove -v $(UNIT_BIN) $(UNIT_SAN_BIN) $(wildcard tests/integration/*.t)
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 unit: $(UNIT_BIN) $(UNIT_SAN_BIN)
 	prove -v $(UNIT_BIN) $(UNIT_SAN_BIN)
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c) built with clang against the core
+# objects compiled with ASan/UBSan and coverage. `make fuzz` runs each target
+# for FUZZ_SECONDS on a working copy of its seed corpus (tests/fuzz/corpus/T);
+# `make check` runs a short pass (FUZZ_SMOKE_SECONDS each). New inputs found
+# stay in build/fuzz/corpus/T; crashes are written as build/fuzz/crash-*.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow \
+	-fno-sanitize-recover=undefined,float-cast-overflow -fno-omit-frame-pointer -O1 -g
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_OBJ := $(patsubst %.c,build/fuzz/obj/%.o,$(CORE_SRC))
+
+build/fuzz/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -Wall -Wextra -Iinclude $(PKG_CFLAGS) -pthread \
+		-DPTBENCH_VERSION='"$(VERSION)"' -DPTBENCH_DATADIR='"$(PREFIX)/share/ptbench"' \
+		$(FUZZ_FLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -Wall -Wextra -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_FLAGS) \
+		-fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Each target in turn, one process (the machine may be shared): -timeout
+# makes a slow input (a quadratic parse) a finding, not just a slow run.
+fuzz: fuzz-build
+	@for b in $(FUZZ_BIN); do t=$${b##*/fuzz_}; \
+		mkdir -p build/fuzz/corpus/$$t; \
+		echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+		$$b -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+			-print_final_stats=1 -artifact_prefix=build/fuzz/ \
+			build/fuzz/corpus/$$t tests/fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1; st=$$?; \
+		grep -E '^(stat::number_of_executed_units|stat::new_units_added|SUMMARY|Test unit written|==[0-9]+==ERROR)' build/fuzz/$$t.log; \
+		[ "$$st" = 0 ] || { echo "fuzz $$t: FAILED (exit $$st), see build/fuzz/$$t.log and build/fuzz/crash-*"; exit 1; }; \
+	done
 
 integration: ptbench build/ptbench-asan
 	prove -v $(wildcard tests/integration/*.t)

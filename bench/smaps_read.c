@@ -129,10 +129,12 @@ static bool wait_until(struct pt_thread *t, uint64_t when)
 			return false;
 		if (now >= when)
 			return true;
-		if (when - now > 50000000ull)
-			when = now + 50000000ull < when ? now + 50000000ull : when;
-		ts.tv_sec = (time_t)(when / 1000000000ull);
-		ts.tv_nsec = (long)(when % 1000000000ull);
+		/* a slice of at most 50 ms; the deadline itself stays `when`
+		 * (capping `when` made every interval > 50 ms end after 50 ms) */
+		uint64_t until = when - now > 50000000ull ? now + 50000000ull : when;
+
+		ts.tv_sec = (time_t)(until / 1000000000ull);
+		ts.tv_nsec = (long)(until % 1000000000ull);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	}
 }

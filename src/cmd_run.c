@@ -17,10 +17,14 @@
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/lock_probe.h"
+#include "ptbench/machine_state.h"
+#include "ptbench/output_file.h"
 #include "ptbench/plan.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
 #include "ptbench/run_all.h"
+#include "ptbench/run_checks.h"
+#include "ptbench/run_output.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
 #include "ptbench/summary.h"
@@ -42,15 +46,18 @@ struct run_args {
 	char **sets;
 	int nsets;
 	bool no_trace, json, quiet;
+	bool dry_run;                 /* --dry-run: every check, nothing run or written */
 };
 
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: ptbench run SCENARIO [-o FILE] [--duration D] [--warmup D] [--repeat N]\n"
 		   "                    [--set ROLE.KEY=VALUE]... [--sweep ROLE.threads=LIST]\n"
-		   "                    [--lock-probe bpf|tracefs|off|auto] [--no-trace] [--json] [--quiet]\n"
+		   "                    [--lock-probe bpf|tracefs|off|auto] [--no-trace] [--json] [--quiet] [--dry-run]\n"
 		   "       ptbench run all [-o DIR] [RUN-ARGS]   (the whole catalogue, DIR/SCENARIO.json each)\n"
-		   "SCENARIO is a name from `ptbench list` or a path to an .ini file.\n");
+		   "SCENARIO is a name from `ptbench list` or a path to an .ini file.\n"
+		   "--dry-run parses, plans and checks everything a run would (the output path\n"
+		   "included) and writes nothing: exit 0 ok, 2 bad input, 4 cannot run here.\n");
 }
 
 static const struct option run_longopts[] = {
@@ -60,6 +67,7 @@ static const struct option run_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },          { "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },          { "sweep", required_argument, NULL, 'S' },
 	{ "lock-probe", required_argument, NULL, 'L' },
+	{ "dry-run", no_argument, NULL, 'D' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -81,6 +89,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'S': a->sweep = optarg; break;
 		case 'T': a->no_trace = true; break;
 		case 'L': a->lock_probe = optarg; break;
+		case 'D': a->dry_run = true; break;
 		case 'j': a->json = true; break;
 		case 'q': a->quiet = true; break;
 		case 'h': run_usage(stdout); exit(PT_EXIT_OK);
@@ -161,7 +170,7 @@ static int push_thp(const struct pt_plan *p)
 	return 0;
 }
 
-static char *default_output(const struct pt_scenario *sc)
+static char *default_output(const struct pt_scenario *sc, bool create)
 {
 	struct utsname u;
 	char stamp[32], *path = pt_xmalloc(1024);
@@ -169,27 +178,22 @@ static char *default_output(const struct pt_scenario *sc)
 
 	uname(&u);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", localtime(&now));
-	if (mkdir("results", 0755) && errno != EEXIST) {
+	if (!create) {
+		/* a dry run creates nothing: results/ exists, or "." can take it */
+		char why[512];
+
+		if (access("results", F_OK) && pt_output_check("results", why, sizeof(why))) {
+			fprintf(stderr, "ptbench run: cannot create results/: %s\n", why);
+			free(path);
+			return NULL;
+		}
+	} else if (mkdir("results", 0755) && errno != EEXIST) {
 		fprintf(stderr, "ptbench run: cannot create results/: %s\n", strerror(errno));
 		free(path);
 		return NULL;
 	}
 	snprintf(path, 1024, "results/%s-%s-%s.json", pt_opt_str(&sc->opts, "name"), u.release, stamp);
 	return path;
-}
-
-static bool output_writable(const char *path)
-{
-	char *dir = pt_xstrdup(path), *slash = strrchr(dir, '/');
-	bool ok;
-
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	ok = access(slash ? dir : ".", W_OK) == 0;
-	free(dir);
-	return ok;
 }
 
 static void warn_thp_changed(struct json_object *before, struct json_object *after)
@@ -272,6 +276,17 @@ static int run_point(const struct run_args *a, const struct pt_scenario *sc, str
 		struct json_object *rep = NULL;
 
 		rc = pt_run_repeat(&run, &rep);
+		if (!rc && rep && !pt_stop_signal) {
+			char why[512];
+
+			/* ran is not measured: ops that all failed end the run */
+			if (pt_check_measured(rep, why, sizeof(why))) {
+				fprintf(stderr, "ptbench run: %s\n", why);
+				json_object_object_add(rep, "complete", json_object_new_boolean(0));
+				json_object_object_add(rep, "error", json_object_new_string(why));
+				rc = PT_EXIT_RUNTIME;
+			}
+		}
 		if (rep) {
 			json_object_array_add(repeats, rep);
 			if (!a->json && !a->quiet)
@@ -290,21 +305,11 @@ static int run_point(const struct run_args *a, const struct pt_scenario *sc, str
 		json_object_object_add(thp, "after", thp_after);
 	}
 	bool complete = !rc && !pt_stop_signal && (int)json_object_array_length(repeats) == nrep;
-	json_object_object_add(doc, "complete", json_object_new_boolean(complete));
-	if (pt_stop_signal)
-		json_object_object_add(doc, "interrupted_by",
-				       json_object_new_string(sigabbrev_np(pt_stop_signal)));
-	if (pt_result_write(doc, out)) {
-		fprintf(stderr, "ptbench run: cannot write %s: %s\n", out, strerror(errno));
+	if (pt_run_write_result(doc, out, complete, a->json, a->quiet) && !rc)
 		rc = PT_EXIT_RUNTIME;
-	} else if (a->json) {
-		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-								      JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else if (!a->quiet) {
-		printf("result: %s%s\n", out, complete ? "" : " (incomplete)");
-	}
 	if (!rc && pt_stop_signal)
 		rc = 128 + pt_stop_signal;
+	pt_block_stop_signals(false);
 	free(run.roles);
 	free(run.probes);
 out:
@@ -377,18 +382,40 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	rc = PT_EXIT_USAGE;
-	out = a.output ? pt_xstrdup(a.output) : default_output(sc);
+	out = a.output ? pt_xstrdup(a.output) : default_output(sc, !a.dry_run);
 	if (!out) {
-		rc = PT_EXIT_RUNTIME;
+		rc = a.dry_run ? PT_EXIT_USAGE : PT_EXIT_RUNTIME;
 		goto out;
 	}
-	if (!output_writable(out)) {
-		/* find out now, not after minutes of measuring */
-		fprintf(stderr, "ptbench run: -o %s: cannot write there: %s\n", out, strerror(errno));
+	if ((!a.dry_run || a.output || !access("results", F_OK)) &&
+	    pt_run_check_outputs(out, swept ? &sw : NULL)) {
 		rc = PT_EXIT_USAGE;
 		goto out;
 	}
+	if (a.dry_run && geteuid() != 0) {
+		for (size_t i = 0; i < PT_ARRAY_SIZE(thp_keys); i++) {
+			const char *v = pt_opt_str(&sc->opts, thp_keys[i].key);
+
+			if (strcmp(v, "keep")) {
+				fprintf(stderr, "ptbench run: skipped: %s = %s needs root to write %s\n",
+					thp_keys[i].key, v, thp_keys[i].file);
+				rc = PT_EXIT_SKIP;
+				goto out;
+			}
+		}
+	}
+	if (a.dry_run) {
+		printf("%s: ok: %zu role(s), %d point(s), would write %s\n", path, sc->nroles,
+		       swept ? sw.n : 1, out);
+		rc = PT_EXIT_OK;
+		goto out;
+	}
 	pt_install_stop_handlers();
+	/* one run at a time changes THP, khugepaged and tracefs; a dead run's
+	 * leftovers are undone first */
+	rc = pt_state_acquire();
+	if (rc)
+		goto out;
 	if (!swept) {
 		rc = run_point(&a, sc, point_of(&sw, 0), out, NULL, NULL);
 		goto out;
@@ -411,6 +438,7 @@ int cmd_run(int argc, char **argv)
 	if (!a.quiet && !a.json)
 		pt_sweep_print_table(&sw, docs, sw.n, stdout);
 out:
+	pt_state_release();
 	if (docs)
 		for (int i = 0; i < sw.n; i++)
 			json_object_put(docs[i]);
@@ -420,5 +448,38 @@ out:
 	free(out);
 	free(a.sets);
 	pt_topo_cleanup();
+	return rc;
+}
+
+int pt_run_check_args(const char *scenario, int nargs, char **args)
+{
+	char **av = pt_xcalloc((size_t)nargs + 3, sizeof(char *));
+	struct run_args a;
+	struct pt_scenario *sc = NULL;
+	int rc = PT_EXIT_USAGE;
+
+	/* the run's own parser on "run ARGS... SCENARIO", then the scenario
+	 * with the --set and overrides applied: no machine is consulted */
+	av[0] = "run";
+	for (int i = 0; i < nargs; i++)
+		av[i + 1] = args[i];
+	av[nargs + 1] = (char *)scenario;
+	if (parse_args(nargs + 2, av, &a))
+		goto out;
+	sc = pt_scenario_load(scenario);
+	if (!sc)
+		goto out;
+	for (int i = 0; i < a.nsets; i++)
+		if (pt_scenario_apply_set(sc, a.sets[i]))
+			goto out;
+	if ((a.duration && override(sc, "duration", a.duration, "--duration")) ||
+	    (a.warmup && override(sc, "warmup", a.warmup, "--warmup")) ||
+	    (a.repeat && override(sc, "repeat", a.repeat, "--repeat")) || pt_plan_check_threads(sc))
+		goto out;
+	rc = PT_EXIT_OK;
+out:
+	pt_scenario_free(sc);
+	free(a.sets);
+	free(av);
 	return rc;
 }

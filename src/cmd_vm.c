@@ -77,9 +77,29 @@ __attribute__((format(printf, 2, 3))) static int usage_err(const char *cmd, cons
 static bool valid_mem(const char *s)
 {
 	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
+	unsigned long long v;
 
-	return end != s && v > 0 && (!*end || (strchr("MmGg", *end) && !end[1]));
+	/* strtoull takes "-1" as 2^64-1: digits only */
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	return !errno && end != s && v > 0 && v < (1ULL << 40) &&
+	       (!*end || (strchr("MmGg", *end) && !end[1]));
+}
+
+/* A file qemu will read: it must be a readable regular file. */
+static int check_input_file(const char *cmd, const char *flag, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return usage_err(cmd, "%s: cannot read %s: %s", flag, path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return usage_err(cmd, "%s: %s is not a regular file", flag, path);
+	if (access(path, R_OK))
+		return usage_err(cmd, "%s: cannot read %s: %s", flag, path, strerror(errno));
+	return 0;
 }
 
 void pt_vm_args_init(struct pt_vm_args *a, const char *cmd)
@@ -103,10 +123,11 @@ int pt_vm_add_kernel(struct pt_vm_args *a, const char *spec)
 			      sizeof(err)))
 		return usage_err(a->cmd, "%s", err);
 	a->nkernels++;	/* from here on freed with the others */
-	if (access(a->image[a->nkernels - 1], R_OK))
-		return usage_err(a->cmd, "cannot read kernel image %s: %s", a->image[a->nkernels - 1],
-				 strerror(errno));
-	return 0;
+	for (int i = 0; i < a->nkernels - 1; i++)
+		if (!strcmp(a->label[i], a->label[a->nkernels - 1]))
+			return usage_err(a->cmd, "two kernels share the label '%s': name them IMAGE:LABEL",
+					 a->label[i]);
+	return check_input_file(a->cmd, "--kernel", a->image[a->nkernels - 1]);
 }
 
 int pt_vm_option(struct pt_vm_args *a, int opt, const char *arg)
@@ -147,6 +168,8 @@ int pt_vm_option(struct pt_vm_args *a, int opt, const char *arg)
 		a->append = arg;
 		return 0;
 	case 'I':
+		if (check_input_file(a->cmd, "--initramfs", arg))
+			return PT_EXIT_USAGE;
 		a->initramfs = arg;
 		return 0;
 	}
@@ -194,6 +217,10 @@ int pt_vm_take_scenarios(struct pt_vm_args *a, int argc, char **argv, int i)
 			return usage_err(a->cmd, "`ptbench %s` names the result files itself: drop %s",
 					 a->cmd, r);
 	}
+	/* a bad run argument is found here, not after booting a kernel */
+	for (int k = 0; k < a->nscen; k++)
+		if (pt_run_check_args(a->scen_path[k], a->nrun_args, a->run_args))
+			return usage_err(a->cmd, "the arguments after `run` do not apply to %s", a->scen_name[k]);
 	return 0;
 }
 
@@ -423,7 +450,7 @@ static int write_initrd(const char *path, const char *base, const struct pt_vm_a
 		goto out;
 	for (int i = 0; i < a->nscen; i++) {
 		size_t len;
-		char *text = pt_read_file(a->scen_path[i], &len);
+		char *text = pt_read_regular_file(a->scen_path[i], PT_SCENARIO_MAX_BYTES, &len);
 
 		if (!text)
 			goto out;

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "sysinfo", cmd_sysinfo, "kernel, THP settings, CPU, topology, NUMA" },
 	{ "vm", cmd_vm, "boot kernel images under qemu, run scenarios there, collect results" },
 	{ "gate", cmd_gate, "CI gate: boot base and candidate kernels in turn (or take their results), verdict + reports" },
+	{ "restore", cmd_restore, "put back what a killed run left: sysfs values, tracefs mount (state file)" },
 	{ "help", cmd_help, "this text" },
 };
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -36,8 +37,14 @@ int pt_membind_parse(hwloc_topology_t t, const char *text, struct pt_membind *mb
 		mb->kind = PT_MEMBIND_INTERLEAVE;
 	} else if (!strncmp(text, "node:", 5)) {
 		char *end;
-		long n = strtol(text + 5, &end, 10);
+		long n;
 
+		errno = 0;
+		n = strtol(text + 5, &end, 10);
+		if (end != text + 5 && !*end && (errno == ERANGE || n > INT_MAX)) {
+			snprintf(err, len, "%s: node number out of range", text);
+			return -1;
+		}
 		if (end == text + 5 || *end || n < 0) {
 			snprintf(err, len, "expected node:N with N a NUMA node number");
 			return -1;

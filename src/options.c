@@ -17,40 +17,51 @@ int pt_parse_int(const char *s, long long *out)
 
 	errno = 0;
 	v = strtoll(s, &end, 0);
-	if (errno || end == s || *end)
+	if (end == s || *end)
+		return -1;
+	if (errno == ERANGE)
+		return PT_PARSE_RANGE;
+	if (errno)
 		return -1;
 	*out = v;
 	return 0;
 }
 
-/* number followed by an optional suffix from the table; mult[] in units */
+/* Largest value a long long holds that a double can say exactly enough */
+#define SCALED_MAX 9.2e18
+
+/* number followed by an optional suffix from the table; mult[] in units.
+ * Plain decimal only: strtod's "inf", "nan" and hex floats are no sizes. */
 static int parse_scaled(const char *s, const char *const *suffix, const long long *mult,
 			long long bare_mult, long long *out)
 {
 	char *end;
-	double v;
+	double v, r = -1;
 
+	if (!isdigit((unsigned char)*s) && !(*s == '.' && isdigit((unsigned char)s[1])))
+		return -1;
 	errno = 0;
-	if (!*s || isspace((unsigned char)*s) || *s == '-')
-		return -1;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (end == s || v < 0)
 		return -1;
+	for (const char *p = s; p < end; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.' && *p != 'e' && *p != 'E' && *p != '+' &&
+		    *p != '-')
+			return -1;
 	if (!*end) {
-		*out = (long long)(v * (double)bare_mult + 0.5);
-		return 0;
+		r = v * (double)bare_mult;
+	} else {
+		for (size_t i = 0; suffix[i]; i++)
+			if (!strcasecmp(end, suffix[i]))
+				r = v * (double)mult[i];
+		if (r < 0)
+			return -1;
 	}
-	for (size_t i = 0; suffix[i]; i++) {
-		if (!strcasecmp(end, suffix[i])) {
-			double r = v * (double)mult[i];
-
-			if (r > 9.2e18)
-				return -1;
-			*out = (long long)(r + 0.5);
-			return 0;
-		}
-	}
-	return -1;
+	/* a well-formed number too big (or too small) for its unit */
+	if (errno == ERANGE || !(r <= SCALED_MAX))
+		return PT_PARSE_RANGE;
+	*out = (long long)(r + 0.5);
+	return 0;
 }
 
 int pt_parse_size(const char *s, long long *out)
@@ -205,6 +216,11 @@ int pt_opts_set(struct pt_opts *o, int idx, const char *text, int line, char *er
 			return -1;
 		}
 		break;
+	}
+	if (rc == PT_PARSE_RANGE) {
+		snprintf(err, errlen, "%s = %s: out of range (too large for %s)", d->key, text,
+			 type_word(d->type));
+		return -1;
 	}
 	if (rc) {
 		snprintf(err, errlen, "%s = %s: expected %s", d->key, text, type_word(d->type));

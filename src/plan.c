@@ -253,6 +253,21 @@ static int check_memory(const struct pt_scenario *sc, struct pt_plan *p)
 	return 0;
 }
 
+int pt_plan_check_threads(const struct pt_scenario *sc)
+{
+	for (size_t i = 0; i < sc->nroles; i++) {
+		const char *t = pt_opt_str(&sc->roles[i].common, "threads");
+		int n;
+
+		/* a sweep list is the sweep's to check (pt_sweep_setup) */
+		if (pt_sweep_is_list(t) && strcmp(t, "max"))
+			continue;
+		if (role_threads(sc, &sc->roles[i], PT_PLAN_NO_POINT, i, &n))
+			return -1;
+	}
+	return 0;
+}
+
 int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, struct pt_plan **out)
 {
 	struct pt_plan *p = pt_xcalloc(1, sizeof(*p));
@@ -287,6 +302,17 @@ int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, stru
 		pt_opts_fill(&r->opts, pr->opts);
 	}
 	resolve_rest(p);
+	{
+		size_t busy = 0;
+
+		for (size_t i = 0; i < p->nroles; i++)
+			busy += p->roles[i].threads > 0;
+		if (!busy) {
+			/* a result of nothing would read as a pass */
+			role_err(sc, 0, NULL, "nothing to measure: every role runs 0 threads");
+			goto fail;
+		}
+	}
 	if (place(sc, p))
 		goto fail;
 	for (size_t i = 0; i < sc->nroles; i++) {

@@ -10,10 +10,12 @@
 
 #include "ptbench/hist.h"
 #include "ptbench/options.h"
+#include "ptbench/output_file.h"
 #include "ptbench/result.h"
 #include "ptbench/result_read.h"
 #include "ptbench/scenario.h"
 #include "ptbench/sysinfo.h"
+#include "ptbench/utf8.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
@@ -119,46 +121,21 @@ struct json_object *pt_result_new(int argc, char **argv, const struct pt_scenari
 	return doc;
 }
 
+const char *pt_result_text(struct json_object *doc)
+{
+	/* JSON is UTF-8: a stray byte from a scenario, an argument or a path
+	 * becomes U+FFFD rather than an unreadable result */
+	pt_json_sanitize_utf8(doc);
+	return json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+						   JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
 int pt_result_write(struct json_object *doc, const char *path)
 {
-	char tmp[4096];
-	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_NOSLASHESCAPE);
-	size_t len = strlen(text), off = 0;
-	int fd, e;
+	const char *text = pt_result_text(doc);
+	char why[512];
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)n;
-	}
-	if (write(fd, "\n", 1) != 1 || fsync(fd))
-		goto fail;
-	if (close(fd)) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path)) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
-	e = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	errno = e;
-	return -1;
+	return pt_output_write(path, text, strlen(text), why, sizeof(why));
 }
 
 struct json_object *pt_result_load(const char *path)

@@ -63,6 +63,11 @@ bool pt_should_stop(const struct pt_thread *t)
 	return atomic_load_explicit(&t->rr->run->phase, memory_order_relaxed) == PT_PHASE_STOP;
 }
 
+bool pt_run_stopping(void)
+{
+	return pt_stop_signal != 0;
+}
+
 bool pt_measuring(const struct pt_thread *t)
 {
 	return atomic_load_explicit(&t->rr->run->phase, memory_order_relaxed) >= PT_PHASE_MEASURE;
@@ -448,7 +453,8 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		rc = PT_EXIT_RUNTIME;
 		goto teardown;
 	}
-	for (; set_up < run->nroles; set_up++) {
+	/* a stop signal during a long setup (many roles) ends it: no repeat */
+	for (; set_up < run->nroles && !pt_stop_signal; set_up++) {
 		struct pt_role_run *rr = &run->roles[set_up];
 
 		rr->shared = NULL;
@@ -471,6 +477,8 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 			goto teardown;
 		}
 	}
+	if (pt_stop_signal)
+		goto teardown;
 	start_probes(run);
 	pthread_mutex_init(&run->gate_lock, NULL);
 	pthread_cond_init(&run->gate_cond, NULL);

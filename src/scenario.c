@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "ptbench/scenario.h"
+#include "ptbench/strmap.h"
+#include "ptbench/utf8.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
@@ -75,7 +77,7 @@ struct section {
 	char *name;   /* worker name */
 	int line;
 	struct entry *e;
-	size_t n;
+	size_t n, cap;
 };
 
 static void perr(const char *file, int line, const char *fmt, ...)
@@ -130,13 +132,33 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/* Keys of the duplicate map: a, a NUL, then b, in *buf (grown as needed). */
+static size_t map_key(char **buf, size_t *cap, const char *a, const char *b)
+{
+	size_t alen = strlen(a), blen = strlen(b);
+
+	if (alen + blen + 2 > *cap) {
+		*cap = alen + blen + 2;
+		free(*buf);
+		*buf = pt_xmalloc(*cap);
+	}
+	memcpy(*buf, a, alen + 1);
+	memcpy(*buf + alen + 1, b, blen);
+	return alen + 1 + blen;
+}
+
 /* Split the text into sections of key/value entries; syntax errors only. */
 static int lex(const char *file, const char *text, struct section **out, size_t *nout)
 {
 	struct section *sec = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	char *copy = pt_xstrdup(text), *raw;
 	int line = 0, rc = 0;
+	/* "kind\0name" -> line and "section#\0key" -> line: linear duplicate
+	 * checks, a file of 100k sections must not take minutes to reject */
+	struct pt_strmap seen = { 0 };
+	char *mkey = NULL;
+	size_t mlen, mcap = 0;
 
 	for (raw = copy; raw && !rc; line++) {
 		char *nl = strchr(raw, '\n'), *s;
@@ -183,19 +205,22 @@ static int lex(const char *file, const char *text, struct section **out, size_t 
 				rc = -1;
 				break;
 			}
-			for (size_t i = 0; i < n; i++) {
-				if (!strcmp(sec[i].kind, kind) && !strcmp(sec[i].name, name)) {
-					perr(file, line + 1, "section [%s%s%s] repeated (first at line %d)", kind,
-					     *name ? " " : "", name, sec[i].line);
-					rc = -1;
-				}
-			}
-			if (rc)
+			mlen = map_key(&mkey, &mcap, kind, name);
+			int first = pt_strmap_add(&seen, mkey, mlen, line + 1);
+
+			if (first >= 0) {
+				perr(file, line + 1, "section [%s%s%s] repeated (first at line %d)", kind,
+				     *name ? " " : "", name, first);
+				rc = -1;
 				break;
-			sec = pt_xrealloc(sec, (n + 1) * sizeof(*sec));
-			if (!sec)
-				abort();
-			sec[n] = (struct section){ pt_xstrdup(kind), pt_xstrdup(name), line + 1, NULL, 0 };
+			}
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				sec = pt_xrealloc(sec, cap * sizeof(*sec));
+				if (!sec)
+					abort();
+			}
+			sec[n] = (struct section){ pt_xstrdup(kind), pt_xstrdup(name), line + 1, NULL, 0, 0 };
 			n++;
 			continue;
 		}
@@ -227,20 +252,28 @@ static int lex(const char *file, const char *text, struct section **out, size_t 
 			rc = -1;
 			break;
 		}
-		for (size_t j = 0; j < cur->n; j++) {
-			if (!strcmp(cur->e[j].key, key)) {
-				perr(file, line + 1, "key '%s' repeated (first at line %d)", key, cur->e[j].line);
-				rc = -1;
-			}
-		}
-		if (rc)
+		char secno[24];
+		int first;
+
+		snprintf(secno, sizeof(secno), "#%zu", n - 1);
+		mlen = map_key(&mkey, &mcap, secno, key);
+		first = pt_strmap_add(&seen, mkey, mlen, line + 1);
+		if (first >= 0) {
+			perr(file, line + 1, "key '%s' repeated (first at line %d)", key, first);
+			rc = -1;
 			break;
-		cur->e = pt_xrealloc(cur->e, (cur->n + 1) * sizeof(*cur->e));
-		if (!cur->e)
-			abort();
+		}
+		if (cur->n == cur->cap) {
+			cur->cap = cur->cap ? 2 * cur->cap : 8;
+			cur->e = pt_xrealloc(cur->e, cur->cap * sizeof(*cur->e));
+			if (!cur->e)
+				abort();
+		}
 		cur->e[cur->n++] = (struct entry){ pt_xstrdup(key), pt_xstrdup(val), line + 1 };
 	}
 	free(copy);
+	pt_strmap_free(&seen);
+	free(mkey);
 	if (rc) {
 		free_sections(sec, n);
 		return -1;
@@ -355,6 +388,17 @@ struct pt_scenario *pt_scenario_parse(const char *file, const char *text)
 	struct pt_scenario *s;
 	bool have_scenario = false;
 
+	size_t bad;
+
+	if (!pt_utf8_valid(text, strlen(text), &bad)) {
+		int line = 1;
+
+		for (size_t i = 0; i < bad; i++)
+			line += text[i] == '\n';
+		perr(file, line, "not valid UTF-8 (byte 0x%02x): a scenario is UTF-8 text",
+		     (unsigned char)text[bad]);
+		return NULL;
+	}
 	if (lex(file, text, &sec, &nsec))
 		return NULL;
 	s = pt_xcalloc(1, sizeof(*s));
@@ -410,11 +454,24 @@ fail:
 
 struct pt_scenario *pt_scenario_load(const char *path)
 {
-	char *text = pt_read_file(path, NULL);
+	size_t len;
+	char *text = pt_read_regular_file(path, PT_SCENARIO_MAX_BYTES, &len);
+	const char *nul;
 	struct pt_scenario *s;
 
 	if (!text) {
-		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: cannot read: %s%s\n", path, pt_read_error(errno),
+			errno == EFBIG ? " (a scenario is at most 16 MiB)" : "");
+		return NULL;
+	}
+	nul = memchr(text, '\0', len);
+	if (nul) {
+		int line = 1;
+
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		perr(path, line, "a NUL byte: a scenario is text");
+		free(text);
 		return NULL;
 	}
 	s = pt_scenario_parse(path, text);
@@ -435,6 +492,10 @@ int pt_scenario_apply_set(struct pt_scenario *s, const char *assignment)
 	char *copy = pt_xstrdup(assignment), *dot, *eq, where[160];
 	int rc = -1;
 
+	if (!pt_utf8_valid(assignment, strlen(assignment), NULL)) {
+		fprintf(stderr, "--set: not valid UTF-8\n");
+		goto out;
+	}
 	eq = strchr(copy, '=');
 	dot = strchr(copy, '.');
 	if (!eq || !dot || dot > eq) {
@@ -478,7 +539,7 @@ out:
 
 /* Where scenario files live: $PTBENCH_SCENARIOS, next to the binary (a build
  * tree), PREFIX/share/ptbench relative to the binary (a relocated install),
- * then the compiled-in PREFIX. */
+ * one level up (build/ptbench-asan in a tree), then the compiled-in PREFIX. */
 const char *pt_scenario_dir(void)
 {
 	static char dir[PATH_MAX];
@@ -490,6 +551,10 @@ const char *pt_scenario_dir(void)
 	if (access(dir, R_OK) == 0)
 		return dir;
 	snprintf(dir, sizeof(dir), "%s/../share/ptbench/scenarios", pt_exe_dir());
+	if (access(dir, R_OK) == 0)
+		return dir;
+	/* a binary built into a subdirectory of the tree (build/ptbench-asan) */
+	snprintf(dir, sizeof(dir), "%s/../scenarios", pt_exe_dir());
 	if (access(dir, R_OK) == 0)
 		return dir;
 	snprintf(dir, sizeof(dir), "%s/scenarios", PTBENCH_DATADIR);

@@ -34,17 +34,22 @@ static int parse_value(const char *tok, int max, int *v)
 
 int pt_sweep_parse_values(const char *text, int max, int *out, int cap, char *err, size_t len)
 {
-	char *copy = pt_xstrdup(text), *save = NULL, *tok;
+	char *copy = pt_xstrdup(text), *rest = copy, *tok;
 	int n = 0, pending_dots = 0, rc = -1;
 	bool has_max = false;
 
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: "1,,2" has an empty value, which is an error */
+	while ((tok = strsep(&rest, ","))) {
 		int v;
 
 		while (*tok == ' ' || *tok == '\t')
 			tok++;
 		for (char *e = tok + strlen(tok); e > tok && (e[-1] == ' ' || e[-1] == '\t');)
 			*--e = '\0';
+		if (!*tok) {
+			snprintf(err, len, "an empty value (two commas in a row, or one at an end)");
+			goto out;
+		}
 		if (!strcmp(tok, "...")) {
 			if (!n || pending_dots) {
 				snprintf(err, len, "'...' needs a value before it and one after it");

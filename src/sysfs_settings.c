@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ptbench/machine_state.h"
 #include "ptbench/sysfs_settings.h"
 
 #define MAX_PUSHED 32
@@ -44,7 +45,7 @@ int pt_read_line(const char *path, char *buf, size_t len, int select)
 	return 0;
 }
 
-static int write_value(const char *path, const char *value)
+int pt_sysfs_write(const char *path, const char *value)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	ssize_t n;
@@ -66,7 +67,7 @@ void pt_sysfs_restore_all(void)
 
 		/* errors cannot be reported from every context we run in; a value
 		 * that will not go back is still the best we can do */
-		(void)write_value(p->path, p->old);
+		(void)pt_sysfs_write(p->path, p->old);
 		depth--;
 	}
 }
@@ -97,7 +98,9 @@ int pt_sysfs_push(const char *path, const char *value, char *err, size_t errlen)
 	snprintf(stack[depth].path, sizeof(stack[depth].path), "%s", path);
 	snprintf(stack[depth].old, sizeof(stack[depth].old), "%s", old);
 	depth++;
-	if (write_value(path, value)) {
+	/* and outside the process, for a run that dies without a handler */
+	pt_state_note_sysfs(path, old, value);
+	if (pt_sysfs_write(path, value)) {
 		int e = errno;
 
 		depth--;

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "ptbench/topo_plan.h"
@@ -33,6 +34,8 @@ struct planner {
 	int **cpus;    /* result, logical indexes until the end */
 	char *err;
 	size_t errlen;
+	size_t first_undone;  /* roles before it are all planned */
+	size_t excl_left;     /* exclusive roles not planned yet */
 };
 
 static int fail(struct planner *pl, size_t r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -74,6 +77,9 @@ int pt_place_parse_list(const char *s, int *out, int max)
 				return -1;
 			p = end;
 		}
+		/* no CPU number is that large (and (int) of it would be garbage) */
+		if (a > INT_MAX || b > INT_MAX)
+			return -1;
 		for (long i = a; i <= b; i++) {
 			if (n >= max)
 				return -1;
@@ -154,10 +160,14 @@ static int parse_one(struct planner *pl, size_t r)
 			return fail(pl, r, "role '%s' runs no threads", arg);
 	} else if (!strncmp(s, "node:", 5)) {
 		char *end, buf[256];
-		long node = strtol(s + 5, &end, 10);
+		long node;
 		hwloc_obj_t obj;
 
+		errno = 0;
+		node = strtol(s + 5, &end, 10);
 		rp->p = P_NODE;
+		if (end != s + 5 && !*end && (errno == ERANGE || node > INT_MAX))
+			return fail(pl, r, "%s: node number out of range", s);
 		if (end == s + 5 || *end || node < 0)
 			return fail(pl, r, "expected node:N with N a NUMA node number");
 		obj = hwloc_get_numanode_obj_by_os_index(pl->t, (unsigned)node);
@@ -416,18 +426,27 @@ out:
 
 /* Roles are planned after the roles they refer to; among the roles ready to
  * plan, exclusive ones go first so that they get their PUs to themselves. */
-static int next_role(const struct planner *pl)
+static int next_role(struct planner *pl)
 {
 	int best = -1;
 
-	for (size_t r = 0; r < pl->n; r++) {
+	/* linear in the usual cases (100k roles must not plan for minutes):
+	 * the planned prefix is skipped, and with no exclusive role left the
+	 * first ready role is the answer */
+	while (pl->first_undone < pl->n && pl->rp[pl->first_undone].done)
+		pl->first_undone++;
+	for (size_t r = pl->first_undone; r < pl->n; r++) {
 		const struct role_plan *rp = &pl->rp[r];
 
 		if (rp->done || (rp->ref >= 0 && !pl->rp[rp->ref].done))
 			continue;
 		if (best < 0 || (pl->req[r].exclusive && !pl->req[best].exclusive))
 			best = (int)r;
+		if (pl->req[best].exclusive || !pl->excl_left)
+			break;
 	}
+	if (best >= 0 && pl->req[best].exclusive)
+		pl->excl_left--;
 	return best;
 }
 
@@ -445,6 +464,7 @@ int pt_place_plan(hwloc_topology_t t, const struct pt_place_req *req, size_t n, 
 	for (size_t r = 0; r < n && !rc; r++) {
 		pl.cpus[r] = pt_xcalloc((size_t)(req[r].nthreads > 0 ? req[r].nthreads : 1), sizeof(int));
 		rc = parse_one(&pl, r);
+		pl.excl_left += req[r].exclusive;
 	}
 	for (size_t done = 0; done < n && !rc; done++) {
 		int r = next_role(&pl);

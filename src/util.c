@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ptbench/exitcodes.h"
@@ -146,4 +147,48 @@ const char *pt_fmt_bytes(uint64_t bytes, char *buf, size_t len)
 	}
 	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
 	return buf;
+}
+
+char *pt_read_regular_file(const char *path, size_t max, size_t *lenp)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st)) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return NULL;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		errno = EFBIG;
+		return NULL;
+	}
+	/* a regular file: the ordinary read, still capped should it grow */
+	buf = pt_read_file(path, lenp);
+	if (buf && lenp && *lenp > max) {
+		free(buf);
+		errno = EFBIG;
+		return NULL;
+	}
+	return buf;
+}
+
+const char *pt_read_error(int err)
+{
+	if (err == EINVAL)
+		return "not a regular file (a FIFO, a device or a socket)";
+	if (err == EFBIG)
+		return "too large";
+	return strerror(err);
 }

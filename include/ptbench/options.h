@@ -91,7 +91,10 @@ long long pt_opt_num(const struct pt_opts *o, const char *key);
 const char *pt_opt_str(const struct pt_opts *o, const char *key);
 bool pt_opt_is_set(const struct pt_opts *o, const char *key);
 
-/* Value parsers, exposed for the command line (--duration) and the tests. */
+/* Value parsers, exposed for the command line (--duration) and the tests.
+ * Each returns 0, -1 for text that is not a value of its kind, or
+ * PT_PARSE_RANGE for a well-formed value too large to hold. */
+#define PT_PARSE_RANGE (-2)
 int pt_parse_size(const char *s, long long *out);
 int pt_parse_duration_ns(const char *s, long long *out);
 int pt_parse_int(const char *s, long long *out);

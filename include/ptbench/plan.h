@@ -56,6 +56,11 @@ void pt_plan_free(struct pt_plan *p);
 /* The role named name, or NULL. */
 const struct pt_plan_role *pt_plan_role(const struct pt_plan *p, const char *name);
 
+/* The roles' thread counts as written, without planning them on this
+ * machine (vm checks a guest's run arguments on the host): 0 or -1 after
+ * printing why. */
+int pt_plan_check_threads(const struct pt_scenario *sc);
+
 /* Parse a thread count as written: a decimal 0..4096 only (no 0x2, no 010
  * read as octal). Returns 0 or -1. Exposed for the tests. */
 int pt_plan_parse_threads(const char *text, int *out);

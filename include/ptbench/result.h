@@ -12,7 +12,11 @@ struct pt_scenario;
 
 /* The top of a result: schema, tool, system, scenario; "repeats" empty. */
 struct json_object *pt_result_new(int argc, char **argv, const struct pt_scenario *sc);
-/* Write atomically: FILE.tmp.PID, fsync, rename. Returns 0 or -1 (errno set). */
+/* The document as text: strings made valid UTF-8, pretty-printed. The text
+ * belongs to doc. */
+const char *pt_result_text(struct json_object *doc);
+/* Write atomically (pt_output_write: FILE.tmp.PID, fsync, rename; only over a
+ * regular file). Returns 0 or -1 (errno set). */
 int pt_result_write(struct json_object *doc, const char *path);
 /* Read and check a result file (pt_result_read: shape validated); prints
  * why to stderr and returns NULL. */

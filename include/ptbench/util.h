@@ -16,6 +16,14 @@ void *pt_xrealloc(void *p, size_t n);
 char *pt_xstrdup(const char *s);
 /* Read a whole file into a NUL-terminated malloc'd buffer; NULL on error. */
 char *pt_read_file(const char *path, size_t *len);
+/* pt_read_file for input files: only a regular file of at most max bytes
+ * (a FIFO is not waited for, /dev/zero not read until memory runs out);
+ * errno EINVAL for not a regular file, EISDIR, EFBIG for too large. */
+char *pt_read_regular_file(const char *path, size_t max, size_t *len);
+/* Words for an errno from pt_read_regular_file. */
+const char *pt_read_error(int err);
+/* Largest scenario file read (result files: result_read.h). */
+#define PT_SCENARIO_MAX_BYTES (16u << 20)
 /* Directory of the running binary (for scenarios/ and plots/ next to it). */
 const char *pt_exe_dir(void);
 /* Format ns for humans: "812ns", "12.3us", "4.56ms", "1.20s". */

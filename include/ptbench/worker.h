@@ -134,6 +134,8 @@ static inline void pt_record_error(struct pt_thread *t, int op, int err)
 
 /* Whether the run wants the workers to stop (end of duration or a signal). */
 bool pt_should_stop(const struct pt_thread *t);
+/* Whether a stop signal arrived (for a long setup: stop early). */
+bool pt_run_stopping(void);
 /* Whether the warm-up is over (ops now count in the result). */
 bool pt_measuring(const struct pt_thread *t);
 

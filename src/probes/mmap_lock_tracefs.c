@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ptbench/mmap_lock_fields.h"
+#include "ptbench/machine_state.h"
 #include "ptbench/mmap_lock_tracefs.h"
 #include "ptbench/util.h"
 
@@ -170,6 +171,9 @@ static int find_tracefs(struct pt_ml_session *s, char *why, size_t len)
 		return -1;
 	}
 	s->mounted_by_us = true;
+	/* recorded outside the process: a SIGKILLed run's mount is undone by
+	 * the next run or `ptbench restore` */
+	pt_state_note_mount(DEFAULT_TRACEFS);
 	snprintf(s->tracing_dir, sizeof(s->tracing_dir), "%s", DEFAULT_TRACEFS);
 	return 0;
 }

@@ -1,0 +1,42 @@
+/* What ptbench changed on the machine, recorded outside the process so that
+ * a run killed with SIGKILL (or by the OOM killer) can still be undone: the
+ * state file ($PTBENCH_STATE_DIR, default /run/ptbench, file "state") lists
+ * every sysfs value pushed with its true original and every tracefs mount
+ * ptbench made. One run at a time holds the lock (flock on "lock" in the
+ * same directory) for as long as it may change anything; the next run, or
+ * `ptbench restore`, undoes what a dead holder left. */
+#ifndef PTBENCH_MACHINE_STATE_H
+#define PTBENCH_MACHINE_STATE_H
+
+#include <stdbool.h>
+
+/* The state directory: $PTBENCH_STATE_DIR or /run/ptbench. */
+const char *pt_state_dir(void);
+
+/* Take the lock for this run. A live ptbench holding it is waited for (said
+ * once on stderr; a stop signal ends the wait); what a dead one left is
+ * restored first (and said). Returns 0, 128+N when a stop signal ended the
+ * wait, or PT_EXIT_RUNTIME when the lock cannot be taken. A state directory
+ * that cannot be created is warned about and the run goes on without it.
+ * Without root (and no $PTBENCH_STATE_DIR) it returns 0 and holds nothing:
+ * such a run cannot change sysfs or mount anything. */
+int pt_state_acquire(void);
+/* Give the lock back: records whose change is already undone are dropped,
+ * the rest (a value that would not go back, a busy mount) stay for the next
+ * run or `ptbench restore`. Called at the end of a run and from atexit. */
+void pt_state_release(void);
+
+/* Record a sysfs value about to be written (path, its original, the new
+ * value); the first original of a path is kept. A no-op without the lock. */
+void pt_state_note_sysfs(const char *path, const char *original, const char *pushed);
+/* Record a tracefs mount this process made at dir. */
+void pt_state_note_mount(const char *dir);
+
+/* `ptbench restore`: undo what the state file records (the holder must be
+ * gone) and remove stale tracefs instances. verbose: say what was done.
+ * Returns an exit code: 0 done or nothing to do, 4 a live run holds the
+ * lock (it restores when it ends) or not root, 5 something would not go
+ * back (said why). */
+int pt_state_restore_now(bool verbose);
+
+#endif

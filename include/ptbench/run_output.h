@@ -1,0 +1,23 @@
+/* run's result file: the up-front check of every file a run will write, and
+ * the final write that keeps file and exit code in agreement. */
+#ifndef PTBENCH_RUN_OUTPUT_H
+#define PTBENCH_RUN_OUTPUT_H
+
+#include <stdbool.h>
+
+struct json_object;
+struct pt_sweep;
+
+/* pt_output_check on out, or on each sweep point's file; prints why.
+ * Returns 0 or -1. */
+int pt_run_check_outputs(const char *out, const struct pt_sweep *sw);
+/* Write doc to out with "complete" (and "interrupted_by" after a stop
+ * signal); a stop signal during the write rewrites it incomplete. Leaves
+ * SIGINT/SIGTERM/SIGHUP blocked: the caller decides the exit code, then calls
+ * pt_block_stop_signals(false). Returns 0 when written to out, 1 when the
+ * result had to go elsewhere (said), -1 when nowhere. */
+int pt_run_write_result(struct json_object *doc, const char *out, bool complete, bool json,
+			bool quiet);
+void pt_block_stop_signals(bool block);
+
+#endif

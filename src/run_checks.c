@@ -1,0 +1,99 @@
+/* "It ran" is not "it measured": a repeat whose ops all failed or that
+ * counted nothing must not end as a complete result with exit 0. */
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ptbench/run_checks.h"
+#include "ptbench/scenario.h"
+#include "ptbench/worker.h"
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (o && json_object_is_type(o, json_type_object))
+		json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static int64_t num(struct json_object *o, const char *key)
+{
+	return json_object_get_int64(get(o, key));
+}
+
+/* "EACCES 120, ENOENT 3" from an errors object. */
+static void errors_text(struct json_object *errs, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	json_object_object_foreach(errs, name, n) {
+		if (off >= len)
+			break;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s %lld", off ? ", " : "", name,
+					(long long)json_object_get_int64(n));
+	}
+}
+
+static void warn_vmstat(const char *role, const char *what, struct json_object *o)
+{
+	struct json_object *v = get(o, "vmstat_check");
+
+	if (!v || json_object_get_boolean(get(v, "agrees")))
+		return;
+	fprintf(stderr, "ptbench: warning: [worker %s] %s: the kernel's counters disagree with the worker's count (rule %s; worker %lld, pages_collapsed %lld, thp_collapse_alloc %lld): another process may have collapsed memory meanwhile\n",
+		role, what, json_object_get_string(get(v, "rule")), (long long)num(v, "worker_pmds"),
+		(long long)num(v, "pages_collapsed"), (long long)num(v, "vmstat"));
+}
+
+int pt_check_measured(struct json_object *rep, char *why, size_t len)
+{
+	uint64_t total = 0;
+	int bad = 0;
+
+	json_object_object_foreach(get(rep, "workers"), role, w) {
+		struct json_object *c = get(w, "collapse"), *k = get(w, "khugepaged");
+
+		json_object_object_foreach(get(w, "ops"), op, o) {
+			int64_t count = num(o, "count"), nerr = 0;
+			char errs[256];
+
+			json_object_object_foreach(get(o, "errors"), ename, en) {
+				(void)ename;
+				nerr += json_object_get_int64(en);
+			}
+			total += (uint64_t)(count > 0 ? count : 0);
+			if (!bad && nerr > 0 && nerr >= count) {
+				errors_text(get(o, "errors"), errs, sizeof(errs));
+				snprintf(why, len, "[worker %s] op %s: every one of its %lld calls failed (%s)",
+					 role, op, (long long)count, errs);
+				bad = 1;
+			}
+		}
+		if (c) {
+			/* the collapse worker warns about its vmstat check itself */
+			if (!bad && num(c, "attempts") > 0 && num(c, "succeeded") == 0) {
+				snprintf(why, len, "[worker %s] none of its %lld collapses succeeded", role,
+					 (long long)num(c, "attempts"));
+				bad = 1;
+			}
+		}
+		if (k) {
+			warn_vmstat(role, "khugepaged", k);
+			if (!bad && num(k, "iterations") > 0 && num(k, "pmds_collapsed") == 0 &&
+			    num(k, "pmds_collapsed_after_stop") == 0) {
+				snprintf(why, len, "[worker %s] khugepaged collapsed none of its regions in %lld tries",
+					 role, (long long)num(k, "iterations"));
+				bad = 1;
+			}
+		}
+	}
+	if (!bad && !total) {
+		snprintf(why, len, "nothing measured: no role completed a single op");
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}

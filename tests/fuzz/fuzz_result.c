@@ -1,0 +1,52 @@
+/* libFuzzer target: reading a result file the way `compare` does
+ * (pt_cmp_load: json-c parse, schema and shape checks), the scenario
+ * mismatch check and the lock-probe lookup on the loaded result. The input
+ * is handed over through a memfd so the real file-reading path runs. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ptbench/compare.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void ignore(const char *msg)
+{
+	(void)msg;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int fd = -1;
+	static char path[64];
+	struct pt_cmp_input a;
+	char buf[4096];
+
+	if (fd < 0) {
+		fd = memfd_create("fuzz-result", MFD_CLOEXEC);
+		if (fd < 0)
+			abort();
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (!getenv("FUZZ_VERBOSE"))
+			/* the FILE only: libFuzzer and the sanitizers write to fd 2 */
+			stderr = fopen("/dev/null", "w");
+	}
+	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
+		abort();
+	/* results are big, their shapes small: 16 KiB is room for every shape
+	 * and keeps the rate up */
+	if (size > 16384)
+		return 0;
+	/* --force or not by the length's parity: one load per input, both
+	 * paths covered */
+	if (pt_cmp_load(path, size & 1, &a, ignore))
+		return 0;
+	pt_cmp_mismatches(&a, &a, buf, sizeof(buf));
+	pt_cmp_has_lock_probe(&a);
+	pt_cmp_input_free(&a);
+	return 0;
+}

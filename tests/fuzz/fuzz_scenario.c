@@ -1,0 +1,34 @@
+/* libFuzzer target: the scenario parser (pt_scenario_parse) and the checks
+ * that follow it (pt_scenario_validate), on arbitrary bytes. stderr (the FILE, not fd 2)
+ * goes to /dev/null: the parser's file:line messages would drown the fuzzer's output. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ptbench/scenario.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int quiet;
+	char *text = malloc(size + 1);
+	struct pt_scenario *s;
+
+	if (!quiet && !getenv("FUZZ_VERBOSE")) {
+		/* the FILE only: libFuzzer and the sanitizers write to fd 2 */
+		stderr = fopen("/dev/null", "w");
+		quiet = 1;
+	}
+	memcpy(text, data, size);
+	text[size] = '\0';
+	s = pt_scenario_parse("fuzz.ini", text);
+	if (s) {
+		pt_scenario_validate(s);
+		pt_scenario_free(s);
+	}
+	free(text);
+	return 0;
+}
