@@ -343,6 +343,27 @@ static int plan_all(const struct pt_scenario *sc, const struct pt_sweep *sw)
 	return 0;
 }
 
+/* The scenario file with the command line's --set, --duration, --warmup
+ * and --repeat applied; NULL after printing why. */
+static struct pt_scenario *load_with_args(const char *path, const struct run_args *a)
+{
+	struct pt_scenario *sc = pt_scenario_load(path);
+
+	if (!sc)
+		return NULL;
+	for (int i = 0; i < a->nsets; i++)
+		if (pt_scenario_apply_set(sc, a->sets[i]))
+			goto bad;
+	if ((a->duration && override(sc, "duration", a->duration, "--duration")) ||
+	    (a->warmup && override(sc, "warmup", a->warmup, "--warmup")) ||
+	    (a->repeat && override(sc, "repeat", a->repeat, "--repeat")))
+		goto bad;
+	return sc;
+bad:
+	pt_scenario_free(sc);
+	return NULL;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a;
@@ -365,15 +386,8 @@ int cmd_run(int argc, char **argv)
 			a.scenario, pt_scenario_dir());
 		goto out;
 	}
-	sc = pt_scenario_load(path);
+	sc = load_with_args(path, &a);
 	if (!sc)
-		goto out;
-	for (int i = 0; i < a.nsets; i++)
-		if (pt_scenario_apply_set(sc, a.sets[i]))
-			goto out;
-	if ((a.duration && override(sc, "duration", a.duration, "--duration")) ||
-	    (a.warmup && override(sc, "warmup", a.warmup, "--warmup")) ||
-	    (a.repeat && override(sc, "repeat", a.repeat, "--repeat")))
 		goto out;
 	swept = pt_sweep_setup(sc, a.sweep, pt_topo_npus(), &sw);
 	if (swept < 0)
@@ -466,15 +480,8 @@ int pt_run_check_args(const char *scenario, int nargs, char **args)
 	av[nargs + 1] = (char *)scenario;
 	if (parse_args(nargs + 2, av, &a))
 		goto out;
-	sc = pt_scenario_load(scenario);
-	if (!sc)
-		goto out;
-	for (int i = 0; i < a.nsets; i++)
-		if (pt_scenario_apply_set(sc, a.sets[i]))
-			goto out;
-	if ((a.duration && override(sc, "duration", a.duration, "--duration")) ||
-	    (a.warmup && override(sc, "warmup", a.warmup, "--warmup")) ||
-	    (a.repeat && override(sc, "repeat", a.repeat, "--repeat")) || pt_plan_check_threads(sc))
+	sc = load_with_args(scenario, &a);
+	if (!sc || pt_plan_check_threads(sc))
 		goto out;
 	rc = PT_EXIT_OK;
 out:

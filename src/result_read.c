@@ -354,15 +354,10 @@ static void check_opstats(struct vc *c, struct json_object *o)
 	}
 }
 
-/* o.key, when present, is an object of op statistics per name (roles' ops). */
-static void check_opstats_map(struct vc *c, struct json_object *o, const char *key, bool required)
+/* Every member of m (already under its key in the path) is an object of op
+ * statistics: a role's ops, the probe's wait/hold by mode. */
+static void check_opstats_members(struct vc *c, struct json_object *m)
 {
-	struct json_object *m = field(c, o, key, K_OBJECT, required);
-	size_t old;
-
-	if (!m)
-		return;
-	old = push_key(c, key);
 	json_object_object_foreach(m, name, v)
 	{
 		size_t o2 = push_key(c, name);
@@ -375,6 +370,18 @@ static void check_opstats_map(struct vc *c, struct json_object *o, const char *k
 		if (c->failed)
 			break;
 	}
+}
+
+/* o.key, when present, is an object of op statistics per name (roles' ops). */
+static void check_opstats_map(struct vc *c, struct json_object *o, const char *key, bool required)
+{
+	struct json_object *m = field(c, o, key, K_OBJECT, required);
+	size_t old;
+
+	if (!m)
+		return;
+	old = push_key(c, key);
+	check_opstats_members(c, m);
 	pop(c, old);
 }
 
@@ -394,18 +401,7 @@ static void check_lockstats(struct vc *c, struct json_object *o)
 		if (!w)
 			continue;
 		old = push_key(c, kinds[k]);
-		json_object_object_foreach(w, mode, s)
-		{
-			size_t o2 = push_key(c, mode);
-
-			if (!json_object_is_type(s, json_type_object))
-				fail(c, kind_words[K_OBJECT], s, false);
-			else
-				check_opstats(c, s);
-			pop(c, o2);
-			if (c->failed)
-				break;
-		}
+		check_opstats_members(c, w);
 		pop(c, old);
 	}
 }
