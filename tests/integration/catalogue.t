@@ -93,7 +93,19 @@ tap_lines() { # reads check_results' output
 "$PTBENCH" run all -o "$TMP/all" --duration 2s --warmup 100ms --repeat 1 >"$TMP/all.out" 2>&1
 rc=$?
 sed 's/^/# /' "$TMP/all.out"
-is "$rc" 0 "run all over the catalogue exits 0"
+# khugepaged is one daemon for the whole machine: on a loaded machine it may
+# collapse nothing in 2 s, and a run that collapsed nothing exits 5 (it
+# measured nothing); khugepaged.t proves it collapses. Any other failure fails.
+khp_idle() {
+	grep -qE "^  khugepaged-smaps +FAILED" "$TMP/all.out" &&
+		grep -q "khugepaged collapsed no" "$TMP/all/khugepaged-smaps.log" 2>/dev/null
+}
+failed=$(grep -cE "^  [a-z0-9-]+ +FAILED" "$TMP/all.out")
+if [ "$rc" = 5 ] && [ "$failed" = 1 ] && khp_idle; then
+	skip "run all exits 5 only because khugepaged collapsed nothing in 2 s on this machine (see khugepaged.t)"
+else
+	is "$rc" 0 "run all over the catalogue exits 0"
+fi
 ran=()
 for ini in scenarios/*.ini; do
 	s=$(basename "$ini" .ini)
@@ -101,7 +113,11 @@ for ini in scenarios/*.ini; do
 	case "$line" in
 	*" skipped "*) skip "$s: skipped on this kernel: ${line#* skipped }" ;;
 	*" ok "*) ran+=("$s") ;;
-	*) ok 1 "$s: status line '$line'" ;;
+	*) if [ "$s" = khugepaged-smaps ] && khp_idle; then
+		skip "$s: khugepaged collapsed nothing in 2 s on this machine (see khugepaged.t)"
+	   else
+		ok 1 "$s: status line '$line'"
+	   fi ;;
 	esac
 done
 : >"$TMP/retry"
