@@ -74,16 +74,16 @@ if command -v unshare >/dev/null && grep -q "mmap_lock" /sys/kernel/tracing/avai
 		for m in /sys/kernel/debug/tracing /sys/kernel/tracing; do
 			while grep -q " $m tracefs " /proc/self/mounts; do umount "$m" || exit 77; done
 		done
-		"$1" run default --duration 3s --warmup 0 --repeat 1 --quiet -o "$2/t.json" 2>/dev/null & pid=$!
+		"$1" run default --duration 3s --warmup 0 --repeat 1 --quiet --lock-probe tracefs -o "$2/t.json" 2>/dev/null & pid=$!
 		for _ in $(seq 100); do grep -q "^mount" "$PTBENCH_STATE_DIR/state" 2>/dev/null && break; sleep 0.1; done
 		sleep 0.5; kill -KILL $pid; wait $pid 2>/dev/null
 		grep -q " /sys/kernel/tracing tracefs " /proc/self/mounts && echo left-mounted
 		grep -q "^mount	tracefs	/sys/kernel/tracing	" "$PTBENCH_STATE_DIR/state" && echo recorded
 		"$1" restore 2>&1
 		grep -q " /sys/kernel/tracing tracefs " /proc/self/mounts || echo unmounted
-		"$1" run default --duration 0.3s --warmup 0 --repeat 1 --quiet -o "$2/t2.json" 2>/dev/null & p2=$!
+		"$1" run default --duration 0.3s --warmup 0 --repeat 1 --quiet --lock-probe tracefs -o "$2/t2.json" 2>/dev/null & p2=$!
 		sleep 0.2
-		"$1" run default --duration 0.3s --warmup 0 --repeat 1 --quiet -o "$2/t3.json" 2>/dev/null
+		"$1" run default --duration 0.3s --warmup 0 --repeat 1 --quiet --lock-probe tracefs -o "$2/t3.json" 2>/dev/null
 		wait $p2
 		grep -q " /sys/kernel/tracing tracefs " /proc/self/mounts || echo overlap-unmounted
 		[ -e "$PTBENCH_STATE_DIR/state" ] || echo state-clean
