@@ -179,7 +179,9 @@ for how in normal INT TERM SEGV; do
 	INT | TERM) is "$rc" "$((128 + $(kill -l $how)))" "SIG$how: exit code 128+signal" ;;
 	SEGV) ok $([ "$rc" -ne 0 ] && echo 0 || echo 1) "SIGSEGV: the run died ($rc)" ;;
 	esac
-	sleep 0.2 # the kernel frees programs after an RCU grace period
+	# the kernel frees programs after RCU grace periods (tracing programs wait
+	# for RCU tasks-trace too, which can take seconds): poll up to 10 s
+	for _ in $(seq 100); do gone "$seen" "$(progs)" && break; sleep 0.1; done
 	gone "$seen" "$(progs)"; ok $? "$how: its programs are gone"
 	gone "$mseen" "$(maps)"; ok $? "$how: its maps are gone"
 done
