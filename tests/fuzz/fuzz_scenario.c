@@ -1,5 +1,6 @@
-/* libFuzzer target: the scenario parser (pt_scenario_parse) and the checks
- * that follow it (pt_scenario_validate), on arbitrary bytes. stderr (the FILE, not fd 2)
+/* libFuzzer target: the scenario parser (pt_scenario_parse) and the plan's
+ * check of the thread counts as written (pt_plan_check_threads: the part of
+ * the plan that consults no machine), on arbitrary bytes. stderr (the FILE, not fd 2)
  * goes to /dev/null: the parser's file:line messages would drown the fuzzer's output. */
 #include <stdint.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ptbench/plan.h"
 #include "ptbench/scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	s = pt_scenario_parse("fuzz.ini", text);
 	if (s) {
-		pt_scenario_validate(s);
+		pt_plan_check_threads(s);
 		pt_scenario_free(s);
 	}
 	free(text);
