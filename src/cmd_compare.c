@@ -35,7 +35,7 @@ static void usage(FILE *f)
 		"usage: ptbench compare BASE.json CAND.json [CAND.json...] [--gate]\n"
 		"                       [--gate-metrics ROLE.OP.METRIC,...] [--threshold P]\n"
 		"                       [--threshold-tail P] [--threshold-struct P] [--tolerance P]\n"
-		"                       [--alpha A] [--force] [--all-metrics]\n"
+		"                       [--alpha A] [--gate-on all|structural] [--force] [--all-metrics]\n"
 		"                       [--format text|json|markdown|junit]\n"
 		"Compares each candidate with the baseline, one value per repeat:\n"
 		"  --threshold P       minimum effect, percent of the baseline median (default 5)\n"
@@ -46,6 +46,10 @@ static void usage(FILE *f)
 		"                      have caught a regression of P percent (default 50)\n"
 		"  --alpha A           significance level of the Mann-Whitney U test (default 0.05)\n"
 		"  --gate              exit 1 if a gated metric regressed, 3 if one is inconclusive\n"
+		"  --gate-on W         all (default): gate the headline's latency metrics and the\n"
+		"                      structural ones; structural: gate only the structural\n"
+		"                      metrics and list the headline's latency as reported\n"
+		"                      (emulated guests, where latency is the emulator's)\n"
 		"  --gate-metrics L    gated metrics (default: the scenario's headline, else every\n"
 		"                      op's p99 and ops_per_sec, and the structural metrics);\n"
 		"                      METRIC: ops_per_sec, p50, p90, p99, p999, p9999, max;\n"
@@ -81,6 +85,7 @@ static const struct option longopts[] = {
 	{ "threshold-struct", required_argument, NULL, 'S' },
 	{ "tolerance", required_argument, NULL, 'o' },
 	{ "alpha", required_argument, NULL, 'a' },
+	{ "gate-on", required_argument, NULL, 'O' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "force", no_argument, NULL, 'F' },
 	{ "all-metrics", no_argument, NULL, 'A' },
@@ -133,6 +138,14 @@ int cmd_compare(int argc, char **argv)
 				return PT_EXIT_USAGE;
 			}
 			break;
+		case 'O':
+			if (!strcmp(optarg, "structural") || !strcmp(optarg, "all")) {
+				r.structural_only = !strcmp(optarg, "structural");
+				break;
+			}
+			fprintf(stderr, "ptbench compare: --gate-on '%s': want all or structural\n",
+				optarg);
+			return PT_EXIT_USAGE;
 		case 'f':
 			format = optarg;
 			break;
@@ -208,6 +221,11 @@ int cmd_compare(int argc, char **argv)
 		pt_cmp_build(&in[0], &in[i], &r.rule, cmp);
 		if (!(r.gate_from = pt_cmp_gate_select(cmp, gate_metrics)))
 			goto out;
+		/* a list named with --gate-metrics is gated as named */
+		if (r.structural_only && !gate_metrics) {
+			pt_cmp_gate_structural_only(cmp);
+			r.gate_from = "structural; the headline's latency reported, not gated";
+		}
 		if (pt_mwu_min_p(in[0].repeats, in[i].repeats) >= r.rule.alpha) {
 			char msg[512];
 

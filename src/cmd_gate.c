@@ -33,7 +33,7 @@
 enum {
 	OPT_BASE = 256, OPT_CAND, OPT_BASE_RESULTS, OPT_CAND_RESULTS, OPT_ROUNDS, OPT_KTAP,
 	OPT_BISECT, OPT_UNIT, OPT_THRESHOLD, OPT_THRESHOLD_TAIL, OPT_ALPHA, OPT_GATE_METRICS,
-	OPT_NO_PLOTS,
+	OPT_THRESHOLD_STRUCT, OPT_TOLERANCE, OPT_GATE_ON, OPT_NO_PLOTS,
 };
 
 static const struct option longopts[] = {
@@ -51,6 +51,9 @@ static const struct option longopts[] = {
 	{ "threshold-tail", required_argument, NULL, OPT_THRESHOLD_TAIL },
 	{ "alpha", required_argument, NULL, OPT_ALPHA },
 	{ "gate-metrics", required_argument, NULL, OPT_GATE_METRICS },
+	{ "threshold-struct", required_argument, NULL, OPT_THRESHOLD_STRUCT },
+	{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
+	{ "gate-on", required_argument, NULL, OPT_GATE_ON },
 	{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
 	{ "cpus", required_argument, NULL, 'c' },
 	{ "mem", required_argument, NULL, 'm' },
@@ -74,7 +77,8 @@ static void usage(FILE *f)
 		"--base-results/--cand-results (result files, or directories of them, one per\n"
 		"scenario; each may be given again for more runs) nothing is booted.\n"
 		"  --rounds N           rounds of two boots, AB then BA ... (default %d)\n"
-		"  -j, --jobs N         boot up to N guests at once (default 1)\n"
+		"  -j, --jobs N         boot up to N guests at once (default: 2 where the host has\n"
+		"                       a CPU for each guest thread, else 1)\n"
 		"  -o, --output DIR     report.md, report.json, junit.xml and the runs (default\n"
 		"                       results/gate)\n"
 		"  --ktap               KTAP on stdout (the human output goes to stderr)\n"
@@ -82,7 +86,13 @@ static void usage(FILE *f)
 		"                       (inconclusive, skipped, failed), 128 abort (bad input)\n"
 		"  --unit boot|repeat   one value per boot, the median of its repeats (default),\n"
 		"                       or every repeat as a value\n"
-		"  --threshold P, --threshold-tail P, --alpha A, --gate-metrics L\n"
+		"  --gate-on W          all: gate latency and structural metrics; structural:\n"
+		"                       gate who takes which lock how often per op and list\n"
+		"                       latency as reported; auto (default): structural for\n"
+		"                       guests under TCG (their times are the emulator's), all\n"
+		"                       under kvm and for result files\n"
+		"  --threshold P, --threshold-tail P, --threshold-struct P, --tolerance P,\n"
+		"  --alpha A, --gate-metrics L\n"
 		"                       passed to ptbench compare\n"
 		"  --no-plots           no charts\n"
 		"  guest: --cpus N --mem SIZE --timeout S --accel tcg|tcg-single|kvm --preempt MODE\n"
@@ -452,7 +462,10 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 		case OPT_THRESHOLD_TAIL:
 		case OPT_ALPHA:
 		case OPT_GATE_METRICS:
-			if (g->ncmp_args == (int)PT_ARRAY_SIZE(g->cmp_args))
+		case OPT_THRESHOLD_STRUCT:
+		case OPT_TOLERANCE:
+			/* one slot stays free for --gate-on */
+			if (g->ncmp_args >= (int)PT_ARRAY_SIZE(g->cmp_args) - 1)
 				return usage_err("too many compare options", NULL);
 			{
 				/* forwarded as one word: --name=value */
@@ -463,6 +476,12 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 				g->cmp_args[g->ncmp_args++] = w;
 			}
 			break;
+		case OPT_GATE_ON:
+			if (!strcmp(optarg, "all") || !strcmp(optarg, "structural") || !strcmp(optarg, "auto")) {
+				g->gate_on = optarg;
+				break;
+			}
+			return usage_err("--gate-on: want all, structural or auto", optarg);
 		case OPT_NO_PLOTS: g->plots = false; break;
 		case 'c': case 'm': case 't': case 'A': case 'P': case 'a': case 'I':
 			ga->vm_opts = true;
@@ -597,6 +616,18 @@ static void gate_free(struct pt_gate *g)
 		free((char *)g->cmp_args[i]);
 }
 
+/* Guests at once when -j is not given: two where the host has a CPU for
+ * each guest's emulation threads (tcg-single: one a guest; tcg and kvm: one
+ * per guest CPU), so that base and candidate of a round boot side by side
+ * and a drift of the host hits both; else one. */
+static int default_jobs(const struct pt_vm_args *a)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long per_guest = strcmp(a->accel, "tcg-single") ? a->cpus : 1;
+
+	return per_guest > 0 && cpus >= 2 * per_guest ? 2 : 1;
+}
+
 static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a)
 {
 	struct gate_args ga = { 0 };
@@ -610,7 +641,17 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 	if (!g->rounds)
 		g->rounds = DEFAULT_ROUNDS;
 	if (!g->jobs)
-		g->jobs = 1;
+		g->jobs = default_jobs(a);
+	if (!strcmp(g->gate_on, "auto"))
+		g->gate_on = g->vm && strcmp(a->accel, "kvm") ? "structural" : "all";
+	{
+		/* forwarded last: a --gate-on among cmp_args would be refused above */
+		size_t len = sizeof("--gate-on=structural");
+		char *w = pt_xmalloc(len);
+
+		snprintf(w, len, "--gate-on=%s", g->gate_on);
+		g->cmp_args[g->ncmp_args++] = w;
+	}
 	if (pt_vm_mkdirs(g->outdir)) {
 		fprintf(stderr, "ptbench gate: %s: %s\n", g->outdir, strerror(errno));
 		return PT_EXIT_RUNTIME;
@@ -659,7 +700,8 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 
 int cmd_gate(int argc, char **argv)
 {
-	struct pt_gate g = { .outdir = "results/gate", .unit = PT_GATE_UNIT_BOOT, .plots = true };
+	struct pt_gate g = { .outdir = "results/gate", .unit = PT_GATE_UNIT_BOOT, .plots = true,
+			     .gate_on = "auto" };
 	struct pt_vm_args a = { 0 };
 	bool bisect = false;
 	int rc;

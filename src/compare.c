@@ -336,6 +336,15 @@ void pt_cmp_gate_structural(struct pt_comparison *c)
 			c->m[i].gated = true;
 }
 
+void pt_cmp_gate_structural_only(struct pt_comparison *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->m[i].gated && c->m[i].kind != PT_METRIC_STRUCT) {
+			c->m[i].gated = false;
+			c->m[i].reported = c->m[i].shown = true;
+		}
+}
+
 const char *pt_cmp_gate_select(struct pt_comparison *c, const char *gate_metrics)
 {
 	const char *hl = c->base->headline;
@@ -359,6 +368,10 @@ void pt_cmp_gate_counts(const struct pt_comparison *c, struct pt_gate_counts *g)
 {
 	memset(g, 0, sizeof(*g));
 	for (size_t i = 0; i < c->n; i++) {
+		if (c->m[i].reported) {
+			g->reported++;
+			g->reported_regressed += c->m[i].verdict == PT_VERDICT_REGRESSED;
+		}
 		if (!c->m[i].gated)
 			continue;
 		g->gated++;

@@ -40,6 +40,7 @@ static struct json_object *metric_json(const struct pt_metric *m)
 	json_object_object_add(o, "metric", json_object_new_string(m->name));
 	json_object_object_add(o, "better", json_object_new_string(m->higher_better ? "higher" : "lower"));
 	json_object_object_add(o, "gated", json_object_new_boolean(m->gated));
+	json_object_object_add(o, "reported", json_object_new_boolean(m->reported));
 	json_object_object_add(o, "threshold", num(m->threshold));
 	json_object_object_add(o, "baseline", series_json(&m->base, m->med_base, m->spread_base));
 	json_object_object_add(o, "candidate", series_json(&m->cand, m->med_cand, m->spread_cand));
@@ -104,12 +105,16 @@ void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out)
 		json_object_object_add(g, "improved", json_object_new_int64((int64_t)gc.improved));
 		json_object_object_add(g, "unchanged", json_object_new_int64((int64_t)gc.unchanged));
 		json_object_object_add(g, "not_comparable", json_object_new_int64((int64_t)gc.not_comparable));
+		json_object_object_add(g, "reported", json_object_new_int64((int64_t)gc.reported));
+		json_object_object_add(g, "reported_regressed",
+				       json_object_new_int64((int64_t)gc.reported_regressed));
 		json_object_object_add(o, "gate", g);
 		json_object_array_add(cmps, o);
 	}
 	json_object_object_add(doc, "comparisons", cmps);
 	json_object_object_add(gate, "enforced", json_object_new_boolean(r->gate));
 	json_object_object_add(gate, "metrics_from", json_object_new_string(r->gate_from));
+	json_object_object_add(gate, "on", json_object_new_string(r->structural_only ? "structural" : "all"));
 	json_object_object_add(gate, "exit", json_object_new_int(r->exit_code));
 	json_object_object_add(doc, "gate", gate);
 	for (size_t i = 0; i < r->nwarnings; i++)

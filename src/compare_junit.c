@@ -41,9 +41,9 @@ void pt_cmp_write_junit(const struct pt_cmp_report *r, FILE *out)
 		struct pt_gate_counts g;
 
 		pt_cmp_gate_counts(&r->cmp[i], &g);
-		all.gated += g.gated;
+		all.gated += g.gated + g.reported;
 		all.regressed += g.regressed;
-		all.inconclusive += g.inconclusive + g.not_comparable;
+		all.inconclusive += g.inconclusive + g.not_comparable + g.reported;
 	}
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(out, "<testsuites name=\"ptbench compare\" tests=\"%zu\" failures=\"%zu\" "
@@ -65,12 +65,13 @@ void pt_cmp_write_junit(const struct pt_cmp_report *r, FILE *out)
 		fprintf(out, " (");
 		xml(out, c->base->kernel);
 		fprintf(out, ")\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" errors=\"0\">\n",
-			g.gated, g.regressed, g.inconclusive + g.not_comparable);
+			g.gated + g.reported, g.regressed,
+			g.inconclusive + g.not_comparable + g.reported);
 		for (size_t k = 0; k < c->n; k++) {
 			const struct pt_metric *m = &c->m[k];
 			char b[32], cv[32], ch[32], p[32], d[32], msg[768];
 
-			if (!m->gated)
+			if (!m->gated && !m->reported)
 				continue;
 			snprintf(msg, sizeof(msg), "%s: %s -> %s (%s, p %s, detectable %s): %s",
 				 pt_verdict_name(m->verdict),
@@ -84,7 +85,12 @@ void pt_cmp_write_junit(const struct pt_cmp_report *r, FILE *out)
 			fprintf(out, "\" name=\"");
 			xml(out, m->name);
 			fprintf(out, "\">\n");
-			if (m->verdict == PT_VERDICT_REGRESSED) {
+			if (m->reported) {
+				/* listed for the reader, never a failure */
+				fprintf(out, "      <skipped message=\"reported, not gated (--gate-on structural): ");
+				xml(out, msg);
+				fprintf(out, "\"/>\n");
+			} else if (m->verdict == PT_VERDICT_REGRESSED) {
 				fprintf(out, "      <failure type=\"regression\" message=\"");
 				xml(out, msg);
 				fprintf(out, "\"/>\n");

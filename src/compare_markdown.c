@@ -38,7 +38,7 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 			if (!pt_cmp_listed(r, m))
 				continue;
 			fprintf(out, "| `%s`%s | %s | %s | %s | %s | %s | %s%s%s |\n", m->name,
-				m->gated ? " (gate)" : "",
+				m->gated ? " (gate)" : m->reported ? " (reported)" : "",
 				pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
 				pt_cmp_fmt_value(m, m->med_cand, cv, sizeof(cv)),
 				pt_cmp_fmt_change(m->change, ch, sizeof(ch)),
@@ -52,5 +52,9 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 			"%zu unchanged, %zu not comparable)\n",
 			pt_cmp_gate_word(&g), g.gated, g.regressed, g.inconclusive, g.improved,
 			g.unchanged, g.not_comparable);
+		if (g.reported)
+			fprintf(out, "\nLatency reported, not gated (`--gate-on structural`): %zu metrics, "
+				     "%zu regressed.\n",
+				g.reported, g.reported_regressed);
 	}
 }

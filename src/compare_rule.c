@@ -7,7 +7,8 @@
  * either side's range (which decides large effects where the exact test
  * cannot reach alpha, 3 vs 3). Structural metrics (lock acquisitions per op,
  * the collapse proof) barely vary, so they change on a relative and absolute
- * difference beyond their spread, and 0 <-> >= 1 per op always counts.
+ * difference with no overlap between the sides, and 0 <-> >= 1 per op
+ * always counts.
  *
  * No change found is a pass (unchanged) only when the same rule would have
  * caught a regression of the tolerance: mde, the smallest regression that
@@ -271,41 +272,56 @@ static void decide_dist(const struct pt_cmp_rule *rule, struct pt_metric *m)
 			mde, tol, 100 * dc.noise);
 }
 
-/* IQR in the metric's own unit */
-static double abs_iqr(const double *v, size_t n)
+/* Every candidate value beyond every baseline value, on the side dir (+1:
+ * above). Structural metrics barely move on one kernel, so a real change
+ * moves every boot: no overlap is asked, not just a shift beyond the IQR
+ * (4 values a side make a poor IQR). */
+static bool struct_separated(const struct pt_metric *m, int dir)
 {
-	return n ? pt_quantile(v, n, 0.75) - pt_quantile(v, n, 0.25) : NAN;
+	double bl, bh, cl, ch;
+
+	min_max(m->base.v, m->base.n, &bl, &bh);
+	min_max(m->cand.v, m->cand.n, &cl, &ch);
+	return dir > 0 ? cl > bh : ch < bl;
 }
 
 static void decide_struct(const struct pt_cmp_rule *rule, struct pt_metric *m)
 {
 	double mb = m->med_base, mc = m->med_cand, diff = mc - mb;
-	double noise = fmax(abs_iqr(m->base.v, m->base.n), abs_iqr(m->cand.v, m->cand.n));
 	double need = fmax(rule->struct_abs, rule->threshold_struct * fabs(mb));
 	double tol = fmax(rule->struct_abs, rule->tolerance * fabs(mb));
+	double bl, bh, cl, ch, overlap;
 	bool worse = m->higher_better ? diff < 0 : diff > 0;
 	enum pt_verdict dir = worse ? PT_VERDICT_REGRESSED : PT_VERDICT_IMPROVED;
 
+	min_max(m->base.v, m->base.n, &bl, &bh);
+	min_max(m->cand.v, m->cand.n, &cl, &ch);
+	/* the shift of the candidate (re-centred on the baseline's median)
+	 * that a regression needs before no value overlaps */
+	overlap = m->higher_better ? (mb - bl) + (ch - mc) : (bh - mb) + (mc - cl);
 	m->threshold = rule->threshold_struct;
-	m->mde_abs = fmax(need, noise);
+	m->mde_abs = fmax(need, overlap * (1 + 1e-9));
 	m->mde = mb != 0 ? m->mde_abs / fabs(mb) : INFINITY;
 	if (fmin(fabs(mb), fabs(mc)) == 0 && fmax(fabs(mb), fabs(mc)) >= 1) {
 		m->decided_by = "zero-to-nonzero";
 		set_why(m, dir, "%.3g -> %.3g per op: from none to at least one, whatever the noise",
 			mb, mc);
-	} else if (fabs(diff) >= need && fabs(diff) > noise) {
+	} else if (fabs(diff) >= need && struct_separated(m, diff > 0 ? 1 : -1)) {
 		m->decided_by = "structural";
-		set_why(m, dir, "|change| %.3g >= %.3g (%.0f%%, at least %g) and > spread (IQR) %.3g",
-			fabs(diff), need, 100 * rule->threshold_struct, rule->struct_abs, noise);
-	} else if (noise < tol) {
+		set_why(m, dir, "|change| %.3g >= %.3g (%.0f%%, at least %g), every value beyond the "
+				"other side's",
+			fabs(diff), need, 100 * rule->threshold_struct, rule->struct_abs);
+	} else if (m->mde_abs <= tol) {
 		m->decided_by = "detectable";
 		set_why(m, PT_VERDICT_UNCHANGED,
-			"|change| %.3g < %.3g, spread (IQR) %.3g: a change of %.3g would have been caught",
-			fabs(diff), need, noise, m->mde_abs);
+			"|change| %.3g < %.3g or the sides overlap (ranges %.3g-%.3g, %.3g-%.3g): a "
+			"change of %.3g would have been caught",
+			fabs(diff), need, bl, bh, cl, ch, m->mde_abs);
 	} else {
 		set_why(m, PT_VERDICT_INCONCLUSIVE,
-			"spread (IQR) %.3g is wider than the tolerance %.3g: more repeats will not help",
-			noise, tol);
+			"ranges %.3g-%.3g and %.3g-%.3g: a change would have to exceed %.3g to clear "
+			"them, wider than the tolerance %.3g",
+			bl, bh, cl, ch, m->mde_abs, tol);
 	}
 }
 

@@ -35,6 +35,9 @@ static void gate_line(const struct pt_cmp_report *r, const struct pt_comparison 
 		r->gate_from, g.regressed, g.inconclusive, g.improved, g.unchanged);
 	if (g.not_comparable)
 		fprintf(out, ", %zu not comparable", g.not_comparable);
+	if (g.reported)
+		fprintf(out, "; latency reported, not gated (--gate-on structural): %zu, %zu regressed",
+			g.reported, g.reported_regressed);
 	fprintf(out, "\n");
 }
 
@@ -53,7 +56,8 @@ void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
 
 		for (size_t k = 0; k < c->n; k++)
 			if (pt_cmp_listed(r, &c->m[k])) {
-				int len = (int)strlen(c->m[k].name) + (c->m[k].gated ? 2 : 0);
+				int len = (int)strlen(c->m[k].name) +
+					  (c->m[k].gated || c->m[k].reported ? 2 : 0);
 
 				if (len > w)
 					w = len;
@@ -85,7 +89,8 @@ void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
 			default:
 				break;
 			}
-			snprintf(name, sizeof(name), "%s%s", m->name, m->gated ? " *" : "");
+			snprintf(name, sizeof(name), "%s%s", m->name,
+				 m->gated ? " *" : m->reported ? " ~" : "");
 			fprintf(out, "%s%s %-*s %11s %11s %9s %7s %10s  %s", color ? on : "", mark, w,
 				name, pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
 				pt_cmp_fmt_value(m, m->med_cand, cv, sizeof(cv)),
@@ -96,8 +101,9 @@ void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
 				fprintf(out, " (%s)", m->why);
 			fprintf(out, "%s\n", color && *on ? RESET : "");
 		}
-		fprintf(out, "   * gated metric; medians of one value per repeat; detectable: the smallest "
-			     "regression this run could have caught%s\n",
+		fprintf(out, "   * gated metric;%s medians of one value per repeat; detectable: the "
+			     "smallest regression this run could have caught%s\n",
+			r->structural_only ? " ~ reported, not gated (--gate-on structural);" : "",
 			r->all ? "" : "; --all-metrics lists more");
 		gate_line(r, c, out);
 	}

@@ -24,9 +24,27 @@ static bool dropped_key(const char *key)
 	return !strcmp(key, "buckets") || !strcmp(key, "timeline");
 }
 
-static struct json_object *median_number(struct json_object *const *vals, size_t n)
+/* Event and op counts (what compare divides into per-op structural
+ * metrics) are summed, not medianed: the boot's ratio is then its total
+ * locks over its total ops, so an op cut by a repeat's edges (a 1 s smaps
+ * read in a 2 s window: its locks counted, the read not, or the reverse)
+ * weighs one op in the boot rather than a third of one repeat. */
+static bool counter_key(const char *key)
 {
-	double *v = pt_xcalloc(n ? n : 1, sizeof(*v)), med;
+	static const char *const counters[] = {
+		"count", "failed_trylocks", "attempts", "succeeded", "pmds_collapsed",
+		"iterations", "timeouts", "thp_collapse_alloc",
+	};
+
+	for (size_t i = 0; key && i < PT_ARRAY_SIZE(counters); i++)
+		if (!strcmp(key, counters[i]))
+			return true;
+	return false;
+}
+
+static struct json_object *median_number(struct json_object *const *vals, size_t n, bool total)
+{
+	double *v = pt_xcalloc(n ? n : 1, sizeof(*v)), med, sum = 0;
 	bool all_int = true;
 	size_t k = 0;
 
@@ -35,15 +53,23 @@ static struct json_object *median_number(struct json_object *const *vals, size_t
 			continue;
 		all_int &= json_object_is_type(vals[i], json_type_int);
 		v[k++] = json_object_get_double(vals[i]);
+		sum += v[k - 1];
 	}
-	med = pt_median(v, k);
+	med = total ? sum : pt_median(v, k);
 	free(v);
 	if (all_int && med == floor(med) && fabs(med) < 9e15)
 		return json_object_new_int64((int64_t)med);
 	return json_object_new_double(med);
 }
 
+static struct json_object *median_tree(struct json_object *const *vals, size_t n, const char *key);
+
 struct json_object *pt_gate_median_tree(struct json_object *const *vals, size_t n)
+{
+	return median_tree(vals, n, NULL);
+}
+
+static struct json_object *median_tree(struct json_object *const *vals, size_t n, const char *key)
 {
 	struct json_object *first = NULL, *out, **sub;
 
@@ -52,7 +78,7 @@ struct json_object *pt_gate_median_tree(struct json_object *const *vals, size_t 
 	if (!first)
 		return NULL;
 	if (is_number(first))
-		return median_number(vals, n);
+		return median_number(vals, n, counter_key(key));
 	if (!json_object_is_type(first, json_type_object)) {
 		struct json_object *copy = NULL;
 
@@ -66,18 +92,18 @@ struct json_object *pt_gate_median_tree(struct json_object *const *vals, size_t 
 	for (size_t i = 0; i < n; i++) {
 		if (!vals[i] || !json_object_is_type(vals[i], json_type_object))
 			continue;
-		json_object_object_foreach(vals[i], key, val) {
+		json_object_object_foreach(vals[i], k, val) {
 			struct json_object *m;
 
 			(void)val;
-			if (dropped_key(key) || json_object_object_get_ex(out, key, NULL))
+			if (dropped_key(k) || json_object_object_get_ex(out, k, NULL))
 				continue;
 			for (size_t j = 0; j < n; j++)
 				sub[j] = vals[j] && json_object_is_type(vals[j], json_type_object)
-						 ? json_object_object_get(vals[j], key)
+						 ? json_object_object_get(vals[j], k)
 						 : NULL;
-			m = pt_gate_median_tree(sub, n);
-			json_object_object_add(out, key, m);
+			m = median_tree(sub, n, k);
+			json_object_object_add(out, k, m);
 		}
 	}
 	free(sub);
@@ -157,7 +183,7 @@ struct json_object *pt_gate_pool(struct json_object *const *docs, const char *co
 			       json_object_new_string(unit == PT_GATE_UNIT_BOOT ? "boot" : "repeat"));
 	json_object_object_add(pooled, "rule",
 			       json_object_new_string(unit == PT_GATE_UNIT_BOOT
-							      ? "repeat k = run k: the median over the run's complete repeats of every number"
+							      ? "repeat k = run k: over the run's complete repeats, the sum of every count, the median of every other number"
 							      : "the complete repeats of every run, in order"));
 	json_object_object_add(pooled, "runs_used", json_object_new_int64((int64_t)used));
 	json_object_object_add(pooled, "runs", runs);

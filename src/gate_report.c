@@ -118,8 +118,13 @@ void pt_gate_write_ktap(const struct pt_gate *g, FILE *out)
 			struct json_object *m = json_object_array_get_idx(ms, j);
 			const char *v = str(m, "verdict");
 
-			if (!gated(m))
+			if (!gated(m)) {
+				if (json_object_get_boolean(json_object_object_get(m, "reported"))) {
+					metric_line(m, line, sizeof(line));
+					fprintf(out, "    # reported, not gated: %s\n", line);
+				}
 				continue;
+			}
 			metric_line(m, line, sizeof(line));
 			fprintf(out, "    # %s\n", line);
 			if (!strcmp(v, "regressed"))
@@ -317,6 +322,13 @@ static void write_md(const struct pt_gate *g, FILE *out)
 	if (g->vm)
 		fprintf(out, "%d round%s, boot order %s (A base, B candidate), up to %d at once. ",
 			g->rounds, g->rounds == 1 ? "" : "s", g->order, g->jobs);
+	if (!strcmp(g->gate_on, "structural"))
+		fprintf(out, "Gated: the structural metrics (who takes which lock how often per op, the "
+			     "collapse proof); the headline's latency metrics are reported with their "
+			     "verdicts but not gated%s (`--gate-on all` gates them). ",
+			g->vm ? ", because the guests ran under TCG, whose times are the emulator's" : "");
+	else
+		fprintf(out, "Gated: the headline's latency metrics and the structural metrics. ");
 	fprintf(out, "Wall time %.0f s.\n\n", g->wall_s);
 	if (g->nboots) {
 		fprintf(out, "## Boots\n\n| # | kernel | directory | boot+run | exit |\n| --- | --- | --- | --- | --- |\n");
@@ -387,6 +399,7 @@ static struct json_object *report_json(const struct pt_gate *g)
 	json_object_object_add(doc, "tool", o);
 	json_object_object_add(doc, "mode", json_object_new_string(g->vm ? "vm" : "results"));
 	json_object_object_add(doc, "unit", json_object_new_string(g->unit == PT_GATE_UNIT_BOOT ? "boot" : "repeat"));
+	json_object_object_add(doc, "gate_on", json_object_new_string(g->gate_on));
 	if (g->vm) {
 		json_object_object_add(doc, "rounds", json_object_new_int(g->rounds));
 		json_object_object_add(doc, "jobs", json_object_new_int(g->jobs));

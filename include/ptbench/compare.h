@@ -53,6 +53,9 @@ struct pt_metric {
 	bool tail;           /* p99, p999, p9999, max: threshold_tail applies */
 	bool shown;          /* in the default listing (gated metrics are shown too) */
 	bool gated;
+	/* chosen by the headline but not gated: --gate-on structural keeps
+	 * latency for the reader and gates only the structural metrics */
+	bool reported;
 	struct pt_series base, cand;
 	/* filled by pt_cmp_decide() */
 	double med_base, med_cand;
@@ -134,6 +137,9 @@ void pt_cmp_gate_default(struct pt_comparison *c);
  * acquisitions) and thp_alloc_per_collapse (system-wide), when comparable. */
 bool pt_cmp_struct_gated_by_default(const struct pt_metric *m);
 void pt_cmp_gate_structural(struct pt_comparison *c);
+/* --gate-on structural: the latency metrics the headline (or the default)
+ * chose stay listed, verdict and all, as reported, not gated. */
+void pt_cmp_gate_structural_only(struct pt_comparison *c);
 /* The whole choice `compare --gate` makes: gate_metrics (--gate-metrics)
  * exactly when given; else the baseline's scenario.headline, else the
  * default; each with pt_cmp_gate_structural. Returns where the list came
@@ -147,6 +153,8 @@ const char *pt_cmp_fmt_mde(const struct pt_metric *m, char *buf, size_t len);
 struct pt_gate_counts {
 	size_t gated, regressed, inconclusive, improved, unchanged;
 	size_t not_comparable; /* gated metrics whose probe ran on one side only */
+	/* --gate-on structural: headline metrics listed but not gated */
+	size_t reported, reported_regressed;
 };
 void pt_cmp_gate_counts(const struct pt_comparison *c, struct pt_gate_counts *g);
 
@@ -159,6 +167,7 @@ struct pt_cmp_report {
 	bool gate;         /* --gate given */
 	bool all;          /* list every metric, not only the default set */
 	const char *gate_from; /* where the gated list came from, for the header */
+	bool structural_only;  /* --gate-on structural */
 	char **warnings;
 	size_t nwarnings;
 	int exit_code;     /* what the command will return */

@@ -40,8 +40,8 @@ enum pt_gate_unit {
 
 /* One result document from n runs of the same scenario on one kernel (n >= 1,
  * docs as loaded by pt_result_load, paths for the record). BOOT: repeat k of
- * the document is run k reduced to one value per number (the median over the
- * run's complete repeats; a number missing from a repeat is no value there;
+ * the document is run k reduced to one value per number (over the run's
+ * complete repeats the sum of a count, the median of anything else; a number missing from a repeat is no value there;
  * histogram buckets and timelines, which have no per-boot median, are
  * dropped). REPEAT: the complete repeats of all runs, in order. The rest
  * (system, scenario, tool) is run 1's; "pooled" says how it was made. Runs
@@ -49,7 +49,10 @@ enum pt_gate_unit {
 struct json_object *pt_gate_pool(struct json_object *const *docs, const char *const *paths,
 				 size_t n, enum pt_gate_unit unit);
 
-/* The median of one boot's repeats, number by number (see pt_gate_pool). */
+/* One boot's repeats reduced number by number (see pt_gate_pool): the
+ * sum of every count (op counts, lock events, collapse outcomes), so that
+ * per-op ratios are the boot's totals over its totals, the median of every
+ * other number. */
 struct json_object *pt_gate_median_tree(struct json_object *const *vals, size_t n);
 
 /* --- one gate run (cmd_gate.c, gate_judge.c, gate_report.c) ----------------- */
@@ -95,13 +98,14 @@ struct pt_gate {
 	enum pt_gate_unit unit;
 	int rounds, jobs;
 	bool ktap, bisect, plots;
+	const char *gate_on;		/* all, structural (auto resolved in cmd_gate.c) */
 	struct pt_gate_side side[2];
 	char order[2 * 64 + 1];
 	struct pt_gate_boot *boots;
 	size_t nboots;
 	struct pt_gate_scen scen[PT_GATE_MAX_SCEN];
 	size_t nscen;
-	const char *cmp_args[16];	/* forwarded to ptbench compare */
+	const char *cmp_args[24];	/* forwarded to ptbench compare */
 	int ncmp_args;
 	char **commands;		/* every command run, shell-quoted */
 	size_t ncommands;

@@ -209,6 +209,42 @@ ok $? "text: 3 vs 3 tripled shows +200% REGRESSED"
 grep -q '^   metric .* detectable  verdict$' "$TMP/o.txt"
 ok $? "text: a 'detectable' column"
 
+# --- --gate-on structural: latency reported, not gated; structure still gates
+S3L='"scale": [1.00, 1.30, 0.85], "types": {"faulter": "fault", "reader": "smaps-read"}'
+S3T='"scale": [3.00, 3.90, 2.55], "types": {"faulter": "fault", "reader": "smaps-read"}'
+gen gs_base "{$S3L, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}"
+gen gs_slow "{$S3T, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}"
+gen gs_lock "{$S3L, \"locks\": {\"faulter\": {\"write\": 100000}, \"reader\": {\"read\": 80000000}}}"
+rc=$(cmp_json "$TMP/o.json" "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate)
+is "$rc" 1 "--gate-on all (the default): tripled latency with the same locks fails the gate"
+rc=$(cmp_json "$TMP/o.json" "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate --gate-on structural)
+is "$rc" 0 "--gate-on structural: tripled latency with the same locks passes (exit 0)"
+is "$(json "$TMP/o.json" "[(m['gated'], m['reported'], m['verdict']) for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]")" \
+	"(False, True, 'regressed')" "--gate-on structural: the headline's p99 is listed as reported, not gated, verdict kept"
+is "$(json "$TMP/o.json" "(d['gate']['on'], d['comparisons'][0]['gate']['reported_regressed'] > 0, d['comparisons'][0]['gate']['gated'] > 0)")" \
+	"('structural', True, True)" "--gate-on structural: JSON says gate.on, counts reported regressions, still gates structure"
+rc=$(cmp_json "$TMP/o.json" "$TMP/gs_base.json" "$TMP/gs_lock.json" --gate --gate-on structural)
+is "$rc" 1 "--gate-on structural: 0 -> 1 write acquisition per fault still fails the gate"
+rc=$(cmp_json "$TMP/o.json" "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate --gate-on structural --gate-metrics faulter.fault.p99)
+is "$rc" 1 "--gate-on structural: a latency metric named with --gate-metrics is gated as named"
+$PTBENCH compare "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate --gate-on structural >"$TMP/o.txt" 2>/dev/null
+grep -q '^!! faulter.fault.p99 ~ .*REGRESSED' "$TMP/o.txt" && grep -q 'latency reported, not gated (--gate-on structural): [0-9]*, [1-9][0-9]* regressed' "$TMP/o.txt"
+ok $? "text: reported metrics marked ~ and counted on the gate line"
+$PTBENCH compare "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate --gate-on structural --format junit >"$TMP/o.xml" 2>/dev/null
+python3 - "$TMP/o.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]).getroot()
+cases = {c.get("name"): c for c in t.iter("testcase")}
+c = cases["faulter.fault.p99"]
+assert c.find("failure") is None and "reported, not gated" in c.find("skipped").get("message"), c
+assert not any(c.find("failure") is not None for c in cases.values())
+PY
+ok $? "junit: a reported regression is a skipped case, not a failure"
+$PTBENCH compare "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate-on latency >/dev/null 2>"$TMP/err"
+is "$?" 2 "--gate-on latency: exit 2"
+grep -q "want all or structural" "$TMP/err"
+ok $? "--gate-on latency: says what it wants"
+
 # --- hostile result files: exit 2 naming the file and the JSON path, never a crash
 mutate() { # mutate NAME PYTHON-STATEMENTS (on d, from base.json)
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); exec(sys.argv[3]); open(sys.argv[2],'w').write(json.dumps(d))" \

@@ -50,6 +50,10 @@ static void structural(void)
 	static const double nineteen[] = { 19, 19, 19, 19, 19 }, edges[] = { 13, 19, 19, 19, 25.5 };
 	static const double wide[] = { 10, 20, 30, 40, 50 };
 	static const double rate1[] = { 1, 1, 1 }, rate_low[] = { 0.5, 0.6, 0.55 };
+	/* a collapser's read acquisitions per collapse, 4 boots of one 6.12
+	 * kernel a side (its refaults sometimes fall back to mmap_lock) */
+	static const double coll_a[] = { 13.8, 12.8, 11.67, 15.2 }, coll_b[] = { 14.0, 15.2, 17.5, 15.6 };
+	static const double ten[] = { 10, 10.1, 9.9, 10 }, twelve[] = { 12, 12.1, 11.9, 12 };
 	struct pt_metric m;
 
 	tap_ok(decide_struct(zero, 5, one, 5, false, &m) == PT_VERDICT_REGRESSED &&
@@ -71,6 +75,16 @@ static void structural(void)
 	       "structural: a spread wider than the tolerance: inconclusive (%s)", m.why);
 	tap_ok(decide_struct(rate1, 3, rate_low, 3, true, &m) == PT_VERDICT_REGRESSED,
 	       "structural, higher is better: success rate 1 -> 0.55: regressed (%s)", m.why);
+	tap_ok(decide_struct(coll_a, 4, coll_b, 4, false, &m) == PT_VERDICT_UNCHANGED,
+	       "structural: +16%% of the median but the boots overlap (13.3 vs 15.4 per collapse, "
+	       "one kernel): unchanged (%s)", m.why);
+	tap_ok(decide_struct(ten, 4, twelve, 4, false, &m) == PT_VERDICT_REGRESSED &&
+		       !strcmp(m.decided_by, "structural"),
+	       "structural: +20%%, every boot beyond every other: regressed (%s)", m.why);
+	tap_ok(decide_struct(ten, 4, ten, 4, false, &m) == PT_VERDICT_UNCHANGED &&
+		       fabs(m.mde_abs - 1.0) < 1e-6,
+	       "structural: the same tight boots: unchanged, detectable = the 10%% threshold (%g)",
+	       m.mde_abs);
 	tap_ok(decide_struct(one, 2, zero, 2, false, &m) == PT_VERDICT_INCONCLUSIVE,
 	       "structural: 2 repeats a side: too few (%s)", m.why);
 }
