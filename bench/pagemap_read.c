@@ -124,6 +124,17 @@ struct walk_count {
 	uint64_t seen, present, huge, short_reads, retries, continuations, gone, miscounts;
 };
 
+/* After a failed call: whether to try again (a signal, or a page table
+ * that a collapse retracted under the walk: EINTR/EAGAIN, a few times) */
+static bool retry(unsigned *tries, struct walk_count *c)
+{
+	if ((errno == EINTR || errno == EAGAIN) && ++*tries < MAX_RETRIES) {
+		c->retries++;
+		return true;
+	}
+	return false;
+}
+
 /* read() the entries of one range; returns an errno for pt_record_error, or 0 */
 static int read_range(struct pagemap_thread *pt, const struct pt_walk_range *r, struct walk_count *c)
 {
@@ -137,10 +148,8 @@ static int read_range(struct pagemap_thread *pt, const struct pt_walk_range *r, 
 		size_t got;
 
 		if (n < 0) {
-			if ((errno == EINTR || errno == EAGAIN) && ++tries < MAX_RETRIES) {
-				c->retries++;
+			if (retry(&tries, c))
 				continue;
-			}
 			return errno;
 		}
 		tries = 0;
@@ -185,10 +194,8 @@ static int scan_range(struct pagemap_thread *pt, const struct pt_walk_range *r, 
 		a.vec_len = SCAN_VEC;
 		n = ioctl(pt->fd, PT_PAGEMAP_SCAN, &a);
 		if (n < 0) {
-			if ((errno == EINTR || errno == EAGAIN) && ++tries < MAX_RETRIES) {
-				c->retries++;
+			if (retry(&tries, c))
 				continue;
-			}
 			/* holes (a range unmapped since the maps were read) are
 			 * simply not reported: any errno here is a real failure */
 			return errno;

@@ -102,19 +102,6 @@ static const char *plots_dir(void)
 	return dir;
 }
 
-/* s inside single quotes for sh */
-static void sh_quote(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	}
-	fputc('\'', f);
-}
-
 /* the -e text for one chart in one format */
 static char *gnuplot_vars(const char *plots, const struct pt_plot_chart *c, const char *dir, const char *fmt)
 {
@@ -183,9 +170,9 @@ static int render(const struct pt_plot *p, const char *plots, const char *const 
 
 			if (sh) {
 				fputs("gnuplot -e ", sh);
-				sh_quote(sh, vars);
+				pt_shell_quote(sh, vars);
 				fputc(' ', sh);
-				sh_quote(sh, script);
+				pt_shell_quote(sh, script);
 				fputc('\n', sh);
 			}
 			if (asprintf(&out, "%s/%s.%s", p->dir, c->name, fmts[k]) < 0)

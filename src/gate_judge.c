@@ -24,24 +24,6 @@
 
 static const char *const side_name[2] = { "base", "cand" };
 
-/* shell-quoted when it needs to be */
-static void quote(FILE *f, const char *s)
-{
-	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-			    "-_./:=,+%@") == strlen(s)) {
-		fputs(s, f);
-		return;
-	}
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	}
-	fputc('\'', f);
-}
-
 void pt_gate_command(struct pt_gate *g, char *const *argv)
 {
 	char *text = NULL;
@@ -51,7 +33,7 @@ void pt_gate_command(struct pt_gate *g, char *const *argv)
 	for (size_t i = 0; argv[i]; i++) {
 		if (i)
 			fputc(' ', f);
-		quote(f, argv[i]);
+		pt_shell_word(f, argv[i]);
 	}
 	fclose(f);
 	g->commands = realloc(g->commands, (g->ncommands + 1) * sizeof(*g->commands));

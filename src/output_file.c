@@ -196,19 +196,12 @@ static void on_fatal(int sig)
 
 static void hooks(bool on)
 {
-	struct sigaction sa;
-
 	if (!on) {
 		for (size_t i = 0; i < PT_ARRAY_SIZE(fatal_sigs); i++)
 			sigaction(fatal_sigs[i], &saved_fatal[i], NULL);
 		return;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_fatal;
-	sa.sa_flags = SA_RESETHAND;
-	for (size_t i = 0; i < PT_ARRAY_SIZE(fatal_sigs); i++)
-		sigaction(fatal_sigs[i], &sa, &saved_fatal[i]);
+	pt_catch_signals(fatal_sigs, PT_ARRAY_SIZE(fatal_sigs), on_fatal, SA_RESETHAND, saved_fatal);
 }
 
 /* PTBENCH_TEST_SLOW_FSYNC_MS: the tests' stand-in for a slow disk, so that

@@ -42,20 +42,12 @@ static void on_fatal(int sig)
 
 void pt_install_stop_handlers(void)
 {
-	struct sigaction sa;
 	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGQUIT };
 
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: the main thread's sleeps must wake up on a signal */
-	sa.sa_handler = on_stop;
-	for (size_t i = 0; i < PT_ARRAY_SIZE(stop_sigs); i++)
-		sigaction(stop_sigs[i], &sa, NULL);
-	sa.sa_handler = on_fatal;
-	sa.sa_flags = SA_RESETHAND;
-	for (size_t i = 0; i < PT_ARRAY_SIZE(fatal_sigs); i++)
-		sigaction(fatal_sigs[i], &sa, NULL);
+	pt_catch_signals(stop_sigs, PT_ARRAY_SIZE(stop_sigs), on_stop, 0, NULL);
+	pt_catch_signals(fatal_sigs, PT_ARRAY_SIZE(fatal_sigs), on_fatal, SA_RESETHAND, NULL);
 }
 
 bool pt_should_stop(const struct pt_thread *t)

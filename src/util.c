@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -191,4 +192,38 @@ const char *pt_read_error(int err)
 	if (err == EFBIG)
 		return "too large";
 	return strerror(err);
+}
+
+void pt_shell_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+void pt_shell_word(FILE *f, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			    "-_./:=,+%@") == strlen(s))
+		fputs(s, f);
+	else
+		pt_shell_quote(f, s);
+}
+
+void pt_catch_signals(const int *sigs, size_t n, void (*handler)(int), int flags,
+		      struct sigaction *saved)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = handler;
+	sa.sa_flags = flags;
+	for (size_t i = 0; i < n; i++)
+		sigaction(sigs[i], &sa, saved ? &saved[i] : NULL);
 }

@@ -14,6 +14,15 @@ void *pt_xcalloc(size_t n, size_t size);
  * "out of memory" and exit 5 (PT_EXIT_RUNTIME). */
 void *pt_xrealloc(void *p, size_t n);
 char *pt_xstrdup(const char *s);
+/* s for sh: inside single quotes (pt_shell_quote), or as it is when it
+ * holds nothing sh would read (pt_shell_word: commands shown to a reader) */
+void pt_shell_quote(FILE *f, const char *s);
+/* handler for each of sigs[0..n) with flags and an empty mask; the old
+ * actions into saved[] when it is not NULL */
+struct sigaction;
+void pt_catch_signals(const int *sigs, size_t n, void (*handler)(int), int flags,
+		      struct sigaction *saved);
+void pt_shell_word(FILE *f, const char *s);
 /* Read a whole file into a NUL-terminated malloc'd buffer; NULL on error. */
 char *pt_read_file(const char *path, size_t *len);
 /* pt_read_file for input files: only a regular file of at most max bytes

@@ -74,6 +74,14 @@ static __always_inline int in_window(__u64 ts)
 	return ts >= win_lo && ts <= win_hi;
 }
 
+/* the counters of the calling task's role, inside the measured window only */
+static __always_inline struct pt_bpf_vma_group *group_now(__u64 pid_tgid, __u32 *group)
+{
+	if (!in_window(bpf_ktime_get_ns()))
+		return 0;
+	return group_of(pid_tgid, group);
+}
+
 SEC("fexit/lock_vma_under_rcu")
 int ptbench_vma_rcu(__u64 *ctx)
 {
@@ -81,9 +89,7 @@ int ptbench_vma_rcu(__u64 *ctx)
 	struct pt_bpf_vma_group *grp;
 	__u32 group;
 
-	if (!in_window(bpf_ktime_get_ns()))
-		return 0;
-	grp = group_of(pid_tgid, &group);
+	grp = group_now(pid_tgid, &group);
 	if (!grp)
 		return 0;
 	grp->attempts++;
@@ -161,9 +167,7 @@ int ptbench_pf(__u64 *ctx)
 	__u32 group;
 
 	(void)ctx;
-	if (!in_window(bpf_ktime_get_ns()))
-		return 0;
-	grp = group_of(pid_tgid, &group);
+	grp = group_now(pid_tgid, &group);
 	if (!grp)
 		return 0;
 	grp->attempts++;

@@ -75,7 +75,6 @@ static void on_fatal(int sig)
 
 static void install_hooks(void)
 {
-	struct sigaction sa;
 	static bool atexit_done;
 
 	if (!atexit_done) {
@@ -84,12 +83,7 @@ static void install_hooks(void)
 	}
 	if (hooks_installed)
 		return;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_fatal;
-	sa.sa_flags = SA_RESETHAND;
-	for (size_t i = 0; i < PT_ARRAY_SIZE(fatal_sigs); i++)
-		sigaction(fatal_sigs[i], &sa, &saved_fatal[i]);
+	pt_catch_signals(fatal_sigs, PT_ARRAY_SIZE(fatal_sigs), on_fatal, SA_RESETHAND, saved_fatal);
 	hooks_installed = true;
 }
 

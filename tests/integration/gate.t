@@ -41,6 +41,7 @@ bad "unreadable image" "cannot read" --base "$TMP/missing" --cand "$K" default
 bad "--rounds 0" "--rounds" --rounds 0 --base "$K" --cand "$K" default
 bad "-j x" "--jobs" -j x --base "$K" --cand "$K" default
 bad "--unit junk" "--unit" --unit boots --base "$K" --cand "$K" default
+bad "--gate-on junk" "want all, structural or auto" --gate-on latency --base "$K" --cand "$K" default
 bad "misspelt flag" "did you mean --rounds" --roundz 3 --base "$K" --cand "$K" default
 bad "-o in run args" "names the result files" --base "$K" --cand "$K" default -o x.json
 bad "--cpus 0" "--cpus" --cpus 0 --base "$K" --cand "$K" default
@@ -180,6 +181,7 @@ is "$(json "$TMP/dirs/merged/base/one.json" 'len(d["repeats"])')" 12 "merged: ev
 gate_res dirs-two $B $C two
 is "$rc" 0 "SCENARIO chooses: two alone passes"
 is "$(json "$TMP/dirs-two/report.json" '[s["name"] for s in d["scenarios"]]')" "['two']" "only the chosen scenario is judged"
+is "$(json "$TMP/dirs-two/report.json" 'd["gate_on"]')" all "result files: --gate-on auto gates latency too (all)"
 gate_res dirs-rep --unit repeat $B $C two
 is "$(json "$TMP/dirs-rep/pooled/base/two.json" '(len(d["repeats"]), d["pooled"]["unit"])')" "(12, 'repeat')" \
 	"--unit repeat: every repeat is a value"
@@ -201,7 +203,7 @@ fake_gate() { # fake_gate OUT ARGS...
 }
 for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
 	n=${BIN##*/}
-	fake_gate "abba-$n" --rounds 3 --base "$KA:a" --cand "$KB:b" default --duration 300ms
+	fake_gate "abba-$n" --rounds 3 -j 1 --gate-on all --base "$KA:a" --cand "$KB:b" default --duration 300ms
 	# 3 values a side cannot reach p < 0.05, but the separation rule decides:
 	# every candidate boot 50% above every base boot, the gap wider than both
 	# sides' spread (1%)
@@ -213,9 +215,37 @@ for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
 	is "$(json "$TMP/abba-$n/pooled/cand/default.json" 'len(d["repeats"])')" 3 "$n: 3 boots pooled, one value each"
 done
 BIN=$PTBENCH
-fake_gate default-rounds --base "$KA:a" --cand "$KB:b" default
+fake_gate default-rounds -j 1 --gate-on all --base "$KA:a" --cand "$KB:b" default
 is "$(tr '\n' ' ' <"$TMP/default-rounds.order" | sed 's/vmlinuz-//g')" "a b b a a b b a " "default: 4 rounds, ABBAABBA"
 is "$rc" 1 "4 boots a side, 50% worse: exit 1"
+# the defaults under TCG: lock structure gated, latency reported; two guests
+# at once where the host has two CPUs
+fake_gate defaults --base "$KA:a" --cand "$KB:b" default
+is "$(json "$TMP/defaults/report.json" '(d["gate_on"], d["jobs"])')" \
+	"('structural', $([ "$(nproc)" -ge 2 ] && echo 2 || echo 1))" \
+	"defaults under tcg-single: --gate-on structural, -j 2 on a host with 2 CPUs (else 1)"
+is "$rc" 3 "--gate-on structural: results without lock counts gate nothing: undecided (exit 3)"
+is "$(json "$TMP/defaults/compare/default.json" '[(m["gated"], m["reported"], m["verdict"]) for m in d["comparisons"][0]["metrics"] if m["metric"] == "faulter.fault.p99"][0]')" \
+	"(False, True, 'regressed')" "--gate-on structural: the 50% worse p99 is reported with its verdict, not gated"
+grep -q "reported with their verdicts but not gated, because the guests ran under TCG" "$TMP/defaults/report.md"
+ok $? "report.md says what was gated and why"
+S='"types": {"faulter": "fault", "reader": "smaps-read"}'
+echo "{\"scale\": [1.00, 1.01, 0.99], $S, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}" >"$TMP/specs/vmlinuz-a.json"
+echo "{\"scale\": [1.00, 1.01, 0.99], $S, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}" >"$TMP/specs/vmlinuz-b.json"
+fake_gate struct-same --base "$KA:a" --cand "$KB:b" default
+is "$rc" 0 "defaults: the same lock counts per op on both kernels: pass (exit 0)"
+echo "{\"scale\": [3.00, 3.03, 2.97], $S, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}" >"$TMP/specs/vmlinuz-b.json"
+fake_gate struct-slow --base "$KA:a" --cand "$KB:b" default
+is "$rc" 0 "defaults under TCG: tripled latency with the same lock counts passes (latency reported)"
+fake_gate struct-slow-all --gate-on all --base "$KA:a" --cand "$KB:b" default
+is "$rc" 1 "--gate-on all: the same boots fail on the tripled latency"
+echo "{\"scale\": [1.00, 1.01, 0.99], $S, \"locks\": {\"faulter\": {\"write\": 100000}, \"reader\": {\"read\": 80000000}}}" >"$TMP/specs/vmlinuz-b.json"
+fake_gate struct-lock --base "$KA:a" --cand "$KB:b" default
+is "$rc" 1 "defaults: faults that take mmap_lock for write (0 -> 1 per fault): regressed (exit 1)"
+grep -q "mmap_lock.roles.faulter.acquisitions.write.per_fault" "$TMP/struct-lock/junit.xml"
+ok $? "junit.xml names the lock metric"
+echo '{"scale": [1.00, 1.01, 0.99]}' >"$TMP/specs/vmlinuz-a.json"
+echo '{"scale": [1.50, 1.51, 1.49], "kernel": "9.9-cand"}' >"$TMP/specs/vmlinuz-b.json"
 # a candidate that cannot run the scenario: skipped, never failed
 echo skip >"$TMP/specs/vmlinuz-b.mode"
 fake_gate skip --rounds 2 --base "$KA:a" --cand "$KB:b" default
@@ -230,9 +260,9 @@ rm "$TMP/specs/vmlinuz-b.mode"
 # -j 2: the fake holds each boot until two have started, so only boots run
 # at once get through (with -j 1 the first boot gives up and fails)
 mkdir -p "$TMP/run2" "$TMP/run1"
-FAKE_QEMU_BARRIER=2 FAKE_QEMU_RUNDIR="$TMP/run2" fake_gate j2 -j 2 --base "$KA:a" --cand "$KB:b" default
+FAKE_QEMU_BARRIER=2 FAKE_QEMU_RUNDIR="$TMP/run2" fake_gate j2 -j 2 --gate-on all --base "$KA:a" --cand "$KB:b" default
 is "$rc" 1 "-j 2: two guests at once, verdict as before"
-FAKE_QEMU_BARRIER=2 FAKE_QEMU_BARRIER_TIMEOUT=2 FAKE_QEMU_RUNDIR="$TMP/run1" fake_gate j1 --rounds 1 \
+FAKE_QEMU_BARRIER=2 FAKE_QEMU_BARRIER_TIMEOUT=2 FAKE_QEMU_RUNDIR="$TMP/run1" fake_gate j1 -j 1 --rounds 1 \
 	--base "$KA:a" --cand "$KB:b" default
 is "$rc" 5 "-j 1: one guest at a time (the barrier of two is never met)"
 
