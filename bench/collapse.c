@@ -459,38 +459,26 @@ static uint64_t collapse_mem_bytes(const void *opts, int threads)
 	return (uint64_t)((const struct collapse_opts *)opts)->size * (uint64_t)threads;
 }
 
-const struct pt_worker_type pt_worker_shmem_collapse = {
-	.name = "shmem-collapse",
-	.summary = "memfd region: hole punch, refault 4 KiB pages, MADV_COLLAPSE (proved by "
-		   "pagemap/smaps and vmstat)",
-	.opts = shmem_opts,
-	.opts_size = sizeof(struct collapse_opts),
-	.ops = shmem_ops,
-	.check = collapse_check,
-	.mem_bytes = collapse_mem_bytes,
-	.setup = collapse_setup,
-	.thread_init = collapse_thread_init,
-	.run_once = collapse_run_once,
-	.thread_fini = collapse_thread_fini,
-	.teardown = collapse_teardown,
-	.report = collapse_report,
-	.print_summary = collapse_summary,
-};
+/* the two types differ in their memory (options, ops), not in their code */
+#define COLLAPSE_WORKER_TYPE(NAME, SUMMARY, OPTS, OPS)                                  \
+	{                                                                               \
+		.name = NAME, .summary = SUMMARY, .opts = OPTS,                         \
+		.opts_size = sizeof(struct collapse_opts), .ops = OPS,                  \
+		.check = collapse_check, .mem_bytes = collapse_mem_bytes,               \
+		.setup = collapse_setup, .thread_init = collapse_thread_init,           \
+		.run_once = collapse_run_once, .thread_fini = collapse_thread_fini,     \
+		.teardown = collapse_teardown, .report = collapse_report,               \
+		.print_summary = collapse_summary,                                      \
+	}
 
-const struct pt_worker_type pt_worker_anon_collapse = {
-	.name = "anon-collapse",
-	.summary = "private anon region: MADV_DONTNEED, refault 4 KiB pages, MADV_COLLAPSE "
-		   "(proved by pagemap/smaps and vmstat)",
-	.opts = anon_opts,
-	.opts_size = sizeof(struct collapse_opts),
-	.ops = anon_ops,
-	.check = collapse_check,
-	.mem_bytes = collapse_mem_bytes,
-	.setup = collapse_setup,
-	.thread_init = collapse_thread_init,
-	.run_once = collapse_run_once,
-	.thread_fini = collapse_thread_fini,
-	.teardown = collapse_teardown,
-	.report = collapse_report,
-	.print_summary = collapse_summary,
-};
+const struct pt_worker_type pt_worker_shmem_collapse = COLLAPSE_WORKER_TYPE(
+	"shmem-collapse",
+	"memfd region: hole punch, refault 4 KiB pages, MADV_COLLAPSE (proved by pagemap/smaps and "
+	"vmstat)",
+	shmem_opts, shmem_ops);
+
+const struct pt_worker_type pt_worker_anon_collapse = COLLAPSE_WORKER_TYPE(
+	"anon-collapse",
+	"private anon region: MADV_DONTNEED, refault 4 KiB pages, MADV_COLLAPSE (proved by "
+	"pagemap/smaps and vmstat)",
+	anon_opts, anon_ops);
