@@ -9,8 +9,17 @@
  * the per-round rate ratios (on/off) and ns per event, and best against best
  * (the fastest round of each side: on a shared machine the round least
  * disturbed by others is the closest to the probe's own cost). ROUNDS=N in
- * the environment sets the rounds (default 9). Needs root. */
+ * the environment sets the rounds (default 9). Needs root.
+ *
+ * Then one more bpf pass with the kernel's run-time statistics on
+ * (BPF_ENABLE_STATS, held by an fd: nothing in sysctl changes, and it ends
+ * with the fd): each ptbench program's run count and run time say how much
+ * of the cost per event is the programs' own code and how much is the
+ * tracepoint's dispatch into them (the trampoline, the ctx setup). Stats add
+ * two clock reads per run, so this pass is not one of the rounds. */
 #define _GNU_SOURCE
+#include <bpf/bpf.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +33,7 @@
 #include "ptbench/mmap_lock_probe.h"
 #include "ptbench/probe.h"
 #include "ptbench/runner.h"
+#include "ptbench/util.h"
 #include "ptbench/worker.h"
 
 extern const struct pt_probe pt_probe_vma_lock;
@@ -173,6 +183,54 @@ static int workload(struct pt_run *run, const char *desc, size_t size, bool popu
 	return 0;
 }
 
+/* run count and time of the loaded programs named ptbench_* (this process's) */
+static void prog_stats(uint64_t *cnt, uint64_t *ns)
+{
+	__u32 id = 0;
+
+	*cnt = *ns = 0;
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strncmp(info.name, "ptbench_", 8) &&
+		    strcmp(info.name, "ptbench_fork")) {
+			*cnt += info.run_cnt;
+			*ns += info.run_time_ns;
+		}
+		close(fd);
+	}
+}
+
+/* one bpf pass with run-time statistics: the programs' own ns per run */
+static void breakdown(struct pt_run *run, const char *desc, size_t size, bool populate)
+{
+	int sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	uint64_t it, c0, n0, c1, n1;
+	struct live l;
+
+	if (sfd < 0) {
+		printf("%-20s programs: no run-time statistics (BPF_ENABLE_STATS: %s)\n", desc,
+		       strerror(errno));
+		return;
+	}
+	if (!start(run, &pt_probe_mmap_lock_bpf, &l)) {
+		prog_stats(&c0, &n0);
+		loop(size, populate, &it);
+		prog_stats(&c1, &n1);
+		finish(run, &l);
+		printf("%-20s programs: %.2f runs/iter, %.0f ns per run of their own code (kernel "
+		       "run-time statistics; the rest of ns/event above is the dispatch into them)\n",
+		       desc, (double)(c1 - c0) / (double)it,
+		       c1 > c0 ? (double)(n1 - n0) / (double)(c1 - c0) : 0);
+	}
+	close(sfd);
+}
+
 int main(void)
 {
 	struct pt_plan_role role = { .name = "churn" };
@@ -194,10 +252,21 @@ int main(void)
 	rr.run = &run;
 	run.duration_ns = 3600ull * 1000000000ull;
 	printf("mmap_lock probe cost to the traced thread (its CPU time), %d interleaved rounds\n", ROUNDS);
+	{
+		/* every probe event reads the kernel clock: its source sets much of the cost */
+		char *cs = pt_read_file("/sys/devices/system/clocksource/clocksource0/current_clocksource", NULL);
+
+		printf("kernel clocksource: %s", cs ? cs : "unknown\n");
+		free(cs);
+	}
 	printf("%-20s %-8s %12s %12s %7s %8s %9s %7s %9s\n", "workload", "backend", "off iter/s", "on iter/s", "on/off",
 	       "ev/iter", "ns/event", "best", "best ns/ev");
 	if (workload(&run, "64K, not populated", 64 << 10, false) ||
-	    workload(&run, "2M, populated", 2 << 20, true))
+	    workload(&run, "2M, populated", 2 << 20, true)) {
 		printf("bpf_overhead: a backend could not start (see above): not measured\n");
+		return 0;
+	}
+	breakdown(&run, "64K, not populated", 64 << 10, false);
+	breakdown(&run, "2M, populated", 2 << 20, true);
 	return 0;
 }
