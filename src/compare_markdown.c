@@ -11,8 +11,8 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 		"(two-sided) gives p < %g with the difference beyond either side's IQR/median, "
 		"or every repeat of one side lies beyond the other's with a gap wider than each "
 		"side's range. Structural metrics (lock acquisitions per op, collapse proof) "
-		"change by at least %g%% and %g per op beyond their IQR, or from 0 to at least 1 "
-		"per op. No change found is unchanged only when the run could have caught a "
+		"change by at least %g%% and %g per op with no overlap between the sides, or "
+		"from 0 to at least 1 per op. No change found is unchanged only when the run could have caught a "
 		"regression of %g%% (column \"detectable\": the smallest it could catch); "
 		"otherwise, and with fewer than %zu repeats a side, inconclusive. Gated metrics "
 		"(%s) are marked (gate).\n",

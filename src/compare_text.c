@@ -15,7 +15,7 @@ void pt_cmp_write_rule(const struct pt_cmp_report *r, FILE *out, const char *ind
 		"%srule: changed when |change of medians| >= %g%% (%g%% for p99/p999/p9999/max) and either\n"
 		"%s      Mann-Whitney U (two-sided) p < %g with the change > each side's IQR/median, or\n"
 		"%s      every repeat beyond the other side with a gap wider than each side's range;\n"
-		"%s      structural (per op, collapse): |change| >= %g%% and >= %g and > IQR, or 0 <-> >= 1;\n"
+		"%s      structural (per op, collapse): |change| >= %g%% and >= %g, sides apart, or 0 <-> >= 1;\n"
 		"%s      unchanged when no change is found and a regression of %g%% would have been\n"
 		"%s      caught (\"detectable\": the smallest one this run could catch); fewer than %zu\n"
 		"%s      repeats a side, or a detectable change above %g%%: inconclusive\n",
