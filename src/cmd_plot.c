@@ -34,9 +34,12 @@ static void plot_usage(FILE *f)
 {
 	fprintf(f, "usage: ptbench plot RESULT... [-o DIR] [--format png|svg|both] [--label L1,L2,...]\n"
 		   "Writes data files and charts into DIR (default ./" DEFAULT_DIR "): latency by percentile\n"
-		   "per op, headline metrics, latency over time, mmap_lock waits (when the probe ran),\n"
-		   "latency against thread count (for a sweep). Each result is labelled with its kernel\n"
-		   "release unless --label names them (one label per result, in order).\n");
+		   "per op, headline metrics, latency over time, mmap_lock waits and mmap_lock\n"
+		   "acquisitions per op by role and mode (when the probe ran), latency against thread\n"
+		   "count (for a sweep), page-table memory (VmPTE, nr_page_table_pages, PTE tables\n"
+		   "freed vs expected; when the ptmem probe or a pte-reclaim role has data). Each result\n"
+		   "is labelled with its kernel release unless --label names them (one label per result,\n"
+		   "in order).\n");
 }
 
 static const struct option plot_longopts[] = {
@@ -208,8 +211,9 @@ int cmd_plot(int argc, char **argv)
 	struct pt_plot p = { 0 };
 	size_t nfmts;
 	int c, bad = 0, ret = PT_EXIT_OK;
-	int (*const kinds[])(struct pt_plot *) = { pt_plot_percentiles, pt_plot_bars, pt_plot_timeline,
-						    pt_plot_mmap_lock, pt_plot_sweep };
+	int (*const kinds[])(struct pt_plot *) = { pt_plot_percentiles,	 pt_plot_bars,	pt_plot_timeline,
+						    pt_plot_mmap_lock,	 pt_plot_sweep, pt_plot_locks_per_op,
+						    pt_plot_ptmem };
 
 	opterr = 0;
 	optind = 1;

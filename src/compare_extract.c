@@ -123,9 +123,7 @@ static void add_lockstats(struct pt_cmp_namedlist *l, const char *prefix, struct
 		}
 }
 
-/* The role's unit op: its type's, else the op it did most often (the
- * result's own order breaks ties). NULL when it did nothing. */
-static const char *role_unit_op(struct json_object *w)
+const char *pt_cmp_role_unit_op(struct json_object *w)
 {
 	struct json_object *ops = pt_result_get(w, "ops"), *type = pt_result_get(w, "type");
 	const char *op = pt_cmp_unit_op(json_object_get_string(type)), *best = NULL;
@@ -156,7 +154,7 @@ static void add_lock_structure(struct pt_cmp_namedlist *l, struct json_object *w
 		return;
 	json_object_object_foreach(workers, role, w)
 	{
-		const char *op = role_unit_op(w);
+		const char *op = pt_cmp_role_unit_op(w);
 		double n = op ? count_of(pt_result_get(pt_result_get(w, "ops"), op)) : 0, ft = 0;
 		/* a role the probe recorded nothing for is absent from roles: zero */
 		struct json_object *r = pt_result_get(roles, role);

@@ -502,6 +502,12 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void plot_sort_values(double *v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof(double), cmp_double);
+}
+
 size_t plot_metric_repeats(const struct pt_plot_result *res, const char *role, const char *op, const char *metric,
 			   double **valsp)
 {
@@ -511,8 +517,7 @@ size_t plot_metric_repeats(const struct pt_plot_result *res, const char *role, c
 	for (size_t k = 0; k < nrep; k++)
 		if (!plot_metric_value(plot_repeat(res, k), role, op, metric, &vals[got]))
 			got++;
-	if (got)
-		qsort(vals, got, sizeof(double), cmp_double);
+	plot_sort_values(vals, got);
 	*valsp = vals;
 	return got;
 }

@@ -89,6 +89,11 @@ bool pt_cmp_separated(const double *b, size_t nb, const double *c, size_t nc, in
 /* The worker type's unit of work (fault -> fault, smaps-read -> read, ...),
  * the op structural metrics count per; NULL for a type not in the table. */
 const char *pt_cmp_unit_op(const char *worker_type);
+/* The unit op of one role of one repeat (repeats[k].workers.ROLE): its
+ * type's unit op when the role has it, else the op it did most often (the
+ * result's own order breaks ties); NULL when it has no ops. Structural
+ * metrics and `ptbench plot`'s locks-per-op chart count per this op. */
+const char *pt_cmp_role_unit_op(struct json_object *worker);
 
 /* A loaded result file. */
 struct pt_cmp_input {

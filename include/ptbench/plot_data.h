@@ -21,7 +21,7 @@ struct pt_plot_result {
 /* One chart to render: plots/SCRIPT.gp with -e "VARS; term=...; out=..." */
 struct pt_plot_chart {
 	char *name;   /* output base name without extension, e.g. "pct-churn.mmap" */
-	char *script; /* "percentiles", "bars", "timeline", "sweep" */
+	char *script; /* "percentiles", "bars", "timeline", "sweep", "clusters" */
 	char *vars;   /* gnuplot assignments: datafile, labels, unit, titles... */
 };
 
@@ -46,6 +46,8 @@ int pt_plot_bars(struct pt_plot *p);        /* (b) headline metrics, median of r
 int pt_plot_timeline(struct pt_plot *p);    /* (c) latency over time, collapses marked */
 int pt_plot_mmap_lock(struct pt_plot *p);   /* (d) mmap_lock wait by mode */
 int pt_plot_sweep(struct pt_plot *p);       /* (e) p50/p99 against thread count */
+int pt_plot_locks_per_op(struct pt_plot *p); /* (f) mmap_lock acquisitions per op, role and mode */
+int pt_plot_ptmem(struct pt_plot *p);        /* (g) page-table memory, PTE tables freed */
 
 void pt_plot_free(struct pt_plot *p);
 

@@ -106,6 +106,7 @@ int plot_metric_value(struct json_object *rep, const char *role, const char *op,
 size_t plot_metric_repeats(const struct pt_plot_result *res, const char *role, const char *op, const char *metric,
 			   double **valsp);
 double plot_median_sorted(const double *v, size_t n); /* n > 0 */
+void plot_sort_values(double *v, size_t n);           /* ascending */
 
 /* ---- percentile curves, shared by (a) and (d) ---- */
 

@@ -17,6 +17,10 @@ SPEC keys (all optional):
   types     {"ROLE": "worker-type"} (default "synthetic")
   collapse  {"ROLE": [[attempts, succeeded, pmds_collapsed], ...per repeat]}
   probe_unavailable  a string: probes.mmap_lock is {"available": false, "why": it}
+  ptmem     {"self": [start, peak, end], "system": [start, peak, end],
+            "children": [[start, peak, end], ...]}: repeats[k].probes.ptmem
+            (kB for self and children, pages for system), the same every repeat
+  pte_reclaim  {"ROLE": [freed, expected]}: repeats[k].workers.ROLE.pte_reclaim
 Latencies are BASE * factor, ops_per_sec is RATE / factor, so a factor of 1.2
 is a 20% regression for both kinds of metric.
 """
@@ -67,7 +71,23 @@ def main():
             workers[role]["collapse"] = {"attempts": a, "succeeded": ok, "pmds_collapsed": pmds,
                                          "success_rate": ok / a if a else 0,
                                          "vmstat_delta": {"thp_collapse_alloc": pmds}}
+        for role, (freed, expected) in spec.get("pte_reclaim", {}).items():
+            workers[role]["pte_reclaim"] = {"cycles": 1, "pte_tables_freed": freed,
+                                            "pte_tables_expected": expected,
+                                            "freed_per_zap": freed / expected if expected else 0.0,
+                                            "config_pt_reclaim": "unknown"}
         rep = {"complete": True, "measured_s": 1.0, "workers": workers, "probes": {}}
+        if spec.get("ptmem"):
+            pm = spec["ptmem"]
+
+            def gauge(v):
+                return {"start": v[0], "peak": v[1], "end": v[2]}
+            rep["probes"]["ptmem"] = {
+                "available": True, "samples": 10, "interval_ms": 10, "method": "synthetic",
+                "self": {"vmpte_kb": gauge(pm["self"])},
+                "children": [{"pid": 1000 + i, "comm": "child", "vmpte_kb": gauge(c)}
+                             for i, c in enumerate(pm.get("children", []))],
+                "system": {"nr_page_table_pages": gauge(pm["system"])}}
         if spec.get("probe_unavailable"):
             rep["probes"]["mmap_lock"] = {"available": False, "why": spec["probe_unavailable"]}
         elif spec.get("locks") is not None:

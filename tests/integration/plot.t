@@ -1,7 +1,8 @@
 #!/bin/bash
 # ptbench plot: charts render from result files made here (two short runs of
 # the default scenario with different labels, plus synthetic mmap_lock,
-# collapse and sweep fixtures that follow the shared contracts), every
+# collapse and sweep fixtures that follow the shared contracts, and
+# gen_result.py results for locks-per-op and ptmem with known numbers), every
 # expected file exists, PNGs are real PNGs of some size, SVGs parse as XML;
 # a missing gnuplot exits 2 with the data files written; bad input exits 2.
 . "$(dirname "$0")/lib.sh"
@@ -108,6 +109,57 @@ is "$series" 2 "sweep: one line per kernel"
 xs=$(awk '!/^#/ && NF {print $1}' "$TMP/sw/sweep-faulter.fault.dat" | tr '\n' ' ')
 is "$xs" "1 2 4 8 1 2 4 8 " "sweep: thread counts in order"
 
+# --- locks-per-op and ptmem: synthetic results with known numbers ---
+GEN=tests/integration/gen_result.py
+# faulter: 100000 faults a repeat (gen_result.py), 200000 read holds: 2 per
+# fault; reader: absent from the probe's roles, so 0 (a role the probe saw
+# nothing of); the second result holds 3 per fault in one repeat of three
+python3 $GEN "$TMP/locks1.json" '{"kernel": "6.1.0-syn", "scale": [1, 1, 1], "types": {"faulter": "fault"},
+	"locks": {"faulter": {"read": 200000}},
+	"ptmem": {"self": [52, 1104, 80], "system": [20, 283, 27], "children": [[10, 20, 15], [5, 6, 7]]},
+	"ops": {"faulter.fault": [1, 1, 1], "reclaim.zap": [1, 1, 1]}, "pte_reclaim": {"reclaim": [0, 1536]}}'
+python3 $GEN "$TMP/locks2.json" '{"kernel": "7.2.0-syn", "scale": [1, 1, 1], "types": {"faulter": "fault"},
+	"locks": {"faulter": {"read": [200000, 300000, 200000], "write": 100}},
+	"ptmem": {"self": [72, 1124, 100], "system": [107, 448, 114]},
+	"ops": {"faulter.fault": [1, 1, 1], "reclaim.zap": [1, 1, 1]}, "pte_reclaim": {"reclaim": [256, 256]}}'
+python3 $GEN "$TMP/plain.json" '{"kernel": "6.12.0-syn"}'
+ok $? "locks-per-op and ptmem fixtures written"
+$PTBENCH plot "$TMP/locks1.json" "$TMP/locks2.json" -o "$TMP/lk" >/dev/null 2>"$TMP/lk.err"
+ok $? "plot of results with the mmap_lock probe and ptmem exits 0"
+sed "s/^/# /" "$TMP/lk.err"
+png_ok "$TMP/lk/locks-per-op.png"; ok $? "locks-per-op.png rendered"
+png_ok "$TMP/lk/ptmem.png"; ok $? "ptmem.png rendered"
+# blocks: "# ROLE MODE", rows "result median min max repeats"
+block() { awk -v h="# $2" '/^# /{on = ($0 == h); next} on && NF' "$1"; }
+is "$(block "$TMP/lk/locks-per-op.dat" "faulter read" | tr '\n' ';')" "0 2 2 2 3;1 2 2 3 3;" \
+	"locks-per-op: 2 read acquisitions per fault, median 2 and max 3 for the second result"
+is "$(block "$TMP/lk/locks-per-op.dat" "faulter write" | tr '\n' ';')" "0 0 0 0 3;1 0.001 0.001 0.001 3;" \
+	"locks-per-op: a mode non-zero in one result gets a panel, 0 for the other"
+block "$TMP/lk/locks-per-op.dat" "reclaim read" | grep -q .
+ok $((! $?)) "locks-per-op: a role that never took the lock gets no panel"
+grep -q "showvalues=1" "$TMP/lk/render.sh"; ok $? "locks-per-op: each bar carries its number"
+# ptmem blocks: rows "result series median min max repeats", series start peak end
+is "$(block "$TMP/lk/ptmem.dat" "VmPTE of ptbench" | awk '{printf "%s/%s=%s ", $1, $2, $3}')" \
+	"0/0=52 0/1=1104 0/2=80 1/0=72 1/1=1124 1/2=100 " "ptmem: VmPTE start, peak, end per result"
+is "$(block "$TMP/lk/ptmem.dat" "VmPTE of its child processes, summed" | awk '{printf "%s/%s=%s ", $1, $2, $3}')" \
+	"0/0=15 0/1=26 0/2=22 " "ptmem: the children summed, only where there were children"
+is "$(block "$TMP/lk/ptmem.dat" "nr_page_table_pages (whole system)" | awk '$2 == 1 {printf "%s ", $3}')" \
+	"283 448 " "ptmem: nr_page_table_pages peak per result"
+is "$(block "$TMP/lk/ptmem.dat" "reclaim: PTE tables freed vs expected" | awk '{printf "%s/%s=%s ", $1, $2, $3}')" \
+	"0/0=0 0/1=1536 1/0=256 1/1=256 " "ptmem: PTE tables freed vs expected per result"
+
+$PTBENCH plot "$TMP/plain.json" -o "$TMP/plain" >/dev/null 2>"$TMP/plain.err"
+ok $? "plot of a result without the probe or ptmem exits 0"
+[ ! -e "$TMP/plain/locks-per-op.png" ] && [ ! -e "$TMP/plain/locks-per-op.dat" ]
+ok $? "no locks-per-op chart without the mmap_lock probe"
+[ ! -e "$TMP/plain/ptmem.png" ] && [ ! -e "$TMP/plain/ptmem.dat" ]; ok $? "no ptmem chart without ptmem data"
+grep -q 'locks-per-op: the mmap_lock probe did not run' "$TMP/plain.err" && grep -q 'ptmem: no ptmem' "$TMP/plain.err"
+ok $? "notes say why both were skipped"
+python3 $GEN "$TMP/nolocks.json" '{"kernel": "6.12.0-syn", "locks": {}}'
+$PTBENCH plot "$TMP/nolocks.json" -o "$TMP/nolocks" >/dev/null 2>"$TMP/nolocks.err"
+[ ! -e "$TMP/nolocks/locks-per-op.png" ] && grep -q 'no role took mmap_lock' "$TMP/nolocks.err"
+ok $? "the probe ran but saw no acquisition: no locks-per-op chart, a note says so"
+
 # --- missing gnuplot: exit 2, data files still written ---
 mkdir -p "$TMP/bin"
 for t in python3 cat; do ln -sf "$(command -v $t)" "$TMP/bin/$t"; done
@@ -130,11 +182,12 @@ $PTBENCH plot >/dev/null 2>&1; is $? 2 "no result files: exit 2"
 
 # the sanitizer build walks the same data paths (no gnuplot needed for that)
 PATH="$TMP/bin" $PTBENCH_ASAN plot "$TMP/mmap_lock.json" "$TMP/collapse.json" "$TMP"/sweep-*.json \
-	-o "$TMP/asan" >/dev/null 2>"$TMP/asan.err"
+	"$TMP/locks1.json" "$TMP/locks2.json" -o "$TMP/asan" >/dev/null 2>"$TMP/asan.err"
 is $? 2 "ASan build: data files for every chart kind, exit 2 (no gnuplot)"
 grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error' "$TMP/asan.err"
 ok $((! $?)) "ASan/UBSan: clean"
-[ -s "$TMP/asan/mmap_lock-wait.dat" ] && [ -s "$TMP/asan/sweep-faulter.fault.dat" ]
-ok $? "ASan build wrote the mmap_lock and sweep data"
+[ -s "$TMP/asan/mmap_lock-wait.dat" ] && [ -s "$TMP/asan/sweep-faulter.fault.dat" ] &&
+	[ -s "$TMP/asan/locks-per-op.dat" ] && [ -s "$TMP/asan/ptmem.dat" ]
+ok $? "ASan build wrote the mmap_lock, sweep, locks-per-op and ptmem data"
 
 done_testing

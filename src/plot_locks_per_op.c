@@ -1,0 +1,210 @@
+/* `ptbench plot` chart (f): mmap_lock acquisitions per unit op, by role and
+ * mode. One panel per ROLE and mode that is non-zero in at least one result,
+ * one bar per result: the median over its repeats (those in which the probe
+ * ran) of holds begun / unit ops done, with min..max as the error bar. It
+ * is the structural metric `compare` gates on
+ * (mmap_lock.roles.ROLE.acquisitions.MODE.per_OP), drawn.
+ *
+ * Drawn by plots/bars.gp: each panel has its own linear y axis from 0, so a
+ * role that takes the lock once per op and one that takes it 600 times per
+ * op are both readable, and a 0 (the lock left alone) is a labelled 0, not a
+ * value a log axis cannot show. */
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptbench/compare.h"
+#include "ptbench/plot_data.h"
+#include "ptbench/plot_internal.h"
+#include "ptbench/result_read.h"
+#include "ptbench/util.h"
+
+static const char *const modes[] = { "read", "write" };
+
+static double count_of(struct json_object *o)
+{
+	double v = 0;
+
+	return plot_jnum(plot_jget(o, "count"), &v) ? 0 : v;
+}
+
+/* One repeat's acquisitions per unit op of role in mode, as compare
+ * computes it: -1 when the probe did not run in this repeat (or the repeat
+ * was cut short) or the role did no unit of work; *op names the unit op. */
+static int repeat_ratio(struct json_object *rep, const char *role, const char *mode, double *out, const char **op)
+{
+	struct json_object *ml = pt_result_lock_probe(rep), *w = plot_jpath(rep, "workers", role, NULL);
+	double n;
+
+	if (!ml || !pt_result_repeat_used(rep) || !w || !(*op = pt_cmp_role_unit_op(w)))
+		return -1;
+	n = count_of(plot_jpath(w, "ops", *op, NULL));
+	if (!(n > 0))
+		return -1;
+	/* a role the probe saw nothing of is absent from roles: 0 holds */
+	*out = count_of(plot_jpath(ml, "roles", role, "hold", mode, NULL)) / n;
+	return 0;
+}
+
+/* res's values for one panel, sorted, in *valsp (malloc'd, always); *op is
+ * the unit op of the first repeat that has one */
+static size_t result_ratios(const struct pt_plot_result *res, const char *role, const char *mode, double **valsp,
+			    const char **op)
+{
+	size_t nrep = plot_nrepeats(res), got = 0;
+	double *vals = pt_xcalloc(nrep + 1, sizeof(double));
+	const char *o;
+
+	for (size_t k = 0; k < nrep; k++)
+		if (!repeat_ratio(plot_repeat(res, k), role, mode, &vals[got], &o)) {
+			if (!*op)
+				*op = o;
+			got++;
+		}
+	plot_sort_values(vals, got);
+	*valsp = vals;
+	return got;
+}
+
+/* Every ROLE.MODE with a non-zero value in some repeat of some result, in
+ * the order the results list their roles; *probe: whether the probe ran
+ * in any repeat at all (*why: the first reason one gives for not). */
+static void collect_panels(const struct pt_plot *p, struct plot_opkeys *panels, int *probe, const char **why)
+{
+	*probe = 0;
+	*why = NULL;
+	for (size_t r = 0; r < p->nres; r++)
+		for (size_t k = 0; k < plot_nrepeats(&p->res[r]); k++) {
+			struct json_object *rep = plot_repeat(&p->res[r], k), *workers;
+
+			if (!pt_result_lock_probe(rep)) {
+				if (!*why)
+					*why = json_object_get_string(
+						plot_jpath(rep, "probes", "mmap_lock", "why", NULL));
+				continue;
+			}
+			*probe = 1;
+			workers = plot_jget(rep, "workers");
+			if (!workers || !json_object_is_type(workers, json_type_object))
+				continue;
+			json_object_object_foreach(workers, role, w)
+			{
+				(void)w;
+				for (size_t m = 0; m < PT_ARRAY_SIZE(modes); m++) {
+					const char *op;
+					double v;
+
+					if (!repeat_ratio(rep, role, modes[m], &v, &op) && v > 0)
+						plot_opkeys_add(panels, role, modes[m]);
+				}
+			}
+		}
+}
+
+/* the range of repeat counts behind the bars, for the title */
+struct rep_range {
+	size_t min, max;
+};
+
+/* One panel's block of f: a row per result with a value. */
+static void panel_rows(FILE *f, const struct pt_plot *p, const struct plot_opkey *pk, struct plot_words *names,
+		       struct plot_words *ylabels, struct plot_words *scales, struct rep_range *reps)
+{
+	const char *op = NULL, *type = NULL;
+
+	fprintf(f, "# %s %s\n", pk->role, pk->op);
+	for (size_t r = 0; r < p->nres; r++) {
+		double *vals;
+		size_t got = result_ratios(&p->res[r], pk->role, pk->op, &vals, &op);
+
+		if (got) {
+			fprintf(f, "%zu %.6g %.6g %.6g %zu\n", r, plot_median_sorted(vals, got), vals[0],
+				vals[got - 1], got);
+			reps->min = got < reps->min ? got : reps->min;
+			reps->max = got > reps->max ? got : reps->max;
+		}
+		free(vals);
+		for (size_t k = 0; !type && k < plot_nrepeats(&p->res[r]); k++)
+			type = json_object_get_string(
+				plot_jpath(plot_repeat(&p->res[r], k), "workers", pk->role, "type", NULL));
+	}
+	fprintf(f, "\n\n");
+	if (type)
+		plot_words_add(names, "%s (%s): %s", pk->role, type, pk->op);
+	else
+		plot_words_add(names, "%s: %s", pk->role, pk->op);
+	plot_words_add(ylabels, "%s acquisitions per %s", pk->op, op ? op : "op");
+	plot_nums_add(scales, "1");
+}
+
+int pt_plot_locks_per_op(struct pt_plot *p)
+{
+	struct plot_opkeys panels = { 0 };
+	struct plot_words names, ylabels, scales, labels, colors;
+	struct rep_range reps = { SIZE_MAX, 0 };
+	struct plot_vars v;
+	const char *why;
+	char *safe, *path, *scen, *title;
+	int probe, ret;
+	FILE *f;
+
+	collect_panels(p, &panels, &probe, &why);
+	if (!probe) {
+		fprintf(stderr, "note: (f) locks-per-op: the mmap_lock probe did not run for these results (%s); skipped\n",
+			why ? why : "no probes.mmap_lock in the result files");
+		return 0;
+	}
+	if (!panels.n) {
+		fprintf(stderr, "note: (f) locks-per-op: the probe ran but no role took mmap_lock; skipped\n");
+		plot_opkeys_free(&panels);
+		return 0;
+	}
+	f = plot_chart_open(p, &safe, &path, "locks-per-op");
+	if (!f) {
+		plot_opkeys_free(&panels);
+		return -1;
+	}
+	fprintf(f, "# ptbench plot: mmap_lock acquisitions (holds begun) per unit op, repeats with the probe;\n"
+		   "# one block per role and mode, one row per result: result_index median min max repeats\n");
+	plot_words_open(&names);
+	plot_words_open(&ylabels);
+	plot_words_open(&scales);
+	for (size_t i = 0; i < panels.n; i++)
+		panel_rows(f, p, &panels.v[i], &names, &ylabels, &scales, &reps);
+	plot_words_open(&labels);
+	plot_words_open(&colors);
+	for (size_t r = 0; r < p->nres; r++) {
+		plot_words_add(&labels, "%s", p->res[r].label);
+		plot_nums_add(&colors, "%zu", r);
+	}
+	plot_vars_open(&v);
+	plot_var_str(&v, "datafile", path);
+	plot_var_words(&v, "metrics", &names);
+	plot_var_words(&v, "ylabels", &ylabels);
+	plot_var_words(&v, "scales", &scales);
+	plot_var_words(&v, "labels", &labels);
+	plot_var_words(&v, "colors", &colors);
+	plot_var_num(&v, "n", (double)p->nres);
+	plot_var_num(&v, "nmetrics", (double)panels.n);
+	/* the number on each bar: tells a measured 0 from a result without data */
+	plot_var_num(&v, "showvalues", 1);
+	scen = plot_scenario_title(p);
+	if (reps.min == reps.max)
+		title = plot_fmt("%s: mmap_lock acquisitions per op (median of %zu repeat%s, min..max; linear axis "
+				 "per panel)",
+				 scen, reps.min, reps.min == 1 ? "" : "s");
+	else
+		title = plot_fmt("%s: mmap_lock acquisitions per op (median of %zu..%zu repeats, min..max; linear "
+				 "axis per panel)",
+				 scen, reps.min, reps.max);
+	plot_var_str(&v, "ttl", title);
+	free(title);
+	free(scen);
+	ret = plot_chart_finish(p, plot_data_close(f, path), path, safe, "bars", &v, 1);
+	free(path);
+	free(safe);
+	plot_opkeys_free(&panels);
+	return ret;
+}
