@@ -229,6 +229,10 @@ is "$(json "$TMP/defaults/compare/default.json" '[(m["gated"], m["reported"], m[
 	"(False, True, 'regressed')" "--gate-on structural: the 50% worse p99 is reported with its verdict, not gated"
 grep -q "reported with their verdicts but not gated, because the guests ran under TCG" "$TMP/defaults/report.md"
 ok $? "report.md says what was gated and why"
+fake_gate defaults-ktap --ktap --base "$KA:a" --cand "$KB:b" default
+grep -q "^    # reported, not gated: faulter.fault.p99" "$TMP/defaults-ktap.stdout" &&
+	! grep -q "^    not ok .*faulter.fault.p99" "$TMP/defaults-ktap.stdout"
+ok $? "--ktap: a reported latency metric is a comment line, not a test case"
 S='"types": {"faulter": "fault", "reader": "smaps-read"}'
 echo "{\"scale\": [1.00, 1.01, 0.99], $S, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}" >"$TMP/specs/vmlinuz-a.json"
 echo "{\"scale\": [1.00, 1.01, 0.99], $S, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}" >"$TMP/specs/vmlinuz-b.json"
