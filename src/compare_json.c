@@ -82,6 +82,7 @@ void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out)
 	json_object_object_add(rule, "min_repeats", json_object_new_int64((int64_t)r->rule.min_repeats));
 	json_object_object_add(rule, "threshold_struct", json_object_new_double(r->rule.threshold_struct));
 	json_object_object_add(rule, "struct_abs", json_object_new_double(r->rule.struct_abs));
+	json_object_object_add(rule, "struct_tolerance_abs", json_object_new_double(r->rule.struct_tol_abs));
 	json_object_object_add(rule, "tolerance", json_object_new_double(r->rule.tolerance));
 	json_object_object_add(doc, "rule", rule);
 	if (r->ncmp)

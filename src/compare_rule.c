@@ -289,7 +289,7 @@ static void decide_struct(const struct pt_cmp_rule *rule, struct pt_metric *m)
 {
 	double mb = m->med_base, mc = m->med_cand, diff = mc - mb;
 	double need = fmax(rule->struct_abs, rule->threshold_struct * fabs(mb));
-	double tol = fmax(rule->struct_abs, rule->tolerance * fabs(mb));
+	double tol = fmax(rule->struct_tol_abs, rule->tolerance * fabs(mb));
 	double bl, bh, cl, ch, overlap;
 	bool worse = m->higher_better ? diff < 0 : diff > 0;
 	enum pt_verdict dir = worse ? PT_VERDICT_REGRESSED : PT_VERDICT_IMPROVED;

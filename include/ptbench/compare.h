@@ -33,8 +33,13 @@ struct pt_cmp_rule {
 	/* a metric with no change found passes (unchanged) only when the run
 	 * could have caught a regression of this size (its mde) */
 	double tolerance;
+	/* ... and for a structural metric, the tolerance is at least this many
+	 * per op: the changes they exist for are whole acquisitions per op
+	 * (0 -> 1, 800 -> 0), and a count of 0.2 per op that wanders by 0.1
+	 * between boots must not leave a gate undecided */
+	double struct_tol_abs;
 };
-#define PT_CMP_RULE_DEFAULT ((struct pt_cmp_rule){ 0.05, 0.05, 0.10, 3, 0.10, 0.05, 0.50 })
+#define PT_CMP_RULE_DEFAULT ((struct pt_cmp_rule){ 0.05, 0.05, 0.10, 3, 0.10, 0.05, 0.50, 0.5 })
 
 /* What a metric measures, and so which part of the rule decides it. */
 enum pt_metric_kind {
