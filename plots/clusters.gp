@@ -46,7 +46,7 @@ do for [m=1:npanels] {
 			fs solid word(dens, s + 1) + 0.0 lc rgb color(word(colors, r + 1)) notitle, \
 		datafile index (m-1) using ($1 + ($2 - (ns - 1) / 2.0) * bw):4:(0):($5-$4) with vectors \
 			heads size screen 0.006, 90 lc rgb '#000000' lw 1 notitle, \
-		datafile index (m-1) using ($1 + ($2 - (ns - 1) / 2.0) * bw):5:(sprintf('%.4g', $3)) with labels \
+		datafile index (m-1) using ($1 + ($2 - (ns - 1) / 2.0) * bw):5:(($3 >= 10000 ? sprintf('%.0fk', $3/1000) : sprintf('%.4g', $3))) with labels \
 			offset 0, 0.6 font ',7' notitle, \
 		for [r=0:n-1] keyentry with boxes fs solid 0.85 lc rgb color(word(colors, r + 1)) \
 			title word(labels, r + 1)

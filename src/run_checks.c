@@ -80,6 +80,17 @@ int pt_check_measured(struct json_object *rep, char *why, size_t len)
 					 (long long)num(c, "attempts"));
 				bad = 1;
 			}
+			/* a "collapse" of memory that was huge already measured nothing */
+			if (!bad && num(c, "checked_small_before") > 0 &&
+			    num(c, "started_huge") == num(c, "checked_small_before")) {
+				snprintf(why, len,
+					 "[worker %s] every one of its %lld checked iterations started from "
+					 "huge pages: the refault mapped THPs (transparent_hugepage/enabled "
+					 "= always?), so MADV_COLLAPSE had nothing to collapse; set "
+					 "thp_enabled = madvise or never in [scenario]",
+					 role, (long long)num(c, "checked_small_before"));
+				bad = 1;
+			}
 		}
 		if (k) {
 			warn_vmstat(role, "khugepaged", k);

@@ -93,4 +93,18 @@ is "$?" 2 "size = 3M is rejected with exit 2"
 grep -q "multiple of 2M" "$TMP/bad.err"
 ok $? "and says why"
 
+# THP enabled = always makes every anon refault map a THP: a "collapse" of
+# huge memory measures nothing, so the run fails (exit 5) and says why; the
+# scenario pushes madvise for that reason (restored after the run)
+if [ "$(id -u)" = 0 ] && [ -w /sys/kernel/mm/transparent_hugepage/enabled ]; then
+	before=$(cat /sys/kernel/mm/transparent_hugepage/enabled)
+	$PTBENCH run anon-collapse-faults "${short[@]}" --set scenario.thp_enabled=always -o "$TMP/always.json" 2>"$TMP/always.err" >/dev/null
+	is "$?" 5 "anon collapse under THP enabled=always: every iteration started huge: exit 5"
+	grep -q "every one of its [0-9]* checked iterations started from huge pages" "$TMP/always.err"
+	ok $? "anon collapse under THP enabled=always: the message says why and what to set"
+	is "$(cat /sys/kernel/mm/transparent_hugepage/enabled)" "$before" "THP enabled is restored after the failed run"
+else
+	skip "THP enabled=always case: needs root and a writable transparent_hugepage/enabled"
+fi
+
 done_testing

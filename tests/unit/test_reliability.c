@@ -178,6 +178,17 @@ static void run_checks(void)
 			why, sizeof(why), warn, sizeof(warn)) &&
 		       strstr(why, "none of its 9 collapses succeeded"),
 	       "no collapse succeeded: %s", why);
+	tap_ok(measured("{\"workers\":{\"c\":{\"ops\":{\"collapse\":{\"count\":7,\"errors\":{}}},"
+			"\"collapse\":{\"attempts\":7,\"succeeded\":7,\"checked_small_before\":7,"
+			"\"started_huge\":7}}}}",
+			why, sizeof(why), warn, sizeof(warn)) &&
+		       strstr(why, "every one of its 7 checked iterations started from huge pages"),
+	       "every iteration started huge (THP always): nothing collapsed, a failure: %s", why);
+	tap_ok(!measured("{\"workers\":{\"c\":{\"ops\":{\"collapse\":{\"count\":7,\"errors\":{}}},"
+			 "\"collapse\":{\"attempts\":7,\"succeeded\":7,\"checked_small_before\":7,"
+			 "\"started_huge\":1}}}}",
+			 why, sizeof(why), warn, sizeof(warn)),
+	       "one iteration of seven started huge: still a result (warned by the worker)");
 	tap_ok(!measured("{\"workers\":{\"k\":{\"ops\":{\"collapse\":{\"count\":3,\"errors\":{}}},"
 			 "\"khugepaged\":{\"iterations\":3,\"pmds_collapsed\":3,\"vmstat_check\":{\"agrees\":false,"
 			 "\"rule\":\"r\",\"worker_pmds\":3,\"pages_collapsed\":5,\"vmstat\":5}}}}}",
