@@ -119,7 +119,7 @@ int pt_plot_bars(struct pt_plot *p)
 	size_t nm, drawn = 0;
 	struct rep_range reps = { SIZE_MAX, 0 };
 	char **metrics = headline_metrics(p, &nm), *safe, *path, *scen, *title;
-	struct plot_words names, ylabels, scales, labels, colors;
+	struct plot_words names, ylabels, scales;
 	struct plot_vars v;
 	FILE *f;
 	int ret = 0;
@@ -155,21 +155,7 @@ int pt_plot_bars(struct pt_plot *p)
 		free(op);
 		free(metric);
 	}
-	plot_words_open(&labels);
-	plot_words_open(&colors);
-	for (size_t r = 0; r < p->nres; r++) {
-		plot_words_add(&labels, "%s", p->res[r].label);
-		plot_nums_add(&colors, "%zu", r);
-	}
-	plot_vars_open(&v);
-	plot_var_str(&v, "datafile", path);
-	plot_var_words(&v, "metrics", &names);
-	plot_var_words(&v, "ylabels", &ylabels);
-	plot_var_words(&v, "scales", &scales);
-	plot_var_words(&v, "labels", &labels);
-	plot_var_words(&v, "colors", &colors);
-	plot_var_num(&v, "n", (double)p->nres);
-	plot_var_num(&v, "nmetrics", (double)drawn);
+	plot_bars_vars(&v, p, path, &names, &ylabels, &scales, drawn);
 	scen = plot_scenario_title(p);
 	if (reps.min == reps.max)
 		title = plot_fmt("%s: headline metrics (bar: median of %zu repeat%s, error bar: min..max)", scen,
@@ -190,4 +176,26 @@ out:
 		free(metrics[i]);
 	free(metrics);
 	return ret;
+}
+
+void plot_bars_vars(struct plot_vars *v, const struct pt_plot *p, const char *path, struct plot_words *names,
+		    struct plot_words *ylabels, struct plot_words *scales, size_t npanels)
+{
+	struct plot_words labels, colors;
+
+	plot_words_open(&labels);
+	plot_words_open(&colors);
+	for (size_t r = 0; r < p->nres; r++) {
+		plot_words_add(&labels, "%s", p->res[r].label);
+		plot_nums_add(&colors, "%zu", r);
+	}
+	plot_vars_open(v);
+	plot_var_str(v, "datafile", path);
+	plot_var_words(v, "metrics", names);
+	plot_var_words(v, "ylabels", ylabels);
+	plot_var_words(v, "scales", scales);
+	plot_var_words(v, "labels", &labels);
+	plot_var_words(v, "colors", &colors);
+	plot_var_num(v, "n", (double)p->nres);
+	plot_var_num(v, "nmetrics", (double)npanels);
 }

@@ -142,7 +142,7 @@ static void panel_rows(FILE *f, const struct pt_plot *p, const struct plot_opkey
 int pt_plot_locks_per_op(struct pt_plot *p)
 {
 	struct plot_opkeys panels = { 0 };
-	struct plot_words names, ylabels, scales, labels, colors;
+	struct plot_words names, ylabels, scales;
 	struct rep_range reps = { SIZE_MAX, 0 };
 	struct plot_vars v;
 	const char *why;
@@ -173,21 +173,7 @@ int pt_plot_locks_per_op(struct pt_plot *p)
 	plot_words_open(&scales);
 	for (size_t i = 0; i < panels.n; i++)
 		panel_rows(f, p, &panels.v[i], &names, &ylabels, &scales, &reps);
-	plot_words_open(&labels);
-	plot_words_open(&colors);
-	for (size_t r = 0; r < p->nres; r++) {
-		plot_words_add(&labels, "%s", p->res[r].label);
-		plot_nums_add(&colors, "%zu", r);
-	}
-	plot_vars_open(&v);
-	plot_var_str(&v, "datafile", path);
-	plot_var_words(&v, "metrics", &names);
-	plot_var_words(&v, "ylabels", &ylabels);
-	plot_var_words(&v, "scales", &scales);
-	plot_var_words(&v, "labels", &labels);
-	plot_var_words(&v, "colors", &colors);
-	plot_var_num(&v, "n", (double)p->nres);
-	plot_var_num(&v, "nmetrics", (double)panels.n);
+	plot_bars_vars(&v, p, path, &names, &ylabels, &scales, panels.n);
 	/* the number on each bar: tells a measured 0 from a result without data */
 	plot_var_num(&v, "showvalues", 1);
 	scen = plot_scenario_title(p);

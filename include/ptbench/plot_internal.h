@@ -70,6 +70,11 @@ void plot_var_str(struct plot_vars *v, const char *key, const char *val);
 void plot_var_num(struct plot_vars *v, const char *key, double val);
 /* key='the list' from w, which this closes and frees */
 void plot_var_words(struct plot_vars *v, const char *key, struct plot_words *w);
+/* Opens v with what plots/bars.gp reads: the data file, one panel per
+ * entry of names (with its y label and scale; the three lists are closed
+ * here), and one bar per result (labels and colours). */
+void plot_bars_vars(struct plot_vars *v, const struct pt_plot *p, const char *path, struct plot_words *names,
+		    struct plot_words *ylabels, struct plot_words *scales, size_t npanels);
 /* a time y axis over [lo, hi] ns: unit, scale, ylo, yhi */
 void plot_var_yaxis(struct plot_vars *v, double lo, double hi);
 /* The end of one chart. write_err: closing its data file(s) failed. Queues
