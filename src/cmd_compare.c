@@ -223,7 +223,9 @@ int cmd_compare(int argc, char **argv)
 		if (!(r.gate_from = pt_cmp_gate_select(cmp, gate_metrics)))
 			goto out;
 		/* a list named with --gate-metrics is gated as named */
-		if (r.structural_only && !gate_metrics) {
+		if (gate_metrics)
+			r.structural_only = false;
+		if (r.structural_only) {
 			pt_cmp_gate_structural_only(cmp);
 			r.gate_from = "structural; the headline's latency reported, not gated";
 		}

@@ -464,6 +464,7 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 		case OPT_GATE_METRICS:
 		case OPT_THRESHOLD_STRUCT:
 		case OPT_TOLERANCE:
+			g->named_metrics |= c == OPT_GATE_METRICS;
 			/* one slot stays free for --gate-on */
 			if (g->ncmp_args >= (int)PT_ARRAY_SIZE(g->cmp_args) - 1)
 				return usage_err("too many compare options", NULL);
@@ -644,6 +645,9 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 		g->jobs = default_jobs(a);
 	if (!strcmp(g->gate_on, "auto"))
 		g->gate_on = g->vm && strcmp(a->accel, "kvm") ? "structural" : "all";
+	/* compare gates a --gate-metrics list as named, whatever --gate-on says */
+	if (g->named_metrics)
+		g->gate_on = "all";
 	{
 		/* forwarded last: a --gate-on among cmp_args would be refused above */
 		size_t len = sizeof("--gate-on=structural");

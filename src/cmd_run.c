@@ -154,8 +154,12 @@ static int push_thp(const struct pt_plan *p)
 
 	for (size_t i = 0; i < PT_ARRAY_SIZE(thp_keys); i++) {
 		const char *v = want[i];
+		char now[128];
 
 		if (!strcmp(v, "keep"))
+			continue;
+		/* already so (the bracketed choice): nothing to push, no root needed */
+		if (!pt_read_line(thp_keys[i].file, now, sizeof(now), 1) && !strcmp(now, v))
 			continue;
 		if (geteuid() != 0) {
 			fprintf(stderr, "ptbench run: skipped: %s = %s needs root to write %s\n",

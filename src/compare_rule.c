@@ -289,7 +289,10 @@ static void decide_struct(const struct pt_cmp_rule *rule, struct pt_metric *m)
 {
 	double mb = m->med_base, mc = m->med_cand, diff = mc - mb;
 	double need = fmax(rule->struct_abs, rule->threshold_struct * fabs(mb));
-	double tol = fmax(rule->struct_tol_abs, rule->tolerance * fabs(mb));
+	/* the per-op floor is for lock counts per op, not for rates in [0, 1]
+	 * (success_rate, timeouts_per_iteration), where 0.5 is half the scale */
+	double tol = fmax(strstr(m->name, ".per_") ? rule->struct_tol_abs : rule->struct_abs,
+			  rule->tolerance * fabs(mb));
 	double bl, bh, cl, ch, overlap;
 	bool worse = m->higher_better ? diff < 0 : diff > 0;
 	enum pt_verdict dir = worse ? PT_VERDICT_REGRESSED : PT_VERDICT_IMPROVED;
@@ -311,6 +314,13 @@ static void decide_struct(const struct pt_cmp_rule *rule, struct pt_metric *m)
 		set_why(m, dir, "|change| %.3g >= %.3g (%.0f%%, at least %g), every value beyond the "
 				"other side's",
 			fabs(diff), need, 100 * rule->threshold_struct, rule->struct_abs);
+	} else if (fabs(diff) >= need && worse) {
+		/* the median got worse by the minimum change but the sides overlap:
+		 * a regression is neither shown nor ruled out */
+		set_why(m, PT_VERDICT_INCONCLUSIVE,
+			"|change| %.3g >= %.3g but the sides overlap (ranges %.3g-%.3g, %.3g-%.3g): "
+			"more repeats, or a quieter machine",
+			fabs(diff), need, bl, bh, cl, ch);
 	} else if (m->mde_abs <= tol) {
 		m->decided_by = "detectable";
 		set_why(m, PT_VERDICT_UNCHANGED,

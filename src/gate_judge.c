@@ -194,7 +194,7 @@ static void plot(struct pt_gate *g, struct pt_gate_scen *s)
 static int compare(struct pt_gate *g, struct pt_gate_scen *s, const char *fmt, const char *out,
 		   int out_fd, const char *err)
 {
-	char *argv[8 + 16 + 1];
+	char *argv[8 + PT_ARRAY_SIZE(g->cmp_args) + 1];
 	int i = 0;
 
 	argv[i++] = NULL;

@@ -32,8 +32,14 @@ static bool dropped_key(const char *key)
 static bool counter_key(const char *key)
 {
 	static const char *const counters[] = {
-		"count", "failed_trylocks", "attempts", "succeeded", "pmds_collapsed",
-		"iterations", "timeouts", "thp_collapse_alloc",
+		/* ops and histograms; lock probe events */
+		"count", "events", "trylocks", "failed_trylocks", "failed_locks", "downgrades",
+		"unmatched", "locked", "fallbacks", "write_locks",
+		/* collapse and khugepaged outcomes, and their vmstat check */
+		"attempts", "succeeded", "pmds_collapsed", "failed_pmds", "partial_pmds_after_failure",
+		"pmds_collapsed_after_stop", "iterations", "timeouts", "worker_pmds", "vmstat",
+		"thp_collapse_alloc", "thp_collapse_alloc_failed", "thp_file_alloc", "thp_file_fallback",
+		"thp_file_mapped", "thp_split_pmd",
 	};
 
 	for (size_t i = 0; key && i < PT_ARRAY_SIZE(counters); i++)

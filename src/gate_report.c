@@ -322,7 +322,9 @@ static void write_md(const struct pt_gate *g, FILE *out)
 	if (g->vm)
 		fprintf(out, "%d round%s, boot order %s (A base, B candidate), up to %d at once. ",
 			g->rounds, g->rounds == 1 ? "" : "s", g->order, g->jobs);
-	if (!strcmp(g->gate_on, "structural"))
+	if (g->named_metrics)
+		fprintf(out, "Gated: the metrics named with `--gate-metrics`. ");
+	else if (!strcmp(g->gate_on, "structural"))
 		fprintf(out, "Gated: the structural metrics (who takes which lock how often per op, the "
 			     "collapse proof); the headline's latency metrics are reported with their "
 			     "verdicts but not gated%s (`--gate-on all` gates them). ",

@@ -57,6 +57,7 @@ static void structural(void)
 	/* a 7.2 smaps reader's rare fallbacks to mmap_lock, 4 boots a side */
 	static const double rare_a[] = { 0.1875, 0.0333, 0.2273, 0.1818 };
 	static const double rare_b[] = { 0.2333, 0.2143, 0.2, 0.1481 };
+	static const double half[] = { 1, 0.5, 0.5 }, z3[] = { 0, 0, 0 }, some[] = { 0, 0.3, 0.3 };
 	struct pt_metric m;
 
 	tap_ok(decide_struct(zero, 5, one, 5, false, &m) == PT_VERDICT_REGRESSED &&
@@ -78,9 +79,11 @@ static void structural(void)
 	       "structural: a spread wider than the tolerance: inconclusive (%s)", m.why);
 	tap_ok(decide_struct(rate1, 3, rate_low, 3, true, &m) == PT_VERDICT_REGRESSED,
 	       "structural, higher is better: success rate 1 -> 0.55: regressed (%s)", m.why);
-	tap_ok(decide_struct(coll_a, 4, coll_b, 4, false, &m) == PT_VERDICT_UNCHANGED,
+	tap_ok(decide_struct(coll_a, 4, coll_b, 4, false, &m) == PT_VERDICT_INCONCLUSIVE,
 	       "structural: +16%% of the median but the boots overlap (13.3 vs 15.4 per collapse, "
-	       "one kernel): unchanged (%s)", m.why);
+	       "one kernel): not a regression, not ruled out either: inconclusive (%s)", m.why);
+	tap_ok(decide_struct(coll_b, 4, coll_a, 4, false, &m) == PT_VERDICT_UNCHANGED,
+	       "structural: the same the other way round (-14%%, better): unchanged (%s)", m.why);
 	tap_ok(decide_struct(ten, 4, twelve, 4, false, &m) == PT_VERDICT_REGRESSED &&
 		       !strcmp(m.decided_by, "structural"),
 	       "structural: +20%%, every boot beyond every other: regressed (%s)", m.why);
@@ -91,6 +94,11 @@ static void structural(void)
 	tap_ok(decide_struct(rare_a, 4, rare_b, 4, false, &m) == PT_VERDICT_UNCHANGED,
 	       "structural: 0.18 vs 0.21 per op, boots 0.03-0.23: unchanged, the tolerance is at least "
 	       "0.5 per op (%s)", m.why);
+	tap_ok(decide_struct(rate1, 3, half, 3, true, &m) == PT_VERDICT_INCONCLUSIVE,
+	       "structural: success rate 1 -> 0.5 in two of three, the sides touching at 1: "
+	       "inconclusive, never unchanged (%s)", m.why);
+	tap_ok(decide_struct(z3, 3, some, 3, false, &m) == PT_VERDICT_INCONCLUSIVE,
+	       "structural: 0 -> 0.3 per op with one candidate at 0: inconclusive (%s)", m.why);
 	tap_ok(decide_struct(one, 2, zero, 2, false, &m) == PT_VERDICT_INCONCLUSIVE,
 	       "structural: 2 repeats a side: too few (%s)", m.why);
 }
