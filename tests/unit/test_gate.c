@@ -31,7 +31,7 @@ static struct json_object *rep(double p99, long long count, bool with_probe, boo
 		 "{\"count\": %lld, \"ns\": {\"p99\": %g}, \"buckets\": [[1, 2]]}}}}, \"probes\": {%s}, "
 		 "\"timeline\": {\"x\": [1]}}",
 		 complete ? "true" : "false", count, p99,
-		 with_probe ? "\"mmap_lock\": {\"events\": 10}" : "");
+		 with_probe ? "\"mmap_lock\": {\"load_ms\": 10, \"events\": 10}" : "");
 	return json_tokener_parse(text);
 }
 
@@ -102,7 +102,9 @@ int main(void)
 		tap_ok(getd(m, "workers.r.ops.op.count") == 1050,
 		       "counts are summed (100,300,200,50,400: 1050), so a boot's per-op ratio is its "
 		       "total over its total");
-		tap_ok(getd(m, "probes.mmap_lock.events") == 10, "a number missing from a repeat is no value there");
+		tap_ok(getd(m, "probes.mmap_lock.load_ms") == 10, "a number missing from a repeat is no value there");
+		tap_ok(getd(m, "probes.mmap_lock.events") == 40,
+		       "a count missing from a repeat adds nothing: events summed over the 4 repeats with it");
 		tap_ok(!json_object_object_get_ex(
 			       json_object_object_get(json_object_object_get(json_object_object_get(
 								      json_object_object_get(m, "workers"), "r"),
