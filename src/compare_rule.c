@@ -272,19 +272,6 @@ static void decide_dist(const struct pt_cmp_rule *rule, struct pt_metric *m)
 			mde, tol, 100 * dc.noise);
 }
 
-/* Every candidate value beyond every baseline value, on the side dir (+1:
- * above). Structural metrics barely move on one kernel, so a real change
- * moves every boot: no overlap is asked, not just a shift beyond the IQR
- * (4 values a side make a poor IQR). */
-static bool struct_separated(const struct pt_metric *m, int dir)
-{
-	double bl, bh, cl, ch;
-
-	min_max(m->base.v, m->base.n, &bl, &bh);
-	min_max(m->cand.v, m->cand.n, &cl, &ch);
-	return dir > 0 ? cl > bh : ch < bl;
-}
-
 static void decide_struct(const struct pt_cmp_rule *rule, struct pt_metric *m)
 {
 	double mb = m->med_base, mc = m->med_cand, diff = mc - mb;
@@ -294,11 +281,15 @@ static void decide_struct(const struct pt_cmp_rule *rule, struct pt_metric *m)
 	double tol = fmax(strstr(m->name, ".per_") ? rule->struct_tol_abs : rule->struct_abs,
 			  rule->tolerance * fabs(mb));
 	double bl, bh, cl, ch, overlap;
-	bool worse = m->higher_better ? diff < 0 : diff > 0;
+	bool worse = m->higher_better ? diff < 0 : diff > 0, apart;
 	enum pt_verdict dir = worse ? PT_VERDICT_REGRESSED : PT_VERDICT_IMPROVED;
 
 	min_max(m->base.v, m->base.n, &bl, &bh);
 	min_max(m->cand.v, m->cand.n, &cl, &ch);
+	/* every candidate value beyond every baseline value in the direction of
+	 * the change: structural metrics barely move on one kernel, so a real
+	 * change moves every boot (4 values a side make a poor IQR) */
+	apart = diff > 0 ? cl > bh : ch < bl;
 	/* the shift of the candidate (re-centred on the baseline's median)
 	 * that a regression needs before no value overlaps */
 	overlap = m->higher_better ? (mb - bl) + (ch - mc) : (bh - mb) + (mc - cl);
@@ -309,7 +300,7 @@ static void decide_struct(const struct pt_cmp_rule *rule, struct pt_metric *m)
 		m->decided_by = "zero-to-nonzero";
 		set_why(m, dir, "%.3g -> %.3g per op: from none to at least one, whatever the noise",
 			mb, mc);
-	} else if (fabs(diff) >= need && struct_separated(m, diff > 0 ? 1 : -1)) {
+	} else if (fabs(diff) >= need && apart) {
 		m->decided_by = "structural";
 		set_why(m, dir, "|change| %.3g >= %.3g (%.0f%%, at least %g), every value beyond the "
 				"other side's",

@@ -48,9 +48,10 @@ static bool counter_key(const char *key)
 	return false;
 }
 
-static struct json_object *median_number(struct json_object *const *vals, size_t n, bool total)
+/* one boot's value of a number: the sum of a count (total), else the median */
+static struct json_object *boot_number(struct json_object *const *vals, size_t n, bool total)
 {
-	double *v = pt_xcalloc(n ? n : 1, sizeof(*v)), med, sum = 0;
+	double *v = pt_xcalloc(n ? n : 1, sizeof(*v)), out, sum = 0;
 	bool all_int = true;
 	size_t k = 0;
 
@@ -61,11 +62,11 @@ static struct json_object *median_number(struct json_object *const *vals, size_t
 		v[k++] = json_object_get_double(vals[i]);
 		sum += v[k - 1];
 	}
-	med = total ? sum : pt_median(v, k);
+	out = total ? sum : pt_median(v, k);
 	free(v);
-	if (all_int && med == floor(med) && fabs(med) < 9e15)
-		return json_object_new_int64((int64_t)med);
-	return json_object_new_double(med);
+	if (all_int && out == floor(out) && fabs(out) < 9e15)
+		return json_object_new_int64((int64_t)out);
+	return json_object_new_double(out);
 }
 
 static struct json_object *median_tree(struct json_object *const *vals, size_t n, const char *key);
@@ -84,7 +85,7 @@ static struct json_object *median_tree(struct json_object *const *vals, size_t n
 	if (!first)
 		return NULL;
 	if (is_number(first))
-		return median_number(vals, n, counter_key(key));
+		return boot_number(vals, n, counter_key(key));
 	if (!json_object_is_type(first, json_type_object)) {
 		struct json_object *copy = NULL;
 

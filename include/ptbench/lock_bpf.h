@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 #include <stdint.h>
 
 #include "ptbench/lock_bpf_abi.h"
@@ -37,6 +38,9 @@ void pt_bpf_why(char *why, size_t len, const char *what, int err);
 int pt_bpf_fill_procs(int procs_fd, const struct pt_run *run);
 /* Fill the tids map with every worker thread's role; returns the count. */
 int pt_bpf_fill_tids(int tids_fd, const struct pt_run *run);
+/* Open a program's measured window (its win_lo/win_hi globals) on the run's:
+ * [t_measure, t_measure + duration]. */
+void pt_bpf_open_window(volatile __u64 *lo, volatile __u64 *hi, const struct pt_run *run);
 
 /* Read keys [0, nkeys) of a per-CPU array whose values are value_size bytes:
  * out receives nkeys * ncpus values, key-major (out + (k * ncpus + cpu) *

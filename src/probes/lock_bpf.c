@@ -294,3 +294,12 @@ int pt_bpf_kernel_has_member(const char *type, const char *member)
 	return 0;
 }
 #endif
+
+void pt_bpf_open_window(volatile __u64 *lo, volatile __u64 *hi, const struct pt_run *run)
+{
+	/* the window ends where the run's does, give or take the few
+	 * microseconds the runner needs to notice the deadline; hi goes first
+	 * so that no instant sees lo set and hi stale */
+	__atomic_store_n(hi, run->t_measure + run->duration_ns, __ATOMIC_SEQ_CST);
+	__atomic_store_n(lo, run->t_measure, __ATOMIC_SEQ_CST);
+}

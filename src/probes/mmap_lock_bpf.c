@@ -136,11 +136,7 @@ static void mlb_measure_begin(void *state, struct pt_run *run)
 {
 	struct mlb_state *s = state;
 
-	/* the window ends where the run's does, give or take the few
-	 * microseconds the runner needs to notice the deadline; hi goes first
-	 * so that no instant sees lo set and hi stale */
-	__atomic_store_n(&s->skel->data->win_hi, run->t_measure + run->duration_ns, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&s->skel->data->win_lo, run->t_measure, __ATOMIC_SEQ_CST);
+	pt_bpf_open_window(&s->skel->data->win_lo, &s->skel->data->win_hi, run);
 }
 
 static int read_maps(struct mlb_state *s)

@@ -163,8 +163,7 @@ static void vl_measure_begin(void *state, struct pt_run *run)
 {
 	struct vl_state *s = state;
 
-	__atomic_store_n(&s->skel->data->win_hi, run->t_measure + run->duration_ns, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&s->skel->data->win_lo, run->t_measure, __ATOMIC_SEQ_CST);
+	pt_bpf_open_window(&s->skel->data->win_lo, &s->skel->data->win_hi, run);
 }
 
 static int read_maps(struct vl_state *s)
