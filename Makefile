@@ -69,10 +69,16 @@ test:
 DEPFLAGS = -MMD -MP
 
 # the BPF object: CO-RE, so it is built once for every kernel with BTF
+BPF_COMPILE = $(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Iinclude \
+	-I/usr/include/$(shell $(CC) -dumpmachine) -c -o $@ $<
 build/bpf/%.bpf.o: src/bpf/%.bpf.c $(BPF_SRC_DEPS)
 	@mkdir -p $(dir $@)
-	$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Iinclude \
-		-I/usr/include/$(shell $(CC) -dumpmachine) -c -o $@ $<
+	$(BPF_COMPILE)
+
+# bench-only BPF objects (tests/perf/*.bpf.c), built the same way
+build/bpf/%.bpf.o: tests/perf/%.bpf.c
+	@mkdir -p $(dir $@)
+	$(BPF_COMPILE)
 
 build/bpf/%.skel.h: build/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name ptbench_$* >$@.tmp && mv $@.tmp $@
@@ -159,7 +165,12 @@ build/perf/%: tests/perf/%.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -O2 -o $@ $< $(OBJ) $(LDLIBS)
 
-PERF_BIN := $(patsubst tests/perf/%.c,build/perf/%,$(wildcard tests/perf/*.c))
+PERF_BIN := $(patsubst tests/perf/%.c,build/perf/%,$(filter-out %.bpf.c,$(wildcard tests/perf/*.c)))
+ifeq ($(HAVE_BPF),1)
+# the dispatch and clock floors under the probe (tests/perf/overhead_floor.bpf.c)
+build/perf/bpf_overhead: build/bpf/overhead_floor.skel.h
+.SECONDARY: build/bpf/overhead_floor.skel.h build/bpf/overhead_floor.bpf.o
+endif
 bench: ptbench $(PERF_BIN)
 	@for b in $(PERF_BIN); do echo "== $$b"; $$b || exit 1; done
 	@for s in tests/perf/*.sh; do [ -e "$$s" ] || continue; echo "== $$s"; sh $$s || exit 1; done

@@ -25,6 +25,26 @@ struct vm_area_struct {
 	struct mm_struct *vm_mm;
 } __core;
 
+/* The user registers a task entered the kernel with (task_pt_regs()): the
+ * tracepoint method of the per-VMA lock probe tells a page fault's own
+ * mmap_lock from a system call's by them. x86 only, as is the
+ * page_fault_user tracepoint that method hangs on. On x86 an exception or
+ * interrupt entry sets orig_ax to -1; a system call leaves its number there. */
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	unsigned long ip;
+	unsigned long orig_ax;
+} __core;
+#define PT_REGS_FAULT_IP(r) ((r)->ip)
+#define PT_REGS_IN_EXCEPTION(r) ((long)(r)->orig_ax == -1)
+#else
+struct pt_regs {
+	int __unused_placeholder;
+} __core;
+#define PT_REGS_FAULT_IP(r) ((void)(r), 0)
+#define PT_REGS_IN_EXCEPTION(r) ((void)(r), 0)
+#endif
+
 /* The record layout of the mmap_lock events: which of these two fields the
  * running kernel has tells which tracepoint prototype it has.
  *   <= ~6.14: TP_PROTO(mm, const char *memcg_path, bool write[, bool success])

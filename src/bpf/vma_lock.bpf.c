@@ -10,14 +10,18 @@
  *     vma_start_write() and there is nothing to attach to)
  *
  * Where the kernel refuses fentry/fexit (no ftrace direct calls, or a
- * sandboxed kernel), the same counts come from tracepoints instead:
+ * sandboxed kernel), the same counts come from tracepoints instead (x86):
  *
  *   tp_btf page_fault_user: a user fault, which on a per-VMA-lock kernel
- *     tries the VMA lock first (x86 do_user_addr_fault())
+ *     tries the VMA lock first (x86 do_user_addr_fault()); the task keeps the
+ *     faulting instruction's address
  *   tp_btf mmap_lock_acquire_returned(read, own mm) while in that fault: it
- *     fell back to mmap_lock (the VMA lock failed, or the fault asked to be
- *     retried under mmap_lock)
- *   tp_btf sys_enter: the task is back in user space, the fault is over
+ *     fell back to mmap_lock (the VMA lock failed, the fault asked to be
+ *     retried under mmap_lock, or it needed the lock for an anon_vma). "In
+ *     that fault": the task entered the kernel by an exception, not a system
+ *     call, at the instruction that faulted. Any later entry from user space
+ *     has other registers (a system call's orig_ax is its number), so a
+ *     fault needs no end marker, and no program runs on every system call.
  *
  * User space turns off autoload for the method not used and for the hooks the
  * kernel lacks. Counters and histograms (src/hist.c's buckets) in per-CPU
@@ -145,10 +149,11 @@ int ptbench_vw_out(__u64 *ctx)
 	return 0;
 }
 
-/* the tracepoint method: is the task inside a user fault that has not
- * touched mmap_lock yet */
+/* the tracepoint method: the task's last user fault, until it touches
+ * mmap_lock */
 struct fault_state {
 	__u32 in_fault, group;
+	__u64 ip; /* the faulting instruction */
 };
 
 struct {
@@ -166,15 +171,18 @@ int ptbench_pf(__u64 *ctx)
 	struct fault_state *st;
 	__u32 group;
 
-	(void)ctx;
 	grp = group_now(pid_tgid, &group);
 	if (!grp)
 		return 0;
 	grp->attempts++;
 	st = bpf_task_storage_get(&ptbench_vflt, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (st) {
+		/* page_fault_user(address, regs, error_code) */
+		struct pt_regs *regs = (struct pt_regs *)ctx[1];
+
 		st->in_fault = 1;
 		st->group = group;
+		st->ip = PT_REGS_FAULT_IP(regs);
 	}
 	return 0;
 }
@@ -184,6 +192,7 @@ static __always_inline int fault_lock(__u64 mm, __u8 write)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fault_state *st = bpf_task_storage_get(&ptbench_vflt, task, 0, 0);
 	struct pt_bpf_vma_group *grp;
+	struct pt_regs *regs;
 	__u32 group;
 
 	if (!st || !st->in_fault)
@@ -191,6 +200,12 @@ static __always_inline int fault_lock(__u64 mm, __u8 write)
 	/* a fault takes its own mm's lock for read */
 	if (write || mm != (__u64)task->mm)
 		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs || !PT_REGS_IN_EXCEPTION(regs) || PT_REGS_FAULT_IP(regs) != st->ip) {
+		/* a system call's (or another entry's): that fault is over */
+		st->in_fault = 0;
+		return 0;
+	}
 	st->in_fault = 0;
 	group = st->group;
 	grp = bpf_map_lookup_elem(&ptbench_vma_grp, &group);
@@ -205,17 +220,6 @@ int ptbench_vfb(__u64 *ctx)
 	if (memcg_path_layout())
 		return fault_lock(arg(ctx, 0), (__u8)arg(ctx, 2));
 	return fault_lock(arg(ctx, 0), (__u8)arg(ctx, 1));
-}
-
-SEC("tp_btf/sys_enter")
-int ptbench_sysin(__u64 *ctx)
-{
-	struct fault_state *st = bpf_task_storage_get(&ptbench_vflt, bpf_get_current_task_btf(), 0, 0);
-
-	(void)ctx;
-	if (st)
-		st->in_fault = 0;
-	return 0;
 }
 
 PTBENCH_FORK_PROGRAM

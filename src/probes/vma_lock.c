@@ -84,7 +84,6 @@ static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, s
 		bpf_program__set_autoload(fx[i], fexit && (i == 0 || s->has_write));
 	bpf_program__set_autoload(s->skel->progs.ptbench_pf, !fexit);
 	bpf_program__set_autoload(s->skel->progs.ptbench_vfb, !fexit);
-	bpf_program__set_autoload(s->skel->progs.ptbench_sysin, !fexit);
 	err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_hist, (uint32_t)(s->ngroups * PT_BPF_HIST_BUCKETS));
 	if (!err)
 		err = ptbench_vma_lock__load(s->skel);
@@ -96,7 +95,7 @@ static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, s
 	err = ptbench_vma_lock__attach(s->skel);
 	if (err) {
 		pt_bpf_why(why, len, fexit ? "cannot attach to " RCU_FN "()/" WRITE_FN "()"
-					   : "cannot attach to page_fault_user, mmap_lock_acquire_returned, sys_enter", err);
+					   : "cannot attach to page_fault_user, mmap_lock_acquire_returned", err);
 		return -1;
 	}
 	s->method = fexit ? "fexit" : "tracepoints";

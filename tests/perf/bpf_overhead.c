@@ -11,6 +11,13 @@
  * disturbed by others is the closest to the probe's own cost). ROUNDS=N in
  * the environment sets the rounds (default 9). Needs root.
  *
+ * Two more modes measure the floor under any BPF probe, on the same three
+ * tracepoints (tests/perf/overhead_floor.bpf.c): floor:empty, programs that
+ * return at once (the kernel's dispatch into a program), and floor:clock,
+ * programs that read the clock once (what a probe that times waits and holds
+ * pays at the least). The probe's ns/event minus floor:clock's is its own
+ * code: the part a change to the programs can win back.
+ *
  * Then one more bpf pass with the kernel's run-time statistics on
  * (BPF_ENABLE_STATS, held by an fd: nothing in sysctl changes, and it ends
  * with the fd): each ptbench program's run count and run time say how much
@@ -36,14 +43,16 @@
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
+#include "overhead_floor.skel.h"
+
 extern const struct pt_probe pt_probe_vma_lock;
 
 #define MAX_ROUNDS 64
 static int ROUNDS = 9;
 #define ROUND_CPU_NS 250000000ull
 
-enum { M_OFF, M_BPF, M_BPF_VMA, M_TRACEFS, NMODES };
-static const char *const mode_names[NMODES] = { "off", "bpf", "bpf+vma", "tracefs" };
+enum { M_OFF, M_FLOOR_EMPTY, M_FLOOR_CLOCK, M_BPF, M_BPF_VMA, M_TRACEFS, NMODES };
+static const char *const mode_names[NMODES] = { "off", "floor:empty", "floor:clock", "bpf", "bpf+vma", "tracefs" };
 
 static uint64_t thread_cpu_ns(void)
 {
@@ -91,6 +100,35 @@ struct live {
 	void *st;
 };
 
+/* every round has a rate (a floor whose programs could not attach has 0) */
+static bool measured(const double *rate)
+{
+	for (int r = 0; r < ROUNDS; r++)
+		if (rate[r] <= 0)
+			return false;
+	return true;
+}
+
+/* attach one floor's three programs (empty or clock); NULL when the kernel
+ * refuses (then the floors are not measured and the bench says so) */
+static struct bpf_link **floor_attach(struct ptbench_overhead_floor *f, int mode, struct bpf_link **l)
+{
+	struct bpf_program *p[2][3] = {
+		{ f->progs.floor_empty_start, f->progs.floor_empty_acquire, f->progs.floor_empty_release },
+		{ f->progs.floor_clock_start, f->progs.floor_clock_acquire, f->progs.floor_clock_release },
+	};
+
+	for (int i = 0; i < 3; i++) {
+		l[i] = bpf_program__attach(p[mode == M_FLOOR_CLOCK][i]);
+		if (!l[i]) {
+			while (i-- > 0)
+				bpf_link__destroy(l[i]);
+			return NULL;
+		}
+	}
+	return l;
+}
+
 static int start(struct pt_run *run, const struct pt_probe *p, struct live *l)
 {
 	char why[512];
@@ -123,7 +161,8 @@ static uint64_t finish(struct pt_run *run, struct live *l)
 	return events;
 }
 
-static int workload(struct pt_run *run, const char *desc, size_t size, bool populate)
+static int workload(struct pt_run *run, struct ptbench_overhead_floor *fl, const char *desc, size_t size,
+		    bool populate)
 {
 	double ratio[NMODES][MAX_ROUNDS], nsev[NMODES][MAX_ROUNDS], rate[NMODES][MAX_ROUNDS], epi[NMODES][MAX_ROUNDS];
 
@@ -137,9 +176,14 @@ static int workload(struct pt_run *run, const char *desc, size_t size, bool popu
 		for (int k = 0; k < NMODES; k++) {
 			int m = order[k];
 			struct live l[2];
+			struct bpf_link *fl_links[3];
 			int nl = 0;
 			uint64_t it, events = 0;
 
+			if ((m == M_FLOOR_EMPTY || m == M_FLOOR_CLOCK) && (!fl || !floor_attach(fl, m, fl_links))) {
+				rate[m][r] = 0;
+				continue;
+			}
 			if (m == M_BPF || m == M_BPF_VMA) {
 				if (start(run, &pt_probe_mmap_lock_bpf, &l[nl++]))
 					return -1;
@@ -149,6 +193,9 @@ static int workload(struct pt_run *run, const char *desc, size_t size, bool popu
 			if (m == M_TRACEFS && start(run, &pt_probe_mmap_lock_tracefs, &l[nl++]))
 				return -1;
 			rate[m][r] = loop(size, populate, &it);
+			if (m == M_FLOOR_EMPTY || m == M_FLOOR_CLOCK)
+				for (int i = 0; i < 3; i++)
+					bpf_link__destroy(fl_links[i]);
 			for (int i = nl; i-- > 0;) {
 				uint64_t e = finish(run, &l[i]);
 
@@ -157,15 +204,21 @@ static int workload(struct pt_run *run, const char *desc, size_t size, bool popu
 			}
 			epi[m][r] = (double)events / (double)it;
 		}
+		/* the floors count nothing: they see the events the bpf probe counted */
+		epi[M_FLOOR_EMPTY][r] = epi[M_FLOOR_CLOCK][r] = epi[M_BPF][r];
 		off_rate = rate[M_OFF][r];
 		for (int m = 1; m < NMODES; m++) {
 			ratio[m][r] = rate[m][r] / off_rate;
-			nsev[m][r] = epi[m][r] > 0 ? (1 / rate[m][r] - 1 / off_rate) * 1e9 / epi[m][r] : 0;
+			nsev[m][r] = epi[m][r] > 0 && rate[m][r] > 0 ? (1 / rate[m][r] - 1 / off_rate) * 1e9 / epi[m][r] : 0;
 		}
 	}
 	for (int m = 1; m < NMODES; m++) {
 		double rt[MAX_ROUNDS], ro[MAX_ROUNDS], best_on = 0, best_off = 0, e;
 
+		if (!measured(rate[m])) {
+			printf("%-20s %-11s not measured: its programs could not be attached\n", desc, mode_names[m]);
+			continue;
+		}
 		memcpy(rt, rate[m], sizeof(rt));
 		memcpy(ro, rate[M_OFF], sizeof(ro));
 		for (int r = 0; r < ROUNDS; r++) {
@@ -173,12 +226,21 @@ static int workload(struct pt_run *run, const char *desc, size_t size, bool popu
 			best_off = rate[M_OFF][r] > best_off ? rate[M_OFF][r] : best_off;
 		}
 		e = median(epi[m], ROUNDS);
-		printf("%-20s %-8s %12.0f %12.0f %7.3f %8.2f %9.0f %7.3f %9.0f   per round, sorted:", desc, mode_names[m],
+		printf("%-20s %-11s %12.0f %12.0f %7.3f %8.2f %9.0f %7.3f %9.0f   per round, sorted:", desc, mode_names[m],
 		       median(ro, ROUNDS), median(rt, ROUNDS), median(ratio[m], ROUNDS), e, median(nsev[m], ROUNDS),
 		       best_on / best_off, e > 0 ? (1 / best_on - 1 / best_off) * 1e9 / e : 0);
 		for (int r = 0; r < ROUNDS; r++)
 			printf(" %.3f", ratio[m][r]);
 		printf("\n");
+	}
+	if (measured(rate[M_FLOOR_CLOCK])) {
+		/* per round, so that both sides of the difference saw the same machine */
+		double own[MAX_ROUNDS];
+
+		for (int r = 0; r < ROUNDS; r++)
+			own[r] = nsev[M_BPF][r] - nsev[M_FLOOR_CLOCK][r];
+		printf("%-20s bpf above floor:clock: %.0f ns/event (median of rounds; the programs' own code)\n", desc,
+		       median(own, ROUNDS));
 	}
 	return 0;
 }
@@ -237,6 +299,7 @@ int main(void)
 	struct pt_thread th = { .tid = gettid(), .cpu = -1 };
 	struct pt_role_run rr = { .role = &role, .nthreads = 1, .threads = &th };
 	struct pt_run run = { .roles = &rr, .nroles = 1, .trace = true, .lock_probe = PT_LOCK_PROBE_AUTO };
+	struct ptbench_overhead_floor *fl;
 
 	if (getenv("ROUNDS")) {
 		ROUNDS = atoi(getenv("ROUNDS"));
@@ -259,14 +322,19 @@ int main(void)
 		printf("kernel clocksource: %s", cs ? cs : "unknown\n");
 		free(cs);
 	}
-	printf("%-20s %-8s %12s %12s %7s %8s %9s %7s %9s\n", "workload", "backend", "off iter/s", "on iter/s", "on/off",
+	fl = ptbench_overhead_floor__open_and_load();
+	if (!fl)
+		printf("# floor programs: cannot load (%s): floors not measured\n", strerror(errno));
+	printf("%-20s %-11s %12s %12s %7s %8s %9s %7s %9s\n", "workload", "backend", "off iter/s", "on iter/s", "on/off",
 	       "ev/iter", "ns/event", "best", "best ns/ev");
-	if (workload(&run, "64K, not populated", 64 << 10, false) ||
-	    workload(&run, "2M, populated", 2 << 20, true)) {
+	if (workload(&run, fl, "64K, not populated", 64 << 10, false) ||
+	    workload(&run, fl, "2M, populated", 2 << 20, true)) {
 		printf("bpf_overhead: a backend could not start (see above): not measured\n");
+		ptbench_overhead_floor__destroy(fl);
 		return 0;
 	}
 	breakdown(&run, "64K, not populated", 64 << 10, false);
 	breakdown(&run, "2M, populated", 2 << 20, true);
+	ptbench_overhead_floor__destroy(fl);
 	return 0;
 }
