@@ -36,8 +36,10 @@ void pt_bpf_why(char *why, size_t len, const char *what, int err);
 /* Fill the procs map with this process and its child processes (group
  * nroles, "other"); returns the number of processes added. */
 int pt_bpf_fill_procs(int procs_fd, const struct pt_run *run);
-/* Fill the tids map with every worker thread's role; returns the count. */
-int pt_bpf_fill_tids(int tids_fd, const struct pt_run *run);
+/* Fill the tids map with every worker thread's role, then bump the
+ * programs' roles_gen so that a task whose group they cached before (as
+ * "other") looks it up again; returns the count. */
+int pt_bpf_fill_tids(int tids_fd, volatile __u32 *roles_gen, const struct pt_run *run);
 /* Open a program's measured window (its win_lo/win_hi globals) on the run's:
  * [t_measure, t_measure + duration]. */
 void pt_bpf_open_window(volatile __u64 *lo, volatile __u64 *hi, const struct pt_run *run);

@@ -50,51 +50,78 @@ struct {
 	__type(value, __u64);
 } ptbench_vma_hist SEC(".maps");
 
-/* when a task entered __vma_start_write() */
+/* What a task of the run carries between programs, in task local storage
+ * (freed with the task; no table to fill): its role group, looked up once per
+ * roles generation as in mmap_lock.bpf.c, when it entered
+ * __vma_start_write(), and for the tracepoint method its last user fault. */
+struct task_state {
+	__u32 gen, group;
+	__u32 in_fault, pad;
+	__u64 fault_ip; /* the faulting instruction */
+	__u64 vw_ts;    /* entry to __vma_start_write(); 0: not inside */
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PT_BPF_MAX_TIDS);
-	__type(key, __u32);
-	__type(value, __u64);
-} ptbench_vw_ts SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} ptbench_vtask SEC(".maps");
 
 volatile __u64 win_lo = ~0ull;
 volatile __u64 win_hi = ~0ull;
-
-static __always_inline struct pt_bpf_vma_group *group_of(__u64 pid_tgid, __u32 *group)
-{
-	int g = role_group(pid_tgid);
-	__u32 k;
-
-	if (g < 0 || g >= PT_BPF_MAX_GROUPS)
-		return 0;
-	k = (__u32)g;
-	*group = k;
-	return bpf_map_lookup_elem(&ptbench_vma_grp, &k);
-}
+/* events of a task of the run that could not have its state (allocation
+ * failed): not counted */
+__u64 no_task_storage;
 
 static __always_inline int in_window(__u64 ts)
 {
 	return ts >= win_lo && ts <= win_hi;
 }
 
-/* the counters of the calling task's role, inside the measured window only */
-static __always_inline struct pt_bpf_vma_group *group_now(__u64 pid_tgid, __u32 *group)
+/* The calling task's state, made on its first event; NULL when the task is
+ * not the run's (two map lookups for those: the price of not keeping state
+ * for every task on the machine). */
+static __always_inline struct task_state *task_state(struct task_struct *task)
 {
+	struct task_state *st = bpf_task_storage_get(&ptbench_vtask, task, 0, 0);
+	__u32 gen = roles_gen;
+	int g;
+
+	if (st && st->gen == gen)
+		return st;
+	g = role_group(bpf_get_current_pid_tgid());
+	if (g < 0)
+		return 0;
+	if (!st)
+		st = bpf_task_storage_get(&ptbench_vtask, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		__sync_fetch_and_add(&no_task_storage, 1);
+		return 0;
+	}
+	st->gen = gen;
+	st->group = (__u32)g;
+	return st;
+}
+
+/* the counters of the task's group, inside the measured window only */
+static __always_inline struct pt_bpf_vma_group *group_now(const struct task_state *st)
+{
+	__u32 group = st->group;
+
 	if (!in_window(bpf_ktime_get_ns()))
 		return 0;
-	return group_of(pid_tgid, group);
+	return bpf_map_lookup_elem(&ptbench_vma_grp, &group);
 }
 
 SEC("fexit/lock_vma_under_rcu")
 int ptbench_vma_rcu(__u64 *ctx)
 {
-	__u64 ret = ctx[2], pid_tgid = bpf_get_current_pid_tgid();
+	__u64 ret = ctx[2];
+	struct task_state *st = task_state(bpf_get_current_task_btf());
 	struct pt_bpf_vma_group *grp;
-	__u32 group;
 
-	grp = group_now(pid_tgid, &group);
-	if (!grp)
+	if (!st || !(grp = group_now(st)))
 		return 0;
 	grp->attempts++;
 	if (!ret || ret >= (__u64)-4095)
@@ -107,38 +134,39 @@ int ptbench_vma_rcu(__u64 *ctx)
 SEC("fentry/__vma_start_write")
 int ptbench_vw_in(__u64 *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), ts;
-	__u32 tid = (__u32)pid_tgid;
+	struct task_state *st = task_state(bpf_get_current_task_btf());
 
 	(void)ctx;
-	if (role_group(pid_tgid) < 0)
-		return 0;
-	ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&ptbench_vw_ts, &tid, &ts, BPF_ANY);
+	if (st)
+		st->vw_ts = bpf_ktime_get_ns();
 	return 0;
 }
 
 SEC("fexit/__vma_start_write")
 int ptbench_vw_out(__u64 *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), ts = bpf_ktime_get_ns(), *t0, v;
-	__u32 tid = (__u32)pid_tgid, group, idx;
+	__u64 ts = bpf_ktime_get_ns(), v;
+	struct task_state *st = bpf_task_storage_get(&ptbench_vtask, bpf_get_current_task_btf(), 0, 0);
 	struct pt_bpf_vma_group *grp;
+	__u32 group, idx;
 	__u64 *b;
 
 	(void)ctx;
-	t0 = bpf_map_lookup_elem(&ptbench_vw_ts, &tid);
-	if (!t0) {
-		if (in_window(ts) && (grp = group_of(pid_tgid, &group)))
+	/* not the run's: its entry made no state (or one of an older roles
+	 * generation, which the entry would have renewed) */
+	if (!st || st->gen != roles_gen)
+		return 0;
+	group = st->group;
+	grp = bpf_map_lookup_elem(&ptbench_vma_grp, &group);
+	if (!st->vw_ts) {
+		/* entered before the programs were attached */
+		if (grp && in_window(ts))
 			grp->unmatched++;
 		return 0;
 	}
-	v = ts - *t0;
-	bpf_map_delete_elem(&ptbench_vw_ts, &tid);
-	if (!in_window(ts))
-		return 0;
-	grp = group_of(pid_tgid, &group);
-	if (!grp)
+	v = ts - st->vw_ts;
+	st->vw_ts = 0;
+	if (!grp || !in_window(ts))
 		return 0;
 	grp->write_locks++;
 	hstat_add(&grp->write_wait, v);
@@ -149,48 +177,27 @@ int ptbench_vw_out(__u64 *ctx)
 	return 0;
 }
 
-/* the tracepoint method: the task's last user fault, until it touches
- * mmap_lock */
-struct fault_state {
-	__u32 in_fault, group;
-	__u64 ip; /* the faulting instruction */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct fault_state);
-} ptbench_vflt SEC(".maps");
-
+/* the tracepoint method (x86): see the top */
 SEC("tp_btf/page_fault_user")
 int ptbench_pf(__u64 *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_state *st = task_state(bpf_get_current_task_btf());
 	struct pt_bpf_vma_group *grp;
-	struct fault_state *st;
-	__u32 group;
+	/* page_fault_user(address, regs, error_code) */
+	struct pt_regs *regs = (struct pt_regs *)ctx[1];
 
-	grp = group_now(pid_tgid, &group);
-	if (!grp)
+	if (!st || !(grp = group_now(st)))
 		return 0;
 	grp->attempts++;
-	st = bpf_task_storage_get(&ptbench_vflt, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (st) {
-		/* page_fault_user(address, regs, error_code) */
-		struct pt_regs *regs = (struct pt_regs *)ctx[1];
-
-		st->in_fault = 1;
-		st->group = group;
-		st->ip = PT_REGS_FAULT_IP(regs);
-	}
+	st->in_fault = 1;
+	st->fault_ip = PT_REGS_FAULT_IP(regs);
 	return 0;
 }
 
 static __always_inline int fault_lock(__u64 mm, __u8 write)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct fault_state *st = bpf_task_storage_get(&ptbench_vflt, task, 0, 0);
+	struct task_state *st = bpf_task_storage_get(&ptbench_vtask, task, 0, 0);
 	struct pt_bpf_vma_group *grp;
 	struct pt_regs *regs;
 	__u32 group;
@@ -200,13 +207,11 @@ static __always_inline int fault_lock(__u64 mm, __u8 write)
 	/* a fault takes its own mm's lock for read */
 	if (write || mm != (__u64)task->mm)
 		return 0;
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	if (!regs || !PT_REGS_IN_EXCEPTION(regs) || PT_REGS_FAULT_IP(regs) != st->ip) {
-		/* a system call's (or another entry's): that fault is over */
-		st->in_fault = 0;
-		return 0;
-	}
 	st->in_fault = 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	/* a system call's (or another entry's) lock: that fault is over */
+	if (!regs || !PT_REGS_IN_EXCEPTION(regs) || PT_REGS_FAULT_IP(regs) != st->fault_ip)
+		return 0;
 	group = st->group;
 	grp = bpf_map_lookup_elem(&ptbench_vma_grp, &group);
 	if (grp)

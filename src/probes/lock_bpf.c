@@ -180,7 +180,7 @@ int pt_bpf_fill_procs(int procs_fd, const struct pt_run *run)
 	return add_tree(procs_fd, getpid(), (uint32_t)run->nroles, 0);
 }
 
-int pt_bpf_fill_tids(int tids_fd, const struct pt_run *run)
+int pt_bpf_fill_tids(int tids_fd, volatile __u32 *roles_gen, const struct pt_run *run)
 {
 	int n = 0;
 
@@ -190,6 +190,8 @@ int pt_bpf_fill_tids(int tids_fd, const struct pt_run *run)
 
 			n += !bpf_map_update_elem(tids_fd, &tid, &g, BPF_ANY);
 		}
+	/* tasks that cached "other" before their tid was known look again */
+	__atomic_add_fetch(roles_gen, 1, __ATOMIC_SEQ_CST);
 	return n;
 }
 

@@ -127,9 +127,7 @@ static void mlb_threads_ready(void *state, struct pt_run *run)
 {
 	struct mlb_state *s = state;
 
-	s->ntids = pt_bpf_fill_tids(bpf_map__fd(s->skel->maps.ptbench_tids), run);
-	/* tasks that cached "other" before their tid was known look again */
-	__atomic_add_fetch(&s->skel->data->roles_gen, 1, __ATOMIC_SEQ_CST);
+	s->ntids = pt_bpf_fill_tids(bpf_map__fd(s->skel->maps.ptbench_tids), &s->skel->data->roles_gen, run);
 }
 
 static void mlb_measure_begin(void *state, struct pt_run *run)

@@ -47,6 +47,7 @@ struct vl_state {
 	struct pt_bpf_vma_group *groups; /* summed over CPUs */
 	struct pt_hist **wait;           /* per group */
 	bool stopped;
+	uint64_t no_storage;             /* events of run tasks without state */
 	char read_error[256];
 };
 
@@ -155,7 +156,7 @@ static void vl_threads_ready(void *state, struct pt_run *run)
 {
 	struct vl_state *s = state;
 
-	pt_bpf_fill_tids(bpf_map__fd(s->skel->maps.ptbench_tids), run);
+	pt_bpf_fill_tids(bpf_map__fd(s->skel->maps.ptbench_tids), &s->skel->data->roles_gen, run);
 }
 
 static void vl_measure_begin(void *state, struct pt_run *run)
@@ -217,6 +218,7 @@ static void vl_stop(void *state, struct pt_run *run)
 
 	(void)run;
 	ptbench_vma_lock__detach(s->skel);
+	s->no_storage = s->skel->bss->no_task_storage;
 	if (read_maps(s))
 		snprintf(s->read_error, sizeof(s->read_error), "cannot read the BPF maps: %s", strerror(errno));
 	ptbench_vma_lock__destroy(s->skel);
@@ -278,6 +280,7 @@ static struct json_object *vl_result(void *state, struct pt_run *run)
 	json_object_object_add(hooks, WRITE_FN, json_object_new_boolean(s->has_write));
 	json_object_object_add(o, "hooks", hooks);
 	json_object_object_add(o, "method", json_object_new_string(s->method));
+	json_object_object_add(o, "no_task_storage", json_object_new_int64((int64_t)s->no_storage));
 	if (s->fexit_why[0])
 		json_object_object_add(o, "fexit_why", json_object_new_string(s->fexit_why));
 	json_object_object_add(o, "write_wait_available", json_object_new_boolean(s->has_write));
