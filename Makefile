@@ -166,7 +166,10 @@ build/perf/%: tests/perf/%.c $(OBJ)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -O2 -o $@ $< $(OBJ) $(LDLIBS)
 
 PERF_BIN := $(patsubst tests/perf/%.c,build/perf/%,$(filter-out %.bpf.c,$(wildcard tests/perf/*.c)))
-ifeq ($(HAVE_BPF),1)
+ifneq ($(HAVE_BPF),1)
+# it measures the BPF probe: nothing to build or run without BPF
+PERF_BIN := $(filter-out build/perf/bpf_overhead,$(PERF_BIN))
+else
 # the dispatch and clock floors under the probe (tests/perf/overhead_floor.bpf.c)
 build/perf/bpf_overhead: build/bpf/overhead_floor.skel.h
 .SECONDARY: build/bpf/overhead_floor.skel.h build/bpf/overhead_floor.bpf.o

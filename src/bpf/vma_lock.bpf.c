@@ -22,6 +22,11 @@
  *     call, at the instruction that faulted. Any later entry from user space
  *     has other registers (a system call's orig_ax is its number), so a
  *     fault needs no end marker, and no program runs on every system call.
+ *     What runs on the way out of the fault itself has its registers too:
+ *     a signal frame written to untouched memory faults in kernel mode
+ *     (tp_btf page_fault_kernel ends the user fault's state), and task work
+ *     run there (NUMA balancing's scan trylocks mmap_lock) would count as
+ *     the fault's fallback: rare, and only on NUMA-balancing machines.
  *
  * User space turns off autoload for the method not used and for the hooks the
  * kernel lacks. Counters and histograms (src/hist.c's buckets) in per-CPU
@@ -152,15 +157,13 @@ int ptbench_vw_out(__u64 *ctx)
 	__u64 *b;
 
 	(void)ctx;
-	/* not the run's: its entry made no state (or one of an older roles
-	 * generation, which the entry would have renewed) */
-	if (!st || st->gen != roles_gen)
+	if (!st) /* not the run's: its entry made no state */
 		return 0;
 	group = st->group;
 	grp = bpf_map_lookup_elem(&ptbench_vma_grp, &group);
 	if (!st->vw_ts) {
-		/* entered before the programs were attached */
-		if (grp && in_window(ts))
+		/* the run's now, and entered before the programs were attached */
+		if (st->gen == roles_gen && grp && in_window(ts))
 			grp->unmatched++;
 		return 0;
 	}
@@ -216,6 +219,21 @@ static __always_inline int fault_lock(__u64 mm, __u8 write)
 	grp = bpf_map_lookup_elem(&ptbench_vma_grp, &group);
 	if (grp)
 		grp->fallbacks++;
+	return 0;
+}
+
+/* A kernel-mode fault on a user address while the user fault's state is
+ * still up: the kernel is writing a signal frame (to a fresh sigaltstack,
+ * say) on the way out of that fault, with the fault's registers; its
+ * mmap_lock is that fault's, not the user fault's. Rare, and cheap. */
+SEC("tp_btf/page_fault_kernel")
+int ptbench_pfk(__u64 *ctx)
+{
+	struct task_state *st = bpf_task_storage_get(&ptbench_vtask, bpf_get_current_task_btf(), 0, 0);
+
+	(void)ctx;
+	if (st)
+		st->in_fault = 0;
 	return 0;
 }
 

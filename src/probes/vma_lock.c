@@ -85,6 +85,7 @@ static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, s
 		bpf_program__set_autoload(fx[i], fexit && (i == 0 || s->has_write));
 	bpf_program__set_autoload(s->skel->progs.ptbench_pf, !fexit);
 	bpf_program__set_autoload(s->skel->progs.ptbench_vfb, !fexit);
+	bpf_program__set_autoload(s->skel->progs.ptbench_pfk, !fexit);
 	err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_hist, (uint32_t)(s->ngroups * PT_BPF_HIST_BUCKETS));
 	if (!err)
 		err = ptbench_vma_lock__load(s->skel);
@@ -96,7 +97,7 @@ static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, s
 	err = ptbench_vma_lock__attach(s->skel);
 	if (err) {
 		pt_bpf_why(why, len, fexit ? "cannot attach to " RCU_FN "()/" WRITE_FN "()"
-					   : "cannot attach to page_fault_user, mmap_lock_acquire_returned", err);
+					   : "cannot attach to page_fault_user, page_fault_kernel, mmap_lock_acquire_returned", err);
 		return -1;
 	}
 	s->method = fexit ? "fexit" : "tracepoints";
@@ -108,8 +109,16 @@ static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
 	struct vl_state *s;
 	int has;
 	char fexit_why[256];
+	/* a test switch: one method only (tests/unit/test_vma_lock_probe.c) */
+	const char *forced = getenv("PTBENCH_VMA_METHOD");
+	bool try_fexit = !forced || !*forced || !strcmp(forced, "fexit");
+	bool try_tracepoints = !forced || !*forced || !strcmp(forced, "tracepoints");
 
 	*state = NULL;
+	if (!try_fexit && !try_tracepoints) {
+		snprintf(why, len, "PTBENCH_VMA_METHOD=%s: fexit or tracepoints", forced);
+		return -1;
+	}
 	if (!bpf_wanted(run, why, len) || pt_bpf_allowed(why, len))
 		return -1;
 	if (run->nroles + 1 > PT_BPF_MAX_GROUPS) {
@@ -132,22 +141,37 @@ static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
 		snprintf(s->write_why, sizeof(s->write_why),
 			 "this kernel has no " WRITE_FN "() to hook (its vma_start_write() is inline: 6.12 and older)");
 	pt_bpf_quiet_libbpf();
-	if (load(s, run, true, fexit_why, sizeof(fexit_why))) {
-		/* fentry/fexit refused: count from tracepoints, without write waits */
-		snprintf(s->fexit_why, sizeof(s->fexit_why), "%s", fexit_why);
-		if (s->has_write)
-			snprintf(s->write_why, sizeof(s->write_why), "needs fexit on " WRITE_FN "(), refused here: %s",
-				 fexit_why);
-		s->has_write = false;
-		pt_bpf_quiet_libbpf();
-		if (load(s, run, false, why, len)) {
-			size_t n = strlen(why);
-
-			snprintf(why + n, len - n, "; and %s", fexit_why);
-			vl_free(s);
-			return -1;
-		}
+	if (!try_fexit) {
+		snprintf(fexit_why, sizeof(fexit_why), "not tried (PTBENCH_VMA_METHOD=%s)", forced);
+	} else if (!load(s, run, true, fexit_why, sizeof(fexit_why))) {
+		*state = s;
+		return 0;
+	} else if (!try_tracepoints) {
+		snprintf(why, len, "%s (PTBENCH_VMA_METHOD=%s)", fexit_why, forced);
+		vl_free(s);
+		return -1;
 	}
+	/* fentry/fexit refused (or not wanted): count from tracepoints, without
+	 * write waits */
+	snprintf(s->fexit_why, sizeof(s->fexit_why), "%s", fexit_why);
+	if (s->has_write)
+		snprintf(s->write_why, sizeof(s->write_why), "needs fexit on " WRITE_FN "(), %s: %s",
+			 try_fexit ? "refused here" : "not used", fexit_why);
+	s->has_write = false;
+#if !defined(__x86_64__) && !defined(__i386__)
+	snprintf(why, len, "%s; and the tracepoint method is x86 only (page_fault_user)", fexit_why);
+	vl_free(s);
+	return -1;
+#else
+	pt_bpf_quiet_libbpf();
+	if (load(s, run, false, why, len)) {
+		size_t n = strlen(why);
+
+		snprintf(why + n, len - n, "; and %s", fexit_why);
+		vl_free(s);
+		return -1;
+	}
+#endif
 	*state = s;
 	return 0;
 }

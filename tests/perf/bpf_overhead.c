@@ -212,8 +212,15 @@ static int workload(struct pt_run *run, struct ptbench_overhead_floor *fl, const
 			nsev[m][r] = epi[m][r] > 0 && rate[m][r] > 0 ? (1 / rate[m][r] - 1 / off_rate) * 1e9 / epi[m][r] : 0;
 		}
 	}
+	/* the probe above the clock floor, round by round (both sides saw the
+	 * same machine), taken before median() below sorts the per-mode arrays */
+	double own[MAX_ROUNDS];
+	bool have_own = measured(rate[M_FLOOR_CLOCK]);
+
+	for (int r = 0; have_own && r < ROUNDS; r++)
+		own[r] = nsev[M_BPF][r] - nsev[M_FLOOR_CLOCK][r];
 	for (int m = 1; m < NMODES; m++) {
-		double rt[MAX_ROUNDS], ro[MAX_ROUNDS], best_on = 0, best_off = 0, e;
+		double rt[MAX_ROUNDS], ro[MAX_ROUNDS], ns[MAX_ROUNDS], best_on = 0, best_off = 0, e;
 
 		if (!measured(rate[m])) {
 			printf("%-20s %-11s not measured: its programs could not be attached\n", desc, mode_names[m]);
@@ -221,24 +228,20 @@ static int workload(struct pt_run *run, struct ptbench_overhead_floor *fl, const
 		}
 		memcpy(rt, rate[m], sizeof(rt));
 		memcpy(ro, rate[M_OFF], sizeof(ro));
+		memcpy(ns, nsev[m], sizeof(ns));
 		for (int r = 0; r < ROUNDS; r++) {
 			best_on = rate[m][r] > best_on ? rate[m][r] : best_on;
 			best_off = rate[M_OFF][r] > best_off ? rate[M_OFF][r] : best_off;
 		}
 		e = median(epi[m], ROUNDS);
 		printf("%-20s %-11s %12.0f %12.0f %7.3f %8.2f %9.0f %7.3f %9.0f   per round, sorted:", desc, mode_names[m],
-		       median(ro, ROUNDS), median(rt, ROUNDS), median(ratio[m], ROUNDS), e, median(nsev[m], ROUNDS),
+		       median(ro, ROUNDS), median(rt, ROUNDS), median(ratio[m], ROUNDS), e, median(ns, ROUNDS),
 		       best_on / best_off, e > 0 ? (1 / best_on - 1 / best_off) * 1e9 / e : 0);
 		for (int r = 0; r < ROUNDS; r++)
 			printf(" %.3f", ratio[m][r]);
 		printf("\n");
 	}
-	if (measured(rate[M_FLOOR_CLOCK])) {
-		/* per round, so that both sides of the difference saw the same machine */
-		double own[MAX_ROUNDS];
-
-		for (int r = 0; r < ROUNDS; r++)
-			own[r] = nsev[M_BPF][r] - nsev[M_FLOOR_CLOCK][r];
+	if (have_own) {
 		/* median() sorts, so the quartiles are read after it; a spread
 		 * wider than the median says the loop is too slow for a per-event
 		 * figure */
