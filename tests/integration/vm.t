@@ -159,4 +159,35 @@ else
 		skip "the guest's BPF backend: this ptbench was built without BPF"
 	fi
 fi
+
+# --- the per-VMA lock probe's own test, in a guest ------------------------------
+# This machine's kernel may refuse fexit (then only the tracepoint method is
+# tested here); a Debian kernel in a guest loads both. The test binary rides
+# in the initramfs in ptbench's place (the guest's init runs it with `run
+# SCENARIO ...`, which it ignores) and prints TAP on the console.
+newest=${PTBENCH_VM_KERNEL:-$(ls build/kernels/vmlinuz-* 2>/dev/null | sort -V | tail -1)}
+vt=build/tests/test_vma_lock_probe
+if ! command -v qemu-system-x86_64 >/dev/null || ! command -v busybox >/dev/null; then
+	skip "vma_lock probe test in a guest: qemu or busybox-static not installed"
+elif [ -z "$newest" ]; then
+	skip "vma_lock probe test in a guest: no kernel image (scripts/fetch-kernels.sh)"
+elif [ ! -x "$vt" ] || ! grep -q "fexit/lock_vma_under_rcu" "$vt"; then
+	skip "vma_lock probe test in a guest: $vt not built with BPF"
+else
+	scripts/mkinitramfs.sh -b "$vt" -o "$TMP/vtinit" >/dev/null 2>&1
+	"$PTBENCH" vm --kernel "$newest:vt" --accel tcg-single --timeout 120 -o "$TMP/vt" \
+		--initramfs "$(ls "$TMP"/vtinit/*.cpio.gz)" run default >"$TMP/vt.out" 2>&1
+	log="$TMP/vt/vt/console.log"
+	nok=$(grep -c '^not ok' "$log" 2>/dev/null)
+	nfx=$(grep -c '^ok [0-9]* - fexit:' "$log" 2>/dev/null)
+	ntp=$(grep -c '^ok [0-9]* - tracepoints:' "$log" 2>/dev/null)
+	grep '^# \(fexit\|tracepoints\):' "$log" 2>/dev/null
+	if grep -q '# skip.*no per-VMA locks' "$log" 2>/dev/null; then
+		skip "vma_lock probe test in a guest: ${newest##*/} has no per-VMA locks"
+	else
+		ok $([ "${nok:-1}" = 0 ] && [ "${nfx:-0}" -ge 5 ] && [ "${ntp:-0}" -ge 5 ] && echo 0 || echo 1) \
+			"vma_lock probe test in a ${newest##*/} guest: both methods pass (fexit $nfx, tracepoints $ntp, not ok ${nok:-?})"
+		[ "${nok:-1}" = 0 ] || tail -30 "$log" | sed 's/^/#   /'
+	fi
+fi
 done_testing
