@@ -11,50 +11,31 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("tp_btf/mmap_lock_start_locking")
-int floor_empty_start(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
+/* one floor: a program on each of the three tracepoints, doing WORK */
+#define FLOOR(kind, work)                                     \
+	SEC("tp_btf/mmap_lock_start_locking")                 \
+	int floor_##kind##_start(void *ctx)                   \
+	{                                                     \
+		(void)ctx;                                    \
+		work;                                         \
+		return 0;                                     \
+	}                                                     \
+	SEC("tp_btf/mmap_lock_acquire_returned")              \
+	int floor_##kind##_acquire(void *ctx)                 \
+	{                                                     \
+		(void)ctx;                                    \
+		work;                                         \
+		return 0;                                     \
+	}                                                     \
+	SEC("tp_btf/mmap_lock_released")                      \
+	int floor_##kind##_release(void *ctx)                 \
+	{                                                     \
+		(void)ctx;                                    \
+		work;                                         \
+		return 0;                                     \
+	}
 
-SEC("tp_btf/mmap_lock_acquire_returned")
-int floor_empty_acquire(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-SEC("tp_btf/mmap_lock_released")
-int floor_empty_release(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-SEC("tp_btf/mmap_lock_start_locking")
-int floor_clock_start(void *ctx)
-{
-	(void)ctx;
-	/* a helper call: the compiler cannot drop it; nothing is stored, so
-	 * that no cache line bounces between CPUs (the probe's counters are
-	 * per-CPU) */
-	bpf_ktime_get_ns();
-	return 0;
-}
-
-SEC("tp_btf/mmap_lock_acquire_returned")
-int floor_clock_acquire(void *ctx)
-{
-	(void)ctx;
-	bpf_ktime_get_ns();
-	return 0;
-}
-
-SEC("tp_btf/mmap_lock_released")
-int floor_clock_release(void *ctx)
-{
-	(void)ctx;
-	bpf_ktime_get_ns();
-	return 0;
-}
+FLOOR(empty, (void)0)
+/* a helper call: the compiler cannot drop it; nothing is stored, so that no
+ * cache line bounces between CPUs (the probe's counters are per-CPU) */
+FLOOR(clock, bpf_ktime_get_ns())
