@@ -12,28 +12,18 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* one floor: a program on each of the three tracepoints, doing WORK */
-#define FLOOR(kind, work)                                     \
-	SEC("tp_btf/mmap_lock_start_locking")                 \
-	int floor_##kind##_start(void *ctx)                   \
-	{                                                     \
-		(void)ctx;                                    \
-		work;                                         \
-		return 0;                                     \
-	}                                                     \
-	SEC("tp_btf/mmap_lock_acquire_returned")              \
-	int floor_##kind##_acquire(void *ctx)                 \
-	{                                                     \
-		(void)ctx;                                    \
-		work;                                         \
-		return 0;                                     \
-	}                                                     \
-	SEC("tp_btf/mmap_lock_released")                      \
-	int floor_##kind##_release(void *ctx)                 \
-	{                                                     \
-		(void)ctx;                                    \
-		work;                                         \
-		return 0;                                     \
+#define FLOOR_PROG(tp, name, work)       \
+	SEC("tp_btf/" #tp)               \
+	int name(void *ctx)              \
+	{                                \
+		(void)ctx;               \
+		work;                    \
+		return 0;                \
 	}
+#define FLOOR(kind, work)                                                       \
+	FLOOR_PROG(mmap_lock_start_locking, floor_##kind##_start, work)         \
+	FLOOR_PROG(mmap_lock_acquire_returned, floor_##kind##_acquire, work)    \
+	FLOOR_PROG(mmap_lock_released, floor_##kind##_release, work)
 
 FLOOR(empty, (void)0)
 /* a helper call: the compiler cannot drop it; nothing is stored, so that no
