@@ -216,10 +216,9 @@ static struct pt_metric *take(struct pt_comparison *out, struct pt_cmp_named *fr
 	return m;
 }
 
-/* A structural lock metric one side has and the other cannot have: the
- * probe did not run there. Listed, never decided. */
-static void not_comparable(struct pt_comparison *out, struct pt_cmp_named *from,
-			   const char *where, const char *why)
+/* A probe metric one side has and the other cannot have (the probe did not
+ * run there, or counted something else): listed, never decided. */
+static void not_comparable(struct pt_comparison *out, struct pt_cmp_named *from, const char *why)
 {
 	struct pt_metric *m = take(out, from);
 
@@ -227,7 +226,7 @@ static void not_comparable(struct pt_comparison *out, struct pt_cmp_named *from,
 	m->change = m->p = m->mde = m->mde_abs = NAN;
 	m->med_base = m->med_cand = m->spread_base = m->spread_cand = NAN;
 	m->verdict = PT_VERDICT_NOT_COMPARABLE;
-	snprintf(m->why, sizeof(m->why), "the mmap_lock probe did not run in %s: %s", where, why);
+	snprintf(m->why, sizeof(m->why), "%s", why);
 }
 
 static bool is_lock_struct(const struct pt_cmp_named *n)
@@ -235,13 +234,44 @@ static bool is_lock_struct(const struct pt_cmp_named *n)
 	return n->kind == PT_METRIC_STRUCT && !strncmp(n->name, "mmap_lock.", 10);
 }
 
+static bool is_vma(const struct pt_cmp_named *n)
+{
+	return !strncmp(n->name, "vma_lock.", 9);
+}
+
+static bool is_vma_struct(const struct pt_cmp_named *n)
+{
+	return n->kind == PT_METRIC_STRUCT && is_vma(n);
+}
+
+/* Why the side `other` (path) cannot have metric n that the other side has,
+ * or NULL when it simply lacks it (an op it did not do): then n is left out. */
+static const char *missing_why(const struct pt_cmp_named *n, const struct pt_cmp_namedlist *other,
+			       const char *path, char *buf, size_t len)
+{
+	if (is_lock_struct(n) && !other->lock_repeats)
+		snprintf(buf, len, "the mmap_lock probe did not run in %s: %s", path, other->lock_why);
+	else if (is_vma_struct(n) && !other->vma_repeats)
+		snprintf(buf, len, "the vma_lock probe did not run in %s: %s", path, other->vma_why);
+	else if (is_vma_struct(n) && strstr(n->name, ".write_") && other->vma_write_why[0])
+		snprintf(buf, len, "no VMA write locks in %s: %s", path, other->vma_write_why);
+	else
+		return NULL;
+	return buf;
+}
+
 void pt_cmp_build(const struct pt_cmp_input *base, const struct pt_cmp_input *cand,
 		  const struct pt_cmp_rule *rule, struct pt_comparison *out)
 {
 	struct pt_cmp_namedlist b = { 0 }, c = { 0 };
+	char why[1024]; /* cut to the metric's why by not_comparable */
+	bool vma_same;
 
 	pt_cmp_extract(base, &b);
 	pt_cmp_extract(cand, &c);
+	/* fexit and the tracepoints count fallbacks differently (the latter
+	 * also a fault's mmap_lock for an anon_vma): no comparing across them */
+	vma_same = !strcmp(b.vma_method, c.vma_method) && strcmp(b.vma_method, "mixed");
 	out->base = base;
 	out->cand = cand;
 	out->m = pt_xcalloc(b.n + c.n + 1, sizeof(*out->m));
@@ -253,8 +283,14 @@ void pt_cmp_build(const struct pt_cmp_input *base, const struct pt_cmp_input *ca
 		struct pt_metric *m;
 
 		if (!cn) {
-			if (is_lock_struct(&b.v[i]) && !c.lock_repeats)
-				not_comparable(out, &b.v[i], cand->path, c.lock_why);
+			if (missing_why(&b.v[i], &c, cand->path, why, sizeof(why)))
+				not_comparable(out, &b.v[i], why);
+			continue;
+		}
+		if (is_vma(&b.v[i]) && !vma_same) {
+			snprintf(why, sizeof(why), "the vma_lock probe counted by %s in %s and by %s in %s",
+				 b.vma_method, base->path, c.vma_method, cand->path);
+			not_comparable(out, &b.v[i], why);
 			continue;
 		}
 		m = take(out, &b.v[i]);
@@ -265,8 +301,8 @@ void pt_cmp_build(const struct pt_cmp_input *base, const struct pt_cmp_input *ca
 		pt_cmp_decide(rule, m);
 	}
 	for (size_t j = 0; j < c.n; j++)
-		if (c.v[j].name && is_lock_struct(&c.v[j]) && !b.lock_repeats && !find(&b, c.v[j].name))
-			not_comparable(out, &c.v[j], base->path, b.lock_why);
+		if (c.v[j].name && !find(&b, c.v[j].name) && missing_why(&c.v[j], &b, base->path, why, sizeof(why)))
+			not_comparable(out, &c.v[j], why);
 	pt_cmp_namedlist_free(&b);
 	pt_cmp_namedlist_free(&c);
 }
@@ -323,10 +359,12 @@ void pt_cmp_gate_default(struct pt_comparison *c)
 
 bool pt_cmp_struct_gated_by_default(const struct pt_metric *m)
 {
-	/* waits repeat acquisitions (every blocking acquisition is a wait), and
-	 * thp_collapse_alloc is system-wide: shown, gated only when named */
+	/* waits repeat acquisitions (every blocking acquisition is a wait),
+	 * VMA lock attempts repeat the faults, and thp_collapse_alloc is
+	 * system-wide: shown, gated only when named */
 	return m->kind == PT_METRIC_STRUCT && m->verdict != PT_VERDICT_NOT_COMPARABLE &&
-	       !strstr(m->name, ".waits.") && !strstr(m->name, ".thp_alloc_per_collapse");
+	       !strstr(m->name, ".waits.") && !strstr(m->name, ".attempts.") &&
+	       !strstr(m->name, ".thp_alloc_per_collapse");
 }
 
 void pt_cmp_gate_structural(struct pt_comparison *c)

@@ -4,9 +4,12 @@
  * mmap_lock probe's wait/hold percentiles. Structural metrics: per role,
  * mmap_lock acquisitions (holds begun: a downgrade begins a read hold),
  * waits (lock calls that went through the blocking path) and failed
- * trylocks, each per unit of the role's work; and the collapse proof's
- * success rate and THPs per collapse. A role the probe saw nothing of has
- * zero acquisitions, when the probe was available in that repeat. */
+ * trylocks, each per unit of the role's work; from the vma_lock probe, per
+ * role, faults that fell back to mmap_lock, VMA lock attempts and VMA write
+ * locks per unit of work (and the write waits' percentiles); and the
+ * collapse proof's success rate and THPs per collapse. A role the probe saw
+ * nothing of has zero acquisitions, when the probe was available in that
+ * repeat. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +182,70 @@ static void add_lock_structure(struct pt_cmp_namedlist *l, struct json_object *w
 	}
 }
 
+/* The vma_lock probe of a repeat when it ran, else NULL (its why kept). */
+static struct json_object *vma_probe(struct pt_cmp_namedlist *l, struct json_object *rep)
+{
+	struct json_object *vl = pt_result_get(pt_result_get(rep, "probes"), "vma_lock");
+	struct json_object *av = pt_result_get(vl, "available"), *why = pt_result_get(vl, "why");
+
+	if (json_object_is_type(av, json_type_boolean) && json_object_get_boolean(av))
+		return vl;
+	if (!l->vma_why[0])
+		snprintf(l->vma_why, sizeof(l->vma_why), "%s",
+			 json_object_is_type(why, json_type_string) ? json_object_get_string(why)
+								    : "no vma_lock probe in the result");
+	return NULL;
+}
+
+/* Per role: faults that fell back to mmap_lock, VMA lock attempts and VMA
+ * write locks per unit op; the write waits' percentiles. The method (fexit
+ * or tracepoints) decides what a fallback is, so it is kept for the
+ * comparison to check. */
+static void add_vma_structure(struct pt_cmp_namedlist *l, struct json_object *workers, struct json_object *vl)
+{
+	struct json_object *roles = pt_result_get(vl, "roles"), *wa = pt_result_get(vl, "write_wait_available");
+	struct json_object *method = pt_result_get(vl, "method"), *wwhy = pt_result_get(vl, "write_wait_why");
+	bool has_write = json_object_is_type(wa, json_type_boolean) && json_object_get_boolean(wa);
+	const char *mname = json_object_is_type(method, json_type_string) ? json_object_get_string(method) : "?";
+	char name[512];
+
+	if (!l->vma_repeats++)
+		snprintf(l->vma_method, sizeof(l->vma_method), "%s", mname);
+	else if (strcmp(l->vma_method, mname))
+		snprintf(l->vma_method, sizeof(l->vma_method), "mixed");
+	if (!has_write && !l->vma_write_why[0])
+		snprintf(l->vma_write_why, sizeof(l->vma_write_why), "%s",
+			 json_object_is_type(wwhy, json_type_string) ? json_object_get_string(wwhy)
+								     : "no VMA write locks in the result");
+	if (has_write)
+		add_opstats(l, "vma_lock.write_wait", pt_result_get(vl, "write_wait"), false, true);
+	if (!json_object_is_type(workers, json_type_object))
+		return;
+	json_object_object_foreach(workers, role, w)
+	{
+		const char *op = pt_cmp_role_unit_op(w);
+		double n = op ? count_of(pt_result_get(pt_result_get(w, "ops"), op)) : 0, v;
+		/* a role absent from roles had no thread: zero, as for mmap_lock */
+		struct json_object *r = pt_result_get(roles, role);
+
+		if (!(n > 0))
+			continue;
+		snprintf(name, sizeof(name), "vma_lock.roles.%s.fallbacks.per_%s", role, op);
+		named_add(l, name, (pt_result_num(r, "fallbacks", &v) ? v : 0) / n, false, false, true,
+			  PT_METRIC_STRUCT);
+		snprintf(name, sizeof(name), "vma_lock.roles.%s.attempts.per_%s", role, op);
+		named_add(l, name, (pt_result_num(r, "attempts", &v) ? v : 0) / n, false, false, false,
+			  PT_METRIC_STRUCT);
+		if (!has_write)
+			continue;
+		snprintf(name, sizeof(name), "vma_lock.roles.%s.write_locks.per_%s", role, op);
+		named_add(l, name, (pt_result_num(r, "write_locks", &v) ? v : 0) / n, false, false, true,
+			  PT_METRIC_STRUCT);
+		snprintf(name, sizeof(name), "vma_lock.roles.%s.write_wait", role);
+		add_opstats(l, name, pt_result_get(r, "write_wait"), false, true);
+	}
+}
+
 /* The collapse proof: success rate and THPs per collapse attempt. */
 static void add_collapse_structure(struct pt_cmp_namedlist *l, struct json_object *workers)
 {
@@ -225,7 +292,7 @@ void pt_cmp_extract(const struct pt_cmp_input *in, struct pt_cmp_namedlist *l)
 	size_t n = json_object_is_type(reps, json_type_array) ? json_object_array_length(reps) : 0;
 
 	for (size_t k = 0; k < n; k++) {
-		struct json_object *rep = json_object_array_get_idx(reps, k), *ml, *workers;
+		struct json_object *rep = json_object_array_get_idx(reps, k), *ml, *vl, *workers;
 		char prefix[512];
 
 		/* the reader validated the shape; these checks only keep a
@@ -246,6 +313,8 @@ void pt_cmp_extract(const struct pt_cmp_input *in, struct pt_cmp_namedlist *l)
 			}
 		}
 		add_collapse_structure(l, workers);
+		if ((vl = vma_probe(l, rep)))
+			add_vma_structure(l, workers, vl);
 		if (!(ml = pt_result_lock_probe(rep))) {
 			struct json_object *why = pt_result_get(
 				pt_result_get(pt_result_get(rep, "probes"), "mmap_lock"), "why");

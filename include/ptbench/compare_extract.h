@@ -19,6 +19,12 @@ struct pt_cmp_namedlist {
 	/* repeats whose mmap_lock probe was available; why it was not */
 	size_t lock_repeats;
 	char lock_why[256];
+	/* the same for the vma_lock probe; the method it counted by ("mixed"
+	 * when the repeats differ), and why it had no VMA write locks */
+	size_t vma_repeats;
+	char vma_why[256];
+	char vma_method[16];
+	char vma_write_why[256];
 };
 
 /* Every metric of in (a validated result) in l, in file order. */

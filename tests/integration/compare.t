@@ -190,6 +190,41 @@ ok $? "not comparable: names the file and the probe's reason"
 is "$rc" 0 "not comparable metrics are not gated by default (the headline decides: exit 0)"
 rc=$(cmp_json "$TMP/o.json" "$TMP/lock0.json" "$TMP/lock_nm.json" --gate --gate-metrics "faulter.fault.p99,$W")
 is "$rc" 3 "a not comparable metric named in --gate-metrics leaves the gate undecided (exit 3)"
+# --- structural metrics from the per-VMA lock probe
+# 100000 faults a repeat (gen_result's count); fallbacks per fault, write locks per op
+V='"roles": {"faulter": {"attempts": 100000, "fallbacks": FB, "write_locks": 0}, "reader": {"attempts": 0, "write_locks": WL}}'
+VL='"locks": {"faulter": {"write": 0}, "reader": {"read": 80000000}}'
+vma() { echo "{$S3, $VL, \"vma\": {\"method\": \"$1\", \"write\": ${4:-true}, $(echo "$V" | sed "s/FB/$2/;s/WL/$3/")}}"; }
+gen vma_base "$(vma fexit 20 160000000)"
+gen vma_fb "$(vma fexit 100000 160000000)"
+gen vma_wl "$(vma fexit 20 320000000)"
+gen vma_tp "$(vma tracepoints 20 160000000)"
+gen vma_nowrite "$(vma fexit 20 0 false)"
+gen vma_none "{$S3, $VL, \"vma\": {\"unavailable\": \"this kernel has no lock_vma_under_rcu()\"}}"
+VF=vma_lock.roles.faulter.fallbacks.per_fault
+VW=vma_lock.roles.reader.write_locks.per_read
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_base.json" "$TMP/vma_base.json" --gate --gate-on structural)
+is "$rc,$(verdict "$TMP/o.json" $VF),$(verdict "$TMP/o.json" $VW)" "0,unchanged,unchanged" \
+	"vma_lock: the same counts: fallbacks and write locks per op unchanged, exit 0"
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_base.json" "$TMP/vma_fb.json" --gate --gate-on structural)
+is "$rc,$(verdict "$TMP/o.json" $VF)" "1,regressed" "vma_lock: every fault falls back to mmap_lock (0.0002 -> 1 per fault): regressed, exit 1"
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_base.json" "$TMP/vma_wl.json" --gate --gate-on structural --all-metrics)
+is "$rc,$(verdict "$TMP/o.json" $VW)" "1,regressed" "vma_lock: twice the VMA write locks per op: regressed, exit 1"
+is "$(json "$TMP/o.json" "[m['gated'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'vma_lock.roles.faulter.attempts.per_fault'][0]")" \
+	False "vma_lock: attempts per op are listed, not gated by default (they repeat the faults)"
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_base.json" "$TMP/vma_tp.json" --gate --gate-on structural)
+is "$rc,$(verdict "$TMP/o.json" $VF)" "0,not comparable" "vma_lock: fexit vs tracepoints: not comparable, not gated (mmap_lock's counts decide: exit 0)"
+json "$TMP/o.json" "[m['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == '$VF'][0]" | grep -q "counted by fexit in .*vma_base.json and by tracepoints in .*vma_tp.json"
+ok $? "vma_lock: the why names both methods and files"
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_base.json" "$TMP/vma_nowrite.json" --gate --gate-on structural)
+is "$rc,$(verdict "$TMP/o.json" $VW),$(verdict "$TMP/o.json" $VF)" "0,not comparable,unchanged" \
+	"vma_lock: no write locks on one side: those not comparable, fallbacks still compared"
+json "$TMP/o.json" "[m['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == '$VW'][0]" | grep -q "no VMA write locks in .*vma_nowrite.json: this kernel has no __vma_start_write"
+ok $? "vma_lock: the why says which side has no write locks and why"
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_none.json" "$TMP/vma_base.json" --gate --gate-on structural)
+is "$rc,$(verdict "$TMP/o.json" $VF)" "0,not comparable" "vma_lock: probe unavailable in the baseline: not comparable (exit 0 on mmap_lock's counts)"
+json "$TMP/o.json" "[m['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == '$VF'][0]" | grep -q "vma_lock probe did not run in .*vma_none.json: this kernel has no lock_vma_under_rcu"
+ok $? "vma_lock: the why names the file and the probe's reason"
 gen col_ok '{"scale": [1, 1, 1], "collapse": {"faulter": [[8, 8, 64], [8, 8, 64], [8, 8, 64]]}}'
 gen col_bad '{"scale": [1, 1, 1], "collapse": {"faulter": [[8, 4, 32], [8, 5, 40], [8, 4, 32]]}}'
 rc=$(cmp_json "$TMP/o.json" "$TMP/col_ok.json" "$TMP/col_bad.json" --gate)

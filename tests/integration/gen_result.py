@@ -21,6 +21,10 @@ SPEC keys (all optional):
             "children": [[start, peak, end], ...]}: repeats[k].probes.ptmem
             (kB for self and children, pages for system), the same every repeat
   pte_reclaim  {"ROLE": [freed, expected]}: repeats[k].workers.ROLE.pte_reclaim
+  vma       {"method": "fexit"|"tracepoints", "write": bool, "roles": {"ROLE":
+            {"attempts": N, "fallbacks": N, "write_locks": N}}}:
+            repeats[k].probes.vma_lock (numbers or lists, one per repeat);
+            "unavailable": a string makes it {"available": false, "why": it}
 Latencies are BASE * factor, ops_per_sec is RATE / factor, so a factor of 1.2
 is a 20% regression for both kinds of metric.
 """
@@ -88,6 +92,25 @@ def main():
                 "children": [{"pid": 1000 + i, "comm": "child", "vmpte_kb": gauge(c)}
                              for i, c in enumerate(pm.get("children", []))],
                 "system": {"nr_page_table_pages": gauge(pm["system"])}}
+        if spec.get("vma"):
+            v = spec["vma"]
+            if v.get("unavailable"):
+                rep["probes"]["vma_lock"] = {"available": False, "why": v["unavailable"]}
+            else:
+                has_write = v.get("write", True)
+                roles = {}
+                for role, c in v.get("roles", {}).items():
+                    att, fb = per_repeat(c.get("attempts", 0), k), per_repeat(c.get("fallbacks", 0), k)
+                    r = {"attempts": att, "locked": att - fb, "fallbacks": fb}
+                    if has_write:
+                        r["write_locks"] = per_repeat(c.get("write_locks", 0), k)
+                        r["write_wait"] = lockstats(r["write_locks"])
+                    roles[role] = r
+                vl = {"available": True, "backend": "bpf", "method": v.get("method", "fexit"),
+                      "roles": roles, "write_wait_available": has_write, "no_task_storage": 0}
+                if not has_write:
+                    vl["write_wait_why"] = "this kernel has no __vma_start_write() to hook"
+                rep["probes"]["vma_lock"] = vl
         if spec.get("probe_unavailable"):
             rep["probes"]["mmap_lock"] = {"available": False, "why": spec["probe_unavailable"]}
         elif spec.get("locks") is not None:
