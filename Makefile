@@ -134,13 +134,13 @@ FUZZ_OBJ := $(patsubst %.c,build/fuzz/obj/%.o,$(CORE_SRC))
 
 build/fuzz/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -Wall -Wextra -Iinclude $(PKG_CFLAGS) -pthread \
+	$(FUZZ_CC) -std=gnu11 $(WARN) -Iinclude $(PKG_CFLAGS) -pthread \
 		-DPTBENCH_VERSION='"$(VERSION)"' -DPTBENCH_DATADIR='"$(PREFIX)/share/ptbench"' \
 		$(FUZZ_FLAGS) -c -o $@ $<
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -Wall -Wextra -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_FLAGS) \
+	$(FUZZ_CC) -std=gnu11 $(WARN) -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_FLAGS) \
 		-fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 
 fuzz-build: $(FUZZ_BIN)

@@ -253,7 +253,7 @@ static const char *missing_why(const struct pt_cmp_named *n, const struct pt_cmp
 		snprintf(buf, len, "the mmap_lock probe did not run in %s: %s", path, other->lock_why);
 	else if (is_vma_struct(n) && !other->vma_repeats)
 		snprintf(buf, len, "the vma_lock probe did not run in %s: %s", path, other->vma_why);
-	else if (is_vma_struct(n) && strstr(n->name, ".write_") && other->vma_write_why[0])
+	else if (is_vma_struct(n) && strstr(n->name, ".write_locks.per_") && other->vma_write_why[0])
 		snprintf(buf, len, "no VMA write locks in %s: %s", path, other->vma_write_why);
 	else
 		return NULL;
@@ -351,19 +351,35 @@ void pt_cmp_gate_default(struct pt_comparison *c)
 	for (size_t i = 0; i < c->n; i++) {
 		const char *stat = strrchr(c->m[i].name, '.');
 
-		if (c->m[i].kind == PT_METRIC_DIST && strncmp(c->m[i].name, "mmap_lock.", 10) && stat &&
+		/* the probes' wait/hold percentiles are listed, not gated */
+		if (c->m[i].kind == PT_METRIC_DIST && strncmp(c->m[i].name, "mmap_lock.", 10) &&
+		    strncmp(c->m[i].name, "vma_lock.", 9) && stat &&
 		    (!strcmp(stat, ".p99") || !strcmp(stat, ".ops_per_sec")))
 			c->m[i].gated = true;
 	}
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
 }
 
 bool pt_cmp_struct_gated_by_default(const struct pt_metric *m)
 {
 	/* waits repeat acquisitions (every blocking acquisition is a wait),
 	 * VMA lock attempts repeat the faults, and thp_collapse_alloc is
-	 * system-wide: shown, gated only when named */
-	return m->kind == PT_METRIC_STRUCT && m->verdict != PT_VERDICT_NOT_COMPARABLE &&
-	       !strstr(m->name, ".waits.") && !strstr(m->name, ".attempts.") &&
+	 * system-wide: shown, gated only when named; so are VMA lock fallbacks
+	 * of roles whose unit is not a fault */
+	if (m->kind != PT_METRIC_STRUCT || m->verdict == PT_VERDICT_NOT_COMPARABLE)
+		return false;
+	/* a fault's fallback is the unit to gate on; per other ops (a collapse
+	 * refaults thousands of pages) one random fallback is already "0 ->
+	 * nonzero" */
+	if (!strncmp(m->name, "vma_lock.", 9) && strstr(m->name, ".fallbacks.per_"))
+		return ends_with(m->name, ".fallbacks.per_fault");
+	return !strstr(m->name, ".waits.") && !strstr(m->name, ".attempts.per_") &&
 	       !strstr(m->name, ".thp_alloc_per_collapse");
 }
 

@@ -207,11 +207,14 @@ static void add_vma_structure(struct pt_cmp_namedlist *l, struct json_object *wo
 	struct json_object *method = pt_result_get(vl, "method"), *wwhy = pt_result_get(vl, "write_wait_why");
 	bool has_write = json_object_is_type(wa, json_type_boolean) && json_object_get_boolean(wa);
 	const char *mname = json_object_is_type(method, json_type_string) ? json_object_get_string(method) : "?";
-	char name[512];
+	char name[512], m[sizeof(l->vma_method)];
 
+	/* compared as kept: a name longer than the buffer is cut the same way
+	 * in every repeat */
+	snprintf(m, sizeof(m), "%s", mname);
 	if (!l->vma_repeats++)
-		snprintf(l->vma_method, sizeof(l->vma_method), "%s", mname);
-	else if (strcmp(l->vma_method, mname))
+		memcpy(l->vma_method, m, sizeof(m));
+	else if (strcmp(l->vma_method, m))
 		snprintf(l->vma_method, sizeof(l->vma_method), "mixed");
 	if (!has_write && !l->vma_write_why[0])
 		snprintf(l->vma_write_why, sizeof(l->vma_write_why), "%s",

@@ -81,7 +81,7 @@ void plot_oom(void)
 	exit(PT_EXIT_RUNTIME);
 }
 
-static char *plot_vfmt(const char *fmt, va_list ap)
+static __attribute__((format(printf, 1, 0))) char *plot_vfmt(const char *fmt, va_list ap)
 {
 	char *s;
 
@@ -239,7 +239,8 @@ char *plot_words_close(struct plot_words *w)
 }
 
 /* items are separated by one space: the first one has nothing before it */
-static void words_vadd(struct plot_words *w, const char *quote, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) void words_vadd(struct plot_words *w, const char *quote,
+								 const char *fmt, va_list ap)
 {
 	if (ftell(w->f) > 0)
 		fputc(' ', w->f);

@@ -435,6 +435,54 @@ static void check_mmap_lock(struct vc *c, struct json_object *ml)
 	pop(c, old);
 }
 
+/* The vma_lock probe's counts (overall and per role) and its write waits. */
+static void check_vma_counts(struct vc *c, struct json_object *o)
+{
+	static const char *const counts[] = { "attempts", "locked", "fallbacks", "write_locks" };
+	struct json_object *w;
+
+	for (size_t i = 0; i < PT_ARRAY_SIZE(counts); i++)
+		field(c, o, counts[i], K_UINT, false);
+	if (!c->failed && (w = field(c, o, "write_wait", K_OBJECT, false))) {
+		size_t old = push_key(c, "write_wait");
+
+		check_opstats(c, w);
+		pop(c, old);
+	}
+}
+
+static void check_vma_lock(struct vc *c, struct json_object *vl)
+{
+	struct json_object *avail, *roles;
+	size_t old;
+
+	avail = field(c, vl, "available", K_BOOL, true);
+	field(c, vl, "why", K_STRING, false);
+	if (!avail || !json_object_get_boolean(avail))
+		return;
+	field(c, vl, "method", K_STRING, false);
+	field(c, vl, "write_wait_available", K_BOOL, false);
+	field(c, vl, "write_wait_why", K_STRING, false);
+	field(c, vl, "no_task_storage", K_UINT, false);
+	check_vma_counts(c, vl);
+	if (c->failed || !(roles = field(c, vl, "roles", K_OBJECT, false)))
+		return;
+	old = push_key(c, "roles");
+	json_object_object_foreach(roles, role, r)
+	{
+		size_t o2 = push_key(c, role);
+
+		if (!json_object_is_type(r, json_type_object))
+			fail(c, kind_words[K_OBJECT], r, false);
+		else
+			check_vma_counts(c, r);
+		pop(c, o2);
+		if (c->failed)
+			break;
+	}
+	pop(c, old);
+}
+
 /* The collapse proof of shmem-/anon-collapse and khugepaged's. */
 static void check_collapse(struct vc *c, struct json_object *w, const char *key)
 {
@@ -471,7 +519,7 @@ static void check_collapse(struct vc *c, struct json_object *w, const char *key)
 
 static void check_repeat(struct vc *c, struct json_object *rep)
 {
-	struct json_object *workers, *probes, *ml;
+	struct json_object *workers, *probes, *ml, *vl;
 	size_t old;
 
 	if (!json_object_is_type(rep, json_type_object)) {
@@ -510,6 +558,12 @@ static void check_repeat(struct vc *c, struct json_object *rep)
 			size_t o2 = push_key(c, "mmap_lock");
 
 			check_mmap_lock(c, ml);
+			pop(c, o2);
+		}
+		if (!c->failed && (vl = field(c, probes, "vma_lock", K_OBJECT, false))) {
+			size_t o2 = push_key(c, "vma_lock");
+
+			check_vma_lock(c, vl);
 			pop(c, o2);
 		}
 		pop(c, old);

@@ -70,7 +70,7 @@ struct pt_metric {
 	bool p_exact;
 	double threshold; /* the minimum effect that applied */
 	enum pt_verdict verdict;
-	char why[256]; /* one line: why this verdict */
+	char why[512]; /* one line: why this verdict (two paths and a probe's reason fit) */
 	enum pt_metric_kind kind;
 	/* The smallest regression this pair of samples could have called, as a
 	 * fraction of the baseline median (INFINITY: none it could call; NAN:

@@ -23,7 +23,7 @@ struct pt_cmp_namedlist {
 	 * when the repeats differ), and why it had no VMA write locks */
 	size_t vma_repeats;
 	char vma_why[256];
-	char vma_method[16];
+	char vma_method[32];
 	char vma_write_why[256];
 };
 

@@ -1,7 +1,8 @@
 /* libFuzzer target: reading a result file the way `compare` does
  * (pt_cmp_load: json-c parse, schema and shape checks), the scenario
- * mismatch check and the lock-probe lookup on the loaded result. The input
- * is handed over through a memfd so the real file-reading path runs. */
+ * mismatch check, the lock-probe lookup and the metric extraction and
+ * verdicts (the result compared with itself) on the loaded result. The
+ * input is handed over through a memfd so the real file-reading path runs. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -47,6 +48,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	pt_cmp_mismatches(&a, &a, buf, sizeof(buf));
 	pt_cmp_has_lock_probe(&a);
+	{
+		struct pt_cmp_rule rule = PT_CMP_RULE_DEFAULT;
+		struct pt_comparison cmp = { 0 };
+
+		pt_cmp_build(&a, &a, &rule, &cmp);
+		pt_comparison_free(&cmp);
+	}
 	pt_cmp_input_free(&a);
 	return 0;
 }

@@ -225,6 +225,35 @@ rc=$(cmp_json "$TMP/o.json" "$TMP/vma_none.json" "$TMP/vma_base.json" --gate --g
 is "$rc,$(verdict "$TMP/o.json" $VF)" "0,not comparable" "vma_lock: probe unavailable in the baseline: not comparable (exit 0 on mmap_lock's counts)"
 json "$TMP/o.json" "[m['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == '$VF'][0]" | grep -q "vma_lock probe did not run in .*vma_none.json: this kernel has no lock_vma_under_rcu"
 ok $? "vma_lock: the why names the file and the probe's reason"
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_base.json" "$TMP/vma_none.json" --gate --gate-on structural)
+is "$(verdict "$TMP/o.json" $VF)" "not comparable" "vma_lock: probe unavailable in the candidate: not comparable"
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_nowrite.json" "$TMP/vma_base.json" --gate --gate-on structural)
+json "$TMP/o.json" "[m['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == '$VW'][0]" | grep -q "no VMA write locks in .*vma_nowrite.json"
+ok $? "vma_lock: no write locks in the baseline: not comparable, the why names the baseline"
+gen vma_mixed "{$S3, $VL, \"vma\": {\"method\": [\"fexit\", \"tracepoints\", \"fexit\"], $(echo "$V" | sed "s/FB/20/;s/WL/160000000/")}}"
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_base.json" "$TMP/vma_mixed.json" --gate --gate-on structural)
+is "$rc,$(verdict "$TMP/o.json" $VF)" "0,not comparable" "vma_lock: methods mixed within one result: not comparable"
+# no headline: the probes' percentiles are not gated by default, the ops' are
+gen vma_nohl "{$S3, $VL, \"headline\": \"\", \"vma\": {\"method\": \"fexit\", $(echo "$V" | sed "s/FB/20/;s/WL/160000000/")}}"
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_nohl.json" "$TMP/vma_nohl.json" --gate --all-metrics)
+is "$(json "$TMP/o.json" "sorted(set(m['metric'].split('.')[0] for m in d['comparisons'][0]['metrics'] if m['gated'] and m['kind'] != 'structural'))")" \
+	"['faulter', 'reader']" "no headline: the ops' p99 and rate are gated, not the probes' write-wait percentiles"
+# a collapser's fallbacks are per collapse (thousands of faults): listed, not gated
+gen vma_col "{\"headline\": \"\", \"ops\": {\"collapser.collapse\": [1, 1, 1]}, \"types\": {\"collapser\": \"shmem-collapse\"}, \"vma\": {\"method\": \"fexit\", \"roles\": {\"collapser\": {\"attempts\": 370000000, \"fallbacks\": 2}}}}"
+rc=$(cmp_json "$TMP/o.json" "$TMP/vma_col.json" "$TMP/vma_col.json" --gate --all-metrics)
+is "$(json "$TMP/o.json" "[(m['gated'], m['verdict']) for m in d['comparisons'][0]['metrics'] if m['metric'] == 'vma_lock.roles.collapser.fallbacks.per_collapse'][0]")" \
+	"(False, 'unchanged')" "vma_lock: fallbacks per unit op of a collapser (thousands of faults) are listed, not gated"
+# a malformed probe object is refused with where and why
+python3 - "$TMP/vma_base.json" "$TMP/vma_bad.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["repeats"][1]["probes"]["vma_lock"]["roles"]["faulter"]["fallbacks"] = -5
+json.dump(d, open(sys.argv[2], "w"))
+PY
+$PTBENCH compare "$TMP/vma_base.json" "$TMP/vma_bad.json" >"$TMP/o.txt" 2>&1
+is "$?" 2 "vma_lock: a negative count in the result: exit 2"
+grep -q "repeats\[1\].probes.vma_lock.roles.faulter.fallbacks" "$TMP/o.txt"
+ok $? "vma_lock: the message names the key ($(head -c 200 "$TMP/o.txt"))"
 gen col_ok '{"scale": [1, 1, 1], "collapse": {"faulter": [[8, 8, 64], [8, 8, 64], [8, 8, 64]]}}'
 gen col_bad '{"scale": [1, 1, 1], "collapse": {"faulter": [[8, 4, 32], [8, 5, 40], [8, 4, 32]]}}'
 rc=$(cmp_json "$TMP/o.json" "$TMP/col_ok.json" "$TMP/col_bad.json" --gate)

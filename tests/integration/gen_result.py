@@ -21,7 +21,8 @@ SPEC keys (all optional):
             "children": [[start, peak, end], ...]}: repeats[k].probes.ptmem
             (kB for self and children, pages for system), the same every repeat
   pte_reclaim  {"ROLE": [freed, expected]}: repeats[k].workers.ROLE.pte_reclaim
-  vma       {"method": "fexit"|"tracepoints", "write": bool, "roles": {"ROLE":
+  vma       {"method": "fexit"|"tracepoints" (or a list, one per repeat),
+            "write": bool, "roles": {"ROLE":
             {"attempts": N, "fallbacks": N, "write_locks": N}}}:
             repeats[k].probes.vma_lock (numbers or lists, one per repeat);
             "unavailable": a string makes it {"available": false, "why": it}
@@ -106,7 +107,7 @@ def main():
                         r["write_locks"] = per_repeat(c.get("write_locks", 0), k)
                         r["write_wait"] = lockstats(r["write_locks"])
                     roles[role] = r
-                vl = {"available": True, "backend": "bpf", "method": v.get("method", "fexit"),
+                vl = {"available": True, "backend": "bpf", "method": per_repeat(v.get("method", "fexit"), k),
                       "roles": roles, "write_wait_available": has_write, "no_task_storage": 0}
                 if not has_write:
                     vl["write_wait_why"] = "this kernel has no __vma_start_write() to hook"
