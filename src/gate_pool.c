@@ -117,6 +117,64 @@ static struct json_object *median_tree(struct json_object *const *vals, size_t n
 	return out;
 }
 
+/* A lock probe's state in one repeat: 0 absent or unavailable, else 1 +
+ * its method's index among the methods seen (vma_lock's fexit/tracepoints;
+ * mmap_lock has none). */
+static int probe_state(struct json_object *rep, const char *probe, const char **methods, int *nmethods)
+{
+	struct json_object *pr, *p = NULL, *av, *m;
+	const char *name;
+
+	if (!json_object_object_get_ex(rep, "probes", &pr) || !json_object_object_get_ex(pr, probe, &p) ||
+	    !json_object_is_type(p, json_type_object))
+		return 0;
+	if (json_object_object_get_ex(p, "available", &av) && !json_object_get_boolean(av))
+		return 0;
+	name = json_object_object_get_ex(p, "method", &m) ? json_object_get_string(m) : "";
+	for (int i = 0; i < *nmethods; i++)
+		if (!strcmp(methods[i], name ? name : ""))
+			return 1 + i;
+	if (*nmethods == 2)
+		return 3; /* a third method: differs all the same */
+	methods[*nmethods] = name ? name : "";
+	return 1 + (*nmethods)++;
+}
+
+/* A boot's lock counts are totals over its repeats, divided by the ops of
+ * all of them: a probe that ran in some repeats only (or counted by two
+ * methods) would dilute or mix them. Such a boot's probe is marked
+ * unavailable, with the reason, so compare lists its metrics as not
+ * comparable rather than deciding on a wrong ratio. */
+static void probe_check(struct json_object *m, struct json_object *const *good, size_t k, const char *probe,
+			const char *path)
+{
+	const char *methods[2];
+	int nmethods = 0, first = probe_state(good[0], probe, methods, &nmethods);
+	size_t ran = first != 0;
+	bool differ = false;
+	struct json_object *pr, *un;
+	char why[512];
+
+	for (size_t r = 1; r < k; r++) {
+		int st = probe_state(good[r], probe, methods, &nmethods);
+
+		ran += st != 0;
+		differ |= st != first;
+	}
+	if (!differ || !json_object_object_get_ex(m, "probes", &pr))
+		return;
+	if (ran == k)
+		snprintf(why, sizeof(why), "counted by two methods (%s, %s) in the repeats of %s", methods[0],
+			 nmethods > 1 ? methods[1] : "?", path);
+	else
+		snprintf(why, sizeof(why), "ran in %zu of the %zu complete repeats of %s: the boot's counts would not "
+			 "cover its ops", ran, k, path);
+	un = json_object_new_object();
+	json_object_object_add(un, "available", json_object_new_boolean(0));
+	json_object_object_add(un, "why", json_object_new_string(why));
+	json_object_object_add(pr, probe, un);
+}
+
 static bool repeat_complete(struct json_object *rep)
 {
 	struct json_object *c;
@@ -158,6 +216,8 @@ struct json_object *pt_gate_pool(struct json_object *const *docs, const char *co
 		if (unit == PT_GATE_UNIT_BOOT) {
 			struct json_object *m = pt_gate_median_tree(good, k);
 
+			probe_check(m, good, k, "mmap_lock", paths[i]);
+			probe_check(m, good, k, "vma_lock", paths[i]);
 			json_object_object_add(m, "complete", json_object_new_boolean(1));
 			json_object_object_add(m, "run", json_object_new_int64((int64_t)i + 1));
 			json_object_object_add(m, "repeats_in_run", json_object_new_int64((int64_t)k));

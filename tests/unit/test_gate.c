@@ -144,5 +144,50 @@ int main(void)
 		for (int i = 0; i < 3; i++)
 			json_object_put(docs[i]);
 	}
+	/* a probe that ran in some repeats of a boot only: its counts would be
+	 * divided by the ops of all; the boot's probe is unavailable instead */
+	{
+		struct json_object *b1[] = { rep(10, 100, true, true), rep(12, 100, false, true), rep(11, 100, true, true) };
+		struct json_object *b2[] = { rep(10, 100, true, true), rep(12, 100, true, true) };
+		struct json_object *docs[2] = { doc_of(b1, 3), doc_of(b2, 2) };
+		const char *paths[2] = { "b1.json", "b2.json" };
+		struct json_object *p = pt_gate_pool(docs, paths, 2, PT_GATE_UNIT_BOOT), *reps, *ml, *why;
+
+		reps = json_object_object_get(p, "repeats");
+		ml = json_object_object_get(json_object_object_get(json_object_array_get_idx(reps, 0), "probes"),
+					    "mmap_lock");
+		tap_ok(ml && !json_object_get_boolean(json_object_object_get(ml, "available")) &&
+			       json_object_object_get_ex(ml, "why", &why) &&
+			       strstr(json_object_get_string(why), "ran in 2 of the 3 complete repeats of b1.json"),
+		       "probe in 2 of 3 repeats of a boot: unavailable there, with why (%s)",
+		       ml ? json_object_to_json_string(ml) : "none");
+		tap_ok(getd(json_object_array_get_idx(reps, 1), "probes.mmap_lock.events") == 20,
+		       "probe in every repeat of a boot: its counts summed (20)");
+		json_object_put(p);
+		for (int i = 0; i < 2; i++)
+			json_object_put(docs[i]);
+	}
+	{
+#define VMA_REP(method)                                                                              \
+	"{\"complete\": true, \"workers\": {}, \"probes\": {\"vma_lock\": {\"available\": true, \"method\": \"" method \
+	"\", \"fallbacks\": 1}}}"
+		struct json_object *b[2], *doc, *p, *vl, *why;
+		const char *path = "b.json";
+
+		b[0] = json_tokener_parse(VMA_REP("fexit"));
+		b[1] = json_tokener_parse(VMA_REP("tracepoints"));
+		doc = doc_of(b, 2);
+		p = pt_gate_pool(&doc, &path, 1, PT_GATE_UNIT_BOOT);
+		vl = json_object_object_get(
+			json_object_object_get(json_object_array_get_idx(json_object_object_get(p, "repeats"), 0),
+					       "probes"),
+			"vma_lock");
+		tap_ok(vl && !json_object_get_boolean(json_object_object_get(vl, "available")) &&
+			       json_object_object_get_ex(vl, "why", &why) &&
+			       strstr(json_object_get_string(why), "two methods (fexit, tracepoints)"),
+		       "vma_lock counted by two methods in one boot: unavailable there, with why");
+		json_object_put(p);
+		json_object_put(doc);
+	}
 	return tap_done();
 }
