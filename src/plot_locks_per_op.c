@@ -1,9 +1,12 @@
-/* `ptbench plot` chart (f): mmap_lock acquisitions per unit op, by role and
- * mode. One panel per ROLE and mode that is non-zero in at least one result,
- * one bar per result: the median over its repeats (those in which the probe
- * ran) of holds begun / unit ops done, with min..max as the error bar. It
- * is the structural metric `compare` gates on
- * (mmap_lock.roles.ROLE.acquisitions.MODE.per_OP), drawn.
+/* `ptbench plot` chart (f): lock acquisitions per unit op, by role: mmap_lock
+ * holds begun by mode (read, write) and, where the vma_lock probe ran, VMA
+ * write locks and faults that fell back from a VMA lock to mmap_lock. One
+ * panel per ROLE and kind that is non-zero in at least one result, one bar
+ * per result: the median over its repeats (those in which the probe ran) of
+ * the count / unit ops done, with min..max as the error bar. They are the
+ * structural metrics `compare` gates on
+ * (mmap_lock.roles.ROLE.acquisitions.MODE.per_OP,
+ * vma_lock.roles.ROLE.write_locks.per_OP, ...fallbacks.per_OP), drawn.
  *
  * Drawn by plots/bars.gp: each panel has its own linear y axis from 0, so a
  * role that takes the lock once per op and one that takes it 600 times per
@@ -21,7 +24,25 @@
 #include "ptbench/result_read.h"
 #include "ptbench/util.h"
 
-static const char *const modes[] = { "read", "write" };
+/* the panel kinds: mmap_lock modes, then the vma_lock probe's counts */
+static const struct {
+	const char *kind;  /* in the data file's block headers */
+	const char *label; /* "<label> per OP" on the y axis */
+	const char *key;   /* vma_lock roles.ROLE.KEY; NULL: mmap_lock hold.KIND */
+} kinds[] = {
+	{ "read", "read acquisitions", NULL },
+	{ "write", "write acquisitions", NULL },
+	{ "vma_write_locks", "VMA write locks", "write_locks" },
+	{ "vma_fallbacks", "VMA lock fallbacks", "fallbacks" },
+};
+
+static int kind_index(const char *kind)
+{
+	for (size_t i = 0; i < PT_ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kinds[i].kind, kind))
+			return (int)i;
+	return 0;
+}
 
 static double count_of(struct json_object *o)
 {
@@ -30,27 +51,47 @@ static double count_of(struct json_object *o)
 	return plot_jnum(plot_jget(o, "count"), &v) ? 0 : v;
 }
 
-/* One repeat's acquisitions per unit op of role in mode, as compare
- * computes it: -1 when the probe did not run in this repeat (or the repeat
- * was cut short) or the role did no unit of work; *op names the unit op. */
-static int repeat_ratio(struct json_object *rep, const char *role, const char *mode, double *out, const char **op)
+/* The vma_lock probe of a repeat when it ran and counted key (write locks
+ * only where the kernel showed them), else NULL. */
+static struct json_object *vma_probe(struct json_object *rep, const char *key)
 {
-	struct json_object *ml = pt_result_lock_probe(rep), *w = plot_jpath(rep, "workers", role, NULL);
-	double n;
+	struct json_object *vl = plot_jpath(rep, "probes", "vma_lock", NULL);
+
+	if (!json_object_get_boolean(plot_jget(vl, "available")))
+		return NULL;
+	if (!strcmp(key, "write_locks") && !json_object_get_boolean(plot_jget(vl, "write_wait_available")))
+		return NULL;
+	return vl;
+}
+
+/* One repeat's count of kind per unit op of role, as compare computes it:
+ * -1 when the probe did not run in this repeat (or the repeat was cut
+ * short) or the role did no unit of work; *op names the unit op. */
+static int repeat_ratio(struct json_object *rep, const char *role, const char *kind, double *out, const char **op)
+{
+	struct json_object *ml = pt_result_lock_probe(rep), *w = plot_jpath(rep, "workers", role, NULL), *vl = NULL;
+	const char *key = kinds[kind_index(kind)].key;
+	double n, v = 0;
 
 	if (!ml || !pt_result_repeat_used(rep) || !w || !(*op = pt_cmp_role_unit_op(w)))
+		return -1;
+	if (key && !(vl = vma_probe(rep, key)))
 		return -1;
 	n = count_of(plot_jpath(w, "ops", *op, NULL));
 	if (!(n > 0))
 		return -1;
-	/* a role the probe saw nothing of is absent from roles: 0 holds */
-	*out = count_of(plot_jpath(ml, "roles", role, "hold", mode, NULL)) / n;
+	/* a role the probe saw nothing of is absent from roles: 0 */
+	if (key)
+		plot_jnum(plot_jpath(vl, "roles", role, key, NULL), &v);
+	else
+		v = count_of(plot_jpath(ml, "roles", role, "hold", kind, NULL));
+	*out = v / n;
 	return 0;
 }
 
 /* res's values for one panel, sorted, in *valsp (malloc'd, always); *op is
  * the unit op of the first repeat that has one */
-static size_t result_ratios(const struct pt_plot_result *res, const char *role, const char *mode, double **valsp,
+static size_t result_ratios(const struct pt_plot_result *res, const char *role, const char *kind, double **valsp,
 			    const char **op)
 {
 	size_t nrep = plot_nrepeats(res), got = 0;
@@ -58,7 +99,7 @@ static size_t result_ratios(const struct pt_plot_result *res, const char *role, 
 	const char *o;
 
 	for (size_t k = 0; k < nrep; k++)
-		if (!repeat_ratio(plot_repeat(res, k), role, mode, &vals[got], &o)) {
+		if (!repeat_ratio(plot_repeat(res, k), role, kind, &vals[got], &o)) {
 			if (!*op)
 				*op = o;
 			got++;
@@ -68,7 +109,7 @@ static size_t result_ratios(const struct pt_plot_result *res, const char *role, 
 	return got;
 }
 
-/* Every ROLE.MODE with a non-zero value in some repeat of some result, in
+/* Every ROLE and kind with a non-zero value in some repeat of some result, in
  * the order the results list their roles; *probe: whether the probe ran
  * in any repeat at all (*why: the first reason one gives for not). */
 static void collect_panels(const struct pt_plot *p, struct plot_opkeys *panels, int *probe, const char **why)
@@ -92,12 +133,12 @@ static void collect_panels(const struct pt_plot *p, struct plot_opkeys *panels, 
 			json_object_object_foreach(workers, role, w)
 			{
 				(void)w;
-				for (size_t m = 0; m < PT_ARRAY_SIZE(modes); m++) {
+				for (size_t m = 0; m < PT_ARRAY_SIZE(kinds); m++) {
 					const char *op;
 					double v;
 
-					if (!repeat_ratio(rep, role, modes[m], &v, &op) && v > 0)
-						plot_opkeys_add(panels, role, modes[m]);
+					if (!repeat_ratio(rep, role, kinds[m].kind, &v, &op) && v > 0)
+						plot_opkeys_add(panels, role, kinds[m].kind);
 				}
 			}
 		}
@@ -135,7 +176,7 @@ static void panel_rows(FILE *f, const struct pt_plot *p, const struct plot_opkey
 		plot_words_add(names, "%s (%s): %s", pk->role, type, pk->op);
 	else
 		plot_words_add(names, "%s: %s", pk->role, pk->op);
-	plot_words_add(ylabels, "%s acquisitions per %s", pk->op, op ? op : "op");
+	plot_words_add(ylabels, "%s per %s", kinds[kind_index(pk->op)].label, op ? op : "op");
 	plot_nums_add(scales, "1");
 }
 
@@ -166,8 +207,9 @@ int pt_plot_locks_per_op(struct pt_plot *p)
 		plot_opkeys_free(&panels);
 		return -1;
 	}
-	fprintf(f, "# ptbench plot: mmap_lock acquisitions (holds begun) per unit op, repeats with the probe;\n"
-		   "# one block per role and mode, one row per result: result_index median min max repeats\n");
+	fprintf(f, "# ptbench plot: mmap_lock acquisitions (holds begun) per unit op by mode, and the vma_lock\n"
+		   "# probe's VMA write locks and fallbacks per unit op, repeats with the probes; one block per\n"
+		   "# role and kind, one row per result: result_index median min max repeats\n");
 	plot_words_open(&names);
 	plot_words_open(&ylabels);
 	plot_words_open(&scales);
@@ -178,11 +220,11 @@ int pt_plot_locks_per_op(struct pt_plot *p)
 	plot_var_num(&v, "showvalues", 1);
 	scen = plot_scenario_title(p);
 	if (reps.min == reps.max)
-		title = plot_fmt("%s: mmap_lock acquisitions per op (median of %zu repeat%s, min..max; linear axis "
+		title = plot_fmt("%s: lock acquisitions per op (median of %zu repeat%s, min..max; linear axis "
 				 "per panel)",
 				 scen, reps.min, reps.min == 1 ? "" : "s");
 	else
-		title = plot_fmt("%s: mmap_lock acquisitions per op (median of %zu..%zu repeats, min..max; linear "
+		title = plot_fmt("%s: lock acquisitions per op (median of %zu..%zu repeats, min..max; linear "
 				 "axis per panel)",
 				 scen, reps.min, reps.max);
 	plot_var_str(&v, "ttl", title);

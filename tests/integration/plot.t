@@ -118,8 +118,11 @@ python3 $GEN "$TMP/locks1.json" '{"kernel": "6.1.0-syn", "scale": [1, 1, 1], "ty
 	"locks": {"faulter": {"read": 200000}},
 	"ptmem": {"self": [52, 1104, 80], "system": [20, 283, 27], "children": [[10, 20, 15], [5, 6, 7]]},
 	"ops": {"faulter.fault": [1, 1, 1], "reclaim.zap": [1, 1, 1]}, "pte_reclaim": {"reclaim": [0, 1536]}}'
+# the second result has the vma_lock probe: 50 fallbacks in 100000 faults,
+# 2 VMA write locks per zap of the reclaim role
 python3 $GEN "$TMP/locks2.json" '{"kernel": "7.2.0-syn", "scale": [1, 1, 1], "types": {"faulter": "fault"},
 	"locks": {"faulter": {"read": [200000, 300000, 200000], "write": 100}},
+	"vma": {"method": "fexit", "roles": {"faulter": {"attempts": 100000, "fallbacks": 50}, "reclaim": {"write_locks": 200000}}},
 	"ptmem": {"self": [72, 1124, 100], "system": [107, 448, 114]},
 	"ops": {"faulter.fault": [1, 1, 1], "reclaim.zap": [1, 1, 1]}, "pte_reclaim": {"reclaim": [256, 256]}}'
 python3 $GEN "$TMP/plain.json" '{"kernel": "6.12.0-syn"}'
@@ -135,6 +138,11 @@ is "$(block "$TMP/lk/locks-per-op.dat" "faulter read" | tr '\n' ';')" "0 2 2 2 3
 	"locks-per-op: 2 read acquisitions per fault, median 2 and max 3 for the second result"
 is "$(block "$TMP/lk/locks-per-op.dat" "faulter write" | tr '\n' ';')" "0 0 0 0 3;1 0.001 0.001 0.001 3;" \
 	"locks-per-op: a mode non-zero in one result gets a panel, 0 for the other"
+is "$(block "$TMP/lk/locks-per-op.dat" "faulter vma_fallbacks" | tr '\n' ';')" "1 0.0005 0.0005 0.0005 3;" \
+	"locks-per-op: VMA lock fallbacks per fault where the vma_lock probe ran (none for the result without it)"
+is "$(block "$TMP/lk/locks-per-op.dat" "reclaim vma_write_locks" | tr '\n' ';')" "1 2 2 2 3;" \
+	"locks-per-op: VMA write locks per zap"
+grep -q "VMA write locks per zap" "$TMP/lk/render.sh"; ok $? "locks-per-op: the VMA panels' y labels say what they count"
 block "$TMP/lk/locks-per-op.dat" "reclaim read" | grep -q .
 ok $((! $?)) "locks-per-op: a role that never took the lock gets no panel"
 grep -q "showvalues=1" "$TMP/lk/render.sh"; ok $? "locks-per-op: each bar carries its number"
