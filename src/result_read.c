@@ -406,18 +406,15 @@ static void check_lockstats(struct vc *c, struct json_object *o)
 	}
 }
 
-static void check_mmap_lock(struct vc *c, struct json_object *ml)
+/* A probe's roles object, when present: each role's object checked by
+ * check (the probe's per-role shape). */
+static void check_probe_roles(struct vc *c, struct json_object *probe,
+			      void (*check)(struct vc *c, struct json_object *o))
 {
-	struct json_object *avail, *roles;
+	struct json_object *roles;
 	size_t old;
 
-	avail = field(c, ml, "available", K_BOOL, true);
-	field(c, ml, "why", K_STRING, false);
-	if (!avail || !json_object_get_boolean(avail))
-		return;
-	field(c, ml, "lost_events", K_UINT, false);
-	check_lockstats(c, ml);
-	if (!(roles = field(c, ml, "roles", K_OBJECT, false)))
+	if (c->failed || !(roles = field(c, probe, "roles", K_OBJECT, false)))
 		return;
 	old = push_key(c, "roles");
 	json_object_object_foreach(roles, role, r)
@@ -427,12 +424,30 @@ static void check_mmap_lock(struct vc *c, struct json_object *ml)
 		if (!json_object_is_type(r, json_type_object))
 			fail(c, kind_words[K_OBJECT], r, false);
 		else
-			check_lockstats(c, r);
+			check(c, r);
 		pop(c, o2);
 		if (c->failed)
 			break;
 	}
 	pop(c, old);
+}
+
+/* available (required) and why; true when the probe ran */
+static bool check_probe_available(struct vc *c, struct json_object *probe)
+{
+	struct json_object *avail = field(c, probe, "available", K_BOOL, true);
+
+	field(c, probe, "why", K_STRING, false);
+	return avail && json_object_get_boolean(avail);
+}
+
+static void check_mmap_lock(struct vc *c, struct json_object *ml)
+{
+	if (!check_probe_available(c, ml))
+		return;
+	field(c, ml, "lost_events", K_UINT, false);
+	check_lockstats(c, ml);
+	check_probe_roles(c, ml, check_lockstats);
 }
 
 /* The vma_lock probe's counts (overall and per role) and its write waits. */
@@ -453,34 +468,14 @@ static void check_vma_counts(struct vc *c, struct json_object *o)
 
 static void check_vma_lock(struct vc *c, struct json_object *vl)
 {
-	struct json_object *avail, *roles;
-	size_t old;
-
-	avail = field(c, vl, "available", K_BOOL, true);
-	field(c, vl, "why", K_STRING, false);
-	if (!avail || !json_object_get_boolean(avail))
+	if (!check_probe_available(c, vl))
 		return;
 	field(c, vl, "method", K_STRING, false);
 	field(c, vl, "write_wait_available", K_BOOL, false);
 	field(c, vl, "write_wait_why", K_STRING, false);
 	field(c, vl, "no_task_storage", K_UINT, false);
 	check_vma_counts(c, vl);
-	if (c->failed || !(roles = field(c, vl, "roles", K_OBJECT, false)))
-		return;
-	old = push_key(c, "roles");
-	json_object_object_foreach(roles, role, r)
-	{
-		size_t o2 = push_key(c, role);
-
-		if (!json_object_is_type(r, json_type_object))
-			fail(c, kind_words[K_OBJECT], r, false);
-		else
-			check_vma_counts(c, r);
-		pop(c, o2);
-		if (c->failed)
-			break;
-	}
-	pop(c, old);
+	check_probe_roles(c, vl, check_vma_counts);
 }
 
 /* The collapse proof of shmem-/anon-collapse and khugepaged's. */
