@@ -182,18 +182,17 @@ static void add_lock_structure(struct pt_cmp_namedlist *l, struct json_object *w
 	}
 }
 
-/* The vma_lock probe of a repeat when it ran, else NULL (its why kept). */
-static struct json_object *vma_probe(struct pt_cmp_namedlist *l, struct json_object *rep)
+/* repeats[k].probes.NAME when it ran; else NULL, and the first reason a
+ * repeat gives for it not running is kept in why */
+static struct json_object *probe_or_why(struct json_object *rep, const char *name, char *why, size_t len,
+					const char *none)
 {
-	struct json_object *vl = pt_result_get(pt_result_get(rep, "probes"), "vma_lock");
-	struct json_object *av = pt_result_get(vl, "available"), *why = pt_result_get(vl, "why");
+	struct json_object *pr = pt_result_probe(rep, name), *w;
 
-	if (json_object_is_type(av, json_type_boolean) && json_object_get_boolean(av))
-		return vl;
-	if (!l->vma_why[0])
-		snprintf(l->vma_why, sizeof(l->vma_why), "%s",
-			 json_object_is_type(why, json_type_string) ? json_object_get_string(why)
-								    : "no vma_lock probe in the result");
+	if (pr || why[0])
+		return pr;
+	w = pt_result_get(pt_result_get(pt_result_get(rep, "probes"), name), "why");
+	snprintf(why, len, "%s", json_object_is_type(w, json_type_string) ? json_object_get_string(w) : none);
 	return NULL;
 }
 
@@ -203,6 +202,16 @@ static struct json_object *vma_probe(struct pt_cmp_namedlist *l, struct json_obj
  * comparison to check. */
 static void add_vma_structure(struct pt_cmp_namedlist *l, struct json_object *workers, struct json_object *vl)
 {
+	/* the per-role counts, per unit op: attempts repeat the faults (listed
+	 * with --all-metrics); write locks only where the kernel shows them */
+	static const struct {
+		const char *key;
+		bool shown, write;
+	} vma_counts[] = {
+		{ "fallbacks", true, false },
+		{ "attempts", false, false },
+		{ "write_locks", true, true },
+	};
 	struct json_object *roles = pt_result_get(vl, "roles"), *wa = pt_result_get(vl, "write_wait_available");
 	struct json_object *method = pt_result_get(vl, "method"), *wwhy = pt_result_get(vl, "write_wait_why");
 	bool has_write = json_object_is_type(wa, json_type_boolean) && json_object_get_boolean(wa);
@@ -233,17 +242,15 @@ static void add_vma_structure(struct pt_cmp_namedlist *l, struct json_object *wo
 
 		if (!(n > 0))
 			continue;
-		snprintf(name, sizeof(name), "vma_lock.roles.%s.fallbacks.per_%s", role, op);
-		named_add(l, name, (pt_result_num(r, "fallbacks", &v) ? v : 0) / n, false, false, true,
-			  PT_METRIC_STRUCT);
-		snprintf(name, sizeof(name), "vma_lock.roles.%s.attempts.per_%s", role, op);
-		named_add(l, name, (pt_result_num(r, "attempts", &v) ? v : 0) / n, false, false, false,
-			  PT_METRIC_STRUCT);
+		for (size_t i = 0; i < PT_ARRAY_SIZE(vma_counts); i++) {
+			if (vma_counts[i].write && !has_write)
+				continue;
+			snprintf(name, sizeof(name), "vma_lock.roles.%s.%s.per_%s", role, vma_counts[i].key, op);
+			named_add(l, name, (pt_result_num(r, vma_counts[i].key, &v) ? v : 0) / n, false, false,
+				  vma_counts[i].shown, PT_METRIC_STRUCT);
+		}
 		if (!has_write)
 			continue;
-		snprintf(name, sizeof(name), "vma_lock.roles.%s.write_locks.per_%s", role, op);
-		named_add(l, name, (pt_result_num(r, "write_locks", &v) ? v : 0) / n, false, false, true,
-			  PT_METRIC_STRUCT);
 		snprintf(name, sizeof(name), "vma_lock.roles.%s.write_wait", role);
 		add_opstats(l, name, pt_result_get(r, "write_wait"), false, true);
 	}
@@ -316,18 +323,12 @@ void pt_cmp_extract(const struct pt_cmp_input *in, struct pt_cmp_namedlist *l)
 			}
 		}
 		add_collapse_structure(l, workers);
-		if ((vl = vma_probe(l, rep)))
+		if ((vl = probe_or_why(rep, "vma_lock", l->vma_why, sizeof(l->vma_why),
+				       "no vma_lock probe in the result")))
 			add_vma_structure(l, workers, vl);
-		if (!(ml = pt_result_lock_probe(rep))) {
-			struct json_object *why = pt_result_get(
-				pt_result_get(pt_result_get(rep, "probes"), "mmap_lock"), "why");
-
-			if (!l->lock_why[0])
-				snprintf(l->lock_why, sizeof(l->lock_why), "%s",
-					 why ? json_object_get_string(why)
-					     : "no mmap_lock probe in the result (--no-trace?)");
+		if (!(ml = probe_or_why(rep, "mmap_lock", l->lock_why, sizeof(l->lock_why),
+					"no mmap_lock probe in the result (--no-trace?)")))
 			continue;
-		}
 		l->lock_repeats++;
 		add_lock_structure(l, workers, ml);
 		add_lockstats(l, "mmap_lock", ml);

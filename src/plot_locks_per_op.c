@@ -55,9 +55,9 @@ static double count_of(struct json_object *o)
  * only where the kernel showed them), else NULL. */
 static struct json_object *vma_probe(struct json_object *rep, const char *key)
 {
-	struct json_object *vl = plot_jpath(rep, "probes", "vma_lock", NULL);
+	struct json_object *vl = pt_result_probe(rep, "vma_lock");
 
-	if (!json_object_get_boolean(plot_jget(vl, "available")))
+	if (!vl)
 		return NULL;
 	if (!strcmp(key, "write_locks") && !json_object_get_boolean(plot_jget(vl, "write_wait_available")))
 		return NULL;

@@ -648,12 +648,17 @@ struct json_object *pt_result_repeat(const struct pt_result_file *f, size_t k)
 					 : NULL;
 }
 
+struct json_object *pt_result_probe(struct json_object *rep, const char *name)
+{
+	struct json_object *pr = pt_result_get(pt_result_get(rep, "probes"), name);
+	struct json_object *av = pt_result_get(pr, "available");
+
+	return json_object_is_type(av, json_type_boolean) && json_object_get_boolean(av) ? pr : NULL;
+}
+
 struct json_object *pt_result_lock_probe(struct json_object *rep)
 {
-	struct json_object *ml = pt_result_get(pt_result_get(rep, "probes"), "mmap_lock");
-	struct json_object *av = pt_result_get(ml, "available");
-
-	return json_object_is_type(av, json_type_boolean) && json_object_get_boolean(av) ? ml : NULL;
+	return pt_result_probe(rep, "mmap_lock");
 }
 
 int pt_result_read(const char *path, unsigned flags, struct pt_result_file *out)

@@ -58,7 +58,9 @@ size_t pt_result_nrepeats(const struct pt_result_file *f);
 struct json_object *pt_result_repeat(const struct pt_result_file *f, size_t k);
 /* A repeat counts unless it says "complete": false. */
 bool pt_result_repeat_used(struct json_object *rep);
-/* repeats[k].probes.mmap_lock when its "available" is true, else NULL. */
+/* repeats[k].probes.NAME when its "available" is true, else NULL. */
+struct json_object *pt_result_probe(struct json_object *rep, const char *name);
+/* pt_result_probe(rep, "mmap_lock") */
 struct json_object *pt_result_lock_probe(struct json_object *rep);
 /* o.key when o is an object holding it, else NULL. */
 struct json_object *pt_result_get(struct json_object *o, const char *key);
