@@ -35,8 +35,10 @@ LDLIBS := $(PKG_LIBS) -pthread -lm
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1 -g
 
-CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/probes/*.c) $(wildcard bench/*.c)
-MAIN_SRC := src/main.c
+# src/cmd/ holds main.c and the commands; every other folder of src/ is a
+# library (src/bpf/ holds the BPF programs, built apart below)
+CORE_SRC := $(filter-out src/cmd/main.c src/bpf/%,$(wildcard src/*/*.c)) $(wildcard bench/*.c)
+MAIN_SRC := src/cmd/main.c
 
 OBJ := $(patsubst %.c,build/obj/%.o,$(CORE_SRC))
 SAN_OBJ := $(patsubst %.c,build/asan/%.o,$(CORE_SRC))
@@ -93,11 +95,11 @@ build/asan/%.o: %.c | $(BPF_SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c -o $@ $<
 
-ptbench: $(OBJ) build/obj/src/main.o
+ptbench: $(OBJ) build/obj/src/cmd/main.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # the same program built with ASan/UBSan; the integration tests run it too
-build/ptbench-asan: $(SAN_OBJ) build/asan/src/main.o
+build/ptbench-asan: $(SAN_OBJ) build/asan/src/cmd/main.o
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 asan: build/ptbench-asan
 
@@ -197,6 +199,6 @@ clean:
 	rm -rf build ptbench
 
 # the .d files the compiler wrote (absent before the first build)
-DEPFILES := $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/obj/src/main.d build/asan/src/main.d \
+DEPFILES := $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/obj/src/cmd/main.d build/asan/src/cmd/main.d \
 	$(UNIT_BIN:=.d) $(UNIT_SAN_BIN:=.d) $(PERF_BIN:=.d)
 -include $(wildcard $(DEPFILES))

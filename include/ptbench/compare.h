@@ -115,7 +115,7 @@ struct pt_cmp_input {
  * cannot be used; with force, a foreign schema version or an incomplete run
  * only warns (warn is called with the message). */
 int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
-		void (*warn)(const char *msg));
+		void (*warn)(void *ctx, const char *msg), void *ctx);
 void pt_cmp_input_free(struct pt_cmp_input *in);
 /* Differences that make base and cand incomparable (scenario name and
  * settings, sweep point): each printed as one line "CAND: ..." to buf

@@ -1,5 +1,5 @@
 /* Internal to `compare`: the metrics of one result file, one value per
- * used repeat (src/compare_extract.c). */
+ * used repeat (src/compare/compare_extract.c). */
 #ifndef PTBENCH_COMPARE_EXTRACT_H
 #define PTBENCH_COMPARE_EXTRACT_H
 

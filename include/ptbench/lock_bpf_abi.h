@@ -8,7 +8,7 @@
 
 /* Role groups: 0..nroles-1 the roles, nroles "other" (the run's other tasks). */
 #define PT_BPF_MAX_GROUPS 64
-/* The histogram of src/hist.c: 2^7 sub-buckets per power of two up to 2^40
+/* The histogram of src/run/hist.c: 2^7 sub-buckets per power of two up to 2^40
  * ns plus an overflow bucket. User space checks these against hist.h. */
 #define PT_BPF_HIST_SUB_BITS 7
 #define PT_BPF_HIST_MAX_BITS 40

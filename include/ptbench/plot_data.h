@@ -51,6 +51,13 @@ int pt_plot_ptmem(struct pt_plot *p);        /* (g) page-table memory, PTE table
 
 void pt_plot_free(struct pt_plot *p);
 
+/* The whole of `ptbench plot` after its flags (src/plot/plot_render.c):
+ * load the n result files, write the data files and render each chart in
+ * each of fmts ("png", "svg") into dir (created). labels: a comma list, one
+ * per result, or NULL for the kernel releases. Returns an exit code. */
+int pt_plot_files(char *const *paths, size_t n, const char *dir, const char *labels,
+		  const char *const *fmts, size_t nfmts);
+
 /* Helpers, exposed for the unit tests. */
 /* Merge an op-statistics object's "buckets" ([[upper_ns, count]...]) into h;
  * returns the samples added. */

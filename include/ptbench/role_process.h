@@ -12,7 +12,7 @@ struct pt_role_run;
 
 #include "ptbench/target.h"
 
-/* ---- for the runner (src/runner.c) and cmd_run ---- */
+/* ---- for the runner (src/run/runner.c) and cmd_run ---- */
 struct pt_run;
 struct pt_plan;
 struct pt_scenario;

@@ -65,7 +65,7 @@ struct pt_run {
 	const char *lock_probe_from;  /* where the choice came from, for the result's why */
 	bool progress;                /* progress line on stderr */
 	bool in_child;                /* this is a role process's part of the run */
-	struct pt_procs *procs;       /* role processes of this repeat (src/role_process.c) */
+	struct pt_procs *procs;       /* role processes of this repeat (src/run/role_process.c) */
 };
 
 /* Set from the SIGINT/SIGTERM handler; every loop checks it. */

@@ -1,5 +1,5 @@
 /* What a reader or walker reads: self, a PID, or process:NAME, the child
- * process of the roles with `process = NAME` (src/target.c). */
+ * process of the roles with `process = NAME` (src/run/target.c). */
 #ifndef PTBENCH_TARGET_H
 #define PTBENCH_TARGET_H
 

@@ -42,4 +42,8 @@ const char *pt_fmt_bytes(uint64_t bytes, char *buf, size_t len);
 /* The program's version string. */
 extern const char pt_version[];
 
+/* The whole command line (set by main), for tool.argv and re-exec. */
+extern int pt_argc;
+extern char **pt_argv;
+
 #endif

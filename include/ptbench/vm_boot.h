@@ -1,6 +1,7 @@
 /* Booting kernel images under qemu and running scenarios there: the
  * machinery behind `ptbench vm`, shared with `ptbench gate` (which boots
- * two kernels in turn). */
+ * two kernels in turn). src/vm/vm_args.c holds the options, src/vm/vm_boot.c
+ * the boots. */
 #ifndef PTBENCH_VM_BOOT_H
 #define PTBENCH_VM_BOOT_H
 
@@ -41,6 +42,8 @@ int pt_vm_add_kernel(struct pt_vm_args *a, const char *spec);
  * `ptbench run` arguments (-o and --sweep refused). 0 or PT_EXIT_USAGE. */
 int pt_vm_take_scenarios(struct pt_vm_args *a, int argc, char **argv, int i);
 void pt_vm_args_free(struct pt_vm_args *a);
+/* "ptbench CMD: MESSAGE" on stderr; returns PT_EXIT_USAGE. */
+__attribute__((format(printf, 2, 3))) int pt_vm_usage_err(const char *cmd, const char *fmt, ...);
 
 /* Before any boot: qemu present (else 4, the reason printed), /dev/kvm for
  * --accel kvm, the initramfs built or taken from --initramfs (*base, to

@@ -1,4 +1,4 @@
-/* src/hist.c's bucket scheme on the BPF side (no clz instruction there).
+/* src/run/hist.c's bucket scheme on the BPF side (no clz instruction there).
  * Plain C on <linux/types.h>: tests/unit/test_bpf_hist.c checks it against
  * pt_hist_index() on the host. */
 #ifndef PTBENCH_HIST_BPF_H
@@ -12,7 +12,7 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-/* The histogram index of src/hist.c (pt_hist_index), without clz. */
+/* The histogram index of src/run/hist.c (pt_hist_index), without clz. */
 static __always_inline __u32 hist_index(__u64 v)
 {
 	__u32 msb = 0, shift;

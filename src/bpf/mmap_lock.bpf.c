@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The mmap_lock probe in the kernel: tp_btf programs on the three mmap_lock
  * tracepoints pair start -> acquire -> release per task and mm, and keep per
- * role group the counters and the wait/hold histograms (src/hist.c's
+ * role group the counters and the wait/hold histograms (src/run/hist.c's
  * buckets) in per-CPU arrays that user space reads once, after the repeat.
  * Nothing is sent to user space per event.
  *

@@ -29,7 +29,7 @@
  *     the fault's fallback: rare, and only on NUMA-balancing machines.
  *
  * User space turns off autoload for the method not used and for the hooks the
- * kernel lacks. Counters and histograms (src/hist.c's buckets) in per-CPU
+ * kernel lacks. Counters and histograms (src/run/hist.c's buckets) in per-CPU
  * arrays, read once per repeat. */
 #include <linux/types.h>
 #include <linux/bpf.h>

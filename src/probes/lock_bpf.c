@@ -15,8 +15,8 @@
 #include "ptbench/runner.h"
 #include "ptbench/util.h"
 
-_Static_assert(PT_BPF_HIST_BUCKETS == PT_HIST_BUCKETS, "the BPF histograms must use src/hist.c's buckets");
-_Static_assert(PT_BPF_HIST_SUB_BITS == PT_HIST_SUB_BITS, "the BPF histograms must use src/hist.c's buckets");
+_Static_assert(PT_BPF_HIST_BUCKETS == PT_HIST_BUCKETS, "the BPF histograms must use src/run/hist.c's buckets");
+_Static_assert(PT_BPF_HIST_SUB_BITS == PT_HIST_SUB_BITS, "the BPF histograms must use src/run/hist.c's buckets");
 
 #ifdef PTBENCH_HAVE_BPF
 #include <bpf/bpf.h>

@@ -15,8 +15,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void ignore(const char *msg)
+static void ignore(void *ctx, const char *msg)
 {
+	(void)ctx;
 	(void)msg;
 }
 
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* --force or not by the length's parity: one load per input, both
 	 * paths covered */
-	if (pt_cmp_load(path, size & 1, &a, ignore))
+	if (pt_cmp_load(path, size & 1, &a, ignore, NULL))
 		return 0;
 	pt_cmp_mismatches(&a, &a, buf, sizeof(buf));
 	pt_cmp_has_lock_probe(&a);

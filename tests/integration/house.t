@@ -73,4 +73,37 @@ out=$("$PTBENCH" run shmem-collapse-smaps --duration 300ms --warmup 0 --repeat 1
 case $out in *"collapser: collapsed "*"confirmed PMD-mapped"*) ok 0 "the collapse proof is in the summary" ;;
 *) ok 1 "the collapse proof is in the summary"; diag "$out" ;; esac
 
+# commands call libraries, never another command's code (git's builtin/
+# rule): what an object of src/cmd/ defines is its cmd_* entry alone, no
+# library uses one, and a command calls no other command's entry (`run all`
+# is a form of run: cmd_run.o may call cmd_run_all)
+# (objects of today's sources only: a moved file leaves its old object behind)
+objs_of() { for c in "$@"; do echo "build/obj/${c%.c}.o"; done; }
+cmd_objs=$(objs_of src/cmd/cmd_*.c)
+lib_objs=$(objs_of $(find src bench -name '*.c' ! -path 'src/bpf/*' ! -path 'src/cmd/main.c'))
+if ls $cmd_objs $lib_objs >/dev/null 2>&1 && command -v nm >/dev/null; then
+	bad=""
+	for o in $cmd_objs; do
+		for sym in $(nm --defined-only -g "$o" | awk '{print $3}'); do
+			case $sym in cmd_*) ;; *) bad="$bad $o:$sym" ;; esac
+		done
+	done
+	is "$bad" "" "src/cmd/ objects define only their cmd_* entries"
+	entries=$(nm --defined-only -g $cmd_objs | awk 'NF == 3 {print $3}' | sort -u)
+	bad=""
+	for o in $lib_objs; do
+		own=$(nm --defined-only -g "$o" | awk '{print $3}')
+		for sym in $(nm -u "$o" | awk '{print $2}'); do
+			echo "$entries" | grep -qx "$sym" || continue
+			[ "$o:$sym" = "build/obj/src/cmd/cmd_run.o:cmd_run_all" ] && continue
+			bad="$bad $o->$sym"
+		done
+	done
+	is "$bad" "" "no library and no other command calls a command's entry (only main.c does)"
+	bad=$(grep -l '#include "ptbench/commands.h"' $(find src -name '*.c' ! -path 'src/cmd/*') 2>/dev/null || true)
+	is "$bad" "" "no library includes commands.h"
+else
+	for i in 1 2 3; do skip "commands call no command: needs the objects in build/obj (make) and nm"; done
+fi
+
 done_testing

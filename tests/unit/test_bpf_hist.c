@@ -1,4 +1,4 @@
-/* The BPF programs' histogram index (src/bpf/hist.bpf.h) is src/hist.c's:
+/* The BPF programs' histogram index (src/bpf/hist.bpf.h) is src/run/hist.c's:
  * every bucket boundary and a sweep of values map to the same bucket, and a
  * histogram rebuilt from BPF buckets (pt_bpf_hist_set) reports the same
  * percentiles as one recorded directly. */

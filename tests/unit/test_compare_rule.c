@@ -9,7 +9,7 @@
 #include "ptbench/compare.h"
 #include "tap.h"
 
-/* src/main.c defines these and is not linked into unit tests */
+/* src/cmd/main.c defines these and is not linked into unit tests */
 static enum pt_verdict decide(const double *b, size_t nb, const double *c, size_t nc,
 			      bool higher_better, bool tail, struct pt_metric *m)
 {

@@ -1,4 +1,4 @@
-/* The validating result reader (src/result_read.c) on documents built in
+/* The validating result reader (src/results/result_read.c) on documents built in
  * memory: each refusal names the JSON path; and the one median: the sweep
  * table's median of an even number of repeats is stats.c's. */
 #include <json-c/json.h>

@@ -1,11 +1,10 @@
-/* ptbench plot RESULT... [-o DIR] [--format png|svg|both] [--label L1,L2,...]
- * Loads the result files, writes one data file per chart (src/plot_*.c),
- * then renders each with its gnuplot script from plots/. The data files and a
- * render.sh with the exact gnuplot commands stay in DIR, so a chart can be
- * restyled and redrawn without ptbench. */
+/* Charts of result files: one data file per chart (src/plot/plot_*.c),
+ * each rendered with its gnuplot script from plots/. The data files and a
+ * render.sh with the exact gnuplot commands stay in the directory, so a
+ * chart can be restyled and redrawn without ptbench. `plot` and `gate` both
+ * draw through pt_plot_files(). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,8 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ptbench/cli.h"
-#include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/plot_data.h"
 #include "ptbench/result.h"
@@ -26,27 +23,8 @@
 #define PTBENCH_DATADIR "/usr/local/share/ptbench"
 #endif
 
-#define DEFAULT_DIR "ptbench-plots"
 /* one chart takes well under a second; a script stuck in a loop must not hang plot */
 #define GNUPLOT_TIMEOUT_S 60
-
-static void plot_usage(FILE *f)
-{
-	fprintf(f, "usage: ptbench plot RESULT... [-o DIR] [--format png|svg|both] [--label L1,L2,...]\n"
-		   "Writes data files and charts into DIR (default ./" DEFAULT_DIR "): latency by percentile\n"
-		   "per op, headline metrics, latency over time, mmap_lock waits and mmap_lock\n"
-		   "acquisitions per op by role and mode (when the probe ran), latency against thread\n"
-		   "count (for a sweep), page-table memory (VmPTE, nr_page_table_pages, PTE tables\n"
-		   "freed vs expected; when the ptmem probe or a pte-reclaim role has data). Each result\n"
-		   "is labelled with its kernel release unless --label names them (one label per result,\n"
-		   "in order).\n");
-}
-
-static const struct option plot_longopts[] = {
-	{ "output", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'f' },
-	{ "label", required_argument, NULL, 'l' },  { "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 /* mkdir -p */
 static int make_dir(const char *dir)
@@ -202,56 +180,24 @@ static int render(const struct pt_plot *p, const char *plots, const char *const 
 	return failed;
 }
 
-int cmd_plot(int argc, char **argv)
+int pt_plot_files(char *const *paths, size_t n, const char *dir, const char *labels,
+		  const char *const *fmts, size_t nfmts)
 {
-	static const char *const both[] = { "png", "svg" };
-	const char *dir = DEFAULT_DIR, *format = "png", *labels = NULL, *plots;
-	const char *const *fmts;
+	const char *plots;
 	char script[PATH_MAX + 32];
 	struct pt_plot p = { 0 };
-	size_t nfmts;
-	int c, bad = 0, ret = PT_EXIT_OK;
+	int bad = 0, ret = PT_EXIT_OK;
 	int (*const kinds[])(struct pt_plot *) = { pt_plot_percentiles,	 pt_plot_bars,	pt_plot_timeline,
 						    pt_plot_mmap_lock,	 pt_plot_sweep, pt_plot_locks_per_op,
 						    pt_plot_ptmem };
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:f:l:h", plot_longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': dir = optarg; break;
-		case 'f': format = optarg; break;
-		case 'l': labels = optarg; break;
-		case 'h': plot_usage(stdout); return PT_EXIT_OK;
-		default:
-			pt_cli_bad_option("plot", argv, plot_longopts);
-			plot_usage(stderr);
-			return PT_EXIT_USAGE;
-		}
-	}
-	if (!strcmp(format, "png") || !strcmp(format, "svg")) {
-		fmts = !strcmp(format, "png") ? both : both + 1;
-		nfmts = 1;
-	} else if (!strcmp(format, "both")) {
-		fmts = both;
-		nfmts = 2;
-	} else {
-		fprintf(stderr, "ptbench plot: --format %s: expected png, svg or both\n", format);
-		return PT_EXIT_USAGE;
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "ptbench plot: which result files? (written by `ptbench run`)\n");
-		plot_usage(stderr);
-		return PT_EXIT_USAGE;
-	}
-
-	p.nres = (size_t)(argc - optind);
+	p.nres = n;
 	p.res = pt_xcalloc(p.nres, sizeof(*p.res));
 	p.dir = dir;
 	for (size_t i = 0; i < p.nres; i++) {
 		struct json_object *complete;
 
-		p.res[i].path = argv[optind + (int)i];
+		p.res[i].path = paths[i];
 		p.res[i].doc = pt_result_load(p.res[i].path);
 		if (!p.res[i].doc) {
 			bad = 1;

@@ -1,12 +1,11 @@
-/* ptbench vm: run scenarios under several kernel images, one qemu boot per
- * kernel (doc/design.md: the kernel matrix). The host builds (or reuses) the cached
- * initramfs with scripts/mkinitramfs.sh, appends a small cpio holding this
- * run's scenario files and `ptbench run` arguments, boots the image with
- * console on ttyS0 and the result channel on ttyS1, and stores each result
- * under DIR/LABEL/SCENARIO.json with a "vm" object saying how it ran. */
+/* Booting kernel images under qemu (the kernel matrix of doc/design.md):
+ * the host builds (or reuses) the cached initramfs with scripts/mkinitramfs.sh,
+ * appends a small cpio holding this run's scenario files and `ptbench run`
+ * arguments, boots the image with console on ttyS0 and the result channel on
+ * ttyS1, and stores each result under DIR/LABEL/SCENARIO.json with a "vm"
+ * object saying how it ran. Used by `ptbench vm` and `ptbench gate`. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,250 +20,12 @@
 #include <json-c/json.h>
 
 #include "ptbench/clock.h"
-#include "ptbench/cli.h"
-#include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/result.h"
 #include "ptbench/scenario.h"
 #include "ptbench/util.h"
 #include "ptbench/vm.h"
 #include "ptbench/vm_boot.h"
-
-static void vm_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: ptbench vm --kernel IMAGE[:LABEL]... [options] run SCENARIO... [RUN-ARGS]\n"
-		"Boot each kernel image under qemu, run the scenarios there, store the results\n"
-		"as DIR/LABEL/SCENARIO.json (RUN-ARGS are `ptbench run` options, e.g.\n"
-		"--duration 300ms --repeat 1 --set role.key=value).\n"
-		"  -k, --kernel IMAGE[:LABEL]  a bzImage; repeat for a matrix (label: file name\n"
-		"                              without vmlinuz-)\n"
-		"  -c, --cpus N                guest CPUs (default 2)\n"
-		"  -m, --mem SIZE              guest memory, qemu syntax: 2G, 1536M (default 2G)\n"
-		"  -o, --output DIR            where results go (default results/vm)\n"
-		"  -t, --timeout S             per boot, in seconds (default 600)\n"
-		"      --accel tcg|tcg-single|kvm  default tcg (-accel tcg,thread=multi: one host\n"
-		"                              thread per vCPU); tcg-single: one thread for all;\n"
-		"                              kvm needs a /dev/kvm that can run the image\n"
-		"      --preempt MODE          preempt= on every kernel's command line (default full)\n"
-		"      --append ARGS           more kernel command line\n"
-		"      --initramfs FILE        use this archive instead of scripts/mkinitramfs.sh's\n"
-		"exit: the worst of the runs; 4 if a kernel skipped, 5 if a boot timed out or\n"
-		"returned no result (DIR/LABEL/console.log says why)\n");
-}
-
-/* Severity order for "the worst of the runs". */
-int pt_vm_worse(int a, int b)
-{
-	static const int rank[] = { [0] = 0, [4] = 1, [3] = 2, [1] = 3, [2] = 4, [5] = 5 };
-	int ra = a >= 0 && a <= 5 ? rank[a] : 5, rb = b >= 0 && b <= 5 ? rank[b] : 5;
-
-	return ra >= rb ? a : b;
-}
-
-__attribute__((format(printf, 2, 3))) static int usage_err(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ptbench %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (ptbench %s --help)\n", cmd);
-	return PT_EXIT_USAGE;
-}
-
-static bool valid_mem(const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	/* strtoull takes "-1" as 2^64-1: digits only */
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	return !errno && end != s && v > 0 && v < (1ULL << 40) &&
-	       (!*end || (strchr("MmGg", *end) && !end[1]));
-}
-
-/* A file qemu will read: it must be a readable regular file. */
-static int check_input_file(const char *cmd, const char *flag, const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st))
-		return usage_err(cmd, "%s: cannot read %s: %s", flag, path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return usage_err(cmd, "%s: %s is not a regular file", flag, path);
-	if (access(path, R_OK))
-		return usage_err(cmd, "%s: cannot read %s: %s", flag, path, strerror(errno));
-	return 0;
-}
-
-void pt_vm_args_init(struct pt_vm_args *a, const char *cmd)
-{
-	a->cmd = cmd;
-	a->cpus = 2;
-	a->mem = "2G";
-	a->outdir = "results/vm";
-	a->accel = "tcg";
-	a->preempt = "full";
-	a->timeout_s = 600;
-}
-
-int pt_vm_add_kernel(struct pt_vm_args *a, const char *spec)
-{
-	char err[512];
-
-	if (a->nkernels == PT_VM_MAX_KERNELS)
-		return usage_err(a->cmd, "at most %d kernels", PT_VM_MAX_KERNELS);
-	if (pt_vm_kernel_spec(spec, &a->image[a->nkernels], &a->label[a->nkernels], err,
-			      sizeof(err)))
-		return usage_err(a->cmd, "%s", err);
-	a->nkernels++;	/* from here on freed with the others */
-	return check_input_file(a->cmd, "--kernel", a->image[a->nkernels - 1]);
-}
-
-int pt_vm_option(struct pt_vm_args *a, int opt, const char *arg)
-{
-	char *end;
-	long v;
-
-	switch (opt) {
-	case 'c':
-		v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 1 || v > 256)
-			return usage_err(a->cmd, "--cpus '%s': want a number from 1 to 256", arg);
-		a->cpus = (int)v;
-		return 0;
-	case 'm':
-		if (!valid_mem(arg))
-			return usage_err(a->cmd, "--mem '%s': want a size such as 2G or 1536M", arg);
-		a->mem = arg;
-		return 0;
-	case 't':
-		v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 1 || v > 86400)
-			return usage_err(a->cmd, "--timeout '%s': want seconds from 1 to 86400", arg);
-		a->timeout_s = (int)v;
-		return 0;
-	case 'A':
-		if (strcmp(arg, "tcg") && strcmp(arg, "tcg-single") && strcmp(arg, "kvm"))
-			return usage_err(a->cmd, "--accel '%s': want tcg, tcg-single or kvm", arg);
-		a->accel = arg;
-		return 0;
-	case 'P':
-		if (strcmp(arg, "none") && strcmp(arg, "voluntary") && strcmp(arg, "full") &&
-		    strcmp(arg, "lazy"))
-			return usage_err(a->cmd, "--preempt '%s': want none, voluntary, full or lazy", arg);
-		a->preempt = arg;
-		return 0;
-	case 'a':
-		a->append = arg;
-		return 0;
-	case 'I':
-		if (check_input_file(a->cmd, "--initramfs", arg))
-			return PT_EXIT_USAGE;
-		a->initramfs = arg;
-		return 0;
-	}
-	return usage_err(a->cmd, "%s", "bad option");
-}
-
-int pt_vm_take_scenarios(struct pt_vm_args *a, int argc, char **argv, int i)
-{
-	for (; i < argc && argv[i][0] != '-'; i++) {
-		const char *s = argv[i];
-		char *path = pt_scenario_resolve(s), *base, *dot;
-
-		if (!path)
-			return usage_err(a->cmd, "scenario '%s' not found (ptbench list)", s);
-		if (a->nscen == PT_VM_MAX_SCENARIOS) {
-			free(path);
-			return usage_err(a->cmd, "at most %d scenarios per boot", PT_VM_MAX_SCENARIOS);
-		}
-		base = strrchr(path, '/');
-		base = pt_xstrdup(base ? base + 1 : path);
-		dot = strrchr(base, '.');
-		if (dot && !strcmp(dot, ".ini"))
-			*dot = '\0';
-		for (int j = 0; j < a->nscen; j++) {
-			if (!strcmp(a->scen_name[j], base)) {
-				usage_err(a->cmd, "scenario '%s' given twice", base);
-				free(path);
-				free(base);
-				return PT_EXIT_USAGE;
-			}
-		}
-		a->scen_path[a->nscen] = path;
-		a->scen_name[a->nscen++] = base;
-	}
-	if (!a->nscen)
-		return usage_err(a->cmd, "%s", "no scenario given");
-	a->run_args = argv + i;
-	a->nrun_args = argc - i;
-	for (int j = 0; j < a->nrun_args; j++) {
-		const char *r = a->run_args[j];
-
-		if (strchr(r, '\n'))
-			return usage_err(a->cmd, "run argument '%s' holds a newline", r);
-		if (!strcmp(r, "-o") || !strncmp(r, "--output", 8) || !strncmp(r, "--sweep", 7))
-			return usage_err(a->cmd, "`ptbench %s` names the result files itself: drop %s",
-					 a->cmd, r);
-	}
-	/* a bad run argument is found here, not after booting a kernel */
-	for (int k = 0; k < a->nscen; k++)
-		if (pt_run_check_args(a->scen_path[k], a->nrun_args, a->run_args))
-			return usage_err(a->cmd, "the arguments after `run` do not apply to %s", a->scen_name[k]);
-	return 0;
-}
-
-static int parse_args(int argc, char **argv, struct pt_vm_args *a)
-{
-	static const struct option longopts[] = {
-		{ "kernel", required_argument, NULL, 'k' }, { "cpus", required_argument, NULL, 'c' },
-		{ "mem", required_argument, NULL, 'm' },    { "output", required_argument, NULL, 'o' },
-		{ "timeout", required_argument, NULL, 't' }, { "accel", required_argument, NULL, 'A' },
-		{ "preempt", required_argument, NULL, 'P' }, { "append", required_argument, NULL, 'a' },
-		{ "initramfs", required_argument, NULL, 'I' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, rc;
-
-	pt_vm_args_init(a, "vm");
-	opterr = 0;
-	optind = 1;
-	/* '+': stop at "run"; what follows belongs to the guest's ptbench run */
-	while ((c = getopt_long(argc, argv, "+k:c:m:o:t:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			if ((rc = pt_vm_add_kernel(a, optarg)))
-				return rc;
-			/* vm stores each kernel's results under DIR/LABEL (gate keeps
-			 * base and candidate apart itself, the same image twice included) */
-			for (int i = 0; i < a->nkernels - 1; i++)
-				if (!strcmp(a->label[i], a->label[a->nkernels - 1]))
-					return usage_err(a->cmd, "two kernels share the label '%s': name them IMAGE:LABEL",
-							 a->label[i]);
-			break;
-		case 'o': a->outdir = optarg; break;
-		case 'h': vm_usage(stdout); exit(PT_EXIT_OK);
-		case 'c': case 'm': case 't': case 'A': case 'P': case 'a': case 'I':
-			if ((rc = pt_vm_option(a, c, optarg)))
-				return rc;
-			break;
-		default:
-			pt_cli_bad_option("vm", argv, longopts);
-			return usage_err(a->cmd, "%s", "bad option");
-		}
-	}
-	if (!a->nkernels)
-		return usage_err(a->cmd, "%s", "no --kernel IMAGE given");
-	if (optind >= argc || strcmp(argv[optind], "run"))
-		return usage_err(a->cmd, "%s", "want `run SCENARIO...` after the options");
-	return pt_vm_take_scenarios(a, argc, argv, optind + 1);
-}
 
 /* Is PROG in $PATH (or a path that exists)? */
 static bool have_program(const char *prog)
@@ -718,18 +479,6 @@ int pt_vm_mkdirs(const char *path)
 	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }
 
-void pt_vm_args_free(struct pt_vm_args *a)
-{
-	for (int i = 0; i < a->nkernels; i++) {
-		free(a->image[i]);
-		free(a->label[i]);
-	}
-	for (int i = 0; i < a->nscen; i++) {
-		free((char *)a->scen_path[i]);
-		free(a->scen_name[i]);
-	}
-}
-
 int pt_vm_prepare(const struct pt_vm_args *a, char **basep)
 {
 	const char *qemu = getenv("PTBENCH_QEMU") ? getenv("PTBENCH_QEMU") : "qemu-system-x86_64";
@@ -759,37 +508,3 @@ int pt_vm_prepare(const struct pt_vm_args *a, char **basep)
 	return 0;
 }
 
-static int vm_main(struct pt_vm_args *a)
-{
-	char *base, dir[PATH_MAX];
-	int worst = PT_EXIT_OK, rc = pt_vm_prepare(a, &base);
-
-	if (rc)
-		return rc;
-	for (int k = 0; k < a->nkernels; k++) {
-		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", a->outdir, a->label[k]) >= sizeof(dir)) {
-			fprintf(stderr, "ptbench vm: %s: path too long\n", a->outdir);
-			worst = pt_vm_worse(worst, PT_EXIT_USAGE);
-			continue;
-		}
-		worst = pt_vm_worse(worst, pt_vm_boot(a, k, base, dir, NULL));
-	}
-	free(base);
-	return worst;
-}
-
-int cmd_vm(int argc, char **argv)
-{
-	struct pt_vm_args a = { 0 };
-	int rc;
-
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		vm_usage(stdout);
-		return PT_EXIT_OK;
-	}
-	rc = parse_args(argc, argv, &a);
-	if (!rc)
-		rc = vm_main(&a);
-	pt_vm_args_free(&a);
-	return rc;
-}

@@ -1,35 +1,23 @@
-/* ptbench compare BASE CAND [CAND...]: metric by metric, what changed and
- * whether it is real; --gate turns the verdicts into an exit code for CI. */
+/* A whole comparison: `ptbench compare`'s options, the result files loaded
+ * and checked against each other, the report built once and written in the
+ * format asked for. `compare` and `gate` both run it; neither calls the
+ * other. */
 #include <getopt.h>
 #include <json-c/json.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ptbench/cli.h"
-#include "ptbench/commands.h"
 #include "ptbench/compare.h"
+#include "ptbench/compare_run.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/stats.h"
 #include "ptbench/util.h"
 
-static char **warnings;
-static size_t nwarnings;
+static const char *const formats[] = { "text", "json", "markdown", "junit" };
 
-static void warn(const char *msg)
-{
-	fprintf(stderr, "ptbench compare: warning: %s\n", msg);
-	warnings = pt_xrealloc(warnings, (nwarnings + 1) * sizeof(*warnings));
-	if (!warnings) {
-		fprintf(stderr, "ptbench: out of memory\n");
-		exit(PT_EXIT_RUNTIME);
-	}
-	warnings[nwarnings++] = pt_xstrdup(msg);
-}
-
-static void usage(FILE *f)
+void pt_cmp_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ptbench compare BASE.json CAND.json [CAND.json...] [--gate]\n"
@@ -94,46 +82,44 @@ static const struct option longopts[] = {
 	{ 0 },
 };
 
-int cmd_compare(int argc, char **argv)
+int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 {
-	static const char *const formats[] = { "text", "json", "markdown", "junit" };
-	struct pt_cmp_report r = { .rule = PT_CMP_RULE_DEFAULT };
-	const char *format = "text", *gate_metrics = NULL;
-	struct pt_cmp_input *in;
-	bool force = false;
-	int c, nin, ret = PT_EXIT_USAGE;
+	int c;
 	size_t fmt;
 	char *end;
 
 	opterr = 0;
-	optind = 1;
+	/* 0, not 1: glibc then starts afresh, permutation mode included (the
+	 * caller may have parsed its own argv with "+", which stops at the first
+	 * word that is not an option) */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
-			r.gate = true;
+			o->gate = true;
 			break;
 		case 'G':
-			gate_metrics = optarg;
+			o->gate_metrics = optarg;
 			break;
 		case 't':
-			if (parse_percent("--threshold", optarg, &r.rule.threshold))
+			if (parse_percent("--threshold", optarg, &o->rule.threshold))
 				return PT_EXIT_USAGE;
 			break;
 		case 'T':
-			if (parse_percent("--threshold-tail", optarg, &r.rule.threshold_tail))
+			if (parse_percent("--threshold-tail", optarg, &o->rule.threshold_tail))
 				return PT_EXIT_USAGE;
 			break;
 		case 'S':
-			if (parse_percent("--threshold-struct", optarg, &r.rule.threshold_struct))
+			if (parse_percent("--threshold-struct", optarg, &o->rule.threshold_struct))
 				return PT_EXIT_USAGE;
 			break;
 		case 'o':
-			if (parse_percent("--tolerance", optarg, &r.rule.tolerance))
+			if (parse_percent("--tolerance", optarg, &o->rule.tolerance))
 				return PT_EXIT_USAGE;
 			break;
 		case 'a':
-			r.rule.alpha = strtod(optarg, &end);
-			if (end == optarg || *end || !(r.rule.alpha > 0 && r.rule.alpha < 1)) {
+			o->rule.alpha = strtod(optarg, &end);
+			if (end == optarg || *end || !(o->rule.alpha > 0 && o->rule.alpha < 1)) {
 				fprintf(stderr, "ptbench compare: --alpha '%s': want a number in (0, 1), like 0.05\n",
 					optarg);
 				return PT_EXIT_USAGE;
@@ -141,67 +127,90 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'O':
 			if (!strcmp(optarg, "structural") || !strcmp(optarg, "all")) {
-				r.structural_only = !strcmp(optarg, "structural");
+				o->structural_only = !strcmp(optarg, "structural");
 				break;
 			}
 			fprintf(stderr, "ptbench compare: --gate-on '%s': want all or structural\n",
 				optarg);
 			return PT_EXIT_USAGE;
 		case 'f':
-			format = optarg;
+			o->format = optarg;
 			break;
 		case 'F':
-			force = true;
+			o->force = true;
 			break;
 		case 'A':
-			r.all = true;
+			o->all = true;
 			break;
 		case 'h':
-			usage(stdout);
-			return PT_EXIT_OK;
+			pt_cmp_usage(stdout);
+			return 1;
 		default:
 			pt_cli_bad_option("compare", argv, longopts);
-			usage(stderr);
+			pt_cmp_usage(stderr);
 			return PT_EXIT_USAGE;
 		}
 	}
 	for (fmt = 0; fmt < PT_ARRAY_SIZE(formats); fmt++)
-		if (!strcmp(format, formats[fmt]))
+		if (!strcmp(o->format, formats[fmt]))
 			break;
 	if (fmt == PT_ARRAY_SIZE(formats)) {
 		fprintf(stderr, "ptbench compare: --format '%s': want text, json, markdown or junit\n",
-			format);
+			o->format);
 		return PT_EXIT_USAGE;
 	}
-	nin = argc - optind;
+	*first = optind;
+	return 0;
+}
+
+static void warn(void *ctx, const char *msg)
+{
+	struct pt_cmp_report *r = ctx;
+
+	fprintf(stderr, "ptbench compare: warning: %s\n", msg);
+	r->warnings = pt_xrealloc(r->warnings, (r->nwarnings + 1) * sizeof(*r->warnings));
+	r->warnings[r->nwarnings++] = pt_xstrdup(msg);
+}
+
+int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
+		     struct pt_cmp_run *run)
+{
+	struct pt_cmp_report *r = &run->r;
+
+	memset(run, 0, sizeof(*run));
+	r->rule = o->rule;
+	r->gate = o->gate;
+	r->all = o->all;
+	r->structural_only = o->structural_only;
 	if (nin < 2) {
 		fprintf(stderr, "ptbench compare: need a baseline and at least one candidate result\n");
-		usage(stderr);
+		pt_cmp_usage(stderr);
 		return PT_EXIT_USAGE;
 	}
-
-	in = pt_xcalloc((size_t)nin, sizeof(*in));
-	r.cmp = pt_xcalloc((size_t)nin - 1, sizeof(*r.cmp));
-	for (int i = 0; i < nin; i++)
-		if (pt_cmp_load(argv[optind + i], force, &in[i], warn))
-			goto out;
+	run->in = pt_xcalloc((size_t)nin, sizeof(*run->in));
+	r->cmp = pt_xcalloc((size_t)nin - 1, sizeof(*r->cmp));
+	for (int i = 0; i < nin; i++) {
+		if (pt_cmp_load(paths[i], o->force, &run->in[i], warn, r))
+			return PT_EXIT_USAGE;
+		run->nin = i + 1;
+	}
 	for (int i = 1; i < nin; i++) {
 		char diffs[4096];
-		int n = pt_cmp_mismatches(&in[0], &in[i], diffs, sizeof(diffs));
+		int n = pt_cmp_mismatches(&run->in[0], &run->in[i], diffs, sizeof(diffs));
 
 		if (!n)
 			continue;
-		if (!force) {
+		if (!o->force) {
 			fprintf(stderr, "%s%s: not comparable with %s (%d difference%s above); "
 					"--force compares anyway\n",
-				diffs, in[i].path, in[0].path, n, n > 1 ? "s" : "");
-			goto out;
+				diffs, run->in[i].path, run->in[0].path, n, n > 1 ? "s" : "");
+			return PT_EXIT_USAGE;
 		}
 		for (char *line = strtok(diffs, "\n"); line; line = strtok(NULL, "\n"))
-			warn(line);
+			warn(r, line);
 	}
 	for (int i = 1; i < nin; i++) {
-		bool b = pt_cmp_has_lock_probe(&in[0]), cp = pt_cmp_has_lock_probe(&in[i]);
+		bool b = pt_cmp_has_lock_probe(&run->in[0]), cp = pt_cmp_has_lock_probe(&run->in[i]);
 
 		if (b != cp) {
 			char msg[512];
@@ -210,26 +219,26 @@ int cmd_compare(int argc, char **argv)
 				 "the mmap_lock probe ran only in %s (not root, no tracefs, or "
 				 "--no-trace in the other?): its latency metrics are not compared, its "
 				 "structural ones are listed as not comparable",
-				 b ? in[0].path : in[i].path);
-			warn(msg);
+				 b ? run->in[0].path : run->in[i].path);
+			warn(r, msg);
 		}
 	}
 
-	r.scenario = in[0].scenario ? in[0].scenario : "?";
+	r->scenario = run->in[0].scenario ? run->in[0].scenario : "?";
 	for (int i = 1; i < nin; i++) {
-		struct pt_comparison *cmp = &r.cmp[r.ncmp++];
+		struct pt_comparison *cmp = &r->cmp[r->ncmp++];
 
-		pt_cmp_build(&in[0], &in[i], &r.rule, cmp);
-		if (!(r.gate_from = pt_cmp_gate_select(cmp, gate_metrics)))
-			goto out;
+		pt_cmp_build(&run->in[0], &run->in[i], &r->rule, cmp);
+		if (!(r->gate_from = pt_cmp_gate_select(cmp, o->gate_metrics)))
+			return PT_EXIT_USAGE;
 		/* a list named with --gate-metrics is gated as named */
-		if (gate_metrics)
-			r.structural_only = false;
-		if (r.structural_only) {
+		if (o->gate_metrics)
+			r->structural_only = false;
+		if (r->structural_only) {
 			pt_cmp_gate_structural_only(cmp);
-			r.gate_from = "structural; the headline's latency reported, not gated";
+			r->gate_from = "structural; the headline's latency reported, not gated";
 		}
-		if (pt_mwu_min_p(in[0].repeats, in[i].repeats) >= r.rule.alpha) {
+		if (pt_mwu_min_p(run->in[0].repeats, run->in[i].repeats) >= r->rule.alpha) {
 			char msg[512];
 
 			snprintf(msg, sizeof(msg),
@@ -237,39 +246,37 @@ int cmd_compare(int argc, char **argv)
 				 "below alpha %g: only complete separation (a gap wider than both "
 				 "sides' ranges) can call a latency change; 5 or more repeats a side "
 				 "decide smaller ones",
-				 in[0].repeats, in[i].repeats, pt_mwu_min_p(in[0].repeats, in[i].repeats),
-				 r.rule.alpha);
-			warn(msg);
+				 run->in[0].repeats, run->in[i].repeats,
+				 pt_mwu_min_p(run->in[0].repeats, run->in[i].repeats), r->rule.alpha);
+			warn(r, msg);
 		}
 	}
-	r.warnings = warnings;
-	r.nwarnings = nwarnings;
-	r.exit_code = r.gate ? pt_cmp_gate_exit(&r) : PT_EXIT_OK;
-	switch (fmt) {
-	case 0:
-		pt_cmp_write_text(&r, stdout, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-		break;
-	case 1:
-		pt_cmp_write_json(&r, stdout);
-		break;
-	case 2:
-		pt_cmp_write_markdown(&r, stdout);
-		break;
-	default:
-		pt_cmp_write_junit(&r, stdout);
-	}
-	ret = r.exit_code;
-out:
-	for (size_t i = 0; i < r.ncmp; i++)
-		pt_comparison_free(&r.cmp[i]);
-	for (int i = 0; i < nin; i++)
-		pt_cmp_input_free(&in[i]);
-	for (size_t i = 0; i < nwarnings; i++)
-		free(warnings[i]);
-	free(warnings);
-	warnings = NULL;
-	nwarnings = 0;
-	free(r.cmp);
-	free(in);
-	return ret;
+	r->exit_code = r->gate ? pt_cmp_gate_exit(r) : PT_EXIT_OK;
+	return 0;
+}
+
+void pt_cmp_run_write(const struct pt_cmp_run *run, const char *format, FILE *out, bool color)
+{
+	if (!strcmp(format, "json"))
+		pt_cmp_write_json(&run->r, out);
+	else if (!strcmp(format, "markdown"))
+		pt_cmp_write_markdown(&run->r, out);
+	else if (!strcmp(format, "junit"))
+		pt_cmp_write_junit(&run->r, out);
+	else
+		pt_cmp_write_text(&run->r, out, color);
+}
+
+void pt_cmp_run_free(struct pt_cmp_run *run)
+{
+	for (size_t i = 0; i < run->r.ncmp; i++)
+		pt_comparison_free(&run->r.cmp[i]);
+	for (int i = 0; i < run->nin; i++)
+		pt_cmp_input_free(&run->in[i]);
+	for (size_t i = 0; i < run->r.nwarnings; i++)
+		free(run->r.warnings[i]);
+	free(run->r.warnings);
+	free(run->r.cmp);
+	free(run->in);
+	memset(run, 0, sizeof(*run));
 }

@@ -1,9 +1,9 @@
 /* ptbench gate: one scenario's verdict. The runs of each kernel are pooled
  * into one result file (DIR/pooled/SIDE/SCENARIO.json: the unit of evidence;
  * DIR/merged/SIDE/SCENARIO.json: every repeat, for the charts), then the
- * verdict is `ptbench compare --gate` on the pooled pair and the charts are
- * `ptbench plot` of the merged pair: the gate runs the very commands a
- * person would, and lists them in the report so they can be rerun. */
+ * verdict is the comparison library (`ptbench compare --gate`) on the pooled
+ * pair and the charts are the plot library (`ptbench plot`) on the merged
+ * pair: the report lists those commands so a person can rerun them. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,8 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ptbench/compare_run.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
+#include "ptbench/plot_data.h"
 #include "ptbench/result.h"
 #include "ptbench/util.h"
 #include "ptbench/vm_boot.h"
@@ -57,41 +59,37 @@ void pt_gate_note(struct pt_gate *g, const char *fmt, ...)
 	g->notes[g->nnotes++] = pt_xstrdup(buf);
 }
 
-/* Run this ptbench with args (argv[0] is shown as "ptbench"), stdout to
- * out_path (or to fd out_fd when out_path is NULL), stderr to err_path.
- * Returns the exit status, or -1 when it could not run. */
-static int run_self(struct pt_gate *g, char **argv, const char *out_path, int out_fd,
-		    const char *err_path)
+static void restore_std(int saved[2])
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int status;
-	pid_t pid;
-
-	if (n < 0)
-		return -1;
-	exe[n] = '\0';
-	argv[0] = "ptbench";
-	pt_gate_command(g, argv);
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int o = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : out_fd;
-		int e = open(err_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	for (int i = 0; i < 2; i++)
+		if (saved[i] >= 0) {
+			dup2(saved[i], i ? STDERR_FILENO : STDOUT_FILENO);
+			close(saved[i]);
+			saved[i] = -1;
+		}
+}
 
-		if (o < 0 || e < 0)
-			_exit(126);
-		dup2(o, STDOUT_FILENO);
-		dup2(e, STDERR_FILENO);
-		execv(exe, argv);
-		_exit(127);
+/* Point stdout and stderr at path (appended) for a library call whose
+ * messages belong in a log, as a child's would; saved[] gets them back
+ * with restore_std(). -1 when path cannot be opened. */
+static int redirect_std(const char *path, int saved[2])
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	fflush(NULL);
+	saved[0] = saved[1] = -1;
+	if (fd < 0)
+		return -1;
+	saved[0] = dup(STDOUT_FILENO);
+	saved[1] = dup(STDERR_FILENO);
+	if (saved[0] < 0 || saved[1] < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) {
+		close(fd);
+		restore_std(saved);
+		return -1;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	close(fd);
+	return 0;
 }
 
 static char *path2(const char *dir, const char *a, const char *b, const char *ext)
@@ -155,9 +153,10 @@ static void list_plots(struct pt_gate *g, struct pt_gate_scen *s)
 
 static void plot(struct pt_gate *g, struct pt_gate_scen *s)
 {
+	static const char *const png[] = { "png" };
 	char labels[256], *log, *argv[12];
 	const char *b = g->side[0].label, *c = g->side[1].label;
-	int rc, i = 0;
+	int rc, i = 0, saved[2];
 
 	/* plot's --label is a comma list */
 	if (strchr(b, ',') || strchr(c, ','))
@@ -169,7 +168,7 @@ static void plot(struct pt_gate *g, struct pt_gate_scen *s)
 		return;
 	}
 	log = path2(s->plot_dir, "plot.log", NULL, "");
-	argv[i++] = NULL;
+	argv[i++] = "ptbench";
 	argv[i++] = "plot";
 	argv[i++] = s->merged[0];
 	argv[i++] = s->merged[1];
@@ -180,8 +179,15 @@ static void plot(struct pt_gate *g, struct pt_gate_scen *s)
 	argv[i++] = "--format";
 	argv[i++] = "png";
 	argv[i] = NULL;
+	/* the report lists the command that draws the same charts */
+	pt_gate_command(g, argv);
 	unlink(log);
-	rc = run_self(g, argv, log, -1, log);
+	if (redirect_std(log, saved)) {
+		rc = PT_EXIT_RUNTIME;
+	} else {
+		rc = pt_plot_files(s->merged, 2, s->plot_dir, labels, png, 1);
+		restore_std(saved);
+	}
 	if (rc) {
 		s->plot_failed = true;
 		pt_gate_note(g, "%s: ptbench plot exited %d: no charts (%s)", s->name, rc, log);
@@ -190,24 +196,72 @@ static void plot(struct pt_gate *g, struct pt_gate_scen *s)
 	list_plots(g, s);
 }
 
-/* `ptbench compare --gate --format FMT POOLED_BASE POOLED_CAND [args]` */
-static int compare(struct pt_gate *g, struct pt_gate_scen *s, const char *fmt, const char *out,
-		   int out_fd, const char *err)
+/* The verdict: the comparison library (src/compare/compare_run.c) on the
+ * pooled pair, built once and written three times: the text table on
+ * out_fd, markdown and JSON into the scenario's compare files. The report
+ * lists it as the `ptbench compare` command that gives the same JSON. Its
+ * messages go to err, as a child's stderr would. Returns compare's exit
+ * code (0, 1, 3; 2 bad input, 5 when err cannot be written). */
+static int compare(struct pt_gate *g, struct pt_gate_scen *s, int out_fd, const char *err)
 {
-	char *argv[8 + PT_ARRAY_SIZE(g->cmp_args) + 1];
-	int i = 0;
+	char *argv[6 + PT_ARRAY_SIZE(g->cmp_args) + 1];
+	struct pt_cmp_opts o = PT_CMP_OPTS_DEFAULT;
+	struct pt_cmp_run run = { 0 };
+	FILE *f;
+	int i = 0, first, rc, saved[2], out_copy;
 
-	argv[i++] = NULL;
+	argv[i++] = "ptbench";
 	argv[i++] = "compare";
 	argv[i++] = "--gate";
 	argv[i++] = "--format";
-	argv[i++] = (char *)fmt;
+	argv[i++] = "json";
 	argv[i++] = s->pooled[0];
 	argv[i++] = s->pooled[1];
 	for (int k = 0; k < g->ncmp_args; k++)
 		argv[i++] = (char *)g->cmp_args[k];
 	argv[i] = NULL;
-	return run_self(g, argv, out, out_fd, err);
+	pt_gate_command(g, argv);
+
+	/* the table goes to out_fd, which may be stdout: keep a copy of it
+	 * before stdout points at the log */
+	fflush(NULL);
+	out_copy = dup(out_fd);
+	if (out_copy < 0 || redirect_std(err, saved)) {
+		if (out_copy >= 0)
+			close(out_copy);
+		return PT_EXIT_RUNTIME;
+	}
+	/* compare's own option parser: the forwarded options are checked as
+	 * `ptbench compare` would check them */
+	rc = pt_cmp_args_parse(i - 1, argv + 1, &o, &first);
+	if (rc == 1)
+		rc = PT_EXIT_USAGE;
+	if (!rc)
+		rc = pt_cmp_run_build(&o, 2, s->pooled, &run);
+	restore_std(saved);
+	if (rc) {
+		close(out_copy);
+		pt_cmp_run_free(&run);
+		return rc;
+	}
+	f = fdopen(out_copy, "w");
+	if (f) {
+		pt_cmp_run_write(&run, "text", f, false);
+		fclose(f);
+	} else {
+		close(out_copy);
+	}
+	rc = PT_EXIT_RUNTIME;
+	if ((f = fopen(s->cmp_md, "w"))) {
+		pt_cmp_run_write(&run, "markdown", f, false);
+		if (!fclose(f) && (f = fopen(s->cmp_json, "w"))) {
+			pt_cmp_run_write(&run, "json", f, false);
+			if (!fclose(f))
+				rc = run.r.exit_code;
+		}
+	}
+	pt_cmp_run_free(&run);
+	return rc;
 }
 
 void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
@@ -266,9 +320,7 @@ void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
 	err = path2(cdir, s->name, NULL, ".log");
 	unlink(err);
 	/* the human table on the terminal (stderr when stdout carries KTAP) */
-	compare(g, s, "text", NULL, g->ktap ? STDERR_FILENO : STDOUT_FILENO, err);
-	compare(g, s, "markdown", s->cmp_md, -1, err);
-	rc = compare(g, s, "json", s->cmp_json, -1, err);
+	rc = compare(g, s, g->ktap ? STDERR_FILENO : STDOUT_FILENO, err);
 	text = pt_read_file(s->cmp_json, NULL);
 	s->cmp = text ? json_tokener_parse(text) : NULL;
 	free(text);
@@ -277,7 +329,7 @@ void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
 	} else {
 		s->status = rc == PT_EXIT_USAGE ? PT_EXIT_USAGE : PT_EXIT_RUNTIME;
 		text = pt_read_file(err, NULL);
-		snprintf(s->why, sizeof(s->why), "ptbench compare exited %d: %s", rc,
+		snprintf(s->why, sizeof(s->why), "the comparison exited %d: %s", rc,
 			 text ? text : "(no message)");
 		s->why[strcspn(s->why, "\n")] = '\0';
 		free(text);

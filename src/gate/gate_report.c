@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
 #include "ptbench/util.h"

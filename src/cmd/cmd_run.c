@@ -22,7 +22,7 @@
 #include "ptbench/plan.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
-#include "ptbench/run_all.h"
+#include "ptbench/run_args.h"
 #include "ptbench/run_checks.h"
 #include "ptbench/run_output.h"
 #include "ptbench/runner.h"
@@ -37,79 +37,6 @@
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
 
-struct run_args {
-	const char *scenario;
-	const char *output;
-	const char *duration, *warmup, *repeat;
-	const char *sweep;            /* --sweep ROLE.threads=LIST */
-	const char *lock_probe;       /* --lock-probe bpf|tracefs|off|auto */
-	char **sets;
-	int nsets;
-	bool no_trace, json, quiet;
-	bool dry_run;                 /* --dry-run: every check, nothing run or written */
-};
-
-static void run_usage(FILE *f)
-{
-	fprintf(f, "usage: ptbench run SCENARIO [-o FILE] [--duration D] [--warmup D] [--repeat N]\n"
-		   "                    [--set ROLE.KEY=VALUE]... [--sweep ROLE.threads=LIST]\n"
-		   "                    [--lock-probe bpf|tracefs|off|auto] [--no-trace] [--json] [--quiet] [--dry-run]\n"
-		   "       ptbench run all [-o DIR] [RUN-ARGS]   (the whole catalogue, DIR/SCENARIO.json each)\n"
-		   "SCENARIO is a name from `ptbench list` or a path to an .ini file.\n"
-		   "--dry-run parses, plans and checks everything a run would (the output path\n"
-		   "included) and writes nothing: exit 0 ok, 2 bad input, 4 cannot run here.\n");
-}
-
-static const struct option run_longopts[] = {
-	{ "output", required_argument, NULL, 'o' },  { "duration", required_argument, NULL, 'd' },
-	{ "warmup", required_argument, NULL, 'w' },  { "repeat", required_argument, NULL, 'r' },
-	{ "set", required_argument, NULL, 's' },     { "no-trace", no_argument, NULL, 'T' },
-	{ "json", no_argument, NULL, 'j' },          { "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },          { "sweep", required_argument, NULL, 'S' },
-	{ "lock-probe", required_argument, NULL, 'L' },
-	{ "dry-run", no_argument, NULL, 'D' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int parse_args(int argc, char **argv, struct run_args *a)
-{
-	int c;
-
-	memset(a, 0, sizeof(*a));
-	a->sets = pt_xcalloc((size_t)argc, sizeof(char *));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:d:r:s:jqh", run_longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': a->output = optarg; break;
-		case 'd': a->duration = optarg; break;
-		case 'w': a->warmup = optarg; break;
-		case 'r': a->repeat = optarg; break;
-		case 's': a->sets[a->nsets++] = optarg; break;
-		case 'S': a->sweep = optarg; break;
-		case 'T': a->no_trace = true; break;
-		case 'L': a->lock_probe = optarg; break;
-		case 'D': a->dry_run = true; break;
-		case 'j': a->json = true; break;
-		case 'q': a->quiet = true; break;
-		case 'h': run_usage(stdout); exit(PT_EXIT_OK);
-		default:
-			pt_cli_bad_option("run", argv, run_longopts);
-			run_usage(stderr);
-			return -1;
-		}
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, optind >= argc ? "ptbench run: which scenario? (see `ptbench list`)\n"
-					       : "ptbench run: one scenario at a time\n");
-		run_usage(stderr);
-		return -1;
-	}
-	a->scenario = argv[optind];
-	if (pt_lock_probe_check_args(a->lock_probe, a->no_trace))
-		return -1;
-	return 0;
-}
 
 /* Page-table layout must be the same every run: turn ASLR off by re-executing
  * ourselves with ADDR_NO_RANDOMIZE (it only applies at exec). */
@@ -127,17 +54,6 @@ static void disable_aslr(char **argv)
 	unsetenv("PTBENCH_NO_REEXEC");
 }
 
-static int override(struct pt_scenario *sc, const char *key, const char *val, const char *flag)
-{
-	char err[256];
-	int idx = pt_opts_find(&sc->opts, key);
-
-	if (pt_opts_set(&sc->opts, idx, val, 0, err, sizeof(err))) {
-		fprintf(stderr, "ptbench run: %s: %s\n", flag, err);
-		return -1;
-	}
-	return 0;
-}
 
 static const struct {
 	const char *key, *file;
@@ -219,7 +135,7 @@ static void warn_thp_changed(struct json_object *before, struct json_object *aft
 /* One run of the scenario (all its repeats) into one result file. sweep is
  * the point's "sweep" object or NULL; *doc_out keeps the document for the
  * sweep table when asked. */
-static int run_point(const struct run_args *a, const struct pt_scenario *sc, struct pt_plan_point point,
+static int run_point(const struct pt_run_args *a, const struct pt_scenario *sc, struct pt_plan_point point,
 		     const char *out, struct json_object *sweep, struct json_object **doc_out)
 {
 	int rc, nrep;
@@ -347,30 +263,10 @@ static int plan_all(const struct pt_scenario *sc, const struct pt_sweep *sw)
 	return 0;
 }
 
-/* The scenario file with the command line's --set, --duration, --warmup
- * and --repeat applied; NULL after printing why. */
-static struct pt_scenario *load_with_args(const char *path, const struct run_args *a)
-{
-	struct pt_scenario *sc = pt_scenario_load(path);
-
-	if (!sc)
-		return NULL;
-	for (int i = 0; i < a->nsets; i++)
-		if (pt_scenario_apply_set(sc, a->sets[i]))
-			goto bad;
-	if ((a->duration && override(sc, "duration", a->duration, "--duration")) ||
-	    (a->warmup && override(sc, "warmup", a->warmup, "--warmup")) ||
-	    (a->repeat && override(sc, "repeat", a->repeat, "--repeat")))
-		goto bad;
-	return sc;
-bad:
-	pt_scenario_free(sc);
-	return NULL;
-}
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_args a;
+	struct pt_run_args a;
 	struct pt_scenario *sc = NULL;
 	struct pt_sweep sw;
 	struct json_object **docs = NULL;
@@ -378,10 +274,14 @@ int cmd_run(int argc, char **argv)
 	int rc = PT_EXIT_USAGE, swept = 0;
 
 	disable_aslr(pt_argv);
-	if (parse_args(argc, argv, &a))
+	rc = pt_run_args_parse(argc, argv, &a);
+	if (rc) {
+		rc = rc > 0 ? PT_EXIT_OK : PT_EXIT_USAGE;
 		goto out;
+	}
+	rc = PT_EXIT_USAGE;
 	if (!strcmp(a.scenario, "all")) {
-		rc = pt_run_all(argc, argv);
+		rc = cmd_run_all(argc, argv);
 		goto out;
 	}
 	path = pt_scenario_resolve(a.scenario);
@@ -390,7 +290,7 @@ int cmd_run(int argc, char **argv)
 			a.scenario, pt_scenario_dir());
 		goto out;
 	}
-	sc = load_with_args(path, &a);
+	sc = pt_run_load_with_args(path, &a);
 	if (!sc)
 		goto out;
 	swept = pt_sweep_setup(sc, a.sweep, pt_topo_npus(), &sw);
@@ -464,33 +364,7 @@ out:
 	pt_scenario_free(sc);
 	free(path);
 	free(out);
-	free(a.sets);
+	pt_run_args_free(&a);
 	pt_topo_cleanup();
-	return rc;
-}
-
-int pt_run_check_args(const char *scenario, int nargs, char **args)
-{
-	char **av = pt_xcalloc((size_t)nargs + 3, sizeof(char *));
-	struct run_args a;
-	struct pt_scenario *sc = NULL;
-	int rc = PT_EXIT_USAGE;
-
-	/* the run's own parser on "run ARGS... SCENARIO", then the scenario
-	 * with the --set and overrides applied: no machine is consulted */
-	av[0] = "run";
-	for (int i = 0; i < nargs; i++)
-		av[i + 1] = args[i];
-	av[nargs + 1] = (char *)scenario;
-	if (parse_args(nargs + 2, av, &a))
-		goto out;
-	sc = load_with_args(scenario, &a);
-	if (!sc || pt_plan_check_threads(sc))
-		goto out;
-	rc = PT_EXIT_OK;
-out:
-	pt_scenario_free(sc);
-	free(a.sets);
-	free(av);
 	return rc;
 }

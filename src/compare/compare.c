@@ -47,7 +47,7 @@ static struct json_object *get(struct json_object *o, const char *key)
 }
 
 int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
-		void (*warn)(const char *msg))
+		void (*warn)(void *ctx, const char *msg), void *ctx)
 {
 	struct pt_result_file f;
 	char msg[512];
@@ -60,7 +60,7 @@ int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
 	if (f.foreign_schema) {
 		snprintf(msg, sizeof(msg), "%s: schema %s is not %s; comparing anyway (--force)",
 			 path, f.schema, PT_RESULT_SCHEMA);
-		warn(msg);
+		warn(ctx, msg);
 	}
 	in->path = path;
 	in->doc = f.doc;
@@ -81,7 +81,7 @@ int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
 		snprintf(msg, sizeof(msg),
 			 "%s: incomplete run; comparing its %zu complete repeat(s) of %zu (--force)",
 			 path, in->repeats, in->repeats_total);
-		warn(msg);
+		warn(ctx, msg);
 	}
 	return 0;
 }

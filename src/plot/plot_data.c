@@ -1,6 +1,6 @@
 /* What every chart kind of `ptbench plot` shares: JSON access, labels, bucket
  * merging, the unit choice, the data-file and gnuplot-variable writers and
- * the role.op lists. The chart kinds are src/plot_pct.c, plot_bars.c,
+ * the role.op lists. The chart kinds are src/plot/plot_pct.c, plot_bars.c,
  * plot_timeline.c, plot_mmap_lock.c and plot_sweep.c. Every data file holds
  * nanoseconds (or ops/s) exactly as the result files do; the unit a chart
  * shows is chosen from the data and handed to the gnuplot script as a scale,

@@ -27,7 +27,6 @@
 #include "ptbench/clock.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
-#include "ptbench/run_all.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
 #include "ptbench/util.h"
@@ -148,7 +147,7 @@ static int run_child(char **args, const char *log)
 	return WEXITSTATUS(status);
 }
 
-int pt_run_all(int argc, char **argv)
+int cmd_run_all(int argc, char **argv)
 {
 	const char *dir = NULL;
 	char **names, **args, dirbuf[512];
