@@ -9,9 +9,17 @@
 #define PTBENCH_MACHINE_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The state directory: $PTBENCH_STATE_DIR or /run/ptbench. */
 const char *pt_state_dir(void);
+
+/* The state directory must be owned by the effective user and writable by
+ * nobody else, every file in it a regular file reached without following a
+ * symbolic link; a record may name only the THP/khugepaged sysfs files
+ * ptbench pushes and the tracefs mount point it mounts. What breaks this is
+ * refused (said on stderr): acquire and restore return PT_EXIT_USAGE, and
+ * a refused state file is neither acted on nor removed. */
 
 /* Take the lock for this run. A live ptbench holding it is waited for (said
  * once on stderr; a stop signal ends the wait); what a dead one left is
@@ -38,5 +46,18 @@ void pt_state_note_mount(const char *dir);
  * lock (it restores when it ends) or not root, 5 something would not go
  * back (said why). */
 int pt_state_restore_now(bool verbose);
+
+/* Whether a sysfs record may name path: absolute, no empty, "." or ".."
+ * component, no symbolic link on the way (realpath gives it back
+ * unchanged), and one of the THP/khugepaged files ptbench pushes. why says
+ * what is wrong. */
+bool pt_state_sysfs_allowed(const char *path, char *why, size_t len);
+/* Parse a state file's text into the module's records (for the tests and
+ * the fuzzer): 0, or -1 with why ("line N: ...") and no records. */
+int pt_state_parse(const char *text, size_t len, int *pid, char *why, size_t whylen);
+/* For the unit tests only (not reachable from the command line or the
+ * environment): the directory that stands for
+ * /sys/kernel/mm/transparent_hugepage; NULL puts the real one back. */
+void pt_state_set_sysfs_root(const char *dir);
 
 #endif

@@ -6,7 +6,17 @@
  *   mount<TAB>tracefs<TAB>DIR<TAB>MOUNT_ID
  * A value goes back only while it still holds what ptbench pushed, and a
  * mount is undone only while the same mount (by its id in mountinfo) is
- * there: whatever someone changed since is theirs, and left alone. */
+ * there: whatever someone changed since is theirs, and left alone.
+ *
+ * ptbench runs as root and the next run acts on what this file says, so
+ * the file is input to be distrusted (issue 23, row 1): the directory must
+ * be owned by the user running ptbench and writable by nobody else (else
+ * anyone could write a record and have root write any file), every file in
+ * it is opened without following a symbolic link and without waiting (a
+ * FIFO), and must be a regular file of bounded size with one link; a record
+ * may name only the THP and khugepaged files ptbench pushes and the tracefs
+ * mount point it mounts. A file that breaks any of this is refused whole:
+ * nothing in it is undone, it is kept for a human to read, exit 2. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +37,14 @@
 #include "ptbench/sysfs_settings.h"
 #include "ptbench/util.h"
 
+/* ptbench writes at most the 8 sysfs files below and one mount: a file with
+ * more records than this was not written by ptbench */
 #define MAX_RECORDS 64
+/* the largest state file read: MAX_RECORDS lines of at most LINE_MAX_LEN */
+#define LINE_MAX_LEN 1024
+#define STATE_MAX_BYTES (MAX_RECORDS * LINE_MAX_LEN + 64)
+/* the lock file holds a pid */
+#define LOCK_MAX_BYTES 64
 
 struct record {
 	bool mount;         /* a tracefs mount, else a sysfs value */
@@ -36,6 +53,25 @@ struct record {
 	char pushed[120];   /* sysfs: what ptbench wrote */
 	int mount_id;       /* mount: its id in /proc/self/mountinfo */
 };
+
+/* The only sysfs files ptbench pushes, relative to the THP directory:
+ * cmd_run.c (thp_enabled, thp_defrag, thp_shmem_enabled) and
+ * bench/khugepaged.c (its scan settings). A new push must be added here, or
+ * its record is refused. */
+static const char *const sysfs_allowed[] = {
+	"enabled",
+	"defrag",
+	"shmem_enabled",
+	"khugepaged/scan_sleep_millisecs",
+	"khugepaged/pages_to_scan",
+	"khugepaged/defrag",
+	"khugepaged/alloc_sleep_millisecs",
+	"khugepaged/max_ptes_none",
+};
+#define THP_ROOT "/sys/kernel/mm/transparent_hugepage"
+static const char *sysfs_root = THP_ROOT;
+/* The only mount point ptbench mounts tracefs on (mmap_lock_tracefs.c). */
+static const char *const mounts_allowed[] = { "/sys/kernel/tracing" };
 
 static struct record recs[MAX_RECORDS];
 /* said once, before the first thing actually undone (a run whose fatal
@@ -50,6 +86,10 @@ static void say_header(void)
 }
 static int nrecs;
 static int lock_fd = -1;
+/* the state directory, opened once and checked (owner, mode): every file
+ * in it is reached through this descriptor, so a directory swapped in
+ * after the check is not used */
+static int dir_fd = -1;
 static bool atexit_done;
 
 const char *pt_state_dir(void)
@@ -59,9 +99,178 @@ const char *pt_state_dir(void)
 	return env && *env ? env : "/run/ptbench";
 }
 
-static void state_path(char *buf, size_t len, const char *name)
+void pt_state_set_sysfs_root(const char *dir)
 {
-	snprintf(buf, len, "%s/%s", pt_state_dir(), name);
+	sysfs_root = dir ? dir : THP_ROOT;
+}
+
+/* ---- what a record may name -------------------------------------------- */
+
+bool pt_state_sysfs_allowed(const char *path, char *why, size_t len)
+{
+	char canon[PATH_MAX], root[PATH_MAX];
+	const char *rest;
+	size_t rl;
+
+	if (path[0] != '/') {
+		snprintf(why, len, "'%s' is not an absolute path", path);
+		return false;
+	}
+	/* no "." or ".." component, no empty one: the path must already be in
+	 * the one spelling that realpath gives */
+	for (const char *p = path; *p; p++) {
+		if (p[0] == '/' && (p[1] == '/' || p[1] == '\0' ||
+				    (p[1] == '.' && (p[2] == '/' || p[2] == '\0' ||
+						     (p[2] == '.' && (p[3] == '/' || p[3] == '\0')))))) {
+			snprintf(why, len, "'%s' holds an empty, '.' or '..' component", path);
+			return false;
+		}
+	}
+	if (!realpath(sysfs_root, root)) {
+		snprintf(why, len, "'%s': no %s on this machine (%s)", path, sysfs_root, strerror(errno));
+		return false;
+	}
+	if (!realpath(path, canon)) {
+		snprintf(why, len, "'%s': %s", path, strerror(errno));
+		return false;
+	}
+	if (strcmp(canon, path)) {
+		snprintf(why, len, "'%s' leads through a symbolic link to '%s'", path, canon);
+		return false;
+	}
+	rl = strlen(root);
+	if (strncmp(canon, root, rl) || canon[rl] != '/')
+		goto not_ours;
+	rest = canon + rl + 1;
+	for (size_t i = 0; i < PT_ARRAY_SIZE(sysfs_allowed); i++)
+		if (!strcmp(rest, sysfs_allowed[i]))
+			return true;
+not_ours:
+	snprintf(why, len, "'%s' is not one of the THP or khugepaged files under %s that ptbench pushes",
+		 path, root);
+	return false;
+}
+
+static bool mount_allowed(const char *dir)
+{
+	for (size_t i = 0; i < PT_ARRAY_SIZE(mounts_allowed); i++)
+		if (!strcmp(dir, mounts_allowed[i]))
+			return true;
+	return false;
+}
+
+/* ---- the state directory and its files ------------------------------- */
+
+static const char *kind_of(mode_t m)
+{
+	return S_ISDIR(m)  ? "a directory"
+	       : S_ISFIFO(m) ? "a FIFO"
+	       : S_ISCHR(m)  ? "a character device"
+	       : S_ISBLK(m)  ? "a block device"
+	       : S_ISSOCK(m) ? "a socket"
+	       : S_ISLNK(m)  ? "a symbolic link"
+			     : "not a plain file";
+}
+
+/* Open the state directory (creating it, and its parent: a bare initramfs
+ * under `ptbench vm` may have no /run) and check who may write it. Returns
+ * the descriptor; -1 when it cannot be created or opened (errno; the caller
+ * may go on without a state file); -2 when it is refused (said). */
+static int open_dir(const char *who)
+{
+	const char *dir = pt_state_dir();
+	char parent[PATH_MAX], *slash;
+	struct stat st;
+	int fd, e;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		(void)mkdir(parent, 0755); /* the mkdir below says why */
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -1;
+	/* O_NOFOLLOW: a symbolic link as the directory could point anywhere */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (e == ELOOP || e == ENOTDIR) {
+			/* O_DIRECTORY reports a symbolic link as ENOTDIR */
+			bool link = e == ELOOP || (!lstat(dir, &st) && S_ISLNK(st.st_mode));
+
+			fprintf(stderr, "%s: refusing the state directory %s: %s; it must be a directory owned by uid %d and writable only by it (PTBENCH_STATE_DIR)\n",
+				who, dir, link ? "it is a symbolic link" : "not a directory", (int)geteuid());
+			return -2;
+		}
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		char what[96];
+
+		if (st.st_uid != geteuid())
+			snprintf(what, sizeof(what), "it is owned by uid %d, not by uid %d who runs ptbench",
+				 (int)st.st_uid, (int)geteuid());
+		else
+			snprintf(what, sizeof(what), "it is writable by %s (mode %04o)",
+				 st.st_mode & S_IWOTH ? "other users" : "its group",
+				 (unsigned)(st.st_mode & 07777));
+		fprintf(stderr, "%s: refusing the state directory %s: %s; whoever may write it could make ptbench write or unmount what the state file names. Use a directory owned by uid %d and writable only by it (chmod go-w), or another PTBENCH_STATE_DIR\n",
+			who, dir, what, (int)geteuid());
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+/* Open NAME in the state directory: never through a symbolic link, never
+ * waiting (a FIFO), and only a regular file with one link of at most max
+ * bytes. Returns the descriptor, -1 with errno ENOENT when absent, -2 when
+ * refused (said). */
+static int open_in_dir(const char *who, const char *name, int flags, size_t max)
+{
+	struct stat st;
+	int fd = openat(dir_fd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
+	const char *why = NULL;
+	char buf[64];
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -1;
+		if (errno == ELOOP)
+			why = "a symbolic link";
+		else
+			why = strerror(errno);
+	} else if (fstat(fd, &st)) {
+		why = strerror(errno);
+	} else if (!S_ISREG(st.st_mode)) {
+		why = kind_of(st.st_mode);
+	} else if (st.st_nlink != 1) {
+		snprintf(buf, sizeof(buf), "a file with %lu hard links", (unsigned long)st.st_nlink);
+		why = buf;
+	} else if ((unsigned long long)st.st_size > max) {
+		snprintf(buf, sizeof(buf), "%lld bytes, more than %zu", (long long)st.st_size, max);
+		why = buf;
+	}
+	if (!why) {
+		/* a regular file: blocking reads and writes from here on */
+		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+			why = strerror(errno);
+		else
+			return fd;
+	}
+	fprintf(stderr, "%s: refusing %s/%s: %s, not a file ptbench wrote. Look at it and remove it\n",
+		who, pt_state_dir(), name, why);
+	if (fd >= 0)
+		close(fd);
+	return -2;
 }
 
 /* The id of the tracefs mounted at dir, -1 if none. */
@@ -92,28 +301,60 @@ static int mount_id_at(const char *dir)
 
 static int write_state(int pid)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 16];
-	FILE *f;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+	int fd, e;
+	ssize_t n;
 
-	state_path(path, sizeof(path), "state");
 	if (!nrecs) {
-		if (unlink(path) && errno != ENOENT)
+		if (unlinkat(dir_fd, "state", 0) && errno != ENOENT)
 			return -1;
 		return 0;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
+	m = open_memstream(&text, &len);
+	if (!m)
 		return -1;
-	fprintf(f, "ptbench-state 1\npid %d\n", pid);
+	fprintf(m, "ptbench-state 1\npid %d\n", pid);
 	for (int i = 0; i < nrecs; i++) {
 		if (recs[i].mount)
-			fprintf(f, "mount\ttracefs\t%s\t%d\n", recs[i].path, recs[i].mount_id);
+			fprintf(m, "mount\ttracefs\t%s\t%d\n", recs[i].path, recs[i].mount_id);
 		else
-			fprintf(f, "sysfs\t%s\t%s\t%s\n", recs[i].path, recs[i].original, recs[i].pushed);
+			fprintf(m, "sysfs\t%s\t%s\t%s\n", recs[i].path, recs[i].original, recs[i].pushed);
 	}
-	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path)) {
-		unlink(tmp);
+	if (fclose(m)) {
+		free(text);
+		return -1;
+	}
+	/* a fresh state.tmp: whatever was there (a symbolic link to a victim
+	 * included) is removed, not written through; O_EXCL fails rather than
+	 * follow one made in between */
+	if (unlinkat(dir_fd, "state.tmp", 0) && errno != ENOENT) {
+		free(text);
+		return -1;
+	}
+	fd = openat(dir_fd, "state.tmp", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		free(text);
+		return -1;
+	}
+	n = write(fd, text, len);
+	e = errno;
+	free(text);
+	if (n != (ssize_t)len || fsync(fd)) {
+		if (n >= 0 && n != (ssize_t)len)
+			e = ENOSPC;
+		else if (n == (ssize_t)len)
+			e = errno;
+		close(fd);
+		unlinkat(dir_fd, "state.tmp", 0);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) || renameat(dir_fd, "state.tmp", dir_fd, "state")) {
+		e = errno;
+		unlinkat(dir_fd, "state.tmp", 0);
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -126,48 +367,168 @@ static void save(void)
 			strerror(errno));
 }
 
-/* Read the state file into recs[]; *pid gets the writer. */
-static void load(int *pid)
+/* ---- reading it back --------------------------------------------------- */
+
+/* Copy a field, refusing one too long for its slot (a cut value would be
+ * compared and written back wrong). */
+static bool take(char *dst, size_t cap, const char *src)
 {
-	char path[PATH_MAX], line[1024];
-	FILE *f;
+	size_t n = strlen(src);
+
+	if (!n || n >= cap)
+		return false;
+	memcpy(dst, src, n + 1);
+	return true;
+}
+
+int pt_state_parse(const char *text, size_t len, int *pid, char *why, size_t whylen)
+{
+	const char *p = text, *end = text + len;
+	int lineno = 0;
 
 	nrecs = 0;
 	*pid = 0;
-	state_path(path, sizeof(path), "state");
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f) && nrecs < MAX_RECORDS) {
-		struct record *r = &recs[nrecs];
-		char *f1, *f2, *f3, *save_p = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char line[LINE_MAX_LEN], *f[5], *tail;
+		struct record *r;
+		size_t ll;
+		int nf = 0;
+		long v;
 
-		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "pid %d", pid) == 1)
-			continue;
-		memset(r, 0, sizeof(*r));
-		if (!strncmp(line, "sysfs\t", 6)) {
-			f1 = strtok_r(line + 6, "\t", &save_p);
-			f2 = strtok_r(NULL, "\t", &save_p);
-			f3 = strtok_r(NULL, "\t", &save_p);
-			if (!f1 || !f2 || !f3)
-				continue;
-			snprintf(r->path, sizeof(r->path), "%s", f1);
-			snprintf(r->original, sizeof(r->original), "%s", f2);
-			snprintf(r->pushed, sizeof(r->pushed), "%s", f3);
-			nrecs++;
-		} else if (!strncmp(line, "mount\ttracefs\t", 14)) {
-			f1 = strtok_r(line + 14, "\t", &save_p);
-			f2 = strtok_r(NULL, "\t", &save_p);
-			if (!f1 || !f2)
-				continue;
-			r->mount = true;
-			snprintf(r->path, sizeof(r->path), "%s", f1);
-			r->mount_id = atoi(f2);
-			nrecs++;
+		lineno++;
+		if (!nl) {
+			snprintf(why, whylen, "line %d: no newline at its end (a truncated file)", lineno);
+			return -1;
 		}
+		ll = (size_t)(nl - p);
+		if (ll >= sizeof(line)) {
+			snprintf(why, whylen, "line %d: longer than %d bytes", lineno, LINE_MAX_LEN - 1);
+			return -1;
+		}
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		p = nl + 1;
+		if (memchr(line, '\0', ll)) {
+			snprintf(why, whylen, "line %d: holds a NUL byte", lineno);
+			return -1;
+		}
+		if (lineno == 1) {
+			if (strcmp(line, "ptbench-state 1")) {
+				snprintf(why, whylen, "line 1: not 'ptbench-state 1'");
+				return -1;
+			}
+			continue;
+		}
+		if (lineno == 2) {
+			errno = 0;
+			v = strncmp(line, "pid ", 4) ? 0 : strtol(line + 4, &tail, 10);
+			if (v <= 0 || v > INT_MAX || errno || *tail || line[4] < '0' || line[4] > '9') {
+				snprintf(why, whylen, "line 2: not 'pid N'");
+				return -1;
+			}
+			*pid = (int)v;
+			continue;
+		}
+		if (nrecs == MAX_RECORDS) {
+			snprintf(why, whylen, "more than %d records: ptbench never writes that many", MAX_RECORDS);
+			return -1;
+		}
+		/* fields are split on every tab: an empty field is an error, not
+		 * skipped (strtok would join two tabs into one) */
+		f[0] = line;
+		for (char *s = line; (s = strchr(s, '\t')) && nf < 4;) {
+			*s++ = '\0';
+			f[++nf] = s;
+		}
+		nf++;
+		r = &recs[nrecs];
+		memset(r, 0, sizeof(*r));
+		if (nf == 4 && !strcmp(f[0], "sysfs")) {
+			char pwhy[PATH_MAX + 160];
+
+			if (!take(r->path, sizeof(r->path), f[1]) ||
+			    !take(r->original, sizeof(r->original), f[2]) ||
+			    !take(r->pushed, sizeof(r->pushed), f[3])) {
+				snprintf(why, whylen, "line %d: a sysfs record with an empty or too long field",
+					 lineno);
+				return -1;
+			}
+			if (!pt_state_sysfs_allowed(r->path, pwhy, sizeof(pwhy))) {
+				snprintf(why, whylen, "line %d: %s", lineno, pwhy);
+				return -1;
+			}
+		} else if (nf == 4 && !strcmp(f[0], "mount") && !strcmp(f[1], "tracefs")) {
+			if (!mount_allowed(f[2])) {
+				snprintf(why, whylen, "line %d: a tracefs mount at '%.200s': ptbench mounts tracefs only at %s",
+					 lineno, f[2], mounts_allowed[0]);
+				return -1;
+			}
+			errno = 0;
+			v = strtol(f[3], &tail, 10);
+			if (v <= 0 || v > INT_MAX || errno || *tail || f[3][0] < '0' || f[3][0] > '9') {
+				snprintf(why, whylen, "line %d: mount id '%.40s' is not a positive number",
+					 lineno, f[3]);
+				return -1;
+			}
+			r->mount = true;
+			snprintf(r->path, sizeof(r->path), "%s", f[2]);
+			r->mount_id = (int)v;
+		} else {
+			snprintf(why, whylen, "line %d: not a 'sysfs' or 'mount' record of 4 fields", lineno);
+			return -1;
+		}
+		nrecs++;
 	}
-	fclose(f);
+	if (lineno < 2) {
+		snprintf(why, whylen, "%s (a truncated file)", lineno ? "no 'pid N' line" : "empty");
+		return -1;
+	}
+	return 0;
+}
+
+/* Read the state file into recs[]; *pid gets the writer. Returns 0 (no
+ * file is no records) or PT_EXIT_USAGE when the file is refused (said:
+ * nothing in it is undone, and it is kept). */
+static int load(const char *who, int *pid)
+{
+	char *text, why[PATH_MAX + 256];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	nrecs = 0;
+	*pid = 0;
+	fd = open_in_dir(who, "state", O_RDONLY, STATE_MAX_BYTES);
+	if (fd == -1)
+		return 0;
+	if (fd < 0)
+		return PT_EXIT_USAGE;
+	text = pt_xmalloc(STATE_MAX_BYTES + 1);
+	/* read to EOF, never past the cap should it grow meanwhile */
+	while (len <= STATE_MAX_BYTES && (n = read(fd, text + len, STATE_MAX_BYTES + 1 - len)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: cannot read %s/state: %s\n", who, pt_state_dir(), strerror(errno));
+			free(text);
+			close(fd);
+			return PT_EXIT_RUNTIME;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len > STATE_MAX_BYTES) {
+		snprintf(why, sizeof(why), "grew past %d bytes", STATE_MAX_BYTES);
+	} else if (!pt_state_parse(text, len, pid, why, sizeof(why))) {
+		free(text);
+		return 0;
+	}
+	free(text);
+	nrecs = 0;
+	fprintf(stderr, "%s: refusing %s/state: %s. Nothing in it was undone and it is kept: look at it, put back by hand what it names, and remove it\n",
+		who, pt_state_dir(), why);
+	return PT_EXIT_USAGE;
 }
 
 /* Undo one record if it still holds what ptbench left. Returns 1 when the
@@ -233,31 +594,39 @@ static int undo_all(int pid, bool say)
 	return kept;
 }
 
-static int open_lock(bool need)
+/* Open the directory and its lock file. Returns the lock's descriptor;
+ * -1 when there is no place for the state (said when need); -2 refused
+ * (said). Sets dir_fd. */
+static int open_lock(const char *who, bool need)
 {
-	char path[PATH_MAX];
 	int fd;
 
-	/* its parent too: a bare initramfs (ptbench vm) may have no /run */
-	char parent[PATH_MAX], *slash;
-
-	snprintf(parent, sizeof(parent), "%s", pt_state_dir());
-	slash = strrchr(parent, '/');
-	if (slash && slash != parent) {
-		*slash = '\0';
-		if (mkdir(parent, 0755) && errno != EEXIST)
-			(void)0; /* the mkdir below says why */
-	}
-	if (mkdir(pt_state_dir(), 0755) && errno != EEXIST) {
+	dir_fd = open_dir(who);
+	if (dir_fd == -2)
+		return -2;
+	if (dir_fd < 0) {
 		if (need)
-			fprintf(stderr, "ptbench: cannot create %s: %s\n", pt_state_dir(), strerror(errno));
+			fprintf(stderr, "%s: cannot create or open %s: %s\n", who, pt_state_dir(),
+				strerror(errno));
 		return -1;
 	}
-	state_path(path, sizeof(path), "lock");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 && need)
-		fprintf(stderr, "ptbench: cannot open %s: %s\n", path, strerror(errno));
+	/* a symbolic link as "lock" would have the pid written into its target */
+	fd = open_in_dir(who, "lock", O_RDWR | O_CREAT, LOCK_MAX_BYTES);
+	if (fd < 0) {
+		if (fd == -1 && need)
+			fprintf(stderr, "%s: cannot open %s/lock: %s\n", who, pt_state_dir(), strerror(errno));
+		close(dir_fd);
+		dir_fd = -1;
+		return fd == -2 ? -2 : -1;
+	}
 	return fd;
+}
+
+static void close_dir(void)
+{
+	if (dir_fd >= 0)
+		close(dir_fd);
+	dir_fd = -1;
 }
 
 /* The lock file holds the holder's pid, for the message of whoever waits
@@ -288,13 +657,15 @@ static void release_at_exit(void)
 int pt_state_acquire(void)
 {
 	bool need = geteuid() == 0 || getenv("PTBENCH_STATE_DIR");
-	int fd, pid;
+	int fd, pid, rc;
 
 	if (lock_fd >= 0)
 		return 0;
 	if (!need)
 		return 0;
-	fd = open_lock(true);
+	fd = open_lock("ptbench", true);
+	if (fd == -2)
+		return PT_EXIT_USAGE;
 	if (fd < 0) {
 		/* no place for the state (a read-only /run): run without it */
 		fprintf(stderr, "ptbench: warning: no state file: what a killed run changes will not be put back by the next run\n");
@@ -304,6 +675,7 @@ int pt_state_acquire(void)
 		if (errno != EWOULDBLOCK) {
 			fprintf(stderr, "ptbench: cannot lock %s/lock: %s\n", pt_state_dir(), strerror(errno));
 			close(fd);
+			close_dir();
 			return PT_EXIT_RUNTIME;
 		}
 		pid = holder(fd);
@@ -314,9 +686,18 @@ int pt_state_acquire(void)
 				int sig = pt_stop_signal;
 
 				close(fd);
+				close_dir();
 				return sig ? 128 + sig : PT_EXIT_RUNTIME;
 			}
 		}
+	}
+	/* we hold the lock: whoever wrote the state is gone */
+	rc = load("ptbench", &pid);
+	if (rc) {
+		/* the refused file stays as it is: no release may rewrite it */
+		close(fd);
+		close_dir();
+		return rc;
 	}
 	lock_fd = fd;
 	note_holder(fd);
@@ -324,8 +705,6 @@ int pt_state_acquire(void)
 		atexit(release_at_exit);
 		atexit_done = true;
 	}
-	/* we hold the lock: whoever wrote the state is gone */
-	load(&pid);
 	if (nrecs) {
 		snprintf(header, sizeof(header),
 			 "ptbench: ptbench pid %d ended without putting the machine back; restoring first", pid);
@@ -345,14 +724,22 @@ void pt_state_release(void)
 	save();
 	close(lock_fd); /* drops the flock */
 	lock_fd = -1;
+	close_dir();
 }
 
 void pt_state_note_sysfs(const char *path, const char *original, const char *pushed)
 {
 	struct record *r = NULL;
+	char why[PATH_MAX + 160];
 
 	if (lock_fd < 0)
 		return;
+	/* a record the next run would refuse is not written: the state file
+	 * must stay one that can be acted on */
+	if (!pt_state_sysfs_allowed(path, why, sizeof(why))) {
+		fprintf(stderr, "ptbench: warning: not recorded in the state file: %s\n", why);
+		return;
+	}
 	for (int i = 0; i < nrecs; i++)
 		if (!recs[i].mount && !strcmp(recs[i].path, path))
 			r = &recs[i];
@@ -373,9 +760,16 @@ void pt_state_note_sysfs(const char *path, const char *original, const char *pus
 void pt_state_note_mount(const char *dir)
 {
 	struct record *r;
+	int id;
 
 	if (lock_fd < 0)
 		return;
+	id = mount_id_at(dir);
+	if (!mount_allowed(dir) || id <= 0) {
+		fprintf(stderr, "ptbench: warning: the tracefs mount at %s is not recorded in the state file\n",
+			dir);
+		return;
+	}
 	for (r = recs; r < recs + nrecs; r++)
 		if (r->mount && !strcmp(r->path, dir))
 			break;
@@ -387,19 +781,21 @@ void pt_state_note_mount(const char *dir)
 	memset(r, 0, sizeof(*r));
 	r->mount = true;
 	snprintf(r->path, sizeof(r->path), "%s", dir);
-	r->mount_id = mount_id_at(dir);
+	r->mount_id = id;
 	save();
 }
 
 int pt_state_restore_now(bool verbose)
 {
-	int fd, pid, left, stale;
+	int fd, pid, left, stale, rc;
 
 	if (geteuid() != 0 && !getenv("PTBENCH_STATE_DIR")) {
 		fprintf(stderr, "ptbench restore: skipped: needs root (it writes sysfs and unmounts)\n");
 		return PT_EXIT_SKIP;
 	}
-	fd = open_lock(true);
+	fd = open_lock("ptbench restore", true);
+	if (fd == -2)
+		return PT_EXIT_USAGE;
 	if (fd < 0)
 		return PT_EXIT_RUNTIME;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -407,17 +803,24 @@ int pt_state_restore_now(bool verbose)
 		fprintf(stderr, "ptbench restore: skipped: ptbench pid %d is running and holds the settings; it puts them back when it ends\n",
 			pid);
 		close(fd);
+		close_dir();
 		nrecs = 0;
 		return PT_EXIT_SKIP;
 	}
+	rc = load("ptbench restore", &pid);
+	if (rc) {
+		close(fd);
+		close_dir();
+		return rc;
+	}
 	lock_fd = fd;
-	load(&pid);
 	if (verbose && !nrecs)
 		printf("ptbench restore: %s/state records nothing to restore\n", pt_state_dir());
 	left = undo_all(pid, verbose);
 	save();
 	close(lock_fd);
 	lock_fd = -1;
+	close_dir();
 	stale = pt_ml_session_clean_stale("/sys/kernel/tracing");
 	if (verbose && stale > 0)
 		printf("ptbench restore: removed %d stale tracefs instance(s) ptbench-PID\n", stale);

@@ -3,7 +3,9 @@
 # rows 2-4): a run killed with SIGKILL leaves its khugepaged push and its
 # tracefs mount recorded in the state file; the next run or `ptbench
 # restore` undoes them and says so; overlapping runs wait for each other
-# instead of saving each other's values. The tracefs cases run in a private
+# instead of saving each other's values. Issue 23 row 1: a state directory
+# others may write, records naming other files or mounts, links, FIFOs and
+# devices in it are refused with exit 2. The tracefs cases run in a private
 # mount namespace so nothing else on the machine sees the unmount.
 . "$(dirname "$0")/lib.sh"
 
@@ -13,6 +15,57 @@ THP=/sys/kernel/mm/transparent_hugepage
 
 $PTBENCH restore --bogus >/dev/null 2>&1; is $? 2 "restore: a bad flag exits 2"
 $PTBENCH help | grep -q "^  restore "; ok $? "help lists restore"
+
+# ---- issue 23 row 1: the state directory and file as an attacker's input ---
+# Every case in its own directory under $TMP; every victim a file in $TMP.
+# `timeout` turns a hang (a FIFO read) into exit 124 instead of a stuck test.
+VICTIM="$TMP/victim"
+sd() { # sd NAME MODE: a fresh state directory
+	rm -rf "$TMP/$1"; mkdir -m "$2" "$TMP/$1"; echo "$TMP/$1"
+}
+echo hello >"$VICTIM"
+d=$(sd ws 777)
+printf 'ptbench-state 1\npid 999999\nsysfs\t%s\tPWNED\thello\n' "$VICTIM" >"$d/state"
+PTBENCH_STATE_DIR=$d timeout 20 $PTBENCH restore >"$TMP/out" 2>"$TMP/err"
+is $? 2 "restore with a world-writable state directory: exit 2"
+grep -q "refusing the state directory $d: it is writable by other users" "$TMP/err"; ok $? "it says why ($(head -c 150 "$TMP/err"))"
+is "$(cat "$VICTIM")" hello "the file a record names is not written (the issue's reproduction)"
+PTBENCH_STATE_DIR=$d timeout 60 $PTBENCH run default --duration 0.2s --warmup 0 --repeat 1 --no-trace --quiet \
+	-o "$TMP/ws.json" >/dev/null 2>"$TMP/err"
+is $? 2 "a run with that state directory: exit 2"
+[ ! -e "$TMP/ws.json" ] && [ "$(cat "$VICTIM")" = hello ]; ok $? "nothing measured, nothing written"
+d=$(sd ws2 700)
+printf 'ptbench-state 1\npid 999999\nsysfs\t%s\tPWNED\thello\n' "$VICTIM" >"$d/state"
+PTBENCH_STATE_DIR=$d timeout 20 $PTBENCH restore >"$TMP/out" 2>"$TMP/err"
+is $? 2 "a private state directory whose record names a file outside the THP directory: exit 2"
+grep -q "is not one of the THP or khugepaged files" "$TMP/err"; ok $? "it names the record ($(head -c 150 "$TMP/err"))"
+is "$(cat "$VICTIM")" hello "the file is not written"
+[ -f "$d/state" ]; ok $? "the refused state file is kept, not deleted"
+for rec in "sysfs	enabled	PWNED	hello" \
+	"sysfs	/sys/kernel/mm/transparent_hugepage/khugepaged/../../../../$VICTIM	PWNED	hello" \
+	"mount	tracefs	$TMP	1"; do
+	d=$(sd ws3 700)
+	printf 'ptbench-state 1\npid 999999\n%s\n' "$rec" >"$d/state"
+	PTBENCH_STATE_DIR=$d timeout 20 $PTBENCH restore >/dev/null 2>"$TMP/err"
+	is $? 2 "record '$(printf %s "$rec" | tr '\t' ' ')': exit 2"
+done
+is "$(cat "$VICTIM")" hello "none of them wrote the victim"
+d=$(sd ws4 700); ln -s "$VICTIM" "$d/lock"
+PTBENCH_STATE_DIR=$d timeout 20 $PTBENCH restore >/dev/null 2>"$TMP/err"
+is $? 2 "a symbolic link as lock: exit 2"
+is "$(cat "$VICTIM")" hello "its target is not truncated to a pid"
+d=$(sd ws5 700); mkfifo "$d/state"
+PTBENCH_STATE_DIR=$d timeout 20 $PTBENCH restore >/dev/null 2>"$TMP/err"
+is $? 2 "a FIFO as state: exit 2, no hang (124 is a hang)"
+grep -q "refusing $d/state: a FIFO" "$TMP/err"; ok $? "it says it is a FIFO"
+d=$(sd ws6 700); ln -s /dev/zero "$d/state"
+PTBENCH_STATE_DIR=$d timeout 20 $PTBENCH restore >/dev/null 2>"$TMP/err"
+is $? 2 "/dev/zero linked as state: exit 2, no endless read"
+d=$(sd ws7 700); printf 'ptbench-state 1\npid 99' >"$d/state"
+PTBENCH_STATE_DIR=$d timeout 20 $PTBENCH restore >"$TMP/out" 2>"$TMP/err"
+is $? 2 "a truncated state file: exit 2"
+! grep -q "records nothing to restore" "$TMP/out" && [ -f "$d/state" ]
+ok $? "not called 'nothing to restore', and kept"
 if [ "$(id -u)" != 0 ]; then
 	PTBENCH_STATE_DIR= $PTBENCH restore >/dev/null 2>&1; is $? 4 "restore without root: exit 4"
 	skip "the rest needs root (sysfs, tracefs)"
