@@ -24,6 +24,8 @@
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
 #include "ptbench/result.h"
+#include "ptbench/result_read.h"
+#include "ptbench/safe_name.h"
 #include "ptbench/util.h"
 #include "ptbench/vm_boot.h"
 
@@ -154,9 +156,17 @@ static int take_result(struct pt_gate *g, int side, const char *path, bool quiet
 	char *text;
 
 	if (quiet) {
-		/* in a directory: skip what is not a result (vm.json, compare output) */
-		text = pt_read_file(path, NULL);
-		doc = text ? json_tokener_parse(text) : NULL;
+		/* in a directory: skip what is not a result (vm.json, compare output);
+		 * read with the checks of a result given as an argument (a FIFO is
+		 * not waited for, /dev/zero not read until memory runs out) */
+		char err[512];
+		size_t len;
+
+		if (pt_result_read_text(path, PT_RESULT_MAX_BYTES, &text, &len, err, sizeof(err))) {
+			fprintf(stderr, "ptbench gate: %s: %s\n", path, err);
+			return PT_EXIT_USAGE;
+		}
+		doc = json_tokener_parse(text);
 		free(text);
 		name = doc ? json_object_object_get(doc, "schema") : NULL;
 		if (!name || strncmp(json_object_get_string(name), "ptbench-result/", 15)) {
@@ -171,6 +181,11 @@ static int take_result(struct pt_gate *g, int side, const char *path, bool quiet
 	name = json_object_object_get(json_object_object_get(doc, "scenario"), "name");
 	if (!name || !json_object_is_type(name, json_type_string)) {
 		fprintf(stderr, "ptbench gate: %s: no scenario.name\n", path);
+		json_object_put(doc);
+		return PT_EXIT_USAGE;
+	}
+	/* the name becomes DIR/pooled/SIDE/NAME.json and DIR/plots/NAME/ */
+	if (pt_name_check("ptbench gate", "scenario.name", json_object_get_string(name), path)) {
 		json_object_put(doc);
 		return PT_EXIT_USAGE;
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ptbench/safe_name.h"
 #include "ptbench/scenario.h"
 #include "ptbench/strmap.h"
 #include "ptbench/utf8.h"
@@ -444,6 +445,20 @@ struct pt_scenario *pt_scenario_parse(const char *file, const char *text)
 		pt_opts_set(&s->opts, idx, name, 0, err, sizeof(err));
 		s->opts.vals[idx].set = false;
 	}
+	/* the name becomes a file name (results/NAME-..., the gate's pools) */
+	{
+		char prefix[PATH_MAX + 16];
+		int line = pt_opt_line(&s->opts, "name");
+		bool given = pt_opt_is_set(&s->opts, "name");
+
+		if (given && line > 0)
+			snprintf(prefix, sizeof(prefix), "%s:%d", file, line);
+		else
+			snprintf(prefix, sizeof(prefix), "%s", file);
+		if (pt_name_check(prefix, "[scenario] name", pt_opt_str(&s->opts, "name"),
+				  given ? "the scenario file" : "the file name, the default"))
+			goto fail;
+	}
 	free_sections(sec, nsec);
 	return s;
 fail:
@@ -509,6 +524,9 @@ int pt_scenario_apply_set(struct pt_scenario *s, const char *assignment)
 	snprintf(where, sizeof(where), "--set %s", assignment);
 	if (!strcmp(role, "scenario")) {
 		rc = apply(where, 0, "[scenario]", &s->opts, NULL, key, val);
+		if (!rc && !strcmp(key, "name") &&
+		    pt_name_check("--set", "scenario.name", pt_opt_str(&s->opts, "name"), "the command line"))
+			rc = -1;
 		goto out;
 	}
 	struct pt_role *r = pt_scenario_role(s, role);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptbench/safe_name.h"
 #include "ptbench/util.h"
 #include "ptbench/vm.h"
 
@@ -31,8 +32,15 @@ int pt_vm_kernel_spec(const char *spec, char **image, char **label, char *err, s
 		base = base ? base + 1 : *image;
 		l = strncmp(base, "vmlinuz-", 8) || !base[8] ? base : base + 8;
 	}
-	if (!*l || !strcmp(l, ".") || !strcmp(l, "..")) {
+	if (!*l) {
 		snprintf(err, errlen, "--kernel '%s': empty label", spec);
+		goto fail;
+	}
+	/* the label names the directory DIR/LABEL */
+	char why[96];
+
+	if (!pt_name_is_safe(l, why, sizeof(why))) {
+		snprintf(err, errlen, "--kernel '%s': bad label: %s", spec, why);
 		goto fail;
 	}
 	for (const char *p = l; *p; p++) {

@@ -19,6 +19,7 @@
 #include "ptbench/clock.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/result.h"
+#include "ptbench/safe_name.h"
 #include "ptbench/scenario.h"
 #include "ptbench/util.h"
 #include "ptbench/vm.h"
@@ -161,6 +162,15 @@ int pt_vm_take_scenarios(struct pt_vm_args *a, int argc, char **argv, int i)
 		dot = strrchr(base, '.');
 		if (dot && !strcmp(dot, ".ini"))
 			*dot = '\0';
+		/* the name becomes DIR/LABEL/NAME.json here and in the guest */
+		char prefix[32];
+
+		snprintf(prefix, sizeof(prefix), "ptbench %s", a->cmd);
+		if (pt_name_check(prefix, "scenario name", base, s)) {
+			free(path);
+			free(base);
+			return PT_EXIT_USAGE;
+		}
 		for (int j = 0; j < a->nscen; j++) {
 			if (!strcmp(a->scen_name[j], base)) {
 				pt_vm_usage_err(a->cmd, "scenario '%s' given twice", base);

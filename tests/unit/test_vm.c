@@ -42,7 +42,12 @@ int main(void)
 	spec_bad(":lbl", "no image path");
 	spec_bad("bzImage:", "empty label");
 	spec_bad("bzImage:a b", "may hold only");
-	spec_bad("bzImage:..", "empty label");
+	spec_bad("bzImage:..", "starts with '.'");
+	/* labels name directories: one check for every such name (issue 23 row 2) */
+	spec_bad("bzImage:.hidden", "starts with '.'");
+	spec_bad("bzImage:a..b", "holds '..'");
+	spec_bad("bzImage:0123456789012345678901234567890123456789012345678901234567890123456789"
+		 "0123456789012345678901234567890", "more than 100");
 
 	/* a whole conversation, with a tty's \r\n */
 	t = dup("noise\r\n@@PTBENCH-GUEST 6.1.0-50@@\r\n@@PTBENCH-RESULT-BEGIN 0 0@@\r\n{\r\n \"a\": 1\r\n}\r\n"
