@@ -17,8 +17,11 @@ static void usage(FILE *f)
 		   "Undo what the state file (%s/state) records of a ptbench run that\n"
 		   "is gone: THP and khugepaged sysfs values still at what it pushed go back to\n"
 		   "their originals, a tracefs mount it made is unmounted, stale tracefs\n"
-		   "instances ptbench-PID are removed. Exit 0 done (or nothing to do), 4 a\n"
-		   "running ptbench holds the settings or not root, 5 something would not go back.\n",
+		   "instances ptbench-PID are removed. The state directory must be owned by\n"
+		   "the user running ptbench and not writable by others, and its records name\n"
+		   "only the files ptbench pushes. Exit 0 done (or nothing to do), 2 the state\n"
+		   "directory or file refused, 4 a running ptbench holds the settings or not\n"
+		   "root, 5 something would not go back.\n",
 		pt_state_dir());
 }
 
