@@ -52,8 +52,8 @@ int pt_state_restore_now(bool verbose);
  * unchanged), and one of the THP/khugepaged files ptbench pushes. why says
  * what is wrong. */
 bool pt_state_sysfs_allowed(const char *path, char *why, size_t len);
-/* Parse a state file's text into the module's records (for the tests and
- * the fuzzer): 0, or -1 with why ("line N: ...") and no records. */
+/* Parse a state file's text into the module's records (load() and the
+ * fuzzer): the number of records, or -1 with why ("line N: ..."). */
 int pt_state_parse(const char *text, size_t len, int *pid, char *why, size_t whylen);
 /* For the unit tests only (not reachable from the command line or the
  * environment): the directory that stands for

@@ -381,7 +381,7 @@ static bool take(char *dst, size_t cap, const char *src)
 	return true;
 }
 
-int pt_state_parse(const char *text, size_t len, int *pid, char *why, size_t whylen)
+static int parse(const char *text, size_t len, int *pid, char *why, size_t whylen)
 {
 	const char *p = text, *end = text + len;
 	int lineno = 0;
@@ -484,7 +484,16 @@ int pt_state_parse(const char *text, size_t len, int *pid, char *why, size_t why
 		snprintf(why, whylen, "%s (a truncated file)", lineno ? "no 'pid N' line" : "empty");
 		return -1;
 	}
-	return 0;
+	return nrecs;
+}
+
+int pt_state_parse(const char *text, size_t len, int *pid, char *why, size_t whylen)
+{
+	int n = parse(text, len, pid, why, whylen);
+
+	if (n < 0)
+		nrecs = 0; /* all or nothing: a refused file's first lines are not acted on */
+	return n;
 }
 
 /* Read the state file into recs[]; *pid gets the writer. Returns 0 (no
@@ -520,7 +529,7 @@ static int load(const char *who, int *pid)
 	close(fd);
 	if (len > STATE_MAX_BYTES) {
 		snprintf(why, sizeof(why), "grew past %d bytes", STATE_MAX_BYTES);
-	} else if (!pt_state_parse(text, len, pid, why, sizeof(why))) {
+	} else if (pt_state_parse(text, len, pid, why, sizeof(why)) >= 0) {
 		free(text);
 		return 0;
 	}
