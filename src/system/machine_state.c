@@ -535,6 +535,10 @@ static int load(const char *who, int *pid)
 	}
 	free(text);
 	nrecs = 0;
+	/* why quotes the file: its control bytes do not reach the terminal */
+	for (char *c = why; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	fprintf(stderr, "%s: refusing %s/state: %s. Nothing in it was undone and it is kept: look at it, put back by hand what it names, and remove it\n",
 		who, pt_state_dir(), why);
 	return PT_EXIT_USAGE;

@@ -50,6 +50,11 @@ for rec in "sysfs	enabled	PWNED	hello" \
 	is $? 2 "record '$(printf %s "$rec" | tr '\t' ' ')': exit 2"
 done
 is "$(cat "$VICTIM")" hello "none of them wrote the victim"
+d=$(sd ws3e 700)
+printf 'ptbench-state 1\npid 999999\nsysfs\t/tmp/\033[31mred\a\tPWNED\thello\n' >"$d/state"
+PTBENCH_STATE_DIR=$d timeout 20 $PTBENCH restore >/dev/null 2>"$TMP/err"
+is $? 2 "a record holding an ANSI escape and BEL: exit 2"
+! grep -q "$(printf '[\033\a]')" "$TMP/err"; ok $? "and its control bytes do not reach the terminal"
 d=$(sd ws4 700); ln -s "$VICTIM" "$d/lock"
 PTBENCH_STATE_DIR=$d timeout 20 $PTBENCH restore >/dev/null 2>"$TMP/err"
 is $? 2 "a symbolic link as lock: exit 2"
