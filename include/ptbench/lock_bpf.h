@@ -40,9 +40,12 @@ int pt_bpf_fill_procs(int procs_fd, const struct pt_run *run);
  * programs' roles_gen so that a task whose group they cached before (as
  * "other") looks it up again; returns the count. */
 int pt_bpf_fill_tids(int tids_fd, volatile __u32 *roles_gen, const struct pt_run *run);
-/* Open a program's measured window (its win_lo/win_hi globals) on the run's:
- * [t_measure, t_measure + duration]. */
+/* Open a program's measured window (its win_lo/win_hi globals) at the
+ * run's t_measure, with no end yet: it ends when the last iteration begun in
+ * it has (doc/design.md, "The counting rule"), which pt_bpf_close_window
+ * sets then, at t_stop. */
 void pt_bpf_open_window(volatile __u64 *lo, volatile __u64 *hi, const struct pt_run *run);
+void pt_bpf_close_window(volatile __u64 *hi, const struct pt_run *run);
 
 /* Read keys [0, nkeys) of a per-CPU array whose values are value_size bytes:
  * out receives nkeys * ncpus values, key-major (out + (k * ncpus + cpu) *

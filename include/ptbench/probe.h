@@ -19,8 +19,14 @@ struct pt_probe {
 	int (*start)(struct pt_run *run, void **state, char *why, size_t len);
 	/* Worker threads have registered their tids (pt_run_role_of_tid works). */
 	void (*threads_ready)(void *state, struct pt_run *run);
-	/* Warm-up is over: count from here. */
+	/* Every worker is between iterations at the end of the warm-up (not
+	 * called without one); the window opens when this returns. */
+	void (*paused)(void *state, struct pt_run *run);
+	/* Warm-up is over: count from run->t_measure on. */
 	void (*measure_begin)(void *state, struct pt_run *run);
+	/* The window closed at run->t_stop: the last counted iteration has
+	 * ended and the workers wait (their clean-up comes after). */
+	void (*measure_end)(void *state, struct pt_run *run);
 	/* After the threads joined. */
 	void (*stop)(void *state, struct pt_run *run);
 	/* The repeat's output, under repeats[k].probes.NAME. */

@@ -32,6 +32,14 @@ void pt_procs_traced(struct pt_run *run);
 int pt_procs_wait_ready(struct pt_run *run, char *err, size_t len);
 /* Start their warm-up and measurement (with the parent's). */
 void pt_procs_go(struct pt_run *run);
+/* The window's edges (doc/design.md, "The counting rule"): wait until every
+ * child's workers are paused between iterations; let them measure once the
+ * window is open; wait until their last iterations have ended; let them
+ * clean up once it is closed. */
+void pt_procs_wait_paused(struct pt_run *run);
+void pt_procs_open(struct pt_run *run);
+void pt_procs_wait_drained(struct pt_run *run);
+void pt_procs_close(struct pt_run *run);
 /* After the parent's threads joined: wait for the children's results, reap. */
 int pt_procs_collect(struct pt_run *run, char *err, size_t len);
 /* The role's JSON as its process reported it (adds its timeline), or NULL

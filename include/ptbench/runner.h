@@ -14,7 +14,10 @@
 
 struct json_object;
 
-enum pt_phase { PT_PHASE_SETUP, PT_PHASE_WARMUP, PT_PHASE_MEASURE, PT_PHASE_STOP };
+/* PAUSE: the warm-up is over; workers finish their iteration and wait, so
+ * that the measured window opens with no iteration in flight. STOP: no new
+ * iteration starts; the window closes when the last one has ended. */
+enum pt_phase { PT_PHASE_SETUP, PT_PHASE_WARMUP, PT_PHASE_PAUSE, PT_PHASE_MEASURE, PT_PHASE_STOP };
 
 struct pt_role_run {
 	struct pt_run *run;
@@ -46,7 +49,11 @@ struct pt_run {
 	_Atomic int phase;
 	_Atomic int failed;           /* a worker hit an unexpected error */
 	char fail_msg[256];
-	uint64_t t_start, t_measure, t_stop;  /* pt_now_ns() at the phase changes */
+	/* pt_now_ns() at the phase changes: t_measure opens the measured window
+	 * (every worker paused between iterations), t_end is when no new
+	 * iteration may start (t_measure + duration), t_stop closes the window
+	 * (the last counted iteration has ended). Rates use t_stop - t_measure. */
+	uint64_t t_start, t_measure, t_end, t_stop;
 	_Atomic uint64_t measure_from;        /* t_measure once measuring, UINT64_MAX before */
 	uint64_t duration_ns, warmup_ns, tl_interval_ns;
 	struct pt_role_run *roles;
@@ -58,6 +65,12 @@ struct pt_run {
 	pthread_cond_t gate_cond;
 	int registered;
 	bool go;
+	/* Under gate_lock too: workers paused at the end of the warm-up, workers
+	 * done with their last iteration, and whether the window has closed
+	 * (they wait for it before thread_fini, whose unmapping would otherwise
+	 * count as locks of the window). */
+	int paused, drained;
+	bool closed;
 	struct pt_probe_inst *probes;
 	size_t nprobes;
 	bool trace;                   /* --no-trace turns tracing probes off */

@@ -40,8 +40,12 @@ struct pt_thread {
 	uint64_t errors[PT_MAX_OPS][PT_ERRNO_SLOTS];
 	struct pt_tl_slot *timeline[PT_MAX_OPS];
 	/* When the measured window began (pt_now_ns()); UINT64_MAX during
-	 * warm-up. Samples that complete before it are warm-up: not recorded. */
+	 * warm-up. Timeline slot 0 starts there. */
 	const _Atomic uint64_t *measure_from;
+	/* Whether the iteration in progress counts: set by the runner before
+	 * each run_once, true when the iteration began inside the measured
+	 * window (doc/design.md, "The counting rule"). Only the owner reads it. */
+	bool counting;
 	size_t tl_slots, tl_cur;
 	uint64_t tl_slot_end, tl_interval;
 	uint64_t rng;               /* per-thread xorshift state, seeded from the role and index */
@@ -96,16 +100,19 @@ struct pt_worker_type {
 /* Record one op that took t1 - t0 (both pt_now_ns()). */
 static inline void pt_record(struct pt_thread *t, int op, uint64_t t0, uint64_t t1)
 {
-	uint64_t ns = t1 - t0, from = atomic_load_explicit(t->measure_from, memory_order_relaxed);
+	uint64_t ns = t1 - t0, from;
 	struct pt_tl_slot *s;
 
-	/* warm-up: an op that completed before measuring began is dropped here
-	 * (not reset later), so a long iteration that straddles the start of
-	 * measuring keeps exactly its ops that complete in the measured window
-	 * (paced ops are timed from their intended start, which may lie in the
-	 * warm-up: their completion decides too) */
-	if (t1 < from)
+	/* The counting rule: an op counts when the iteration it is part of
+	 * began inside the measured window. The lock probes count every event
+	 * of that window, which opens while no iteration is in flight and closes
+	 * once the last counted one has ended, so the op's locks count exactly
+	 * when the op does. Not its own t0 or t1: a lock event carries only a
+	 * time and a task, and between two iterations is the only instant
+	 * where every thread's lock events are known to be on one side. */
+	if (!t->counting)
 		return;
+	from = atomic_load_explicit(t->measure_from, memory_order_relaxed);
 	pt_hist_record(t->hist[op], ns);
 	if (t1 >= t->tl_slot_end) {
 		if (!t->tl_slot_end) /* the first measured sample: slot 0 starts at from */
@@ -127,6 +134,8 @@ static inline void pt_record(struct pt_thread *t, int op, uint64_t t0, uint64_t 
  * successes = count - sum(errors)). */
 static inline void pt_record_error(struct pt_thread *t, int op, int err)
 {
+	if (!t->counting) /* its op was not recorded either */
+		return;
 	if (err < 0 || err >= PT_ERRNO_SLOTS)
 		err = PT_ERRNO_SLOTS - 1;
 	t->errors[op][err]++;
@@ -136,7 +145,8 @@ static inline void pt_record_error(struct pt_thread *t, int op, int err)
 bool pt_should_stop(const struct pt_thread *t);
 /* Whether a stop signal arrived (for a long setup: stop early). */
 bool pt_run_stopping(void);
-/* Whether the warm-up is over (ops now count in the result). */
+/* Whether the iteration in progress counts (began in the measured window):
+ * what pt_record decides by, for a worker's own counters. */
 bool pt_measuring(const struct pt_thread *t);
 
 /* Cheap per-thread random numbers. */

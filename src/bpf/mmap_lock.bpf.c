@@ -64,7 +64,8 @@ struct {
 } ptbench_ml_hist SEC(".maps");
 
 /* the measured window, CLOCK_MONOTONIC ns (bpf_ktime_get_ns); set by user
- * space at measure_begin: nothing counts before */
+ * space: lo when it opens (nothing counts before), hi when the last
+ * iteration begun in it has ended (doc/design.md, "The counting rule") */
 volatile __u64 win_lo = ~0ull;
 volatile __u64 win_hi = ~0ull;
 /* task storage could not be had (allocation failed, or a nested program):

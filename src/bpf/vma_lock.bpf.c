@@ -73,6 +73,7 @@ struct {
 	__type(value, struct task_state);
 } ptbench_vtask SEC(".maps");
 
+/* the measured window, as in mmap_lock.bpf.c */
 volatile __u64 win_lo = ~0ull;
 volatile __u64 win_hi = ~0ull;
 /* events of a task of the run that could not have its state (allocation

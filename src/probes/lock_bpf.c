@@ -299,9 +299,15 @@ int pt_bpf_kernel_has_member(const char *type, const char *member)
 
 void pt_bpf_open_window(volatile __u64 *lo, volatile __u64 *hi, const struct pt_run *run)
 {
-	/* the window ends where the run's does, give or take the few
-	 * microseconds the runner needs to notice the deadline; hi goes first
-	 * so that no instant sees lo set and hi stale */
-	__atomic_store_n(hi, run->t_measure + run->duration_ns, __ATOMIC_SEQ_CST);
+	/* hi goes first so that no instant sees lo set and hi stale */
+	__atomic_store_n(hi, ~0ull, __ATOMIC_SEQ_CST);
 	__atomic_store_n(lo, run->t_measure, __ATOMIC_SEQ_CST);
+}
+
+void pt_bpf_close_window(volatile __u64 *hi, const struct pt_run *run)
+{
+	/* The workers wait between t_stop and this store, so none of their
+	 * events falls in between; another task's (a kernel thread's) may,
+	 * and counts: microseconds, outside any op. */
+	__atomic_store_n(hi, run->t_stop, __ATOMIC_SEQ_CST);
 }

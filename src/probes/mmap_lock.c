@@ -398,6 +398,8 @@ static void ml_stop(void *state, struct pt_run *run)
 	pt_ml_session_stop(&s->sess);
 	if (!pt_ml_pair_lo_known(s->pair))
 		pt_ml_pair_set_lo(s->pair, run->t_measure);
+	/* t_stop: the window closed when the last iteration begun in it ended;
+	 * events after it (the workers' clean-up) were held back until now */
 	pt_ml_pair_set_hi(s->pair, run->t_stop);
 	drain(s, true);
 	s->lost = pt_ml_session_lost(&s->sess) - s->lost_at_go;

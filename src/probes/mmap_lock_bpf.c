@@ -137,6 +137,13 @@ static void mlb_measure_begin(void *state, struct pt_run *run)
 	pt_bpf_open_window(&s->skel->data->win_lo, &s->skel->data->win_hi, run);
 }
 
+static void mlb_measure_end(void *state, struct pt_run *run)
+{
+	struct mlb_state *s = state;
+
+	pt_bpf_close_window(&s->skel->data->win_hi, run);
+}
+
 static int read_maps(struct mlb_state *s)
 {
 	struct pt_bpf_ml_group *grp = NULL;
@@ -276,6 +283,7 @@ const struct pt_probe pt_probe_mmap_lock_bpf = {
 	.start = mlb_start,
 	.threads_ready = mlb_threads_ready,
 	.measure_begin = mlb_measure_begin,
+	.measure_end = mlb_measure_end,
 	.stop = mlb_stop,
 	.result = mlb_result,
 	.destroy = mlb_destroy,

@@ -111,6 +111,14 @@ static void sel_measure_begin(void *state, struct pt_run *run)
 		s->be->measure_begin(s->be_state, run);
 }
 
+static void sel_measure_end(void *state, struct pt_run *run)
+{
+	struct sel_state *s = state;
+
+	if (s->be && s->be->measure_end)
+		s->be->measure_end(s->be_state, run);
+}
+
 static void sel_stop(void *state, struct pt_run *run)
 {
 	struct sel_state *s = state;
@@ -165,6 +173,7 @@ const struct pt_probe pt_probe_mmap_lock = {
 	.start = sel_start,
 	.threads_ready = sel_threads_ready,
 	.measure_begin = sel_measure_begin,
+	.measure_end = sel_measure_end,
 	.stop = sel_stop,
 	.result = sel_result,
 	.print_summary = sel_summary,

@@ -190,6 +190,13 @@ static void vl_measure_begin(void *state, struct pt_run *run)
 	pt_bpf_open_window(&s->skel->data->win_lo, &s->skel->data->win_hi, run);
 }
 
+static void vl_measure_end(void *state, struct pt_run *run)
+{
+	struct vl_state *s = state;
+
+	pt_bpf_close_window(&s->skel->data->win_hi, run);
+}
+
 static int read_maps(struct vl_state *s)
 {
 	struct pt_bpf_vma_group *grp = NULL;
@@ -369,6 +376,7 @@ const struct pt_probe pt_probe_vma_lock = {
 #ifdef PTBENCH_HAVE_BPF
 	.threads_ready = vl_threads_ready,
 	.measure_begin = vl_measure_begin,
+	.measure_end = vl_measure_end,
 	.stop = vl_stop,
 	.result = vl_result,
 	.destroy = vl_destroy,

@@ -25,6 +25,7 @@ struct vmstat_state {
 	long long khp_collapsed_before, khp_scans_before;
 	long long khp_collapsed_after, khp_scans_after;
 	int have_before;
+	bool have_after;
 };
 
 static bool wanted(const char *name)
@@ -94,14 +95,25 @@ static void vm_measure_begin(void *state, struct pt_run *run)
 	s->khp_scans_before = read_ll(KHUGEPAGED_DIR "full_scans");
 }
 
-static void vm_stop(void *state, struct pt_run *run)
+/* when the window closes, before the workers' clean-up, like the lock
+ * probes; stop() reads it if the repeat never got there */
+static void vm_measure_end(void *state, struct pt_run *run)
 {
 	struct vmstat_state *s = state;
 
 	(void)run;
+	s->have_after = true;
 	pt_vmstat_read(&s->after);
 	s->khp_collapsed_after = read_ll(KHUGEPAGED_DIR "pages_collapsed");
 	s->khp_scans_after = read_ll(KHUGEPAGED_DIR "full_scans");
+}
+
+static void vm_stop(void *state, struct pt_run *run)
+{
+	struct vmstat_state *s = state;
+
+	if (!s->have_after)
+		vm_measure_end(state, run);
 }
 
 static struct json_object *vm_result(void *state, struct pt_run *run)
@@ -164,6 +176,7 @@ const struct pt_probe pt_probe_vmstat = {
 	.is_trace = false,
 	.start = vm_start,
 	.measure_begin = vm_measure_begin,
+	.measure_end = vm_measure_end,
 	.stop = vm_stop,
 	.result = vm_result,
 	.print_summary = vm_summary,

@@ -9,12 +9,18 @@
  *          started and filter on the child's pid, event-fork adds its
  *          threads); creates its threads; publishes their tids, sets
  *          `ready`; waits for `go`; warm-up, measure, stop on its own clock
- *          (the same durations); writes its roles' JSON (histograms, errors,
- *          timeline, the workers' reports) into the shared memory; `done`.
+ *          (the same durations), but the measured window's edges are the
+ *          parent's: its workers paused, it sets `paused` and waits for
+ *          `open` (the parent's window is open); its last iterations ended,
+ *          it sets `drained` and waits for `closed`; writes its roles' JSON
+ *          (histograms, errors, timeline, the workers' reports) into the
+ *          shared memory; `done`.
  *   parent: fork; its own setups; probes; `traced`; its threads; waits for
  *          `ready` and copies the child's tids into the role's threads (so
  *          pt_run_role_of_tid and the mmap_lock probe attribute the child's
- *          events to its roles); probes' threads_ready; `go`; ...; after its
+ *          events to its roles); probes' threads_ready; `go`; its own workers
+ *          and every child paused, opens the window, `open`; its own
+ *          workers and every child drained, closes it, `closed`; after its
  *          threads joined, waits for `done` (forwarding an interrupt), reads
  *          the JSON, reaps the child.
  * A child dies with the parent's main thread (PR_SET_PDEATHSIG SIGKILL); every
@@ -51,6 +57,7 @@
 
 struct proc_shm {
 	_Atomic int traced, ready, go, done;
+	_Atomic int paused, open, drained, closed; /* the window's edges (above) */
 	int rc;
 	int ntids;
 	int tids[MAX_CHILD_TIDS];    /* the child roles' threads, in role order */
@@ -180,11 +187,36 @@ static void sync_threads_ready(void *state, struct pt_run *run)
 		sleep_ms(1);
 }
 
+/* Tell the parent this child is at an edge of the window and wait for it to
+ * move the edge (the parent's probes count the child's locks by time). */
+static void sync_edge(_Atomic int *mine, _Atomic int *theirs)
+{
+	atomic_store(mine, 1);
+	while (!atomic_load(theirs) && !pt_stop_signal)
+		sleep_ms(1);
+}
+
+static void sync_paused(void *state, struct pt_run *run)
+{
+	(void)state;
+	(void)run;
+	sync_edge(&child_shm->paused, &child_shm->open);
+}
+
+static void sync_measure_end(void *state, struct pt_run *run)
+{
+	(void)state;
+	(void)run;
+	sync_edge(&child_shm->drained, &child_shm->closed);
+}
+
 static const struct pt_probe sync_probe = {
 	.name = "process-sync",
 	.summary = "(internal) a role process waits for its parent",
 	.start = sync_start,
 	.threads_ready = sync_threads_ready,
+	.paused = sync_paused,
+	.measure_end = sync_measure_end,
 };
 
 static void __attribute__((noreturn)) child_main(struct pt_run *run, struct pt_proc *p, pid_t parent)
@@ -375,9 +407,70 @@ void pt_procs_go(struct pt_run *run)
 		atomic_store(&run->procs->p[i].shm->go, 1);
 }
 
+enum edge { EDGE_PAUSED, EDGE_OPEN, EDGE_DRAINED, EDGE_CLOSED };
+
+static _Atomic int *edge_flag(struct proc_shm *shm, enum edge e)
+{
+	switch (e) {
+	case EDGE_PAUSED:
+		return &shm->paused;
+	case EDGE_OPEN:
+		return &shm->open;
+	case EDGE_DRAINED:
+		return &shm->drained;
+	case EDGE_CLOSED:
+		break;
+	}
+	return &shm->closed;
+}
+
+/* Wait until every child has reached edge e (or is done, or gone); an
+ * interrupt ends the wait too: the run stops then anyway. */
+static void wait_children(struct pt_run *run, enum edge e)
+{
+	for (int i = 0; run->procs && i < run->procs->n; i++) {
+		struct pt_proc *p = &run->procs->p[i];
+		int status;
+
+		while (p->pid > 0 && !atomic_load(edge_flag(p->shm, e)) && !atomic_load(&p->shm->done) &&
+		       !pt_stop_signal && !exited(p, &status))
+			sleep_ms(1);
+	}
+}
+
+static void set_children(struct pt_run *run, enum edge e)
+{
+	for (int i = 0; run->procs && i < run->procs->n; i++)
+		atomic_store(edge_flag(run->procs->p[i].shm, e), 1);
+}
+
+void pt_procs_wait_paused(struct pt_run *run)
+{
+	wait_children(run, EDGE_PAUSED);
+}
+
+void pt_procs_open(struct pt_run *run)
+{
+	set_children(run, EDGE_OPEN);
+}
+
+void pt_procs_wait_drained(struct pt_run *run)
+{
+	wait_children(run, EDGE_DRAINED);
+}
+
+void pt_procs_close(struct pt_run *run)
+{
+	set_children(run, EDGE_CLOSED);
+}
+
 int pt_procs_collect(struct pt_run *run, char *err, size_t len)
 {
 	int rc = 0;
+
+	/* a repeat that failed before an edge must not leave a child waiting there */
+	pt_procs_open(run);
+	pt_procs_close(run);
 
 	for (int i = 0; run->procs && i < run->procs->n; i++) {
 		struct pt_proc *p = &run->procs->p[i];

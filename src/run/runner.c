@@ -62,7 +62,7 @@ bool pt_run_stopping(void)
 
 bool pt_measuring(const struct pt_thread *t)
 {
-	return atomic_load_explicit(&t->rr->run->phase, memory_order_relaxed) >= PT_PHASE_MEASURE;
+	return t->counting;
 }
 
 const void *pt_thread_opts(const struct pt_thread *t)
@@ -128,12 +128,26 @@ static void fail_run(struct pt_run *run, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Errors counted during warm-up go; samples were never recorded (pt_record
- * drops those that started before the measured window). */
-static void reset_thread_errors(struct pt_thread *t)
+/* Wait under gate_lock until the runner lets the phase move on or closes
+ * the window; the count the runner waits for goes up first. */
+static void gate_wait(struct pt_run *run, int *count, bool (*done)(struct pt_run *run))
 {
-	for (int op = 0; op < t->rr->nops; op++)
-		memset(t->errors[op], 0, sizeof(t->errors[op]));
+	pthread_mutex_lock(&run->gate_lock);
+	(*count)++;
+	pthread_cond_broadcast(&run->gate_cond);
+	while (!done(run))
+		pthread_cond_wait(&run->gate_cond, &run->gate_lock);
+	pthread_mutex_unlock(&run->gate_lock);
+}
+
+static bool pause_over(struct pt_run *run)
+{
+	return atomic_load(&run->phase) != PT_PHASE_PAUSE;
+}
+
+static bool window_closed(struct pt_run *run)
+{
+	return run->closed;
 }
 
 static void *thread_main(void *arg)
@@ -143,7 +157,6 @@ static void *thread_main(void *arg)
 	struct pt_run *run = rr->run;
 	const struct pt_worker_type *type = rr->role->type;
 	char err[256] = "";
-	int seen = PT_PHASE_SETUP;
 	unsigned iter = 0;
 
 	t->tid = gettid();
@@ -164,12 +177,14 @@ static void *thread_main(void *arg)
 
 		if (ph == PT_PHASE_STOP)
 			break;
-		if (ph != seen) {
-			/* warm-up samples are thrown away here, by their owner */
-			if (ph == PT_PHASE_MEASURE)
-				reset_thread_errors(t);
-			seen = ph;
+		if (ph == PT_PHASE_PAUSE) {
+			/* the window opens while this thread waits here, between
+			 * two iterations; the runner always moves the phase on */
+			gate_wait(run, &run->paused, pause_over);
+			continue;
 		}
+		/* the phase read here decides for the whole iteration */
+		t->counting = ph == PT_PHASE_MEASURE;
 		if ((++iter & 63) == 0)
 			pt_placement_sample_cpu(t);
 		if (type->run_once(t)) {
@@ -178,6 +193,10 @@ static void *thread_main(void *arg)
 			break;
 		}
 	}
+	t->counting = false;
+	/* the last iteration has ended; what follows (the placement check's
+	 * move_pages, thread_fini's munmap) takes locks outside the window */
+	gate_wait(run, &run->drained, window_closed);
 	t->cpu_seen_last = sched_getcpu();
 	pt_placement_thread_end(t);
 	if (type->thread_fini)
@@ -408,6 +427,46 @@ static void open_gate(struct pt_run *run)
 	pthread_mutex_unlock(&run->gate_lock);
 }
 
+/* Move the phase on and wake the workers waiting at a gate for it. */
+static void set_phase(struct pt_run *run, int phase)
+{
+	pthread_mutex_lock(&run->gate_lock);
+	atomic_store(&run->phase, phase);
+	pthread_cond_broadcast(&run->gate_cond);
+	pthread_mutex_unlock(&run->gate_lock);
+}
+
+/* Close the window for the workers: they go on to their clean-up. */
+static void release_drained(struct pt_run *run)
+{
+	pthread_mutex_lock(&run->gate_lock);
+	run->closed = true;
+	pthread_cond_broadcast(&run->gate_cond);
+	pthread_mutex_unlock(&run->gate_lock);
+}
+
+/* Wait until n workers are at a gate (paused or drained, counted in *at),
+ * or, where stoppable, the run failed or a stop signal came: then the
+ * phase moves on to STOP and the workers that did not pause drain. */
+static void wait_workers(struct pt_run *run, const int *at, int n, bool stoppable)
+{
+	pthread_mutex_lock(&run->gate_lock);
+	while (run->drained + (at == &run->drained ? 0 : *at) < n &&
+	       !(stoppable && (run->failed || pt_stop_signal))) {
+		struct timespec ts;
+
+		/* a signal does not end a condition wait: look every 100 ms */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&run->gate_cond, &run->gate_lock, &ts);
+	}
+	pthread_mutex_unlock(&run->gate_lock);
+}
+
 /* Join the first n threads, in creation order. */
 static void join_created(struct pt_run *run, int n)
 {
@@ -426,7 +485,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 
 	atomic_store(&run->phase, PT_PHASE_SETUP);
 	atomic_store(&run->failed, 0);
-	run->t_start = run->t_measure = run->t_stop = 0;
+	run->t_start = run->t_measure = run->t_end = run->t_stop = 0;
 	atomic_store(&run->measure_from, UINT64_MAX);
 	run->fail_msg[0] = '\0';
 	for (size_t r = 0; r < run->nroles; r++) {
@@ -476,6 +535,8 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	pthread_cond_init(&run->gate_cond, NULL);
 	run->registered = 0;
 	run->go = false;
+	run->paused = run->drained = 0;
+	run->closed = false;
 	pt_procs_traced(run);
 	/* signals go to the main thread only: workers never see EINTR from them */
 	sigemptyset(&block);
@@ -511,6 +572,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		/* the threads that exist go straight to their cleanup; the repeat
 		 * is reported as failed and the command writes what it has */
 		fail_run(run, "only %d of %d threads started", created, total);
+		release_drained(run);
 		open_gate(run);
 		join_created(run, created);
 		goto report;
@@ -525,6 +587,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	if (run->warmup_ns) {
 		atomic_store(&run->phase, PT_PHASE_WARMUP);
 	} else {
+		/* no iteration has begun: the window opens here */
 		run->t_measure = run->t_start;
 		atomic_store(&run->measure_from, run->t_measure);
 		atomic_store(&run->phase, PT_PHASE_MEASURE);
@@ -533,16 +596,38 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	open_gate(run);
 	if (run->warmup_ns) {
 		sleep_until(run->t_start + run->warmup_ns, run, "warm-up", run->t_start);
+		/* The counting rule's first edge: the window opens while no
+		 * iteration is in flight, so an iteration begun in the warm-up
+		 * lands neither its ops nor its locks in it. */
+		set_phase(run, PT_PHASE_PAUSE);
+		wait_workers(run, &run->paused, created, true);
+		pt_procs_wait_paused(run);
+		FOR_AVAILABLE_PROBES(run, p)
+			if (p->probe->paused)
+				p->probe->paused(p->state, run);
 		run->t_measure = pt_now_ns();
 		atomic_store(&run->measure_from, run->t_measure);
-		atomic_store(&run->phase, PT_PHASE_MEASURE);
 	}
 	FOR_AVAILABLE_PROBES(run, p)
 		if (p->probe->measure_begin)
 			p->probe->measure_begin(p->state, run);
+	if (run->warmup_ns) {
+		pt_procs_open(run);
+		set_phase(run, pt_stop_signal || run->failed ? PT_PHASE_STOP : PT_PHASE_MEASURE);
+	}
 	sleep_until(run->t_measure + run->duration_ns, run, "measuring", run->t_measure);
+	/* The second edge: no iteration starts after this, and the window
+	 * stays open until every one begun in it has ended. */
+	run->t_end = pt_now_ns();
+	set_phase(run, PT_PHASE_STOP);
+	wait_workers(run, &run->drained, created, false);
+	pt_procs_wait_drained(run);
 	run->t_stop = pt_now_ns();
-	atomic_store(&run->phase, PT_PHASE_STOP);
+	FOR_AVAILABLE_PROBES(run, p)
+		if (p->probe->measure_end)
+			p->probe->measure_end(p->state, run);
+	pt_procs_close(run);
+	release_drained(run);
 	if (run->progress)
 		fprintf(stderr, "\r%60s\r", "");
 	join_created(run, created);
@@ -573,6 +658,10 @@ report:
 	}
 	json_object_object_add(rep, "complete", json_object_new_boolean(complete));
 	json_object_object_add(rep, "measured_s", json_object_new_double(seconds));
+	/* how long the window stayed open past its nominal end for the
+	 * iterations in flight there (included in measured_s) */
+	json_object_object_add(rep, "drain_s",
+			       json_object_new_double(run->t_stop > run->t_end && run->t_end ? (double)(run->t_stop - run->t_end) / 1e9 : 0.0));
 	json_object_object_add(rep, "workers", workers);
 	json_object_object_add(rep, "probes", finish_probes(run));
 	json_object_object_add(rep, "timeline", timeline);

@@ -83,7 +83,8 @@ int main(void)
 	rr.role = &plan->roles[0];
 	rr.nops = 2;
 	t.rr = &rr;
-	t.measure_from = &run.measure_from; /* 0: every sample counts */
+	t.measure_from = &run.measure_from; /* 0: slot 0 starts at 0 */
+	t.counting = true;                  /* every sample counts */
 	t.tl_interval = 100000000ull;
 	t.tl_slots = 1 + 2 * (size_t)(ROUNDS * ROUND_NS / t.tl_interval) + 20;
 	for (int op = 0; op < 2; op++) {
