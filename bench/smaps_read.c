@@ -149,7 +149,10 @@ static int smaps_run_once(struct pt_thread *t)
 	if (st->interval) {
 		uint64_t intended;
 
-		if (!st->next)
+		/* the schedule restarts where the window opened: the workers
+		 * paused before it, and a start intended during that pause
+		 * would time the pause as the read's latency */
+		if (!st->next || (t->counting && st->next < atomic_load(t->measure_from)))
 			st->next = pt_now_ns();
 		intended = st->next;
 		st->next += st->interval;

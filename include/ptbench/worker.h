@@ -141,7 +141,10 @@ static inline void pt_record_error(struct pt_thread *t, int op, int err)
 	t->errors[op][err]++;
 }
 
-/* Whether the run wants the workers to stop (end of duration or a signal). */
+/* Whether the run wants the iteration in progress to end: the duration is
+ * over or a signal came, or the warm-up is over (the window opens when every
+ * thread is between iterations). A worker that waits inside an iteration
+ * (pacing, polling) returns when this is true. */
 bool pt_should_stop(const struct pt_thread *t);
 /* Whether a stop signal arrived (for a long setup: stop early). */
 bool pt_run_stopping(void);

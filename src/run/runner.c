@@ -52,7 +52,9 @@ void pt_install_stop_handlers(void)
 
 bool pt_should_stop(const struct pt_thread *t)
 {
-	return atomic_load_explicit(&t->rr->run->phase, memory_order_relaxed) == PT_PHASE_STOP;
+	int ph = atomic_load_explicit(&t->rr->run->phase, memory_order_relaxed);
+
+	return ph == PT_PHASE_STOP || ph == PT_PHASE_PAUSE;
 }
 
 bool pt_run_stopping(void)
