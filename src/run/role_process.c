@@ -12,7 +12,8 @@
  *          (the same durations), but the measured window's edges are the
  *          parent's: its workers paused, it sets `paused` and waits for
  *          `open` (the parent's window is open); its last iterations ended,
- *          it sets `drained` and waits for `closed`; writes its roles' JSON
+ *          it sets `drained` and waits for `closed`, and takes the parent's
+ *          window (t_measure, t_stop) as its own; writes its roles' JSON
  *          (histograms, errors, timeline, the workers' reports) into the
  *          shared memory; `done`.
  *   parent: fork; its own setups; probes; `traced`; its threads; waits for
@@ -58,6 +59,9 @@
 struct proc_shm {
 	_Atomic int traced, ready, go, done;
 	_Atomic int paused, open, drained, closed; /* the window's edges (above) */
+	/* the parent's window, written before `closed`: the child's rates
+	 * divide by the length the parent's probes counted over */
+	uint64_t t_measure, t_stop;
 	int rc;
 	int ntids;
 	int tids[MAX_CHILD_TIDS];    /* the child roles' threads, in role order */
@@ -206,8 +210,12 @@ static void sync_paused(void *state, struct pt_run *run)
 static void sync_measure_end(void *state, struct pt_run *run)
 {
 	(void)state;
-	(void)run;
 	sync_edge(&child_shm->drained, &child_shm->closed);
+	/* CLOCK_MONOTONIC is the machine's: the parent's instants hold here */
+	if (atomic_load(&child_shm->closed) && child_shm->t_measure && child_shm->t_stop > child_shm->t_measure) {
+		run->t_measure = child_shm->t_measure;
+		run->t_stop = child_shm->t_stop;
+	}
 }
 
 static const struct pt_probe sync_probe = {
@@ -461,6 +469,11 @@ void pt_procs_wait_drained(struct pt_run *run)
 
 void pt_procs_close(struct pt_run *run)
 {
+	for (int i = 0; run->procs && i < run->procs->n; i++) {
+		run->procs->p[i].shm->t_measure = run->t_measure;
+		run->procs->p[i].shm->t_stop = run->t_stop;
+	}
+	/* seq_cst: the child sees the times once it sees `closed` */
 	set_children(run, EDGE_CLOSED);
 }
 
@@ -470,7 +483,7 @@ int pt_procs_collect(struct pt_run *run, char *err, size_t len)
 
 	/* a repeat that failed before an edge must not leave a child waiting there */
 	pt_procs_open(run);
-	pt_procs_close(run);
+	set_children(run, EDGE_CLOSED);
 
 	for (int i = 0; run->procs && i < run->procs->n; i++) {
 		struct pt_proc *p = &run->procs->p[i];

@@ -6,7 +6,8 @@
 #  - anon MADV_COLLAPSE of 16M from small pages: mmap_write_lock once per
 #    PMD, 8 per collapse (collapse_huge_page());
 #  - mmap-churn in a role process (agent-smaps): per mmap + munmap pair one
-#    write lock each and munmap's downgrade, counted by the parent's window.
+#    write lock each and munmap's downgrade, counted by the parent's window,
+#    which the child's rates divide by too.
 # Before the rule these came out 6.6-7.3 and ~1.9-2.0.
 . "$(dirname "$0")/lib.sh"
 
@@ -18,12 +19,16 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit
 fi
 
-# per repeat: "W/C" for every repeat where W != 8 * C, else nothing
+# per repeat: "W/C" for every repeat where W != 8 * C, else nothing; a
+# repeat in which a collapse failed (EAGAIN, now and then: collapse.t) is
+# left out, as a failed collapse may have taken fewer locks
 collapse_off() {
 	json "$1" "' '.join('%d/%d' % (w, c) for r in d['repeats']
-	    for w, c in [(r['probes']['mmap_lock']['roles']['collapser']['wait']['write']['count']
-	                  + r['probes']['mmap_lock']['roles']['collapser']['trylocks'],
-	                  r['workers']['collapser']['ops']['collapse']['count'])] if w != 8 * c or not c)"
+	    for w, c, e in [(r['probes']['mmap_lock']['roles']['collapser']['wait']['write']['count']
+	                     + r['probes']['mmap_lock']['roles']['collapser']['trylocks'],
+	                     r['workers']['collapser']['ops']['collapse']['count'],
+	                     sum(r['workers']['collapser']['ops']['collapse']['errors'].values()))]
+	    if not e and (w != 8 * c or not c))"
 }
 
 for probe in bpf tracefs; do
@@ -41,7 +46,9 @@ for probe in bpf tracefs; do
 	fi
 	is "$(collapse_off "$TMP/collapse-$probe.json")" "" \
 		"anon collapse ($probe): 8 write locks per 16M collapse in every repeat (offenders: writes/collapses)"
-	is "$(json "$TMP/collapse-$probe.json" "all(r['drain_s'] >= 0 and abs(r['measured_s'] - 1.0 - r['drain_s']) < 0.05 for r in d['repeats'])")" True \
+	# measured_s - drain_s = t_end - t_measure: the duration and the
+	# runner's lateness in noticing it (a loaded machine: up to 0.5 s here)
+	is "$(json "$TMP/collapse-$probe.json" "all(r['drain_s'] >= 0 and 1.0 <= r['measured_s'] - r['drain_s'] + 1e-9 < 1.5 for r in d['repeats'])")" True \
 		"anon collapse ($probe): measured_s is the duration plus drain_s"
 done
 
@@ -58,5 +65,8 @@ else
 	                     r['probes']['mmap_lock']['roles']['churn']['downgrades'],
 	                     r['workers']['churn']['ops']['mmap']['count'])] if w != 2 * m or g != m or not m)")" "" \
 		"churn in a role process: 2 write locks and 1 downgrade per mmap in every repeat (offenders: writes/downgrades/mmaps)"
+	is "$(json "$TMP/agent.json" "all(abs(o['ops_per_sec'] * r['measured_s'] - o['count']) < 0.5 for r in d['repeats']
+	    for o in [r['workers']['churn']['ops']['mmap'], r['workers']['agent']['ops']['read']])")" True \
+		"a role process's rates divide by the parent's window (measured_s), like the parent's own"
 fi
 done_testing
