@@ -239,9 +239,9 @@ static int collapse_run_once(struct pt_thread *t)
 	struct collapse_thread *c = t->priv;
 	struct collapse_role *cr = pt_thread_shared(t);
 	bool sample = cr->how != PT_VERIFY_NONE && c->st.attempts % (uint64_t)c->verify_every == 0;
-	/* read when the runner read it (it resets op stats at the top of its
-	 * loop when it sees MEASURE): an iteration begun in the measured phase
-	 * is recorded in ops, even if STOP comes in the middle */
+	/* the counting rule decides per iteration (the runner set it before
+	 * calling): an iteration begun in the measured window is recorded in
+	 * ops, even if the window's nominal end comes in the middle */
 	bool measured = pt_measuring(t);
 	uint64_t t0, t1;
 	int rc, e = 0;
