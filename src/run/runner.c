@@ -647,6 +647,9 @@ report:
 				 : 0.0;
 	bool complete = !pt_stop_signal && !run->failed &&
 			run->t_stop - run->t_measure >= run->duration_ns;
+	/* how long the window stayed open past its nominal end for the
+	 * iterations in flight there (included in measured_s) */
+	double drain = run->t_end && run->t_stop > run->t_end ? (double)(run->t_stop - run->t_end) / 1e9 : 0.0;
 
 	rep = json_object_new_object();
 	workers = json_object_new_object();
@@ -660,10 +663,7 @@ report:
 	}
 	json_object_object_add(rep, "complete", json_object_new_boolean(complete));
 	json_object_object_add(rep, "measured_s", json_object_new_double(seconds));
-	/* how long the window stayed open past its nominal end for the
-	 * iterations in flight there (included in measured_s) */
-	json_object_object_add(rep, "drain_s",
-			       json_object_new_double(run->t_stop > run->t_end && run->t_end ? (double)(run->t_stop - run->t_end) / 1e9 : 0.0));
+	json_object_object_add(rep, "drain_s", json_object_new_double(drain));
 	json_object_object_add(rep, "workers", workers);
 	json_object_object_add(rep, "probes", finish_probes(run));
 	json_object_object_add(rep, "timeline", timeline);
