@@ -24,6 +24,7 @@
 #include "ptbench/plan.h"
 #include "ptbench/probe.h"
 #include "ptbench/runner.h"
+#include "ptbench/topo.h"
 #include "ptbench/worker.h"
 #include "tap.h"
 
@@ -200,6 +201,9 @@ int main(void)
 	run.probes = &probe;
 	run.nprobes = 1;
 
+	/* the plan loads the topology on the main thread; its lazy load is not
+	 * for threads racing to do it first (the workers bind through it) */
+	pt_topo();
 	rc = pt_run_repeat(&run, &rep);
 	tap_ok(rc == 0 && rep, "the repeat ran (rc %d)", rc);
 	if (!rep)
@@ -241,5 +245,6 @@ int main(void)
 	json_object_put(rep);
 	pt_ml_pair_free(pair);
 	free(run.roles);
+	pt_topo_cleanup();
 	return tap_done();
 }
