@@ -8,7 +8,7 @@
 #  - mmap-churn in a role process (agent-smaps): per mmap + munmap pair one
 #    write lock each and munmap's downgrade, counted by the parent's window,
 #    which the child's rates divide by too.
-# Before the rule these came out 6.6-7.3 and ~1.9-2.0.
+# Before the rule these came out 6.6-7.5 and 1.99-2.00.
 . "$(dirname "$0")/lib.sh"
 
 QUICK="--duration 1s --warmup 300ms --repeat 2 --quiet"
