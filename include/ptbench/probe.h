@@ -1,11 +1,16 @@
-/* Probes observe a repeat from the side (tracefs, /proc/vmstat). Each lives
- * in src/probes/ and is listed in src/probes/probes.c. A probe that cannot run
- * says why and the run goes on. */
+/* Probes observe a repeat from the side (tracefs, BPF, /proc/vmstat). Each
+ * lives in src/probes/ and is listed in src/probes/probes.c. A probe that
+ * cannot run says why and the run goes on. As workers see the run only
+ * through worker.h, probes see it only through this header: struct pt_run
+ * is opaque here, and the accessors below (src/run/probe_access.c) are what
+ * a probe may read of it (tests/integration/house.t: no probe includes
+ * runner.h). */
 #ifndef PTBENCH_PROBE_H
 #define PTBENCH_PROBE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct json_object;
@@ -38,5 +43,30 @@ struct pt_probe {
 };
 
 extern const struct pt_probe *const pt_probes[];
+
+/* The roles of the run, in plan order; a probe's group index for role r is
+ * r, and pt_probe_nroles() is the group of every other task. */
+size_t pt_probe_nroles(const struct pt_run *run);
+const char *pt_probe_role_name(const struct pt_run *run, size_t r);
+int pt_probe_role_nthreads(const struct pt_run *run, size_t r);
+/* Thread i of role r: its kernel tid (after threads_ready) and its planned
+ * CPU (-1 when unbound). */
+int pt_probe_thread_tid(const struct pt_run *run, size_t r, int i);
+int pt_probe_thread_cpu(const struct pt_run *run, size_t r, int i);
+/* The measured window, pt_now_ns() clock: it opens at t_measure (valid from
+ * measure_begin) and closes at t_stop (valid from measure_end). */
+uint64_t pt_probe_t_measure(const struct pt_run *run);
+uint64_t pt_probe_t_stop(const struct pt_run *run);
+/* The window's length in seconds once closed (t_stop - t_measure), else 0. */
+double pt_probe_window_s(const struct pt_run *run);
+/* The scenario's nominal warm-up and duration. */
+uint64_t pt_probe_warmup_ns(const struct pt_run *run);
+uint64_t pt_probe_duration_ns(const struct pt_run *run);
+/* false under --no-trace: tracing probes stay off. */
+bool pt_probe_trace(const struct pt_run *run);
+/* The lock probe backend asked for (enum pt_lock_probe, lock_probe.h) and
+ * where the choice came from ("--lock-probe", the scenario, "the default"). */
+int pt_probe_lock_backend(const struct pt_run *run);
+const char *pt_probe_lock_backend_from(const struct pt_run *run);
 
 #endif

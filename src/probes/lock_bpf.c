@@ -12,7 +12,7 @@
 
 #include "ptbench/hist.h"
 #include "ptbench/lock_bpf.h"
-#include "ptbench/runner.h"
+#include "ptbench/probe.h"
 #include "ptbench/util.h"
 
 _Static_assert(PT_BPF_HIST_BUCKETS == PT_HIST_BUCKETS, "the BPF histograms must use src/run/hist.c's buckets");
@@ -177,16 +177,16 @@ static int add_tree(int fd, int pid, uint32_t group, int depth)
 
 int pt_bpf_fill_procs(int procs_fd, const struct pt_run *run)
 {
-	return add_tree(procs_fd, getpid(), (uint32_t)run->nroles, 0);
+	return add_tree(procs_fd, getpid(), (uint32_t)pt_probe_nroles(run), 0);
 }
 
 int pt_bpf_fill_tids(int tids_fd, volatile __u32 *roles_gen, const struct pt_run *run)
 {
 	int n = 0;
 
-	for (size_t r = 0; r < run->nroles; r++)
-		for (int i = 0; i < run->roles[r].nthreads; i++) {
-			uint32_t tid = (uint32_t)run->roles[r].threads[i].tid, g = (uint32_t)r;
+	for (size_t r = 0; r < pt_probe_nroles(run); r++)
+		for (int i = 0; i < pt_probe_role_nthreads(run, r); i++) {
+			uint32_t tid = (uint32_t)pt_probe_thread_tid(run, r, i), g = (uint32_t)r;
 
 			n += !bpf_map_update_elem(tids_fd, &tid, &g, BPF_ANY);
 		}
@@ -301,7 +301,7 @@ void pt_bpf_open_window(volatile __u64 *lo, volatile __u64 *hi, const struct pt_
 {
 	/* hi goes first so that no instant sees lo set and hi stale */
 	__atomic_store_n(hi, ~0ull, __ATOMIC_SEQ_CST);
-	__atomic_store_n(lo, run->t_measure, __ATOMIC_SEQ_CST);
+	__atomic_store_n(lo, pt_probe_t_measure(run), __ATOMIC_SEQ_CST);
 }
 
 void pt_bpf_close_window(volatile __u64 *hi, const struct pt_run *run)
@@ -309,5 +309,5 @@ void pt_bpf_close_window(volatile __u64 *hi, const struct pt_run *run)
 	/* The workers wait between t_stop and this store, so none of their
 	 * events falls in between; another task's (a kernel thread's) may,
 	 * and counts: microseconds, outside any op. */
-	__atomic_store_n(hi, run->t_stop, __ATOMIC_SEQ_CST);
+	__atomic_store_n(hi, pt_probe_t_stop(run), __ATOMIC_SEQ_CST);
 }

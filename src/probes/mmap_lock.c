@@ -30,7 +30,6 @@
 #include "ptbench/mmap_lock_tracefs.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
-#include "ptbench/runner.h"
 #include "ptbench/util.h"
 
 /* how often the reader drains, and how far behind "now" it pairs */
@@ -169,11 +168,9 @@ static int spare_cpu(const struct pt_run *run)
 
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
 		return -1;
-	for (size_t r = 0; r < run->nroles; r++) {
-		const struct pt_role_run *rr = &run->roles[r];
-
-		for (int i = 0; i < rr->nthreads; i++) {
-			int cpu = rr->cpus ? rr->cpus[i] : -1;
+	for (size_t r = 0; r < pt_probe_nroles(run); r++) {
+		for (int i = 0; i < pt_probe_role_nthreads(run, r); i++) {
+			int cpu = pt_probe_thread_cpu(run, r, i);
 
 			if (cpu < 0) /* an unbound worker may be anywhere */
 				return -1;
@@ -328,9 +325,9 @@ static int ml_start(struct pt_run *run, void **state, char *why, size_t len)
 	pthread_cond_init(&s->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	s->run = run;
-	s->duration_ns = run->duration_ns;
+	s->duration_ns = pt_probe_duration_ns(run);
 	s->lo_bound = UINT64_MAX;
-	s->pair = pt_ml_pair_new(run->nroles);
+	s->pair = pt_ml_pair_new(pt_probe_nroles(run));
 	if (pt_ml_session_open(&s->sess, buffer_kb_for(), why, len))
 		goto fail;
 	s->sess_open = true;
@@ -369,11 +366,11 @@ static void ml_threads_ready(void *state, struct pt_run *run)
 	struct ml_state *s = state;
 
 	/* the reader has not touched the pairing yet: no lock needed */
-	for (size_t r = 0; r < run->nroles; r++)
-		for (int i = 0; i < run->roles[r].nthreads; i++)
-			pt_ml_pair_map_tid(s->pair, run->roles[r].threads[i].tid, r);
+	for (size_t r = 0; r < pt_probe_nroles(run); r++)
+		for (int i = 0; i < pt_probe_role_nthreads(run, r); i++)
+			pt_ml_pair_map_tid(s->pair, pt_probe_thread_tid(run, r, i), r);
 	/* t_measure >= t_start + warmup, and t_start comes after this */
-	s->lo_bound = pt_now_ns() + run->warmup_ns;
+	s->lo_bound = pt_now_ns() + pt_probe_warmup_ns(run);
 	pt_ml_pair_set_lo_bound(s->pair, s->lo_bound);
 	/* what the thread set-up lost is not the measurement's loss */
 	s->lost_at_go = pt_ml_session_lost(&s->sess);
@@ -387,7 +384,7 @@ static void ml_measure_begin(void *state, struct pt_run *run)
 {
 	struct ml_state *s = state;
 
-	atomic_store_explicit(&s->lo_pub, run->t_measure, memory_order_release);
+	atomic_store_explicit(&s->lo_pub, pt_probe_t_measure(run), memory_order_release);
 }
 
 static void ml_stop(void *state, struct pt_run *run)
@@ -397,10 +394,10 @@ static void ml_stop(void *state, struct pt_run *run)
 	stop_reader(s);
 	pt_ml_session_stop(&s->sess);
 	if (!pt_ml_pair_lo_known(s->pair))
-		pt_ml_pair_set_lo(s->pair, run->t_measure);
+		pt_ml_pair_set_lo(s->pair, pt_probe_t_measure(run));
 	/* t_stop: the window closed when the last iteration begun in it ended;
 	 * events after it (the workers' clean-up) were held back until now */
-	pt_ml_pair_set_hi(s->pair, run->t_stop);
+	pt_ml_pair_set_hi(s->pair, pt_probe_t_stop(run));
 	drain(s, true);
 	s->lost = pt_ml_session_lost(&s->sess) - s->lost_at_go;
 	s->open_at_end = pt_ml_pair_open(s->pair);
@@ -437,7 +434,7 @@ static struct json_object *ml_result(void *state, struct pt_run *run)
 {
 	struct ml_state *s = state;
 	struct json_object *o = json_object_new_object(), *roles = json_object_new_object();
-	double seconds = run->t_stop > run->t_measure ? (double)(run->t_stop - run->t_measure) / 1e9 : 0;
+	double seconds = pt_probe_window_s(run);
 
 	if (!s->stopped) { /* the runner always stops first; be safe anyway */
 		json_object_object_add(o, "available", json_object_new_boolean(0));
@@ -448,15 +445,15 @@ static struct json_object *ml_result(void *state, struct pt_run *run)
 	json_object_object_add(o, "available", json_object_new_boolean(1));
 	pt_ml_stats_json(o, pt_ml_pair_total(s->pair), seconds, true);
 	json_object_object_add(o, "lost_events", json_object_new_int64((int64_t)s->lost));
-	for (size_t g = 0; g <= run->nroles; g++) {
+	for (size_t g = 0; g <= pt_probe_nroles(run); g++) {
 		const struct pt_ml_stats *st = pt_ml_pair_role(s->pair, g);
 		struct json_object *rj;
 
-		if (g < run->nroles && !run->roles[g].nthreads)
+		if (g < pt_probe_nroles(run) && !pt_probe_role_nthreads(run, g))
 			continue; /* setup-only roles have no tasks */
 		rj = json_object_new_object();
 		pt_ml_stats_json(rj, st, seconds, true);
-		json_object_object_add(roles, g < run->nroles ? run->roles[g].role->name : "other", rj);
+		json_object_object_add(roles, g < pt_probe_nroles(run) ? pt_probe_role_name(run, g) : "other", rj);
 	}
 	json_object_object_add(o, "roles", roles);
 	/* how it was measured, for whoever doubts the numbers */

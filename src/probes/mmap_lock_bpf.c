@@ -16,7 +16,6 @@
 #include "ptbench/lock_bpf.h"
 #include "ptbench/mmap_lock_probe.h"
 #include "ptbench/probe.h"
-#include "ptbench/runner.h"
 #include "ptbench/util.h"
 
 #ifdef PTBENCH_HAVE_BPF
@@ -76,21 +75,21 @@ static int mlb_start(struct pt_run *run, void **state, char *why, size_t len)
 	*state = NULL;
 	if (pt_bpf_allowed(why, len))
 		return -1;
-	if (run->nroles + 1 > PT_BPF_MAX_GROUPS) {
-		snprintf(why, len, "%zu roles: the BPF backend keeps at most %d", run->nroles,
+	if (pt_probe_nroles(run) + 1 > PT_BPF_MAX_GROUPS) {
+		snprintf(why, len, "%zu roles: the BPF backend keeps at most %d", pt_probe_nroles(run),
 			 PT_BPF_MAX_GROUPS - 1);
 		return -1;
 	}
 	s = pt_xcalloc(1, sizeof(*s));
 	stats_alloc(&s->total);
-	s->ngroups = run->nroles + 1;
+	s->ngroups = pt_probe_nroles(run) + 1;
 	pt_bpf_quiet_libbpf();
 	s->skel = ptbench_mmap_lock__open();
 	if (!s->skel) {
 		pt_bpf_why(why, len, "cannot open the BPF object", errno);
 		goto fail;
 	}
-	s->skel->rodata->other_group = (uint32_t)run->nroles;
+	s->skel->rodata->other_group = (uint32_t)pt_probe_nroles(run);
 	err = bpf_map__set_max_entries(s->skel->maps.ptbench_ml_hist,
 				       (uint32_t)(s->ngroups * PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS));
 	if (err) {
@@ -236,7 +235,7 @@ static struct json_object *mlb_result(void *state, struct pt_run *run)
 {
 	struct mlb_state *s = state;
 	struct json_object *o = json_object_new_object(), *roles;
-	double seconds = run->t_stop > run->t_measure ? (double)(run->t_stop - run->t_measure) / 1e9 : 0;
+	double seconds = pt_probe_window_s(run);
 
 	if (!s->stopped || s->read_error[0] || !s->groups) {
 		json_object_object_add(o, "available", json_object_new_boolean(0));
@@ -252,11 +251,11 @@ static struct json_object *mlb_result(void *state, struct pt_run *run)
 	for (size_t g = 0; g < s->ngroups; g++) {
 		struct json_object *rj;
 
-		if (g < run->nroles && !run->roles[g].nthreads)
+		if (g < pt_probe_nroles(run) && !pt_probe_role_nthreads(run, g))
 			continue;
 		rj = json_object_new_object();
 		pt_ml_stats_json(rj, &s->groups[g], seconds, true);
-		json_object_object_add(roles, g < run->nroles ? run->roles[g].role->name : "other", rj);
+		json_object_object_add(roles, g < pt_probe_nroles(run) ? pt_probe_role_name(run, g) : "other", rj);
 	}
 	json_object_object_add(o, "roles", roles);
 	/* how it was measured */

@@ -10,20 +10,7 @@
 #include "ptbench/lock_probe.h"
 #include "ptbench/mmap_lock_probe.h"
 #include "ptbench/probe.h"
-#include "ptbench/runner.h"
 #include "ptbench/util.h"
-
-const char *const pt_lock_probe_names[] = { "auto", "bpf", "tracefs", "off", NULL };
-
-int pt_lock_probe_parse(const char *s, enum pt_lock_probe *out)
-{
-	for (int i = 0; pt_lock_probe_names[i]; i++)
-		if (!strcmp(s, pt_lock_probe_names[i])) {
-			*out = (enum pt_lock_probe)i;
-			return 0;
-		}
-	return -1;
-}
 
 struct sel_state {
 	const struct pt_probe *be;     /* NULL: no backend runs */
@@ -34,7 +21,7 @@ struct sel_state {
 
 static const char *choice_origin(const struct pt_run *run)
 {
-	return run->lock_probe_from ? run->lock_probe_from : "the default";
+	return pt_probe_lock_backend_from(run) ? pt_probe_lock_backend_from(run) : "the default";
 }
 
 /* Try one backend; on refusal append "NAME: why" to s->why. */
@@ -55,13 +42,13 @@ static bool try_backend(struct sel_state *s, struct pt_run *run, const struct pt
 static int sel_start(struct pt_run *run, void **state, char *why, size_t len)
 {
 	struct sel_state *s = pt_xcalloc(1, sizeof(*s));
-	enum pt_lock_probe choice = (enum pt_lock_probe)run->lock_probe;
+	enum pt_lock_probe choice = (enum pt_lock_probe)pt_probe_lock_backend(run);
 
 	(void)why;
 	(void)len;
 	*state = s;
 	s->backend = "off";
-	if (!run->trace) {
+	if (!pt_probe_trace(run)) {
 		snprintf(s->why, sizeof(s->why), "turned off with --no-trace");
 		return 0;
 	}

@@ -16,7 +16,6 @@
 #include "ptbench/lock_probe.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
-#include "ptbench/runner.h"
 #include "ptbench/util.h"
 
 #define RCU_FN "lock_vma_under_rcu"
@@ -24,10 +23,10 @@
 
 static bool bpf_wanted(const struct pt_run *run, char *why, size_t len)
 {
-	if (run->lock_probe == PT_LOCK_PROBE_AUTO || run->lock_probe == PT_LOCK_PROBE_BPF)
+	if (pt_probe_lock_backend(run) == PT_LOCK_PROBE_AUTO || pt_probe_lock_backend(run) == PT_LOCK_PROBE_BPF)
 		return true;
-	snprintf(why, len, "BPF only, and the lock probe is %s (%s)", pt_lock_probe_names[run->lock_probe],
-		 run->lock_probe_from ? run->lock_probe_from : "the default");
+	snprintf(why, len, "BPF only, and the lock probe is %s (%s)", pt_lock_probe_names[pt_probe_lock_backend(run)],
+		 pt_probe_lock_backend_from(run) ? pt_probe_lock_backend_from(run) : "the default");
 	return false;
 }
 
@@ -80,7 +79,7 @@ static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, s
 	fx[0] = s->skel->progs.ptbench_vma_rcu;
 	fx[1] = s->skel->progs.ptbench_vw_in;
 	fx[2] = s->skel->progs.ptbench_vw_out;
-	s->skel->rodata->other_group = (uint32_t)run->nroles;
+	s->skel->rodata->other_group = (uint32_t)pt_probe_nroles(run);
 	for (size_t i = 0; i < PT_ARRAY_SIZE(fx); i++)
 		bpf_program__set_autoload(fx[i], fexit && (i == 0 || s->has_write));
 	bpf_program__set_autoload(s->skel->progs.ptbench_pf, !fexit);
@@ -121,8 +120,8 @@ static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
 	}
 	if (!bpf_wanted(run, why, len) || pt_bpf_allowed(why, len))
 		return -1;
-	if (run->nroles + 1 > PT_BPF_MAX_GROUPS) {
-		snprintf(why, len, "%zu roles: at most %d", run->nroles, PT_BPF_MAX_GROUPS - 1);
+	if (pt_probe_nroles(run) + 1 > PT_BPF_MAX_GROUPS) {
+		snprintf(why, len, "%zu roles: at most %d", pt_probe_nroles(run), PT_BPF_MAX_GROUPS - 1);
 		return -1;
 	}
 	has = pt_bpf_kernel_has_func(RCU_FN);
@@ -135,7 +134,7 @@ static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
 		return -1;
 	}
 	s = pt_xcalloc(1, sizeof(*s));
-	s->ngroups = run->nroles + 1;
+	s->ngroups = pt_probe_nroles(run) + 1;
 	s->has_write = pt_bpf_kernel_has_func(WRITE_FN) == 1;
 	if (!s->has_write)
 		snprintf(s->write_why, sizeof(s->write_why),
@@ -273,7 +272,7 @@ static struct json_object *vl_result(void *state, struct pt_run *run)
 {
 	struct vl_state *s = state;
 	struct json_object *o = json_object_new_object(), *roles, *hooks;
-	double seconds = run->t_stop > run->t_measure ? (double)(run->t_stop - run->t_measure) / 1e9 : 0;
+	double seconds = pt_probe_window_s(run);
 	struct pt_bpf_vma_group total;
 	struct pt_hist *tw;
 
@@ -296,11 +295,11 @@ static struct json_object *vl_result(void *state, struct pt_run *run)
 		total.write_locks += a->write_locks;
 		total.unmatched += a->unmatched;
 		pt_hist_merge(tw, s->wait[g]);
-		if (g < run->nroles && !run->roles[g].nthreads)
+		if (g < pt_probe_nroles(run) && !pt_probe_role_nthreads(run, g))
 			continue;
 		rj = json_object_new_object();
 		counts_json(rj, a, s->wait[g], s->has_write, seconds);
-		json_object_object_add(roles, g < run->nroles ? run->roles[g].role->name : "other", rj);
+		json_object_object_add(roles, g < pt_probe_nroles(run) ? pt_probe_role_name(run, g) : "other", rj);
 	}
 	json_object_object_add(o, "available", json_object_new_boolean(1));
 	json_object_object_add(o, "backend", json_object_new_string("bpf"));

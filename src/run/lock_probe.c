@@ -6,6 +6,19 @@
 #include "ptbench/options.h"
 #include "ptbench/scenario.h"
 
+/* the one list of backend names: --lock-probe, [scenario] lock_probe, results */
+const char *const pt_lock_probe_names[] = { "auto", "bpf", "tracefs", "off", NULL };
+
+int pt_lock_probe_parse(const char *s, enum pt_lock_probe *out)
+{
+	for (int i = 0; pt_lock_probe_names[i]; i++)
+		if (!strcmp(s, pt_lock_probe_names[i])) {
+			*out = (enum pt_lock_probe)i;
+			return 0;
+		}
+	return -1;
+}
+
 int pt_lock_probe_check_args(const char *arg, bool no_trace)
 {
 	enum pt_lock_probe c;

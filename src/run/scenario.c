@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ptbench/lock_probe.h"
 #include "ptbench/safe_name.h"
 #include "ptbench/scenario.h"
 #include "ptbench/strmap.h"
@@ -25,8 +26,6 @@ static const char *const thp_defrag_choices[] = { "keep", "always", "defer", "de
 						  "madvise", "never", NULL };
 static const char *const thp_shmem_choices[] = { "keep", "always", "within_size", "advise",
 						 "never", "deny", "force", NULL };
-
-static const char *const lock_probe_choices[] = { "auto", "bpf", "tracefs", "off", NULL };
 
 const struct pt_opt_def pt_scenario_opt_defs[] = {
 	{ "name", PT_OPT_STRING, "", 0, 0, NULL, "scenario name (defaults to the file name)" },
@@ -46,7 +45,7 @@ const struct pt_opt_def pt_scenario_opt_defs[] = {
 	  "push transparent_hugepage/defrag for the run (root)" },
 	{ "thp_shmem_enabled", PT_OPT_ENUM, "keep", 0, 0, thp_shmem_choices,
 	  "push transparent_hugepage/shmem_enabled for the run (root)" },
-	{ "lock_probe", PT_OPT_ENUM, "auto", 0, 0, lock_probe_choices,
+	{ "lock_probe", PT_OPT_ENUM, "auto", 0, 0, pt_lock_probe_names,
 	  "mmap_lock probe backend: auto (bpf, else tracefs), bpf, tracefs or off (--lock-probe overrides)" },
 	{ "headline", PT_OPT_STRING, "", 0, 0, NULL,
 	  "metrics the CI gate checks by default: ROLE.OP.METRIC, comma separated" },

@@ -51,7 +51,7 @@ for how in normal kill; do
 		-o "$TMP/shared.json" 2>"$TMP/shared.err" &
 	pid=$!
 	kids=""
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do # up to 30 s: a loaded machine plans slowly
 		kids=$(ps --ppid "$pid" -o pid= | tr -d ' ' | sort)
 		[ "$(echo "$kids" | grep -c .)" -ge 3 ] && break
 		sleep 0.1

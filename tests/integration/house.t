@@ -106,4 +106,12 @@ else
 	for i in 1 2 3; do skip "commands call no command: needs the objects in build/obj (make) and nm"; done
 fi
 
+# probes see the run only through probe.h's accessors (the objects' .d files
+# catch a runner.h reached through another header)
+bad=$(grep -l 'ptbench/runner.h' src/probes/*.c $(ls build/obj/src/probes/*.d 2>/dev/null) || true)
+is "$bad" "" "no probe includes runner.h, directly or through another header"
+# the lock probe's backend names are listed once (src/run/lock_probe.c)
+n=$(grep -rl '"tracefs", "off", NULL' src bench include | wc -l)
+is "$n" 1 "the lock probe backend names are listed in one place"
+
 done_testing

@@ -1,0 +1,70 @@
+/* What a probe may read of the run (include/ptbench/probe.h): the roles and
+ * their threads, the measured window, the lock probe backend. Probes get
+ * these and nothing else, as workers get worker.h's accessors. */
+#include "ptbench/probe.h"
+#include "ptbench/runner.h"
+
+size_t pt_probe_nroles(const struct pt_run *run)
+{
+	return run->nroles;
+}
+
+const char *pt_probe_role_name(const struct pt_run *run, size_t r)
+{
+	return run->roles[r].role->name;
+}
+
+int pt_probe_role_nthreads(const struct pt_run *run, size_t r)
+{
+	return run->roles[r].nthreads;
+}
+
+int pt_probe_thread_tid(const struct pt_run *run, size_t r, int i)
+{
+	return run->roles[r].threads[i].tid;
+}
+
+int pt_probe_thread_cpu(const struct pt_run *run, size_t r, int i)
+{
+	return run->roles[r].cpus ? run->roles[r].cpus[i] : -1;
+}
+
+uint64_t pt_probe_t_measure(const struct pt_run *run)
+{
+	return run->t_measure;
+}
+
+uint64_t pt_probe_t_stop(const struct pt_run *run)
+{
+	return run->t_stop;
+}
+
+double pt_probe_window_s(const struct pt_run *run)
+{
+	return run->t_stop > run->t_measure ? (double)(run->t_stop - run->t_measure) / 1e9 : 0;
+}
+
+uint64_t pt_probe_warmup_ns(const struct pt_run *run)
+{
+	return run->warmup_ns;
+}
+
+uint64_t pt_probe_duration_ns(const struct pt_run *run)
+{
+	return run->duration_ns;
+}
+
+bool pt_probe_trace(const struct pt_run *run)
+{
+	return run->trace;
+}
+
+int pt_probe_lock_backend(const struct pt_run *run)
+{
+	return run->lock_probe;
+}
+
+const char *pt_probe_lock_backend_from(const struct pt_run *run)
+{
+	return run->lock_probe_from;
+}
