@@ -7,9 +7,8 @@
 #include <stddef.h>
 
 /* The process's topology, loaded once and kept until pt_topo_cleanup();
- * pt_topo() exits (5) when hwloc cannot read it, pt_topo_try() returns NULL. */
+ * pt_topo_try() returns NULL when hwloc cannot read it (no exit in a library). */
 hwloc_topology_t pt_topo_try(void);
-hwloc_topology_t pt_topo(void);
 /* Bind the calling thread to one PU (HWLOC_CPUBIND_THREAD); -1 does nothing. */
 int pt_topo_bind_thread(int cpu);
 /* The calling thread's binding as a list ("3", "0-15"), as the kernel has it. */

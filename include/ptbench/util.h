@@ -14,6 +14,10 @@ void *pt_xcalloc(size_t n, size_t size);
  * "out of memory" and exit 5 (PT_EXIT_RUNTIME). */
 void *pt_xrealloc(void *p, size_t n);
 char *pt_xstrdup(const char *s);
+/* asprintf that cannot fail (out of memory: pt_oom) */
+__attribute__((format(printf, 1, 2))) char *pt_xasprintf(const char *fmt, ...);
+/* The out-of-memory policy of every pt_x* function: a message, exit 5. */
+__attribute__((noreturn)) void pt_oom(void);
 /* s for sh: inside single quotes (pt_shell_quote), or as it is when it
  * holds nothing sh would read (pt_shell_word: commands shown to a reader) */
 void pt_shell_quote(FILE *f, const char *s);

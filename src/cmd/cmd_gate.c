@@ -231,9 +231,7 @@ static int take_results(struct pt_gate *g, int side, const char *path)
 		size_t len = strlen(e->d_name);
 
 		if (len > 5 && !strcmp(e->d_name + len - 5, ".json")) {
-			names = realloc(names, (n + 1) * sizeof(*names));
-			if (!names)
-				abort();
+			names = pt_xrealloc(names, (n + 1) * sizeof(*names));
 			names[n++] = pt_xstrdup(e->d_name);
 		}
 	}

@@ -37,15 +37,6 @@ const char *pt_verdict_name(enum pt_verdict v)
 
 /* ---- loading and checking inputs --------------------------------------- */
 
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o && json_object_is_type(o, json_type_object))
-		json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
 		void (*warn)(void *ctx, const char *msg), void *ctx)
 {
@@ -125,11 +116,11 @@ static void json_diff(struct diffbuf *d, const char *path, struct json_object *b
 		json_object_object_foreach(b, key, bv)
 		{
 			snprintf(sub, sizeof(sub), "%s.%s", path, key);
-			json_diff(d, sub, bv, get(c, key));
+			json_diff(d, sub, bv, pt_result_get(c, key));
 		}
 		json_object_object_foreach(c, ckey, cv)
 		{
-			if (!get(b, ckey)) {
+			if (!pt_result_get(b, ckey)) {
 				snprintf(sub, sizeof(sub), "%s.%s", path, ckey);
 				diff_add(d, sub, NULL, cv);
 			}
@@ -149,10 +140,10 @@ int pt_cmp_mismatches(const struct pt_cmp_input *base, const struct pt_cmp_input
 	struct json_object *bs, *cs;
 
 	buf[0] = '\0';
-	json_diff(&d, "schema", get(base->doc, "schema"), get(cand->doc, "schema"));
+	json_diff(&d, "schema", pt_result_get(base->doc, "schema"), pt_result_get(cand->doc, "schema"));
 	/* copies, so the ignored keys can be dropped */
-	bs = get(base->doc, "scenario");
-	cs = get(cand->doc, "scenario");
+	bs = pt_result_get(base->doc, "scenario");
+	cs = pt_result_get(cand->doc, "scenario");
 	bs = bs ? json_tokener_parse(json_object_to_json_string(bs)) : NULL;
 	cs = cs ? json_tokener_parse(json_object_to_json_string(cs)) : NULL;
 	/* json_object_object_del asserts an object: "scenario" may be anything
@@ -166,13 +157,13 @@ int pt_cmp_mismatches(const struct pt_cmp_input *base, const struct pt_cmp_input
 			json_object_object_del(cs, ignored[i]);
 	}
 	/* the name first, so the message leads with what matters most */
-	json_diff(&d, "scenario.name", get(bs, "name"), get(cs, "name"));
+	json_diff(&d, "scenario.name", pt_result_get(bs, "name"), pt_result_get(cs, "name"));
 	if (bo && co) {
 		json_object_object_del(bs, "name");
 		json_object_object_del(cs, "name");
 	}
 	json_diff(&d, "scenario", bs, cs);
-	json_diff(&d, "sweep", get(base->doc, "sweep"), get(cand->doc, "sweep"));
+	json_diff(&d, "sweep", pt_result_get(base->doc, "sweep"), pt_result_get(cand->doc, "sweep"));
 	json_object_put(bs);
 	json_object_put(cs);
 	if (d.n > 8 && d.off < len)
@@ -183,7 +174,7 @@ int pt_cmp_mismatches(const struct pt_cmp_input *base, const struct pt_cmp_input
 
 bool pt_cmp_has_lock_probe(const struct pt_cmp_input *in)
 {
-	struct json_object *reps = get(in->doc, "repeats");
+	struct json_object *reps = pt_result_get(in->doc, "repeats");
 	size_t n = json_object_is_type(reps, json_type_array) ? json_object_array_length(reps) : 0;
 
 	for (size_t k = 0; k < n; k++)

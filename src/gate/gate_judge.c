@@ -38,9 +38,7 @@ void pt_gate_command(struct pt_gate *g, char *const *argv)
 		pt_shell_word(f, argv[i]);
 	}
 	fclose(f);
-	g->commands = realloc(g->commands, (g->ncommands + 1) * sizeof(*g->commands));
-	if (!g->commands)
-		abort();
+	g->commands = pt_xrealloc(g->commands, (g->ncommands + 1) * sizeof(*g->commands));
 	g->commands[g->ncommands++] = text;
 }
 
@@ -53,9 +51,7 @@ void pt_gate_note(struct pt_gate *g, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "ptbench gate: %s\n", buf);
-	g->notes = realloc(g->notes, (g->nnotes + 1) * sizeof(*g->notes));
-	if (!g->notes)
-		abort();
+	g->notes = pt_xrealloc(g->notes, (g->nnotes + 1) * sizeof(*g->notes));
 	g->notes[g->nnotes++] = pt_xstrdup(buf);
 }
 
@@ -141,9 +137,7 @@ static void list_plots(struct pt_gate *g, struct pt_gate_scen *s)
 
 		if (len < 5 || (strcmp(e->d_name + len - 4, ".png") && strcmp(e->d_name + len - 4, ".svg")))
 			continue;
-		s->plots = realloc(s->plots, (s->nplots + 1) * sizeof(*s->plots));
-		if (!s->plots)
-			abort();
+		s->plots = pt_xrealloc(s->plots, (s->nplots + 1) * sizeof(*s->plots));
 		s->plots[s->nplots++] = path2(s->plot_dir + skip, e->d_name, NULL, "");
 	}
 	closedir(d);

@@ -18,6 +18,7 @@
 #include "ptbench/hist.h"
 #include "ptbench/plot_data.h"
 #include "ptbench/plot_internal.h"
+#include "ptbench/result_read.h"
 #include "ptbench/stats.h"
 #include "ptbench/util.h"
 
@@ -25,11 +26,7 @@
 
 struct json_object *plot_jget(struct json_object *o, const char *key)
 {
-	struct json_object *v;
-
-	if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
+	return pt_result_get(o, key);
 }
 
 struct json_object *plot_jpath(struct json_object *o, ...)
@@ -77,8 +74,7 @@ struct json_object *plot_op_stats(struct json_object *rep, const char *role, con
 
 void plot_oom(void)
 {
-	fprintf(stderr, "ptbench plot: out of memory\n");
-	exit(PT_EXIT_RUNTIME);
+	pt_oom();
 }
 
 static __attribute__((format(printf, 1, 0))) char *plot_vfmt(const char *fmt, va_list ap)

@@ -89,10 +89,7 @@ static char *gnuplot_vars(const char *plots, const struct pt_plot_chart *c, cons
 	char *qp = pt_plot_gp_quote(plots), *qd = pt_plot_gp_quote(dir), *qn = pt_plot_gp_quote(c->name);
 	char *s;
 
-	if (asprintf(&s, "plotdir='%s'; %sterm='%s'; out='%s/%s.%s'", qp, c->vars, fmt, qd, qn, fmt) < 0) {
-		fprintf(stderr, "ptbench plot: out of memory\n");
-		exit(PT_EXIT_RUNTIME);
-	}
+	s = pt_xasprintf("plotdir='%s'; %sterm='%s'; out='%s/%s.%s'", qp, c->vars, fmt, qd, qn, fmt);
 	free(qp);
 	free(qd);
 	free(qn);
@@ -134,8 +131,7 @@ static int render(const struct pt_plot *p, const char *plots, const char *const 
 	FILE *sh;
 	int failed = 0, drawn = 0;
 
-	if (asprintf(&shpath, "%s/render.sh", p->dir) < 0)
-		exit(PT_EXIT_RUNTIME);
+	shpath = pt_xasprintf("%s/render.sh", p->dir);
 	sh = fopen(shpath, "w");
 	if (sh)
 		fprintf(sh, "#!/bin/sh\n# The gnuplot commands `ptbench plot` ran; edit the scripts or the"
@@ -144,8 +140,7 @@ static int render(const struct pt_plot *p, const char *plots, const char *const 
 		const struct pt_plot_chart *c = &p->charts[i];
 		char *script;
 
-		if (asprintf(&script, "%s/%s.gp", plots, c->script) < 0)
-			exit(PT_EXIT_RUNTIME);
+		script = pt_xasprintf("%s/%s.gp", plots, c->script);
 		for (size_t k = 0; k < nfmts; k++) {
 			char *vars = gnuplot_vars(plots, c, p->dir, fmts[k]), *out;
 
@@ -156,8 +151,7 @@ static int render(const struct pt_plot *p, const char *plots, const char *const 
 				pt_shell_quote(sh, script);
 				fputc('\n', sh);
 			}
-			if (asprintf(&out, "%s/%s.%s", p->dir, c->name, fmts[k]) < 0)
-				exit(PT_EXIT_RUNTIME);
+			out = pt_xasprintf("%s/%s.%s", p->dir, c->name, fmts[k]);
 			fflush(stdout); /* our lines before gnuplot's complaints */
 			if (run_gnuplot(vars, script) || file_size(out) <= 0) {
 				fprintf(stderr, "ptbench plot: gnuplot failed on %s (script %s)\n", out, script);

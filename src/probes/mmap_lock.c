@@ -92,9 +92,7 @@ static void on_event(void *data, int size, uint64_t ts, void *ctx)
 			q->head = 0;
 		} else {
 			q->cap = q->cap ? 2 * q->cap : 65536;
-			q->ev = realloc(q->ev, q->cap * sizeof(*q->ev));
-			if (!q->ev)
-				abort();
+			q->ev = pt_xrealloc(q->ev, q->cap * sizeof(*q->ev));
 		}
 	}
 	q->ev[q->head + q->n++] = e;

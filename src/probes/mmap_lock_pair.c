@@ -221,9 +221,7 @@ static void emit(struct pt_ml_pair *p, uint64_t ts, uint32_t group, enum sample_
 		return;
 	if (p->npending == p->pending_cap) {
 		p->pending_cap = p->pending_cap ? 2 * p->pending_cap : 4096;
-		p->pending = realloc(p->pending, p->pending_cap * sizeof(*p->pending));
-		if (!p->pending)
-			abort();
+		p->pending = pt_xrealloc(p->pending, p->pending_cap * sizeof(*p->pending));
 	}
 	p->pending[p->npending++] = x;
 }

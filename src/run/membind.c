@@ -106,7 +106,8 @@ void pt_membind_reset(void)
  * cache it never frees, which LeakSanitizer reports); -1 if unknown. */
 static int node_of_cpu(int cpu)
 {
-	hwloc_obj_t pu = cpu >= 0 ? hwloc_get_pu_obj_by_os_index(pt_topo(), (unsigned)cpu) : NULL;
+	hwloc_topology_t topo = pt_topo_try();
+	hwloc_obj_t pu = cpu >= 0 && topo ? hwloc_get_pu_obj_by_os_index(topo, (unsigned)cpu) : NULL;
 
 	return pu && !hwloc_bitmap_iszero(pu->nodeset) ? hwloc_bitmap_first(pu->nodeset) : -1;
 }

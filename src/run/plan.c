@@ -126,11 +126,20 @@ static void resolve_rest(struct pt_plan *p)
 	}
 }
 
+/* 0, PT_EXIT_USAGE (a role cannot be placed: message at its cpus key) or
+ * PT_EXIT_RUNTIME (hwloc cannot read the machine). */
 static int place(const struct pt_scenario *sc, struct pt_plan *p)
 {
-	struct pt_place_req *req = pt_xcalloc(p->nroles ? p->nroles : 1, sizeof(*req));
+	hwloc_topology_t topo = pt_topo_try();
+	struct pt_place_req *req;
 	int **cpus = NULL, rc;
 	char err[1024];
+
+	if (!topo) {
+		fprintf(stderr, "ptbench run: hwloc cannot read this machine's topology\n");
+		return PT_EXIT_RUNTIME;
+	}
+	req = pt_xcalloc(p->nroles ? p->nroles : 1, sizeof(*req));
 
 	for (size_t r = 0; r < p->nroles; r++) {
 		req[r].role = p->roles[r].name;
@@ -138,7 +147,7 @@ static int place(const struct pt_scenario *sc, struct pt_plan *p)
 		req[r].exclusive = p->roles[r].exclusive;
 		req[r].nthreads = p->roles[r].threads;
 	}
-	rc = pt_place_plan(pt_topo(), req, p->nroles, &cpus, err, sizeof(err));
+	rc = pt_place_plan(topo, req, p->nroles, &cpus, err, sizeof(err));
 	free(req);
 	if (rc) {
 		/* the planner names the role it could not place: point at its cpus key */
@@ -152,7 +161,7 @@ static int place(const struct pt_scenario *sc, struct pt_plan *p)
 				line = pt_opt_line(&sc->roles[r].common, "cpus");
 		}
 		role_err(sc, line, NULL, "%s", err);
-		return -1;
+		return PT_EXIT_USAGE;
 	}
 	for (size_t r = 0; r < p->nroles; r++)
 		p->roles[r].cpus = cpus[r];
@@ -165,7 +174,8 @@ static int bind_memory(const struct pt_scenario *sc, struct pt_plan_role *pr, co
 	const char *text = pt_opt_str(&r->common, "membind");
 	char err[512];
 
-	if (pt_membind_parse(pt_topo(), text, &pr->membind, err, sizeof(err))) {
+	/* place() ran first: the topology is read */
+	if (pt_membind_parse(pt_topo_try(), text, &pr->membind, err, sizeof(err))) {
 		role_err(sc, pt_opt_line(&r->common, "membind"), r->name, "membind = %s: %s", text, err);
 		return PT_EXIT_USAGE;
 	}
@@ -313,7 +323,8 @@ int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, stru
 			goto fail;
 		}
 	}
-	if (place(sc, p))
+	rc = place(sc, p);
+	if (rc)
 		goto fail;
 	for (size_t i = 0; i < sc->nroles; i++) {
 		rc = bind_memory(sc, &p->roles[i], &sc->roles[i]);

@@ -6,22 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ptbench/result_read.h"
 #include "ptbench/run_checks.h"
 #include "ptbench/scenario.h"
 #include "ptbench/worker.h"
 
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o && json_object_is_type(o, json_type_object))
-		json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 static int64_t num(struct json_object *o, const char *key)
 {
-	return json_object_get_int64(get(o, key));
+	return json_object_get_int64(pt_result_get(o, key));
 }
 
 /* "EACCES 120, ENOENT 3" from an errors object. */
@@ -40,12 +32,12 @@ static void errors_text(struct json_object *errs, char *buf, size_t len)
 
 static void warn_vmstat(const char *role, const char *what, struct json_object *o)
 {
-	struct json_object *v = get(o, "vmstat_check");
+	struct json_object *v = pt_result_get(o, "vmstat_check");
 
-	if (!v || json_object_get_boolean(get(v, "agrees")))
+	if (!v || json_object_get_boolean(pt_result_get(v, "agrees")))
 		return;
 	fprintf(stderr, "ptbench: warning: [worker %s] %s: the kernel's counters disagree with the worker's count (rule %s; worker %lld, pages_collapsed %lld, thp_collapse_alloc %lld): another process may have collapsed memory meanwhile\n",
-		role, what, json_object_get_string(get(v, "rule")), (long long)num(v, "worker_pmds"),
+		role, what, json_object_get_string(pt_result_get(v, "rule")), (long long)num(v, "worker_pmds"),
 		(long long)num(v, "pages_collapsed"), (long long)num(v, "vmstat"));
 }
 
@@ -54,20 +46,20 @@ int pt_check_measured(struct json_object *rep, char *why, size_t len)
 	uint64_t total = 0;
 	int bad = 0;
 
-	json_object_object_foreach(get(rep, "workers"), role, w) {
-		struct json_object *c = get(w, "collapse"), *k = get(w, "khugepaged");
+	json_object_object_foreach(pt_result_get(rep, "workers"), role, w) {
+		struct json_object *c = pt_result_get(w, "collapse"), *k = pt_result_get(w, "khugepaged");
 
-		json_object_object_foreach(get(w, "ops"), op, o) {
+		json_object_object_foreach(pt_result_get(w, "ops"), op, o) {
 			int64_t count = num(o, "count"), nerr = 0;
 			char errs[256];
 
-			json_object_object_foreach(get(o, "errors"), ename, en) {
+			json_object_object_foreach(pt_result_get(o, "errors"), ename, en) {
 				(void)ename;
 				nerr += json_object_get_int64(en);
 			}
 			total += (uint64_t)(count > 0 ? count : 0);
 			if (!bad && nerr > 0 && nerr >= count) {
-				errors_text(get(o, "errors"), errs, sizeof(errs));
+				errors_text(pt_result_get(o, "errors"), errs, sizeof(errs));
 				snprintf(why, len, "[worker %s] op %s: every one of its %lld calls failed (%s)",
 					 role, op, (long long)count, errs);
 				bad = 1;

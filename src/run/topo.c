@@ -24,15 +24,6 @@ hwloc_topology_t pt_topo_try(void)
 	return topology;
 }
 
-hwloc_topology_t pt_topo(void)
-{
-	if (!pt_topo_try()) {
-		fprintf(stderr, "ptbench: hwloc cannot read the topology\n");
-		exit(PT_EXIT_RUNTIME);
-	}
-	return topology;
-}
-
 void pt_topo_cleanup(void)
 {
 	if (topology) {
@@ -43,28 +34,35 @@ void pt_topo_cleanup(void)
 
 int pt_topo_npus(void)
 {
-	return hwloc_get_nbobjs_by_type(pt_topo(), HWLOC_OBJ_PU);
+	hwloc_topology_t topo = pt_topo_try();
+
+	/* unreadable: one PU, the least a running process has */
+	return topo ? hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU) : 1;
 }
 
 int pt_topo_bind_thread(int cpu)
 {
+	hwloc_topology_t topo = pt_topo_try();
 	hwloc_bitmap_t set;
 	int rc;
 
 	if (cpu < 0)
 		return 0;
+	if (!topo)
+		return -1;
 	set = hwloc_bitmap_alloc();
 	hwloc_bitmap_only(set, (unsigned)cpu);
-	rc = hwloc_set_cpubind(pt_topo(), set, HWLOC_CPUBIND_THREAD);
+	rc = hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD);
 	hwloc_bitmap_free(set);
 	return rc;
 }
 
 void pt_topo_thread_binding(char *buf, size_t len)
 {
+	hwloc_topology_t topo = pt_topo_try();
 	hwloc_bitmap_t set = hwloc_bitmap_alloc();
 
-	if (hwloc_get_cpubind(pt_topo(), set, HWLOC_CPUBIND_THREAD))
+	if (!topo || hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_THREAD))
 		snprintf(buf, len, "unknown");
 	else
 		hwloc_bitmap_list_snprintf(buf, len, set);

@@ -113,9 +113,7 @@ int pt_json_sanitize_utf8(struct json_object *o)
 		json_object_object_foreach(o, key, val) {
 			n += pt_json_sanitize_utf8(val);
 			if (!pt_utf8_valid(key, strlen(key), NULL)) {
-				bad = realloc(bad, (nbad + 1) * sizeof(*bad));
-				if (!bad)
-					abort();
+				bad = pt_xrealloc(bad, (nbad + 1) * sizeof(*bad));
 				bad[nbad++] = pt_xstrdup(key);
 			}
 		}

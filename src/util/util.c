@@ -1,7 +1,9 @@
 /* Allocation that cannot fail quietly, file slurping, formatting. */
+#define _GNU_SOURCE /* vasprintf */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -21,10 +23,25 @@ const char pt_version[] = PTBENCH_VERSION;
 int pt_argc;
 char **pt_argv;
 
-static void oom(void)
+/* The one out-of-memory policy: say so and exit 5 (the pt_x* allocators) */
+void pt_oom(void)
 {
 	fprintf(stderr, "ptbench: out of memory\n");
 	exit(PT_EXIT_RUNTIME);
+}
+
+char *pt_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		pt_oom();
+	return s;
 }
 
 void *pt_xrealloc(void *p, size_t n)
@@ -32,7 +49,7 @@ void *pt_xrealloc(void *p, size_t n)
 	void *q = realloc(p, n ? n : 1);
 
 	if (!q)
-		oom();
+		pt_oom();
 	return q;
 }
 
@@ -41,7 +58,7 @@ void *pt_xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (!p)
-		oom();
+		pt_oom();
 	return p;
 }
 
@@ -50,7 +67,7 @@ void *pt_xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
-		oom();
+		pt_oom();
 	return p;
 }
 
@@ -59,7 +76,7 @@ char *pt_xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (!p)
-		oom();
+		pt_oom();
 	return p;
 }
 
@@ -79,7 +96,7 @@ char *pt_read_file(const char *path, size_t *lenp)
 			cap *= 2;
 			buf = realloc(buf, cap);
 			if (!buf)
-				oom();
+				pt_oom();
 		}
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0) {
