@@ -1,7 +1,8 @@
 /* procmap-query: walk the target's VMAs with the PROCMAP_QUERY ioctl on
  * /proc/TARGET/maps (Linux 6.11+), one ioctl per VMA, each timed as op
  * `query`; a full pass over the address space is also timed as op `walk`.
- * Each call takes mmap_lock for read (6.11..6.18) or a per-VMA lock (7.0+). */
+ * Each call takes mmap_lock for read (6.11..6.17) or a per-VMA lock (6.18+,
+ * measured: doc/kernel-notes.md). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
