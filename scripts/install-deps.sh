@@ -7,7 +7,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libhwloc-dev libnuma-dev libcpuid-dev libjson-c-dev
-libtracefs-dev libtraceevent-dev zlib1g-dev gnuplot-nox libxml2-utils perl python3 python3-yaml util-linux
+libtracefs-dev libtraceevent-dev zlib1g-dev gnuplot-nox libxml2-utils perl python3 python3-yaml python3-junitparser util-linux
 qemu-system-x86 busybox-static cpio groff-base man-db clang llvm libbpf-dev bpftool libclang-rt-14-dev"
 
 missing=""

@@ -1,10 +1,14 @@
 /* `ptbench compare --format markdown`: for a mailing-list reply or a pull
  * request. Regressions in bold upper case. */
 #include "ptbench/compare.h"
+#include "ptbench/escape.h"
 
 void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 {
-	fprintf(out, "### ptbench compare: %s\n\n", r->scenario);
+	char e1[1024], e2[256], e3[1024], e4[256];
+
+	/* names, paths and kernels came from inputs: escaped for markdown */
+	fprintf(out, "### ptbench compare: %s\n\n", pt_esc(r->scenario, PT_ESC_MD, e1, sizeof(e1)));
 	fprintf(out,
 		"Rule: a change counts when the medians (one value per repeat) differ by at "
 		"least %g%% (%g%% for p99, p999, p9999, max) and either the Mann-Whitney U test "
@@ -26,8 +30,10 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 		fprintf(out,
 			"\nBaseline `%s` (kernel %s, %zu repeats) vs candidate `%s` "
 			"(kernel %s, %zu repeats):\n\n",
-			c->base->path, c->base->kernel, c->base->repeats, c->cand->path,
-			c->cand->kernel, c->cand->repeats);
+			pt_esc(c->base->path, PT_ESC_MD_CODE, e1, sizeof(e1)),
+			pt_esc(c->base->kernel, PT_ESC_MD, e2, sizeof(e2)), c->base->repeats,
+			pt_esc(c->cand->path, PT_ESC_MD_CODE, e3, sizeof(e3)),
+			pt_esc(c->cand->kernel, PT_ESC_MD, e4, sizeof(e4)), c->cand->repeats);
 		fprintf(out, "| metric | baseline | candidate | change | p | detectable | verdict |\n"
 			     "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
 		for (size_t k = 0; k < c->n; k++) {
@@ -37,7 +43,8 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 
 			if (!pt_cmp_listed(r, m))
 				continue;
-			fprintf(out, "| `%s`%s | %s | %s | %s | %s | %s | %s%s%s |\n", m->name,
+			fprintf(out, "| `%s`%s | %s | %s | %s | %s | %s | %s%s%s |\n",
+				pt_esc(m->name, PT_ESC_MD_CODE, e1, sizeof(e1)),
 				m->gated ? " (gate)" : m->reported ? " (reported)" : "",
 				pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
 				pt_cmp_fmt_value(m, m->med_cand, cv, sizeof(cv)),

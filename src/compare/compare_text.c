@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ptbench/compare.h"
+#include "ptbench/escape.h"
 
 #define RED "\033[1;31m"
 #define GREEN "\033[32m"
@@ -45,10 +46,15 @@ void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
 {
 	const struct pt_cmp_input *base = r->ncmp ? r->cmp[0].base : NULL;
 
-	fprintf(out, "scenario %s\n", r->scenario);
-	if (base)
-		fprintf(out, "baseline: %s (kernel %s, %zu repeats)\n", base->path, base->kernel,
+	char e1[1024], e2[256];
+
+	/* names, paths and reasons came from inputs: escaped for a terminal */
+	fprintf(out, "scenario %s\n", pt_esc(r->scenario, PT_ESC_TERM, e1, sizeof(e1)));
+	if (base) {
+		fprintf(out, "baseline: %s", pt_esc(base->path, PT_ESC_TERM, e1, sizeof(e1)));
+		fprintf(out, " (kernel %s, %zu repeats)\n", pt_esc(base->kernel, PT_ESC_TERM, e2, sizeof(e2)),
 			base->repeats);
+	}
 	pt_cmp_write_rule(r, out, "");
 	for (size_t i = 0; i < r->ncmp; i++) {
 		const struct pt_comparison *c = &r->cmp[i];
@@ -56,14 +62,15 @@ void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
 
 		for (size_t k = 0; k < c->n; k++)
 			if (pt_cmp_listed(r, &c->m[k])) {
-				int len = (int)strlen(c->m[k].name) +
+				int len = (int)strlen(pt_esc(c->m[k].name, PT_ESC_TERM, e1, sizeof(e1))) +
 					  (c->m[k].gated || c->m[k].reported ? 2 : 0);
 
 				if (len > w)
 					w = len;
 			}
-		fprintf(out, "\ncandidate: %s (kernel %s, %zu repeats)\n", c->cand->path,
-			c->cand->kernel, c->cand->repeats);
+		fprintf(out, "\ncandidate: %s", pt_esc(c->cand->path, PT_ESC_TERM, e1, sizeof(e1)));
+		fprintf(out, " (kernel %s, %zu repeats)\n", pt_esc(c->cand->kernel, PT_ESC_TERM, e2, sizeof(e2)),
+			c->cand->repeats);
 		fprintf(out, "   %-*s %11s %11s %9s %7s %10s  %s\n", w, "metric", "baseline",
 			"candidate", "change", "p", "detectable", "verdict");
 		for (size_t k = 0; k < c->n; k++) {
@@ -89,7 +96,7 @@ void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
 			default:
 				break;
 			}
-			snprintf(name, sizeof(name), "%s%s", m->name,
+			snprintf(name, sizeof(name), "%s%s", pt_esc(m->name, PT_ESC_TERM, e1, sizeof(e1)),
 				 m->gated ? " *" : m->reported ? " ~" : "");
 			fprintf(out, "%s%s %-*s %11s %11s %9s %7s %10s  %s", color ? on : "", mark, w,
 				name, pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
@@ -98,7 +105,7 @@ void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
 				pt_cmp_fmt_p(m->p, p, sizeof(p)), pt_cmp_fmt_mde(m, d, sizeof(d)), verdict);
 			if (m->verdict == PT_VERDICT_INCONCLUSIVE ||
 			    m->verdict == PT_VERDICT_NOT_COMPARABLE)
-				fprintf(out, " (%s)", m->why);
+				fprintf(out, " (%s)", pt_esc(m->why, PT_ESC_TERM, e1, sizeof(e1)));
 			fprintf(out, "%s\n", color && *on ? RESET : "");
 		}
 		fprintf(out, "   * gated metric;%s medians of one value per repeat; detectable: the "

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ptbench/compare_run.h"
+#include "ptbench/escape.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
 #include "ptbench/plot_data.h"
@@ -50,7 +51,10 @@ void pt_gate_note(struct pt_gate *g, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "ptbench gate: %s\n", buf);
+	/* names in it came from inputs: no control byte reaches the terminal */
+	fprintf(stderr, "ptbench gate: ");
+	pt_esc_fputs(stderr, buf, PT_ESC_TERM);
+	fputc('\n', stderr);
 	g->notes = pt_xrealloc(g->notes, (g->nnotes + 1) * sizeof(*g->notes));
 	g->notes[g->nnotes++] = pt_xstrdup(buf);
 }
@@ -328,9 +332,13 @@ void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
 		s->why[strcspn(s->why, "\n")] = '\0';
 		free(text);
 	}
-	if (s->status == PT_EXIT_USAGE || !s->cmp)
-		fprintf(stderr, "ptbench gate: %s: %s (%s)\n", s->name,
-			*s->why ? s->why : "compare wrote no JSON", err);
+	if (s->status == PT_EXIT_USAGE || !s->cmp) {
+		fprintf(stderr, "ptbench gate: ");
+		pt_esc_fputs(stderr, s->name, PT_ESC_TERM);
+		fprintf(stderr, ": ");
+		pt_esc_fputs(stderr, *s->why ? s->why : "compare wrote no JSON", PT_ESC_TERM);
+		fprintf(stderr, " (%s)\n", err);
+	}
 	free(err);
 	free(cdir);
 	if (g->plots)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ptbench/escape.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
 #include "ptbench/util.h"
@@ -76,7 +77,8 @@ static const char *fmt_value(const char *metric, double v, char *buf, size_t len
 	return buf;
 }
 
-/* "faulter.fault.p99: regressed: 1.2ms -> 3.4ms (+183.3%, p 0.029): why" */
+/* "faulter.fault.p99: regressed: 1.2ms -> 3.4ms (+183.3%, p 0.029): why",
+ * raw: each writer escapes it for its format */
 static void metric_line(struct json_object *m, char *buf, size_t len)
 {
 	const char *name = str(m, "metric");
@@ -94,118 +96,217 @@ static void metric_line(struct json_object *m, char *buf, size_t len)
 	snprintf(buf, len, "%s: %s: %s -> %s (%s, p %s): %s", name, str(m, "verdict"),
 		 fmt_value(name, num(m, "baseline", "median"), b, sizeof(b)),
 		 fmt_value(name, num(m, "candidate", "median"), c, sizeof(c)), cs, ps, str(m, "why"));
-	for (char *q = buf; *q; q++)
-		if (*q == '\n' || *q == '#')
-			*q = *q == '#' ? 'N' : ' ';
+}
+
+/* What a CI engine makes of one gated metric: a failure (regressed), a skip
+ * (inconclusive or not comparable: the gate could not decide, never a
+ * pass) or a pass (unchanged, improved). */
+enum outcome { OUT_PASS, OUT_FAIL, OUT_SKIP };
+
+static enum outcome outcome_of(struct json_object *m)
+{
+	const char *v = str(m, "verdict");
+
+	if (!strcmp(v, "regressed"))
+		return OUT_FAIL;
+	if (!strcmp(v, "unchanged") || !strcmp(v, "improved"))
+		return OUT_PASS;
+	return OUT_SKIP; /* inconclusive, not comparable, anything unknown */
+}
+
+/* one scenario's gated metrics by outcome */
+struct tally {
+	size_t gated, pass, fail, skip, not_comparable;
+};
+
+/* whether compare judged the scenario; if not (an error, a skip) it is one
+ * case of its own */
+static bool judged(const struct pt_gate_scen *s)
+{
+	return metrics_of(s) && s->status != PT_EXIT_USAGE && s->status != PT_EXIT_RUNTIME &&
+	       s->status != PT_EXIT_SKIP;
+}
+
+static struct tally tally_of(const struct pt_gate_scen *s)
+{
+	struct json_object *ms = metrics_of(s);
+	struct tally t = { 0 };
+
+	for (size_t j = 0; ms && j < json_object_array_length(ms); j++) {
+		struct json_object *m = json_object_array_get_idx(ms, j);
+
+		if (!gated(m))
+			continue;
+		t.gated++;
+		switch (outcome_of(m)) {
+		case OUT_PASS: t.pass++; break;
+		case OUT_FAIL: t.fail++; break;
+		case OUT_SKIP: t.skip++; break;
+		}
+		t.not_comparable += !strcmp(str(m, "verdict"), "not comparable");
+	}
+	return t;
+}
+
+/* why a scenario is undecided, in words: "2 of 5 gated metrics inconclusive,
+ * 1 not comparable", or "no metric was gated" */
+static void undecided_why(const struct pt_gate_scen *s, char *buf, size_t len)
+{
+	struct tally t = tally_of(s);
+	size_t inc = t.skip - t.not_comparable;
+
+	if (!t.gated)
+		snprintf(buf, len, "no metric was gated (none both results can give)");
+	else if (inc && t.not_comparable)
+		snprintf(buf, len, "%zu of %zu gated metrics inconclusive, %zu not comparable", inc, t.gated,
+			 t.not_comparable);
+	else if (t.not_comparable)
+		snprintf(buf, len, "%zu of %zu gated metrics not comparable", t.not_comparable, t.gated);
+	else
+		snprintf(buf, len, "%zu of %zu gated metrics inconclusive", inc, t.gated);
 }
 
 /* --- KTAP ----------------------------------------------------------------- */
 
+/* Every name and reason goes through pt_esc(PT_ESC_KTAP): a '#' would start
+ * a directive ("foo # SKIP" read as a skip), a newline a result line. */
 void pt_gate_write_ktap(const struct pt_gate *g, FILE *out)
 {
 	fprintf(out, "KTAP version 1\n1..%zu\n", g->nscen);
 	for (size_t i = 0; i < g->nscen; i++) {
 		const struct pt_gate_scen *s = &g->scen[i];
 		struct json_object *ms = metrics_of(s);
-		size_t n = 0, k = 0;
-		char line[1024];
+		size_t k = 0;
+		char line[1024], why[256];
 
-		for (size_t j = 0; ms && j < json_object_array_length(ms); j++)
-			n += gated(json_object_array_get_idx(ms, j));
-		fprintf(out, "    KTAP version 1\n    # Subtest: %s\n    1..%zu\n", s->name, n);
+		fprintf(out, "    KTAP version 1\n    # Subtest: ");
+		pt_esc_fputs(out, s->name, PT_ESC_KTAP);
+		fprintf(out, "\n    1..%zu\n", tally_of(s).gated);
+		/* comments, not cases, first (the subtest ends on its last
+		 * result): a latency reported under --gate-on structural, a probe
+		 * metric one side could not give */
 		for (size_t j = 0; ms && j < json_object_array_length(ms); j++) {
 			struct json_object *m = json_object_array_get_idx(ms, j);
-			const char *v = str(m, "verdict");
+			const char *c = json_object_get_boolean(json_object_object_get(m, "reported"))
+						? "reported"
+					: !strcmp(str(m, "verdict"), "not comparable") ? "not comparable"
+										      : NULL;
 
-			if (!gated(m)) {
-				if (json_object_get_boolean(json_object_object_get(m, "reported"))) {
-					metric_line(m, line, sizeof(line));
-					fprintf(out, "    # reported, not gated: %s\n", line);
-				}
+			if (gated(m) || !c)
 				continue;
-			}
 			metric_line(m, line, sizeof(line));
-			fprintf(out, "    # %s\n", line);
-			if (!strcmp(v, "regressed"))
-				fprintf(out, "    not ok %zu %s\n", ++k, str(m, "metric"));
-			else if (!strcmp(v, "inconclusive"))
-				fprintf(out, "    ok %zu %s # SKIP inconclusive\n", ++k, str(m, "metric"));
-			else
-				fprintf(out, "    ok %zu %s\n", ++k, str(m, "metric"));
+			fprintf(out, "    # %s, not gated: ", c);
+			pt_esc_fputs(out, line, PT_ESC_KTAP);
+			fputc('\n', out);
 		}
-		snprintf(line, sizeof(line), "%s", s->why);
-		line[strcspn(line, "\n#")] = '\0';
+		for (size_t j = 0; ms && j < json_object_array_length(ms); j++) {
+			struct json_object *m = json_object_array_get_idx(ms, j);
+
+			if (!gated(m))
+				continue;
+			metric_line(m, line, sizeof(line));
+			fprintf(out, "    # ");
+			pt_esc_fputs(out, line, PT_ESC_KTAP);
+			fprintf(out, "\n    %s %zu ", outcome_of(m) == OUT_FAIL ? "not ok" : "ok", ++k);
+			pt_esc_fputs(out, str(m, "metric"), PT_ESC_KTAP);
+			if (outcome_of(m) == OUT_SKIP) {
+				/* the verdict and its reason: "# SKIP not comparable: the
+				 * mmap_lock probe did not run in ..." */
+				fprintf(out, " # SKIP ");
+				pt_esc_fputs(out, str(m, "verdict"), PT_ESC_KTAP);
+				fprintf(out, ": ");
+				pt_esc_fputs(out, str(m, "why"), PT_ESC_KTAP);
+			}
+			fputc('\n', out);
+		}
+		fprintf(out, "%s %zu ", s->status == PT_EXIT_OK || s->status == PT_EXIT_INCONCLUSIVE ||
+						 s->status == PT_EXIT_SKIP
+					? "ok"
+					: "not ok",
+			i + 1);
+		pt_esc_fputs(out, s->name, PT_ESC_KTAP);
 		switch (s->status) {
 		case PT_EXIT_OK:
-			fprintf(out, "ok %zu %s\n", i + 1, s->name);
-			break;
 		case PT_EXIT_REGRESSION:
-			fprintf(out, "not ok %zu %s\n", i + 1, s->name);
 			break;
 		case PT_EXIT_INCONCLUSIVE:
-			fprintf(out, "ok %zu %s # SKIP undecided: %lld of %lld gated metrics inconclusive\n",
-				i + 1, s->name, gate_count(s, "inconclusive"), gate_count(s, "gated"));
+			undecided_why(s, why, sizeof(why));
+			fprintf(out, " # SKIP undecided: ");
+			pt_esc_fputs(out, why, PT_ESC_KTAP);
 			break;
 		case PT_EXIT_SKIP:
-			fprintf(out, "ok %zu %s # SKIP %s\n", i + 1, s->name, line);
+			fprintf(out, " # SKIP ");
+			pt_esc_fputs(out, s->why, PT_ESC_KTAP);
 			break;
 		default:
-			fprintf(out, "not ok %zu %s # ERROR %s\n", i + 1, s->name, line);
+			fprintf(out, " # ERROR ");
+			pt_esc_fputs(out, s->why, PT_ESC_KTAP);
 		}
+		fputc('\n', out);
 	}
 }
 
 /* --- JUnit ---------------------------------------------------------------- */
 
+/* The Jenkins xUnit junit-10 rules (tests/junit-ptbench.xsd checks them,
+ * and a little more): <testsuites> has tests, failures, errors and time
+ * (no skipped); each <testsuite> has name, tests, failures, errors (and
+ * skipped, time); each <testcase> name, classname and time (metrics are
+ * judged, not run: 0); a failure's, error's or skip's text is in the
+ * element's body as well as in its message attribute (GitLab shows the
+ * body). */
 static void xml(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&apos;", out); break;
-		default:
-			/* control characters are not allowed in XML 1.0 */
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, out);
-		}
+	pt_esc_fputs(out, s, PT_ESC_XML);
+}
+
+static void junit_case(FILE *out, const char *scen, const char *name, const char *elem, const char *type,
+		       const char *text)
+{
+	fprintf(out, "    <testcase classname=\"ptbench.gate.");
+	xml(out, scen);
+	fprintf(out, "\" name=\"");
+	xml(out, name);
+	fprintf(out, "\" time=\"0\">\n      <%s", elem);
+	if (type) {
+		fprintf(out, " type=\"");
+		xml(out, type);
+		fputc('"', out);
 	}
+	if (strcmp(elem, "system-out")) {
+		fprintf(out, " message=\"");
+		xml(out, text);
+		fputc('"', out);
+	}
+	fputc('>', out);
+	xml(out, text);
+	fprintf(out, "</%s>\n    </testcase>\n", elem);
 }
 
 static void write_junit(const struct pt_gate *g, FILE *out)
 {
-	size_t tests = 0, fail = 0, skip = 0, err = 0;
+	size_t tests = 0, fail = 0, err = 0;
 
 	for (size_t i = 0; i < g->nscen; i++) {
 		const struct pt_gate_scen *s = &g->scen[i];
-		struct json_object *ms = metrics_of(s);
+		struct tally t = tally_of(s);
 
-		if (!ms || s->status == PT_EXIT_USAGE || s->status == PT_EXIT_RUNTIME ||
-		    s->status == PT_EXIT_SKIP) {
+		if (!judged(s) || !t.gated) {
 			tests++;
-			skip += s->status == PT_EXIT_SKIP;
-			err += s->status != PT_EXIT_SKIP;
+			err += !judged(s) && s->status != PT_EXIT_SKIP;
 			continue;
 		}
-		for (size_t j = 0; j < json_object_array_length(ms); j++) {
-			struct json_object *m = json_object_array_get_idx(ms, j);
-
-			if (!gated(m))
-				continue;
-			tests++;
-			fail += !strcmp(str(m, "verdict"), "regressed");
-			skip += !strcmp(str(m, "verdict"), "inconclusive");
-		}
+		tests += t.gated;
+		fail += t.fail;
 	}
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(out, "<testsuites name=\"ptbench gate\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" "
-		     "errors=\"%zu\" time=\"%.1f\">\n",
-		tests, fail, skip, err, g->wall_s);
+	fprintf(out, "<testsuites name=\"ptbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+		     "time=\"%.1f\">\n",
+		tests, fail, err, g->wall_s);
 	for (size_t i = 0; i < g->nscen; i++) {
 		const struct pt_gate_scen *s = &g->scen[i];
 		struct json_object *ms = metrics_of(s);
+		struct tally t = tally_of(s);
 		char line[1024];
 
 		fprintf(out, "  <testsuite name=\"");
@@ -214,42 +315,40 @@ static void write_junit(const struct pt_gate *g, FILE *out)
 		xml(out, g->side[1].label);
 		fprintf(out, " vs ");
 		xml(out, g->side[0].label);
-		fprintf(out, "\">\n");
-		if (!ms || s->status == PT_EXIT_USAGE || s->status == PT_EXIT_RUNTIME ||
-		    s->status == PT_EXIT_SKIP) {
-			fprintf(out, "    <testcase classname=\"ptbench.gate.");
-			xml(out, s->name);
-			fprintf(out, "\" name=\"");
-			xml(out, s->name);
-			fprintf(out, "\">\n      <%s message=\"", s->status == PT_EXIT_SKIP ? "skipped" : "error");
-			xml(out, *s->why ? s->why : "compare gave no verdicts");
-			fprintf(out, "\"/>\n    </testcase>\n  </testsuite>\n");
+		if (!judged(s) || !t.gated) {
+			/* the scenario is the one case: an error, a skip, or
+			 * undecided with nothing gated (never an empty, green suite) */
+			bool error = !judged(s) && s->status != PT_EXIT_SKIP;
+
+			fprintf(out, "\" tests=\"1\" failures=\"0\" errors=\"%d\" skipped=\"%d\" time=\"0\">\n",
+				error, !error);
+			if (judged(s))
+				undecided_why(s, line, sizeof(line));
+			else
+				snprintf(line, sizeof(line), "%s", *s->why ? s->why : "compare gave no verdicts");
+			junit_case(out, s->name, s->name, error ? "error" : "skipped", NULL, line);
+			fprintf(out, "  </testsuite>\n");
 			continue;
 		}
+		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\">\n",
+			t.gated, t.fail, t.skip);
 		for (size_t j = 0; j < json_object_array_length(ms); j++) {
 			struct json_object *m = json_object_array_get_idx(ms, j);
-			const char *v = str(m, "verdict");
 
 			if (!gated(m))
 				continue;
 			metric_line(m, line, sizeof(line));
-			fprintf(out, "    <testcase classname=\"ptbench.gate.");
-			xml(out, s->name);
-			fprintf(out, "\" name=\"");
-			xml(out, str(m, "metric"));
-			fprintf(out, "\">\n");
-			if (!strcmp(v, "regressed") || !strcmp(v, "inconclusive")) {
-				fprintf(out, "      <%s%s message=\"",
-					!strcmp(v, "regressed") ? "failure" : "skipped",
-					!strcmp(v, "regressed") ? " type=\"regression\"" : "");
-				xml(out, line);
-				fprintf(out, "\"/>\n");
-			} else {
-				fprintf(out, "      <system-out>");
-				xml(out, line);
-				fprintf(out, "</system-out>\n");
+			switch (outcome_of(m)) {
+			case OUT_FAIL:
+				junit_case(out, s->name, str(m, "metric"), "failure", "regression", line);
+				break;
+			case OUT_SKIP:
+				junit_case(out, s->name, str(m, "metric"), "skipped", str(m, "verdict"), line);
+				break;
+			case OUT_PASS:
+				junit_case(out, s->name, str(m, "metric"), "system-out", NULL, line);
+				break;
 			}
-			fprintf(out, "    </testcase>\n");
 		}
 		fprintf(out, "  </testsuite>\n");
 	}
@@ -268,16 +367,16 @@ static const char *rel(const struct pt_gate *g, const char *path)
 	return path ? path : "-";
 }
 
-static void md_cell(FILE *out, const char *s)
+static void md(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", out);
-		else if (*s == '\n')
-			fputc(' ', out);
-		else
-			fputc(*s, out);
-	}
+	pt_esc_fputs(out, s, PT_ESC_MD);
+}
+
+static void md_code(FILE *out, const char *s)
+{
+	fputc('`', out);
+	pt_esc_fputs(out, s, PT_ESC_MD_CODE);
+	fputc('`', out);
 }
 
 static void write_md(const struct pt_gate *g, FILE *out)
@@ -286,27 +385,43 @@ static void write_md(const struct pt_gate *g, FILE *out)
 
 	for (size_t i = 0; i < g->nscen; i++)
 		nreg += g->scen[i].status == PT_EXIT_REGRESSION;
-	fprintf(out, "# ptbench gate: %s → %s\n\n", g->side[0].label, g->side[1].label);
-	fprintf(out, "**%s** (exit %d", pt_gate_word(g->exit), g->exit);
+	fprintf(out, "# ptbench gate: ");
+	md(out, g->side[0].label);
+	fprintf(out, " → ");
+	md(out, g->side[1].label);
+	fprintf(out, "\n\n**%s** (exit %d", pt_gate_word(g->exit), g->exit);
 	if (g->bisect)
 		fprintf(out, "; git bisect run sees %d", pt_gate_bisect_code(g->exit));
-	fprintf(out, "): %zu scenario%s, %zu regressed. Base kernel %s, candidate %s.\n\n", g->nscen,
-		g->nscen == 1 ? "" : "s", nreg, g->side[0].release ? g->side[0].release : g->side[0].label,
-		g->side[1].release ? g->side[1].release : g->side[1].label);
-	fprintf(out, "| scenario | verdict | gated | regressed | inconclusive | improved | unchanged | note |\n");
-	fprintf(out, "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+	fprintf(out, "): %zu scenario%s, %zu regressed. Base kernel ", g->nscen, g->nscen == 1 ? "" : "s", nreg);
+	md(out, g->side[0].release ? g->side[0].release : g->side[0].label);
+	fprintf(out, ", candidate ");
+	md(out, g->side[1].release ? g->side[1].release : g->side[1].label);
+	fprintf(out, ".\n\n");
+	fprintf(out, "| scenario | verdict | gated | regressed | inconclusive | improved | unchanged | "
+		     "not comparable | note |\n");
+	fprintf(out, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 	for (size_t i = 0; i < g->nscen; i++) {
 		const struct pt_gate_scen *s = &g->scen[i];
 
-		fprintf(out, "| %s | %s |", s->name, pt_gate_word(s->status));
+		char why[256];
+
+		fprintf(out, "| ");
+		md(out, s->name);
+		fprintf(out, " | %s |", pt_gate_word(s->status));
 		if (s->cmp)
-			fprintf(out, " %lld | %lld | %lld | %lld | %lld |", gate_count(s, "gated"),
+			fprintf(out, " %lld | %lld | %lld | %lld | %lld | %lld |", gate_count(s, "gated"),
 				gate_count(s, "regressed"), gate_count(s, "inconclusive"),
-				gate_count(s, "improved"), gate_count(s, "unchanged"));
+				gate_count(s, "improved"), gate_count(s, "unchanged"),
+				gate_count(s, "not_comparable"));
 		else
-			fprintf(out, " - | - | - | - | - |");
+			fprintf(out, " - | - | - | - | - | - |");
 		fputc(' ', out);
-		md_cell(out, s->why);
+		if (!*s->why && s->status == PT_EXIT_INCONCLUSIVE && judged(s)) {
+			undecided_why(s, why, sizeof(why));
+			md(out, why);
+		} else {
+			md(out, s->why);
+		}
 		fprintf(out, " |\n");
 	}
 	fprintf(out, "\n**Evidence.** ");
@@ -336,8 +451,11 @@ static void write_md(const struct pt_gate *g, FILE *out)
 		for (size_t i = 0; i < g->nboots; i++) {
 			const struct pt_gate_boot *b = &g->boots[i];
 
-			fprintf(out, "| %d | %s %s | %s | %.1f s | %d |\n", b->n, side_word[b->side],
-				g->side[b->side].label, rel(g, b->dir), b->wall_s, b->exit);
+			fprintf(out, "| %d | %s ", b->n, side_word[b->side]);
+			md(out, g->side[b->side].label);
+			fprintf(out, " | ");
+			md(out, rel(g, b->dir));
+			fprintf(out, " | %.1f s | %d |\n", b->wall_s, b->exit);
 		}
 		fputc('\n', out);
 	}
@@ -345,36 +463,63 @@ static void write_md(const struct pt_gate *g, FILE *out)
 		const struct pt_gate_scen *s = &g->scen[i];
 		char *text = s->cmp_md ? pt_read_file(s->cmp_md, NULL) : NULL;
 
-		fprintf(out, "## %s: %s\n\n", s->name, pt_gate_word(s->status));
+		fprintf(out, "## ");
+		md(out, s->name);
+		fprintf(out, ": %s\n\n", pt_gate_word(s->status));
 		for (int side = 0; side < 2; side++)
 			fprintf(out, "- %s: %zu run%s%s", side_word[side], s->nruns[side],
 				s->nruns[side] == 1 ? "" : "s", side ? "" : "\n");
 		if (s->skipped[0] + s->skipped[1] + s->failed[0] + s->failed[1])
 			fprintf(out, " (skipped: %d base, %d candidate; no result: %d base, %d candidate)",
 				s->skipped[0], s->skipped[1], s->failed[0], s->failed[1]);
-		fprintf(out, "\n- evidence: one value per %s; pooled: `%s`, `%s`\n\n",
-			s->unit == PT_GATE_UNIT_BOOT ? (g->vm ? "boot" : "run") : "repeat",
-			rel(g, s->pooled[0]), rel(g, s->pooled[1]));
-		if (*s->why)
-			fprintf(out, "%s\n\n", s->why);
+		fprintf(out, "\n- evidence: one value per %s; pooled: ",
+			s->unit == PT_GATE_UNIT_BOOT ? (g->vm ? "boot" : "run") : "repeat");
+		md_code(out, rel(g, s->pooled[0]));
+		fprintf(out, ", ");
+		md_code(out, rel(g, s->pooled[1]));
+		fprintf(out, "\n\n");
+		if (*s->why) {
+			md(out, s->why);
+			fprintf(out, "\n\n");
+		}
 		if (text)
 			fprintf(out, "%s\n", text);
 		free(text);
 		for (size_t k = 0; k < s->nplots; k++)
-			fprintf(out, "![%s](%s)\n", s->plots[k], s->plots[k]);
-		if (s->plot_failed)
-			fprintf(out, "Charts: `ptbench plot` failed, see `%s/plot.log`.\n", rel(g, s->plot_dir));
+		{
+			fprintf(out, "![");
+			md(out, s->plots[k]);
+			fprintf(out, "](");
+			pt_esc_fputs(out, s->plots[k], PT_ESC_URL_PATH);
+			fprintf(out, ")\n");
+		}
+		if (s->plot_failed) {
+			char log[PATH_MAX + 16];
+
+			snprintf(log, sizeof(log), "%s/plot.log", rel(g, s->plot_dir));
+			fprintf(out, "Charts: `ptbench plot` failed, see ");
+			md_code(out, log);
+			fprintf(out, ".\n");
+		}
 		fputc('\n', out);
 	}
 	if (g->nnotes) {
 		fprintf(out, "## Notes\n\n");
 		for (size_t i = 0; i < g->nnotes; i++)
-			fprintf(out, "- %s\n", g->notes[i]);
+		{
+			fprintf(out, "- ");
+			md(out, g->notes[i]);
+			fputc('\n', out);
+		}
 		fputc('\n', out);
 	}
 	fprintf(out, "## Commands\n\n```\n");
 	for (size_t i = 0; i < g->ncommands; i++)
-		fprintf(out, "%s\n", g->commands[i]);
+		{
+			/* inside the fence a newline could close it: escaped */
+			pt_esc_fputs(out, g->commands[i], PT_ESC_TERM);
+			fputc('\n', out);
+		}
 	fprintf(out, "```\n");
 }
 

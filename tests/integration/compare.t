@@ -396,12 +396,59 @@ assert len(s) == 2, s
 assert [len(x.findall("testcase")) for x in s] == [8, 2], [len(x.findall("testcase")) for x in s]
 assert [len(x.findall("testcase/failure")) for x in s] == [2, 0]
 assert [len(x.findall("testcase/skipped")) for x in s] == [0, 2]
-assert r.get("failures") == "2" and r.get("skipped") == "2"
+assert r.get("failures") == "2" and r.get("skipped") is None and r.get("errors") == "0", r.attrib
+assert [x.get("skipped") for x in s] == ["0", "2"]
+assert all(c.get("time") == "0" for c in r.iter("testcase"))
+assert all((e.text or "").strip() == e.get("message") for e in r.iter("failure")), "failure text in the body"
 PY
 ok $? "junit: well-formed, a testcase per gated metric, failures for regressions, skipped for inconclusive"
+# the Jenkins xUnit junit-10 rules (tests/junit-ptbench.xsd), and a real reader
+xmllint --noout --schema tests/junit-ptbench.xsd "$TMP/o.xml" 2>"$TMP/xsd.err"
+ok $? "junit: valid against the junit-10 rules (xmllint --schema tests/junit-ptbench.xsd)"
+sed 's/^/#   /' "$TMP/xsd.err" | grep -v validates
+JP=$(for p in /usr/bin/python3 python3; do $p -c 'import junitparser' 2>/dev/null && echo $p && break; done)
+if [ -n "$JP" ]; then
+	$JP tests/integration/junit_check.py "$TMP/o.xml" 6,2,2,0 | sed 's/^/#   /'
+	ok "${PIPESTATUS[0]}" "junit: junitparser reads 6 passed, 2 failed, 2 skipped, each suite's counts as written"
+else
+	skip "python3-junitparser not installed (scripts/install-deps.sh installs it)"
+fi
+# a gated metric that is not comparable: a skipped case with the reason, in
+# the body too
+$PTBENCH compare --gate --format junit "$TMP/lock0.json" "$TMP/lock_nm.json" \
+	--gate-metrics "faulter.fault.p99,$W" >"$TMP/nc.xml" 2>/dev/null
+is "$?" 3 "junit, a gated metric not comparable: exit 3"
+python3 - "$TMP/nc.xml" "$W" <<'PY'
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+c = [c for c in r.iter("testcase") if c.get("name") == sys.argv[2]][0]
+k = c.find("skipped")
+assert k is not None and k.get("type") == "not comparable", ET.tostring(c)
+assert "tracefs is not mounted" in k.text and k.text == k.get("message"), k.text
+PY
+ok $? "junit: the not comparable metric is <skipped type=\"not comparable\"> with the probe's reason in its body"
+for f in nc; do
+	xmllint --noout --schema tests/junit-ptbench.xsd "$TMP/$f.xml" 2>/dev/null
+	ok $? "junit ($f): valid against the junit-10 rules"
+done
 $PTBENCH compare --format markdown "$TMP/base.json" "$TMP/worse.json" >"$TMP/o.md" 2>/dev/null
 grep -q '^| `faulter.fault.p99` (gate) | 5.0us | 6.0us | +20.0% | 0.008 | +10% | \*\*REGRESSED\*\* |$' "$TMP/o.md"
 ok $? "markdown: a table row with the regression in bold"
+# names from inputs are escaped by one helper (src/escape.c) in every writer
+EVIL='a|b\nc\u001b[31m\u0007 # SKIP'
+gen evil_b "{\"scale\": [1.00, 1.01, 0.99, 1.02, 0.98], \"scenario\": \"$EVIL\"}"
+gen evil_c "{\"scale\": [1.19, 1.22, 1.20, 1.18, 1.21], \"scenario\": \"$EVIL\"}"
+for f in text markdown junit; do
+	$PTBENCH compare --gate --format $f "$TMP/evil_b.json" "$TMP/evil_c.json" >"$TMP/evil.$f" 2>/dev/null
+done
+! grep -q "$(printf '[\033\007]')" "$TMP/evil.text" "$TMP/evil.markdown" "$TMP/evil.junit"
+ok $? "a scenario name with ESC and BEL: no control byte in text, markdown or junit"
+grep -q '^scenario a|b\\nc\\x1b\[31m\\x07 # SKIP$' "$TMP/evil.text"
+ok $? "text: the name on one line, control bytes as \\n \\x1b \\x07"
+grep -q '^### ptbench compare: a\\|b\\nc\\x1b\\\[31m\\x07 \\# SKIP$' "$TMP/evil.markdown"
+ok $? "markdown: '|' escaped, no line break in the heading"
+xmllint --noout --schema tests/junit-ptbench.xsd "$TMP/evil.junit" 2>/dev/null
+ok $? "junit with the name: valid against the junit-10 rules"
 
 # the sanitizer build over the same paths (leaks, overflows)
 $PTBENCH_ASAN compare --all-metrics --format json "$TMP/base.json" "$TMP/worse.json" "$TMP/two.json" \

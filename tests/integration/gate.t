@@ -158,6 +158,80 @@ if command -v prove >/dev/null; then
 	is "$?" 1 "prove reads the KTAP and counts the failure"
 fi
 
+# the Jenkins xUnit junit-10 rules (tests/junit-ptbench.xsd) and a real reader
+JP=$(for p in /usr/bin/python3 python3; do $p -c 'import junitparser' 2>/dev/null && echo $p && break; done)
+junit_ok() { # junit_ok FILE WANT(pass,fail,skip,error) WHAT
+	xmllint --noout --schema tests/junit-ptbench.xsd "$1" 2>"$TMP/xsd.err"
+	ok $? "$3: junit.xml valid against the junit-10 rules (xmllint --schema)"
+	grep -v validates "$TMP/xsd.err" | sed 's/^/#   /'
+	if [ -n "$JP" ]; then
+		$JP tests/integration/junit_check.py "$1" "$2" | sed 's/^/#   /'
+		ok "${PIPESTATUS[0]}" "$3: junitparser reads $2 (pass,fail,skip,error), the counts as written"
+	else
+		skip "python3-junitparser not installed (scripts/install-deps.sh installs it)"
+	fi
+}
+junit_ok "$W/junit.xml" 0,2,0,0 "regression"
+is "$(python3 -c 'import sys, xml.etree.ElementTree as ET; f = list(ET.parse(sys.argv[1]).getroot().iter("failure"))[0]; print(f.text == f.get("message"), f.text.split(":")[0])' "$W/junit.xml")" \
+	"True faulter.fault.p99" "junit.xml: the failure's text is in its body (GitLab shows the body), not only the message"
+
+# a gated metric that could not be compared (the candidate ran without the
+# lock probe) is "not comparable" everywhere: never a pass
+LS='"types": {"faulter": "fault", "reader": "smaps-read"}'
+LW=mmap_lock.roles.faulter.acquisitions.write.per_fault
+gen lockb "{\"scale\": [1.00, 1.01, 0.99, 1.02, 0.98], $LS, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}"
+gen notrace "{\"scale\": [0.99, 1.00, 1.02, 0.98, 1.01], $LS, \"probe_unavailable\": \"--no-trace\"}"
+"$PTBENCH" gate --ktap -o "$TMP/nc" --gate-metrics "faulter.fault.p99,$LW" --base-results "$TMP/lockb.json" \
+	--cand-results "$TMP/notrace.json" >"$TMP/nc.tap" 2>"$TMP/nc.err"
+is "$?" 3 "a gated metric not comparable: exit 3 (undecided)"
+grep -q "^    ok 2 $LW # SKIP not comparable: the mmap_lock probe did not run in .*: --no-trace$" "$TMP/nc.tap"
+ok $? "KTAP: the not comparable metric is '# SKIP not comparable: REASON', not ok"
+grep -q "^ok 1 synthetic # SKIP undecided: 1 of 2 gated metrics not comparable$" "$TMP/nc.tap"
+ok $? "KTAP: the scenario is SKIP, saying what left it undecided"
+is "$(python3 "$TMP/ktap.py" <"$TMP/nc.tap" 2>&1)" "ok:synthetic:SKIP" "KTAP (not comparable): valid"
+is "$(python3 -c 'import sys, xml.etree.ElementTree as ET; c = [c for c in ET.parse(sys.argv[1]).getroot().iter("testcase") if c.get("name") == sys.argv[2]][0]; print([(e.tag, e.get("type")) for e in c])' "$TMP/nc/junit.xml" "$LW")" \
+	"[('skipped', 'not comparable')]" "junit.xml: the not comparable metric is a skipped case"
+junit_ok "$TMP/nc/junit.xml" 1,0,1,0 "not comparable"
+grep -q "^| synthetic | UNDECIDED | 2 | 0 | 0 | 0 | 1 | 1 | 1 of 2 gated metrics not comparable |$" "$TMP/nc/report.md"
+ok $? "report.md: a 'not comparable' column and the reason"
+is "$(python3 ci/lava/lava_cases.py "$TMP/nc/report.json" | grep "$LW")" "synthetic.$LW skip - /fault" \
+	"lava_cases.py: the not comparable metric is skip (not pass), unit /fault (not ratio)"
+"$PTBENCH" gate --ktap -o "$TMP/nc2" --base-results "$TMP/lockb.json" --cand-results "$TMP/notrace.json" \
+	>"$TMP/nc2.tap" 2>/dev/null
+grep -q "^    # not comparable, not gated: $LW: not comparable: " "$TMP/nc2.tap" && ! grep -q "ok [0-9]* mmap_lock" "$TMP/nc2.tap"
+ok $? "KTAP: a not comparable metric that is not gated is a comment, never a case"
+
+# scenario names from inputs are escaped (src/escape.c): '#' cannot make a
+# directive, a newline a result line, control bytes reach no output
+gen hashb '{"scale": [1.00, 1.01, 0.99, 1.02, 0.98], "scenario": "foo # SKIP"}'
+gen hashc '{"scale": [1.19, 1.22, 1.20, 1.18, 1.21], "scenario": "foo # SKIP"}'
+"$PTBENCH" gate --ktap -o "$TMP/hash" --base-results "$TMP/hashb.json" --cand-results "$TMP/hashc.json" \
+	>"$TMP/hash.tap" 2>/dev/null
+is "$?" 1 "a regressed scenario named 'foo # SKIP': exit 1"
+grep -qx 'not ok 1 foo \\x23 SKIP' "$TMP/hash.tap"; ok $? "KTAP: 'not ok 1 foo \\x23 SKIP'"
+# kunit_parser.py's patterns: a result line, and a skip is ' # SKIP' in it
+python3 - "$TMP/hash.tap" <<'PY'
+import re, sys
+skip = re.compile(r'^\s*(ok|not ok) ([0-9]+)( - )?(.*) # SKIP(.*)$')
+result = re.compile(r'^\s*(ok|not ok) ([0-9]+)( - )?([^#]*)( # .*)?$')
+top = [l for l in open(sys.argv[1]).read().splitlines() if result.match(l) and not l.startswith(" ")]
+assert len(top) == 1 and top[0].startswith("not ok") and not skip.match(top[0]), top
+PY
+ok $? "KTAP: kunit_parser's patterns read one failed result, not a skip"
+grep -q '^| foo \\# SKIP | FAIL |' "$TMP/hash/report.md"; ok $? "report.md: '#' escaped in the table"
+gen nlb '{"scale": [1.00, 1.01, 0.99, 1.02, 0.98], "scenario": "evil\nok 2 x\u001b[31m\u0007|y"}'
+gen nlc '{"scale": [1.19, 1.22, 1.20, 1.18, 1.21], "scenario": "evil\nok 2 x\u001b[31m\u0007|y"}'
+"$PTBENCH" gate --ktap -o "$TMP/nl" --base-results "$TMP/nlb.json" --cand-results "$TMP/nlc.json" \
+	>"$TMP/nl.tap" 2>"$TMP/nl.err"
+is "$?" 1 "a regressed scenario named with a newline, ESC and BEL: exit 1"
+is "$(grep -c '^\(not \)\?ok ' "$TMP/nl.tap")" 1 "KTAP: one top-level result line (no stray 'ok 2')"
+grep -qx 'not ok 1 evil\\nok 2 x\\x1b\[31m\\x07|y' "$TMP/nl.tap"; ok $? "KTAP: the name on its result line, escaped"
+! grep -q "$(printf '[\033\007]')" "$TMP/nl.tap" "$TMP/nl.err" "$TMP/nl/report.md" "$TMP/nl/junit.xml"
+ok $? "no ESC or BEL in KTAP, on the terminal (stderr), in report.md or junit.xml"
+is "$(grep -c '^| evil' "$TMP/nl/report.md")" 1 "report.md: the name stays in one table row"
+grep -q '^| evil\\nok 2 x\\x1b\\\[31m\\x07\\|y | FAIL |' "$TMP/nl/report.md"; ok $? "report.md: newline, '[' and '|' escaped"
+junit_ok "$TMP/nl/junit.xml" 0,2,0,0 "a name with control bytes"
+
 # directories of results (as ptbench vm -o DIR writes), several runs a side
 for i in 1 2 3 4; do
 	mkdir -p "$TMP/b$i" "$TMP/c$i"
@@ -229,6 +303,9 @@ is "$(json "$TMP/defaults/compare/default.json" '[(m["gated"], m["reported"], m[
 	"(False, True, 'regressed')" "--gate-on structural: the 50% worse p99 is reported with its verdict, not gated"
 grep -q "reported with their verdicts but not gated, because the guests ran under TCG" "$TMP/defaults/report.md"
 ok $? "report.md says what was gated and why"
+is "$(python3 -c 'import sys, xml.etree.ElementTree as ET; r = ET.parse(sys.argv[1]).getroot(); print(r.get("tests"), [(c.get("name"), [e.tag for e in c]) for c in r.iter("testcase")])' "$TMP/defaults/junit.xml")" \
+	"1 [('default', ['skipped'])]" "junit.xml, nothing gated: the scenario is one skipped case, not an empty green suite"
+junit_ok "$TMP/defaults/junit.xml" 0,0,1,0 "nothing gated"
 fake_gate defaults-ktap --ktap --base "$KA:a" --cand "$KB:b" default
 grep -q "^    # reported, not gated: faulter.fault.p99" "$TMP/defaults-ktap.stdout" &&
 	! grep -q "^    not ok .*faulter.fault.p99" "$TMP/defaults-ktap.stdout"
