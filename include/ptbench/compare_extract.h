@@ -11,6 +11,10 @@ struct pt_cmp_named {
 	enum pt_metric_kind kind;
 	struct pt_series s;
 	size_t cap;
+	/* a probe percentile: repeats in which the probe ran and saw none of
+	 * these events (a percentile of nothing is no value, and no reason to
+	 * call the metric short of repeats) */
+	size_t empty;
 };
 
 struct pt_cmp_namedlist {

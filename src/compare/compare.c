@@ -251,6 +251,32 @@ static const char *missing_why(const struct pt_cmp_named *n, const struct pt_cmp
 	return buf;
 }
 
+/* A probe percentile that too few repeats of a side can give because the
+ * others saw no such event: why, in words, or NULL when both sides have
+ * enough values to decide on */
+static const char *no_events_why(const struct pt_cmp_named *b, const struct pt_cmp_named *c,
+				 const struct pt_cmp_input *base, const struct pt_cmp_input *cand,
+				 const struct pt_cmp_rule *rule, char *buf, size_t len)
+{
+	const struct pt_cmp_named *side[2] = { b, c };
+	const struct pt_cmp_input *in[2] = { base, cand };
+	size_t off = 0;
+
+	if (b->s.n >= rule->min_repeats && c->s.n >= rule->min_repeats)
+		return NULL;
+	buf[0] = '\0';
+	for (int k = 0; k < 2; k++)
+		if (side[k]->empty && off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%sno such lock events in %zu of %zu repeats of %s",
+						off ? "; " : "", side[k]->empty, side[k]->empty + side[k]->s.n,
+						in[k]->path);
+	if (!off)
+		return NULL; /* short of repeats for another reason: decided as such */
+	if (off < len)
+		snprintf(buf + off, len - off, " (a percentile of no events is no measurement)");
+	return buf;
+}
+
 void pt_cmp_build(const struct pt_cmp_input *base, const struct pt_cmp_input *cand,
 		  const struct pt_cmp_rule *rule, struct pt_comparison *out)
 {
@@ -276,6 +302,16 @@ void pt_cmp_build(const struct pt_cmp_input *base, const struct pt_cmp_input *ca
 		if (!cn) {
 			if (missing_why(&b.v[i], &c, cand->path, why, sizeof(why)))
 				not_comparable(out, &b.v[i], why);
+			continue;
+		}
+		if ((b.v[i].empty || cn->empty) && no_events_why(&b.v[i], cn, base, cand, rule, why, sizeof(why))) {
+			/* a role (or mode) with no such events on a side: listed with
+			 * --all-metrics as not comparable, or not at all when neither
+			 * side has one */
+			if (b.v[i].s.n || cn->s.n) {
+				not_comparable(out, &b.v[i], why);
+				out->m[out->n - 1].shown = false;
+			}
 			continue;
 		}
 		if (is_vma(&b.v[i]) && !vma_same) {

@@ -95,7 +95,22 @@ static void add_opstats(struct pt_cmp_namedlist *l, const char *prefix, struct j
 		snprintf(name, sizeof(name), "%s.ops_per_sec", prefix);
 		named_add(l, name, v, true, false, true, PT_METRIC_DIST);
 	}
-	/* a percentile of nothing is not a measurement: such a repeat gives no value */
+	/* a percentile of nothing is not a measurement: such a repeat gives no
+	 * value; for a probe it is counted as a repeat with no events, so that
+	 * compare can say so rather than "too few repeats" */
+	if (probe && !(count_of(o) > 0) && json_object_is_type(ns, json_type_object)) {
+		for (size_t i = 0; i < PT_ARRAY_SIZE(pct_stats); i++) {
+			struct pt_cmp_named *m;
+
+			snprintf(name, sizeof(name), "%s.%s", prefix, pct_stats[i].key);
+			m = named_get(l, name);
+			m->empty++;
+			m->tail = pct_stats[i].tail;
+			m->shown = !strcmp(pct_stats[i].key, "p99") || !strcmp(pct_stats[i].key, "max");
+			m->kind = PT_METRIC_DIST;
+		}
+		return;
+	}
 	for (size_t i = 0; count_of(o) > 0 && i < PT_ARRAY_SIZE(pct_stats); i++) {
 		if (!pt_result_num(ns, pct_stats[i].key, &v))
 			continue;

@@ -95,6 +95,22 @@ static struct json_object *median_tree(struct json_object *const *vals, size_t n
 	}
 	out = json_object_new_object();
 	sub = pt_xcalloc(n, sizeof(*sub));
+	/* an op's or a lock's statistics: the percentiles of a repeat with no
+	 * events (count 0, every percentile 0) are not values, so they do not
+	 * pull the boot's median down; the count still sums them (as 0) */
+	bool *none = pt_xcalloc(n, sizeof(*none));
+	size_t nnone = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = vals[i] && json_object_is_type(vals[i], json_type_object)
+						? json_object_object_get(vals[i], "count")
+						: NULL;
+
+		if (c && is_number(c) && !(json_object_get_double(c) > 0)) {
+			none[i] = true;
+			nnone++;
+		}
+	}
 	/* every key of any repeat, in the order first seen */
 	for (size_t i = 0; i < n; i++) {
 		if (!vals[i] || !json_object_is_type(vals[i], json_type_object))
@@ -106,7 +122,8 @@ static struct json_object *median_tree(struct json_object *const *vals, size_t n
 			if (dropped_key(k) || json_object_object_get_ex(out, k, NULL))
 				continue;
 			for (size_t j = 0; j < n; j++)
-				sub[j] = vals[j] && json_object_is_type(vals[j], json_type_object)
+				sub[j] = vals[j] && json_object_is_type(vals[j], json_type_object) &&
+							 !(none[j] && nnone < n && !strcmp(k, "ns"))
 						 ? json_object_object_get(vals[j], k)
 						 : NULL;
 			m = median_tree(sub, n, k);
@@ -114,6 +131,7 @@ static struct json_object *median_tree(struct json_object *const *vals, size_t n
 		}
 	}
 	free(sub);
+	free(none);
 	return out;
 }
 
@@ -250,7 +268,7 @@ struct json_object *pt_gate_pool(struct json_object *const *docs, const char *co
 			       json_object_new_string(unit == PT_GATE_UNIT_BOOT ? "boot" : "repeat"));
 	json_object_object_add(pooled, "rule",
 			       json_object_new_string(unit == PT_GATE_UNIT_BOOT
-							      ? "repeat k = run k: over the run's complete repeats, the sum of every count, the median of every other number"
+							      ? "repeat k = run k: over the run's complete repeats, the sum of every count, the median of every other number (percentiles over the repeats with events)"
 							      : "the complete repeats of every run, in order"));
 	json_object_object_add(pooled, "runs_used", json_object_new_int64((int64_t)used));
 	json_object_object_add(pooled, "runs", runs);

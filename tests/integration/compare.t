@@ -190,6 +190,25 @@ ok $? "not comparable: names the file and the probe's reason"
 is "$rc" 0 "not comparable metrics are not gated by default (the headline decides: exit 0)"
 rc=$(cmp_json "$TMP/o.json" "$TMP/lock0.json" "$TMP/lock_nm.json" --gate --gate-metrics "faulter.fault.p99,$W")
 is "$rc" 3 "a not comparable metric named in --gate-metrics leaves the gate undecided (exit 3)"
+# a role that took a lock in some repeats only (a faulter's rare zap): its
+# counts are per op over every repeat, and its wait/hold percentiles are not
+# "too few repeats" but not comparable, saying the other repeats had no events
+gen rare_b "{$S3, \"locks\": {\"faulter\": {\"read\": [0, 3, 0], \"write\": 0}, \"reader\": {\"read\": 80000000}}}"
+gen rare_c "{$S3, \"locks\": {\"faulter\": {\"read\": [0, 0, 2], \"write\": 0}, \"reader\": {\"read\": 80000000}}}"
+$PTBENCH compare --gate "$TMP/rare_b.json" "$TMP/rare_c.json" >"$TMP/rare.txt" 2>&1
+is "$?" 0 "rare lock events in one role: the gate passes"
+! grep -q "too few repeats" "$TMP/rare.txt"; ok $? "rare lock events: no row claims 'too few repeats'"
+! grep -q "mmap_lock.roles.faulter.\(wait\|hold\)" "$TMP/rare.txt"; ok $? "rare lock events: no faulter wait/hold percentile rows by default"
+rc=$(cmp_json "$TMP/o.json" "$TMP/rare_b.json" "$TMP/rare_c.json" --all-metrics)
+is "$(verdict "$TMP/o.json" mmap_lock.roles.faulter.hold.read.p99)" "not comparable" \
+	"rare lock events, --all-metrics: the percentile is not comparable"
+json "$TMP/o.json" "[m['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'mmap_lock.roles.faulter.hold.read.p99'][0]" |
+	grep -q "no such lock events in 2 of 3 repeats of .*rare_b.json; no such lock events in 2 of 3 repeats of .*rare_c.json"
+ok $? "rare lock events: the why says how many repeats had none, on each side"
+is "$(json "$TMP/o.json" "[m['metric'] for m in d['comparisons'][0]['metrics'] if m['metric'].startswith('mmap_lock.roles.faulter.') and '.write.' in m['metric'] and m['kind'] != 'structural']")" \
+	"[]" "no write lock events on either side: no write percentile rows at all"
+is "$(json "$TMP/o.json" "[m['baseline']['values'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'mmap_lock.roles.faulter.acquisitions.write.per_fault'][0]")" \
+	"[0.0, 0.0, 0.0]" "a role with no write locks: zero counts per op"
 # --- structural metrics from the per-VMA lock probe
 # 100000 faults a repeat (gen_result's count); fallbacks per fault, write locks per op
 V='"roles": {"faulter": {"attempts": 100000, "fallbacks": FB, "write_locks": 0}, "reader": {"attempts": 0, "write_locks": WL}}'

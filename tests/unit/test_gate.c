@@ -117,6 +117,27 @@ int main(void)
 		for (int i = 0; i < 5; i++)
 			json_object_put(r[i]);
 	}
+	/* a repeat with no events (count 0, percentiles 0, as the probes write
+	 * a role that took no lock) is no percentile: left out of the median */
+	{
+		struct json_object *r[3] = { rep(0, 0, false, true), rep(50, 2, false, true), rep(0, 0, false, true) };
+		struct json_object *m = pt_gate_median_tree(r, 3);
+
+		tap_ok(getd(m, "workers.r.ops.op.ns.p99") == 50,
+		       "p99 of a boot whose events were all in one repeat: 50 (not the median 0 of 0,50,0)");
+		tap_ok(getd(m, "workers.r.ops.op.count") == 2, "its count: 2");
+		json_object_put(m);
+		for (int i = 0; i < 3; i++)
+			json_object_put(r[i]);
+		struct json_object *z[2] = { rep(0, 0, false, true), rep(0, 0, false, true) };
+
+		m = pt_gate_median_tree(z, 2);
+		tap_ok(getd(m, "workers.r.ops.op.count") == 0 && getd(m, "workers.r.ops.op.ns.p99") == 0,
+		       "no events in any repeat: count 0, the percentiles as written (compare reads no value)");
+		json_object_put(m);
+		for (int i = 0; i < 2; i++)
+			json_object_put(z[i]);
+	}
 	/* boots pooled: one repeat per boot; incomplete repeats and empty boots left out */
 	{
 		struct json_object *b1[] = { rep(10, 1, false, true), rep(12, 1, false, true), rep(11, 1, false, true) };
