@@ -7,6 +7,8 @@
 #include "ptbench/options.h"
 #include "ptbench/util.h"
 
+static int cmd_version(int argc, char **argv);
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -22,17 +24,53 @@ static const struct command commands[] = {
 	{ "vm", cmd_vm, "boot kernel images under qemu, run scenarios there, collect results" },
 	{ "gate", cmd_gate, "CI gate: boot base and candidate kernels in turn (or take their results), verdict + reports" },
 	{ "restore", cmd_restore, "put back what a killed run left: sysfs values, tracefs mount (state file)" },
-	{ "help", cmd_help, "this text" },
+	{ "help", cmd_help, "this text; help COMMAND: the command's options (COMMAND --help)" },
+	{ "version", cmd_version, "the version (as --version)" },
 };
+
+static int cmd_version(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: ptbench version\nPrints 'ptbench VERSION' (as ptbench --version).\n");
+		return PT_EXIT_OK;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "ptbench version: takes no arguments ('%s')\n", argv[1]);
+		return PT_EXIT_USAGE;
+	}
+	printf("ptbench %s\n", pt_version);
+	return PT_EXIT_OK;
+}
+
+/* the command's own --help, as `ptbench COMMAND --help` */
+static int help_for(const char *name)
+{
+	const char *names[PT_ARRAY_SIZE(commands)], *hint;
+
+	for (size_t i = 0; i < PT_ARRAY_SIZE(commands); i++) {
+		names[i] = commands[i].name;
+		if (!strcmp(name, commands[i].name) && commands[i].fn != cmd_help) {
+			char *argv[] = { (char *)commands[i].name, "--help", NULL };
+
+			return commands[i].fn(2, argv);
+		}
+	}
+	fprintf(stderr, "ptbench help: '%s' is not a command.", name);
+	hint = pt_suggest(name, names, PT_ARRAY_SIZE(commands));
+	if (hint)
+		fprintf(stderr, " Did you mean '%s'?", hint);
+	fprintf(stderr, " See 'ptbench help'.\n");
+	return PT_EXIT_USAGE;
+}
 
 int cmd_help(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1 && argv[1][0] != '-' && strcmp(argv[1], "help"))
+		return help_for(argv[1]);
 	printf("usage: ptbench [--version] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < PT_ARRAY_SIZE(commands); i++)
 		printf("  %-10s %s\n", commands[i].name, commands[i].help);
-	printf("\n`ptbench COMMAND --help` for a command's options.\n"
+	printf("\n`ptbench help COMMAND` or `ptbench COMMAND --help` for a command's options.\n"
 	       "exit codes: 0 ok, 1 regression, 2 usage/bad input, 3 inconclusive,\n"
 	       "            4 skipped (kernel or privileges), 5 runtime failure,\n"
 	       "            128+N interrupted by signal N (result written, marked incomplete)\n");

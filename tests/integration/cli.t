@@ -6,6 +6,20 @@
 out=$($PTBENCH --version); ok $? "--version exits 0"
 case "$out" in "ptbench "*) ok 0 "--version prints 'ptbench VERSION'";; *) ok 1 "--version prints 'ptbench VERSION' (got '$out')";; esac
 
+# ptbench version = --version; ptbench help COMMAND = COMMAND --help
+is "$($PTBENCH version)" "$out" "version prints what --version prints"
+$PTBENCH version x >/dev/null 2>&1; is $? 2 "version with an argument: exit 2"
+for c in gate compare run vm version; do
+	$PTBENCH help "$c" >"$TMP/help1" 2>&1
+	rc=$?
+	$PTBENCH "$c" --help >"$TMP/help2" 2>&1
+	is "$rc,$(cmp -s "$TMP/help1" "$TMP/help2" && echo same)" "0,same" "help $c: exit 0, the same text as $c --help"
+done
+! $PTBENCH help gate | grep -q '^commands:'; ok $? "help gate is not the global help"
+$PTBENCH help gat >/dev/null 2>"$TMP/err"; is $? 2 "help with an unknown command: exit 2"
+grep -q "Did you mean 'gate'" "$TMP/err"; ok $? "help gat suggests 'gate'"
+$PTBENCH help | grep -q '^  version '; ok $? "help lists version"
+
 $PTBENCH list >"$TMP/list" 2>&1; ok $? "list exits 0"
 for w in fault mmap-churn smaps-read vma-pad procmap-query; do
 	grep -q "^  $w " "$TMP/list"; ok $? "list shows worker $w"
