@@ -549,7 +549,7 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 static int gate_results(struct pt_gate *g, struct gate_args *ga, int argc, char **argv)
 {
 	struct pt_gate_scen keep[PT_GATE_MAX_SCEN];
-	size_t nkeep = 0;
+	size_t nkeep = 0, both = 0;
 	int rc;
 
 	for (int side = 0; side < 2; side++)
@@ -558,29 +558,29 @@ static int gate_results(struct pt_gate *g, struct gate_args *ga, int argc, char 
 				return rc;
 	for (int side = 0; side < 2; side++)
 		g->side[side].label = g->side[side].release ? g->side[side].release : (side ? "cand" : "base");
-	/* SCENARIO... chooses; each must be on both sides */
+	/* SCENARIO... chooses; each must have results on some side */
 	for (int i = optind; i < argc; i++) {
-		struct pt_gate_scen *s = scen_get(g, argv[i], false);
-
-		if (!s || !s->nruns[0] || !s->nruns[1]) {
-			fprintf(stderr, "ptbench gate: scenario '%s': no result for it in --%s-results\n", argv[i],
-				s && s->nruns[0] ? "cand" : "base");
+		if (!scen_get(g, argv[i], false)) {
+			fprintf(stderr, "ptbench gate: scenario '%s': no result for it in --base-results or "
+					"--cand-results\n", argv[i]);
 			return PT_EXIT_USAGE;
 		}
 	}
+	/* a scenario with results from one kernel only is kept: judged, it is
+	 * ERROR ("no result from the candidate kernel"), exit 5, as when a
+	 * kernel gave no result under booting; never dropped while the others
+	 * pass */
 	for (size_t i = 0; i < g->nscen; i++) {
 		struct pt_gate_scen *s = &g->scen[i];
 		bool chosen = optind >= argc;
 
 		for (int k = optind; k < argc && !chosen; k++)
 			chosen = !strcmp(argv[k], s->name);
-		if (chosen && s->nruns[0] && s->nruns[1]) {
+		both += chosen && s->nruns[0] && s->nruns[1];
+		if (chosen) {
 			keep[nkeep++] = *s;
 			continue;
 		}
-		if (chosen)
-			pt_gate_note(g, "scenario %s: results only from the %s: not compared", s->name,
-				     s->nruns[0] ? "base" : "candidate");
 		free(s->name);
 		for (int side = 0; side < 2; side++)
 			for (size_t k = 0; k < s->nruns[side]; k++)
@@ -588,7 +588,8 @@ static int gate_results(struct pt_gate *g, struct gate_args *ga, int argc, char 
 	}
 	memcpy(g->scen, keep, nkeep * sizeof(keep[0]));
 	g->nscen = nkeep;
-	if (!nkeep) {
+	/* nothing in common and nothing named: the wrong inputs, most likely */
+	if (!both && optind >= argc) {
 		fprintf(stderr, "ptbench gate: no scenario has results on both sides\n");
 		return PT_EXIT_USAGE;
 	}
@@ -692,7 +693,8 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 		struct pt_gate_scen *s = &g->scen[i];
 
 		s->unit = g->unit;
-		if (g->unit == PT_GATE_UNIT_BOOT && (s->nruns[0] == 1 || s->nruns[1] == 1)) {
+		if (g->unit == PT_GATE_UNIT_BOOT && s->nruns[0] && s->nruns[1] &&
+		    (s->nruns[0] == 1 || s->nruns[1] == 1)) {
 			/* one value per run cannot decide anything with one run a side */
 			s->unit = PT_GATE_UNIT_REPEAT;
 			pt_gate_note(g, "%s: %zu vs %zu runs: judged on their repeats (as compare --gate "

@@ -260,6 +260,22 @@ gate_res dirs-rep --unit repeat $B $C two
 is "$(json "$TMP/dirs-rep/pooled/base/two.json" '(len(d["repeats"]), d["pooled"]["unit"])')" "(12, 'repeat')" \
 	"--unit repeat: every repeat is a value"
 
+# a scenario with results from one kernel only is ERROR (exit 5), as when a
+# kernel gave no result under booting: never dropped while the others pass,
+# named or not
+mkdir -p "$TMP/half"
+cp "$TMP/c1/two.json" "$TMP/half/"
+"$PTBENCH" gate --ktap -o "$TMP/half-g" --base-results "$TMP/b1" --cand-results "$TMP/half" >"$TMP/half.tap" 2>/dev/null
+is "$?" 5 "results mode, scenario one only on the base side: exit 5 (ERROR), not a pass of scenario two alone"
+grep -qx "not ok 1 one # ERROR no result from the candidate kernel (6.18.0-synthetic)" "$TMP/half.tap"
+ok $? "KTAP: the one-sided scenario is 'not ok # ERROR' with the reason"
+is "$(json "$TMP/half-g/report.json" '[(s["name"], s["verdict"]) for s in d["scenarios"]]')" \
+	"[('one', 'ERROR'), ('two', 'PASS')]" "report.json: one ERROR, two judged"
+"$PTBENCH" gate --ktap -o "$TMP/half-n" --base-results "$TMP/b1" --cand-results "$TMP/half" one >"$TMP/half-n.tap" 2>/dev/null
+is "$?" 5 "the same scenario named: exit 5 with KTAP (was exit 2 without)"
+grep -qx "not ok 1 one # ERROR no result from the candidate kernel (6.18.0-synthetic)" "$TMP/half-n.tap"
+ok $? "named: KTAP says which kernel gave no result"
+
 # --- booting, against the stand-in qemu --------------------------------------
 mkdir -p "$TMP/specs"
 KA="$TMP/vmlinuz-a" KB="$TMP/vmlinuz-b"
@@ -383,6 +399,21 @@ python3 ci/lava/lava_cases.py "$TMP/base.json" >"$TMP/lava3.out"
 is "$(tr '\n' ';' <"$TMP/lava3.out")" "synthetic.faulter.fault.p99 pass 5000 ns;synthetic.reader.read.p99 pass 5000 ns;" \
 	"lava_cases.py: without a base, each headline metric is measured"
 sh -n ci/lava/ptbench-lava.sh; ok $? "ci/lava/ptbench-lava.sh: valid sh"
+# the GitHub workflow's gate step as GitHub runs it (bash -e), against a
+# stand-in ./ptbench: a gate that exits 2 without a report is exit 2, not a
+# failed `cat`; the summary has no chart links it cannot resolve
+python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); print([s for j in d["jobs"].values() for s in j["steps"] if s.get("name") == "gate"][0]["run"])' \
+	ci/github/ptbench-gate.yml >"$TMP/gh-step.sh"
+mkdir -p "$TMP/gh"
+printf '#!/bin/sh\nexit 2\n' >"$TMP/gh/ptbench"
+chmod +x "$TMP/gh/ptbench"
+(cd "$TMP/gh" && GITHUB_STEP_SUMMARY="$TMP/gh/summary" bash -e "$TMP/gh-step.sh" >"$TMP/gh/out" 2>&1)
+is "$?" 2 "GitHub gate step, gate exit 2 with no report: the step exits 2 (the gate's code)"
+grep -q "exited 2 without a report" "$TMP/gh/summary"; ok $? "GitHub gate step: the summary says there is no report"
+printf '#!/bin/sh\nmkdir -p gate; printf "# r\\n![plots/a.png](plots/a.png)\\n" >gate/report.md; exit 3\n' >"$TMP/gh/ptbench"
+rm -f "$TMP/gh/summary"
+(cd "$TMP/gh" && GITHUB_STEP_SUMMARY="$TMP/gh/summary" bash -e "$TMP/gh-step.sh" >"$TMP/gh/out" 2>&1)
+is "$?,$(grep -c '^!\[' "$TMP/gh/summary")" "0,0" "GitHub gate step, undecided: exit 0 (a warning), no chart links in the summary"
 
 # --- a real two-kernel gate --------------------------------------------------
 kernels=()
