@@ -65,20 +65,25 @@ static int have_gnuplot(void)
 	return found;
 }
 
-/* plots/ next to the binary (a build tree), else the installed copy;
- * $PTBENCH_PLOTS overrides both */
+/* plots/ next to the binary (a build tree), PREFIX/share/ptbench/plots
+ * relative to the binary (an install under another PREFIX than the build's),
+ * one level up (build/ptbench-asan), else the compiled-in PREFIX; as
+ * pt_scenario_dir(). $PTBENCH_PLOTS overrides them all */
 static const char *plots_dir(void)
 {
+	static const char *const rel[] = { "plots", "../share/ptbench/plots", "../plots" };
 	static char dir[PATH_MAX];
 	const char *env = getenv("PTBENCH_PLOTS");
 	char probe[PATH_MAX + 16];
 
 	if (env && *env)
 		return env;
-	snprintf(dir, sizeof(dir), "%s/plots", pt_exe_dir());
-	snprintf(probe, sizeof(probe), "%s/common.gp", dir);
-	if (access(probe, R_OK) == 0)
-		return dir;
+	for (size_t i = 0; i < PT_ARRAY_SIZE(rel); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", pt_exe_dir(), rel[i]);
+		snprintf(probe, sizeof(probe), "%s/common.gp", dir);
+		if (access(probe, R_OK) == 0)
+			return dir;
+	}
 	snprintf(dir, sizeof(dir), "%s/plots", PTBENCH_DATADIR);
 	return dir;
 }

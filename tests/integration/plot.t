@@ -198,4 +198,12 @@ ok $((! $?)) "ASan/UBSan: clean"
 	[ -s "$TMP/asan/locks-per-op.dat" ] && [ -s "$TMP/asan/ptmem.dat" ]
 ok $? "ASan build wrote the mmap_lock, sweep, locks-per-op and ptmem data"
 
+# an install under another PREFIX than the build's (make; make install
+# PREFIX=P): plot finds P/share/ptbench/plots next to the binary, as run
+# finds the scenarios (it looked only in the compiled-in PREFIX: exit 2)
+make -s install PREFIX="$TMP/p" >"$TMP/inst.log" 2>&1; ok $? "make install PREFIX=$TMP/p"
+env -u PTBENCH_PLOTS "$TMP/p/bin/ptbench" plot "$TMP/a.json" -o "$TMP/inst" >"$TMP/inst.out" 2>&1
+is "$?" 0 "the installed binary under another PREFIX plots (exit 0)"
+png_ok "$TMP/inst/pct-faulter.fault.png"; ok $? "... and renders the percentile chart"
+
 done_testing
