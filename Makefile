@@ -189,11 +189,13 @@ install: ptbench
 	install -D -m 0755 scripts/initramfs/init $(DESTDIR)$(PREFIX)/share/ptbench/initramfs/init
 	for f in plots/*.gp; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/ptbench/plots/ || true; done
 	install -D -m 0644 ptbench.1 $(DESTDIR)$(PREFIX)/share/man/man1/ptbench.1
+	install -D -m 0644 scripts/ptbench-completion.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ptbench
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ptbench
 	rm -rf $(DESTDIR)$(PREFIX)/share/ptbench
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/ptbench.1
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ptbench
 
 clean:
 	rm -rf build ptbench

@@ -20,6 +20,22 @@ $PTBENCH help gat >/dev/null 2>"$TMP/err"; is $? 2 "help with an unknown command
 grep -q "Did you mean 'gate'" "$TMP/err"; ok $? "help gat suggests 'gate'"
 $PTBENCH help | grep -q '^  version '; ok $? "help lists version"
 
+# bash completion (scripts/ptbench-completion.bash): every word from ptbench itself
+comp() { # comp WORD...: the completions of the last word
+	bash -c '. scripts/ptbench-completion.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _ptbench; echo "${COMPREPLY[*]}"' _ "$@"
+}
+is "$(comp "$PTBENCH" ga)" "gate" "completion: commands (ga -> gate)"
+is "$(comp "$PTBENCH" gate --ro)" "--rounds" "completion: a command's options (gate --ro -> --rounds)"
+is "$(comp "$PTBENCH" run shmem-collapse-sm)" "shmem-collapse-smaps" "completion: scenario names for run"
+is "$(comp "$PTBENCH" run al)" "all" "completion: run all"
+is "$(comp "$PTBENCH" help vers)" "version" "completion: help COMMAND"
+is "$(comp "$PTBENCH" run default --set f.type=smaps-r)" "f.type=smaps-read" "completion: worker types after ROLE.type="
+if command -v shellcheck >/dev/null; then
+	shellcheck -s bash scripts/ptbench-completion.bash; ok $? "the completion script: shellcheck clean"
+else
+	skip "shellcheck not installed"
+fi
+
 $PTBENCH list >"$TMP/list" 2>&1; ok $? "list exits 0"
 for w in fault mmap-churn smaps-read vma-pad procmap-query; do
 	grep -q "^  $w " "$TMP/list"; ok $? "list shows worker $w"

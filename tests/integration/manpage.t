@@ -95,8 +95,11 @@ inst="$TMP/inst"
 make -s install DESTDIR="$inst" PREFIX=/usr >"$TMP/install.log" 2>&1
 ok $? "make install DESTDIR=... PREFIX=/usr"
 cmp -s "$PAGE" "$inst/usr/share/man/man1/ptbench.1"; ok $? "make install installs $PAGE as share/man/man1/ptbench.1"
+cmp -s scripts/ptbench-completion.bash "$inst/usr/share/bash-completion/completions/ptbench"
+ok $? "make install installs the bash completion as share/bash-completion/completions/ptbench"
 make -s uninstall DESTDIR="$inst" PREFIX=/usr >>"$TMP/install.log" 2>&1
-[ ! -e "$inst/usr/share/man/man1/ptbench.1" ] && [ ! -e "$inst/usr/bin/ptbench" ]
-ok $? "make uninstall removes it (and the binary)"
+[ ! -e "$inst/usr/share/man/man1/ptbench.1" ] && [ ! -e "$inst/usr/bin/ptbench" ] &&
+	[ ! -e "$inst/usr/share/bash-completion/completions/ptbench" ]
+ok $? "make uninstall removes it (and the binary, the completion)"
 
 done_testing
