@@ -11,6 +11,7 @@
 
 struct pt_vm_args {
 	const char *cmd;	/* "vm" or "gate": the word in messages */
+	const char *kernel_flag;	/* the flag a kernel came from, in messages ("--kernel") */
 	char *image[PT_VM_MAX_KERNELS], *label[PT_VM_MAX_KERNELS];
 	int nkernels;
 	int cpus;

@@ -522,7 +522,12 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 	if (vm) {
 		if (!ga->base || !ga->cand)
 			return usage_err(ga->base ? "no --cand IMAGE" : "no --base IMAGE", NULL);
-		if ((rc = pt_vm_add_kernel(a, ga->base)) || (rc = pt_vm_add_kernel(a, ga->cand)))
+		/* messages name the flag given (--base, --cand), not vm's --kernel */
+		a->kernel_flag = "--base";
+		if ((rc = pt_vm_add_kernel(a, ga->base)))
+			return rc;
+		a->kernel_flag = "--cand";
+		if ((rc = pt_vm_add_kernel(a, ga->cand)))
 			return rc;
 		g->side[0].label = a->label[0];
 		g->side[1].label = a->label[1];

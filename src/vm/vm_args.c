@@ -96,7 +96,7 @@ int pt_vm_add_kernel(struct pt_vm_args *a, const char *spec)
 			      sizeof(err)))
 		return pt_vm_usage_err(a->cmd, "%s", err);
 	a->nkernels++;	/* from here on freed with the others */
-	return check_input_file(a->cmd, "--kernel", a->image[a->nkernels - 1]);
+	return check_input_file(a->cmd, a->kernel_flag ? a->kernel_flag : "--kernel", a->image[a->nkernels - 1]);
 }
 
 int pt_vm_option(struct pt_vm_args *a, int opt, const char *arg)

@@ -38,6 +38,8 @@ bad "both modes" "not both" --base "$K" --cand "$K" --base-results "$TMP/base.js
 bad "no scenario" "no scenario" --base "$K" --cand "$K"
 bad "unknown scenario" "no-such" --base "$K" --cand "$K" no-such
 bad "unreadable image" "cannot read" --base "$TMP/missing" --cand "$K" default
+bad "--base names itself" "gate: --base: cannot read $TMP/missing" --base "$TMP/missing" --cand "$K" default
+bad "--cand names itself" "gate: --cand: $TMP is not a regular file" --base "$K" --cand "$TMP" default
 bad "--rounds 0" "--rounds" --rounds 0 --base "$K" --cand "$K" default
 bad "-j x" "--jobs" -j x --base "$K" --cand "$K" default
 bad "--unit junk" "--unit" --unit boots --base "$K" --cand "$K" default
