@@ -87,6 +87,8 @@ def from_results(paths):
         heads = [h.strip() for h in (scen.get("headline") or "").split(",") if h.strip()]
         heads_seen = False
         for h in heads:
+            if h.count(".") < 2:
+                continue  # not ROLE.OP.STAT: nothing to measure
             role, op, stat = h.split(".", 2)
             vals = []
             for rep in doc["repeats"]:

@@ -86,6 +86,8 @@ if [ -n "$base" ]; then
 		base=$out/base
 		;;
 	esac
+	# a report.json left by an earlier run must not stand in for this one
+	rm -f "$out/gate/report.json"
 	"$ptbench" gate --base-results "$base" --cand-results "$out/cand" -o "$out/gate" --ktap >"$out/gate.ktap"
 	rc=$?
 	echo "ptbench-lava: ptbench gate exited $rc ($out/gate/report.md)" >&2

@@ -95,6 +95,16 @@ python3 ci/lava/lava_cases.py --gate-exit 5 "$TMP/none.json" >"$TMP/lc.out" 2>"$
 is "$?,$(cat "$TMP/lc.out")" "1,ptbench-gate fail - -" "lava_cases.py: a missing report.json is a failed case and exit 1, no traceback"
 ! grep -q Traceback "$TMP/lc.err"; ok $? "lava_cases.py: no traceback on a missing report.json"
 
+# a report.json from an earlier run in the same output directory is not read
+# for a gate that wrote none
+lava same ok -b "$TMP/base"
+[ -s "$TMP/out/gate/report.json" ]; ok $? "a passing gate leaves DIR/gate/report.json"
+: >"$FAKE_DIR/cases.log"
+PATH="$FAKE_DIR/bin:$PATH" PTBENCH_BIN="$FAKE_DIR/bin/ptbench" PTBENCH_STATE_DIR="$TMP/state" \
+	sh ci/lava/ptbench-lava.sh -s synthetic -o "$TMP/out" -b "$TMP/nested" >/dev/null 2>&1
+is "$?,$(tr '\n' ';' <"$FAKE_DIR/cases.log")" "2,ptbench-gate fail;" \
+	"gate exit 2 with an earlier run's report.json in DIR: still ptbench-gate fail, exit 2"
+
 lava same ok -b "$TMP/base"
 is "$rc" 0 "same distribution: exit 0"
 is "$(grep -c ' pass$' "$FAKE_DIR/cases.log"),$(grep -vc ' pass$' "$FAKE_DIR/cases.log")" "8,0" \
