@@ -453,7 +453,7 @@ done
 $PTBENCH compare --format markdown "$TMP/base.json" "$TMP/worse.json" >"$TMP/o.md" 2>/dev/null
 grep -q '^| `faulter.fault.p99` (gate) | 5.0us | 6.0us | +20.0% | 0.008 | +10% | \*\*REGRESSED\*\* |$' "$TMP/o.md"
 ok $? "markdown: a table row with the regression in bold"
-# names from inputs are escaped by one helper (src/escape.c) in every writer
+# names from inputs are escaped by one helper (src/util/escape.c) in every writer
 EVIL='a|b\nc\u001b[31m\u0007 # SKIP'
 gen evil_b "{\"scale\": [1.00, 1.01, 0.99, 1.02, 0.98], \"scenario\": \"$EVIL\"}"
 gen evil_c "{\"scale\": [1.19, 1.22, 1.20, 1.18, 1.21], \"scenario\": \"$EVIL\"}"

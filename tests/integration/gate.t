@@ -203,7 +203,7 @@ is "$(python3 ci/lava/lava_cases.py "$TMP/nc/report.json" | grep "$LW")" "synthe
 grep -q "^    # not comparable, not gated: $LW: not comparable: " "$TMP/nc2.tap" && ! grep -q "ok [0-9]* mmap_lock" "$TMP/nc2.tap"
 ok $? "KTAP: a not comparable metric that is not gated is a comment, never a case"
 
-# scenario names from inputs are escaped (src/escape.c): '#' cannot make a
+# scenario names from inputs are escaped (src/util/escape.c): '#' cannot make a
 # directive, a newline a result line, control bytes reach no output
 gen hashb '{"scale": [1.00, 1.01, 0.99, 1.02, 0.98], "scenario": "foo # SKIP"}'
 gen hashc '{"scale": [1.19, 1.22, 1.20, 1.18, 1.21], "scenario": "foo # SKIP"}'
