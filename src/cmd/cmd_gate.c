@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -292,7 +293,7 @@ static void read_boot(struct pt_gate *g, struct pt_gate_boot *b, const struct pt
 static pid_t start_boot(const struct pt_gate *g, const struct pt_vm_args *a, const char *base,
 			const struct pt_gate_boot *b)
 {
-	pid_t pid;
+	pid_t pid, gate = getpid();
 
 	fflush(NULL);
 	pid = fork();
@@ -304,6 +305,11 @@ static pid_t start_boot(const struct pt_gate *g, const struct pt_vm_args *a, con
 	setpgid(0, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	/* a gate killed outright (SIGKILL) sends no SIGTERM: the kernel does,
+	 * and pt_vm_boot's handler kills qemu; a gate gone before prctl ran is
+	 * seen by getppid() */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != gate)
+		_exit(PT_EXIT_RUNTIME);
 	if (g->ktap)
 		dup2(STDERR_FILENO, STDOUT_FILENO);
 	int rc = pt_vm_boot(a, b->side, base, b->dir, NULL);

@@ -112,7 +112,13 @@ static int vm_main(struct pt_vm_args *a)
 			worst = pt_vm_worse(worst, PT_EXIT_USAGE);
 			continue;
 		}
-		worst = pt_vm_worse(worst, pt_vm_boot(a, k, base, dir, NULL));
+		rc = pt_vm_boot(a, k, base, dir, NULL);
+		if (rc > PT_EXIT_RUNTIME) {
+			/* a signal: qemu is gone, no further kernel is booted */
+			free(base);
+			return rc;
+		}
+		worst = pt_vm_worse(worst, rc);
 	}
 	free(base);
 	return worst;

@@ -4,6 +4,7 @@
  * arguments, boots the image with console on ttyS0 and the result channel on
  * ttyS1, and stores each result under DIR/LABEL/SCENARIO.json with a "vm"
  * object saying how it ran. Used by `ptbench vm` and `ptbench gate`. */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -173,18 +175,23 @@ static int add_kernel_config(FILE *f, const char *image)
 	return ret;
 }
 
-/* The initrd of one boot: the cached archive, then this run's work. */
-static int write_initrd(const char *path, const char *base, const struct pt_vm_args *a, int k)
+/* The initrd of one boot into fd (kept open): the cached archive, then
+ * this run's work. */
+static int write_initrd(int fd, const char *base, const struct pt_vm_args *a, int k)
 {
-	FILE *f = fopen(path, "wb");
+	int dfd = dup(fd);
+	FILE *f = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
 	char name[PATH_MAX], *list = NULL, *args = NULL;
 	size_t llen = 0, alen = 0;
 	FILE *lf, *af;
 	long off;
 	int ret = -1;
 
-	if (!f)
+	if (!f) {
+		if (dfd >= 0)
+			close(dfd);
 		return -1;
+	}
 	if (copy_file(f, base))
 		goto out;
 	off = ftell(f);
@@ -251,12 +258,76 @@ static const char *accel_arg(const char *accel)
 	return !strcmp(accel, "tcg-single") ? "tcg,thread=single" : "tcg,thread=multi";
 }
 
-/* Boot; returns the wait status, or -1 when it ran past the timeout. */
-static int boot(const struct pt_vm_args *a, const char *image, const char *initrd, const char *cmdline,
-		const char *console, const char *channel, const char *qemu_log)
+/* SIGINT, SIGTERM, SIGHUP while a boot runs: qemu is killed and the boot's
+ * files are tidied before ptbench exits 128 + the signal. */
+static volatile sig_atomic_t boot_signal;
+
+static void on_boot_signal(int sig)
 {
-	char smp[16], con[PATH_MAX * 2 + 32], chn[PATH_MAX * 2 + 32];
-	char *ec = qemu_escape(console), *eh = qemu_escape(channel);
+	boot_signal = sig;
+}
+
+/* Make this process die with its parent (expected_parent): PR_SET_PDEATHSIG
+ * fires when the parent exits however it exits, SIGKILL included; a parent
+ * that died before prctl() ran is caught by getppid(). */
+static void die_with_parent(pid_t expected_parent, int sig)
+{
+	if (prctl(PR_SET_PDEATHSIG, sig) || getppid() != expected_parent)
+		_exit(127);
+}
+
+/* The watchdog between ptbench and qemu: it dies with ptbench (and qemu,
+ * whose own PDEATHSIG names the watchdog, with it) and kills qemu at
+ * timeout_s + a grace (the parent's own deadline comes first when the
+ * parent is alive; this one holds when the parent is stopped or hung).
+ * Its exit status is qemu's (128 + signal when killed). */
+static void watchdog(const char *qemu, const char *const *argv, const char *qemu_log, int timeout_s,
+		     pid_t ptbench)
+{
+	pid_t me = getpid(), q;
+	int status;
+
+	die_with_parent(ptbench, SIGKILL);
+	q = fork();
+	if (q < 0)
+		_exit(127);
+	if (q == 0) {
+		int fd = open(qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		die_with_parent(me, SIGKILL);
+		/* the caller's handlers are not qemu's */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		if (nul >= 0)
+			dup2(nul, STDIN_FILENO);
+		execvp(qemu, (char *const *)argv);
+		fprintf(stderr, "exec %s: %s\n", qemu, strerror(errno));
+		_exit(127);
+	}
+	/* SIGALRM's default action ends the watchdog, and PDEATHSIG qemu */
+	signal(SIGALRM, SIG_DFL);
+	alarm((unsigned)timeout_s + 10);
+	while (waitpid(q, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/* Boot; returns the wait status, -1 when it ran past the timeout, -2 when
+ * it could not start, -3 when a signal came (boot_signal). initrd_fd and
+ * channel_fd are open in qemu as /dev/fd/N: files with no name, which no
+ * exit path can leave behind. */
+static int boot(const struct pt_vm_args *a, const char *image, int initrd_fd, const char *cmdline,
+		const char *console, int channel_fd, const char *qemu_log)
+{
+	char smp[16], con[PATH_MAX * 2 + 32], chn[64], initrd[32];
+	char *ec = qemu_escape(console);
 	bool kvm = !strcmp(a->accel, "kvm");
 	const char *qemu = getenv("PTBENCH_QEMU") ? getenv("PTBENCH_QEMU") : "qemu-system-x86_64";
 	const char *argv[] = {
@@ -268,31 +339,19 @@ static int boot(const struct pt_vm_args *a, const char *image, const char *initr
 	};
 	uint64_t deadline = pt_now_ns() + (uint64_t)a->timeout_s * 1000000000ull;
 	int status;
-	pid_t pid;
+	pid_t pid, me = getpid();
 
 	snprintf(smp, sizeof(smp), "%d", a->cpus);
+	snprintf(initrd, sizeof(initrd), "/dev/fd/%d", initrd_fd);
 	snprintf(con, sizeof(con), "file,id=con,path=%s", ec);
-	snprintf(chn, sizeof(chn), "file,id=chn,path=%s", eh);
+	snprintf(chn, sizeof(chn), "file,id=chn,path=/dev/fd/%d", channel_fd);
 	free(ec);
-	free(eh);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		return -2;
-	if (pid == 0) {
-		int fd = open(qemu_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int nul = open("/dev/null", O_RDONLY);
-
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		if (nul >= 0)
-			dup2(nul, STDIN_FILENO);
-		execvp(qemu, (char *const *)argv);
-		fprintf(stderr, "exec %s: %s\n", qemu, strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		watchdog(qemu, argv, qemu_log, a->timeout_s, me);
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
@@ -300,16 +359,55 @@ static int boot(const struct pt_vm_args *a, const char *image, const char *initr
 			return status;
 		if (r < 0 && errno != EINTR)
 			return -2;
-		if (pt_now_ns() > deadline) {
+		if (boot_signal || pt_now_ns() > deadline) {
+			/* the watchdog's death takes qemu (PDEATHSIG) */
 			kill(pid, SIGKILL);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;
-			return -1;
+			return boot_signal ? -3 : -1;
 		}
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* An unnamed file in dir (O_TMPFILE; where the filesystem has none, a
+ * named one unlinked at once): -1 on error. */
+static int tmp_file(const char *dir)
+{
+	char path[PATH_MAX + 32];
+	int fd = open(dir, O_TMPFILE | O_RDWR, 0600);
+
+	if (fd >= 0)
+		return fd;
+	snprintf(path, sizeof(path), "%s/.ptbench-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+/* All of fd's text from its start, NUL-terminated. */
+static char *read_fd_text(int fd)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = pt_xmalloc(cap + 1);
+	ssize_t n;
+
+	while ((n = pread(fd, buf + len, cap - len, (off_t)len)) > 0 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		len += (size_t)n;
+		if (len == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				abort();
+		}
+	}
+	buf[len] = '\0';
+	return buf;
 }
 
 static json_object *vm_json(const struct pt_vm_args *a, int k, const char *cmdline, double wall_s,
@@ -349,10 +447,11 @@ static int write_text(const char *path, const char *text)
 	return 0;
 }
 
-/* One kernel: boot, store its results; returns the worst exit code. */
+/* One kernel: boot, store its results; returns the worst exit code, or
+ * 128 + the signal when SIGINT, SIGTERM or SIGHUP came (qemu killed). */
 int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *dir, int *rcs)
 {
-	char initrd[PATH_MAX + 16], console[PATH_MAX + 16], channel[PATH_MAX + 16];
+	char console[PATH_MAX + 16], channel[PATH_MAX + 16];
 	char qlog[PATH_MAX + 16], path[PATH_MAX * 2], cmdline[4096];
 
 	if (strlen(dir) + 64 > PATH_MAX) {
@@ -361,34 +460,58 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 	}
 	int scen_rc[PT_VM_MAX_SCENARIOS];
 	struct pt_vm_channel ch;
+	struct sigaction sa = { .sa_handler = on_boot_signal }, old[3];
+	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
 	uint64_t t0;
 	double wall;
-	char *text;
-	int status, worst = PT_EXIT_OK;
+	char *text, *raw;
+	int status, worst = PT_EXIT_OK, initrd_fd, channel_fd;
 
 	if (pt_vm_mkdirs(dir)) {
 		fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, dir, strerror(errno));
 		return PT_EXIT_RUNTIME;
 	}
-	snprintf(initrd, sizeof(initrd), "%s/.initrd", dir);
 	snprintf(console, sizeof(console), "%s/console.log", dir);
 	snprintf(channel, sizeof(channel), "%s/channel.log", dir);
 	snprintf(qlog, sizeof(qlog), "%s/qemu.log", dir);
 	snprintf(cmdline, sizeof(cmdline), "console=ttyS0 panic=-1 loglevel=4 preempt=%s%s%s",
 		 a->preempt, a->append ? " " : "", a->append ? a->append : "");
-	unlink(channel);
-	if (write_initrd(initrd, base, a, k)) {
-		fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, initrd, strerror(errno));
-		unlink(initrd);
+	unlink(channel);	/* an earlier failed boot's, in this boot's directory */
+	/* the initrd and the channel have no name while qemu runs: nothing to
+	 * leave behind, whatever ends ptbench (SIGKILL included) */
+	initrd_fd = tmp_file(dir);
+	channel_fd = initrd_fd >= 0 ? tmp_file(dir) : -1;
+	if (channel_fd < 0 || write_initrd(initrd_fd, base, a, k)) {
+		fprintf(stderr, "ptbench %s: %s: the initrd: %s\n", a->cmd, dir, strerror(errno));
+		if (initrd_fd >= 0)
+			close(initrd_fd);
+		if (channel_fd >= 0)
+			close(channel_fd);
 		return PT_EXIT_RUNTIME;
 	}
+	boot_signal = 0;
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
 	t0 = pt_now_ns();
-	status = boot(a, a->image[k], initrd, cmdline, console, channel, qlog);
+	status = boot(a, a->image[k], initrd_fd, cmdline, console, channel_fd, qlog);
 	wall = (double)(pt_now_ns() - t0) / 1e9;
-	unlink(initrd);
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	close(initrd_fd);
+	text = read_fd_text(channel_fd);
+	close(channel_fd);
+	raw = pt_xstrdup(text);	/* pt_vm_parse_channel cuts text up */
+	if (status == -3) {
+		int sig = boot_signal;
 
-	text = pt_read_file(channel, NULL);
-	pt_vm_parse_channel(text ? text : (char[]){ "" }, &ch);
+		fprintf(stderr, "ptbench %s: %s: interrupted by signal %d: qemu killed\n", a->cmd,
+			a->label[k], sig);
+		free(text);
+		free(raw);
+		return 128 + sig;
+	}
+
+	pt_vm_parse_channel(text, &ch);
 	if (status == -1)
 		printf("%-20s timed out after %ds (%s)\n", a->label[k], a->timeout_s, console);
 	else if (status == -2 || !WIFEXITED(status) || WEXITSTATUS(status))
@@ -437,8 +560,17 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 		worst = pt_vm_worse(worst, rc);
 		scen_rc[i] = rc;
 	}
-	if (worst != PT_EXIT_RUNTIME)
-		unlink(channel);	/* everything it held is in the result files */
+	if (worst == PT_EXIT_RUNTIME && *raw) {
+		/* kept for a failed boot (everything else is in the result files) */
+		int fd = open(channel, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+		if (fd >= 0) {
+			if (write(fd, raw, strlen(raw)) < 0)
+				fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, channel, strerror(errno));
+			close(fd);
+		}
+	}
+	free(raw);
 	/* a sidecar that holds even when no result came back */
 	{
 		json_object *o = vm_json(a, k, cmdline, wall, ch.release);

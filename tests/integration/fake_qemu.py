@@ -9,7 +9,9 @@ gen_result.py spec the guest's result is made from, and IMAGE_NAME.mode
 overrides FAKE_QEMU_MODE for that kernel; FAKE_QEMU_BARRIER=N (with
 FAKE_QEMU_RUNDIR) holds each boot until N boots have started, so a test can
 see that boots run at once (it gives up, as a crash, after
-FAKE_QEMU_BARRIER_TIMEOUT seconds, default 20)."""
+FAKE_QEMU_BARRIER_TIMEOUT seconds, default 20). FAKE_QEMU_PIDS (a directory)
+gets a file named by the fake's pid, so a test can see whether it outlived
+ptbench."""
 import json
 import os
 import subprocess
@@ -32,6 +34,8 @@ if save:
     with open(os.path.join(save, "argv"), "w") as f:
         f.write("\n".join(args) + "\n")
 
+if os.environ.get("FAKE_QEMU_PIDS"):
+    open(os.path.join(os.environ["FAKE_QEMU_PIDS"], str(os.getpid())), "w").close()
 kernel = os.path.basename(args[args.index("-kernel") + 1])
 if os.environ.get("FAKE_QEMU_LOG"):
     with open(os.environ["FAKE_QEMU_LOG"], "a") as f:
