@@ -10,6 +10,7 @@ enum pt_exit {
 	PT_EXIT_INCONCLUSIVE = 3, /* too noisy, too few repeats */
 	PT_EXIT_SKIP = 4,         /* kernel or privileges cannot run it; the reason is printed */
 	PT_EXIT_RUNTIME = 5,      /* the system failed us mid-run (mmap, thread creation, write) */
+	PT_EXIT_BUSY = 6,         /* gate: another gate holds the output directory */
 };
 
 #endif

@@ -64,6 +64,8 @@ struct pt_gate_side {
 	const char *label;	/* kernel label (vm) or the results' kernel release */
 	const char *image;	/* vm: the bzImage; NULL with --*-results */
 	char *release;		/* the kernel release its results name */
+	char **kernels, **machines;	/* every release / CPU its results name */
+	size_t nkernels, nmachines;
 };
 
 struct pt_gate_boot {
@@ -122,6 +124,17 @@ void pt_gate_note(struct pt_gate *g, const char *fmt, ...) __attribute__((format
 /* The scenario's verdict: pool its runs (DIR/pooled, DIR/merged), run
  * `ptbench compare --gate` on them, and `ptbench plot`. Sets s->status. */
 void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s);
+/* Before judging (gate_inputs.c): every result file read once; two with the
+ * same bytes (SHA-256) anywhere among the inputs are refused, as is a side
+ * whose results name more than one kernel release or CPU unless allow_mixed
+ * (then a note). Fills side[].kernels and side[].machines. 0 or
+ * PT_EXIT_USAGE after a message. */
+int pt_gate_check_inputs(struct pt_gate *g, bool allow_mixed);
+/* Lock DIR for this gate (gate_lock.c): flock on DIR/.gate.lock, held
+ * while *fd is open (boot children inherit it). 0; PT_EXIT_BUSY when another
+ * gate holds it, PT_EXIT_USAGE when DIR is not a directory, PT_EXIT_RUNTIME
+ * otherwise, after a message. */
+int pt_gate_lock(const char *dir, int *fd);
 /* DIR/report.md, DIR/report.json, DIR/junit.xml: 0 or -1 (errno). */
 int pt_gate_write_reports(const struct pt_gate *g);
 /* KTAP version 1 to out: a subtest per scenario, a case per gated metric. */

@@ -36,7 +36,7 @@
 enum {
 	OPT_BASE = 256, OPT_CAND, OPT_BASE_RESULTS, OPT_CAND_RESULTS, OPT_ROUNDS, OPT_KTAP,
 	OPT_BISECT, OPT_UNIT, OPT_THRESHOLD, OPT_THRESHOLD_TAIL, OPT_ALPHA, OPT_GATE_METRICS,
-	OPT_THRESHOLD_STRUCT, OPT_TOLERANCE, OPT_GATE_ON, OPT_NO_PLOTS,
+	OPT_THRESHOLD_STRUCT, OPT_TOLERANCE, OPT_GATE_ON, OPT_NO_PLOTS, OPT_ALLOW_MIXED,
 };
 
 static const struct option longopts[] = {
@@ -58,6 +58,7 @@ static const struct option longopts[] = {
 	{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
 	{ "gate-on", required_argument, NULL, OPT_GATE_ON },
 	{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
+	{ "allow-mixed", no_argument, NULL, OPT_ALLOW_MIXED },
 	{ "cpus", required_argument, NULL, 'c' },
 	{ "mem", required_argument, NULL, 'm' },
 	{ "timeout", required_argument, NULL, 't' },
@@ -98,11 +99,13 @@ static void usage(FILE *f)
 		"  --alpha A, --gate-metrics L\n"
 		"                       passed to ptbench compare\n"
 		"  --no-plots           no charts\n"
+		"  --allow-mixed        pool a side whose results name several kernel releases\n"
+		"                       or CPUs (refused otherwise, exit 2)\n"
 		"  guest: --cpus N --mem SIZE --timeout S --accel tcg|tcg-single|kvm --preempt MODE\n"
 		"         --append ARGS --initramfs FILE (as ptbench vm, but --accel defaults to\n"
 		"         tcg-single: multi-threaded TCG sometimes oopses while tracing starts)\n"
 		"exit: 0 pass, 1 regression, 2 bad input, 3 undecided, 4 skipped (every scenario),\n"
-		"      5 a run failed; --bisect: 0, 1, 125, 128\n",
+		"      5 a run failed, 6 another gate holds -o DIR; --bisect: 0, 1, 125, 128\n",
 		DEFAULT_ROUNDS);
 }
 
@@ -420,7 +423,7 @@ struct gate_args {
 	const char *base, *cand;
 	const char *results[2][MAX_RESULT_ARGS];
 	int nresults[2];
-	bool vm_opts;
+	bool vm_opts, allow_mixed;
 };
 
 static int parse_positive(const char *flag, const char *s, int max, int *out)
@@ -503,6 +506,7 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 			}
 			return usage_err("--gate-on: want all, structural or auto", optarg);
 		case OPT_NO_PLOTS: g->plots = false; break;
+		case OPT_ALLOW_MIXED: ga->allow_mixed = true; break;
 		case 'c': case 'm': case 't': case 'A': case 'P': case 'a': case 'I':
 			ga->vm_opts = true;
 			if ((rc = pt_vm_option(a, c, optarg)))
@@ -636,8 +640,15 @@ static void gate_free(struct pt_gate *g)
 	for (size_t i = 0; i < g->nnotes; i++)
 		free(g->notes[i]);
 	free(g->notes);
-	for (int side = 0; side < 2; side++)
+	for (int side = 0; side < 2; side++) {
 		free(g->side[side].release);
+		for (size_t i = 0; i < g->side[side].nkernels; i++)
+			free(g->side[side].kernels[i]);
+		for (size_t i = 0; i < g->side[side].nmachines; i++)
+			free(g->side[side].machines[i]);
+		free(g->side[side].kernels);
+		free(g->side[side].machines);
+	}
 	for (int i = 0; i < g->ncmp_args; i++)
 		free((char *)g->cmp_args[i]);
 }
@@ -660,7 +671,7 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 	struct sigaction sa = { .sa_handler = on_signal };
 	int status[PT_GATE_MAX_SCEN];
 	uint64_t t0 = pt_now_ns();
-	int rc = parse(argc, argv, g, a, &ga);
+	int lock_fd, rc = parse(argc, argv, g, a, &ga);
 
 	if (rc)
 		return rc;
@@ -683,8 +694,11 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 	}
 	if (pt_vm_mkdirs(g->outdir)) {
 		fprintf(stderr, "ptbench gate: %s: %s\n", g->outdir, strerror(errno));
-		return PT_EXIT_RUNTIME;
+		return errno == ENOTDIR || errno == EEXIST ? PT_EXIT_USAGE : PT_EXIT_RUNTIME;
 	}
+	/* held to the end: the process exit releases it */
+	if ((rc = pt_gate_lock(g->outdir, &lock_fd)))
+		return rc;
 	pt_gate_command(g, pt_argv);
 	if (g->vm) {
 		a->outdir = g->outdir;
@@ -698,6 +712,8 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 		g->rounds = 0;
 		rc = gate_results(g, &ga, argc, argv);
 	}
+	if (!rc)
+		rc = pt_gate_check_inputs(g, ga.allow_mixed);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < g->nscen; i++) {

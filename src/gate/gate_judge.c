@@ -4,6 +4,7 @@
  * verdict is the comparison library (`ptbench compare --gate`) on the pooled
  * pair and the charts are the plot library (`ptbench plot`) on the merged
  * pair: the report lists those commands so a person can rerun them. */
+#define _GNU_SOURCE /* CLOCK_REALTIME_COARSE */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ptbench/compare_run.h"
@@ -70,12 +73,14 @@ static void restore_std(int saved[2])
 		}
 }
 
-/* Point stdout and stderr at path (appended) for a library call whose
- * messages belong in a log, as a child's would; saved[] gets them back
- * with restore_std(). -1 when path cannot be opened. */
+/* Point stdout and stderr at path (emptied: the log of an earlier gate in
+ * DIR is overwritten in place, never unlinked, and a symbolic link there is
+ * not followed) for a library call whose messages belong in a log, as a
+ * child's would; saved[] gets them back with restore_std(). -1 when path
+ * cannot be opened. */
 static int redirect_std(const char *path, int saved[2])
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 
 	fflush(NULL);
 	saved[0] = saved[1] = -1;
@@ -128,7 +133,10 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void list_plots(struct pt_gate *g, struct pt_gate_scen *s)
+/* The charts plot wrote in this run: files modified since t0 (a coarse
+ * clock reading, as file times are), so that a chart someone else left in
+ * DIR/plots/SCENARIO/ is not listed as the gate's. */
+static void list_plots(struct pt_gate *g, struct pt_gate_scen *s, const struct timespec *t0)
 {
 	DIR *d = opendir(s->plot_dir);
 	struct dirent *e;
@@ -139,7 +147,13 @@ static void list_plots(struct pt_gate *g, struct pt_gate_scen *s)
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 
+		struct stat st;
+
 		if (len < 5 || (strcmp(e->d_name + len - 4, ".png") && strcmp(e->d_name + len - 4, ".svg")))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode) ||
+		    st.st_mtim.tv_sec < t0->tv_sec ||
+		    (st.st_mtim.tv_sec == t0->tv_sec && st.st_mtim.tv_nsec < t0->tv_nsec))
 			continue;
 		s->plots = pt_xrealloc(s->plots, (s->nplots + 1) * sizeof(*s->plots));
 		s->plots[s->nplots++] = path2(s->plot_dir + skip, e->d_name, NULL, "");
@@ -155,6 +169,7 @@ static void plot(struct pt_gate *g, struct pt_gate_scen *s)
 	char labels[256], *log, *argv[12];
 	const char *b = g->side[0].label, *c = g->side[1].label;
 	int rc, i = 0, saved[2];
+	struct timespec t0;
 
 	/* plot's --label is a comma list */
 	if (strchr(b, ',') || strchr(c, ','))
@@ -179,7 +194,7 @@ static void plot(struct pt_gate *g, struct pt_gate_scen *s)
 	argv[i] = NULL;
 	/* the report lists the command that draws the same charts */
 	pt_gate_command(g, argv);
-	unlink(log);
+	clock_gettime(CLOCK_REALTIME_COARSE, &t0);
 	if (redirect_std(log, saved)) {
 		rc = PT_EXIT_RUNTIME;
 	} else {
@@ -191,7 +206,7 @@ static void plot(struct pt_gate *g, struct pt_gate_scen *s)
 		pt_gate_note(g, "%s: ptbench plot exited %d: no charts (%s)", s->name, rc, log);
 	}
 	free(log);
-	list_plots(g, s);
+	list_plots(g, s, &t0);
 }
 
 /* The verdict: the comparison library (src/compare/compare_run.c) on the
@@ -316,7 +331,6 @@ void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
 	s->cmp_json = path2(cdir, s->name, NULL, ".json");
 	s->cmp_md = path2(cdir, s->name, NULL, ".md");
 	err = path2(cdir, s->name, NULL, ".log");
-	unlink(err);
 	/* the human table on the terminal (stderr when stdout carries KTAP) */
 	rc = compare(g, s, g->ktap ? STDERR_FILENO : STDOUT_FILENO, err);
 	text = pt_read_file(s->cmp_json, NULL);

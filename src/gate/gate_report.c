@@ -397,6 +397,21 @@ static void write_md(const struct pt_gate *g, FILE *out)
 	fprintf(out, ", candidate ");
 	md(out, g->side[1].release ? g->side[1].release : g->side[1].label);
 	fprintf(out, ".\n\n");
+	for (int side = 0; side < 2; side++) {
+		const struct pt_gate_side *sd = &g->side[side];
+
+		fprintf(out, "%s ran on: kernel%s ", side ? "Candidate" : "Base", sd->nkernels == 1 ? "" : "s");
+		for (size_t i = 0; i < sd->nkernels; i++) {
+			fputs(i ? ", " : "", out);
+			md(out, sd->kernels[i]);
+		}
+		fprintf(out, "; CPU%s ", sd->nmachines == 1 ? "" : "s");
+		for (size_t i = 0; i < sd->nmachines; i++) {
+			fputs(i ? ", " : "", out);
+			md(out, sd->machines[i]);
+		}
+		fprintf(out, ".%s\n", side ? "\n" : "  ");
+	}
 	fprintf(out, "| scenario | verdict | gated | regressed | inconclusive | improved | unchanged | "
 		     "not comparable | note |\n");
 	fprintf(out, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
@@ -558,6 +573,16 @@ static struct json_object *report_json(const struct pt_gate *g)
 			json_object_object_add(o, "image", json_object_new_string(g->side[side].image));
 		if (g->side[side].release)
 			json_object_object_add(o, "kernel", json_object_new_string(g->side[side].release));
+		/* what the side's results say they ran on: one of each unless
+		 * --allow-mixed */
+		a = json_object_new_array();
+		for (size_t i = 0; i < g->side[side].nkernels; i++)
+			json_object_array_add(a, json_object_new_string(g->side[side].kernels[i]));
+		json_object_object_add(o, "kernels", a);
+		a = json_object_new_array();
+		for (size_t i = 0; i < g->side[side].nmachines; i++)
+			json_object_array_add(a, json_object_new_string(g->side[side].machines[i]));
+		json_object_object_add(o, "machines", a);
 		json_object_object_add(doc, side ? "candidate" : "base", o);
 	}
 	a = json_object_new_array();

@@ -5,6 +5,7 @@
 
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
+#include "ptbench/sha256.h"
 #include "tap.h"
 
 static void order(int rounds, const char *want)
@@ -58,8 +59,23 @@ static struct json_object *doc_of(struct json_object **reps, size_t n)
 	return d;
 }
 
+/* FIPS 180-4's examples and a length whose padding takes a second block */
+static void sha(const char *msg, const char *want)
+{
+	uint8_t d[PT_SHA256_LEN];
+	char hex[2 * PT_SHA256_LEN + 1];
+
+	pt_sha256(msg, strlen(msg), d);
+	pt_sha256_hex(d, hex);
+	tap_ok(!strcmp(hex, want), "sha256 of %zu bytes: %s (got %s)", strlen(msg), want, hex);
+}
+
 int main(void)
 {
+	sha("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	order(1, "AB");
 	order(2, "ABBA");
 	order(3, "ABBAAB");

@@ -1,0 +1,147 @@
+/* ptbench gate: are the inputs independent runs of one kernel on one
+ * machine per side? A result file that is byte for byte another one (a
+ * copy, the same file given twice, or the same file on both sides) would
+ * count one boot as several and make noise look like significance: refused.
+ * A side whose results name more than one kernel release or CPU would pool
+ * unlike things: refused unless --allow-mixed; what each side ran on goes
+ * into the report either way. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptbench/exitcodes.h"
+#include "ptbench/gate.h"
+#include "ptbench/result_read.h"
+#include "ptbench/sha256.h"
+#include "ptbench/util.h"
+
+struct seen {
+	uint8_t digest[PT_SHA256_LEN];
+	const char *path;
+	int side;
+};
+
+static const char *str_at(struct json_object *doc, const char *a, const char *b)
+{
+	struct json_object *o = json_object_object_get(json_object_object_get(doc, a), b);
+
+	return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : NULL;
+}
+
+/* "GenuineIntel Intel(R) Xeon(R) ..." from system.cpu: vendor and brand
+ * name the machine as far as a result tells it */
+static char *machine_of(struct json_object *doc)
+{
+	struct json_object *cpu = json_object_object_get(json_object_object_get(doc, "system"), "cpu");
+	struct json_object *v = json_object_object_get(cpu, "vendor"), *b = json_object_object_get(cpu, "brand");
+	char buf[512];
+
+	if (!v && !b)
+		return pt_xstrdup("unknown CPU");
+	snprintf(buf, sizeof(buf), "%s%s%s", v ? json_object_get_string(v) : "",
+		 v && b ? " " : "", b ? json_object_get_string(b) : "");
+	return pt_xstrdup(buf);
+}
+
+static void add_once(char ***list, size_t *n, char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*list)[i], s)) {
+			free(s);
+			return;
+		}
+	*list = realloc(*list, (*n + 1) * sizeof(**list));
+	if (!*list)
+		abort();
+	(*list)[(*n)++] = s;
+}
+
+static void print_list(FILE *f, char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s'%s'", i ? ", " : "", list[i]);
+}
+
+int pt_gate_check_inputs(struct pt_gate *g, bool allow_mixed)
+{
+	struct seen *seen = NULL;
+	size_t nseen = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < g->nscen && !rc; i++) {
+		struct pt_gate_scen *s = &g->scen[i];
+
+		for (int side = 0; side < 2 && !rc; side++) {
+			for (size_t k = 0; k < s->nruns[side] && !rc; k++) {
+				const char *path = s->runs[side][k];
+				struct json_object *doc;
+				char err[512], *text;
+				const char *rel;
+				size_t len;
+
+				if (pt_result_read_text(path, PT_RESULT_MAX_BYTES, &text, &len, err, sizeof(err))) {
+					fprintf(stderr, "ptbench gate: %s: %s\n", path, err);
+					rc = PT_EXIT_USAGE;
+					break;
+				}
+				seen = realloc(seen, (nseen + 1) * sizeof(*seen));
+				if (!seen)
+					abort();
+				pt_sha256(text, len, seen[nseen].digest);
+				seen[nseen].path = path;
+				seen[nseen].side = side;
+				for (size_t j = 0; j < nseen; j++) {
+					if (memcmp(seen[j].digest, seen[nseen].digest, PT_SHA256_LEN))
+						continue;
+					fprintf(stderr,
+						"ptbench gate: %s (%s) and %s (%s) are the same file (SHA-256): "
+						"one run cannot count as two%s\n",
+						seen[j].path, seen[j].side ? "candidate" : "base", path,
+						side ? "candidate" : "base",
+						seen[j].side != side ? ", nor be both kernels" : "");
+					rc = PT_EXIT_USAGE;
+					break;
+				}
+				nseen++;
+				doc = rc ? NULL : json_tokener_parse(text);
+				free(text);
+				if (!doc)
+					break;
+				rel = str_at(json_object_object_get(doc, "system"), "kernel", "release");
+				add_once(&g->side[side].kernels, &g->side[side].nkernels,
+					 pt_xstrdup(rel ? rel : "unknown kernel"));
+				add_once(&g->side[side].machines, &g->side[side].nmachines, machine_of(doc));
+				json_object_put(doc);
+			}
+		}
+	}
+	free(seen);
+	if (rc)
+		return rc;
+	for (int side = 0; side < 2; side++) {
+		struct pt_gate_side *sd = &g->side[side];
+		const char *who = side ? "candidate" : "base";
+
+		if (sd->nkernels <= 1 && sd->nmachines <= 1)
+			continue;
+		if (!allow_mixed) {
+			fprintf(stderr, "ptbench gate: the %s results mix %s: ", who,
+				sd->nkernels > 1 ? "kernels" : "machines");
+			if (sd->nkernels > 1)
+				print_list(stderr, sd->kernels, sd->nkernels);
+			else
+				print_list(stderr, sd->machines, sd->nmachines);
+			fprintf(stderr, "; pooled they would be judged as one kernel (--allow-mixed pools "
+					"them all the same)\n");
+			return PT_EXIT_USAGE;
+		}
+		pt_gate_note(g, "the %s results mix %zu kernel(s) and %zu machine(s) (--allow-mixed)", who,
+			     sd->nkernels, sd->nmachines);
+	}
+	if (g->side[0].nmachines == 1 && g->side[1].nmachines == 1 &&
+	    strcmp(g->side[0].machines[0], g->side[1].machines[0]))
+		pt_gate_note(g, "base and candidate ran on different machines: %s, %s", g->side[0].machines[0],
+			     g->side[1].machines[0]);
+	return 0;
+}
