@@ -55,6 +55,10 @@
 #define MAX_CHILD_TIDS 1024
 #define READY_TIMEOUT_NS (120ull * 1000000000ull) /* a child's setup (vma-pad, faulting GBs) */
 #define DONE_GRACE_NS (30ull * 1000000000ull)     /* after the parent's stop: teardown, JSON */
+/* How late a child may see the window open (it polls `open` every 1 ms; a
+ * loaded machine delays that by tens of ms) before its window is not the
+ * parent's: 250 ms, or a tenth of the duration when that is more. */
+#define BEHIND_NS(duration) ((duration) / 10 > 250000000ull ? (duration) / 10 : 250000000ull)
 
 struct proc_shm {
 	_Atomic int traced, ready, go, done;
@@ -62,6 +66,7 @@ struct proc_shm {
 	/* the parent's window, written before `closed`: the child's rates
 	 * divide by the length the parent's probes counted over */
 	uint64_t t_measure, t_stop;
+	uint64_t t_open_seen;        /* when the child saw `open`: its own window's start */
 	int rc;
 	int ntids;
 	int tids[MAX_CHILD_TIDS];    /* the child roles' threads, in role order */
@@ -75,6 +80,8 @@ struct pt_proc {
 	pid_t forked;                /* for the result */
 	struct proc_shm *shm;
 	struct json_object *doc;     /* what the child wrote */
+	bool watching;               /* from `go` to `closed`: a stop there spoils the repeat */
+	bool stopped;                /* it was stopped (SIGSTOP, a tracer) while watched */
 };
 
 struct pt_procs {
@@ -205,6 +212,8 @@ static void sync_paused(void *state, struct pt_run *run)
 	(void)state;
 	(void)run;
 	sync_edge(&child_shm->paused, &child_shm->open);
+	/* the parent compares it with its own window's start */
+	child_shm->t_open_seen = pt_now_ns();
 }
 
 static void sync_measure_end(void *state, struct pt_run *run)
@@ -360,10 +369,30 @@ void pt_procs_traced(struct pt_run *run)
 		atomic_store(&run->procs->p[i].shm->traced, 1);
 }
 
+/* Was the child stopped, or continued after a stop, since the last look?
+ * waitid reports either once (without WEXITED it reaps nothing); a stop
+ * and its SIGCONT between two looks still leave the CLD_CONTINUED. */
+static void watch_stop(struct pt_proc *p)
+{
+	siginfo_t si;
+
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (p->pid <= 0 || waitid(P_PID, (id_t)p->pid, &si, WSTOPPED | WCONTINUED | WNOHANG) ||
+		    si.si_pid != p->pid)
+			return;
+		if (p->watching)
+			p->stopped = true;
+	}
+}
+
 /* Has the child exited? Reaps it when it has. */
 static bool exited(struct pt_proc *p, int *status)
 {
-	pid_t w = waitpid(p->pid, status, WNOHANG);
+	pid_t w;
+
+	watch_stop(p);
+	w = waitpid(p->pid, status, WNOHANG);
 
 	if (w == p->pid) {
 		p->pid = 0;
@@ -411,8 +440,13 @@ int pt_procs_wait_ready(struct pt_run *run, char *err, size_t len)
 
 void pt_procs_go(struct pt_run *run)
 {
-	for (int i = 0; run->procs && i < run->procs->n; i++)
-		atomic_store(&run->procs->p[i].shm->go, 1);
+	for (int i = 0; run->procs && i < run->procs->n; i++) {
+		struct pt_proc *p = &run->procs->p[i];
+
+		watch_stop(p);	/* a stop during setup is forgotten: nothing was measured */
+		p->watching = true;
+		atomic_store(&p->shm->go, 1);
+	}
 }
 
 enum edge { EDGE_PAUSED, EDGE_OPEN, EDGE_DRAINED, EDGE_CLOSED };
@@ -472,6 +506,8 @@ void pt_procs_close(struct pt_run *run)
 	for (int i = 0; run->procs && i < run->procs->n; i++) {
 		run->procs->p[i].shm->t_measure = run->t_measure;
 		run->procs->p[i].shm->t_stop = run->t_stop;
+		watch_stop(&run->procs->p[i]);
+		run->procs->p[i].watching = false;
 	}
 	/* seq_cst: the child sees the times once it sees `closed` */
 	set_children(run, EDGE_CLOSED);
@@ -487,7 +523,7 @@ int pt_procs_collect(struct pt_run *run, char *err, size_t len)
 
 	for (int i = 0; run->procs && i < run->procs->n; i++) {
 		struct pt_proc *p = &run->procs->p[i];
-		uint64_t deadline = pt_now_ns() + DONE_GRACE_NS;
+		uint64_t deadline = pt_now_ns() + DONE_GRACE_NS, behind;
 		bool forwarded = false;
 		int status = 0;
 
@@ -522,6 +558,21 @@ int pt_procs_collect(struct pt_run *run, char *err, size_t len)
 			snprintf(err, len, "process %s ended without a result (%s %d)", p->name,
 				 WIFSIGNALED(status) ? "signal" : "exit",
 				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			rc = -1;
+		}
+		if (p->stopped && !rc && !pt_stop_signal) {
+			/* its ops' times ran on while it stood still, the window's did not */
+			snprintf(err, len, "process %s was stopped (SIGSTOP, a debugger) during the measured "
+					   "window: its ops do not measure the window",
+				 p->name);
+			rc = -1;
+		}
+		behind = p->shm->t_open_seen > run->t_measure && run->t_measure ?
+				 p->shm->t_open_seen - run->t_measure : 0;
+		if (behind > BEHIND_NS(run->duration_ns) && !rc && !pt_stop_signal) {
+			snprintf(err, len, "process %s began its measured window %.3f s after the parent's: it fell "
+					   "behind, and the window's length is not its own",
+				 p->name, (double)behind / 1e9);
 			rc = -1;
 		}
 		if (atomic_load(&p->shm->done) && p->shm->rc && !rc && !pt_stop_signal) {
