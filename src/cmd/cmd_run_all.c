@@ -183,6 +183,17 @@ int cmd_run_all(int argc, char **argv)
 		fprintf(stderr, "ptbench run all: -o %s: cannot create the directory: %s\n", dir, strerror(errno));
 		return PT_EXIT_USAGE;
 	}
+	{
+		/* an existing file is not a directory: every scenario's log and
+		 * result would fail to open, and the catalogue would still count
+		 * them as run */
+		struct stat st;
+
+		if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "ptbench run all: -o %s: not a directory\n", dir);
+			return PT_EXIT_USAGE;
+		}
+	}
 	names = catalogue(&n);
 	if (!n) {
 		fprintf(stderr, "ptbench run all: no scenarios in %s\n", pt_scenario_dir());

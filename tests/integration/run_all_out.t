@@ -1,0 +1,15 @@
+#!/bin/bash
+# `run all -o FILE` (issue 23, smaller items): an existing file as -o made
+# every scenario fail to open its log and result, yet the catalogue printed
+# "15 ran" and a "see X.log" line per scenario for logs that do not exist.
+# Now: exit 2 before anything runs, the file untouched.
+. "$(dirname "$0")/lib.sh"
+export PTBENCH_STATE_DIR="$TMP/state"
+mkdir -m 700 "$PTBENCH_STATE_DIR"
+echo keep >"$TMP/afile"
+timeout 120 "$PTBENCH" run all -o "$TMP/afile" --duration 100ms --warmup 0 --repeat 1 >"$TMP/out" 2>&1
+is "$?" 2 "run all -o FILE: exit 2"
+grep -q "not a directory" "$TMP/out"; ok $? "it says why ($(head -1 "$TMP/out"))"
+grep -q " ran, " "$TMP/out"; is "$?" 1 "no catalogue ran"
+is "$(cat "$TMP/afile")" keep "the file is untouched"
+done_testing
