@@ -38,8 +38,24 @@ struct pt_cmp_rule {
 	 * (0 -> 1, 800 -> 0), and a count of 0.2 per op that wanders by 0.1
 	 * between boots must not leave a gate undecided */
 	double struct_tol_abs;
+	/* The gross rule (--gate-on structural, where latency is too noisy for
+	 * the rule above, e.g. TCG guests): a reported latency or throughput
+	 * metric is regressed when its median worsened by at least this factor
+	 * (2: twice the latency, half the ops/s) ... */
+	double gross_factor;
+	/* ... with every value of one side beyond every value of the other,
+	 * and at least this many values a side: 4 v 4 apart by chance is 1/70
+	 * per metric and direction (3 v 3 would be 1/20) */
+	size_t gross_min_repeats;
 };
-#define PT_CMP_RULE_DEFAULT ((struct pt_cmp_rule){ 0.05, 0.05, 0.10, 3, 0.10, 0.05, 0.50, 0.5 })
+#define PT_CMP_RULE_DEFAULT \
+	((struct pt_cmp_rule){ 0.05, 0.05, 0.10, 3, 0.10, 0.05, 0.50, 0.5, 2.0, 4 })
+/* bounds of --gross-factor and --gross-min-repeats: a factor of 1 is no
+ * gross change, and fewer than 4 values a side are apart by chance too
+ * often (1/20 at 3 v 3) */
+#define PT_CMP_GROSS_FACTOR_MAX 1000.0
+#define PT_CMP_GROSS_MIN_REPEATS_MIN 4
+#define PT_CMP_GROSS_MIN_REPEATS_MAX 1000
 
 /* What a metric measures, and so which part of the rule decides it. */
 enum pt_metric_kind {
@@ -82,12 +98,29 @@ struct pt_metric {
 	 * repeats would not (the spread itself is too wide) */
 	size_t repeats_needed;
 	const char *decided_by; /* "mann-whitney", "separation", "structural",
-				 * "zero-to-nonzero", or NULL */
+				 * "zero-to-nonzero", "gross", or NULL */
+	/* Filled by pt_cmp_gross() for a metric reported under --gate-on
+	 * structural: gross says the gross rule judged it (and gated it when it
+	 * called a regression); worse_factor is how many times worse the
+	 * candidate's median is (cand/base latency, base/cand ops/s);
+	 * gross_mde the smallest worsening factor the gross rule would call on
+	 * samples shaped like these (INFINITY: none, too few repeats or values
+	 * <= 0); gross_why one line, called or not and why. */
+	bool gross;
+	double worse_factor, gross_mde;
+	char gross_why[256];
 };
 
 /* Decide one metric from its two series: see the README for the rule.
  * The caller sets name, higher_better, tail, kind, base and cand. */
 void pt_cmp_decide(const struct pt_cmp_rule *rule, struct pt_metric *m);
+/* The gross rule on a metric pt_cmp_decide() decided: regressed (verdict,
+ * decided_by "gross", why) when the median worsened by rule->gross_factor
+ * or more and every candidate value is worse than every baseline value,
+ * with at least rule->gross_min_repeats values a side. Fills gross,
+ * worse_factor, gross_mde, gross_why; returns whether it called a
+ * regression. Otherwise the metric's verdict is left as it was. */
+bool pt_cmp_gross(const struct pt_cmp_rule *rule, struct pt_metric *m);
 /* Every value of c beyond every value of b on the side dir (+1: above),
  * the gap between the nearest two wider than each side's range. */
 bool pt_cmp_separated(const double *b, size_t nb, const double *c, size_t nc, int dir);
@@ -148,8 +181,10 @@ void pt_cmp_gate_default(struct pt_comparison *c);
 bool pt_cmp_struct_gated_by_default(const struct pt_metric *m);
 void pt_cmp_gate_structural(struct pt_comparison *c);
 /* --gate-on structural: the latency metrics the headline (or the default)
- * chose stay listed, verdict and all, as reported, not gated. */
-void pt_cmp_gate_structural_only(struct pt_comparison *c);
+ * chose stay listed, verdict and all, as reported, not gated; except that
+ * each is judged by the gross rule too (pt_cmp_gross), and one it calls
+ * regressed is gated (it fails the gate). */
+void pt_cmp_gate_structural_only(struct pt_comparison *c, const struct pt_cmp_rule *rule);
 /* The whole choice `compare --gate` makes: gate_metrics (--gate-metrics)
  * exactly when given; else the baseline's scenario.headline, else the
  * default; each with pt_cmp_gate_structural. Returns where the list came
@@ -165,6 +200,8 @@ struct pt_gate_counts {
 	size_t not_comparable; /* gated metrics whose probe ran on one side only */
 	/* --gate-on structural: headline metrics listed but not gated */
 	size_t reported, reported_regressed;
+	/* gated metrics the gross rule called regressed (in regressed too) */
+	size_t gross_regressed;
 };
 void pt_cmp_gate_counts(const struct pt_comparison *c, struct pt_gate_counts *g);
 
@@ -201,6 +238,10 @@ const char *pt_cmp_fmt_change(double change, char *buf, size_t len);
 const char *pt_cmp_fmt_p(double p, char *buf, size_t len);
 /* Whether a writer lists this metric: the default set, gated ones, or all. */
 bool pt_cmp_listed(const struct pt_cmp_report *r, const struct pt_metric *m);
+/* The gross rule's word on m as one line ("" when it did not judge m):
+ * "gross rule: 11.1x worse, every repeat apart (4 vs 4)" or why not, with
+ * the smallest factor it could call here. */
+const char *pt_cmp_fmt_gross(const struct pt_metric *m, char *buf, size_t len);
 /* "PASS", "FAIL", "UNDECIDED" for one candidate's gated metrics */
 const char *pt_cmp_gate_word(const struct pt_gate_counts *g);
 

@@ -22,6 +22,7 @@
 #include "ptbench/cli.h"
 #include "ptbench/clock.h"
 #include "ptbench/commands.h"
+#include "ptbench/compare_run.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
 #include "ptbench/result.h"
@@ -37,6 +38,7 @@ enum {
 	OPT_BASE = 256, OPT_CAND, OPT_BASE_RESULTS, OPT_CAND_RESULTS, OPT_ROUNDS, OPT_KTAP,
 	OPT_BISECT, OPT_UNIT, OPT_THRESHOLD, OPT_THRESHOLD_TAIL, OPT_ALPHA, OPT_GATE_METRICS,
 	OPT_THRESHOLD_STRUCT, OPT_TOLERANCE, OPT_GATE_ON, OPT_NO_PLOTS, OPT_ALLOW_MIXED,
+	OPT_GROSS_FACTOR, OPT_GROSS_MIN_REPEATS,
 };
 
 static const struct option longopts[] = {
@@ -57,6 +59,8 @@ static const struct option longopts[] = {
 	{ "threshold-struct", required_argument, NULL, OPT_THRESHOLD_STRUCT },
 	{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
 	{ "gate-on", required_argument, NULL, OPT_GATE_ON },
+	{ "gross-factor", required_argument, NULL, OPT_GROSS_FACTOR },
+	{ "gross-min-repeats", required_argument, NULL, OPT_GROSS_MIN_REPEATS },
 	{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
 	{ "allow-mixed", no_argument, NULL, OPT_ALLOW_MIXED },
 	{ "cpus", required_argument, NULL, 'c' },
@@ -95,6 +99,11 @@ static void usage(FILE *f)
 		"                       latency as reported; auto (default): structural for\n"
 		"                       guests under TCG (their times are the emulator's), all\n"
 		"                       under kvm and for result files\n"
+		"  --gross-factor F     under --gate-on structural, a reported latency or ops/s\n"
+		"                       metric still fails the gate when its median got F times\n"
+		"                       worse (default 2) with every boot of one kernel beyond\n"
+		"                       every boot of the other ...\n"
+		"  --gross-min-repeats N ... and N or more values a side (default 4, at least 4)\n"
 		"  --threshold P, --threshold-tail P, --threshold-struct P, --tolerance P,\n"
 		"  --alpha A, --gate-metrics L\n"
 		"                       passed to ptbench compare\n"
@@ -486,6 +495,8 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 		case OPT_GATE_METRICS:
 		case OPT_THRESHOLD_STRUCT:
 		case OPT_TOLERANCE:
+		case OPT_GROSS_FACTOR:
+		case OPT_GROSS_MIN_REPEATS:
 			g->named_metrics |= c == OPT_GATE_METRICS;
 			/* one slot stays free for --gate-on */
 			if (g->ncmp_args >= (int)PT_ARRAY_SIZE(g->cmp_args) - 1)
@@ -691,6 +702,21 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 
 		snprintf(w, len, "--gate-on=%s", g->gate_on);
 		g->cmp_args[g->ncmp_args++] = w;
+	}
+	{
+		/* the forwarded options checked now by compare's own parser, not
+		 * after an hour of boots */
+		char *argv2[PT_ARRAY_SIZE(g->cmp_args) + 2] = { "compare" };
+		struct pt_cmp_opts o = PT_CMP_OPTS_DEFAULT;
+		int first, saved = optind;
+
+		for (int i = 0; i < g->ncmp_args; i++)
+			argv2[i + 1] = (char *)g->cmp_args[i];
+		rc = pt_cmp_args_parse(g->ncmp_args + 1, argv2, &o, &first);
+		/* the scenarios of --base-results are read from optind below */
+		optind = saved;
+		if (rc)
+			return usage_err("a bad option for the comparison (message above)", NULL);
 	}
 	if (pt_vm_mkdirs(g->outdir)) {
 		fprintf(stderr, "ptbench gate: %s: %s\n", g->outdir, strerror(errno));

@@ -417,12 +417,17 @@ void pt_cmp_gate_structural(struct pt_comparison *c)
 			c->m[i].gated = true;
 }
 
-void pt_cmp_gate_structural_only(struct pt_comparison *c)
+void pt_cmp_gate_structural_only(struct pt_comparison *c, const struct pt_cmp_rule *rule)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (c->m[i].gated && c->m[i].kind != PT_METRIC_STRUCT) {
+			c->m[i].shown = true;
+			/* a gross regression is gated after all: a tenfold latency
+			 * in every boot is no emulator noise (issue 27) */
+			if (pt_cmp_gross(rule, &c->m[i]))
+				continue;
 			c->m[i].gated = false;
-			c->m[i].reported = c->m[i].shown = true;
+			c->m[i].reported = true;
 		}
 }
 
@@ -459,6 +464,7 @@ void pt_cmp_gate_counts(const struct pt_comparison *c, struct pt_gate_counts *g)
 		switch (c->m[i].verdict) {
 		case PT_VERDICT_REGRESSED:
 			g->regressed++;
+			g->gross_regressed += c->m[i].decided_by && !strcmp(c->m[i].decided_by, "gross");
 			break;
 		case PT_VERDICT_INCONCLUSIVE:
 			g->inconclusive++;
@@ -531,6 +537,12 @@ const char *pt_cmp_fmt_p(double p, char *buf, size_t len)
 bool pt_cmp_listed(const struct pt_cmp_report *r, const struct pt_metric *m)
 {
 	return r->all || m->shown || m->gated;
+}
+
+const char *pt_cmp_fmt_gross(const struct pt_metric *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", m->gross ? m->gross_why : "");
+	return buf;
 }
 
 const char *pt_cmp_gate_word(const struct pt_gate_counts *g)

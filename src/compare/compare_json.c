@@ -2,6 +2,7 @@
  * (schema ptbench-compare/1). Non-finite numbers are null. */
 #include <json-c/json.h>
 #include <math.h>
+#include <string.h>
 
 #include "ptbench/compare.h"
 
@@ -60,6 +61,20 @@ static struct json_object *metric_json(const struct pt_metric *m)
 	json_object_object_add(o, "min_detectable_change", num(m->mde));
 	json_object_object_add(o, "min_detectable_change_abs", num(m->mde_abs));
 	json_object_object_add(o, "tolerance", num(m->tolerance));
+	/* the gross rule's word on a metric reported under --gate-on
+	 * structural (null where it did not judge it) */
+	if (m->gross) {
+		struct json_object *gr = json_object_new_object();
+
+		json_object_object_add(gr, "regressed", json_object_new_boolean(
+			m->verdict == PT_VERDICT_REGRESSED && m->decided_by && !strcmp(m->decided_by, "gross")));
+		json_object_object_add(gr, "worse_factor", num(m->worse_factor));
+		json_object_object_add(gr, "min_detectable_factor", num(m->gross_mde));
+		json_object_object_add(gr, "why", json_object_new_string(m->gross_why));
+		json_object_object_add(o, "gross", gr);
+	} else {
+		json_object_object_add(o, "gross", NULL);
+	}
 	json_object_object_add(o, "repeats_needed",
 			       m->repeats_needed ? json_object_new_int64((int64_t)m->repeats_needed)
 						 : NULL);
@@ -84,6 +99,15 @@ void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out)
 	json_object_object_add(rule, "struct_abs", json_object_new_double(r->rule.struct_abs));
 	json_object_object_add(rule, "struct_tolerance_abs", json_object_new_double(r->rule.struct_tol_abs));
 	json_object_object_add(rule, "tolerance", json_object_new_double(r->rule.tolerance));
+	json_object_object_add(rule, "gross_factor", json_object_new_double(r->rule.gross_factor));
+	json_object_object_add(rule, "gross_min_repeats",
+			       json_object_new_int64((int64_t)r->rule.gross_min_repeats));
+	json_object_object_add(rule, "gross",
+			       json_object_new_string(r->structural_only
+							      ? "reported latency and ops/s: regressed when the "
+								"median is gross_factor times worse with every "
+								"repeat apart, gross_min_repeats a side"
+							      : "not applied (--gate-on all)"));
 	json_object_object_add(doc, "rule", rule);
 	if (r->ncmp)
 		json_object_object_add(doc, "baseline", side_json(r->cmp[0].base));
@@ -107,6 +131,8 @@ void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out)
 		json_object_object_add(g, "unchanged", json_object_new_int64((int64_t)gc.unchanged));
 		json_object_object_add(g, "not_comparable", json_object_new_int64((int64_t)gc.not_comparable));
 		json_object_object_add(g, "reported", json_object_new_int64((int64_t)gc.reported));
+		json_object_object_add(g, "gross_regressed",
+				       json_object_new_int64((int64_t)gc.gross_regressed));
 		json_object_object_add(g, "reported_regressed",
 				       json_object_new_int64((int64_t)gc.reported_regressed));
 		json_object_object_add(o, "gate", g);

@@ -78,17 +78,20 @@ void pt_cmp_write_junit(const struct pt_cmp_report *r, FILE *out)
 			g.gated + g.reported, g.regressed, g.inconclusive + g.not_comparable + g.reported);
 		for (size_t k = 0; k < c->n; k++) {
 			const struct pt_metric *m = &c->m[k];
-			char b[32], cv[32], ch[32], p[32], d[32], msg[768];
+			char b[32], cv[32], ch[32], p[32], d[32], msg[1100];
 
 			if (!m->gated && !m->reported)
 				continue;
-			snprintf(msg, sizeof(msg), "%s: %s -> %s (%s, p %s, detectable %s): %s",
-				 pt_verdict_name(m->verdict),
+			/* decided_by names the rule; the gross rule's word follows */
+			snprintf(msg, sizeof(msg), "%s%s%s: %s -> %s (%s, p %s, detectable %s): %s%s%s",
+				 pt_verdict_name(m->verdict), m->decided_by ? " by " : "",
+				 m->decided_by ? m->decided_by : "",
 				 pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
 				 pt_cmp_fmt_value(m, m->med_cand, cv, sizeof(cv)),
 				 pt_cmp_fmt_change(m->change, ch, sizeof(ch)),
 				 pt_cmp_fmt_p(m->p, p, sizeof(p)), pt_cmp_fmt_mde(m, d, sizeof(d)),
-				 m->why);
+				 m->why, m->gross && m->reported ? "; " : "",
+				 m->gross && m->reported ? m->gross_why : "");
 			/* metrics are judged, not run: time 0 */
 			fprintf(out, "    <testcase classname=\"ptbench.");
 			xml(out, r->scenario);

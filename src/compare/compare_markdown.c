@@ -23,6 +23,13 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 		100 * r->rule.threshold, 100 * r->rule.threshold_tail, r->rule.alpha,
 		100 * r->rule.threshold_struct, r->rule.struct_abs, 100 * r->rule.tolerance,
 		r->rule.min_repeats, r->gate_from);
+	if (r->structural_only)
+		fprintf(out,
+			"\nGross rule (`--gate-on structural`: the headline's latency and ops/s are "
+			"reported, and gated only for this): regressed when the median got at least "
+			"%gx worse with every repeat of the candidate beyond every repeat of the "
+			"baseline, at least %zu a side (4 v 4 apart by chance: 1/70).\n",
+			r->rule.gross_factor, r->rule.gross_min_repeats);
 	for (size_t i = 0; i < r->ncmp; i++) {
 		const struct pt_comparison *c = &r->cmp[i];
 		struct pt_gate_counts g;
@@ -43,7 +50,7 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 
 			if (!pt_cmp_listed(r, m))
 				continue;
-			fprintf(out, "| `%s`%s | %s | %s | %s | %s | %s | %s%s%s |\n",
+			fprintf(out, "| `%s`%s | %s | %s | %s | %s | %s | %s%s%s%s%s%s |\n",
 				pt_esc(m->name, PT_ESC_MD_CODE, e1, sizeof(e1)),
 				m->gated ? " (gate)" : m->reported ? " (reported)" : "",
 				pt_cmp_fmt_value(m, m->med_base, b, sizeof(b)),
@@ -51,7 +58,9 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 				pt_cmp_fmt_change(m->change, ch, sizeof(ch)),
 				pt_cmp_fmt_p(m->p, p, sizeof(p)), pt_cmp_fmt_mde(m, d, sizeof(d)),
 				reg ? "**" : "",
-				reg ? "REGRESSED" : pt_verdict_name(m->verdict), reg ? "**" : "");
+				reg ? "REGRESSED" : pt_verdict_name(m->verdict), reg ? "**" : "",
+				/* which rule decided, the gross rule's word on a reported one */
+				m->gross ? " (" : "", m->gross ? m->gross_why : "", m->gross ? ")" : "");
 		}
 		pt_cmp_gate_counts(c, &g);
 		fprintf(out,
@@ -59,6 +68,10 @@ void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out)
 			"%zu unchanged, %zu not comparable)\n",
 			pt_cmp_gate_word(&g), g.gated, g.regressed, g.inconclusive, g.improved,
 			g.unchanged, g.not_comparable);
+		if (g.gross_regressed)
+			fprintf(out, "\nRegressed by the gross rule (reported latency or ops/s, gated "
+				     "for a gross change): %zu.\n",
+				g.gross_regressed);
 		if (g.reported)
 			fprintf(out, "\nLatency reported, not gated (`--gate-on structural`): %zu metrics, "
 				     "%zu regressed.\n",

@@ -13,7 +13,12 @@
  * No change found is a pass (unchanged) only when the same rule would have
  * caught a regression of the tolerance: mde, the smallest regression that
  * this pair of samples could have called, is computed by shifting the
- * candidate (re-centred on the baseline's median) until the rule fires. */
+ * candidate (re-centred on the baseline's median) until the rule fires.
+ *
+ * The gross rule (pt_cmp_gross) is for the latency that --gate-on
+ * structural only reports, where the rule above cannot be trusted (TCG
+ * guests: 10 of 10 same-kernel trials undecided): a worsening by a large
+ * factor seen in every value a side, at least 4 a side, is regressed. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -352,4 +357,64 @@ void pt_cmp_decide(const struct pt_cmp_rule *rule, struct pt_metric *m)
 		decide_struct(rule, m);
 	else
 		decide_dist(rule, m);
+}
+
+/* The gross rule. Complete separation of n v m exchangeable values (the
+ * ABBA boot order keeps drift from favouring one side) happens by chance
+ * with probability 1 / C(n+m, n) in each direction: 1/70 at 4 v 4. The
+ * factor on the medians only lowers that on real noise; it is what keeps a
+ * small but consistent shift (one that TCG noise can fake across 4 boots)
+ * from failing a gate. */
+bool pt_cmp_gross(const struct pt_cmp_rule *rule, struct pt_metric *m)
+{
+	double mb = pt_median(m->base.v, m->base.n), mc = pt_median(m->cand.v, m->cand.n);
+	double bl, bh, cl, ch, need = rule->gross_factor;
+	size_t nmin = rule->gross_min_repeats;
+	bool apart;
+
+	m->gross = true;
+	m->worse_factor = NAN;
+	m->gross_mde = INFINITY;
+	min_max(m->base.v, m->base.n, &bl, &bh);
+	min_max(m->cand.v, m->cand.n, &cl, &ch);
+	if (m->base.n && m->cand.n) {
+		if (m->higher_better)
+			m->worse_factor = mc > 0 ? mb / mc : mb > 0 ? INFINITY : NAN;
+		else
+			m->worse_factor = mb > 0 && mc >= 0 ? mc / mb : NAN;
+	}
+	/* every candidate value worse than every baseline value */
+	apart = m->base.n && m->cand.n && (m->higher_better ? ch < bl : cl > bh);
+	if (m->base.n < nmin || m->cand.n < nmin) {
+		snprintf(m->gross_why, sizeof(m->gross_why),
+			 "gross rule: %zu vs %zu repeats, needs %zu a side", m->base.n, m->cand.n,
+			 nmin);
+		return false;
+	}
+	/* the candidate re-centred on the baseline's median and made worse by
+	 * s: apart once s passes the ratio of the nearest two values */
+	if (mb > 0 && mc > 0 && bl > 0 && cl > 0)
+		m->gross_mde = fmax(need, m->higher_better ? ch * mb / (mc * bl) : bh * mc / (cl * mb));
+	if (!(m->worse_factor >= need * (1 - 1e-9)) || !apart) {
+		char mde[48];
+
+		if (isinf(m->gross_mde))
+			snprintf(mde, sizeof(mde), "values <= 0: no factor it calls");
+		else
+			snprintf(mde, sizeof(mde), "it calls >= %.3gx here", m->gross_mde);
+		snprintf(m->gross_why, sizeof(m->gross_why), "gross rule: not called: %.3gx worse%s, %s; %s",
+			 m->worse_factor, m->worse_factor >= need * (1 - 1e-9) ? "" : ", under the factor",
+			 apart ? "every repeat apart" : "the sides overlap", mde);
+		return false;
+	}
+	snprintf(m->gross_why, sizeof(m->gross_why),
+		 "gross rule: %.3gx worse (>= %gx), every repeat apart (%zu vs %zu)", m->worse_factor,
+		 need, m->base.n, m->cand.n);
+	m->verdict = PT_VERDICT_REGRESSED;
+	m->decided_by = "gross";
+	snprintf(m->why, sizeof(m->why),
+		 "%s; under --gate-on structural only such gross changes of latency and ops/s "
+		 "fail the gate",
+		 m->gross_why);
+	return true;
 }

@@ -23,7 +23,8 @@ void pt_cmp_usage(FILE *f)
 		"usage: ptbench compare BASE.json CAND.json [CAND.json...] [--gate]\n"
 		"                       [--gate-metrics ROLE.OP.METRIC,...] [--threshold P]\n"
 		"                       [--threshold-tail P] [--threshold-struct P] [--tolerance P]\n"
-		"                       [--alpha A] [--gate-on all|structural] [--force] [--all-metrics]\n"
+		"                       [--alpha A] [--gate-on all|structural] [--gross-factor F]\n"
+		"                       [--gross-min-repeats N] [--force] [--all-metrics]\n"
 		"                       [--format text|json|markdown|junit]\n"
 		"Compares each candidate with the baseline, one value per repeat:\n"
 		"  --threshold P       minimum effect, percent of the baseline median (default 5)\n"
@@ -38,7 +39,12 @@ void pt_cmp_usage(FILE *f)
 		"  --gate-on W         all (default): gate the headline's latency metrics and the\n"
 		"                      structural ones; structural: gate only the structural\n"
 		"                      metrics and list the headline's latency as reported\n"
-		"                      (emulated guests, where latency is the emulator's)\n"
+		"                      (emulated guests, where latency is the emulator's), and\n"
+		"                      fail on it only by the gross rule:\n"
+		"  --gross-factor F    a reported metric is regressed when its median got F times\n"
+		"                      worse (default 2; above 1, at most 1000) ...\n"
+		"  --gross-min-repeats N ... with every repeat apart, N or more a side (default 4,\n"
+		"                      at least 4: 4 v 4 apart by chance is 1/70)\n"
 		"  --gate-metrics L    gated metrics (default: the scenario's headline, else every\n"
 		"                      op's p99 and ops_per_sec, and the structural metrics);\n"
 		"                      METRIC: ops_per_sec, p50, p90, p99, p999, p9999, max;\n"
@@ -75,6 +81,8 @@ static const struct option longopts[] = {
 	{ "tolerance", required_argument, NULL, 'o' },
 	{ "alpha", required_argument, NULL, 'a' },
 	{ "gate-on", required_argument, NULL, 'O' },
+	{ "gross-factor", required_argument, NULL, 'X' },
+	{ "gross-min-repeats", required_argument, NULL, 'N' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "force", no_argument, NULL, 'F' },
 	{ "all-metrics", no_argument, NULL, 'A' },
@@ -133,6 +141,32 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 			fprintf(stderr, "ptbench compare: --gate-on '%s': want all or structural\n",
 				optarg);
 			return PT_EXIT_USAGE;
+		case 'X':
+			o->rule.gross_factor = strtod(optarg, &end);
+			if (end == optarg || *end ||
+			    !(o->rule.gross_factor > 1 && o->rule.gross_factor <= PT_CMP_GROSS_FACTOR_MAX)) {
+				fprintf(stderr,
+					"ptbench compare: --gross-factor '%s': want a factor above 1 and at "
+					"most %g, like 2\n",
+					optarg, PT_CMP_GROSS_FACTOR_MAX);
+				return PT_EXIT_USAGE;
+			}
+			break;
+		case 'N': {
+			unsigned long long n = strtoull(optarg, &end, 10);
+
+			/* strtoull takes "-1" as a huge number: digits only */
+			if (end == optarg || *end || optarg[0] < '0' || optarg[0] > '9' ||
+			    n < PT_CMP_GROSS_MIN_REPEATS_MIN || n > PT_CMP_GROSS_MIN_REPEATS_MAX) {
+				fprintf(stderr,
+					"ptbench compare: --gross-min-repeats '%s': want a count from %d "
+					"to %d (fewer than 4 a side are apart by chance too often)\n",
+					optarg, PT_CMP_GROSS_MIN_REPEATS_MIN, PT_CMP_GROSS_MIN_REPEATS_MAX);
+				return PT_EXIT_USAGE;
+			}
+			o->rule.gross_min_repeats = (size_t)n;
+			break;
+		}
 		case 'f':
 			o->format = optarg;
 			break;
@@ -235,7 +269,7 @@ int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
 		if (o->gate_metrics)
 			r->structural_only = false;
 		if (r->structural_only) {
-			pt_cmp_gate_structural_only(cmp);
+			pt_cmp_gate_structural_only(cmp, &r->rule);
 			r->gate_from = "structural; the headline's latency reported, not gated";
 		}
 		if (pt_mwu_min_p(run->in[0].repeats, run->in[i].repeats) >= r->rule.alpha) {

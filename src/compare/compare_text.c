@@ -23,6 +23,11 @@ void pt_cmp_write_rule(const struct pt_cmp_report *r, FILE *out, const char *ind
 		indent, 100 * r->rule.threshold, 100 * r->rule.threshold_tail, indent, r->rule.alpha,
 		indent, indent, 100 * r->rule.threshold_struct, r->rule.struct_abs, indent,
 		100 * r->rule.tolerance, indent, r->rule.min_repeats, indent, 100 * r->rule.tolerance);
+	if (r->structural_only)
+		fprintf(out,
+			"%s      gross rule (--gate-on structural: latency reported, gated only for this):\n"
+			"%s      regressed when the median got >= %gx worse with every repeat apart, >= %zu a side\n",
+			indent, indent, r->rule.gross_factor, r->rule.gross_min_repeats);
 }
 
 static void gate_line(const struct pt_cmp_report *r, const struct pt_comparison *c, FILE *out)
@@ -30,10 +35,12 @@ static void gate_line(const struct pt_cmp_report *r, const struct pt_comparison 
 	struct pt_gate_counts g;
 
 	pt_cmp_gate_counts(c, &g);
-	fprintf(out, "gate%s: %s: %zu gated (%s): %zu regressed, %zu inconclusive, %zu improved, "
-		     "%zu unchanged",
-		r->gate ? "" : " (not enforced without --gate)", pt_cmp_gate_word(&g), g.gated,
-		r->gate_from, g.regressed, g.inconclusive, g.improved, g.unchanged);
+	fprintf(out, "gate%s: %s: %zu gated (%s): %zu regressed", r->gate ? "" : " (not enforced without --gate)",
+		pt_cmp_gate_word(&g), g.gated, r->gate_from, g.regressed);
+	if (g.gross_regressed)
+		fprintf(out, " (%zu by the gross rule)", g.gross_regressed);
+	fprintf(out, ", %zu inconclusive, %zu improved, %zu unchanged", g.inconclusive, g.improved,
+		g.unchanged);
 	if (g.not_comparable)
 		fprintf(out, ", %zu not comparable", g.not_comparable);
 	if (g.reported)
@@ -106,6 +113,9 @@ void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color)
 			if (m->verdict == PT_VERDICT_INCONCLUSIVE ||
 			    m->verdict == PT_VERDICT_NOT_COMPARABLE)
 				fprintf(out, " (%s)", pt_esc(m->why, PT_ESC_TERM, e1, sizeof(e1)));
+			/* the rule that failed it, or why the gross rule did not */
+			if (m->gross)
+				fprintf(out, " [%s]", m->gross_why);
 			fprintf(out, "%s\n", color && *on ? RESET : "");
 		}
 		fprintf(out, "   * gated metric;%s medians of one value per repeat; detectable: the "

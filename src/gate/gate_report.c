@@ -77,7 +77,7 @@ static const char *fmt_value(const char *metric, double v, char *buf, size_t len
 	return buf;
 }
 
-/* "faulter.fault.p99: regressed: 1.2ms -> 3.4ms (+183.3%, p 0.029): why",
+/* "faulter.fault.p99: regressed by mann-whitney: 1.2ms -> 3.4ms (+183.3%, p 0.029): why",
  * raw: each writer escapes it for its format */
 static void metric_line(struct json_object *m, char *buf, size_t len)
 {
@@ -93,9 +93,17 @@ static void metric_line(struct json_object *m, char *buf, size_t len)
 		snprintf(ps, sizeof(ps), "%.3f", p);
 	else
 		snprintf(ps, sizeof(ps), "-");
-	snprintf(buf, len, "%s: %s: %s -> %s (%s, p %s): %s", name, str(m, "verdict"),
+	struct json_object *by = json_object_object_get(m, "decided_by");
+	struct json_object *gross = json_object_object_get(m, "gross");
+	bool reported = json_object_get_boolean(json_object_object_get(m, "reported"));
+
+	/* the rule that decided (decided_by), and on a reported metric the
+	 * gross rule's word: a CI reader sees which rule failed or passed it */
+	snprintf(buf, len, "%s: %s%s%s: %s -> %s (%s, p %s): %s%s%s", name, str(m, "verdict"),
+		 by ? " by " : "", by ? json_object_get_string(by) : "",
 		 fmt_value(name, num(m, "baseline", "median"), b, sizeof(b)),
-		 fmt_value(name, num(m, "candidate", "median"), c, sizeof(c)), cs, ps, str(m, "why"));
+		 fmt_value(name, num(m, "candidate", "median"), c, sizeof(c)), cs, ps, str(m, "why"),
+		 gross && reported ? "; " : "", gross && reported ? str(gross, "why") : "");
 }
 
 /* What a CI engine makes of one gated metric: a failure (regressed), a skip
@@ -458,6 +466,13 @@ static void write_md(const struct pt_gate *g, FILE *out)
 			     "collapse proof); the headline's latency metrics are reported with their "
 			     "verdicts but not gated%s (`--gate-on all` gates them). ",
 			g->vm ? ", because the guests ran under TCG, whose times are the emulator's" : "");
+	if (!g->named_metrics && !strcmp(g->gate_on, "structural"))
+		fprintf(out, "A gross change of them still fails the gate (the gross rule): a median "
+			     "at least `--gross-factor` times worse (default 2) with every %s of the "
+			     "candidate beyond every %s of the base, 4 or more a side by default (4 v 4 "
+			     "apart by chance: 1/70); the compare table names the rule that decided. ",
+			g->unit == PT_GATE_UNIT_BOOT ? (g->vm ? "boot" : "run") : "repeat",
+			g->unit == PT_GATE_UNIT_BOOT ? (g->vm ? "boot" : "run") : "repeat");
 	else
 		fprintf(out, "Gated: the headline's latency metrics and the structural metrics. ");
 	fprintf(out, "Wall time %.0f s.\n\n", g->wall_s);

@@ -328,6 +328,74 @@ is "$?" 2 "--gate-on latency: exit 2"
 grep -q "want all or structural" "$TMP/err"
 ok $? "--gate-on latency: says what it wants"
 
+# --- the gross rule of --gate-on structural (issue 27): a reported latency
+# or ops/s metric fails the gate when its median got >= 2x worse with every
+# repeat apart, 4 or more a side; 3 v 3 above (gs_slow) is too few for it
+rc=$(cmp_json "$TMP/o.json" "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate)
+is "$(json "$TMP/o.json" "d['rule']['gross']")" "not applied (--gate-on all)" \
+	"--gate-on all: the JSON rule says the gross rule was not applied"
+rc=$(cmp_json "$TMP/o.json" "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate --gate-on structural)
+is "$(json "$TMP/o.json" "[m['gross']['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]")" \
+	"gross rule: 3 vs 3 repeats, needs 4 a side" "gross: tripled over 3 v 3 passes: too few repeats for the gross rule, and it says so"
+G4='"types": {"faulter": "fault", "reader": "smaps-read"}, "locks": {"faulter": {"write": 0}, "reader": {"read": 80000000}}'
+gen g4_base "{\"scale\": [1.00, 1.10, 0.90, 1.05], $G4}"
+gen g4_x10 "{\"scale\": [10.0, 11.0, 9.00, 10.5], $G4}"
+gen g4_x3 "{\"scale\": [3.00, 3.30, 2.70, 3.15], $G4}"
+gen g4_x15 "{\"scale\": [1.50, 1.65, 1.35, 1.58], $G4}"
+# 3x in the median, but one repeat (1.0) below the baseline's slowest (1.1)
+gen g4_x3_overlap "{\"scale\": [3.00, 3.30, 1.00, 3.15], $G4}"
+gen g4_better "{\"scale\": [0.10, 0.11, 0.09, 0.105], $G4}"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x10.json" --gate --gate-on structural)
+is "$rc" 1 "gross: tenfold latency, 4 v 4 apart, --gate-on structural: exit 1"
+is "$(json "$TMP/o.json" "[(m['gated'], m['reported'], m['verdict'], m['decided_by'], m['gross']['regressed'], round(m['gross']['worse_factor'], 3)) for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]")" \
+	"(True, False, 'regressed', 'gross', True, 10.0)" "gross: the p99 is gated, regressed, decided_by gross, 10x worse"
+is "$(json "$TMP/o.json" "(d['rule']['gross_factor'], d['rule']['gross_min_repeats'], d['comparisons'][0]['gate']['gross_regressed'], d['comparisons'][0]['gate']['verdict'])")" \
+	"(2.0, 4, 2, 'FAIL')" "gross: JSON rule has the factor and the repeats; the gate counts 2 gross regressions (both headline p99s)"
+$PTBENCH compare "$TMP/g4_base.json" "$TMP/g4_x10.json" --gate --gate-on structural >"$TMP/o.txt" 2>/dev/null
+grep -q '^!! faulter.fault.p99 \* .*REGRESSED \[gross rule: 10x worse (>= 2x), every repeat apart (4 vs 4)\]' "$TMP/o.txt" &&
+	grep -q '^gate: FAIL: .* 2 regressed (2 by the gross rule)' "$TMP/o.txt" && grep -q 'gross rule (--gate-on structural' "$TMP/o.txt"
+ok $? "gross: text names the metric, the rule and the factor, and the gate line counts it"
+$PTBENCH compare "$TMP/g4_base.json" "$TMP/g4_x10.json" --gate --gate-on structural --format markdown >"$TMP/o.md" 2>/dev/null
+grep -q '^| `faulter.fault.p99` (gate) .* \*\*REGRESSED\*\* (gross rule: 10x worse' "$TMP/o.md" && grep -q '^Gross rule (`--gate-on structural`' "$TMP/o.md" &&
+	grep -q '^Regressed by the gross rule .*: 2\.$' "$TMP/o.md"
+ok $? "gross: markdown names the rule in the verdict cell and explains it"
+$PTBENCH compare "$TMP/g4_base.json" "$TMP/g4_x10.json" --gate --gate-on structural --format junit >"$TMP/o.xml" 2>/dev/null
+python3 - "$TMP/o.xml" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]).getroot()
+cases = {c.get("name"): c for c in t.iter("testcase")}
+f = cases["faulter.fault.p99"].find("failure")
+assert f is not None and f.get("message").startswith("regressed by gross: ") and "10x worse" in f.get("message"), f
+EOF
+ok $? "junit: a gross regression is a failure whose message names the rule"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x3.json" --gate --gate-on structural)
+is "$rc" 1 "gross: tripled latency, 4 v 4 apart: exit 1"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x3.json" --gate --gate-on structural --gross-factor 4)
+is "$rc" 0 "gross: tripled latency with --gross-factor 4: reported, passes (exit 0)"
+is "$(json "$TMP/o.json" "[(m['reported'], m['gross']['min_detectable_factor']) for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]")" \
+	"(True, 4.0)" "gross: JSON gives the smallest factor the gross rule calls here (the factor, sides this tight)"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x15.json" --gate --gate-on structural)
+is "$rc" 0 "gross: 1.5x worse, 4 v 4 apart: under the factor 2, reported, passes (exit 0)"
+is "$(verdict "$TMP/o.json" faulter.fault.p99)" regressed "gross: 1.5x keeps the fine rule's verdict (regressed) as reported"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x3_overlap.json" --gate --gate-on structural)
+is "$rc" 0 "gross: 3x median with one overlapping repeat: reported, passes (exit 0)"
+json "$TMP/o.json" "[m['gross']['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]" | grep -q "the sides overlap"
+ok $? "gross: the overlap is named as why it was not called"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_better.json" --gate --gate-on structural)
+is "$rc" 0 "gross: a tenfold improvement passes"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_base.json" --gate --gate-on structural)
+is "$rc" 0 "gross: identical sides pass"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x10.json" --gate --gate-on structural --gross-min-repeats 5)
+is "$rc" 0 "gross: --gross-min-repeats 5 with 4 a side: not called, passes"
+for bad in "--gross-factor 1" "--gross-factor 0.5" "--gross-factor x" "--gross-factor 1001" \
+	"--gross-min-repeats 3" "--gross-min-repeats -1" "--gross-min-repeats 4x" "--gross-min-repeats 1001"; do
+	# shellcheck disable=SC2086 # the flag and its value as two words
+	$PTBENCH compare "$TMP/g4_base.json" "$TMP/g4_x10.json" --gate-on structural $bad >/dev/null 2>"$TMP/err"
+	is "$?" 2 "gross: $bad: exit 2"
+done
+grep -q "want a count from 4 to 1000" "$TMP/err"
+ok $? "gross: a bad --gross-min-repeats says what it wants"
+
 # --- hostile result files: exit 2 naming the file and the JSON path, never a crash
 mutate() { # mutate NAME PYTHON-STATEMENTS (on d, from base.json)
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); exec(sys.argv[3]); open(sys.argv[2],'w').write(json.dumps(d))" \

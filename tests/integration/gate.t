@@ -44,6 +44,8 @@ bad "--rounds 0" "--rounds" --rounds 0 --base "$K" --cand "$K" default
 bad "-j x" "--jobs" -j x --base "$K" --cand "$K" default
 bad "--unit junk" "--unit" --unit boots --base "$K" --cand "$K" default
 bad "--gate-on junk" "want all, structural or auto" --gate-on latency --base "$K" --cand "$K" default
+bad "--gross-factor 1" "want a factor above 1" --gross-factor 1 --base "$K" --cand "$K" default
+bad "--gross-min-repeats 3" "want a count from 4" --gross-min-repeats 3 --base "$K" --cand "$K" default
 bad "misspelt flag" "did you mean --rounds" --roundz 3 --base "$K" --cand "$K" default
 bad "-o in run args" "names the result files" --base "$K" --cand "$K" default -o x.json
 bad "--cpus 0" "--cpus" --cpus 0 --base "$K" --cand "$K" default
@@ -334,8 +336,19 @@ echo "{\"scale\": [1.00, 1.01, 0.99], $S, \"locks\": {\"faulter\": {\"write\": 0
 fake_gate struct-same --base "$KA:a" --cand "$KB:b" default
 is "$rc" 0 "defaults: the same lock counts per op on both kernels: pass (exit 0)"
 echo "{\"scale\": [3.00, 3.03, 2.97], $S, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}" >"$TMP/specs/vmlinuz-b.json"
-fake_gate struct-slow --base "$KA:a" --cand "$KB:b" default
-is "$rc" 0 "defaults under TCG: tripled latency with the same lock counts passes (latency reported)"
+fake_gate struct-slow --ktap --base "$KA:a" --cand "$KB:b" default
+# issue 27: latency is reported, not gated, under TCG, except for a gross
+# change: tripled (>= 2x) in every one of 4 boots a side, apart, fails
+is "$rc" 1 "defaults under TCG: tripled latency in every boot, 4 v 4 apart: the gross rule fails it (exit 1)"
+grep -q "^    not ok [0-9]* faulter.fault.p99$" "$TMP/struct-slow.stdout" &&
+	grep -q "^    # faulter.fault.p99: regressed by gross: .*gross rule: 3x worse (>= 2x), every repeat apart (4 vs 4)" "$TMP/struct-slow.stdout"
+ok $? "--ktap: the gross regression is a failed test case naming the metric and the rule"
+is "$(json "$TMP/struct-slow/compare/default.json" '[(m["gated"], m["decided_by"]) for m in d["comparisons"][0]["metrics"] if m["metric"] == "faulter.fault.p99"][0]')" \
+	"(True, 'gross')" "report: compare's JSON says the gross rule decided the p99"
+grep -q 'name="faulter.fault.p99"' "$TMP/struct-slow/junit.xml" && grep -q "regressed by gross" "$TMP/struct-slow/junit.xml"
+ok $? "junit.xml fails the p99 and names the gross rule"
+fake_gate struct-slow-f4 --gross-factor 4 --base "$KA:a" --cand "$KB:b" default
+is "$rc" 0 "--gross-factor 4 (forwarded): tripled latency with the same lock counts passes (latency reported)"
 fake_gate struct-slow-all --gate-on all --base "$KA:a" --cand "$KB:b" default
 is "$rc" 1 "--gate-on all: the same boots fail on the tripled latency"
 echo "{\"scale\": [1.00, 1.01, 0.99], $S, \"locks\": {\"faulter\": {\"write\": 100000}, \"reader\": {\"read\": 80000000}}}" >"$TMP/specs/vmlinuz-b.json"
