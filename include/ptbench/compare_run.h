@@ -15,6 +15,7 @@ struct pt_cmp_opts {
 	bool structural_only;     /* --gate-on structural */
 	bool force;               /* --force */
 	bool all;                 /* --all-metrics */
+	bool gross_set;           /* --gross-factor or --gross-min-repeats given */
 	const char *gate_metrics; /* --gate-metrics, NULL for the default */
 	const char *format;       /* text, json, markdown or junit */
 };

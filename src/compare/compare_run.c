@@ -151,6 +151,7 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 					optarg, PT_CMP_GROSS_FACTOR_MAX);
 				return PT_EXIT_USAGE;
 			}
+			o->gross_set = true;
 			break;
 		case 'N': {
 			unsigned long long n = strtoull(optarg, &end, 10);
@@ -165,6 +166,7 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 				return PT_EXIT_USAGE;
 			}
 			o->rule.gross_min_repeats = (size_t)n;
+			o->gross_set = true;
 			break;
 		}
 		case 'f':
@@ -285,6 +287,11 @@ int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
 			warn(r, msg);
 		}
 	}
+	/* the gross rule judges only what --gate-on structural reports: say
+	 * so rather than let a --gross-factor look applied */
+	if (o->gross_set && !r->structural_only)
+		warn(r, "--gross-factor and --gross-min-repeats apply only under --gate-on "
+			"structural (without --gate-metrics): not applied");
 	r->exit_code = r->gate ? pt_cmp_gate_exit(r) : PT_EXIT_OK;
 	return 0;
 }

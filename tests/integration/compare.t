@@ -395,6 +395,9 @@ for bad in "--gross-factor 1" "--gross-factor 0.5" "--gross-factor x" "--gross-f
 done
 grep -q "want a count from 4 to 1000" "$TMP/err"
 ok $? "gross: a bad --gross-min-repeats says what it wants"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x3.json" --gate --gross-factor 4)
+is "$(json "$TMP/o.json" "[w for w in d['warnings'] if 'apply only under --gate-on structural' in w] != []")" True \
+	"gross: --gross-factor with --gate-on all warns that it is not applied"
 
 # --- hostile result files: exit 2 naming the file and the JSON path, never a crash
 mutate() { # mutate NAME PYTHON-STATEMENTS (on d, from base.json)
