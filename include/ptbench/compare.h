@@ -238,10 +238,6 @@ const char *pt_cmp_fmt_change(double change, char *buf, size_t len);
 const char *pt_cmp_fmt_p(double p, char *buf, size_t len);
 /* Whether a writer lists this metric: the default set, gated ones, or all. */
 bool pt_cmp_listed(const struct pt_cmp_report *r, const struct pt_metric *m);
-/* The gross rule's word on m as one line ("" when it did not judge m):
- * "gross rule: 11.1x worse, every repeat apart (4 vs 4)" or why not, with
- * the smallest factor it could call here. */
-const char *pt_cmp_fmt_gross(const struct pt_metric *m, char *buf, size_t len);
 /* "PASS", "FAIL", "UNDECIDED" for one candidate's gated metrics */
 const char *pt_cmp_gate_word(const struct pt_gate_counts *g);
 

@@ -539,12 +539,6 @@ bool pt_cmp_listed(const struct pt_cmp_report *r, const struct pt_metric *m)
 	return r->all || m->shown || m->gated;
 }
 
-const char *pt_cmp_fmt_gross(const struct pt_metric *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", m->gross ? m->gross_why : "");
-	return buf;
-}
-
 const char *pt_cmp_gate_word(const struct pt_gate_counts *g)
 {
 	if (g->regressed)
