@@ -208,6 +208,8 @@ const struct pt_worker_type pt_worker_clear_refs = {
 	.opts_size = sizeof(struct clear_refs_opts),
 	.mem_bytes = clear_refs_mem_bytes,
 	.ops = clear_refs_ops,
+	/* the unit of work lock counts are divided by: one write to clear_refs: one walk of the whole mm */
+	.unit_op = "clear",
 	.check = clear_refs_check,
 	.setup = clear_refs_setup,
 	.thread_init = clear_refs_thread_init,

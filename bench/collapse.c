@@ -464,6 +464,8 @@ static uint64_t collapse_mem_bytes(const void *opts, int threads)
 	{                                                                               \
 		.name = NAME, .summary = SUMMARY, .opts = OPTS,                         \
 		.opts_size = sizeof(struct collapse_opts), .ops = OPS,                  \
+		/* the unit of work: one MADV_COLLAPSE (refaults are its reset) */     \
+		.unit_op = "collapse",                                                  \
 		.check = collapse_check, .mem_bytes = collapse_mem_bytes,               \
 		.setup = collapse_setup, .thread_init = collapse_thread_init,           \
 		.run_once = collapse_run_once, .thread_fini = collapse_thread_fini,     \

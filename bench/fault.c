@@ -148,6 +148,8 @@ const struct pt_worker_type pt_worker_fault = {
 	.opts = fault_opts,
 	.opts_size = sizeof(struct fault_opts),
 	.ops = fault_ops,
+	/* the unit of work lock counts are divided by: one first touch of a page; zap is the reset between passes */
+	.unit_op = "fault",
 	.mem_bytes = fault_mem_bytes,
 	.thread_init = fault_thread_init,
 	.run_once = fault_run_once,

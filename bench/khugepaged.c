@@ -421,6 +421,8 @@ const struct pt_worker_type pt_worker_khugepaged = {
 	.opts = khp_opts,
 	.opts_size = sizeof(struct khp_opts),
 	.ops = khp_ops,
+	/* the unit of work lock counts are divided by: one PMD seen collapsed; refault and zap are the reset */
+	.unit_op = "collapse",
 	.check = khp_check,
 	.mem_bytes = khp_mem_bytes,
 	.setup = khp_setup,

@@ -195,6 +195,8 @@ const struct pt_worker_type pt_worker_mincore = {
 	.opts_size = sizeof(struct mincore_opts),
 	.mem_bytes = mincore_mem_bytes,
 	.ops = mincore_ops,
+	/* the unit of work lock counts are divided by */
+	.unit_op = "mincore",
 	.check = mincore_check,
 	.setup = mincore_setup,
 	.thread_init = mincore_thread_init,

@@ -82,6 +82,8 @@ const struct pt_worker_type pt_worker_mmap_churn = {
 	.opts = churn_opts,
 	.opts_size = sizeof(struct churn_opts),
 	.ops = churn_ops,
+	/* the unit of work lock counts are divided by: one mmap + munmap cycle, counted by its mmap */
+	.unit_op = "mmap",
 	.thread_init = churn_thread_init,
 	.run_once = churn_run_once,
 	.thread_fini = churn_thread_fini,

@@ -152,6 +152,8 @@ const struct pt_worker_type pt_worker_mprotect_churn = {
 	.opts_size = sizeof(struct mprotect_opts),
 	.mem_bytes = mprotect_mem_bytes,
 	.ops = mprotect_ops,
+	/* the unit of work lock counts are divided by */
+	.unit_op = "mprotect",
 	.check = mprotect_check,
 	.setup = mprotect_setup,
 	.thread_init = mprotect_thread_init,

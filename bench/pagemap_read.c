@@ -312,6 +312,8 @@ const struct pt_worker_type pt_worker_pagemap_read = {
 	.opts_size = sizeof(struct pagemap_opts),
 	.mem_bytes = pagemap_mem_bytes,
 	.ops = pagemap_ops,
+	/* the unit of work lock counts are divided by: one pass over the region */
+	.unit_op = "walk",
 	.check = pagemap_check,
 	.setup = pagemap_setup,
 	.thread_init = pagemap_thread_init,

@@ -157,6 +157,8 @@ const struct pt_worker_type pt_worker_procmap_query = {
 	.opts = pq_opts,
 	.opts_size = sizeof(struct pq_opts),
 	.ops = pq_ops,
+	/* the unit of work lock counts are divided by: one ioctl (one VMA); walk is a whole pass of them */
+	.unit_op = "query",
 	.check = pq_check,
 	.thread_init = pq_thread_init,
 	.run_once = pq_run_once,

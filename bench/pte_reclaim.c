@@ -250,6 +250,8 @@ const struct pt_worker_type pt_worker_pte_reclaim = {
 	.opts_size = sizeof(struct pte_reclaim_opts),
 	.mem_bytes = pte_reclaim_mem_bytes,
 	.ops = pte_reclaim_ops,
+	/* the unit of work lock counts are divided by: one MADV_DONTNEED of a slot, the op that frees (or not) its PTE table */
+	.unit_op = "zap",
 	.check = pte_reclaim_check,
 	.setup = pte_reclaim_setup,
 	.thread_init = pte_reclaim_thread_init,

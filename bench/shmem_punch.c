@@ -172,6 +172,8 @@ const struct pt_worker_type pt_worker_shmem_punch = {
 	.opts_size = sizeof(struct punch_opts),
 	.mem_bytes = punch_mem_bytes,
 	.ops = punch_ops,
+	/* the unit of work lock counts are divided by: one hole punch; each is followed by one refault of its range */
+	.unit_op = "punch",
 	.check = punch_check,
 	.setup = punch_setup,
 	.thread_init = punch_thread_init,

@@ -224,6 +224,8 @@ const struct pt_worker_type pt_worker_smaps_read = {
 	.opts = smaps_opts,
 	.opts_size = sizeof(struct smaps_opts),
 	.ops = smaps_ops,
+	/* the unit of work lock counts are divided by: one open + read all + close */
+	.unit_op = "read",
 	.check = smaps_check,
 	.setup = smaps_setup,
 	.thread_init = smaps_thread_init,

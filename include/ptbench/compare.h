@@ -124,13 +124,16 @@ bool pt_cmp_gross(const struct pt_cmp_rule *rule, struct pt_metric *m);
 /* Every value of c beyond every value of b on the side dir (+1: above),
  * the gap between the nearest two wider than each side's range. */
 bool pt_cmp_separated(const double *b, size_t nb, const double *c, size_t nc, int dir);
-/* The worker type's unit of work (fault -> fault, smaps-read -> read, ...),
- * the op structural metrics count per; NULL for a type not in the table. */
+/* The worker type's unit of work (fault -> fault, smaps-read -> read, ...)
+ * from a frozen table, for results written before the roles recorded their
+ * own unit_op; NULL for a type not in the table. */
 const char *pt_cmp_unit_op(const char *worker_type);
 /* The unit op of one role of one repeat (repeats[k].workers.ROLE): its
- * type's unit op when the role has it, else the op it did most often (the
- * result's own order breaks ties); NULL when it has no ops. Structural
- * metrics and `ptbench plot`'s locks-per-op chart count per this op. */
+ * recorded unit_op (declared by the worker type) when the role has that op,
+ * else, for an older result, its type's unit op from the table, else the op
+ * it did most often (the result's own order breaks ties); NULL when it has
+ * no ops. Structural metrics and `ptbench plot`'s locks-per-op chart count
+ * per this op. */
 const char *pt_cmp_role_unit_op(struct json_object *worker);
 
 /* A loaded result file. */

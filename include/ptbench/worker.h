@@ -70,6 +70,12 @@ struct pt_worker_type {
 	const struct pt_opt_def *opts;       /* the worker's own keys (PT_OPT_*_F), PT_OPT_END terminated */
 	size_t opts_size;                    /* sizeof the typed struct the table fills */
 	const char *const *ops;              /* op names, NULL terminated; index = op id */
+	/* The op that is one unit of the role's work, one of ops (NULL only
+	 * for a type without ops): compare's and plot's structural metrics
+	 * divide the role's lock counts by its count (per_OP). Declared here
+	 * and written into each role's result (workers.ROLE.unit_op), so that
+	 * no reader keeps a table of worker types. */
+	const char *unit_op;
 	bool setup_only;                     /* no threads (vma-pad): threads defaults to 0 */
 	/* Can this kernel/user run it, are the options consistent? Called once
 	 * while the plan is built, before anything runs. PT_CHECK_SKIP: the

@@ -79,7 +79,10 @@ int cmd_list(int argc, char **argv)
 			printf("    ops:");
 			for (size_t k = 0; w->ops && w->ops[k]; k++)
 				printf(" %s", w->ops[k]);
-			printf("%s\n", w->ops && w->ops[0] ? "" : " (setup only)");
+			if (!w->ops || !w->ops[0])
+				printf(" (setup only)\n");
+			else /* what compare's per_OP metrics divide by */
+				printf(" (unit op: %s)\n", w->unit_op ? w->unit_op : "none");
 			pt_opts_print_help(w->opts, "    ");
 		}
 	}

@@ -512,6 +512,26 @@ static void check_collapse(struct vc *c, struct json_object *w, const char *key)
 	pop(c, old);
 }
 
+/* The role's unit op (workers.ROLE.unit_op, declared by its worker type):
+ * optional, since results written before the key existed lack it, but when
+ * present a string naming one of the role's own ops, since compare and plot
+ * divide the role's lock counts by that op's count. */
+static void check_unit_op(struct vc *c, struct json_object *w)
+{
+	struct json_object *u = field(c, w, "unit_op", K_STRING, false), *ops = NULL;
+	size_t old;
+
+	if (!u)
+		return;
+	json_object_object_get_ex(w, "ops", &ops);
+	if (json_object_is_type(ops, json_type_object) &&
+	    json_object_object_get_ex(ops, json_object_get_string(u), NULL))
+		return;
+	old = push_key(c, "unit_op");
+	fail(c, "one of the role's ops (a key of its \"ops\")", u, false);
+	pop(c, old);
+}
+
 static void check_repeat(struct vc *c, struct json_object *rep)
 {
 	struct json_object *workers, *probes, *ml, *vl;
@@ -537,6 +557,7 @@ static void check_repeat(struct vc *c, struct json_object *rep)
 				field(c, w, "type", K_STRING, false);
 				field(c, w, "threads", K_UINT, false);
 				check_opstats_map(c, w, "ops", true);
+				check_unit_op(c, w);
 				check_collapse(c, w, "collapse");
 				check_collapse(c, w, "khugepaged");
 			}

@@ -333,6 +333,10 @@ static struct json_object *role_json(struct pt_role_run *rr, double seconds,
 				       timeline_json(rr, op, rr->run->tl_interval_ns));
 	}
 	json_object_object_add(o, "ops", ops);
+	/* only beside the ops it names: a role without threads has none, and
+	 * the reader refuses a unit_op that names no op of its role */
+	if (rr->nthreads && type->unit_op)
+		json_object_object_add(o, "unit_op", json_object_new_string(type->unit_op));
 	if (rr->nthreads)
 		json_object_object_add(timeline, rr->role->name, tl);
 	else

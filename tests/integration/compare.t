@@ -209,6 +209,26 @@ is "$(json "$TMP/o.json" "[m['metric'] for m in d['comparisons'][0]['metrics'] i
 	"[]" "no write lock events on either side: no write percentile rows at all"
 is "$(json "$TMP/o.json" "[m['baseline']['values'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'mmap_lock.roles.faulter.acquisitions.write.per_fault'][0]")" \
 	"[0.0, 0.0, 0.0]" "a role with no write locks: zero counts per op"
+
+# --- the unit op: declared by the worker type and recorded in each role as
+# workers.ROLE.unit_op; the table in compare_extract.c only for results
+# written before the key, then the role's most frequent op (ties: the first)
+per_ops() { # per_ops FILE ROLE: the unit ops of ROLE's write acquisitions per op
+	json "$1" "' '.join(sorted(m['metric'].rsplit('_', 1)[1] for m in d['comparisons'][0]['metrics'] if m['metric'].startswith('mmap_lock.roles.$2.acquisitions.write.per_')))"
+}
+U='"scale": [1.00, 1.01, 0.99], "headline": "", "locks": {"w": {"write": 100000}}'
+gen u_legacy "{$U, \"ops\": {\"w.refault\": [1, 1, 1], \"w.punch\": [1, 1, 1]}, \"types\": {\"w\": \"shmem-punch\"}}"
+cmp_json "$TMP/o.json" "$TMP/u_legacy.json" "$TMP/u_legacy.json" >/dev/null
+is "$(per_ops "$TMP/o.json" w)" "punch" "unit op of an older shmem-punch result (no unit_op): punch, from the table (not refault, its first op)"
+gen u_decl "{$U, \"ops\": {\"w.fault\": [1, 1, 1], \"w.zap\": [1, 1, 1]}, \"types\": {\"w\": \"fault\"}, \"unit_ops\": {\"w\": \"zap\"}}"
+cmp_json "$TMP/o.json" "$TMP/u_decl.json" "$TMP/u_decl.json" >/dev/null
+is "$(per_ops "$TMP/o.json" w)" "zap" "a recorded unit_op wins over the table (fault -> fault): per_zap"
+gen u_new "{$U, \"ops\": {\"w.b\": [1, 1, 1], \"w.a\": [1, 1, 1]}, \"types\": {\"w\": \"a-new-worker\"}, \"unit_ops\": {\"w\": \"a\"}}"
+cmp_json "$TMP/o.json" "$TMP/u_new.json" "$TMP/u_new.json" >/dev/null
+is "$(per_ops "$TMP/o.json" w)" "a" "a worker type compare has never heard of: its recorded unit_op (a), no table entry needed"
+gen u_none "{$U, \"ops\": {\"w.b\": [1, 1, 1], \"w.a\": [1, 1, 1]}, \"types\": {\"w\": \"a-new-worker\"}}"
+cmp_json "$TMP/o.json" "$TMP/u_none.json" "$TMP/u_none.json" >/dev/null
+is "$(per_ops "$TMP/o.json" w)" "b" "neither unit_op nor a table entry: the most frequent op, the first on a tie (b)"
 # --- structural metrics from the per-VMA lock probe
 # 100000 faults a repeat (gen_result's count); fallbacks per fault, write locks per op
 V='"roles": {"faulter": {"attempts": 100000, "fallbacks": FB, "write_locks": 0}, "reader": {"attempts": 0, "write_locks": WL}}'
@@ -439,6 +459,8 @@ mutate rcstr 'd["repeats"][0]["complete"] = "no"'
 hostile rcstr 'repeats\[0\]\.complete: expected true or false, got "no"$' 'a repeat with "complete": "no": refused'
 mutate succ 'd["repeats"][0]["workers"]["faulter"]["collapse"] = {"attempts": 2, "succeeded": 3}'
 hostile succ 'repeats\[0\]\.workers\.faulter\.collapse\.succeeded: expected at most "attempts", got 3$' 'more collapses succeeded than attempted: refused'
+mutate unitop 'd["repeats"][1]["workers"]["faulter"]["unit_op"] = "nosuch"'
+hostile unitop 'repeats\[1\]\.workers\.faulter\.unit_op: expected one of the role.s ops \(a key of its "ops"\), got "nosuch"$' 'a unit_op naming no op of the role: refused'
 mutate bucket 'd["repeats"][4]["workers"]["faulter"]["ops"]["fault"]["buckets"][0] = [1]'
 hostile bucket 'repeats\[4\]\.workers\.faulter\.ops\.fault\.buckets\[0\]: expected \[upper_ns, count\]' 'a malformed bucket: refused'
 printf '\xef\xbb\xbf' >"$TMP/bom.json"; cat "$TMP/base.json" >>"$TMP/bom.json"

@@ -2,7 +2,8 @@
 # The documentation stays inside the repository: every relative link in the
 # Markdown files points to a file that exists here (and to a heading that
 # exists, for #anchors), and nothing sends the reader to a folder a clone
-# does not have.
+# does not have. README.md's worker table is checked against the binary's
+# worker list (`ptbench list -v`).
 . "$(dirname "$0")/lib.sh"
 
 docs="README.md RESULTS.md $(ls doc/*.md 2>/dev/null)"
@@ -54,6 +55,65 @@ printf '# Title\n[a](no-such-file.md) [b](#no-such-heading) [c](#title)\n' >"$TM
 out=$(python3 "$TMP/links.py" "$TMP/bad.md" 2>&1)
 case "$out" in *no-such-file.md*no-such-heading*) ok 0 "a broken link and a broken anchor are reported";;
 *) ok 1 "a broken link and a broken anchor are reported (got: $out)";; esac
+
+# README's worker table against the binary (`ptbench list -v`): a row for
+# every worker type it lists and for no other, each with the type's ops and
+# unit op as the binary prints them, so a worker added, renamed or given
+# another op cannot leave the table behind.
+cat >"$TMP/workers.py" <<'EOF'
+import re, sys
+
+def from_list(path):
+    out, on, name = {}, False, None
+    for line in open(path, encoding='utf-8'):
+        line = line.rstrip('\n')
+        if line.startswith('workers'):
+            on = True
+        elif on and not line:
+            break
+        elif on and re.match(r'  \S', line):
+            name = line.split()[0]
+            out[name] = None
+        elif on and line.startswith('    ops:'):
+            m = re.match(r'    ops:(.*?)(?: \(unit op: (\S+)\))?$', line)
+            ops = m.group(1).split()
+            out[name] = ('(setup only)' if ops == ['(setup', 'only)'] else ', '.join(ops), m.group(2) or '(none)')
+    return out
+
+def from_readme(path):
+    out, on = {}, False
+    for line in open(path, encoding='utf-8'):
+        if line.startswith('## '):
+            on = line.strip() == '## Workers'
+        elif on and line.startswith('| `'):
+            cells = [c.strip() for c in line.strip().strip('|').split('|')]
+            out[cells[0].strip('`')] = (cells[1].replace('`', ''), cells[2].replace('`', ''))
+    return out
+
+have, want = from_readme(sys.argv[2]), from_list(sys.argv[1])
+bad = [f'{n}: not in README.md\'s worker table' for n in want if n not in have]
+bad += [f'{n}: in README.md\'s worker table, not in ptbench list' for n in have if n not in want]
+bad += [f'{n}: README.md says ops {have[n][0]!r}, unit op {have[n][1]!r}; ptbench list -v: {want[n][0]!r}, {want[n][1]!r}'
+        for n in want if n in have and have[n] != want[n]]
+print('; '.join(bad))
+sys.exit(1 if bad or len(want) < 10 else 0)
+EOF
+$PTBENCH list -v >"$TMP/list-v" 2>&1
+out=$(python3 "$TMP/workers.py" "$TMP/list-v" README.md 2>&1)
+ok $? "README.md's worker table has exactly the types of ptbench list -v, with their ops and unit op${out:+ ($out)}"
+# the check can fail: a row dropped, a row the binary lacks, a wrong unit op
+grep -v '^| `mincore` |' README.md >"$TMP/r1.md"
+out=$(python3 "$TMP/workers.py" "$TMP/list-v" "$TMP/r1.md" 2>&1)
+case $out in "mincore: not in README.md's worker table") ok 0 "a missing row is caught";;
+*) ok 1 "a missing row is caught (got: $out)";; esac
+sed 's/^| `mincore` |/| `no-such-worker` | `x` | `x` | gone |\n&/' README.md >"$TMP/r2.md"
+out=$(python3 "$TMP/workers.py" "$TMP/list-v" "$TMP/r2.md" 2>&1)
+case $out in "no-such-worker: in README.md's worker table, not in ptbench list") ok 0 "a row for a type the binary lacks is caught";;
+*) ok 1 "a row for a type the binary lacks is caught (got: $out)";; esac
+sed 's/^\(| `shmem-punch` | `punch`, `refault` | \)`punch`/\1`refault`/' README.md >"$TMP/r3.md"
+out=$(python3 "$TMP/workers.py" "$TMP/list-v" "$TMP/r3.md" 2>&1)
+case $out in "shmem-punch: README.md says ops 'punch, refault', unit op 'refault'"*) ok 0 "a wrong unit op is caught";;
+*) ok 1 "a wrong unit op is caught (got: $out)";; esac
 
 # nothing points outside the tree
 hits=$(grep -rnE 'DESIGN\.md|KERNEL-NOTES|\.\./shared' README.md RESULTS.md doc src bench include scripts \

@@ -15,6 +15,8 @@ SPEC keys (all optional):
             the default (faulter only); roles not named are absent from
             probes.mmap_lock.roles, as the probe leaves a role it saw nothing of
   types     {"ROLE": "worker-type"} (default "synthetic")
+  unit_ops  {"ROLE": "OP"}: repeats[k].workers.ROLE.unit_op (default: none,
+            as in results written before the key existed)
   collapse  {"ROLE": [[attempts, succeeded, pmds_collapsed], ...per repeat]}
   probe_unavailable  a string: probes.mmap_lock is {"available": false, "why": it}
   ptmem     {"self": [start, peak, end], "system": [start, peak, end],
@@ -71,6 +73,8 @@ def main():
                                           "threads": 1, "cpus": [-1], "ops": {}})
             if k < len(factors):
                 w["ops"][op] = opstats(factors[k])
+        for role, op in spec.get("unit_ops", {}).items():
+            workers[role]["unit_op"] = op
         for role, c in spec.get("collapse", {}).items():
             a, ok, pmds = c[k]
             workers[role]["collapse"] = {"attempts": a, "succeeded": ok, "pmds_collapsed": pmds,

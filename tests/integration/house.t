@@ -72,6 +72,10 @@ fi
 out=$("$PTBENCH" run shmem-collapse-smaps --duration 300ms --warmup 0 --repeat 1 --no-trace -o "$TMP/s.json" 2>&1)
 case $out in *"collapser: collapsed "*"confirmed PMD-mapped"*) ok 0 "the collapse proof is in the summary" ;;
 *) ok 1 "the collapse proof is in the summary"; diag "$out" ;; esac
+# each role records the unit op its worker type declares (compare divides
+# its lock counts by that op); a setup-only role, with no ops, has none
+is "$(json "$TMP/s.json" "' '.join(r + '=' + str(w.get('unit_op')) for r, w in sorted(d['repeats'][0]['workers'].items()))")" \
+	"collapser=collapse pad=None reader=read" "workers.ROLE.unit_op from the worker type: collapse, read; none for vma-pad"
 
 # commands call libraries, never another command's code (git's builtin/
 # rule): what an object of src/cmd/ defines is its cmd_* entry alone, no

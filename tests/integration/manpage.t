@@ -1,6 +1,7 @@
 #!/bin/bash
 # ptbench.1 against the binary: every command `ptbench help` lists has a
 # section, every option any `ptbench COMMAND --help` prints is documented,
+# the worker types are those `ptbench list` lists,
 # the page renders without groff warnings, and make install/uninstall
 # carry it. Commands and options come from the binary, never from a list
 # written here, so an option added without documentation fails this test.
@@ -32,6 +33,27 @@ missing_in() { # missing_in RENDERED_TEXT_FILE OPTIONS_FILE
 		grep -qE -- "(^|[^A-Za-z0-9-])${opt}([^A-Za-z0-9-]|\$)" "$1" || echo "$opt"
 	done <"$2"
 }
+
+# Worker types: the page's list (.TP then .B NAME, from "Worker types" to the
+# next .SH) against the binary's (`ptbench list`): every type it lists and no
+# other. Needs no groff, so it runs before the groff checks may skip.
+workers_of_list() { # the type names of `ptbench list`, sorted
+	$PTBENCH list | awk '/^workers/ { on = 1; next } on && /^$/ { exit } on && /^  [a-z]/ { print $1 }' | sort
+}
+workers_of_page() { # workers_of_page FILE: the type names of its worker list, sorted
+	awk '/^Worker types/ { on = 1; next } on && /^\.SH/ { exit }
+	     on && tp && /^\.B / { sub(/^\.B /, ""); gsub(/\\-/, "-"); print }
+	     { tp = on && /^\.TP/ }' "$1" | sort
+}
+list_workers=$(workers_of_list)
+[ "$(echo "$list_workers" | grep -c .)" -ge 10 ]; ok $? "ptbench list lists the worker types ($(echo $list_workers))"
+is "$(workers_of_page "$PAGE")" "$list_workers" "$PAGE lists exactly the worker types ptbench list lists"
+# the check can fail: a type dropped from the page, or one the binary lacks
+sed '/^\.B mincore$/,+1d' "$PAGE" >"$TMP/nomincore.1"
+[ "$(workers_of_page "$TMP/nomincore.1")" != "$list_workers" ]; ok $? "a page without mincore is caught"
+sed 's/^\.B mincore$/.B mincore\n.TP\n.B no\\-such\\-worker\nGone./' "$PAGE" >"$TMP/extra.1"
+workers_of_page "$TMP/extra.1" | grep -qx no-such-worker && [ "$(workers_of_page "$TMP/extra.1")" != "$list_workers" ]
+ok $? "a page listing a type the binary lacks is caught"
 
 if ! command -v groff >/dev/null; then
 	skip "groff is not installed (scripts/install-deps.sh installs groff-base)"

@@ -95,6 +95,19 @@ int main(void)
 	e = edited("{\"count\": 3}", "{\"count\": 3, \"ns\": []}");
 	tap_ok(!strcmp(e, "repeats[0].probes.mmap_lock.roles.w.hold.write.ns: expected an object, got []"),
 	       "lock ns not an object: %s", e);
+	/* workers.ROLE.unit_op: optional (older results lack it), else a
+	 * string naming one of the role's ops */
+	e = edited("\"type\": \"fault\",", "\"type\": \"fault\", \"unit_op\": \"fault\",");
+	tap_ok(!strcmp(e, ""), "a unit_op naming one of the role's ops validates: %s", e);
+	e = edited("\"type\": \"fault\",", "\"type\": \"fault\", \"unit_op\": \"zap\",");
+	tap_ok(!strcmp(e, "repeats[0].workers.w.unit_op: expected one of the role's ops (a key of its "
+			  "\"ops\"), got \"zap\""),
+	       "a unit_op naming no op of the role: %s", e);
+	e = edited("\"type\": \"fault\",", "\"type\": \"fault\", \"unit_op\": 1,");
+	tap_ok(!strcmp(e, "repeats[0].workers.w.unit_op: expected a string, got 1"), "a unit_op not a string: %s",
+	       e);
+	e = edited("\"type\": \"fault\",", "\"type\": \"fault\", \"unit_op\": \"count\",");
+	tap_ok(*e != '\0', "a unit_op naming a key of an op's statistics, not an op: %s", e);
 	e = check("null", 4);
 	tap_ok(strstr(e, "the document is null") != NULL, "null document: %s", e);
 	e = check("\xef\xbb\xbf{}", 5);
