@@ -62,7 +62,7 @@ int cmd_list(int argc, char **argv)
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: ptbench list [-v|--verbose]\n"
-		       "  -v, --verbose  each worker type's ops and keys, the keys of every role and of [scenario]\n");
+		       "  -v, --verbose  each worker type's ops, unit op and keys, the keys of every role and of [scenario]\n");
 		return PT_EXIT_OK;
 	}
 	if (argc > 2 || (argc > 1 && !verbose)) {
