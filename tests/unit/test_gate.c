@@ -154,6 +154,24 @@ int main(void)
 		for (int i = 0; i < 2; i++)
 			json_object_put(z[i]);
 	}
+	/* an even number of repeats: the median of integer ns is an integer
+	 * (1537.5 was written as a double, and the reader refused the pooled
+	 * file: "expected a non-negative integer") */
+	{
+		struct json_object *r[4] = { rep(1500, 1, false, true), rep(1530, 1, false, true),
+					     rep(1545, 1, false, true), rep(1600, 1, false, true) };
+		struct json_object *m = pt_gate_median_tree(r, 4), *v = m;
+		const char *path[] = { "workers", "r", "ops", "op", "ns", "p99" };
+
+		for (size_t i = 0; v && i < 6; i++)
+			v = json_object_object_get(v, path[i]);
+		tap_ok(v && json_object_is_type(v, json_type_int) && json_object_get_int64(v) == 1538,
+		       "median p99 of 1500,1530,1545,1600 is the integer 1538 (1537.5 rounded), got %s",
+		       v ? json_object_to_json_string(v) : "nothing");
+		json_object_put(m);
+		for (int i = 0; i < 4; i++)
+			json_object_put(r[i]);
+	}
 	/* boots pooled: one repeat per boot; incomplete repeats and empty boots left out */
 	{
 		struct json_object *b1[] = { rep(10, 1, false, true), rep(12, 1, false, true), rep(11, 1, false, true) };
