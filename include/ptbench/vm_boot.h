@@ -6,6 +6,7 @@
 #define PTBENCH_VM_BOOT_H
 
 #include "ptbench/vm.h"
+#include "ptbench/vm_topology.h"
 
 #define PT_VM_MAX_KERNELS 64
 
@@ -15,6 +16,9 @@ struct pt_vm_args {
 	char *image[PT_VM_MAX_KERNELS], *label[PT_VM_MAX_KERNELS];
 	int nkernels;
 	int cpus;
+	bool cpus_given;	/* --cpus was given: it must agree with --topology */
+	const char *topology;	/* --topology SPEC, or NULL */
+	struct pt_vm_topology topo;	/* parsed from it */
 	const char *mem;
 	const char *outdir;
 	const char *accel;
@@ -34,8 +38,11 @@ struct pt_vm_args {
 void pt_vm_args_init(struct pt_vm_args *a, const char *cmd);
 /* One guest option of getopt_long's longopts below (by its val): 0, or
  * PT_EXIT_USAGE after a message. Options: c cpus, m mem, t timeout,
- * A accel, P preempt, a append, I initramfs. */
+ * A accel, P preempt, a append, I initramfs, T topology. */
 int pt_vm_option(struct pt_vm_args *a, int opt, const char *arg);
+/* After the last guest option: what holds between them (--topology against
+ * --cpus and --mem), in whatever order they came. 0 or PT_EXIT_USAGE. */
+int pt_vm_options_done(struct pt_vm_args *a);
 /* A kernel IMAGE[:LABEL]: appended to a; 0 or PT_EXIT_USAGE after a message. */
 int pt_vm_add_kernel(struct pt_vm_args *a, const char *spec);
 /* SCENARIO... [RUN-ARGS] from argv[i]: the scenarios (up to the first word

@@ -70,6 +70,7 @@ static const struct option longopts[] = {
 	{ "preempt", required_argument, NULL, 'P' },
 	{ "append", required_argument, NULL, 'a' },
 	{ "initramfs", required_argument, NULL, 'I' },
+	{ "topology", required_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -111,8 +112,9 @@ static void usage(FILE *f)
 		"  --allow-mixed        pool a side whose results name several kernel releases\n"
 		"                       or CPUs (refused otherwise, exit 2)\n"
 		"  guest: --cpus N --mem SIZE --timeout S --accel tcg|tcg-single|kvm --preempt MODE\n"
-		"         --append ARGS --initramfs FILE (as ptbench vm, but --accel defaults to\n"
-		"         tcg-single: multi-threaded TCG sometimes oopses while tracing starts)\n"
+		"         --append ARGS --initramfs FILE --topology SPEC (as ptbench vm, but\n"
+		"         --accel defaults to tcg-single: multi-threaded TCG sometimes oopses\n"
+		"         while tracing starts)\n"
 		"exit: 0 pass, 1 regression, 2 bad input, 3 undecided, 4 skipped (every scenario),\n"
 		"      5 a run failed, 6 another gate holds -o DIR; --bisect: 0, 1, 125, 128\n",
 		DEFAULT_ROUNDS);
@@ -518,7 +520,7 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 			return usage_err("--gate-on: want all, structural or auto", optarg);
 		case OPT_NO_PLOTS: g->plots = false; break;
 		case OPT_ALLOW_MIXED: ga->allow_mixed = true; break;
-		case 'c': case 'm': case 't': case 'A': case 'P': case 'a': case 'I':
+		case 'c': case 'm': case 't': case 'A': case 'P': case 'a': case 'I': case 'T':
 			ga->vm_opts = true;
 			if ((rc = pt_vm_option(a, c, optarg)))
 				return rc;
@@ -541,6 +543,8 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 				 NULL);
 	g->vm = vm;
 	if (vm) {
+		if ((rc = pt_vm_options_done(a)))
+			return rc;
 		if (!ga->base || !ga->cand)
 			return usage_err(ga->base ? "no --cand IMAGE" : "no --base IMAGE", NULL);
 		/* messages name the flag given (--base, --cand), not vm's --kernel */

@@ -40,6 +40,9 @@ static void vm_usage(FILE *f)
 		"  -k, --kernel IMAGE[:LABEL]  a bzImage; repeat for a matrix (label: file name\n"
 		"                              without vmlinuz-)\n"
 		"  -c, --cpus N                guest CPUs (default 2)\n"
+		"      --topology SPEC         sockets, cores, threads and NUMA nodes, e.g.\n"
+		"                              2s2c2t,nodes=2[,dist=30 | ,dist=0-1:30,...]:\n"
+		"                              sets the CPUs; --mem split evenly over the nodes\n"
 		"  -m, --mem SIZE              guest memory, qemu syntax: 2G, 1536M (default 2G)\n"
 		"  -o, --output DIR            where results go (default results/vm)\n"
 		"  -t, --timeout S             per boot, in seconds (default 600)\n"
@@ -60,7 +63,8 @@ static int parse_args(int argc, char **argv, struct pt_vm_args *a)
 		{ "mem", required_argument, NULL, 'm' },    { "output", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 't' }, { "accel", required_argument, NULL, 'A' },
 		{ "preempt", required_argument, NULL, 'P' }, { "append", required_argument, NULL, 'a' },
-		{ "initramfs", required_argument, NULL, 'I' }, { "help", no_argument, NULL, 'h' },
+		{ "initramfs", required_argument, NULL, 'I' }, { "topology", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc;
@@ -83,7 +87,7 @@ static int parse_args(int argc, char **argv, struct pt_vm_args *a)
 			break;
 		case 'o': a->outdir = optarg; break;
 		case 'h': vm_usage(stdout); exit(PT_EXIT_OK);
-		case 'c': case 'm': case 't': case 'A': case 'P': case 'a': case 'I':
+		case 'c': case 'm': case 't': case 'A': case 'P': case 'a': case 'I': case 'T':
 			if ((rc = pt_vm_option(a, c, optarg)))
 				return rc;
 			break;
@@ -92,6 +96,8 @@ static int parse_args(int argc, char **argv, struct pt_vm_args *a)
 			return pt_vm_usage_err(a->cmd, "%s", "bad option");
 		}
 	}
+	if ((rc = pt_vm_options_done(a)))
+		return rc;
 	if (!a->nkernels)
 		return pt_vm_usage_err(a->cmd, "%s", "no --kernel IMAGE given");
 	if (optind >= argc || strcmp(argv[optind], "run"))

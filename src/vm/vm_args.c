@@ -110,6 +110,7 @@ int pt_vm_option(struct pt_vm_args *a, int opt, const char *arg)
 		if (*end || end == arg || v < 1 || v > 256)
 			return pt_vm_usage_err(a->cmd, "--cpus '%s': want a number from 1 to 256", arg);
 		a->cpus = (int)v;
+		a->cpus_given = true;
 		return 0;
 	case 'm':
 		if (!valid_mem(arg))
@@ -136,6 +137,14 @@ int pt_vm_option(struct pt_vm_args *a, int opt, const char *arg)
 	case 'a':
 		a->append = arg;
 		return 0;
+	case 'T': {
+		char err[256];
+
+		if (pt_vm_topology_parse(arg, &a->topo, err, sizeof(err)))
+			return pt_vm_usage_err(a->cmd, "%s", err);
+		a->topology = arg;
+		return 0;
+	}
 	case 'I':
 		if (check_input_file(a->cmd, "--initramfs", arg))
 			return PT_EXIT_USAGE;
@@ -143,6 +152,23 @@ int pt_vm_option(struct pt_vm_args *a, int opt, const char *arg)
 		return 0;
 	}
 	return pt_vm_usage_err(a->cmd, "%s", "bad option");
+}
+
+int pt_vm_options_done(struct pt_vm_args *a)
+{
+	char err[256];
+	int cpus;
+
+	if (!a->topology)
+		return 0;
+	cpus = pt_vm_topology_cpus(&a->topo);
+	if (a->cpus_given && a->cpus != cpus)
+		return pt_vm_usage_err(a->cmd, "--cpus %d and --topology '%s' (%d CPUs) disagree: drop --cpus",
+				       a->cpus, a->topology, cpus);
+	if (pt_vm_topology_check_mem(&a->topo, a->topology, a->mem, err, sizeof(err)))
+		return pt_vm_usage_err(a->cmd, "%s", err);
+	a->cpus = cpus;
+	return 0;
 }
 
 int pt_vm_take_scenarios(struct pt_vm_args *a, int argc, char **argv, int i)

@@ -326,7 +326,7 @@ static void watchdog(const char *qemu, const char *const *argv, const char *qemu
 static int boot(const struct pt_vm_args *a, const char *image, int initrd_fd, const char *cmdline,
 		const char *console, int channel_fd, const char *qemu_log)
 {
-	char smp[16], con[PATH_MAX * 2 + 32], chn[64], initrd[32];
+	char smp[96], con[PATH_MAX * 2 + 32], chn[64], initrd[32];
 	char *ec = qemu_escape(console);
 	bool kvm = !strcmp(a->accel, "kvm");
 	const char *qemu = getenv("PTBENCH_QEMU") ? getenv("PTBENCH_QEMU") : "qemu-system-x86_64";
@@ -341,17 +341,35 @@ static int boot(const struct pt_vm_args *a, const char *image, int initrd_fd, co
 	int status;
 	pid_t pid, me = getpid();
 
-	snprintf(smp, sizeof(smp), "%d", a->cpus);
 	snprintf(initrd, sizeof(initrd), "/dev/fd/%d", initrd_fd);
+	/* --topology: -smp with its shape, then -object/-numa after the rest
+	 * (built here, before fork: the child only execs) */
+	char **numa = a->topology ? pt_vm_topology_numa_argv(&a->topo, pt_vm_mem_mib(a->mem)) : NULL;
+	size_t nbase = PT_ARRAY_SIZE(argv) - 1, nnuma = 0;
+	const char **full;
+
+	while (numa && numa[nnuma])
+		nnuma++;
+	full = pt_xmalloc((nbase + nnuma + 1) * sizeof(*full));
+	memcpy(full, argv, nbase * sizeof(*full));
+	memcpy(full + nbase, numa ? (const void *)numa : (const void *)(argv + nbase), (nnuma + 1) * sizeof(*full));
+	if (a->topology)
+		pt_vm_topology_smp(&a->topo, smp, sizeof(smp));
+	else
+		snprintf(smp, sizeof(smp), "%d", a->cpus);
 	snprintf(con, sizeof(con), "file,id=con,path=%s", ec);
 	snprintf(chn, sizeof(chn), "file,id=chn,path=/dev/fd/%d", channel_fd);
 	free(ec);
 	fflush(NULL);
 	pid = fork();
+	if (pid != 0) {
+		free(full);
+		pt_vm_topology_argv_free(numa);
+	}
 	if (pid < 0)
 		return -2;
 	if (pid == 0)
-		watchdog(qemu, argv, qemu_log, a->timeout_s, me);
+		watchdog(qemu, (const char *const *)full, qemu_log, a->timeout_s, me);
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
@@ -424,6 +442,9 @@ static json_object *vm_json(const struct pt_vm_args *a, int k, const char *cmdli
 			       json_object_new_string(accel_arg(a->accel)));
 	json_object_object_add(o, "cpus", json_object_new_int(a->cpus));
 	json_object_object_add(o, "mem", json_object_new_string(a->mem));
+	if (a->topology)
+		json_object_object_add(o, "topology",
+				       pt_vm_topology_json(&a->topo, a->topology, pt_vm_mem_mib(a->mem)));
 	json_object_object_add(o, "preempt", json_object_new_string(a->preempt));
 	json_object_object_add(o, "cmdline", json_object_new_string(cmdline));
 	json_object_object_add(o, "boot_and_run_s", json_object_new_double(wall_s));

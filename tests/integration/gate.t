@@ -49,6 +49,10 @@ bad "--gross-min-repeats 3" "want a count from 4" --gross-min-repeats 3 --base "
 bad "misspelt flag" "did you mean --rounds" --roundz 3 --base "$K" --cand "$K" default
 bad "-o in run args" "names the result files" --base "$K" --cand "$K" default -o x.json
 bad "--cpus 0" "--cpus" --cpus 0 --base "$K" --cand "$K" default
+bad "--topology with no cores" "--topology '2s0c1t': cores must be 1..64" --topology 2s0c1t --base "$K" --cand "$K" default
+bad "--topology against --cpus" "--cpus 4 and --topology '2s2c2t' (8 CPUs) disagree" \
+	--cpus 4 --topology 2s2c2t --base "$K" --cand "$K" default
+bad "--topology without booting" "for booting" --topology 2s --base-results "$TMP/base.json" --cand-results "$TMP/same.json"
 bad "no --cand-results" "no --cand-results" --base-results "$TMP/base.json"
 bad "missing result file" "missing.json" --base-results "$TMP/missing.json" --cand-results "$TMP/same.json"
 bad "not a result" "invalid JSON" --base-results "$K" --cand-results "$TMP/same.json"

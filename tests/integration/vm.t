@@ -36,6 +36,25 @@ usage "--mem junk" --kernel "$K" --mem 2X run default
 usage "--accel junk" --kernel "$K" --accel hvf run default
 usage "-o in run args" --kernel "$K" run default -o x.json
 usage "--sweep in run args" --kernel "$K" run default --sweep a.threads=1,2
+# --topology: a bad spec names the part, in either build
+topo_usage() { # topo_usage WANT_IN_MESSAGE ARGS...
+	local want=$1
+	shift
+	usage "$want" --kernel "$K" "$@" run default
+	grep -qF -- "$want" "$TMP/out"; ok $? "the message says: $want"
+	grep -qF -- "$want" "$TMP/out-asan"; ok $? "asan: the message says: $want"
+}
+topo_usage "--topology '2s0c1t': cores must be 1..64" --topology 2s0c1t
+topo_usage "--topology '2x': '2x': want SOCKETSsCOREScTHREADSt" --topology 2x
+topo_usage "nodes=3: 8 CPUs do not split evenly into 3 nodes" --topology 2s2c2t,nodes=3
+topo_usage "'nodes=0': nodes must be 1..16" --topology 2s2c2t,nodes=0
+topo_usage "dist '5': a remote distance must be 11..254" --topology 2s2c2t,nodes=2,dist=5
+topo_usage "dist 0-2: nodes are 0..1" --topology 2s2c2t,nodes=2,dist=0-2:30
+topo_usage "'cpus=8': want nodes=N or dist=" --topology 2s2c2t,cpus=8
+# --cpus before or after --topology: both named
+topo_usage "--cpus 4 and --topology '2s2c2t' (8 CPUs) disagree" --cpus 4 --topology 2s2c2t
+topo_usage "--cpus 4 and --topology '2s2c2t' (8 CPUs) disagree" --topology 2s2c2t --cpus 4
+topo_usage "nodes=2: --mem 1025M (1025 MiB) does not split into 2 nodes" --mem 1025M --topology 2s2c2t,nodes=2
 
 # --- mkinitramfs: what the guest needs is in the archive ---------------------
 if ! command -v busybox >/dev/null || ! command -v cpio >/dev/null; then
@@ -93,6 +112,24 @@ for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
 	ok $? "$n: the scenario file is the host's"
 	cpio -i --quiet --to-stdout boot/config-fake <"$TMP/save/initrd" | cmp -s - "$TMP/config-fake"
 	ok $? "$n: the config beside vmlinuz-RELEASE travels as /boot/config-RELEASE"
+
+	# --topology: qemu gets the shape, the result's vm object the spec
+	mkdir -p "$TMP/save-topo"
+	FAKE_QEMU_SAVE="$TMP/save-topo" fake ok "$TMP/topo-$n" --topology 2s2c2t,nodes=2,dist=0-1:30 --cpus 8 \
+		--mem 2G run default
+	is "$rc" 0 "$n: --topology with an agreeing --cpus: exit 0"
+	is "$(tr '\n' ' ' <"$TMP/save-topo/argv" | grep -o -- '-smp [^ ]*')" "-smp cpus=8,sockets=2,cores=2,threads=2" \
+		"$n: -smp carries sockets, cores and threads"
+	is "$(grep -A1 -x -- '-numa\|-object' "$TMP/save-topo/argv" | grep -v -x -- '-numa\|-object\|--' | tr '\n' ' ')" \
+		"memory-backend-ram,id=m0,size=1024M node,nodeid=0,cpus=0-3,memdev=m0 memory-backend-ram,id=m1,size=1024M node,nodeid=1,cpus=4-7,memdev=m1 dist,src=0,dst=1,val=30 dist,src=1,dst=0,val=30 " \
+		"$n: one memory backend and one -numa node per node, the distance both ways"
+	is "$(json "$TMP/topo-$n/fake/default.json" 'd["vm"]["topology"]["spec"]')" "2s2c2t,nodes=2,dist=0-1:30" \
+		"$n: the result's vm.topology records the spec"
+	is "$(json "$TMP/topo-$n/fake/default.json" '(d["vm"]["cpus"], d["vm"]["topology"]["nodes"], d["vm"]["topology"]["node_cpus"], d["vm"]["topology"]["node_mem_mib"], d["vm"]["topology"]["distances"])')" \
+		"(8, 2, ['0-3', '4-7'], 1024, [[10, 30], [30, 10]])" "$n: and what it made: 8 CPUs, 2 nodes of 4 CPUs and 1 GiB"
+	is "$(json "$TMP/topo-$n/fake/vm.json" 'd["topology"]["cpus"]')" 8 "$n: vm.json records it too"
+	grep -qx -- "-smp" "$TMP/save/argv" && ! grep -q -- "-numa" "$TMP/save/argv"
+	ok $? "$n: without --topology: plain -smp N, no -numa"
 
 	fake skip "$TMP/skip-$n" run default
 	is "$rc" 4 "$n: a guest that skips: exit 4"
@@ -158,6 +195,34 @@ else
 	else
 		skip "the guest's BPF backend: this ptbench was built without BPF"
 	fi
+fi
+
+# --- a real guest with --topology ------------------------------------------------
+# Two sockets of two cores with two threads each, one NUMA node per socket:
+# hwloc and libnuma in the guest (the result's system section) must see the
+# shape qemu was asked for.
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	skip "real --topology boot: qemu-system-x86_64 not installed"
+elif [ -z "$kernel" ]; then
+	skip "real --topology boot: no kernel image (scripts/fetch-kernels.sh, or PTBENCH_VM_KERNEL=bzImage)"
+elif ! command -v busybox >/dev/null; then
+	skip "real --topology boot: busybox-static not installed"
+else
+	"$PTBENCH" vm --kernel "$kernel:topo" --topology 2s2c2t,nodes=2 --mem 2G --accel tcg-single --timeout 300 \
+		-o "$TMP/rtopo" run default --duration 300ms --repeat 1 >"$TMP/rtopo.out" 2>&1
+	rc=$?
+	is "$rc" 0 "--topology 2s2c2t,nodes=2 guest of ${kernel##*/}: exit 0"
+	[ "$rc" = 0 ] || sed 's/^/#   /' "$TMP/rtopo.out" "$TMP/rtopo/topo/console.log" 2>/dev/null | tail -30
+	r="$TMP/rtopo/topo/default.json"
+	is "$(json "$r" 'd["vm"]["topology"]["spec"]')" "2s2c2t,nodes=2" "the guest's result records the spec"
+	is "$(json "$r" '[d["system"]["topology"][k] for k in ("packages", "numa_nodes", "cores", "pus", "smt")]')" \
+		"[2, 2, 4, 8, 2]" "hwloc in the guest: 2 packages, 2 NUMA nodes, 4 cores, 8 PUs, SMT 2"
+	is "$(json "$r" '[(p["cpus"], [n["node"] for n in p["numa"]]) for p in d["system"]["topology"]["tree"]]')" \
+		"[('0-3', [0]), ('4-7', [1])]" "one node per socket: CPUs 0-3 on node 0, 4-7 on node 1"
+	is "$(json "$r" '[n["node"] for n in d["system"]["numa"]["nodes"]]')" "[0, 1]" "libnuma in the guest: nodes 0 and 1"
+	# each node got --mem/2 = 1024 MiB; the kernel keeps some of it
+	is "$(json "$r" 'all(800 < n["mem_mib"] <= 1024 for n in d["system"]["numa"]["nodes"])')" True \
+		"each node holds about half of --mem 2G"
 fi
 
 # --- the per-VMA lock probe's own test, in a guest ------------------------------
