@@ -200,7 +200,9 @@ fi
 # --- a real guest with --topology ------------------------------------------------
 # Two sockets of two cores with two threads each, one NUMA node per socket:
 # hwloc and libnuma in the guest (the result's system section) must see the
-# shape qemu was asked for.
+# shape qemu was asked for, and a role placed on node 1 (CPUs and memory)
+# must run and fault its pages there (the runner's sched_getcpu() samples and
+# move_pages() query; this host's one node cannot tell node 1 from node 0).
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	skip "real --topology boot: qemu-system-x86_64 not installed"
 elif [ -z "$kernel" ]; then
@@ -209,7 +211,8 @@ elif ! command -v busybox >/dev/null; then
 	skip "real --topology boot: busybox-static not installed"
 else
 	"$PTBENCH" vm --kernel "$kernel:topo" --topology 2s2c2t,nodes=2 --mem 2G --accel tcg-single --timeout 300 \
-		-o "$TMP/rtopo" run default --duration 300ms --repeat 1 >"$TMP/rtopo.out" 2>&1
+		-o "$TMP/rtopo" run default --duration 300ms --repeat 1 \
+		--set faulter.cpus=node:1 --set faulter.membind=node:1 >"$TMP/rtopo.out" 2>&1
 	rc=$?
 	is "$rc" 0 "--topology 2s2c2t,nodes=2 guest of ${kernel##*/}: exit 0"
 	[ "$rc" = 0 ] || sed 's/^/#   /' "$TMP/rtopo.out" "$TMP/rtopo/topo/console.log" 2>/dev/null | tail -30
@@ -223,6 +226,13 @@ else
 	# each node got --mem/2 = 1024 MiB; the kernel keeps some of it
 	is "$(json "$r" 'all(800 < n["mem_mib"] <= 1024 for n in d["system"]["numa"]["nodes"])')" True \
 		"each node holds about half of --mem 2G"
+	f='d["repeats"][0]["workers"]["faulter"]'
+	is "$(json "$r" "sorted(set(c for t in $f[\"placement\"][\"threads\"] for c in t[\"cpus_sampled\"]) - {4, 5, 6, 7})")" \
+		"[]" "faulter at cpus = node:1: every sampled CPU is on node 1 (4-7)"
+	is "$(json "$r" "($f[\"placement\"][\"sched_samples\"] > 0, $f[\"placement\"][\"off_binding\"])")" \
+		"(True, 0)" "faulter: sampled, never off its binding"
+	is "$(json "$r" "($f[\"membind\"][\"verified\"], list($f[\"membind\"][\"nodes\"]), $f[\"membind\"][\"misplaced\"])")" \
+		"(True, ['1'], 0)" "faulter at membind = node:1: its pages are on node 1 (move_pages)"
 fi
 
 # --- the per-VMA lock probe's own test, in a guest ------------------------------
