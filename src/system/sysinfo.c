@@ -163,6 +163,13 @@ static struct json_object *numa_info(void)
 		no = json_object_new_object();
 		json_object_object_add(no, "node", json_object_new_int(n));
 		json_object_object_add(no, "mem_mib", json_object_new_int64(size >> 20));
+		/* the SLIT row (10 local): a guest's --topology dist= shows here */
+		struct json_object *dist = json_object_new_array();
+
+		for (int m = 0; m <= numa_max_node(); m++)
+			if (numa_node_size64(m, NULL) >= 0)
+				json_object_array_add(dist, json_object_new_int(numa_distance(n, m)));
+		json_object_object_add(no, "distances", dist);
 		json_object_array_add(nodes, no);
 	}
 	json_object_object_add(o, "nodes", nodes);

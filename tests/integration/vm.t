@@ -223,6 +223,9 @@ else
 	is "$(json "$r" '[(p["cpus"], [n["node"] for n in p["numa"]]) for p in d["system"]["topology"]["tree"]]')" \
 		"[('0-3', [0]), ('4-7', [1])]" "one node per socket: CPUs 0-3 on node 0, 4-7 on node 1"
 	is "$(json "$r" '[n["node"] for n in d["system"]["numa"]["nodes"]]')" "[0, 1]" "libnuma in the guest: nodes 0 and 1"
+	is "$(json "$r" '[n["distances"] for n in d["system"]["numa"]["nodes"]]')" "[[10, 20], [20, 10]]" \
+		"libnuma in the guest: qemu's default distances, as vm.topology.distances says"
+	is "$(json "$r" 'd["vm"]["topology"]["distances"]')" "[[10, 20], [20, 10]]" "vm.topology.distances"
 	# each node got --mem/2 = 1024 MiB; the kernel keeps some of it
 	is "$(json "$r" 'all(800 < n["mem_mib"] <= 1024 for n in d["system"]["numa"]["nodes"])')" True \
 		"each node holds about half of --mem 2G"
