@@ -51,9 +51,7 @@ static void add_once(char ***list, size_t *n, char *s)
 			free(s);
 			return;
 		}
-	*list = realloc(*list, (*n + 1) * sizeof(**list));
-	if (!*list)
-		abort();
+	*list = pt_xrealloc(*list, (*n + 1) * sizeof(**list));
 	(*list)[(*n)++] = s;
 }
 
@@ -85,9 +83,7 @@ int pt_gate_check_inputs(struct pt_gate *g, bool allow_mixed)
 					rc = PT_EXIT_USAGE;
 					break;
 				}
-				seen = realloc(seen, (nseen + 1) * sizeof(*seen));
-				if (!seen)
-					abort();
+				seen = pt_xrealloc(seen, (nseen + 1) * sizeof(*seen));
 				pt_sha256(text, len, seen[nseen].digest);
 				seen[nseen].path = path;
 				seen[nseen].side = side;

@@ -217,8 +217,6 @@ static int lex(const char *file, const char *text, struct section **out, size_t 
 			if (n == cap) {
 				cap = cap ? 2 * cap : 16;
 				sec = pt_xrealloc(sec, cap * sizeof(*sec));
-				if (!sec)
-					abort();
 			}
 			sec[n] = (struct section){ pt_xstrdup(kind), pt_xstrdup(name), line + 1, NULL, 0, 0 };
 			n++;
@@ -266,8 +264,6 @@ static int lex(const char *file, const char *text, struct section **out, size_t 
 		if (cur->n == cur->cap) {
 			cur->cap = cur->cap ? 2 * cur->cap : 8;
 			cur->e = pt_xrealloc(cur->e, cur->cap * sizeof(*cur->e));
-			if (!cur->e)
-				abort();
 		}
 		cur->e[cur->n++] = (struct entry){ pt_xstrdup(key), pt_xstrdup(val), line + 1 };
 	}

@@ -419,9 +419,7 @@ static char *read_fd_text(int fd)
 		len += (size_t)n;
 		if (len == cap) {
 			cap *= 2;
-			buf = realloc(buf, cap + 1);
-			if (!buf)
-				abort();
+			buf = pt_xrealloc(buf, cap + 1);
 		}
 	}
 	buf[len] = '\0';

@@ -118,4 +118,10 @@ is "$bad" "" "no probe includes runner.h, directly or through another header"
 n=$(grep -rl '"tracefs", "off", NULL' src bench include | wc -l)
 is "$n" 1 "the lock probe backend names are listed in one place"
 
+# one out-of-memory policy: the pt_x* allocators (util.c); a bare realloc
+# only where running out is a message about an input (the result reader's
+# read of a file it was asked to load)
+bad=$(grep -rln '[^_x]realloc(' src --include=*.c | grep -v -e '^src/util/util.c$' -e '^src/results/result_read.c$' || true)
+is "$bad" "" "no bare realloc outside util.c and the result reader"
+
 done_testing
