@@ -18,6 +18,11 @@ int pt_placement_thread_start(struct pt_thread *t, char *err, size_t len);
 void pt_placement_thread_end(struct pt_thread *t);
 /* Add "placement" and "membind" to the role's JSON. */
 void pt_placement_role_json(struct pt_role_run *rr, struct json_object *role_json);
+/* Whether a role ran where the plan put it, from its JSON (a thread or a
+ * process role alike): -1 with why naming the role, the thread and where it
+ * ran (or where its pages were) when a pinned thread was sampled off its
+ * PU or a sampled page sat on a node its membind does not allow; else 0. */
+int pt_placement_check(const char *role, struct json_object *role_json, char *why, size_t len);
 
 /* One sched_getcpu() sample: where the thread really is. */
 static inline void pt_placement_sample_cpu(struct pt_thread *t)

@@ -649,8 +649,6 @@ report:
 	double seconds = run->t_stop > run->t_measure && run->t_measure >= run->t_start
 				 ? (double)(run->t_stop - run->t_measure) / 1e9
 				 : 0.0;
-	bool complete = !pt_stop_signal && !run->failed &&
-			run->t_stop - run->t_measure >= run->duration_ns;
 	/* how long the window stayed open past its nominal end for the
 	 * iterations in flight there (included in measured_s) */
 	double drain = run->t_end && run->t_stop > run->t_end ? (double)(run->t_stop - run->t_end) / 1e9 : 0.0;
@@ -660,11 +658,18 @@ report:
 	timeline = json_object_new_object();
 	for (size_t r = 0; r < run->nroles; r++) {
 		struct json_object *child = pt_procs_role_json(run, &run->roles[r], timeline);
+		struct json_object *rj;
 
 		merge_role(&run->roles[r]);
-		json_object_object_add(workers, run->roles[r].role->name,
-				       child ? child : role_json(&run->roles[r], seconds, timeline));
+		rj = child ? child : role_json(&run->roles[r], seconds, timeline);
+		json_object_object_add(workers, run->roles[r].role->name, rj);
+		/* a role that did not run where the plan put it measured
+		 * something else: the repeat fails (its numbers stay) */
+		if (pt_placement_check(run->roles[r].role->name, rj, err, sizeof(err)))
+			fail_run(run, "placement: %s", err);
 	}
+	bool complete = !pt_stop_signal && !run->failed &&
+			run->t_stop - run->t_measure >= run->duration_ns;
 	json_object_object_add(rep, "complete", json_object_new_boolean(complete));
 	json_object_object_add(rep, "measured_s", json_object_new_double(seconds));
 	json_object_object_add(rep, "drain_s", json_object_new_double(drain));

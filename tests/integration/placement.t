@@ -65,6 +65,25 @@ $PTBENCH run "$TMP/mb.ini" -o "$TMP/mb.json" --quiet --no-trace
 is "$(json "$TMP/mb.json" "(lambda m: (m['policy'], m['verified'], m['misplaced'], m['present'] > 0))(d['repeats'][0]['workers']['faulter']['membind'])")" \
 	"('node:0', True, 0, True)" "membind = node:0: sampled pages present, all on node 0"
 
+# --- a run that is not where the plan put it fails (exit 5) and says where
+if [ "$NPU" -ge 2 ]; then
+	for proc in "" side; do
+		scen "$TMP/mis.ini" "threads = 1" "cpus = 0" ${proc:+"process = $proc"}
+		rm -f "$TMP/mis.json"
+		PTBENCH_TEST_MISPLACE=faulter $PTBENCH run "$TMP/mis.ini" -o "$TMP/mis.json" --quiet --no-trace 2>"$TMP/err"
+		is "$?" 5 "process = ${proc:-(none)}: a thread bound off its planned PU (test switch): exit 5"
+		grep -q "placement: role faulter thread 0 is bound to CPU 0 but ran on CPUs \[1\]" "$TMP/err"
+		ok $? "process = ${proc:-(none)}: the message names the role, the thread, the planned PU and where it ran"
+		is "$(json "$TMP/mis.json" "(d['complete'], 'placement: role faulter' in d['repeats'][0]['error'], d['repeats'][0]['workers']['faulter']['placement']['off_binding'] > 0)")" \
+			"(False, True, True)" "process = ${proc:-(none)}: the result keeps what was measured, marked incomplete, with the error"
+	done
+	scen "$TMP/mis.ini" "threads = 1" "cpus = 0"
+	PTBENCH_TEST_MISPLACE=nosuch $PTBENCH run "$TMP/mis.ini" -o "$TMP/mis.json" --quiet --no-trace 2>"$TMP/err"
+	is "$?" 0 "the switch naming another role leaves this one where the plan put it"
+else
+	skip "one PU: no other CPU to misplace a thread on"
+fi
+
 # --- sysinfo
 $PTBENCH sysinfo --json >"$TMP/sys.json"
 ok $? "sysinfo --json"
