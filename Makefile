@@ -185,6 +185,7 @@ install: ptbench
 		$(DESTDIR)$(PREFIX)/share/ptbench/plots
 	install -m 0755 ptbench $(DESTDIR)$(PREFIX)/bin/ptbench
 	install -m 0644 scenarios/*.ini $(DESTDIR)$(PREFIX)/share/ptbench/scenarios/
+	install -m 0644 ptbench.config $(DESTDIR)$(PREFIX)/share/ptbench/ptbench.config
 	install -D -m 0755 scripts/mkinitramfs.sh $(DESTDIR)$(PREFIX)/share/ptbench/mkinitramfs.sh
 	install -D -m 0755 scripts/initramfs/init $(DESTDIR)$(PREFIX)/share/ptbench/initramfs/init
 	for f in plots/*.gp; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/ptbench/plots/ || true; done

@@ -35,7 +35,7 @@ _ptbench() {
 		;;
 	esac
 	case $prev in
-	-o | --output | --base-results | --cand-results | --base | --cand | --kernel | --initramfs)
+	-o | --output | --base-results | --cand-results | --base | --cand | --kernel | --initramfs | --check-config)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;

@@ -1,31 +1,72 @@
-/* ptbench sysinfo [--json] */
+/* ptbench sysinfo [--json] [--check-config [FILE]] */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
+#include "ptbench/kconfig_check.h"
 #include "ptbench/sysinfo.h"
 #include "ptbench/topo.h"
+
+static const char usage[] =
+	"usage: ptbench sysinfo [--json] [--check-config [FILE]]\n"
+	"  --json                the same as JSON (the \"system\" object of a result file)\n"
+	"  --check-config [FILE] the running kernel's config (or FILE, a .config, gzip or\n"
+	"                        plain) against ptbench.config: what is missing and what\n"
+	"                        ptbench loses without it (exit 0 either way; 2 unreadable)\n";
+
+static int check_config(const char *file, int json)
+{
+	char err[512];
+	const char *frag = pt_kconfig_fragment_path();
+	struct json_object *c = pt_kconfig_check(frag, file, err, sizeof(err));
+
+	if (!c) {
+		fprintf(stderr, "ptbench sysinfo --check-config: %s\n", err);
+		return PT_EXIT_USAGE;
+	}
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(c, JSON_C_TO_STRING_PRETTY |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else {
+		struct json_object *v;
+
+		json_object_object_get_ex(c, "config", &v);
+		printf("%s against %s:\n", json_object_get_string(v), frag);
+		pt_kconfig_check_print(c, "  ", stdout);
+	}
+	json_object_put(c);
+	return PT_EXIT_OK;
+}
 
 int cmd_sysinfo(int argc, char **argv)
 {
 	struct json_object *sys;
-	int json = 0;
+	const char *config = NULL;
+	int json = 0, check = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "--check-config")) {
+			check = 1;
+			/* an optional FILE: the next argument unless it is an option */
+			if (i + 1 < argc && argv[i + 1][0] != '-')
+				config = argv[++i];
+		} else if (!strncmp(argv[i], "--check-config=", 15)) {
+			check = 1;
+			config = argv[i] + 15;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: ptbench sysinfo [--json]\n"
-			       "  --json  the same as JSON (the \"system\" object of a result file)\n");
+			fputs(usage, stdout);
 			return PT_EXIT_OK;
 		} else {
-			fprintf(stderr, "ptbench sysinfo: unknown argument '%s'\nusage: ptbench sysinfo [--json]\n",
-				argv[i]);
+			fprintf(stderr, "ptbench sysinfo: unknown argument '%s'\n%s", argv[i], usage);
 			return PT_EXIT_USAGE;
 		}
 	}
+	if (check)
+		return check_config(config, json);
 	sys = pt_sysinfo_collect();
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(sys, JSON_C_TO_STRING_PRETTY |

@@ -25,6 +25,7 @@
 #include "ptbench/exitcodes.h"
 #include "ptbench/result.h"
 #include "ptbench/scenario.h"
+#include "ptbench/kconfig_check.h"
 #include "ptbench/util.h"
 #include "ptbench/vm.h"
 #include "ptbench/vm_boot.h"
@@ -152,23 +153,31 @@ static int copy_file(FILE *out, const char *path)
 /* A kernel config beside the image (Debian's layout, in /boot and from
  * fetch-kernels.sh: vmlinuz-RELEASE next to config-RELEASE) goes into the
  * guest as /boot/config-RELEASE, where sysinfo looks for it. */
-static int add_kernel_config(FILE *f, const char *image)
+static const char *config_beside(const char *image, char *cfg, size_t len)
 {
 	const char *base = strrchr(image, '/');
-	char cfg[PATH_MAX], name[PATH_MAX];
-	size_t dirlen, len;
-	char *text;
-	int ret;
 
 	base = base ? base + 1 : image;
 	if (strncmp(base, "vmlinuz-", 8) || !base[8])
+		return NULL;
+	snprintf(cfg, len, "%.*sconfig-%s", (int)(base - image), image, base + 8);
+	return access(cfg, R_OK) == 0 ? base + 8 : NULL;
+}
+
+static int add_kernel_config(FILE *f, const char *image)
+{
+	char cfg[PATH_MAX], name[PATH_MAX];
+	const char *release = config_beside(image, cfg, sizeof(cfg));
+	size_t len;
+	char *text;
+	int ret;
+
+	if (!release)
 		return 0;
-	dirlen = (size_t)(base - image);
-	snprintf(cfg, sizeof(cfg), "%.*sconfig-%s", (int)dirlen, image, base + 8);
 	text = pt_read_file(cfg, &len);
 	if (!text)
 		return 0;
-	snprintf(name, sizeof(name), "boot/config-%s", base + 8);
+	snprintf(name, sizeof(name), "boot/config-%s", release);
 	ret = pt_vm_cpio_entry(f, "boot", 040755, NULL, 0) ||
 	      pt_vm_cpio_entry(f, name, 0100644, text, len) ? -1 : 0;
 	free(text);
@@ -426,10 +435,23 @@ static char *read_fd_text(int fd)
 	return buf;
 }
 
+/* The image's config (beside it) against ptbench.config; NULL when no config
+ * travels with the image or the check cannot run (err says why). */
+static json_object *image_config_check(const char *image, char *err, size_t len)
+{
+	char cfg[PATH_MAX];
+
+	err[0] = '\0';
+	if (!config_beside(image, cfg, sizeof(cfg)))
+		return NULL;
+	return pt_kconfig_check(pt_kconfig_fragment_path(), cfg, err, len);
+}
+
 static json_object *vm_json(const struct pt_vm_args *a, int k, const char *cmdline, double wall_s,
 			    const char *release)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = json_object_new_object(), *cc;
+	char err[512];
 
 	json_object_object_add(o, "label", json_object_new_string(a->label[k]));
 	json_object_object_add(o, "image", json_object_new_string(a->image[k]));
@@ -446,6 +468,9 @@ static json_object *vm_json(const struct pt_vm_args *a, int k, const char *cmdli
 	json_object_object_add(o, "preempt", json_object_new_string(a->preempt));
 	json_object_object_add(o, "cmdline", json_object_new_string(cmdline));
 	json_object_object_add(o, "boot_and_run_s", json_object_new_double(wall_s));
+	cc = image_config_check(a->image[k], err, sizeof(err));
+	if (cc)
+		json_object_object_add(o, "config_check", cc);
 	return o;
 }
 
@@ -489,6 +514,20 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 	if (pt_vm_mkdirs(dir)) {
 		fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, dir, strerror(errno));
 		return PT_EXIT_RUNTIME;
+	}
+	{
+		/* what this kernel's config takes from ptbench, said before it boots */
+		char err[512];
+		json_object *cc = image_config_check(a->image[k], err, sizeof(err)), *m;
+
+		if (cc && json_object_object_get_ex(cc, "missing", &m) && json_object_array_length(m)) {
+			fprintf(stderr, "ptbench %s: %s: the image's config lacks options of ptbench.config:\n",
+				a->cmd, a->label[k]);
+			pt_kconfig_check_print(cc, "  ", stderr);
+		} else if (!cc && err[0]) {
+			fprintf(stderr, "ptbench %s: %s: config check not run: %s\n", a->cmd, a->label[k], err);
+		}
+		json_object_put(cc);
 	}
 	snprintf(console, sizeof(console), "%s/console.log", dir);
 	snprintf(channel, sizeof(channel), "%s/channel.log", dir);
