@@ -48,7 +48,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_SAN_BIN := $(patsubst tests/unit/%.c,build/tests/asan-%,$(UNIT_SRC))
 
 .SECONDARY: $(BPF_SKELS) $(BPF_SKELS:.skel.h=.bpf.o)
-.PHONY: all check unit integration install uninstall clean bench asan deps run test fuzz fuzz-build
+.PHONY: all check unit integration install uninstall clean bench asan deps run test fuzz fuzz-build check-mutants
 all: ptbench
 
 deps:
@@ -179,6 +179,11 @@ endif
 bench: ptbench $(PERF_BIN)
 	@for b in $(PERF_BIN); do echo "== $$b"; $$b || exit 1; done
 	@for s in tests/perf/*.sh; do [ -e "$$s" ] || continue; echo "== $$s"; sh $$s || exit 1; done
+
+# Regressions planted in a kernel built here, judged by the gate
+# (doc/kernel-ci.md): builds kernels, so not part of `make check`.
+check-mutants: ptbench
+	scripts/mutant-check.sh
 
 install: ptbench
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ptbench/scenarios \

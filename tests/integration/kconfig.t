@@ -38,6 +38,10 @@ is "$(json "$TMP/old.json" '[(m["option"], m["want"], m["have"]) for m in d["mis
 	"[('CONFIG_PT_RECLAIM', 'y', 'absent')]" "--json: an option the config does not name is 'absent'"
 is "$(json "$TMP/old.json" 'd["checked"]')" "$n" "--json: checked counts every option of the fragment"
 
+# merge_config.sh finds an option's new value with `grep -w CONFIG_X` over
+# the whole fragment: a comment that names an option would be read as its value
+is "$(grep '^#' ptbench.config | grep -c 'CONFIG_[A-Z]')" 0 "no comment in ptbench.config names a CONFIG_ option (merge_config.sh would take it for the value)"
+
 # bad input: exit 2, naming the file (and line)
 $PTBENCH sysinfo --check-config "$TMP/nosuch.config" 2>"$TMP/err"
 is "$?" 2 "an unreadable config: exit 2"

@@ -1,0 +1,95 @@
+#!/bin/sh
+# `git bisect run` with `ptbench gate --bisect`, end to end, on a kernel
+# built here: a small git history is made over the source tree (8 commits,
+# each a harmless comment except one lock mutant from tests/kernel-mutants/),
+# and git bisect must name the planted commit. This is the README recipe,
+# run for real:
+#
+#   git bisect start BAD GOOD
+#   git bisect run scripts/bisect-step.sh GOOD-IMAGE SCENARIO [RUN-ARGS]
+#
+# usage: scripts/bisect-demo.sh [-s SRC] [-o DIR] [-m MUTANT] [-p POSITION]
+#   SRC       as scripts/build-kernel.sh (default debian:6.12)
+#   DIR       the repository copy, builds, gates (default build/bisect-demo)
+#   MUTANT    the planted change (default vma-lock-fails)
+#   POSITION  which of the 8 commits plants it (default 5)
+# Prints the commit git bisect named, the planted one, the steps and the
+# time; exits 0 when they are the same commit, 1 when not.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+src=debian:6.12
+dir=$top/build/bisect-demo
+mutant=vma-lock-fails
+pos=5
+while getopts s:o:m:p: o; do
+	case $o in
+	s) src=$OPTARG ;;
+	o) dir=$OPTARG ;;
+	m) mutant=$OPTARG ;;
+	p) pos=$OPTARG ;;
+	*) echo "usage: $0 [-s SRC] [-o DIR] [-m MUTANT] [-p POSITION]" >&2; exit 2 ;;
+	esac
+done
+patchf=$top/tests/kernel-mutants/$mutant.patch
+[ -r "$patchf" ] || { echo "bisect-demo: no $patchf" >&2; exit 2; }
+# shellcheck disable=SC1090
+. "$top/tests/kernel-mutants/$mutant.expect"
+t_all=$(date +%s)
+
+# the tree: a private copy (hard links: cheap) so the history and bisect's
+# checkouts never touch the shared unpacked source
+mkdir -p "$dir"
+if [ ! -d "$dir/linux/.git" ]; then
+	first=$("$top/scripts/build-kernel.sh" -n "$src" "$dir/cfgprobe" >/dev/null 2>&1; \
+		sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$dir/cfgprobe/Makefile" | head -n1)
+	[ -d "$first" ] || { echo "bisect-demo: cannot find the source tree of $src" >&2; exit 5; }
+	rm -rf "$dir/linux.tmp"
+	cp -al "$first" "$dir/linux.tmp"
+	mv "$dir/linux.tmp" "$dir/linux"
+	cd "$dir/linux"
+	git init -q
+	git config user.email ptbench@localhost
+	git config user.name "ptbench bisect demo"
+	# only the files the history touches are tracked: a checkout rewrites
+	# just those (a hard-linked file is broken off by git before writing)
+	files="mm/memory.c mm/mprotect.c mm/khugepaged.c fs/proc/task_mmu.c mm/madvise.c mm/mmap.c"
+	for f in $files; do cp --remove-destination "$f" "$f.tmp" && mv "$f.tmp" "$f"; done
+	# shellcheck disable=SC2086
+	git add $files
+	git commit -q -m "base: $(make -s kernelversion)"
+	i=1
+	for f in mm/mmap.c mm/madvise.c fs/proc/task_mmu.c mm/mprotect.c mm/memory.c mm/khugepaged.c mm/mmap.c mm/madvise.c; do
+		if [ "$i" = "$pos" ]; then
+			patch -p1 -s <"$patchf"
+			git commit -q -a -m "commit $i: $mutant (the planted regression)"
+		else
+			printf '/* bisect demo: commit %d, a comment */\n' "$i" >>"$f"
+			git commit -q -a -m "commit $i: a comment in $f"
+		fi
+		i=$((i + 1))
+	done
+fi
+cd "$dir/linux"
+planted=$(git log --format=%h --grep="the planted regression" | head -n1)
+good=$(git rev-list --max-parents=0 HEAD)
+
+# the good kernel, once
+t0=$(date +%s)
+gimg=$("$top/scripts/build-kernel.sh" -l -good "$dir/linux" "$dir/build")
+mkdir -p "$dir/images"
+cp "$gimg" "$(dirname "$gimg")/config-${gimg##*/vmlinuz-}" "$dir/images/"
+gimg=$dir/images/${gimg##*/}
+echo "bisect-demo: good kernel built in $(($(date +%s) - t0)) s" >&2
+
+git bisect reset -q >/dev/null 2>&1 || true
+git bisect start HEAD "$good" >/dev/null
+t0=$(date +%s)
+git bisect run "$top/scripts/bisect-step.sh" "$gimg" "$SCENARIO" --duration 1s >"$dir/bisect.log" 2>&1 || true
+named=$(sed -n 's/^\([0-9a-f]\{7,\}\) is the first bad commit$/\1/p' "$dir/bisect.log" | head -n1)
+steps=$(grep -c '^running ' "$dir/bisect.log" || true)
+git bisect reset -q >/dev/null 2>&1 || true
+echo "bisect-demo: git bisect named ${named:-nothing}, planted ${planted}; $steps steps in $(($(date +%s) - t0)) s (all: $(($(date +%s) - t_all)) s); log: $dir/bisect.log"
+case $named in "$planted"*) exit 0 ;; esac
+case $planted in "$named"*) [ -n "$named" ] && exit 0 ;; esac
+exit 1

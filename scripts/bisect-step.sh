@@ -1,0 +1,20 @@
+#!/bin/sh
+# One `git bisect run` step: build the checked-out tree (incrementally, in
+# ../build beside the repository) and gate it against the good kernel.
+#
+# usage (from git bisect run, in the kernel tree):
+#   scripts/bisect-step.sh GOOD-IMAGE SCENARIO [RUN-ARGS]
+# Exit: what `ptbench gate --bisect` says (0 good, 1 bad, 125 skip, 128
+# abort), 125 when the tree does not build (git bisect skips the commit).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+good=$1
+shift
+tree=$(pwd)
+rev=$(git rev-parse --short HEAD)
+img=$("$top/scripts/build-kernel.sh" -l "-bisect-$rev" "$tree" "$tree/../build") || exit 125
+mkdir -p "$tree/../images"
+cp "$img" "$(dirname "$img")/config-${img##*/vmlinuz-}" "$tree/../images/"
+img=$tree/../images/${img##*/}
+"$top/ptbench" gate --bisect --rounds 2 --base "$good:good" --cand "$img:$rev" \
+	-o "$tree/../gate-$rev" "$@"
