@@ -135,7 +135,7 @@ static int clear_refs_run_once(struct pt_thread *t)
 	int err = 0;
 
 	snprintf(val, sizeof(val), "%d\n", s->o.value + 1);
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_CLEAR);
 	for (;;) {
 		/* proc files take the whole value at offset 0 each time */
 		n = pwrite(fd, val, strlen(val), 0);

@@ -209,7 +209,7 @@ static void reset_region(struct pt_thread *t, struct collapse_thread *c, bool sh
 	uint64_t t0, t1;
 	int rc;
 
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_RESET);
 	if (shmem)
 		rc = fallocate(c->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)c->map.len);
 	else
@@ -255,7 +255,7 @@ static int collapse_run_once(struct pt_thread *t)
 			c->st.started_huge += b > 0;
 		}
 	}
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_COLLAPSE);
 	rc = madvise(c->map.base, c->map.len, MADV_COLLAPSE);
 	t1 = pt_now_ns();
 	if (rc)

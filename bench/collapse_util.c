@@ -252,7 +252,7 @@ void pt_refault_pmds(struct pt_thread *t, int op, volatile char *base, size_t np
 	for (size_t pmd = 0; pmd < npmd; pmd++) {
 		for (size_t i = 0; i < touch; i++) {
 			size_t off = pmd * PT_PMD_SIZE + i * 512 / touch * page;
-			uint64_t t0 = pt_now_ns(), t1;
+			uint64_t t0 = pt_op_begin(t, op), t1;
 
 			base[off] = 1;
 			t1 = pt_now_ns();

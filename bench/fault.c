@@ -106,7 +106,7 @@ static int fault_run_once(struct pt_thread *t)
 	if (f->next * f->page >= f->size) {
 		int rc;
 
-		t0 = pt_now_ns();
+		t0 = pt_op_begin(t, OP_ZAP);
 		rc = give_back(f);
 		t1 = pt_now_ns();
 		pt_record(t, OP_ZAP, t0, t1);
@@ -115,7 +115,7 @@ static int fault_run_once(struct pt_thread *t)
 		f->next = 0;
 		return 0;
 	}
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_FAULT);
 	f->base[f->next * f->page] = 1;
 	t1 = pt_now_ns();
 	pt_record(t, OP_FAULT, t0, t1);

@@ -244,7 +244,7 @@ static int khp_run_once(struct pt_thread *t)
 	if (madvise(k->map.base, k->map.len, MADV_NOHUGEPAGE))
 		return -1;
 	count_late(k, kr->how);
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_ZAP);
 	rc = madvise(k->map.base, k->map.len, MADV_DONTNEED);
 	t1 = pt_now_ns();
 	pt_record(t, OP_ZAP, t0, t1);
@@ -255,7 +255,9 @@ static int khp_run_once(struct pt_thread *t)
 	if (now > 0)
 		k->started_huge++;
 	k->iterations++;
-	handoff = pt_now_ns();
+	/* the wait for khugepaged is the op: the thread's own locks in it
+	 * (MADV_HUGEPAGE, the checks) count for collapse */
+	handoff = pt_op_begin(t, OP_COLLAPSE);
 	if (madvise(k->map.base, k->map.len, MADV_HUGEPAGE))
 		return -1;
 	while (seen < (long long)k->npmd) {
@@ -264,6 +266,8 @@ static int khp_run_once(struct pt_thread *t)
 		t1 = pt_now_ns();
 		for (; now > seen; seen++)
 			pt_record(t, OP_COLLAPSE, handoff, t1);
+		/* pt_record ended the mark; the wait for the next PMDs goes on */
+		pt_op_begin_at(t, OP_COLLAPSE, handoff);
 		if (pt_should_stop(t))
 			break;
 		if (t1 - handoff >= k->timeout_ns) {
@@ -275,6 +279,7 @@ static int khp_run_once(struct pt_thread *t)
 			break;
 		}
 	}
+	pt_op_end(t);
 	k->wait_ns += pt_now_ns() - handoff;
 	k->pmds_collapsed += (uint64_t)seen;
 	k->last_seen = seen;

@@ -132,12 +132,12 @@ static int mincore_run_once(struct pt_thread *t)
 	int err = 0;
 
 	if (pt_walk_ranges_get(&mt->ranges, &s->wt, &s->o->walk)) {
-		t0 = pt_now_ns();
+		t0 = pt_op_begin(t, OP_MINCORE);
 		pt_record(t, OP_MINCORE, t0, t0);
 		pt_record_error(t, OP_MINCORE, errno);
 		return 0;
 	}
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_MINCORE);
 	for (size_t i = 0; i < mt->ranges.n && !err; i++)
 		err = mincore_range(mt, &mt->ranges.r[i], &c);
 	t1 = pt_now_ns();

@@ -52,7 +52,7 @@ static int churn_run_once(struct pt_thread *t)
 	void *p;
 	int rc;
 
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_MMAP);
 	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, c->flags, -1, 0);
 	t1 = pt_now_ns();
 	pt_record(t, OP_MMAP, t0, t1);
@@ -61,7 +61,7 @@ static int churn_run_once(struct pt_thread *t)
 		return 0;
 	}
 	/* munmap starts where mmap's sample ended: one clock read fewer per pair */
-	t0 = t1;
+	t0 = pt_op_begin_at(t, OP_MUNMAP, t1);
 	rc = munmap(p, c->size);
 	t1 = pt_now_ns();
 	pt_record(t, OP_MUNMAP, t0, t1);

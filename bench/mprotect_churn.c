@@ -103,7 +103,7 @@ static int mprotect_thread_init(struct pt_thread *t, char *err, size_t len)
 
 static void timed_mprotect(struct pt_thread *t, void *addr, size_t len, int prot)
 {
-	uint64_t t0 = pt_now_ns(), t1;
+	uint64_t t0 = pt_op_begin(t, OP_MPROTECT), t1;
 	int rc = mprotect(addr, len, prot);
 
 	t1 = pt_now_ns();

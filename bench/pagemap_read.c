@@ -241,12 +241,12 @@ static int pagemap_run_once(struct pt_thread *t)
 
 	if (pt_walk_ranges_get(&pt->ranges, &s->wt, &s->o->walk)) {
 		/* the target process is gone: record it, the run decides */
-		t0 = pt_now_ns();
+		t0 = pt_op_begin(t, OP_WALK);
 		pt_record(t, OP_WALK, t0, t0);
 		pt_record_error(t, OP_WALK, errno);
 		return 0;
 	}
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_WALK);
 	for (size_t i = 0; i < pt->ranges.n && !err; i++)
 		err = s->o->mode == MODE_SCAN ? scan_range(pt, &pt->ranges.r[i], &c)
 					     : read_range(pt, &pt->ranges.r[i], &c);

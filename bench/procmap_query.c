@@ -125,7 +125,7 @@ static int pq_run_once(struct pt_thread *t)
 
 	if (!p->addr)
 		p->walk_start = pt_now_ns();
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_QUERY);
 	rc = query(p->fd, p->addr, &q);
 	t1 = pt_now_ns();
 	pt_record(t, OP_QUERY, t0, t1);

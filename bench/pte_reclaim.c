@@ -146,6 +146,7 @@ static int pte_reclaim_run_once(struct pt_thread *t)
 	pthread_mutex_lock(&s->cycle);
 	t0 = pt_now_ns();
 	for (size_t i = 0; i < pt->slots; i++) {
+		pt_op_begin_at(t, OP_TOUCH, t0);
 		pt->m.base[i * PT_PMD_SIZE] = 1;
 		t1 = pt_now_ns();
 		pt_record(t, OP_TOUCH, t0, t1);
@@ -155,8 +156,10 @@ static int pte_reclaim_run_once(struct pt_thread *t)
 	sys_before = system_pt_pages();
 	t0 = pt_now_ns();
 	for (size_t i = 0; i < pt->slots; i++) {
-		int rc = madvise(pt->m.base + i * PT_PMD_SIZE, PT_PMD_SIZE, MADV_DONTNEED);
+		int rc;
 
+		pt_op_begin_at(t, OP_ZAP, t0);
+		rc = madvise(pt->m.base + i * PT_PMD_SIZE, PT_PMD_SIZE, MADV_DONTNEED);
 		t1 = pt_now_ns();
 		pt_record(t, OP_ZAP, t0, t1);
 		if (rc)

@@ -124,7 +124,7 @@ static int punch_run_once(struct pt_thread *t)
 	uint64_t t0, t1;
 	int rc;
 
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_PUNCH);
 	rc = fallocate(s->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)range);
 	t1 = pt_now_ns();
 	pt_record(t, OP_PUNCH, t0, t1);
@@ -132,7 +132,7 @@ static int punch_run_once(struct pt_thread *t)
 		pt_record_error(t, OP_PUNCH, errno);
 	else if (pt_measuring(t))
 		atomic_fetch_add_explicit(&s->bytes_punched, range, memory_order_relaxed);
-	t0 = t1;
+	t0 = pt_op_begin_at(t, OP_REFAULT, t1);
 	for (size_t p = 0; p < range; p += page)
 		s->m.base[off + p] = 1;
 	t1 = pt_now_ns();

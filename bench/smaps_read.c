@@ -158,9 +158,9 @@ static int smaps_run_once(struct pt_thread *t)
 		st->next += st->interval;
 		if (!wait_until(t, intended))
 			return 0;
-		t0 = intended; /* a late start counts against the read */
+		t0 = pt_op_begin_at(t, OP_READ, intended); /* a late start counts against the read */
 	} else {
-		t0 = pt_now_ns();
+		t0 = pt_op_begin(t, OP_READ);
 	}
 	fd = open(sh->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {

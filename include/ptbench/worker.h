@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "ptbench/clock.h"
 #include "ptbench/hist.h"
+#include "ptbench/op_marker_abi.h"
 #include "ptbench/options.h"
 
 struct json_object;
@@ -50,6 +52,10 @@ struct pt_thread {
 	uint64_t tl_slot_end, tl_interval;
 	uint64_t rng;               /* per-thread xorshift state, seeded from the role and index */
 	void *priv;                 /* the worker's per-thread state */
+	/* The op marker (op_marker_abi.h): which op the thread is in, for the
+	 * BPF lock probes; pt_op_begin sets it, pt_record clears it. NULL: the
+	 * thread marks nothing (a thread past PT_OP_MARK_SLOTS, a test). */
+	volatile struct pt_op_mark *op_mark;
 	/* placement evidence (the runner fills these) */
 	char binding[64];           /* the CPU binding the kernel reports after pinning ("3", "0-15") */
 	uint64_t cpu_samples, cpu_off; /* sched_getcpu() samples while running; off the planned PU */
@@ -103,12 +109,47 @@ struct pt_worker_type {
 	void (*print_summary)(const char *role, struct json_object *role_json, FILE *out);
 };
 
-/* Record one op that took t1 - t0 (both pt_now_ns()). */
+/* Mark the op the thread is in from t0 on, for the lock probes: every lock
+ * event of the thread until its pt_record (or pt_op_end) counts for that op
+ * too (probes.mmap_lock.roles.ROLE.ops.OP, doc/design.md). Plain stores to
+ * the thread's own slot of a memory-mapped BPF array; the compiler fence
+ * keeps them before the op's work (a page fault is a plain memory access
+ * the compiler could otherwise move above them). Returns t0. */
+static inline uint64_t pt_op_begin_at(struct pt_thread *t, int op, uint64_t t0)
+{
+	volatile struct pt_op_mark *m = t->op_mark;
+
+	if (m) {
+		m->since = t0;
+		m->op = (uint32_t)op + 1; /* last: a reader that sees it sees since */
+		atomic_signal_fence(memory_order_seq_cst);
+	}
+	return t0;
+}
+
+/* The usual start of a timed op: t0 = pt_op_begin(t, OP_X); ...;
+ * t1 = pt_now_ns(); pt_record(t, OP_X, t0, t1). */
+static inline uint64_t pt_op_begin(struct pt_thread *t, int op)
+{
+	return pt_op_begin_at(t, op, pt_now_ns());
+}
+
+/* The thread is in no op any more (pt_record does this too). */
+static inline void pt_op_end(struct pt_thread *t)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	if (t->op_mark)
+		t->op_mark->op = 0;
+}
+
+/* Record one op that took t1 - t0 (both pt_now_ns()); the thread is in no
+ * op from here (the marker is cleared, counted or not). */
 static inline void pt_record(struct pt_thread *t, int op, uint64_t t0, uint64_t t1)
 {
 	uint64_t ns = t1 - t0, from;
 	struct pt_tl_slot *s;
 
+	pt_op_end(t);
 	/* The counting rule: an op counts when the iteration it is part of
 	 * began inside the measured window. The lock probes count every event
 	 * of that window, which opens while no iteration is in flight and closes

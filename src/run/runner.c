@@ -16,6 +16,7 @@
 #include "ptbench/clock.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/membind.h"
+#include "ptbench/op_marker.h"
 #include "ptbench/placement.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
@@ -499,8 +500,10 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 
 		rr->threads = pt_xcalloc((size_t)(rr->nthreads ? rr->nthreads : 1), sizeof(*rr->threads));
 		rr->pthreads = pt_xcalloc((size_t)(rr->nthreads ? rr->nthreads : 1), sizeof(pthread_t));
-		for (int i = 0; i < rr->nthreads; i++)
+		for (int i = 0; i < rr->nthreads; i++) {
 			alloc_thread(rr, &rr->threads[i], i, rr->cpus ? rr->cpus[i] : -1);
+			rr->threads[i].op_mark = pt_op_mark_slot(pt_op_slot_of(run, r, i));
+		}
 		if (!pt_role_process(rr))
 			total += rr->nthreads;
 	}
@@ -586,6 +589,8 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	/* the role processes' threads too, so their tids map to their roles */
 	if (pt_procs_wait_ready(run, err, sizeof(err)))
 		fail_run(run, "%s", err);
+	/* the BPF programs find a thread's op marker by its tid */
+	pt_op_marks_fill_tids(run);
 	FOR_AVAILABLE_PROBES(run, p)
 		if (p->probe->threads_ready)
 			p->probe->threads_ready(p->state, run);
