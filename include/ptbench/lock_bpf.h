@@ -47,6 +47,20 @@ int pt_bpf_fill_tids(int tids_fd, volatile __u32 *roles_gen, const struct pt_run
 void pt_bpf_open_window(volatile __u64 *lo, volatile __u64 *hi, const struct pt_run *run);
 void pt_bpf_close_window(volatile __u64 *hi, const struct pt_run *run);
 
+/* The cell layout of the lock probes' counters (src/bpf/task_lock.bpf.h):
+ * group g (role g, or nroles "other") has cells base[g] (in no op) and
+ * base[g] + 1 + op for each op of its worker type; nops[g] of those. Fills
+ * PT_BPF_MAX_GROUPS entries of each; returns the number of cells. */
+size_t pt_bpf_cells(const struct pt_run *run, __u32 *base, __u32 *nops);
+
+/* One program per tracepoint for both lock probes: the mmap_lock BPF probe,
+ * once attached, offers its task storage and per-VMA counter maps (its
+ * mmap_lock_acquire_returned program counts per-VMA lock fallbacks into
+ * them); the per-VMA lock probe loads its object with them. -1, -1: none
+ * (the mmap_lock BPF probe is not running). */
+void pt_bpf_share(int tasks_fd, int vma_grp_fd);
+bool pt_bpf_shared(int *tasks_fd, int *vma_grp_fd);
+
 /* Read keys [0, nkeys) of a per-CPU array whose values are value_size bytes:
  * out receives nkeys * ncpus values, key-major (out + (k * ncpus + cpu) *
  * value_size). Returns ncpus, or -1 with errno. */

@@ -49,6 +49,10 @@ extern const struct pt_probe *const pt_probes[];
 size_t pt_probe_nroles(const struct pt_run *run);
 const char *pt_probe_role_name(const struct pt_run *run, size_t r);
 int pt_probe_role_nthreads(const struct pt_run *run, size_t r);
+/* The ops of role r's worker type (index = op id, what a thread's op marker
+ * holds), and their names. */
+int pt_probe_role_nops(const struct pt_run *run, size_t r);
+const char *pt_probe_role_op(const struct pt_run *run, size_t r, int op);
 /* Thread i of role r: its kernel tid (after threads_ready) and its planned
  * CPU (-1 when unbound). */
 int pt_probe_thread_tid(const struct pt_run *run, size_t r, int i);

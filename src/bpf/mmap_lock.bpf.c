@@ -13,9 +13,16 @@
  * unmatched. Pairing runs on every event; only samples whose completing event
  * lies in [win_lo, win_hi] are counted.
  *
- * Pairing state lives in task local storage (freed with the task, so it
- * cannot fill up with dead tasks), two mm slots per task: a task holds
- * another process's mmap_lock (a /proc reader) or two at once (fork) at most. */
+ * Pairing state lives in task local storage (task_lock.bpf.h), two mm slots
+ * per task: a task holds another process's mmap_lock (a /proc reader) or two
+ * at once (fork) at most. Counts go to the cell of the task's role and the op
+ * it is in at the counted event (the acquire for a wait, the release for a
+ * hold): the op marker (op_marker.bpf.h), read from its slot, an array the
+ * verifier inlines; the slot is looked up once per roles generation.
+ *
+ * The acquire program also counts the per-VMA lock probe's fallbacks when
+ * that probe runs its tracepoint method (vma_lock.bpf.c sets in_fault): one
+ * program on the tracepoint serves both probes. */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -23,30 +30,13 @@
 
 #include "core_types.h"
 #include "roles.bpf.h"
+#include "task_lock.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 enum { T_START, T_ACQUIRE, T_RELEASE };
 
-struct mm_slot {
-	__u64 mm;
-	__u64 wait_ts, held_ts;
-	__u8 waiting, held, wait_mode, held_mode;
-	__u32 pad;
-};
-
-struct task_lock {
-	__u32 gen, group;
-	struct mm_slot s[2];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct task_lock);
-} ptbench_tasks SEC(".maps");
-
+/* counters per cell (task_lock.bpf.h), sized by user space before loading */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PT_BPF_MAX_GROUPS);
@@ -54,8 +44,8 @@ struct {
 	__type(value, struct pt_bpf_ml_group);
 } ptbench_ml_grp SEC(".maps");
 
-/* (group * PT_BPF_NHISTS + hist) * PT_BPF_HIST_BUCKETS + bucket; user space
- * sizes it to the run's groups before loading */
+/* (cell * PT_BPF_NHISTS + hist) * PT_BPF_HIST_BUCKETS + bucket; user space
+ * sizes it to the run's cells before loading */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS);
@@ -72,7 +62,7 @@ volatile __u64 win_hi = ~0ull;
  * events of any time, also counted per group in the window as unmatched */
 __u64 no_storage;
 
-static __always_inline void sample(struct pt_bpf_ml_group *grp, __u32 group, __u32 hist, __u64 v)
+static __always_inline void sample(struct pt_bpf_ml_group *grp, __u32 cell, __u32 hist, __u64 v)
 {
 	__u32 idx;
 	__u64 *b;
@@ -80,7 +70,7 @@ static __always_inline void sample(struct pt_bpf_ml_group *grp, __u32 group, __u
 	if (hist >= PT_BPF_NHISTS)
 		return;
 	hstat_add(&grp->h[hist], v);
-	idx = (group * PT_BPF_NHISTS + hist) * PT_BPF_HIST_BUCKETS + hist_index(v);
+	idx = (cell * PT_BPF_NHISTS + hist) * PT_BPF_HIST_BUCKETS + hist_index(v);
 	b = bpf_map_lookup_elem(&ptbench_ml_hist, &idx);
 	if (b)
 		*b += 1;
@@ -110,14 +100,15 @@ static __always_inline int on_event(int type, __u64 mm, __u8 write, __u8 success
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_lock *tl = bpf_task_storage_get(&ptbench_tasks, task, 0, 0);
-	__u32 gen = roles_gen, group, mode = write ? 1 : 0;
+	__u32 gen = roles_gen, cell, mode = write ? 1 : 0;
 	struct pt_bpf_ml_group *grp;
 	struct mm_slot *s;
 	__u64 ts;
 	int inwin;
 
 	if (!tl || tl->gen != gen) {
-		int g = role_group(bpf_get_current_pid_tgid());
+		__u64 pid_tgid = bpf_get_current_pid_tgid();
+		int g = role_group(pid_tgid);
 
 		if (g < 0)
 			return 0; /* not the run's */
@@ -125,10 +116,9 @@ static __always_inline int on_event(int type, __u64 mm, __u8 write, __u8 success
 			tl = bpf_task_storage_get(&ptbench_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!tl) {
 			/* no pairing state for this task: its events cannot pair */
-			__u32 k = (__u32)g;
-
+			cell = group_cell0((__u32)g);
 			__sync_fetch_and_add(&no_storage, 1);
-			grp = bpf_map_lookup_elem(&ptbench_ml_grp, &k);
+			grp = bpf_map_lookup_elem(&ptbench_ml_grp, &cell);
 			if (grp) {
 				ts = bpf_ktime_get_ns();
 				if (ts >= win_lo && ts <= win_hi) {
@@ -140,15 +130,18 @@ static __always_inline int on_event(int type, __u64 mm, __u8 write, __u8 success
 		}
 		tl->gen = gen;
 		tl->group = (__u32)g;
+		tl->cell0 = group_cell0((__u32)g);
+		tl->nops = group_nops((__u32)g);
+		tl->slot = op_marker_slot((__u32)pid_tgid);
 	}
+	if (type == T_ACQUIRE && tl->in_fault)
+		vma_fallback(task, tl, mm, write);
 	/* The program's own time lands inside a wait or hold unless it is spent
 	 * before a release's clock read or after a start's: read the clock
 	 * first on release and last on start (and acquire). */
 	ts = type == T_RELEASE ? bpf_ktime_get_ns() : 0;
-	group = tl->group;
-	if (group >= PT_BPF_MAX_GROUPS)
-		return 0;
-	grp = bpf_map_lookup_elem(&ptbench_ml_grp, &group);
+	cell = cell_now(tl->cell0, tl->nops, tl->slot);
+	grp = bpf_map_lookup_elem(&ptbench_ml_grp, &cell);
 	if (!grp)
 		return 0;
 	s = slot_for(tl, mm);
@@ -181,7 +174,7 @@ static __always_inline int on_event(int type, __u64 mm, __u8 write, __u8 success
 				return 0;
 			}
 			if (inwin)
-				sample(grp, group, PT_BPF_WAIT_READ + mode, ts - s->wait_ts);
+				sample(grp, cell, PT_BPF_WAIT_READ + mode, ts - s->wait_ts);
 		} else {
 			if (s->waiting) { /* a start in the other mode: something is missing */
 				if (inwin)
@@ -197,7 +190,7 @@ static __always_inline int on_event(int type, __u64 mm, __u8 write, __u8 success
 				/* mmap_write_downgrade(): the write hold ends, a read hold begins */
 				if (inwin) {
 					grp->downgrades++;
-					sample(grp, group, PT_BPF_HOLD_WRITE, ts - s->held_ts);
+					sample(grp, cell, PT_BPF_HOLD_WRITE, ts - s->held_ts);
 				}
 				s->held_mode = 0;
 				s->held_ts = ts;
@@ -215,7 +208,7 @@ static __always_inline int on_event(int type, __u64 mm, __u8 write, __u8 success
 	case T_RELEASE:
 		if (s->held && s->held_mode == mode) {
 			if (inwin)
-				sample(grp, group, PT_BPF_HOLD_READ + mode, ts - s->held_ts);
+				sample(grp, cell, PT_BPF_HOLD_READ + mode, ts - s->held_ts);
 			s->held = 0;
 		} else if (inwin) {
 			/* taken before the programs were attached */

@@ -37,17 +37,11 @@
 
 #include "core_types.h"
 #include "roles.bpf.h"
+#include "task_lock.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PT_BPF_MAX_GROUPS);
-	__type(key, __u32);
-	__type(value, struct pt_bpf_vma_group);
-} ptbench_vma_grp SEC(".maps");
-
-/* group * PT_BPF_HIST_BUCKETS + bucket, sized by user space before loading */
+/* cell * PT_BPF_HIST_BUCKETS + bucket, sized by user space before loading */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PT_BPF_HIST_BUCKETS);
@@ -55,23 +49,12 @@ struct {
 	__type(value, __u64);
 } ptbench_vma_hist SEC(".maps");
 
-/* What a task of the run carries between programs, in task local storage
- * (freed with the task; no table to fill): its role group, looked up once per
- * roles generation as in mmap_lock.bpf.c, when it entered
- * __vma_start_write(), and for the tracepoint method its last user fault. */
-struct task_state {
-	__u32 gen, group;
-	__u32 in_fault, pad;
-	__u64 fault_ip; /* the faulting instruction */
-	__u64 vw_ts;    /* entry to __vma_start_write(); 0: not inside */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct task_state);
-} ptbench_vtask SEC(".maps");
+/* What a task of the run carries between programs is task_lock.bpf.h's
+ * struct task_lock (its v* fields: group, cell and op-marker slot looked up
+ * once per roles generation as in mmap_lock.bpf.c; when it entered
+ * __vma_start_write(); for the tracepoint method its last user fault), in
+ * the mmap_lock object's storage when both probes run. Counters per cell
+ * (ptbench_vma_grp, task_lock.bpf.h). */
 
 /* the measured window, as in mmap_lock.bpf.c */
 volatile __u64 win_lo = ~0ull;
@@ -88,43 +71,48 @@ static __always_inline int in_window(__u64 ts)
 /* The calling task's state, made on its first event; NULL when the task is
  * not the run's (two map lookups for those: the price of not keeping state
  * for every task on the machine). */
-static __always_inline struct task_state *task_state(struct task_struct *task)
+static __always_inline struct task_lock *task_state(struct task_struct *task)
 {
-	struct task_state *st = bpf_task_storage_get(&ptbench_vtask, task, 0, 0);
+	struct task_lock *st = bpf_task_storage_get(&ptbench_tasks, task, 0, 0);
 	__u32 gen = roles_gen;
+	__u64 pid_tgid;
 	int g;
 
-	if (st && st->gen == gen)
+	if (st && st->vgen == gen)
 		return st;
-	g = role_group(bpf_get_current_pid_tgid());
+	pid_tgid = bpf_get_current_pid_tgid();
+	g = role_group(pid_tgid);
 	if (g < 0)
 		return 0;
 	if (!st)
-		st = bpf_task_storage_get(&ptbench_vtask, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		st = bpf_task_storage_get(&ptbench_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st) {
 		__sync_fetch_and_add(&no_task_storage, 1);
 		return 0;
 	}
-	st->gen = gen;
-	st->group = (__u32)g;
+	st->vgen = gen;
+	st->vgroup = (__u32)g;
+	st->vcell0 = group_cell0((__u32)g);
+	st->vnops = group_nops((__u32)g);
+	st->vslot = op_marker_slot((__u32)pid_tgid);
 	return st;
 }
 
-/* the counters of the task's group, inside the measured window only */
-static __always_inline struct pt_bpf_vma_group *group_now(const struct task_state *st)
+/* the counters of the task's role and op now, inside the measured window only */
+static __always_inline struct pt_bpf_vma_group *group_now(const struct task_lock *st)
 {
-	__u32 group = st->group;
+	__u32 cell = cell_now(st->vcell0, st->vnops, st->vslot);
 
 	if (!in_window(bpf_ktime_get_ns()))
 		return 0;
-	return bpf_map_lookup_elem(&ptbench_vma_grp, &group);
+	return bpf_map_lookup_elem(&ptbench_vma_grp, &cell);
 }
 
 SEC("fexit/lock_vma_under_rcu")
 int ptbench_vma_rcu(__u64 *ctx)
 {
 	__u64 ret = ctx[2];
-	struct task_state *st = task_state(bpf_get_current_task_btf());
+	struct task_lock *st = task_state(bpf_get_current_task_btf());
 	struct pt_bpf_vma_group *grp;
 
 	if (!st || !(grp = group_now(st)))
@@ -140,7 +128,7 @@ int ptbench_vma_rcu(__u64 *ctx)
 SEC("fentry/__vma_start_write")
 int ptbench_vw_in(__u64 *ctx)
 {
-	struct task_state *st = task_state(bpf_get_current_task_btf());
+	struct task_lock *st = task_state(bpf_get_current_task_btf());
 
 	(void)ctx;
 	if (st)
@@ -152,19 +140,19 @@ SEC("fexit/__vma_start_write")
 int ptbench_vw_out(__u64 *ctx)
 {
 	__u64 ts = bpf_ktime_get_ns(), v;
-	struct task_state *st = bpf_task_storage_get(&ptbench_vtask, bpf_get_current_task_btf(), 0, 0);
+	struct task_lock *st = bpf_task_storage_get(&ptbench_tasks, bpf_get_current_task_btf(), 0, 0);
 	struct pt_bpf_vma_group *grp;
-	__u32 group, idx;
+	__u32 cell, idx;
 	__u64 *b;
 
 	(void)ctx;
 	if (!st) /* not the run's: its entry made no state */
 		return 0;
-	group = st->group;
-	grp = bpf_map_lookup_elem(&ptbench_vma_grp, &group);
+	cell = cell_now(st->vcell0, st->vnops, st->vslot);
+	grp = bpf_map_lookup_elem(&ptbench_vma_grp, &cell);
 	if (!st->vw_ts) {
 		/* the run's now, and entered before the programs were attached */
-		if (st->gen == roles_gen && grp && in_window(ts))
+		if (st->vgen == roles_gen && grp && in_window(ts))
 			grp->unmatched++;
 		return 0;
 	}
@@ -174,7 +162,7 @@ int ptbench_vw_out(__u64 *ctx)
 		return 0;
 	grp->write_locks++;
 	hstat_add(&grp->write_wait, v);
-	idx = group * PT_BPF_HIST_BUCKETS + hist_index(v);
+	idx = cell * PT_BPF_HIST_BUCKETS + hist_index(v);
 	b = bpf_map_lookup_elem(&ptbench_vma_hist, &idx);
 	if (b)
 		*b += 1;
@@ -185,7 +173,7 @@ int ptbench_vw_out(__u64 *ctx)
 SEC("tp_btf/page_fault_user")
 int ptbench_pf(__u64 *ctx)
 {
-	struct task_state *st = task_state(bpf_get_current_task_btf());
+	struct task_lock *st = task_state(bpf_get_current_task_btf());
 	struct pt_bpf_vma_group *grp;
 	/* page_fault_user(address, regs, error_code) */
 	struct pt_regs *regs = (struct pt_regs *)ctx[1];
@@ -198,28 +186,16 @@ int ptbench_pf(__u64 *ctx)
 	return 0;
 }
 
+/* the fallback: task_lock.bpf.h's vma_fallback, here only when the mmap_lock
+ * probe's object does not serve it (its acquire program does, sharing this
+ * storage) */
 static __always_inline int fault_lock(__u64 mm, __u8 write)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct task_state *st = bpf_task_storage_get(&ptbench_vtask, task, 0, 0);
-	struct pt_bpf_vma_group *grp;
-	struct pt_regs *regs;
-	__u32 group;
+	struct task_lock *st = bpf_task_storage_get(&ptbench_tasks, task, 0, 0);
 
-	if (!st || !st->in_fault)
-		return 0;
-	/* a fault takes its own mm's lock for read */
-	if (write || mm != (__u64)task->mm)
-		return 0;
-	st->in_fault = 0;
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	/* a system call's (or another entry's) lock: that fault is over */
-	if (!regs || !PT_REGS_IN_EXCEPTION(regs) || PT_REGS_FAULT_IP(regs) != st->fault_ip)
-		return 0;
-	group = st->group;
-	grp = bpf_map_lookup_elem(&ptbench_vma_grp, &group);
-	if (grp)
-		grp->fallbacks++;
+	if (st && st->in_fault)
+		vma_fallback(task, st, mm, write);
 	return 0;
 }
 
@@ -230,7 +206,7 @@ static __always_inline int fault_lock(__u64 mm, __u8 write)
 SEC("tp_btf/page_fault_kernel")
 int ptbench_pfk(__u64 *ctx)
 {
-	struct task_state *st = bpf_task_storage_get(&ptbench_vtask, bpf_get_current_task_btf(), 0, 0);
+	struct task_lock *st = bpf_task_storage_get(&ptbench_tasks, bpf_get_current_task_btf(), 0, 0);
 
 	(void)ctx;
 	if (st)

@@ -121,6 +121,39 @@ const char *pt_bpf_last_msg(void)
 }
 #endif
 
+size_t pt_bpf_cells(const struct pt_run *run, __u32 *base, __u32 *nops)
+{
+	size_t n = 0, nroles = pt_probe_nroles(run);
+
+	for (size_t g = 0; g < PT_BPF_MAX_GROUPS; g++) {
+		int k = g < nroles ? pt_probe_role_nops(run, g) : 0;
+
+		if (g > nroles) {
+			base[g] = nops[g] = 0;
+			continue;
+		}
+		base[g] = (__u32)n;
+		nops[g] = (__u32)k;
+		n += 1 + (size_t)k;
+	}
+	return n;
+}
+
+static int share_tasks = -1, share_vma = -1;
+
+void pt_bpf_share(int tasks_fd, int vma_grp_fd)
+{
+	share_tasks = tasks_fd;
+	share_vma = vma_grp_fd;
+}
+
+bool pt_bpf_shared(int *tasks_fd, int *vma_grp_fd)
+{
+	*tasks_fd = share_tasks;
+	*vma_grp_fd = share_vma;
+	return share_tasks >= 0 && share_vma >= 0;
+}
+
 void pt_bpf_why(char *why, size_t len, const char *what, int err)
 {
 	const char *m = pt_bpf_last_msg();

@@ -3,7 +3,10 @@
  * object embedded in the skeleton is relocated against the running kernel's
  * BTF), tell it the run's tasks and roles and the measured window, and read
  * its per-CPU maps once, at stop, into the same struct pt_ml_stats the
- * tracefs backend fills, so the result has the same keys. */
+ * tracefs backend fills, so the result has the same keys. The programs count
+ * per cell (a role in no op, or in one of its ops: src/bpf/task_lock.bpf.h);
+ * a role's numbers are its cells added up, and each op's cell is the role's
+ * ops.OP object. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <json-c/json.h>
@@ -15,6 +18,7 @@
 #include "ptbench/hist.h"
 #include "ptbench/lock_bpf.h"
 #include "ptbench/mmap_lock_probe.h"
+#include "ptbench/op_marker.h"
 #include "ptbench/probe.h"
 #include "ptbench/util.h"
 
@@ -27,7 +31,12 @@
 struct mlb_state {
 	struct ptbench_mmap_lock *skel;
 	size_t ngroups;                /* nroles + 1 ("other") */
-	struct pt_ml_stats *groups, total;
+	size_t ncells;                 /* per group: in no op, and each op */
+	__u32 cell_base[PT_BPF_MAX_GROUPS], cell_nops[PT_BPF_MAX_GROUPS];
+	struct pt_ml_stats *groups, *cells, total;
+	bool per_op;                   /* the op markers are the programs' */
+	char per_op_why[256];
+	bool shared;                   /* offered its maps to the per-VMA lock probe */
 	uint64_t no_state, no_storage, procs_full, open_unknown;
 	int nprocs, ntids;
 	double load_ms;
@@ -53,15 +62,41 @@ static void stats_free(struct pt_ml_stats *s)
 	}
 }
 
+static void stats_add(struct pt_ml_stats *dst, const struct pt_ml_stats *src)
+{
+	dst->events += src->events;
+	dst->downgrades += src->downgrades;
+	dst->trylocks += src->trylocks;
+	dst->failed_trylocks += src->failed_trylocks;
+	dst->failed_locks += src->failed_locks;
+	dst->unmatched += src->unmatched;
+	for (int m = 0; m < PT_ML_NMODES; m++) {
+		pt_hist_merge(dst->wait[m], src->wait[m]);
+		pt_hist_merge(dst->hold[m], src->hold[m]);
+	}
+}
+
+static void unshare(struct mlb_state *s)
+{
+	if (s->shared)
+		pt_bpf_share(-1, -1);
+	s->shared = false;
+}
+
 static void mlb_free(struct mlb_state *s)
 {
 	if (!s)
 		return;
+	unshare(s);
 	ptbench_mmap_lock__destroy(s->skel);
 	if (s->groups)
 		for (size_t g = 0; g < s->ngroups; g++)
 			stats_free(&s->groups[g]);
 	free(s->groups);
+	if (s->cells)
+		for (size_t c = 0; c < s->ncells; c++)
+			stats_free(&s->cells[c]);
+	free(s->cells);
 	stats_free(&s->total);
 	free(s);
 }
@@ -90,11 +125,28 @@ static int mlb_start(struct pt_run *run, void **state, char *why, size_t len)
 		goto fail;
 	}
 	s->skel->rodata->other_group = (uint32_t)pt_probe_nroles(run);
+	s->ncells = pt_bpf_cells(run, s->cell_base, s->cell_nops);
+	memcpy((void *)s->skel->rodata->cell_base, s->cell_base, sizeof(s->cell_base));
+	memcpy((void *)s->skel->rodata->cell_nops, s->cell_nops, sizeof(s->cell_nops));
 	err = bpf_map__set_max_entries(s->skel->maps.ptbench_ml_hist,
-				       (uint32_t)(s->ngroups * PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS));
+				       (uint32_t)(s->ncells * PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS));
+	if (!err)
+		err = bpf_map__set_max_entries(s->skel->maps.ptbench_ml_grp, (uint32_t)s->ncells);
+	if (!err)
+		err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_grp, (uint32_t)s->ncells);
 	if (err) {
-		pt_bpf_why(why, len, "cannot size the histogram map", err);
+		pt_bpf_why(why, len, "cannot size the counter maps", err);
 		goto fail;
+	}
+	/* the threads' op markers: without them the programs count per role only */
+	err = pt_op_marks_reuse(s->skel->maps.ptbench_op_marks, s->skel->maps.ptbench_op_slots);
+	s->per_op = !err;
+	if (err) {
+		const char *w = "";
+
+		pt_op_marks_in_bpf(&w);
+		snprintf(s->per_op_why, sizeof(s->per_op_why), "the op markers are not a BPF map: %s",
+			 *w ? w : strerror(-err));
 	}
 	err = ptbench_mmap_lock__load(s->skel);
 	if (err) {
@@ -115,6 +167,10 @@ static int mlb_start(struct pt_run *run, void **state, char *why, size_t len)
 	default: s->layout = "unknown"; break;
 	}
 	s->load_ms = (double)(pt_now_ns() - t0) / 1e6;
+	/* the per-VMA lock probe, started next, shares the task storage, and
+	 * this object's acquire program counts its fallbacks */
+	pt_bpf_share(bpf_map__fd(s->skel->maps.ptbench_tasks), bpf_map__fd(s->skel->maps.ptbench_vma_grp));
+	s->shared = true;
 	*state = s;
 	return 0;
 fail:
@@ -149,26 +205,26 @@ static int read_maps(struct mlb_state *s)
 	uint64_t *hist = NULL, *sum;
 	int ncpus;
 
-	ncpus = pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_ml_grp), (uint32_t)s->ngroups,
-				   sizeof(*grp), (void **)&grp);
+	ncpus = pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_ml_grp), (uint32_t)s->ncells, sizeof(*grp),
+				   (void **)&grp);
 	if (ncpus < 0)
 		return -1;
 	if (pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_ml_hist),
-			       (uint32_t)(s->ngroups * PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS), sizeof(uint64_t),
+			       (uint32_t)(s->ncells * PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS), sizeof(uint64_t),
 			       (void **)&hist) < 0) {
 		free(grp);
 		return -1;
 	}
 	sum = pt_xcalloc(PT_BPF_HIST_BUCKETS, sizeof(*sum));
-	s->groups = pt_xcalloc(s->ngroups, sizeof(*s->groups));
-	for (size_t g = 0; g < s->ngroups; g++) {
-		struct pt_ml_stats *st = &s->groups[g];
+	s->cells = pt_xcalloc(s->ncells, sizeof(*s->cells));
+	for (size_t c = 0; c < s->ncells; c++) {
+		struct pt_ml_stats *st = &s->cells[c];
 		struct pt_bpf_ml_group acc;
 
 		stats_alloc(st);
 		memset(&acc, 0, sizeof(acc));
-		for (int c = 0; c < ncpus; c++) {
-			const struct pt_bpf_ml_group *v = &grp[g * (size_t)ncpus + (size_t)c];
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			const struct pt_bpf_ml_group *v = &grp[c * (size_t)ncpus + (size_t)cpu];
 
 			acc.events += v->events;
 			acc.downgrades += v->downgrades;
@@ -191,22 +247,21 @@ static int read_maps(struct mlb_state *s)
 			struct pt_hist *dst = h < PT_BPF_HOLD_READ ? st->wait[h & 1] : st->hold[h & 1];
 
 			memset(sum, 0, PT_BPF_HIST_BUCKETS * sizeof(*sum));
-			for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++)
-				for (int c = 0; c < ncpus; c++)
-					sum[b] += hist[((g * PT_BPF_NHISTS + (size_t)h) * PT_BPF_HIST_BUCKETS + b) *
-							       (size_t)ncpus + (size_t)c];
+			if (acc.h[h].count)
+				for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++)
+					for (int cpu = 0; cpu < ncpus; cpu++)
+						sum[b] += hist[((c * PT_BPF_NHISTS + (size_t)h) * PT_BPF_HIST_BUCKETS + b) *
+								       (size_t)ncpus + (size_t)cpu];
 			pt_bpf_hist_set(dst, sum, &acc.h[h]);
 		}
-		s->total.events += st->events;
-		s->total.downgrades += st->downgrades;
-		s->total.trylocks += st->trylocks;
-		s->total.failed_trylocks += st->failed_trylocks;
-		s->total.failed_locks += st->failed_locks;
-		s->total.unmatched += st->unmatched;
-		for (int m = 0; m < PT_ML_NMODES; m++) {
-			pt_hist_merge(s->total.wait[m], st->wait[m]);
-			pt_hist_merge(s->total.hold[m], st->hold[m]);
-		}
+	}
+	/* a role's numbers: its cells added up (in no op, and each op) */
+	s->groups = pt_xcalloc(s->ngroups, sizeof(*s->groups));
+	for (size_t g = 0; g < s->ngroups; g++) {
+		stats_alloc(&s->groups[g]);
+		for (size_t k = 0; k <= s->cell_nops[g]; k++)
+			stats_add(&s->groups[g], &s->cells[s->cell_base[g] + k]);
+		stats_add(&s->total, &s->groups[g]);
 	}
 	free(sum);
 	free(grp);
@@ -220,6 +275,7 @@ static void mlb_stop(void *state, struct pt_run *run)
 
 	(void)run;
 	/* nothing more is counted: the programs go first */
+	unshare(s);
 	ptbench_mmap_lock__detach(s->skel);
 	if (read_maps(s))
 		snprintf(s->read_error, sizeof(s->read_error), "cannot read the BPF maps: %s", strerror(errno));
@@ -255,9 +311,25 @@ static struct json_object *mlb_result(void *state, struct pt_run *run)
 			continue;
 		rj = json_object_new_object();
 		pt_ml_stats_json(rj, &s->groups[g], seconds, true);
+		/* each op of the role's worker type: the events while its threads
+		 * were in it (the rest, in no op, is in the role's numbers only) */
+		if (s->per_op && g < pt_probe_nroles(run)) {
+			struct json_object *ops = json_object_new_object();
+
+			for (size_t k = 0; k < s->cell_nops[g]; k++) {
+				struct json_object *oj = json_object_new_object();
+
+				pt_ml_stats_json(oj, &s->cells[s->cell_base[g] + 1 + k], seconds, true);
+				json_object_object_add(ops, pt_probe_role_op(run, g, (int)k), oj);
+			}
+			json_object_object_add(rj, "ops", ops);
+		}
 		json_object_object_add(roles, g < pt_probe_nroles(run) ? pt_probe_role_name(run, g) : "other", rj);
 	}
 	json_object_object_add(o, "roles", roles);
+	json_object_object_add(o, "per_op", json_object_new_boolean(s->per_op));
+	if (!s->per_op)
+		json_object_object_add(o, "per_op_why", json_object_new_string(s->per_op_why));
 	/* how it was measured */
 	json_object_object_add(o, "field_layout", json_object_new_string(s->layout));
 	/* events that could not pair for want of state: in unmatched too */

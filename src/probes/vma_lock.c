@@ -14,6 +14,7 @@
 #include "ptbench/hist.h"
 #include "ptbench/lock_bpf.h"
 #include "ptbench/lock_probe.h"
+#include "ptbench/op_marker.h"
 #include "ptbench/probe.h"
 #include "ptbench/result.h"
 #include "ptbench/util.h"
@@ -39,12 +40,16 @@ static bool bpf_wanted(const struct pt_run *run, char *why, size_t len)
 struct vl_state {
 	struct ptbench_vma_lock *skel;
 	size_t ngroups;
+	size_t ncells;                   /* per group: in no op, and each op */
+	__u32 cell_base[PT_BPF_MAX_GROUPS], cell_nops[PT_BPF_MAX_GROUPS];
+	bool per_op;                     /* the op markers are the programs' */
+	bool shared;                     /* one program per tracepoint with the mmap_lock probe */
 	bool has_write;
 	const char *method;              /* "fexit" or "tracepoints" */
 	char fexit_why[256];             /* why not fexit, when tracepoints */
 	char write_why[400];
-	struct pt_bpf_vma_group *groups; /* summed over CPUs */
-	struct pt_hist **wait;           /* per group */
+	struct pt_bpf_vma_group *cells;  /* summed over CPUs */
+	struct pt_hist **wait;           /* per cell */
 	bool stopped;
 	uint64_t no_storage;             /* events of run tasks without state */
 	char read_error[256];
@@ -56,10 +61,10 @@ static void vl_free(struct vl_state *s)
 		return;
 	ptbench_vma_lock__destroy(s->skel);
 	if (s->wait)
-		for (size_t g = 0; g < s->ngroups; g++)
-			free(s->wait[g]);
+		for (size_t c = 0; c < s->ncells; c++)
+			free(s->wait[c]);
 	free(s->wait);
-	free(s->groups);
+	free(s->cells);
 	free(s);
 }
 
@@ -68,7 +73,7 @@ static void vl_free(struct vl_state *s)
 static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, size_t len)
 {
 	struct bpf_program *fx[3];
-	int err;
+	int err, tasks_fd, vma_fd;
 
 	ptbench_vma_lock__destroy(s->skel);
 	s->skel = ptbench_vma_lock__open();
@@ -83,9 +88,24 @@ static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, s
 	for (size_t i = 0; i < PT_ARRAY_SIZE(fx); i++)
 		bpf_program__set_autoload(fx[i], fexit && (i == 0 || s->has_write));
 	bpf_program__set_autoload(s->skel->progs.ptbench_pf, !fexit);
-	bpf_program__set_autoload(s->skel->progs.ptbench_vfb, !fexit);
 	bpf_program__set_autoload(s->skel->progs.ptbench_pfk, !fexit);
-	err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_hist, (uint32_t)(s->ngroups * PT_BPF_HIST_BUCKETS));
+	s->ncells = pt_bpf_cells(run, s->cell_base, s->cell_nops);
+	memcpy((void *)s->skel->rodata->cell_base, s->cell_base, sizeof(s->cell_base));
+	memcpy((void *)s->skel->rodata->cell_nops, s->cell_nops, sizeof(s->cell_nops));
+	err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_hist, (uint32_t)(s->ncells * PT_BPF_HIST_BUCKETS));
+	if (!err)
+		err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_grp, (uint32_t)s->ncells);
+	/* The mmap_lock BPF probe runs: its task storage and counters are
+	 * these, and its mmap_lock_acquire_returned program counts the
+	 * fallbacks (one program on that tracepoint, not two). */
+	s->shared = !err && pt_bpf_shared(&tasks_fd, &vma_fd);
+	if (s->shared) {
+		err = bpf_map__reuse_fd(s->skel->maps.ptbench_tasks, tasks_fd);
+		if (!err)
+			err = bpf_map__reuse_fd(s->skel->maps.ptbench_vma_grp, vma_fd);
+	}
+	bpf_program__set_autoload(s->skel->progs.ptbench_vfb, !fexit && !s->shared);
+	s->per_op = !err && !pt_op_marks_reuse(s->skel->maps.ptbench_op_marks, s->skel->maps.ptbench_op_slots);
 	if (!err)
 		err = ptbench_vma_lock__load(s->skel);
 	if (err) {
@@ -200,24 +220,24 @@ static int read_maps(struct vl_state *s)
 {
 	struct pt_bpf_vma_group *grp = NULL;
 	uint64_t *hist = NULL, *sum;
-	int ncpus = pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_vma_grp), (uint32_t)s->ngroups,
-				       sizeof(*grp), (void **)&grp);
+	int ncpus = pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_vma_grp), (uint32_t)s->ncells, sizeof(*grp),
+				       (void **)&grp);
 
 	if (ncpus < 0)
 		return -1;
-	if (pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_vma_hist), (uint32_t)(s->ngroups * PT_BPF_HIST_BUCKETS),
+	if (pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_vma_hist), (uint32_t)(s->ncells * PT_BPF_HIST_BUCKETS),
 			       sizeof(uint64_t), (void **)&hist) < 0) {
 		free(grp);
 		return -1;
 	}
-	s->groups = pt_xcalloc(s->ngroups, sizeof(*s->groups));
-	s->wait = pt_xcalloc(s->ngroups, sizeof(*s->wait));
+	s->cells = pt_xcalloc(s->ncells, sizeof(*s->cells));
+	s->wait = pt_xcalloc(s->ncells, sizeof(*s->wait));
 	sum = pt_xcalloc(PT_BPF_HIST_BUCKETS, sizeof(*sum));
-	for (size_t g = 0; g < s->ngroups; g++) {
-		struct pt_bpf_vma_group *a = &s->groups[g];
+	for (size_t c = 0; c < s->ncells; c++) {
+		struct pt_bpf_vma_group *a = &s->cells[c];
 
-		for (int c = 0; c < ncpus; c++) {
-			const struct pt_bpf_vma_group *v = &grp[g * (size_t)ncpus + (size_t)c];
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			const struct pt_bpf_vma_group *v = &grp[c * (size_t)ncpus + (size_t)cpu];
 
 			a->attempts += v->attempts;
 			a->locked += v->locked;
@@ -230,16 +250,25 @@ static int read_maps(struct vl_state *s)
 			a->locked = a->attempts > a->fallbacks ? a->attempts - a->fallbacks : 0;
 		for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++) {
 			sum[b] = 0;
-			for (int c = 0; c < ncpus; c++)
-				sum[b] += hist[(g * PT_BPF_HIST_BUCKETS + b) * (size_t)ncpus + (size_t)c];
+			for (int cpu = 0; cpu < ncpus && a->write_wait.count; cpu++)
+				sum[b] += hist[(c * PT_BPF_HIST_BUCKETS + b) * (size_t)ncpus + (size_t)cpu];
 		}
-		s->wait[g] = pt_hist_new();
-		pt_bpf_hist_set(s->wait[g], sum, &a->write_wait);
+		s->wait[c] = pt_hist_new();
+		pt_bpf_hist_set(s->wait[c], sum, &a->write_wait);
 	}
 	free(sum);
 	free(grp);
 	free(hist);
 	return 0;
+}
+
+static void vma_add(struct pt_bpf_vma_group *dst, const struct pt_bpf_vma_group *src)
+{
+	dst->attempts += src->attempts;
+	dst->locked += src->locked;
+	dst->fallbacks += src->fallbacks;
+	dst->write_locks += src->write_locks;
+	dst->unmatched += src->unmatched;
 }
 
 static void vl_stop(void *state, struct pt_run *run)
@@ -286,20 +315,38 @@ static struct json_object *vl_result(void *state, struct pt_run *run)
 	tw = pt_hist_new();
 	roles = json_object_new_object();
 	for (size_t g = 0; g < s->ngroups; g++) {
-		const struct pt_bpf_vma_group *a = &s->groups[g];
+		struct pt_bpf_vma_group a;
+		struct pt_hist *w = pt_hist_new();
 		struct json_object *rj;
 
-		total.attempts += a->attempts;
-		total.locked += a->locked;
-		total.fallbacks += a->fallbacks;
-		total.write_locks += a->write_locks;
-		total.unmatched += a->unmatched;
-		pt_hist_merge(tw, s->wait[g]);
-		if (g < pt_probe_nroles(run) && !pt_probe_role_nthreads(run, g))
+		/* the role's numbers: its cells added up (in no op, and each op) */
+		memset(&a, 0, sizeof(a));
+		for (size_t k = 0; k <= s->cell_nops[g]; k++) {
+			vma_add(&a, &s->cells[s->cell_base[g] + k]);
+			pt_hist_merge(w, s->wait[s->cell_base[g] + k]);
+		}
+		vma_add(&total, &a);
+		pt_hist_merge(tw, w);
+		if (g < pt_probe_nroles(run) && !pt_probe_role_nthreads(run, g)) {
+			free(w);
 			continue;
+		}
 		rj = json_object_new_object();
-		counts_json(rj, a, s->wait[g], s->has_write, seconds);
+		counts_json(rj, &a, w, s->has_write, seconds);
+		if (s->per_op && g < pt_probe_nroles(run)) {
+			struct json_object *ops = json_object_new_object();
+
+			for (size_t k = 0; k < s->cell_nops[g]; k++) {
+				struct json_object *oj = json_object_new_object();
+				size_t c = s->cell_base[g] + 1 + k;
+
+				counts_json(oj, &s->cells[c], s->wait[c], s->has_write, seconds);
+				json_object_object_add(ops, pt_probe_role_op(run, g, (int)k), oj);
+			}
+			json_object_object_add(rj, "ops", ops);
+		}
 		json_object_object_add(roles, g < pt_probe_nroles(run) ? pt_probe_role_name(run, g) : "other", rj);
+		free(w);
 	}
 	json_object_object_add(o, "available", json_object_new_boolean(1));
 	json_object_object_add(o, "backend", json_object_new_string("bpf"));
@@ -310,6 +357,12 @@ static struct json_object *vl_result(void *state, struct pt_run *run)
 	json_object_object_add(hooks, WRITE_FN, json_object_new_boolean(s->has_write));
 	json_object_object_add(o, "hooks", hooks);
 	json_object_object_add(o, "method", json_object_new_string(s->method));
+	json_object_object_add(o, "per_op", json_object_new_boolean(s->per_op));
+	if (!s->per_op)
+		json_object_object_add(o, "per_op_why", json_object_new_string("the op markers are not a BPF map"));
+	/* the tracepoint method's fallbacks counted by the mmap_lock probe's
+	 * program on mmap_lock_acquire_returned (one program per tracepoint) */
+	json_object_object_add(o, "shares_mmap_lock_programs", json_object_new_boolean(s->shared));
 	json_object_object_add(o, "no_task_storage", json_object_new_int64((int64_t)s->no_storage));
 	if (s->fexit_why[0])
 		json_object_object_add(o, "fexit_why", json_object_new_string(s->fexit_why));

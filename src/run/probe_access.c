@@ -19,6 +19,16 @@ int pt_probe_role_nthreads(const struct pt_run *run, size_t r)
 	return run->roles[r].nthreads;
 }
 
+int pt_probe_role_nops(const struct pt_run *run, size_t r)
+{
+	return run->roles[r].nops;
+}
+
+const char *pt_probe_role_op(const struct pt_run *run, size_t r, int op)
+{
+	return run->roles[r].role->type->ops[op];
+}
+
 int pt_probe_thread_tid(const struct pt_run *run, size_t r, int i)
 {
 	return run->roles[r].threads[i].tid;
