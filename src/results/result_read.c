@@ -406,10 +406,88 @@ static void check_lockstats(struct vc *c, struct json_object *o)
 	}
 }
 
+/* A counter by its dotted path under o ("wait.read.count"), or -1. */
+static long long path_count(struct json_object *o, const char *path)
+{
+	char key[64];
+
+	while (o && *path) {
+		size_t n = strcspn(path, ".");
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, path);
+		if (!json_object_object_get_ex(o, key, &o))
+			return -1;
+		path += n + (path[n] == '.');
+	}
+	return o && json_object_is_type(o, json_type_int) ? (long long)json_object_get_int64(o) : -1;
+}
+
+/* roles.ROLE.ops of a lock probe (BPF): each op's object has the role's own
+ * shape (check), names an op of the role's worker (workers.ROLE.ops: a role
+ * with no worker, "other", has no ops), and no counter of the role is less
+ * than its ops' sum (the role's numbers are its ops' plus those of its
+ * threads in no op). */
+static void check_role_ops(struct vc *c, struct json_object *r, struct json_object *worker,
+			   void (*check)(struct vc *c, struct json_object *o), const char *const *sums, size_t nsums)
+{
+	struct json_object *ops = field(c, r, "ops", K_OBJECT, false), *wops = NULL;
+	size_t old;
+
+	if (!ops)
+		return;
+	old = push_key(c, "ops");
+	if (worker)
+		json_object_object_get_ex(worker, "ops", &wops);
+	if (!worker) {
+		fail(c, "no ops (the role is no worker role of the repeat: ops are a worker's)", ops, false);
+		pop(c, old);
+		return;
+	}
+	json_object_object_foreach(ops, name, v)
+	{
+		size_t o2 = push_key(c, name);
+
+		if (wops && !json_object_object_get_ex(wops, name, NULL))
+			fail(c, "an op of the role's worker (a key of workers.ROLE.ops)", v, false);
+		else if (!json_object_is_type(v, json_type_object))
+			fail(c, kind_words[K_OBJECT], v, false);
+		else
+			check(c, v);
+		pop(c, o2);
+		if (c->failed)
+			break;
+	}
+	for (size_t i = 0; i < nsums && !c->failed; i++) {
+		long long role_n = path_count(r, sums[i]), sum = 0;
+
+		json_object_object_foreach(ops, name2, v2)
+		{
+			long long n = path_count(v2, sums[i]);
+
+			(void)name2;
+			sum += n > 0 ? n : 0;
+		}
+		if (role_n >= 0 && sum > role_n) {
+			char what[160];
+			size_t o2 = push(c, "[*].%s", sums[i]);
+
+			struct json_object *got = json_object_new_int64(sum);
+
+			snprintf(what, sizeof(what), "a sum over ops of at most the role's %lld", role_n);
+			fail(c, what, got, false);
+			json_object_put(got);
+			pop(c, o2);
+		}
+	}
+	pop(c, old);
+}
+
 /* A probe's roles object, when present: each role's object checked by
- * check (the probe's per-role shape). */
-static void check_probe_roles(struct vc *c, struct json_object *probe,
-			      void (*check)(struct vc *c, struct json_object *o))
+ * check (the probe's per-role shape), and its ops (check_role_ops) against
+ * the repeat's workers. */
+static void check_probe_roles(struct vc *c, struct json_object *probe, struct json_object *workers,
+			      void (*check)(struct vc *c, struct json_object *o), const char *const *sums,
+			      size_t nsums)
 {
 	struct json_object *roles;
 	size_t old;
@@ -420,11 +498,17 @@ static void check_probe_roles(struct vc *c, struct json_object *probe,
 	json_object_object_foreach(roles, role, r)
 	{
 		size_t o2 = push_key(c, role);
+		struct json_object *w = NULL;
 
-		if (!json_object_is_type(r, json_type_object))
+		if (!json_object_is_type(r, json_type_object)) {
 			fail(c, kind_words[K_OBJECT], r, false);
-		else
+		} else {
 			check(c, r);
+			if (workers)
+				json_object_object_get_ex(workers, role, &w);
+			if (!c->failed)
+				check_role_ops(c, r, w, check, sums, nsums);
+		}
 		pop(c, o2);
 		if (c->failed)
 			break;
@@ -441,13 +525,20 @@ static bool check_probe_available(struct vc *c, struct json_object *probe)
 	return avail && json_object_get_boolean(avail);
 }
 
-static void check_mmap_lock(struct vc *c, struct json_object *ml)
+static void check_mmap_lock(struct vc *c, struct json_object *ml, struct json_object *workers)
 {
+	static const char *const sums[] = { "events",		"downgrades",	   "trylocks",
+					    "failed_trylocks", "failed_locks",	   "unmatched",
+					    "wait.read.count", "wait.write.count", "hold.read.count",
+					    "hold.write.count" };
+
 	if (!check_probe_available(c, ml))
 		return;
 	field(c, ml, "lost_events", K_UINT, false);
+	field(c, ml, "per_op", K_BOOL, false);
+	field(c, ml, "per_op_why", K_STRING, false);
 	check_lockstats(c, ml);
-	check_probe_roles(c, ml, check_lockstats);
+	check_probe_roles(c, ml, workers, check_lockstats, sums, PT_ARRAY_SIZE(sums));
 }
 
 /* The vma_lock probe's counts (overall and per role) and its write waits. */
@@ -466,16 +557,21 @@ static void check_vma_counts(struct vc *c, struct json_object *o)
 	}
 }
 
-static void check_vma_lock(struct vc *c, struct json_object *vl)
+static void check_vma_lock(struct vc *c, struct json_object *vl, struct json_object *workers)
 {
+	static const char *const sums[] = { "attempts", "locked", "fallbacks", "write_locks", "write_wait.count" };
+
 	if (!check_probe_available(c, vl))
 		return;
+	field(c, vl, "per_op", K_BOOL, false);
+	field(c, vl, "per_op_why", K_STRING, false);
+	field(c, vl, "shares_mmap_lock_programs", K_BOOL, false);
 	field(c, vl, "method", K_STRING, false);
 	field(c, vl, "write_wait_available", K_BOOL, false);
 	field(c, vl, "write_wait_why", K_STRING, false);
 	field(c, vl, "no_task_storage", K_UINT, false);
 	check_vma_counts(c, vl);
-	check_probe_roles(c, vl, check_vma_counts);
+	check_probe_roles(c, vl, workers, check_vma_counts, sums, PT_ARRAY_SIZE(sums));
 }
 
 /* The collapse proof of shmem-/anon-collapse and khugepaged's. */
@@ -573,13 +669,13 @@ static void check_repeat(struct vc *c, struct json_object *rep)
 		if ((ml = field(c, probes, "mmap_lock", K_OBJECT, false))) {
 			size_t o2 = push_key(c, "mmap_lock");
 
-			check_mmap_lock(c, ml);
+			check_mmap_lock(c, ml, workers);
 			pop(c, o2);
 		}
 		if (!c->failed && (vl = field(c, probes, "vma_lock", K_OBJECT, false))) {
 			size_t o2 = push_key(c, "vma_lock");
 
-			check_vma_lock(c, vl);
+			check_vma_lock(c, vl, workers);
 			pop(c, o2);
 		}
 		pop(c, old);

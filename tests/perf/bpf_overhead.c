@@ -23,7 +23,11 @@
  * with the fd): each ptbench program's run count and run time say how much
  * of the cost per event is the programs' own code and how much is the
  * tracepoint's dispatch into them (the trampoline, the ctx setup). Stats add
- * two clock reads per run, so this pass is not one of the rounds. */
+ * two clock reads per run, so this pass is not one of the rounds.
+ *
+ * The loop thread is a worker of an mmap-churn role to the probes and marks
+ * its ops as workers do (pt_op_begin_at: mmap, munmap), so the programs take
+ * their per-op path (the op marker read, the op's counters) in every mode. */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -38,6 +42,7 @@
 #include "ptbench/clock.h"
 #include "ptbench/lock_probe.h"
 #include "ptbench/mmap_lock_probe.h"
+#include "ptbench/op_marker.h"
 #include "ptbench/probe.h"
 #include "ptbench/runner.h"
 #include "ptbench/util.h"
@@ -75,6 +80,9 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* the loop thread, a worker to the probes (main) */
+static struct pt_thread *me;
+
 /* iterations per CPU-second of the loop; *iters gets the count */
 static double loop(size_t size, bool populate, uint64_t *iters)
 {
@@ -83,10 +91,15 @@ static double loop(size_t size, bool populate, uint64_t *iters)
 
 	do {
 		for (int i = 0; i < 16; i++) {
-			void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+			void *p;
 
+			/* marked as mmap-churn marks them (ops 0 and 1), no clock read */
+			pt_op_begin_at(me, 0, n);
+			p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+			pt_op_begin_at(me, 1, n);
 			if (p == MAP_FAILED || munmap(p, size))
 				abort();
+			pt_op_end(me);
 		}
 		n += 16;
 		c = thread_cpu_ns() - c0;
@@ -138,6 +151,7 @@ static int start(struct pt_run *run, const struct pt_probe *p, struct live *l)
 		printf("# %s: cannot start: %s\n", p == &pt_probe_mmap_lock_tracefs ? "tracefs" : "bpf", why);
 		return -1;
 	}
+	pt_op_marks_fill_tids(run);
 	if (p->threads_ready)
 		p->threads_ready(l->st, run);
 	run->t_start = run->t_measure = pt_now_ns();
@@ -304,9 +318,9 @@ static void breakdown(struct pt_run *run, const char *desc, size_t size, bool po
 
 int main(void)
 {
-	struct pt_plan_role role = { .name = "churn" };
-	struct pt_thread th = { .tid = gettid(), .cpu = -1 };
-	struct pt_role_run rr = { .role = &role, .nthreads = 1, .threads = &th };
+	struct pt_plan_role role = { .name = "churn", .type = pt_worker_find("mmap-churn") };
+	struct pt_thread th = { .tid = gettid(), .cpu = -1, .op_mark = pt_op_mark_slot(0) };
+	struct pt_role_run rr = { .role = &role, .nthreads = 1, .threads = &th, .nops = 2 };
 	struct pt_run run = { .roles = &rr, .nroles = 1, .trace = true, .lock_probe = PT_LOCK_PROBE_AUTO };
 	struct ptbench_overhead_floor *fl;
 
@@ -322,6 +336,7 @@ int main(void)
 		return 0;
 	}
 	rr.run = &run;
+	me = &th;
 	run.duration_ns = 3600ull * 1000000000ull;
 	printf("mmap_lock probe cost to the traced thread (its CPU time), %d interleaved rounds\n", ROUNDS);
 	{
