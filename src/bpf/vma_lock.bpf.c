@@ -28,8 +28,14 @@
  *     run there (NUMA balancing's scan trylocks mmap_lock) would count as
  *     the fault's fallback: rare, and only on NUMA-balancing machines.
  *
- * User space turns off autoload for the method not used and for the hooks the
- * kernel lacks. Counters and histograms (src/run/hist.c's buckets) in per-CPU
+ * When the mmap_lock probe runs on BPF, its object's acquire program does
+ * that fallback check (task_lock.bpf.h's vma_fallback) on the storage both
+ * objects share, and ptbench_vfb below is not loaded: one program per
+ * tracepoint.
+ *
+ * Counts go per cell: the task's role and the op its op marker says
+ * (task_lock.bpf.h). User space turns off autoload for the method not used
+ * and for the hooks the kernel lacks. Counters and histograms (src/run/hist.c's buckets) in per-CPU
  * arrays, read once per repeat. */
 #include <linux/types.h>
 #include <linux/bpf.h>

@@ -454,6 +454,13 @@ static struct json_object *ml_result(void *state, struct pt_run *run)
 		json_object_object_add(roles, g < pt_probe_nroles(run) ? pt_probe_role_name(run, g) : "other", rj);
 	}
 	json_object_object_add(o, "roles", roles);
+	/* no roles.ROLE.ops: which op a thread is in is a store to its memory
+	 * (the op marker) that BPF programs read at each event; a trace event
+	 * carries no such thing */
+	json_object_object_add(o, "per_op", json_object_new_boolean(0));
+	json_object_object_add(o, "per_op_why",
+			       json_object_new_string("per-op attribution is BPF only: trace events do not carry the "
+						      "op marker the worker threads write (--lock-probe bpf has it)"));
 	/* how it was measured, for whoever doubts the numbers */
 	json_object_object_add(o, "lost_events_setup", json_object_new_int64((int64_t)s->lost_at_go));
 	json_object_object_add(o, "missed_in_subbuffers", json_object_new_int64((int64_t)s->sess.missed_events));

@@ -291,26 +291,36 @@ static void prog_stats(uint64_t *cnt, uint64_t *ns)
 	}
 }
 
-/* one bpf pass with run-time statistics: the programs' own ns per run */
+/* one bpf pass (and one bpf+vma pass) with run-time statistics: the
+ * programs' runs per iteration (every run on the machine: other processes'
+ * mmap_lock events run them too) and their own ns per run */
 static void breakdown(struct pt_run *run, const char *desc, size_t size, bool populate)
 {
 	int sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	uint64_t it, c0, n0, c1, n1;
-	struct live l;
 
 	if (sfd < 0) {
 		printf("%-20s programs: no run-time statistics (BPF_ENABLE_STATS: %s)\n", desc,
 		       strerror(errno));
 		return;
 	}
-	if (!start(run, &pt_probe_mmap_lock_bpf, &l)) {
+	for (int vma = 0; vma < 2; vma++) {
+		uint64_t it, c0, n0, c1, n1;
+		struct live l[2];
+		int nl = 0;
+
+		if (start(run, &pt_probe_mmap_lock_bpf, &l[nl]))
+			break;
+		nl++;
+		if (vma && !start(run, &pt_probe_vma_lock, &l[nl]))
+			nl++;
 		prog_stats(&c0, &n0);
 		loop(size, populate, &it);
 		prog_stats(&c1, &n1);
-		finish(run, &l);
-		printf("%-20s programs: %.2f runs/iter, %.0f ns per run of their own code (kernel "
+		for (int i = nl; i-- > 0;)
+			finish(run, &l[i]);
+		printf("%-20s programs (%s): %.2f runs/iter, %.0f ns per run of their own code (kernel "
 		       "run-time statistics; the rest of ns/event above is the dispatch into them)\n",
-		       desc, (double)(c1 - c0) / (double)it,
+		       desc, vma ? "bpf+vma" : "bpf", (double)(c1 - c0) / (double)it,
 		       c1 > c0 ? (double)(n1 - n0) / (double)(c1 - c0) : 0);
 	}
 	close(sfd);
