@@ -104,9 +104,12 @@ guest=$src/kernel/configs/kvm_guest.config
 "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
 	"$guest" "$top/ptbench.config" >"$out/merge.log" 2>&1 ||
 	{ cat "$out/merge.log" >&2; exit 5; }
+# (not named localversion*: setlocalversion appends the text of every such
+# file in the build directory to the release)
+rm -f "$out/localversion.config"
 if [ -n "$localversion" ]; then
-	printf 'CONFIG_LOCALVERSION="%s"\n# CONFIG_LOCALVERSION_AUTO is not set\n' "$localversion" >"$out/localversion.config"
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$out/localversion.config" \
+	printf 'CONFIG_LOCALVERSION="%s"\n# CONFIG_LOCALVERSION_AUTO is not set\n' "$localversion" >"$out/ptbench-localversion.frag"
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$out/ptbench-localversion.frag" \
 		>>"$out/merge.log" 2>&1
 fi
 kmake olddefconfig >&2
