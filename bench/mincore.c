@@ -39,6 +39,7 @@ static const struct pt_opt_def mincore_opt_defs[] = {
 
 struct mincore_shared {
 	const struct mincore_opts *o;
+	bool corrupt; /* the test switch PTBENCH_TEST_CORRUPT_CHECK: a miscount per walk */
 	struct pt_walk_target wt;
 };
 
@@ -67,6 +68,7 @@ static int mincore_setup(struct pt_role_run *rr, char *err, size_t len)
 
 	pt_role_set_shared(rr, s);
 	s->o = pt_role_opts(rr);
+	s->corrupt = pt_test_corrupt_check();
 	return pt_walk_target_setup(&s->wt, &s->o->walk, rr, err, len);
 }
 
@@ -88,7 +90,7 @@ static int mincore_thread_init(struct pt_thread *t, char *err, size_t len)
 }
 
 struct walk_count {
-	uint64_t seen, present, retries, gone;
+	uint64_t seen, present, retries, gone, bad_bytes;
 };
 
 static int mincore_range(struct mincore_thread *mt, const struct pt_walk_range *r, struct walk_count *c)
@@ -115,8 +117,12 @@ static int mincore_range(struct mincore_thread *mt, const struct pt_walk_range *
 			return errno;
 		}
 		tries = 0;
-		for (uint64_t i = 0; i < pages; i++)
+		for (uint64_t i = 0; i < pages; i++) {
 			c->present += mt->vec[i] & 1;
+			/* only bit 0 is defined: anything else is the kernel
+			 * writing what it did not mean to (a torn walk) */
+			c->bad_bytes += (mt->vec[i] & ~1u) != 0;
+		}
 		c->seen += pages;
 		addr += pages * page;
 	}
@@ -153,7 +159,7 @@ static int mincore_run_once(struct pt_thread *t)
 	pt_walk_add(&s->wt.stats.pages_present, c.present);
 	pt_walk_add(&s->wt.stats.retries, c.retries);
 	pt_walk_add(&s->wt.stats.ranges_gone, c.gone);
-	if (c.seen > mt->ranges.pages)
+	if (c.seen > mt->ranges.pages || c.bad_bytes || s->corrupt)
 		pt_walk_add(&s->wt.stats.miscounts, 1);
 	return 0;
 }

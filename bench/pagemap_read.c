@@ -25,10 +25,10 @@
 #include "walk_region.h"
 
 enum { OP_WALK };
-enum { MODE_READ, MODE_SCAN };
+enum { MODE_READ, MODE_SCAN, MODE_AUTO };
 
 static const char *const pagemap_ops[] = { "walk", NULL };
-static const char *const mode_choices[] = { "read", "scan", NULL };
+static const char *const mode_choices[] = { "read", "scan", "auto", NULL };
 
 #define PM_PRESENT (1ULL << 63)
 #define PM_SWAPPED (1ULL << 62)
@@ -44,7 +44,8 @@ struct pagemap_opts {
 static const struct pt_opt_def pagemap_opt_defs[] = {
 	PT_WALK_OPT_ROWS(struct pagemap_opts),
 	PT_OPT_ENUM_F("mode", struct pagemap_opts, mode, "read", mode_choices,
-		      "read: read() the pagemap entries; scan: the PAGEMAP_SCAN ioctl (6.7+, skips before)"),
+		      "read: read() the pagemap entries; scan: the PAGEMAP_SCAN ioctl (6.7+, skips before); "
+		      "auto: scan where the kernel has it, else read"),
 	PT_OPT_SIZE_MULT_F("bufsize", struct pagemap_opts, bufsize, "64K", 4096, 64LL << 20, 8,
 			   "mode = read: bytes per read() (8 per page)"),
 	PT_OPT_END,
@@ -52,6 +53,8 @@ static const struct pt_opt_def pagemap_opt_defs[] = {
 
 struct pagemap_shared {
 	const struct pagemap_opts *o;
+	int mode; /* MODE_READ or MODE_SCAN: auto resolved at setup */
+	bool corrupt; /* the test switch PTBENCH_TEST_CORRUPT_CHECK: one miscount per walk */
 	struct pt_walk_target wt;
 };
 
@@ -94,6 +97,8 @@ static int pagemap_setup(struct pt_role_run *rr, char *err, size_t len)
 
 	pt_role_set_shared(rr, s);
 	s->o = pt_role_opts(rr);
+	s->mode = s->o->mode != MODE_AUTO ? s->o->mode : pt_pagemap_scan_available() ? MODE_SCAN : MODE_READ;
+	s->corrupt = pt_test_corrupt_check();
 	return pt_walk_target_setup(&s->wt, &s->o->walk, rr, err, len);
 }
 
@@ -248,12 +253,14 @@ static int pagemap_run_once(struct pt_thread *t)
 	}
 	t0 = pt_op_begin(t, OP_WALK);
 	for (size_t i = 0; i < pt->ranges.n && !err; i++)
-		err = s->o->mode == MODE_SCAN ? scan_range(pt, &pt->ranges.r[i], &c)
+		err = s->mode == MODE_SCAN ? scan_range(pt, &pt->ranges.r[i], &c)
 					     : read_range(pt, &pt->ranges.r[i], &c);
 	t1 = pt_now_ns();
 	pt_record(t, OP_WALK, t0, t1);
 	if (err)
 		pt_record_error(t, OP_WALK, err);
+	if (s->corrupt) /* what a kernel answering for a page twice would look like */
+		c.miscounts++;
 	if (c.short_reads || c.miscounts || c.seen != pt->ranges.pages)
 		pt->ranges.stale = true; /* the VMAs changed: find them again */
 	if (!pt_measuring(t))
@@ -301,7 +308,9 @@ static void pagemap_report(struct pt_role_run *rr, struct json_object *o)
 {
 	struct pagemap_shared *s = pt_role_shared(rr);
 
-	json_object_object_add(o, "mode", json_object_new_string(mode_choices[s->o->mode]));
+	json_object_object_add(o, "mode", json_object_new_string(mode_choices[s->mode]));
+	if (s->o->mode == MODE_AUTO)
+		json_object_object_add(o, "mode_asked", json_object_new_string("auto"));
 	json_object_object_add(o, "walk", pt_walk_stats_json(&s->wt.stats, &s->wt));
 }
 

@@ -5,8 +5,8 @@
  * Each iteration punches a random `range` of the file (op `punch`:
  * fallocate(PUNCH_HOLE), whose unmap_mapping_range() walks the page tables of
  * every VMA mapping that range, in every mm, through the file's i_mmap tree
- * under i_mmap_lock, never taking any mm's mmap_lock: the walk_page_mapping()
- * pattern), then writes every page of the range back through this process's
+ * under i_mmap_lock, never taking any mm's mmap_lock; it zaps, and is not
+ * walk_page_mapping(), mm/pagewalk.c's walker of a file's mappings), then writes every page of the range back through this process's
  * mapping (op `refault`: shmem faults, under the per-VMA lock on 6.7+). */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -205,3 +205,10 @@ struct json_object *pt_walk_stats_json(const struct pt_walk_stats *s, const stru
 		json_object_object_add(o, rows[i].key, json_object_new_int64((int64_t)atomic_load(rows[i].v)));
 	return o;
 }
+
+bool pt_test_corrupt_check(void)
+{
+	const char *v = getenv("PTBENCH_TEST_CORRUPT_CHECK");
+
+	return v && *v && strcmp(v, "0");
+}

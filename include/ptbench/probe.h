@@ -72,5 +72,7 @@ bool pt_probe_trace(const struct pt_run *run);
  * where the choice came from ("--lock-probe", the scenario, "the default"). */
 int pt_probe_lock_backend(const struct pt_run *run);
 const char *pt_probe_lock_backend_from(const struct pt_run *run);
+/* Whether the scenario turned the page-table lifetime probe on (ptlife = true). */
+bool pt_probe_ptlife_wanted(const struct pt_run *run);
 
 #endif

@@ -76,6 +76,7 @@ struct pt_run {
 	bool trace;                   /* --no-trace turns tracing probes off */
 	int lock_probe;               /* enum pt_lock_probe (lock_probe.h) */
 	const char *lock_probe_from;  /* where the choice came from, for the result's why */
+	bool ptlife;                  /* ptlife = true in [scenario]: the ptlife probe runs */
 	bool progress;                /* progress line on stderr */
 	bool in_child;                /* this is a role process's part of the run */
 	struct pt_procs *procs;       /* role processes of this repeat (src/run/role_process.c) */

@@ -34,15 +34,18 @@ struct vm_area_struct {
 struct pt_regs {
 	unsigned long ip;
 	unsigned long orig_ax;
+	unsigned long ax; /* a function's return value, at a kretprobe */
 } __core;
 #define PT_REGS_FAULT_IP(r) ((r)->ip)
 #define PT_REGS_IN_EXCEPTION(r) ((long)(r)->orig_ax == -1)
+#define PT_REGS_RET(r) ((r)->ax)
 #else
 struct pt_regs {
 	int __unused_placeholder;
 } __core;
 #define PT_REGS_FAULT_IP(r) ((void)(r), 0)
 #define PT_REGS_IN_EXCEPTION(r) ((void)(r), 0)
+#define PT_REGS_RET(r) ((void)(r), 0)
 #endif
 
 /* The record layout of the mmap_lock events: which of these two fields the

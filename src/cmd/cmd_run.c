@@ -170,6 +170,7 @@ static int run_point(const struct pt_run_args *a, const struct pt_scenario *sc, 
 	run.tl_interval_ns = plan->tl_interval_ns;
 	run.trace = !a->no_trace;
 	pt_lock_probe_choose(a->lock_probe, sc, &run.lock_probe, &run.lock_probe_from);
+	run.ptlife = pt_opt_num(&sc->opts, "ptlife") != 0;
 	run.progress = !a->quiet && isatty(2);
 	run.nroles = plan->nroles;
 	run.roles = pt_xcalloc(plan->nroles, sizeof(*run.roles));

@@ -7,11 +7,13 @@ extern const struct pt_probe pt_probe_vmstat;
 extern const struct pt_probe pt_probe_mmap_lock;
 extern const struct pt_probe pt_probe_ptmem;
 extern const struct pt_probe pt_probe_vma_lock;
+extern const struct pt_probe pt_probe_ptlife;
 
 const struct pt_probe *const pt_probes[] = {
 	&pt_probe_vmstat,
 	&pt_probe_mmap_lock,
 	&pt_probe_ptmem,
 	&pt_probe_vma_lock,
+	&pt_probe_ptlife,
 	NULL,
 };

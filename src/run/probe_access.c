@@ -78,3 +78,8 @@ const char *pt_probe_lock_backend_from(const struct pt_run *run)
 {
 	return run->lock_probe_from;
 }
+
+bool pt_probe_ptlife_wanted(const struct pt_run *run)
+{
+	return run->ptlife;
+}

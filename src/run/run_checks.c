@@ -65,6 +65,21 @@ int pt_check_measured(struct json_object *rep, char *why, size_t len)
 				bad = 1;
 			}
 		}
+		/* data checks: a walker that the kernel answered for pages it was
+		 * not asked about (or with undefined bits), a reclaim-race check
+		 * that read back a value nobody wrote. A kernel bug, not noise. */
+		if (!bad && num(pt_result_get(w, "walk"), "miscounts") > 0) {
+			snprintf(why, len, "[worker %s] walk: %lld miscounts: the kernel answered for pages it was not "
+					   "asked about (a data check failed)",
+				 role, (long long)num(pt_result_get(w, "walk"), "miscounts"));
+			bad = 1;
+		}
+		if (!bad && num(pt_result_get(w, "race"), "corruptions") > 0) {
+			snprintf(why, len, "[worker %s] race: %lld corruptions: a page read back a value no thread wrote, "
+					   "or a walk saw a page that was never touched (a data check failed)",
+				 role, (long long)num(pt_result_get(w, "race"), "corruptions"));
+			bad = 1;
+		}
 		if (c) {
 			/* the collapse worker warns about its vmstat check itself */
 			if (!bad && num(c, "attempts") > 0 && num(c, "succeeded") == 0) {

@@ -47,6 +47,8 @@ const struct pt_opt_def pt_scenario_opt_defs[] = {
 	  "push transparent_hugepage/shmem_enabled for the run (root)" },
 	{ "lock_probe", PT_OPT_ENUM, "auto", 0, 0, pt_lock_probe_names,
 	  "mmap_lock probe backend: auto (bpf, else tracefs), bpf, tracefs or off (--lock-probe overrides)" },
+	{ "ptlife", PT_OPT_BOOL, "false", 0, 0, NULL,
+	  "the page-table lifetime probe (BPF; costs a program on every PTE table mapping): true turns it on" },
 	{ "headline", PT_OPT_STRING, "", 0, 0, NULL,
 	  "metrics the CI gate checks by default: ROLE.OP.METRIC, comma separated" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
