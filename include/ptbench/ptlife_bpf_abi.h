@@ -13,6 +13,10 @@ enum {
 	PT_PTL_MAP_FAILS,        /* ... NULL: no PTE table there any more */
 	PT_PTL_MAPLOCK_CALLS,    /* __pte_offset_map_lock() returned */
 	PT_PTL_MAPLOCK_FAILS,    /* ... NULL */
+	PT_PTL_NOLOCK_CALLS,     /* pte_offset_map_nolock() / _rw_nolock() returned */
+	PT_PTL_NOLOCK_FAILS,     /* ... NULL */
+	PT_PTL_RONOLOCK_CALLS,   /* pte_offset_map_ro_nolock() returned (6.13+) */
+	PT_PTL_RONOLOCK_FAILS,   /* ... NULL */
 	PT_PTL_RETRACT,          /* retract_page_tables() entered (file collapse) */
 	PT_PTL_COLLAPSE_THP,     /* collapse_pte_mapped_thp() entered */
 	PT_PTL_COLLAPSE_FREE,    /* collapse_and_free_pmd() entered (6.1-6.5) */

@@ -129,6 +129,26 @@ int ptbench_ptl_mlk_x(__u64 *ctx)
 	return 0;
 }
 
+SEC("fexit/pte_offset_map_nolock")
+int ptbench_ptl_nlk_x(__u64 *ctx)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	returned(PT_PTL_NOLOCK_CALLS, ret);
+	return 0;
+}
+
+SEC("fexit/pte_offset_map_ro_nolock")
+int ptbench_ptl_rnl_x(__u64 *ctx)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	returned(PT_PTL_RONOLOCK_CALLS, ret);
+	return 0;
+}
+
 #define ENTRY_PROGS(fn, slot, system)                                       \
 	SEC("fentry/" #fn)                                                  \
 	int ptbench_ptl_##fn##_f(__u64 *ctx)                                \
@@ -214,6 +234,20 @@ SEC("kretprobe")
 int ptbench_ptl_mlk_r(struct pt_regs *regs)
 {
 	returned(PT_PTL_MAPLOCK_CALLS, PT_REGS_RET(regs));
+	return 0;
+}
+
+SEC("kretprobe")
+int ptbench_ptl_nlk_r(struct pt_regs *regs)
+{
+	returned(PT_PTL_NOLOCK_CALLS, PT_REGS_RET(regs));
+	return 0;
+}
+
+SEC("kretprobe")
+int ptbench_ptl_rnl_r(struct pt_regs *regs)
+{
+	returned(PT_PTL_RONOLOCK_CALLS, PT_REGS_RET(regs));
 	return 0;
 }
 

@@ -19,7 +19,7 @@
 #include "ptbench/util.h"
 
 /* what the probe hooks: one function (the first of names the kernel has), or the tlb_flush tracepoint */
-enum { H_MAP, H_MAPLOCK, H_RETRACT, H_COLLAPSE, H_COLLAPSE_FREE, H_FREE_DEFER, H_FREE_NOW, H_PTE_FREE_TLB,
+enum { H_MAP, H_MAPLOCK, H_NOLOCK, H_RONOLOCK, H_RETRACT, H_COLLAPSE, H_COLLAPSE_FREE, H_FREE_DEFER, H_FREE_NOW, H_PTE_FREE_TLB,
        H_TLB_REMOVE_TABLE, H_RECLAIM, H_TLBF, NHOOKS };
 
 struct hook_def {
@@ -31,10 +31,16 @@ struct hook_def {
 static const struct hook_def hook_defs[NHOOKS] = {
 	[H_MAP] = { { "___pte_offset_map", "__pte_offset_map" }, true,
 		    "before 6.5 pte_offset_map() is an inline that cannot fail" },
-	[H_MAPLOCK] = { { "__pte_offset_map_lock", NULL }, true,
+	/* 7.x names the out-of-line function pte_offset_map_lock() itself */
+	[H_MAPLOCK] = { { "pte_offset_map_lock", "__pte_offset_map_lock" }, true,
 			"before 6.5 pte_offset_map_lock() is an inline that cannot fail" },
+	[H_NOLOCK] = { { "pte_offset_map_rw_nolock", "pte_offset_map_nolock" }, true,
+		       "before 6.5 there is no pte_offset_map_nolock() that can fail" },
+	[H_RONOLOCK] = { { "pte_offset_map_ro_nolock", NULL }, true, "pte_offset_map_ro_nolock() came in 6.13" },
 	[H_RETRACT] = { { "retract_page_tables", NULL }, false, "inlined into its caller on this kernel" },
-	[H_COLLAPSE] = { { "collapse_pte_mapped_thp", NULL }, false, "no file THP collapse on this kernel" },
+	/* 7.x: try_collapse_pte_mapped_thp() does the work, collapse_pte_mapped_thp() wraps it */
+	[H_COLLAPSE] = { { "try_collapse_pte_mapped_thp", "collapse_pte_mapped_thp" }, false,
+			 "no file THP collapse on this kernel" },
 	[H_COLLAPSE_FREE] = { { "collapse_and_free_pmd", NULL }, false,
 			      "retracted tables go to pte_free_defer() instead (6.6 on)" },
 	[H_FREE_DEFER] = { { "pte_free_defer", NULL }, false,
@@ -42,7 +48,9 @@ static const struct hook_def hook_defs[NHOOKS] = {
 	[H_FREE_NOW] = { { "pte_free_now", NULL }, false, "no pte_free_defer() RCU callback (before 6.6)" },
 	[H_PTE_FREE_TLB] = { { "___pte_free_tlb", NULL }, false, "not an x86 kernel, or inlined" },
 	[H_TLB_REMOVE_TABLE] = { { "tlb_remove_table", NULL }, false, "no MMU_GATHER_TABLE_FREE" },
-	[H_RECLAIM] = { { "try_to_free_pte", NULL }, false, "no PT_RECLAIM (6.14 on, CONFIG_PT_RECLAIM)" },
+	[H_RECLAIM] = { { "try_to_free_pte", NULL }, false,
+			"no PT_RECLAIM before 6.14 (CONFIG_PT_RECLAIM), and 7.x inlines it into the zap: there the "
+			"zapping role's pte_free_tlb counts the tables MADV_DONTNEED freed" },
 	[H_TLBF] = { { NULL, NULL }, false, "" },
 };
 
@@ -55,6 +63,10 @@ static const struct {
 	{ "pte_offset_map", "failures", PT_PTL_MAP_FAILS, H_MAP },
 	{ "pte_offset_map_lock", "calls", PT_PTL_MAPLOCK_CALLS, H_MAPLOCK },
 	{ "pte_offset_map_lock", "failures", PT_PTL_MAPLOCK_FAILS, H_MAPLOCK },
+	{ "pte_offset_map_nolock", "calls", PT_PTL_NOLOCK_CALLS, H_NOLOCK },
+	{ "pte_offset_map_nolock", "failures", PT_PTL_NOLOCK_FAILS, H_NOLOCK },
+	{ "pte_offset_map_ro_nolock", "calls", PT_PTL_RONOLOCK_CALLS, H_RONOLOCK },
+	{ "pte_offset_map_ro_nolock", "failures", PT_PTL_RONOLOCK_FAILS, H_RONOLOCK },
 	{ "retract_page_tables", "calls", PT_PTL_RETRACT, H_RETRACT },
 	{ "collapse_pte_mapped_thp", "calls", PT_PTL_COLLAPSE_THP, H_COLLAPSE },
 	{ "collapse_and_free_pmd", "calls", PT_PTL_COLLAPSE_FREE, H_COLLAPSE_FREE },
@@ -116,6 +128,8 @@ static void progs_of(struct ptbench_ptlife *k, int h, int m, struct bpf_program 
 	switch (h) {
 	case H_MAP: p[0] = f ? k->progs.ptbench_ptl_map_x : k->progs.ptbench_ptl_map_r; break;
 	case H_MAPLOCK: p[0] = f ? k->progs.ptbench_ptl_mlk_x : k->progs.ptbench_ptl_mlk_r; break;
+	case H_NOLOCK: p[0] = f ? k->progs.ptbench_ptl_nlk_x : k->progs.ptbench_ptl_nlk_r; break;
+	case H_RONOLOCK: p[0] = f ? k->progs.ptbench_ptl_rnl_x : k->progs.ptbench_ptl_rnl_r; break;
 	case H_RETRACT:
 		p[0] = f ? k->progs.ptbench_ptl_retract_page_tables_f : k->progs.ptbench_ptl_retract_page_tables_k;
 		break;
@@ -482,6 +496,17 @@ static long long sub_ll(struct json_object *o, const char *k, const char *f)
 	return json_object_get_int64(v);
 }
 
+/* "name N (F NULL)" or "name N" for the counters the result has */
+static void put_count(FILE *out, const char *label, long long n, long long f)
+{
+	if (n < 0)
+		return;
+	if (f >= 0)
+		fprintf(out, " %s %lld (%lld NULL)", label, n, f);
+	else
+		fprintf(out, " %s %lld", label, n);
+}
+
 static void ptl_summary(struct json_object *res, FILE *out)
 {
 	struct json_object *roles;
@@ -490,17 +515,20 @@ static void ptl_summary(struct json_object *res, FILE *out)
 		return;
 	json_object_object_foreach(roles, role, rj)
 	{
-		long long m = sub_ll(rj, "pte_offset_map", "calls"), mf = sub_ll(rj, "pte_offset_map", "failures");
-		long long ml = sub_ll(rj, "pte_offset_map_lock", "calls"),
-			  mlf = sub_ll(rj, "pte_offset_map_lock", "failures");
+		long long m = sub_ll(rj, "pte_offset_map", "calls"), ml = sub_ll(rj, "pte_offset_map_lock", "calls");
 		long long fd = sub_ll(rj, "pte_free_defer", "calls"), ft = sub_ll(rj, "pte_free_tlb", "calls");
-		long long rc = sub_ll(rj, "pt_reclaim", "freed");
+		long long cf = sub_ll(rj, "collapse_and_free_pmd", "calls"), rc = sub_ll(rj, "pt_reclaim", "freed");
 
-		if (m <= 0 && ml <= 0 && fd <= 0 && ft <= 0 && rc <= 0)
+		if (m <= 0 && ml <= 0 && fd <= 0 && ft <= 0 && rc <= 0 && cf <= 0)
 			continue;
-		fprintf(out, "  ptlife %-14s pte_offset_map %lld (%lld NULL), _lock %lld (%lld NULL); freed: defer %lld, "
-			     "mmu_gather %lld, pt_reclaim %lld\n",
-			role, m, mf, ml, mlf, fd, ft, rc);
+		fprintf(out, "  ptlife %-12s", role);
+		put_count(out, "pte_offset_map", m, sub_ll(rj, "pte_offset_map", "failures"));
+		put_count(out, "_lock", ml, sub_ll(rj, "pte_offset_map_lock", "failures"));
+		put_count(out, "pte_free_defer", fd, -1);
+		put_count(out, "collapse_and_free_pmd", cf, -1);
+		put_count(out, "pte_free_tlb", ft, -1);
+		put_count(out, "pt_reclaim freed", rc, -1);
+		fputc('\n', out);
 	}
 }
 

@@ -51,6 +51,15 @@ for s in sys.argv[2:]:
     walkers = [(role, w['walk']) for role, w in r['workers'].items() if 'walk' in w]
     for role, w in walkers:
         print('%s|%s: %s walked with no miscount (%s)' % ('ok' if w['miscounts'] == 0 else 'not ok', s, role, w))
+    # the race scenarios' own data checks (a failure also fails the run)
+    for role, w in r['workers'].items():
+        if 'race' in w:
+            print('%s|%s: %s data-checked with no corruption (%s)' % ('ok' if w['race']['corruptions'] == 0 else 'not ok', s, role, w['race']))
+    if s in ('walker-retract', 'reclaim-race'):
+        pl = r['probes'].get('ptlife', {})
+        print('%s|%s: the ptlife probe ran or says why (%s)' % (
+            'ok' if pl.get('available') or pl.get('why') else 'not ok', s,
+            pl.get('method') if pl.get('available') else pl.get('why')))
     if s == 'pte-reclaim':
         p = r['workers']['reclaim']['pte_reclaim']
         print('%s|pte-reclaim zapped %d one-page PTE tables' % ('ok' if p['pte_tables_expected'] > 0 else 'not ok', p['pte_tables_expected']))
