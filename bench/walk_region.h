@@ -101,8 +101,8 @@ void pt_walk_print_summary(const char *role, struct json_object *role_json, FILE
 struct json_object *pt_walk_stats_json(const struct pt_walk_stats *s, const struct pt_walk_target *wt);
 
 /* Test-only: PTBENCH_TEST_CORRUPT_CHECK=1 makes the data checks of the
- * walkers and of reclaim-race fail on purpose (a miscount per walk, a wrong
- * value per fault check), so the tests can see such a failure fail the run. */
+ * walkers, race-fault/race-walk and mremap-collapse fail on purpose (a
+ * miscount per walk, a wrong value per check), so the tests can see such a failure fail the run. */
 bool pt_test_corrupt_check(void);
 
 static inline void pt_walk_add(_Atomic uint64_t *c, uint64_t v)

@@ -5,7 +5,8 @@
 # build machine refuses fentry and has no kprobes: only tlb:tlb_flush
 # counts); its programs and maps are gone after SIGINT and SIGKILL; a data
 # check that fails on purpose (PTBENCH_TEST_CORRUPT_CHECK=1) fails the run
-# (exit 5) for reclaim-race and walker-retract, which pass without it.
+# (exit 5) for reclaim-race, walker-retract and mremap-collapse, which pass
+# without it.
 # Counts on known sequences need a kernel that lets the hooks attach: the
 # guest checks in doc/kernel-notes.md ("The ptlife probe").
 . "$(dirname "$0")/lib.sh"
@@ -15,7 +16,7 @@ pl() { json "$1" "d['repeats'][0]['probes']['ptlife']$2"; }
 QUICK="--duration 500ms --warmup 100ms --repeat 1 --quiet"
 
 # --- the data checks ----------------------------------------------------------
-for s in reclaim-race walker-retract; do
+for s in reclaim-race walker-retract mremap-collapse; do
 	$PTBENCH run $s $QUICK -o "$TMP/$s.json" 2>"$TMP/$s.err"
 	rc=$?
 	if [ $rc -eq 4 ]; then
