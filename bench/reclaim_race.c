@@ -11,6 +11,9 @@
  *          it (0, or the value this thread wrote last), write a new value,
  *          read it back (the value, or 0 when a zap came in between); op
  *          `fault`, a page fault whenever the slot was zapped
+ *   race-gup:   per thread a lane as race-fault's, written, then handed to
+ *               vmsplice() (GUP-fast pins the page) and read back through
+ *               the pipe (op `gup`): the stamp, or 0 when a zap came first
  *   race-walk:  mincore() and a read of /proc/self/pagemap over the region (ops
  *          `mincore`, `pagemap`): only the first page of a slot is ever
  *          touched, so a walk that finds any other page resident or present
@@ -30,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "collapse_util.h"
@@ -42,12 +46,14 @@
 enum { OP_ZAP = 0 };
 enum { OP_FAULT = 0 };
 enum { OP_MINCORE = 0, OP_PAGEMAP = 1 };
-enum { MODE_ZAP, MODE_FAULT, MODE_WALK };
+enum { OP_GUP = 0 };
+enum { MODE_ZAP, MODE_FAULT, MODE_WALK, MODE_GUP };
 
 static const char *const zap_ops[] = { "zap", NULL };
 static const char *const fault_ops[] = { "fault", NULL };
 static const char *const walk_ops[] = { "mincore", "pagemap", NULL };
-static const char *const mode_names[] = { "zap", "fault", "walk" };
+static const char *const gup_ops[] = { "gup", NULL };
+static const char *const mode_names[] = { "zap", "fault", "walk", "gup" };
 
 #define LANES 512 /* 8-byte lanes in a slot's first 4 KiB page */
 #define PM_PRESENT (1ULL << 63)
@@ -93,9 +99,11 @@ struct race_thread {
 	unsigned char *vec; /* walk */
 	uint64_t *pm;
 	int pagemap_fd;
+	int pipe[2]; /* race-gup */
 };
 
-extern const struct pt_worker_type pt_worker_race_zap, pt_worker_race_fault, pt_worker_race_walk;
+extern const struct pt_worker_type pt_worker_race_zap, pt_worker_race_fault, pt_worker_race_walk,
+	pt_worker_race_gup;
 
 static int race_setup(struct pt_role_run *rr, char *err, size_t len)
 {
@@ -106,7 +114,8 @@ static int race_setup(struct pt_role_run *rr, char *err, size_t len)
 	pt_role_set_shared(rr, s);
 	s->o = pt_role_opts(rr);
 	s->mode = pt_role_type(rr) == &pt_worker_race_zap ? MODE_ZAP
-		: pt_role_type(rr) == &pt_worker_race_fault ? MODE_FAULT : MODE_WALK;
+		: pt_role_type(rr) == &pt_worker_race_fault ? MODE_FAULT
+		: pt_role_type(rr) == &pt_worker_race_gup ? MODE_GUP : MODE_WALK;
 	s->corrupt = pt_test_corrupt_check();
 	pthread_mutex_lock(&regions_lock);
 	for (size_t i = 0; i < PT_ARRAY_SIZE(regions) && !s->reg; i++) {
@@ -152,15 +161,20 @@ static int race_thread_init(struct pt_thread *t, char *err, size_t len)
 
 	t->priv = rt;
 	rt->pagemap_fd = -1;
+	rt->pipe[0] = rt->pipe[1] = -1;
 	t->mem_addr = s->reg->m.base;
 	t->mem_len = s->reg->m.len;
-	if (s->mode == MODE_FAULT) {
+	if (s->mode == MODE_FAULT || s->mode == MODE_GUP) {
 		rt->lane = atomic_fetch_add(&s->reg->lanes, 1);
 		if (rt->lane >= LANES) {
 			snprintf(err, len, "more than %d fault threads on region %s", LANES, s->o->region);
 			return -1;
 		}
 		rt->last = pt_xcalloc(s->reg->slots, sizeof(*rt->last));
+		if (s->mode == MODE_GUP && pipe2(rt->pipe, O_CLOEXEC)) {
+			snprintf(err, len, "pipe2: %s", strerror(errno));
+			return -1;
+		}
 	} else if (s->mode == MODE_WALK) {
 		rt->vec = pt_xmalloc(pages);
 		rt->pm = pt_xmalloc(pages * sizeof(*rt->pm));
@@ -272,6 +286,42 @@ static void walk_once(struct pt_thread *t, struct race_shared *s, struct race_th
 	}
 }
 
+/* write the lane, splice it (GUP-fast pins the page), read it back */
+static void gup_once(struct pt_thread *t, struct race_shared *s, struct race_thread *rt)
+{
+	uint64_t checks = 0, zeros = 0, bad = 0, t0, t1, skew = s->corrupt ? 1 : 0;
+
+	for (size_t i = 0; i < s->reg->slots && !pt_should_stop(t); i++) {
+		volatile uint64_t *p = (volatile uint64_t *)(s->reg->m.base + i * PT_PMD_SIZE) + rt->lane;
+		uint64_t v = ((uint64_t)(unsigned)t->tid << 32) | ((++rt->seq & 0x7fffffffu) | 1), got = 0;
+		struct iovec iov = { .iov_base = (void *)p, .iov_len = sizeof(*p) };
+		ssize_t n;
+
+		*p = v;
+		t0 = pt_now_ns();
+		n = vmsplice(rt->pipe[1], &iov, 1, 0);
+		if (n == (ssize_t)sizeof(got))
+			n = read(rt->pipe[0], &got, sizeof(got));
+		t1 = pt_now_ns();
+		pt_record(t, OP_GUP, t0, t1);
+		if (n != (ssize_t)sizeof(got)) {
+			pt_record_error(t, OP_GUP, n < 0 ? errno : EIO);
+			continue;
+		}
+		/* the page pinned was ours with the stamp, or a zap came before the pin */
+		if (got == 0)
+			zeros++;
+		else
+			bad += got != v + skew;
+		checks++;
+	}
+	if (pt_measuring(t)) {
+		atomic_fetch_add_explicit(&s->checks, checks, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->zero_reads, zeros, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->corruptions, bad, memory_order_relaxed);
+	}
+}
+
 static int race_run_once(struct pt_thread *t)
 {
 	struct race_shared *s = pt_thread_shared(t);
@@ -280,6 +330,7 @@ static int race_run_once(struct pt_thread *t)
 	switch (s->mode) {
 	case MODE_ZAP: zap_once(t, s); break;
 	case MODE_FAULT: fault_once(t, s, rt); break;
+	case MODE_GUP: gup_once(t, s, rt); break;
 	default: walk_once(t, s, rt); break;
 	}
 	return 0;
@@ -293,6 +344,9 @@ static void race_thread_fini(struct pt_thread *t)
 		return;
 	if (rt->pagemap_fd >= 0)
 		close(rt->pagemap_fd);
+	for (int i = 0; i < 2; i++)
+		if (rt->pipe[i] >= 0)
+			close(rt->pipe[i]);
 	free(rt->last);
 	free(rt->vec);
 	free(rt->pm);
@@ -324,7 +378,7 @@ static void race_report(struct pt_role_run *rr, struct json_object *o)
 	json_object_object_add(r, "slots", json_object_new_int64((int64_t)s->reg->slots));
 	if (s->mode == MODE_ZAP)
 		json_object_object_add(r, "zaps", json_object_new_int64((int64_t)s->zaps));
-	if (s->mode == MODE_FAULT) {
+	if (s->mode == MODE_FAULT || s->mode == MODE_GUP) {
 		json_object_object_add(r, "checks", json_object_new_int64((int64_t)s->checks));
 		json_object_object_add(r, "zero_reads", json_object_new_int64((int64_t)s->zero_reads));
 	}
@@ -354,7 +408,7 @@ static void race_summary(const char *role, struct json_object *role_json, FILE *
 	mode = json_object_get_string(m);
 	if (!strcmp(mode, "zap"))
 		fprintf(out, "  %s: %lld zaps of %lld slots", role, jget(r, "zaps"), jget(r, "slots"));
-	else if (!strcmp(mode, "fault"))
+	else if (!strcmp(mode, "fault") || !strcmp(mode, "gup"))
 		fprintf(out, "  %s: %lld checks, %lld read 0 (zapped meanwhile)", role, jget(r, "checks"),
 			jget(r, "zero_reads"));
 	else
@@ -393,6 +447,9 @@ const struct pt_worker_type pt_worker_race_zap =
 	RACE_TYPE("race-zap", zap_ops, "zap", "MADV_DONTNEED of each 2M slot of a region race-fault/race-walk roles use at once");
 const struct pt_worker_type pt_worker_race_fault =
 	RACE_TYPE("race-fault", fault_ops, "fault", "a checked write per 2M slot of a region a race-zap role empties at once");
+const struct pt_worker_type pt_worker_race_gup =
+	RACE_TYPE("race-gup", gup_ops, "gup",
+		  "a lane per 2M slot written, vmspliced (GUP-fast) and read back, while a race-zap role empties the slots");
 const struct pt_worker_type pt_worker_race_walk =
 	RACE_TYPE("race-walk", walk_ops, "mincore",
 		  "mincore() + pagemap over a region a race-zap role empties at once, checked page by page");

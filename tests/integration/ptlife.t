@@ -5,8 +5,9 @@
 # build machine refuses fentry and has no kprobes: only tlb:tlb_flush
 # counts); its programs and maps are gone after SIGINT and SIGKILL; a data
 # check that fails on purpose (PTBENCH_TEST_CORRUPT_CHECK=1) fails the run
-# (exit 5) for reclaim-race, walker-retract and mremap-collapse, which pass
-# without it.
+# (exit 5) for reclaim-race, walker-retract, mremap-collapse and
+# gup-fast-zap, which pass without it; the race scenarios run clean under
+# ASan/UBSan.
 # Counts on known sequences need a kernel that lets the hooks attach: the
 # guest checks in doc/kernel-notes.md ("The ptlife probe").
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +17,7 @@ pl() { json "$1" "d['repeats'][0]['probes']['ptlife']$2"; }
 QUICK="--duration 500ms --warmup 100ms --repeat 1 --quiet"
 
 # --- the data checks ----------------------------------------------------------
-for s in reclaim-race walker-retract mremap-collapse; do
+for s in reclaim-race walker-retract mremap-collapse gup-fast-zap; do
 	$PTBENCH run $s $QUICK -o "$TMP/$s.json" 2>"$TMP/$s.err"
 	rc=$?
 	if [ $rc -eq 4 ]; then
@@ -30,6 +31,20 @@ for s in reclaim-race walker-retract mremap-collapse; do
 	is "$rc" 5 "$s: a data check failing on purpose fails the run"
 	grep -q "a data check failed" "$TMP/$s-bad.err"; ok $? "$s: ... and says which ($(grep -m1 'data check' "$TMP/$s-bad.err"))"
 done
+
+# --- the race workers under ASan/UBSan -----------------------------------------
+if [ -x "$PTBENCH_ASAN" ]; then
+	for s in reclaim-race gup-fast-zap mremap-collapse; do
+		"$PTBENCH_ASAN" run $s $QUICK -o "$TMP/asan-$s.json" 2>"$TMP/asan-$s.err"
+		rc=$?
+		[ $rc -eq 4 ] && { skip "$s under ASan: cannot run here"; continue; }
+		is "$rc" 0 "$s under ASan/UBSan exits 0"
+		grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$TMP/asan-$s.err"
+		is "$?" 1 "$s: no sanitizer report"
+	done
+else
+	skip "no $PTBENCH_ASAN (make build/ptbench-asan)"
+fi
 
 # --- off by default -----------------------------------------------------------
 $PTBENCH run reclaim-race $QUICK --set scenario.ptlife=false -o "$TMP/off.json"
