@@ -1,7 +1,11 @@
 /* fault: one thread touches every 4 KiB page of its own region once (op
  * `fault`, first touch), then gives the pages back (op `zap`) and starts
  * again. The region is MADV_NOHUGEPAGE so every fault is a small-page fault
- * that walks (and on the first pass, allocates) page tables. */
+ * that walks (and on the first pass, allocates) page tables.
+ *
+ * With `vma_of = ROLE` the threads fault in the spare part of an
+ * mprotect-churn role's mapping instead (role_region.h): the VMA that role's
+ * flips split and merge, so faults race a writer of their own VMA. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "role_region.h"
 #include "ptbench/clock.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
@@ -24,7 +29,7 @@ static const char *const fault_ops[] = { "fault", "zap", NULL };
 struct fault_opts {
 	long long size;
 	int backing;
-	const char *dir;
+	const char *dir, *vma_of;
 };
 
 static const struct pt_opt_def fault_opts[] = {
@@ -32,6 +37,9 @@ static const struct pt_opt_def fault_opts[] = {
 	PT_OPT_ENUM_F("backing", struct fault_opts, backing, "anon", backing_choices,
 		      "anon (private), shmem (memfd, shared) or file (a file in dir, shared)"),
 	PT_OPT_STRING_F("dir", struct fault_opts, dir, "/var/tmp", "where backing=file creates its file"),
+	PT_OPT_STRING_F("vma_of", struct fault_opts, vma_of, "",
+			"an mprotect-churn role of this process with spare > 0: fault in its spare part "
+			"(the VMA its flips split and merge; split between the threads; size unused, anon only)"),
 	PT_OPT_END,
 };
 
@@ -39,7 +47,37 @@ struct fault_thread {
 	volatile char *base;
 	size_t size, page, next;
 	int fd, backing;
+	bool borrowed; /* vma_of: the range is another role's, never unmapped here */
 };
+
+/* vma_of = ROLE: this thread's share of the range ROLE lends */
+static int fault_borrow(struct pt_thread *t, struct fault_thread *f, const char *role, char *err,
+			size_t len)
+{
+	int n = pt_role_nthreads(t->rr) > 0 ? pt_role_nthreads(t->rr) : 1;
+	char *base;
+	size_t all, slice;
+
+	if (!pt_role_region_find(role, &base, &all)) {
+		snprintf(err, len,
+			 "vma_of = %s: no role %s in this process lends a range "
+			 "(an mprotect-churn role with spare > 0, without process = or in the same one)",
+			 role, role);
+		return -1;
+	}
+	slice = all / (size_t)n / f->page * f->page;
+	if (!slice) {
+		snprintf(err, len, "vma_of = %s: its spare (%zu bytes) leaves less than a page per thread",
+			 role, all);
+		return -1;
+	}
+	f->base = base + (size_t)t->index * slice;
+	f->size = slice;
+	f->borrowed = true;
+	t->mem_addr = (const void *)f->base;
+	t->mem_len = f->size;
+	return 0;
+}
 
 static int fault_thread_init(struct pt_thread *t, char *err, size_t len)
 {
@@ -53,6 +91,8 @@ static int fault_thread_init(struct pt_thread *t, char *err, size_t len)
 	f->size = (size_t)o->size / f->page * f->page;
 	f->backing = o->backing;
 	f->fd = -1;
+	if (o->vma_of[0])
+		return fault_borrow(t, f, o->vma_of, err, len);
 	if (f->backing == BACK_SHMEM) {
 		f->fd = memfd_create("ptbench-fault", MFD_CLOEXEC);
 	} else if (f->backing == BACK_FILE) {
@@ -129,7 +169,7 @@ static void fault_thread_fini(struct pt_thread *t)
 
 	if (!f)
 		return;
-	if (f->base)
+	if (f->base && !f->borrowed)
 		munmap((void *)f->base, f->size);
 	if (f->fd >= 0)
 		close(f->fd);
@@ -139,7 +179,26 @@ static void fault_thread_fini(struct pt_thread *t)
 
 static uint64_t fault_mem_bytes(const void *opts, int threads)
 {
-	return (uint64_t)((const struct fault_opts *)opts)->size * (uint64_t)threads;
+	const struct fault_opts *o = opts;
+
+	if (o->vma_of[0])
+		return 0; /* the lending role counts it */
+	return (uint64_t)o->size * (uint64_t)threads;
+}
+
+static enum pt_check fault_check(const struct pt_worker_type *type, const void *opts, const char **bad_key,
+				 char *why, size_t len)
+{
+	const struct fault_opts *o = opts;
+
+	(void)type;
+	if (o->vma_of[0] && o->backing != BACK_ANON) {
+		*bad_key = "vma_of";
+		snprintf(why, len, "vma_of = %s: only with backing = anon (the lender's mapping is anon)",
+			 o->vma_of);
+		return PT_CHECK_ERROR;
+	}
+	return PT_CHECK_OK;
 }
 
 const struct pt_worker_type pt_worker_fault = {
@@ -151,6 +210,7 @@ const struct pt_worker_type pt_worker_fault = {
 	/* the unit of work lock counts are divided by: one first touch of a page; zap is the reset between passes */
 	.unit_op = "fault",
 	.mem_bytes = fault_mem_bytes,
+	.check = fault_check,
 	.thread_init = fault_thread_init,
 	.run_once = fault_run_once,
 	.thread_fini = fault_thread_fini,

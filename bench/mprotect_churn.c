@@ -5,7 +5,13 @@
  * mmap_write_lock (plus vma_start_write on per-VMA-lock kernels) and walk the
  * range's page tables (change_protection) to rewrite the PTEs, so with
  * populate = true every call also walks populated PTE tables: what faulting
- * threads and /proc readers of the same mm wait behind. */
+ * threads and /proc readers of the same mm wait behind.
+ *
+ * `spare` maps that many more bytes after the flipped slices, in the same
+ * VMA, and lends them to fault roles with `vma_of = ROLE` (role_region.h):
+ * their faults then hit the VMA each flip write-locks (the split marks the
+ * VMA it splits, the merge the ones it merges), so on per-VMA-lock kernels
+ * some of them find it locked and fall back to mmap_lock. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <json-c/json.h>
@@ -17,6 +23,7 @@
 #include <unistd.h>
 
 #include "collapse_util.h"
+#include "role_region.h"
 #include "ptbench/clock.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
@@ -26,7 +33,7 @@ enum { OP_MPROTECT };
 static const char *const mprotect_ops[] = { "mprotect", NULL };
 
 struct mprotect_opts {
-	long long size, range;
+	long long size, range, spare;
 	bool populate;
 };
 
@@ -37,6 +44,9 @@ static const struct pt_opt_def mprotect_opt_defs[] = {
 			   "bytes flipped per call (at most size / threads)"),
 	PT_OPT_BOOL_F("populate", struct mprotect_opts, populate, "true",
 		      "write every page at setup, so each mprotect rewrites present PTEs"),
+	PT_OPT_SIZE_MULT_F("spare", struct mprotect_opts, spare, "0", 0, 1LL << 40, 4096,
+			   "bytes mapped after the flipped part, in the same VMA, never flipped: "
+			   "fault roles with vma_of = this role fault there"),
 	PT_OPT_END,
 };
 
@@ -63,8 +73,10 @@ static enum pt_check mprotect_check(const struct pt_worker_type *type, const voi
 
 static uint64_t mprotect_mem_bytes(const void *opts, int threads)
 {
+	const struct mprotect_opts *o = opts;
+
 	(void)threads; /* one mapping per role */
-	return (uint64_t)((const struct mprotect_opts *)opts)->size;
+	return (uint64_t)(o->size + o->spare);
 }
 
 static int mprotect_setup(struct pt_role_run *rr, char *err, size_t len)
@@ -81,11 +93,18 @@ static int mprotect_setup(struct pt_role_run *rr, char *err, size_t len)
 			 s->o->size, n, s->o->range);
 		return -1;
 	}
-	if (pt_aligned_map(&s->m, (size_t)s->o->size, -1, err, len))
+	if (pt_aligned_map(&s->m, (size_t)(s->o->size + s->o->spare), -1, err, len))
 		return -1;
-	madvise(s->m.base, s->m.len, MADV_NOHUGEPAGE); /* PTEs to rewrite, not PMDs */
+	/* PTEs to rewrite, not PMDs; over the spare too, in this one call, so
+	 * the faulters' part stays in the same VMA */
+	madvise(s->m.base, s->m.len, MADV_NOHUGEPAGE);
+	if (s->o->spare &&
+	    pt_role_region_publish(pt_role_name(rr), s->m.base + s->o->size, (size_t)s->o->spare)) {
+		snprintf(err, len, "cannot lend the spare part to other roles (too many lenders)");
+		return -1;
+	}
 	if (s->o->populate)
-		for (size_t off = 0; off < s->m.len; off += (size_t)page)
+		for (size_t off = 0; off < (size_t)s->o->size; off += (size_t)page)
 			s->m.base[off] = 1;
 	return 0;
 }
@@ -132,6 +151,8 @@ static void mprotect_teardown(struct pt_role_run *rr)
 
 	if (!s)
 		return;
+	if (s->o->spare)
+		pt_role_region_withdraw(pt_role_name(rr));
 	pt_aligned_unmap(&s->m);
 	free(s);
 	pt_role_set_shared(rr, NULL);
