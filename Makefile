@@ -117,6 +117,13 @@ check: ptbench build/ptbench-asan $(UNIT_BIN) $(UNIT_SAN_BIN)
 	prove -v $(UNIT_BIN) $(UNIT_SAN_BIN) $(wildcard tests/integration/*.t)
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
+# Calibration against the kernel (tests/kernel/): fetches the Debian kernels
+# of tests/kernel/kernels.list and boots each under `ptbench vm` (TCG, about
+# 80 s a kernel here); KERNEL_SET=ci runs the subset .ci/run runs.
+.PHONY: check-kernels
+check-kernels: ptbench
+	prove -v tests/kernel/calibrate.t
+
 unit: $(UNIT_BIN) $(UNIT_SAN_BIN)
 	prove -v $(UNIT_BIN) $(UNIT_SAN_BIN)
 

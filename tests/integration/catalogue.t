@@ -70,6 +70,16 @@ for s in sys.argv[2:]:
         else:
             print('%s|pte-reclaim: CONFIG_PT_RECLAIM=%s: the tables stay until munmap (%d freed)' % (
                 'ok' if p['pte_tables_freed'] == 0 else 'not ok', p['config_pt_reclaim'], p['pte_tables_freed']))
+    if s == 'vma-lock-fallback':
+        # faults in the VMA the flipper splits and merges: where the per-VMA
+        # lock probe runs (6.4+, BPF), some must fall back to mmap_lock
+        vl = r['probes'].get('vma_lock', {})
+        if vl.get('available'):
+            v = vl.get('roles', {}).get('faulter', {})
+            print('%s|vma-lock-fallback: faults racing mprotect on their own VMA fell back: %s of %s' % (
+                'ok' if v.get('fallbacks', 0) > 0 else 'not ok', v.get('fallbacks'), v.get('attempts')))
+        else:
+            print('skip|vma-lock-fallback: vma_lock probe unavailable: %s' % vl.get('why'))
     if s == 'agent-smaps':
         w = r['workers']
         print('%s|agent-smaps: churn ran in process service (pid %s)' % ('ok' if w['churn'].get('process') == 'service' else 'not ok', w['churn'].get('pid')))

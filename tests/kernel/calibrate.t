@@ -1,0 +1,71 @@
+#!/bin/bash
+# Calibration against the kernel: boot each kernel of tests/kernel/kernels.list
+# under `ptbench vm` once, run the calibration scenarios (tests/kernel/*.ini,
+# one op type per role) and scenarios/vma-lock-fallback.ini in that guest, and
+# hold every role's mmap_lock / VMA-lock counts to what the kernel source
+# predicts (tests/kernel/check.py: one TAP line per prediction, each citing
+# the function that takes the lock). A kernel the archive no longer offers
+# is skipped with the reason, as is the whole suite without qemu or busybox.
+#
+# KERNEL_SET=ci runs the lines marked "ci" (what .ci/run runs); anything
+# else, all. KERNEL_FETCH=0 uses build/kernels as it is (no network).
+# KERNEL_OUT=DIR keeps the guests' results (DIR/LABEL/*.json, console.log).
+. "$(dirname "$0")/../integration/lib.sh"
+T0=$SECONDS
+
+releases=()
+while read -r rel mark _; do
+	case $rel in '' | '#'*) continue ;; esac
+	[ "${KERNEL_SET:-all}" = ci ] && [ "$mark" != ci ] && continue
+	releases+=("$rel")
+done <tests/kernel/kernels.list
+
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	skip "calibration: qemu-system-x86_64 not installed (scripts/install-deps.sh)"
+	done_testing
+	exit
+elif ! command -v busybox >/dev/null; then
+	skip "calibration: busybox-static not installed (scripts/install-deps.sh)"
+	done_testing
+	exit
+fi
+
+if [ "${KERNEL_FETCH:-1}" != 0 ]; then
+	scripts/fetch-kernels.sh "${releases[@]}" >"$TMP/fetch.out" 2>"$TMP/fetch.err"
+	diag "fetch-kernels.sh exit $? in $((SECONDS - T0))s"
+	sed 's/^/# fetch: /' "$TMP/fetch.err"
+fi
+
+scen=(tests/kernel/*.ini scenarios/vma-lock-fallback.ini)
+out=${KERNEL_OUT:-$TMP/cal}
+for rel in "${releases[@]}"; do
+	img=build/kernels/vmlinuz-$rel
+	label=${rel%-cloud-amd64}
+	if [ ! -r "$img" ]; then
+		why=$(grep -F -- "$rel" "$TMP/fetch.err" 2>/dev/null | head -1)
+		skip "calibration on $rel: kernel not fetched (${why:-scripts/fetch-kernels.sh $rel})"
+		continue
+	fi
+	t=$SECONDS
+	# tcg-single: one emulator thread cannot race kernel text patching
+	# while the probes enable tracepoints (see tests/integration/vm.t)
+	"$PTBENCH" vm --kernel "$img:$label" --accel tcg-single --timeout 600 -o "$out" \
+		run "${scen[@]}" --repeat 1 --warmup 200ms >"$TMP/vm-$label.out" 2>&1
+	rc=$?
+	diag "$rel: ptbench vm exit $rc in $((SECONDS - t))s"
+	python3 tests/kernel/check.py "$out/$label" "$label" "build/kernels/config-$rel" >"$TMP/check-$label" 2>&1
+	while IFS='|' read -r st desc; do
+		case $st in
+		ok) ok 0 "$desc" ;;
+		"not ok") ok 1 "$desc" ;;
+		skip) skip "$desc" ;;
+		*) diag "$st $desc" ;;
+		esac
+	done <"$TMP/check-$label"
+	if grep -q "^not ok" "$TMP/check-$label"; then
+		sed 's/^/#   /' "$TMP/vm-$label.out" | tail -20
+		tail -20 "$out/$label/console.log" 2>/dev/null | sed 's/^/#   console: /'
+	fi
+done
+diag "calibration: ${#releases[@]} kernels in $((SECONDS - T0))s"
+done_testing
