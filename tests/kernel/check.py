@@ -194,7 +194,9 @@ if d:
                 cfg = 'y'
     freed, exp = p['pte_tables_freed'], p['pte_tables_expected']
     if cfg == 'y':
-        # zap_pte_range() -> try_get_and_clear_pmd()/free_pte() (mm/pt_reclaim.c, 6.14+)
+        # 7.2: zap_pte_range() -> zap_empty_pte_table() when
+        # pte_table_reclaim_possible() (mm/memory.c); MADV_DONTNEED sets
+        # details.reclaim_pt (mm/madvise.c)
         check(exp > 0 and freed == exp, 'CONFIG_PT_RECLAIM=y: MADV_DONTNEED freed every PTE table it emptied (%d of %d)'
               % (freed, exp))
     elif cfg == 'n':
