@@ -131,6 +131,32 @@ static int verr(const struct pt_plan *plan, const struct pt_plan_role *pr, int l
 	return PT_EXIT_USAGE;
 }
 
+/* vma_of = ROLE (fault): ROLE must lend a range (spare > 0) to roles of its
+ * own process; the lending table (bench/role_region.c) is per process */
+static int vma_of_validate(const struct pt_plan *plan, const struct pt_plan_role *pr)
+{
+	const char *of, *spare;
+	int line;
+
+	if (pt_opts_find(pr->raw, "vma_of") < 0 || !*(of = pt_opt_str(pr->raw, "vma_of")))
+		return PT_EXIT_OK;
+	line = pt_opt_line(pr->raw, "vma_of");
+	for (size_t o = 0; o < plan->nroles; o++) {
+		const struct pt_plan_role *lr = &plan->roles[o];
+
+		if (strcmp(lr->name, of))
+			continue;
+		if (strcmp(lr->process ? lr->process : "", pr->process ? pr->process : ""))
+			return verr(plan, pr, line, "vma_of = %s: role %s runs in another process", of, of);
+		spare = pt_opts_find(lr->raw, "spare") < 0 ? "0" : pt_opt_str(lr->raw, "spare");
+		if (!strcmp(spare, "0"))
+			return verr(plan, pr, line, "vma_of = %s: role %s lends nothing (an mprotect-churn role with spare > 0)",
+				    of, of);
+		return PT_EXIT_OK;
+	}
+	return verr(plan, pr, line, "vma_of = %s: no role %s in this scenario", of, of);
+}
+
 int pt_procs_validate(const struct pt_scenario *sc, const struct pt_plan *plan)
 {
 	for (size_t r = 0; r < plan->nroles; r++) {
@@ -144,6 +170,8 @@ int pt_procs_validate(const struct pt_scenario *sc, const struct pt_plan *plan)
 				return verr(plan, pr, line, "process = %s: use letters, digits, - and _", name);
 		if (strlen(name) >= sizeof(((struct pt_proc *)0)->name))
 			return verr(plan, pr, line, "process = %s: the name is too long", name);
+		if (vma_of_validate(plan, pr))
+			return PT_EXIT_USAGE;
 		if (pt_opts_find(pr->raw, "target") < 0)
 			continue;
 		target = pt_opt_str(pr->raw, "target");

@@ -187,6 +187,18 @@ printf '[scenario]\ndescription = t\n[worker x]\ntype = smaps-read\nthreads = 1\
 is "$?" 2 "target = process:NAME without such a process: exit 2"
 grep -q "badtarget.ini:6: .*no role has process = nosuch" "$TMP/bt.err"; ok $? "... naming file:line ($(head -1 "$TMP/bt.err"))"
 
+# vma_of = ROLE needs a lender (spare > 0) in the same process: refused before anything runs
+printf '[scenario]\ndescription = t\n[worker m]\ntype = mprotect-churn\nthreads = 1\n[worker f]\ntype = fault\nthreads = 1\nvma_of = %s\n' m \
+	>"$TMP/vmaof.ini"
+"$PTBENCH" run "$TMP/vmaof.ini" --duration 100ms --repeat 1 -o "$TMP/vo.json" 2>"$TMP/vo.err"
+is "$?" 2 "vma_of = a role with no spare: exit 2"
+grep -q "vmaof.ini:9: .*role m lends nothing" "$TMP/vo.err"; ok $? "... naming file:line ($(head -1 "$TMP/vo.err"))"
+[ ! -e "$TMP/vo.json" ]; ok $? "... and writing no result"
+sed -i 's/^vma_of = m$/vma_of = nosuch/' "$TMP/vmaof.ini"
+"$PTBENCH" run "$TMP/vmaof.ini" --duration 100ms --repeat 1 -o "$TMP/vo.json" 2>"$TMP/vo.err"
+is "$?" 2 "vma_of = a role that does not exist: exit 2"
+grep -q "no role nosuch in this scenario" "$TMP/vo.err"; ok $? "... saying so ($(head -1 "$TMP/vo.err"))"
+
 lap "the child process is gone"
 # the child process is gone after a normal exit, SIGINT and SIGKILL of ptbench
 # (--no-trace: a SIGKILLed run cannot remove its tracefs instance)

@@ -36,6 +36,19 @@ if [ "${KERNEL_FETCH:-1}" != 0 ]; then
 	sed 's/^/# fetch: /' "$TMP/fetch.err"
 fi
 
+# --list: the fixed format other scripts parse (RELEASE PACKAGE SUITE
+# VERSION, by kernel version); needs the archive
+if [ "${KERNEL_FETCH:-1}" != 0 ] && scripts/fetch-kernels.sh --list >"$TMP/list" 2>"$TMP/list.err"; then
+	bad=$(awk 'NF != 4 || $2 != "linux-image-" $1 { print NR ": " $0 }' "$TMP/list" | head -3)
+	is "$bad" "" "fetch-kernels.sh --list: $(wc -l <"$TMP/list") lines of RELEASE linux-image-RELEASE SUITE VERSION"
+	sort -V -k1,1 "$TMP/list" | cmp -s - "$TMP/list"
+	ok $? "fetch-kernels.sh --list is sorted by kernel version"
+	missing=$(for r in "${releases[@]}"; do awk -v r="$r" '$1 == r { f = 1 } END { exit !f }' "$TMP/list" || echo "$r"; done)
+	[ -z "$missing" ] || diag "no longer in the archive: $missing"
+else
+	skip "fetch-kernels.sh --list: the archive cannot be reached (or KERNEL_FETCH=0)"
+fi
+
 scen=(tests/kernel/*.ini scenarios/vma-lock-fallback.ini)
 out=${KERNEL_OUT:-$TMP/cal}
 for rel in "${releases[@]}"; do
