@@ -59,6 +59,13 @@ def role(d, name):
     return ops, W, R, r.get('downgrades', 0), v
 
 
+def fb_of(v):
+    """read holds that are page faults of the role's thread outside its ops
+    (a first touch of a fresh anon VMA, its stack) falling back from the
+    VMA lock: the VMA-lock probe counts them (0 where it does not run)"""
+    return v['fallbacks'] if v else 0
+
+
 def usable(name):
     d = load(name)
     if d is None:
@@ -112,8 +119,9 @@ if d:
     # takes mmap_lock only in fallback_to_mmap_lock() (a VMA being changed:
     # none here) -- "fs/proc/task_mmu: read proc/pid/maps under per-vma lock"
     for who, f, since in (('maps', 'maps', (6, 17)), ('smaps', 'smaps', (7, 2)), ('numa', 'numa_maps', (7, 2))):
-        ops, W, R, _, _ = role(d, who)
+        ops, W, R, _, v = role(d, who)
         n = ops['read']
+        R -= fb_of(v)
         if ver >= since:
             # smaps and numa_maps joined in 7.2 ("use vma locks for
             # proc/pid/{smaps|numa_maps} reads": drop_rcu()/reacquire_rcu()
@@ -135,8 +143,10 @@ if ver < (6, 11):
 else:
     d = usable('procmap-query')
     if d:
-        ops, W, R, _, _ = role(d, 'query')
+        ops, W, R, _, v = role(d, 'query')
         n = ops['query']
+        # less the thread's own faults that fell back (6.17.13 once: 1)
+        R -= fb_of(v)
         if ver >= (6, 18):
             # query_vma_find_by_addr() (fs/proc/task_mmu.c) takes the VMA's
             # lock with lock_next_vma() under RCU; mmap_read_lock only on
@@ -161,14 +171,15 @@ if d:
         check(n > 0 and R == n and W == 0, 'shmem fault = 1 read hold before per-VMA locks: %d faults, R %d' % (n, R))
     else:
         # lock_vma_under_rcu() serves shared/file VMAs from 6.7 (6.4-6.6 only
-        # anonymous ones): mmap_lock only for a fault that fell back, and
-        # nothing writes to this VMA, so that is rare: a bound, not a count
-        # (6.12.117 once gave 1 fallback in 4219 faults, otherwise 0; its
-        # cause was not examined)
+        # anonymous ones); nothing writes to this VMA, so none of the
+        # shmem faults falls back: every read hold is a fallback, and there
+        # are no more fallbacks than the thread's faults outside its ops
+        # (attempts - faults: 6.12.117 once had 1 such, a fresh anon VMA's
+        # first touch, and it fell back)
         fb = v['fallbacks']
-        check(n > 0 and R == fb and W == 0 and fb <= n / 100,
-              'shmem fault under the VMA lock from 6.7: mmap_lock only for a fallback, at most 1%% fall back: '
-              '%d faults, R %d, VMA-lock fallbacks %d' % (n, R, fb))
+        check(n > 0 and R == fb and W == 0 and fb <= v['attempts'] - n,
+              'shmem fault under the VMA lock from 6.7, none falls back: %d faults, R %d, VMA-lock fallbacks %d '
+              '(of %d attempts: %d outside the op)' % (n, R, fb, v['attempts'], v['attempts'] - n))
 
 # --- MADV_DONTNEED and PT_RECLAIM ---------------------------------------------------
 d = usable('pte-reclaim')
