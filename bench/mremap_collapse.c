@@ -209,7 +209,7 @@ static int mc_run_once(struct pt_thread *t)
 	uint64_t t0, t1, zeros = 0, bad = 0, skew = s->corrupt ? 1 : 0;
 	void *r;
 
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_MREMAP);
 	r = mremap(mt->at[mt->cur], size, size, MREMAP_MAYMOVE | MREMAP_FIXED, mt->at[!mt->cur]);
 	t1 = pt_now_ns();
 	pt_record(t, OP_MREMAP, t0, t1);
@@ -219,7 +219,7 @@ static int mc_run_once(struct pt_thread *t)
 	}
 	mt->cur = !mt->cur;
 	t->mem_addr = mt->at[mt->cur];
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_CHECK);
 	for (size_t p = 0; p < size / page; p++) {
 		uint64_t v = *(volatile uint64_t *)(mt->at[mt->cur] + p * page);
 

@@ -189,7 +189,7 @@ static int race_thread_init(struct pt_thread *t, char *err, size_t len)
 
 static void zap_once(struct pt_thread *t, struct race_shared *s)
 {
-	uint64_t t0 = pt_now_ns(), t1, n = 0;
+	uint64_t t0 = pt_op_begin(t, OP_ZAP), t1, n = 0;
 
 	for (size_t i = 0; i < s->reg->slots && !pt_should_stop(t); i++) {
 		int rc = madvise(s->reg->m.base + i * PT_PMD_SIZE, PT_PMD_SIZE, MADV_DONTNEED);
@@ -200,8 +200,9 @@ static void zap_once(struct pt_thread *t, struct race_shared *s)
 			pt_record_error(t, OP_ZAP, errno);
 		else
 			n++;
-		t0 = t1;
+		t0 = pt_op_begin_at(t, OP_ZAP, t1);
 	}
+	pt_op_end(t);
 	if (pt_measuring(t))
 		atomic_fetch_add_explicit(&s->zaps, n, memory_order_relaxed);
 }
@@ -218,7 +219,7 @@ static void fault_once(struct pt_thread *t, struct race_shared *s, struct race_t
 
 		if (!(v & 0xffffffffu))
 			v = ((uint64_t)(unsigned)t->tid << 32) | (++rt->seq & 0xffffffffu);
-		t0 = pt_now_ns();
+		t0 = pt_op_begin(t, OP_FAULT);
 		before = *p;
 		*p = v;
 		after = *p;
@@ -248,7 +249,7 @@ static void walk_once(struct pt_thread *t, struct race_shared *s, struct race_th
 	uint64_t t0, t1, found = 0, bad = 0;
 	ssize_t n;
 
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_MINCORE);
 	if (mincore(s->reg->m.base, s->reg->m.len, rt->vec)) {
 		t1 = pt_now_ns();
 		pt_record(t, OP_MINCORE, t0, t1);
@@ -262,7 +263,7 @@ static void walk_once(struct pt_thread *t, struct race_shared *s, struct race_th
 			bad += ((rt->vec[i] & 1) && i % per_slot) || (rt->vec[i] & ~1u);
 		}
 	}
-	t0 = pt_now_ns();
+	t0 = pt_op_begin(t, OP_PAGEMAP);
 	n = pread(rt->pagemap_fd, rt->pm, pages * sizeof(*rt->pm),
 		  (off_t)((uintptr_t)s->reg->m.base / page * sizeof(*rt->pm)));
 	t1 = pt_now_ns();
@@ -298,7 +299,7 @@ static void gup_once(struct pt_thread *t, struct race_shared *s, struct race_thr
 		ssize_t n;
 
 		*p = v;
-		t0 = pt_now_ns();
+		t0 = pt_op_begin(t, OP_GUP);
 		n = vmsplice(rt->pipe[1], &iov, 1, 0);
 		if (n == (ssize_t)sizeof(got))
 			n = read(rt->pipe[0], &got, sizeof(got));
