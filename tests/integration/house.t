@@ -124,4 +124,10 @@ is "$n" 1 "the lock probe backend names are listed in one place"
 bad=$(grep -rln '[^_x]realloc(' src --include=*.c | grep -v -e '^src/util/util.c$' -e '^src/results/result_read.c$' || true)
 is "$bad" "" "no bare realloc outside util.c and the result reader"
 
+# every worker that records ops marks them first (pt_op_begin*: the per-op
+# lock attribution and the tail probe read the marker); a worker written
+# without it counts its lock events in the role only
+bad=$(for f in $(grep -l 'pt_record(' bench/*.c); do grep -q 'pt_op_begin' "$f" || echo "$f"; done)
+is "$bad" "" "every worker that calls pt_record marks its ops with pt_op_begin"
+
 done_testing
