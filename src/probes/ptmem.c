@@ -4,9 +4,21 @@
  * the roles' setup, before their threads run), every 10 ms by a sampler
  * thread while the repeat runs, and when the threads have stopped: the
  * result holds start, end and the peak over those samples. A peak shorter
- * than 10 ms between two samples is missed; start and end are exact. */
+ * than 10 ms between two samples is missed; start and end are exact.
+ *
+ * The sampler must cost the workers nothing it can avoid (issue 26): it
+ * wakes 100 times a second for the whole run, also under --no-trace, and
+ * each wake-up used to fopen + fscanf /proc/self/status and /proc/vmstat
+ * and rescan /proc/self/task/ * /children (one open per worker thread).
+ * Now /proc/self/status and /proc/vmstat stay open and are pread() into one
+ * buffer, the children are looked for every CHILD_SCAN_EVERY samples (their
+ * VmPTE is still read every sample), and once the worker threads exist the
+ * sampler is moved to the CPUs no worker is bound to, when there are any, so
+ * that its wake-ups do not preempt a worker on its own CPU. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <pthread.h>
@@ -20,10 +32,12 @@
 
 #include "ptbench/probe.h"
 #include "ptbench/util.h"
-#include "ptbench/vmstat.h"
 
 #define SAMPLE_NS 10000000L
 #define MAX_CHILDREN 64
+/* a child process that lives less than this many samples (100 ms) may be
+ * missed; role processes and sharers live for the whole repeat */
+#define CHILD_SCAN_EVERY 10
 
 struct gauge {
 	long long start, end, peak;
@@ -45,6 +59,9 @@ struct ptmem_state {
 	struct child children[MAX_CHILDREN];
 	int nchildren;
 	unsigned long samples;
+	int status_fd, vmstat_fd; /* /proc/self/status, /proc/vmstat: kept open */
+	char buf[16384];          /* what one of them read (under lock) */
+	const char *sampler_cpus; /* "spare" once moved off the workers' CPUs */
 };
 
 static void gauge_add(struct gauge *g, long long v)
@@ -89,6 +106,36 @@ static long long vmpte_kb(int pid, char *comm, size_t comm_len)
 	return kb;
 }
 
+/* pread a kept-open /proc file into s->buf, NUL-terminated; -1 on failure */
+static ssize_t pread_all(struct ptmem_state *s, int fd)
+{
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, s->buf, sizeof(s->buf) - 1, 0);
+	if (n < 0)
+		return -1;
+	s->buf[n] = '\0';
+	return n;
+}
+
+/* the number after "KEY" at the start of a line of s->buf, -1 if none */
+static long long field(const struct ptmem_state *s, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = s->buf;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen))
+			return strtoll(p + klen, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
 static struct child *child_slot(struct ptmem_state *s, int pid)
 {
 	for (int i = 0; i < s->nchildren; i++)
@@ -101,7 +148,7 @@ static struct child *child_slot(struct ptmem_state *s, int pid)
 }
 
 /* children of every thread of this process (/proc/self/task/TID/children) */
-static void sample_children(struct ptmem_state *s)
+static void scan_children(struct ptmem_state *s)
 {
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *e;
@@ -140,16 +187,44 @@ static void sample_children(struct ptmem_state *s)
 
 static void sample(struct ptmem_state *s)
 {
-	struct pt_vmstat v;
-	long long self = vmpte_kb(0, NULL, 0);
-	long long sys = pt_vmstat_read(&v) ? -1 : pt_vmstat_get(&v, "nr_page_table_pages");
-
 	pthread_mutex_lock(&s->lock);
-	gauge_add(&s->self_kb, self);
-	gauge_add(&s->system_pages, sys);
-	sample_children(s);
+	gauge_add(&s->self_kb, pread_all(s, s->status_fd) < 0 ? -1 : field(s, "VmPTE:"));
+	gauge_add(&s->system_pages, pread_all(s, s->vmstat_fd) < 0 ? -1 : field(s, "nr_page_table_pages "));
+	if (s->samples % CHILD_SCAN_EVERY == 0) {
+		scan_children(s); /* finds new children and reads every child's VmPTE */
+	} else {
+		for (int i = 0; i < s->nchildren; i++) {
+			long long kb = vmpte_kb(s->children[i].pid, NULL, 0);
+
+			if (kb >= 0)
+				gauge_add(&s->children[i].vmpte_kb, kb);
+		}
+	}
 	s->samples++;
 	pthread_mutex_unlock(&s->lock);
+}
+
+/* Move the sampler to the CPUs this process may use that no worker thread
+ * is bound to. Nothing when a worker is unbound (it may be anywhere) or when
+ * the workers have every CPU: then the sampler shares, as before. */
+static void ptmem_threads_ready(void *state, struct pt_run *run)
+{
+	struct ptmem_state *s = state;
+	cpu_set_t spare;
+
+	if (!s->sampler_running || sched_getaffinity(0, sizeof(spare), &spare))
+		return;
+	for (size_t r = 0; r < pt_probe_nroles(run); r++)
+		for (int i = 0; i < pt_probe_role_nthreads(run, r); i++) {
+			int cpu = pt_probe_thread_cpu(run, r, i);
+
+			if (cpu < 0)
+				return;
+			if (cpu < CPU_SETSIZE)
+				CPU_CLR(cpu, &spare);
+		}
+	if (CPU_COUNT(&spare) && !pthread_setaffinity_np(s->sampler, sizeof(spare), &spare))
+		s->sampler_cpus = "spare";
 }
 
 static void *sampler_main(void *arg)
@@ -180,6 +255,9 @@ static int ptmem_start(struct pt_run *run, void **state, char *why, size_t len)
 	(void)run;
 	*state = s;
 	pthread_mutex_init(&s->lock, NULL);
+	s->sampler_cpus = "shared";
+	s->status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	s->vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
 	if (vmpte_kb(0, NULL, 0) < 0) {
 		snprintf(why, len, "no VmPTE in /proc/self/status");
 		return -1;
@@ -230,7 +308,11 @@ static struct json_object *ptmem_result(void *state, struct pt_run *run)
 
 	(void)run;
 	json_object_object_add(o, "method", json_object_new_string(
-		"read at probe start (after setup), every 10 ms by a sampler thread, and after the threads stopped"));
+		strcmp(s->sampler_cpus, "spare")
+			? "read at probe start (after setup), every 10 ms by a sampler thread (children looked for "
+			  "every 100 ms) sharing the workers' CPUs, and after the threads stopped"
+			: "read at probe start (after setup), every 10 ms by a sampler thread (children looked for "
+			  "every 100 ms) on CPUs no worker is bound to, and after the threads stopped"));
 	json_object_object_add(o, "interval_ms", json_object_new_int((int)(SAMPLE_NS / 1000000)));
 	json_object_object_add(o, "samples", json_object_new_int64((int64_t)s->samples));
 	json_object_object_add(self, "vmpte_kb", gauge_json(&s->self_kb));
@@ -295,6 +377,10 @@ static void ptmem_destroy(void *state)
 		pthread_join(s->sampler, NULL);
 	}
 	pthread_mutex_destroy(&s->lock);
+	if (s->status_fd >= 0)
+		close(s->status_fd);
+	if (s->vmstat_fd >= 0)
+		close(s->vmstat_fd);
 	free(s);
 }
 
@@ -303,6 +389,7 @@ const struct pt_probe pt_probe_ptmem = {
 	.summary = "page-table memory: VmPTE (this process and its children) and nr_page_table_pages, start/end/peak (10 ms samples)",
 	.is_trace = false,
 	.start = ptmem_start,
+	.threads_ready = ptmem_threads_ready,
 	.stop = ptmem_stop,
 	.result = ptmem_result,
 	.print_summary = ptmem_summary,
