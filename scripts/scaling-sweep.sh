@@ -6,8 +6,11 @@
 # p50/p99 (medians over repeats) of each scenario's headline ops.
 #
 # usage: scripts/scaling-sweep.sh [-o OUTDIR] [-d DURATION] [-w WARMUP] [-r REPEAT]
-#                                 [-t THREADS] [-- EXTRA ptbench run ARGS...]
+#                                 [-t THREADS] [-c] [-- EXTRA ptbench run ARGS...]
 #   THREADS defaults to 1,2,4,...,max (max = the PUs ptbench may use).
+#   -c: also the harness cost at each thread count (build/perf/harness_cost -t N:
+#       every worker's rate against its bare twin; `make build/perf/harness_cost`)
+#       into OUTDIR/harness-cost.txt; HARNESS_COST_ARGS adds its options (-r, -d).
 # Environment: PTBENCH (default ./ptbench next to scripts/), COLLAPSE_SCENARIO
 # and COLLAPSE_ROLE to choose the second sweep yourself.
 # Exit status: the worst ptbench exit status of the sweeps.
@@ -15,15 +18,16 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 PTBENCH=${PTBENCH:-$top/ptbench}
 out=scaling-$(uname -r)-$(date +%Y%m%dT%H%M%S)
-duration=5s warmup=1s repeat=3 threads="1,2,4,...,max"
-while getopts "o:d:w:r:t:h" o; do
+duration=5s warmup=1s repeat=3 threads="1,2,4,...,max" cost=0
+while getopts "o:d:w:r:t:ch" o; do
 	case $o in
 	o) out=$OPTARG ;;
 	d) duration=$OPTARG ;;
 	w) warmup=$OPTARG ;;
 	r) repeat=$OPTARG ;;
 	t) threads=$OPTARG ;;
-	*) sed -n '2,14p' "$0"; exit 2 ;;
+	c) cost=1 ;;
+	*) sed -n '2,17p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -116,4 +120,32 @@ for name, docs in sorted(groups.items()):
         flag = "" if d.get("complete") else "  (incomplete)"
         print(f"{d['sweep']['value']:>7} " + "".join(cells) + flag)
 PY
+# the harness cost at each thread count of the list (its own runs, not the
+# sweep's result files): ratios of ptbench's rate to a bare loop's
+if [ $cost = 1 ]; then
+	hc=$top/build/perf/harness_cost
+	[ -x "$hc" ] || { echo "scaling-sweep: no $hc (make build/perf/harness_cost)" >&2; exit 2; }
+	max=$(nproc)
+	list=$(python3 - "$threads" "$max" <<'PY'
+import sys
+spec, mx = sys.argv[1], int(sys.argv[2])
+out = []
+for p in spec.split(","):
+    p = p.strip()
+    if p == "...":
+        continue
+    v = mx if p == "max" else int(p)
+    if v <= mx and v not in out:
+        out.append(v)
+if "..." in spec.split(",") and len(out) >= 2:
+    v = out[-2] * 2
+    while v < out[-1]:
+        out.insert(-1, v); v *= 2
+print(" ".join(map(str, sorted(out))))
+PY
+)
+	for n in $list; do
+		PTBENCH=$PTBENCH "$hc" -t "$n" ${HARNESS_COST_ARGS:-} | tee -a "$out/harness-cost.txt"
+	done
+fi
 exit $worst

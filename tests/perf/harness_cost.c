@@ -1,0 +1,685 @@
+/* Harness cost per worker type (issue 26): each worker's op rate under
+ * `ptbench run --no-trace` against its bare twin, a small C loop in this file
+ * doing the same system calls and touches with the same clock reads around
+ * each op, and nothing of the harness (no runner, histograms, timeline,
+ * samplers or probes). Both run as separate processes for the same window
+ * after the same warm-up, in interleaved rounds (the order alternates, so a
+ * drift of the machine hits both alike); the table gives the median of the
+ * per-round ratios ptbench/twin and their spread. The lock probes' own cost
+ * is tests/perf/bpf_overhead.c's; -p adds an arm with them on here too.
+ *
+ * usage: harness_cost [-r ROUNDS] [-d SECONDS] [-w SECONDS] [-t THREADS] [-p] [NAME...]
+ * Environment: PTBENCH (default ./ptbench). Exit 0 unless it cannot run at
+ * all: this is a measurement, never a pass/fail test. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ptbench/clock.h"
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+#define PMD_SIZE (2UL << 20)
+#define PAGE 4096UL
+#define MAX_ROUNDS 64
+
+static double opt_secs = 0.5, opt_warm = 0.2;
+static int opt_threads = 1;
+static pid_t smaps_target;
+static volatile uint64_t sink; /* the twins' summed latencies: keeps the clock reads */
+
+/* ---- the twins: what each worker's run_once does, minus pt_record ---- */
+
+struct twin {
+	int idx, n;
+	uint64_t rng, acc;
+	volatile char *base;
+	size_t size, next, slice;
+	int fd, backing;
+	char *buf;
+	size_t bufsize;
+	int pm_fd;
+	unsigned char *vec;
+};
+
+/* The twin's iteration returns the unit ops it did (ptbench's unit_op). */
+typedef uint64_t (*twin_once_fn)(struct twin *w);
+typedef int (*twin_init_fn)(struct twin *w);
+
+static uint64_t rnd(struct twin *w)
+{
+	uint64_t x = w->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	w->rng = x;
+	return x;
+}
+
+/* pt_aligned_map's layout: a PROT_NONE reservation, a 2 MiB-aligned mapping inside */
+static char *aligned_map(size_t len, int fd)
+{
+	char *r = mmap(NULL, len + PMD_SIZE + 2 * PAGE, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t start;
+
+	if (r == MAP_FAILED)
+		return NULL;
+	start = ((uintptr_t)r + PAGE + PMD_SIZE - 1) & ~(uintptr_t)(PMD_SIZE - 1);
+	r = mmap((void *)start, len, PROT_READ | PROT_WRITE,
+		 MAP_FIXED | (fd < 0 ? MAP_PRIVATE | MAP_ANONYMOUS : MAP_SHARED), fd, 0);
+	return r == MAP_FAILED ? NULL : r;
+}
+
+#define TIMED(w, stmt)                                  \
+	do {                                            \
+		uint64_t t0_ = pt_now_ns();             \
+		stmt;                                   \
+		(w)->acc += pt_now_ns() - t0_;          \
+	} while (0)
+
+/* fault (bench/fault.c): 64 MiB per thread, NOHUGEPAGE, touch each page, give back */
+enum { B_ANON, B_SHMEM, B_FILE };
+static int fault_init(struct twin *w)
+{
+	int flags = MAP_SHARED;
+	void *p;
+
+	w->size = 64UL << 20;
+	w->fd = -1;
+	if (w->backing == B_SHMEM) {
+		w->fd = memfd_create("twin-fault", MFD_CLOEXEC);
+	} else if (w->backing == B_FILE) {
+		char path[] = "/var/tmp/ptbench-twin-XXXXXX";
+
+		w->fd = mkostemp(path, O_CLOEXEC);
+		if (w->fd >= 0)
+			unlink(path);
+	} else {
+		flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	}
+	if (w->backing != B_ANON && (w->fd < 0 || ftruncate(w->fd, (off_t)w->size)))
+		return -1;
+	p = mmap(NULL, w->size, PROT_READ | PROT_WRITE, flags, w->fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	w->base = p;
+	madvise(p, w->size, MADV_NOHUGEPAGE);
+	return 0;
+}
+static int fault_anon_init(struct twin *w) { w->backing = B_ANON; return fault_init(w); }
+static int fault_shmem_init(struct twin *w) { w->backing = B_SHMEM; return fault_init(w); }
+static int fault_file_init(struct twin *w) { w->backing = B_FILE; return fault_init(w); }
+static uint64_t fault_once(struct twin *w)
+{
+	if (w->next * PAGE >= w->size) {
+		if (w->backing == B_SHMEM)
+			TIMED(w, fallocate(w->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)w->size));
+		else
+			TIMED(w, madvise((void *)w->base, w->size, MADV_DONTNEED));
+		w->next = 0;
+		return 0;
+	}
+	TIMED(w, w->base[w->next * PAGE] = 1);
+	w->next++;
+	return 1;
+}
+
+/* mmap-churn (bench/mmap_churn.c): 1 MiB, mmap then munmap, three clock reads */
+static int churn_init(struct twin *w) { w->size = 1UL << 20; w->backing = 0; return 0; }
+static int churn_pop_init(struct twin *w) { w->size = 1UL << 20; w->backing = MAP_POPULATE; return 0; }
+static uint64_t churn_once(struct twin *w)
+{
+	uint64_t t0 = pt_now_ns(), t1;
+	void *p = mmap(NULL, w->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | w->backing, -1, 0);
+
+	t1 = pt_now_ns();
+	w->acc += t1 - t0;
+	if (p == MAP_FAILED)
+		return 1;
+	t0 = t1;
+	munmap(p, w->size);
+	w->acc += pt_now_ns() - t0;
+	return 1;
+}
+
+/* mprotect-churn (bench/mprotect_churn.c): 64 MiB shared by the threads,
+ * populated, a random 64 KiB of the thread's slice read-only and back */
+static volatile char *mprotect_region;
+static int mprotect_setup(int n)
+{
+	mprotect_region = aligned_map(64UL << 20, -1);
+	if (!mprotect_region)
+		return -1;
+	madvise((void *)mprotect_region, 64UL << 20, MADV_NOHUGEPAGE);
+	for (size_t off = 0; off < 64UL << 20; off += PAGE)
+		mprotect_region[off] = 1;
+	(void)n;
+	return 0;
+}
+static int mprotect_init(struct twin *w)
+{
+	w->slice = ((64UL << 20) / (size_t)w->n) & ~(PAGE - 1);
+	return 0;
+}
+static uint64_t mprotect_once(struct twin *w)
+{
+	size_t positions = (w->slice - (64UL << 10)) / PAGE + 1;
+	char *addr = (char *)mprotect_region + (size_t)w->idx * w->slice + (rnd(w) % positions) * PAGE;
+
+	TIMED(w, mprotect(addr, 64UL << 10, PROT_READ));
+	TIMED(w, mprotect(addr, 64UL << 10, PROT_READ | PROT_WRITE));
+	return 2;
+}
+
+/* smaps-read (bench/smaps_read.c): open, read all in 64 KiB reads, close;
+ * of /proc/PID/smaps of a target both arms read (their own differ) */
+static int smaps_init(struct twin *w)
+{
+	w->bufsize = 64 << 10;
+	w->buf = malloc(w->bufsize);
+	return w->buf ? 0 : -1;
+}
+static uint64_t smaps_once(struct twin *w)
+{
+	char path[64];
+	uint64_t t0 = pt_now_ns();
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)smaps_target);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		while (read(fd, w->buf, w->bufsize) > 0)
+			;
+		close(fd);
+	}
+	w->acc += pt_now_ns() - t0;
+	return 1;
+}
+
+/* the walkers' own region (bench/walk_region.c): 64 MiB, NOHUGEPAGE, touched */
+static volatile char *walk_region;
+static int walk_setup(int n)
+{
+	(void)n;
+	walk_region = aligned_map(64UL << 20, -1);
+	if (!walk_region)
+		return -1;
+	madvise((void *)walk_region, 64UL << 20, MADV_NOHUGEPAGE);
+	for (size_t off = 0; off < 64UL << 20; off += PAGE)
+		walk_region[off] = 1;
+	return 0;
+}
+
+/* pagemap-read mode = read (bench/pagemap_read.c): pread 64 KiB at a time */
+static int pagemap_init(struct twin *w)
+{
+	w->pm_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	w->bufsize = 64 << 10;
+	w->buf = malloc(w->bufsize);
+	return w->pm_fd < 0 || !w->buf ? -1 : 0;
+}
+static uint64_t pagemap_once(struct twin *w)
+{
+	uint64_t vpn = (uintptr_t)walk_region / PAGE, end = vpn + (64UL << 20) / PAGE, t0 = pt_now_ns(), present = 0;
+	size_t per = w->bufsize / 8;
+
+	while (vpn < end) {
+		size_t want = end - vpn < per ? (size_t)(end - vpn) : per;
+		ssize_t n = pread(w->pm_fd, w->buf, want * 8, (off_t)(vpn * 8));
+
+		if (n <= 0)
+			break;
+		for (size_t i = 0; i < (size_t)n / 8; i++)
+			present += (((uint64_t *)w->buf)[i] >> 62) != 0;
+		vpn += (size_t)n / 8;
+	}
+	w->acc += pt_now_ns() - t0 + present;
+	return 1;
+}
+
+/* mincore (bench/mincore.c): one 64 MiB chunk */
+static int mincore_init(struct twin *w)
+{
+	w->vec = malloc((64UL << 20) / PAGE);
+	return w->vec ? 0 : -1;
+}
+static uint64_t mincore_once(struct twin *w)
+{
+	uint64_t t0 = pt_now_ns(), present = 0;
+
+	if (!mincore((void *)walk_region, 64UL << 20, w->vec))
+		for (size_t i = 0; i < (64UL << 20) / PAGE; i++)
+			present += w->vec[i] & 1;
+	w->acc += pt_now_ns() - t0 + present;
+	return 1;
+}
+
+/* shmem-punch (bench/shmem_punch.c), sharers = 0: a 16 MiB memfd, punch a
+ * random 2 MiB, write it back through the mapping */
+static volatile char *punch_region;
+static int punch_fd;
+static int punch_setup(int n)
+{
+	(void)n;
+	punch_fd = memfd_create("twin-punch", MFD_CLOEXEC);
+	if (punch_fd < 0 || ftruncate(punch_fd, 16 << 20))
+		return -1;
+	punch_region = aligned_map(16UL << 20, punch_fd);
+	if (!punch_region)
+		return -1;
+	madvise((void *)punch_region, 16UL << 20, MADV_NOHUGEPAGE);
+	for (size_t off = 0; off < 16UL << 20; off += PAGE)
+		punch_region[off] = 1;
+	return 0;
+}
+static uint64_t punch_once(struct twin *w)
+{
+	size_t positions = ((16UL << 20) - (2UL << 20)) / PAGE + 1, off = (rnd(w) % positions) * PAGE;
+	uint64_t t0 = pt_now_ns(), t1;
+
+	fallocate(punch_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, 2 << 20);
+	t1 = pt_now_ns();
+	w->acc += t1 - t0;
+	t0 = t1;
+	for (size_t p = 0; p < (2UL << 20); p += PAGE)
+		punch_region[off + p] = 1;
+	w->acc += pt_now_ns() - t0;
+	return 1;
+}
+
+/* anon-/shmem-collapse (bench/collapse.c), verify = none: 4 MiB per thread,
+ * reset (zap or punch), refault all 512 pages of each PMD timed one by one,
+ * MADV_COLLAPSE */
+static int collapse_init(struct twin *w)
+{
+	w->size = 4UL << 20;
+	w->fd = -1;
+	if (w->backing == B_SHMEM) {
+		w->fd = memfd_create("twin-collapse", MFD_CLOEXEC);
+		if (w->fd < 0 || ftruncate(w->fd, (off_t)w->size))
+			return -1;
+	}
+	w->base = aligned_map(w->size, w->fd);
+	return w->base ? 0 : -1;
+}
+static int anon_collapse_init(struct twin *w) { w->backing = B_ANON; return collapse_init(w); }
+static int shmem_collapse_init(struct twin *w) { w->backing = B_SHMEM; return collapse_init(w); }
+static uint64_t collapse_once(struct twin *w)
+{
+	if (w->backing == B_SHMEM)
+		TIMED(w, fallocate(w->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)w->size));
+	else
+		TIMED(w, madvise((void *)w->base, w->size, MADV_DONTNEED));
+	for (size_t off = 0; off < w->size; off += PAGE)
+		TIMED(w, w->base[off] = 1);
+	TIMED(w, madvise((void *)w->base, w->size, MADV_COLLAPSE));
+	return 1;
+}
+
+/* ---- the configurations: a twin and the scenario ptbench runs ---- */
+
+struct config {
+	const char *name, *op;
+	const char *ini; /* the [worker w] body; "threads = N" is added (and for
+			  * smaps-read "target = PID" of the process both arms read) */
+	int (*setup)(int nthreads);
+	twin_init_fn init;
+	twin_once_fn once;
+};
+
+static const struct config configs[] = {
+	{ "fault-anon", "fault", "type = fault\nsize = 64M\nbacking = anon\n", NULL, fault_anon_init, fault_once },
+	{ "fault-shmem", "fault", "type = fault\nsize = 64M\nbacking = shmem\n", NULL, fault_shmem_init, fault_once },
+	{ "fault-file", "fault", "type = fault\nsize = 64M\nbacking = file\ndir = /var/tmp\n", NULL,
+	  fault_file_init, fault_once },
+	{ "mmap-churn", "mmap", "type = mmap-churn\nsize = 1M\npopulate = false\n", NULL, churn_init, churn_once },
+	{ "mmap-churn-populated", "mmap", "type = mmap-churn\nsize = 1M\npopulate = true\n", NULL, churn_pop_init,
+	  churn_once },
+	{ "mprotect-churn", "mprotect", "type = mprotect-churn\nsize = 64M\nrange = 64K\npopulate = true\n",
+	  mprotect_setup, mprotect_init, mprotect_once },
+	{ "smaps-read", "read", "type = smaps-read\nfile = smaps\nbufsize = 64K\n", NULL, smaps_init,
+	  smaps_once },
+	{ "pagemap-read", "walk", "type = pagemap-read\nmode = read\nsize = 64M\nbufsize = 64K\n", walk_setup,
+	  pagemap_init, pagemap_once },
+	{ "mincore", "mincore", "type = mincore\nsize = 64M\nchunk = 64M\n", walk_setup, mincore_init,
+	  mincore_once },
+	{ "shmem-punch", "punch", "type = shmem-punch\nsize = 16M\nrange = 2M\nsharers = 0\n", punch_setup, NULL,
+	  punch_once },
+	{ "anon-collapse", "collapse", "type = anon-collapse\nsize = 4M\ntouch = 512\nverify = none\n", NULL,
+	  anon_collapse_init, collapse_once },
+	{ "shmem-collapse", "collapse", "type = shmem-collapse\nsize = 4M\ntouch = 512\nverify = none\n", NULL,
+	  shmem_collapse_init, collapse_once },
+};
+
+/* ---- running a twin: threads, warm-up, window, like the runner's ---- */
+
+struct twin_run {
+	const struct config *c;
+	struct twin w;
+	pthread_barrier_t *go;
+	uint64_t ops, window_ns;
+	int failed;
+};
+
+static void *twin_thread(void *arg)
+{
+	struct twin_run *r = arg;
+	uint64_t start, from, until, now;
+
+	r->failed = r->c->init ? r->c->init(&r->w) : 0;
+	pthread_barrier_wait(r->go);
+	if (r->failed)
+		return NULL;
+	start = pt_now_ns();
+	from = start + (uint64_t)(opt_warm * 1e9);
+	until = from + (uint64_t)(opt_secs * 1e9);
+	/* the counting rule: an iteration counts when it began in the window */
+	do {
+		now = pt_now_ns();
+		uint64_t n = r->c->once(&r->w);
+
+		if (now >= from)
+			r->ops += n;
+	} while (now < until);
+	r->window_ns = pt_now_ns() - from;
+	sink += r->w.acc;
+	return NULL;
+}
+
+/* In a child process (its own mm, as ptbench has): ops/s summed over threads. */
+static double twin_rate(const struct config *c)
+{
+	int p[2];
+	pid_t pid;
+	double rate = -1;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct twin_run r[64];
+		pthread_t th[64];
+		pthread_barrier_t go;
+		double sum = 0;
+		int n = opt_threads;
+
+		close(p[0]);
+		if (c->setup && c->setup(n))
+			_exit(1);
+		pthread_barrier_init(&go, NULL, (unsigned)n);
+		for (int i = 0; i < n; i++) {
+			memset(&r[i], 0, sizeof(r[i]));
+			r[i].c = c;
+			r[i].go = &go;
+			r[i].w.idx = i;
+			r[i].w.n = n;
+			r[i].w.rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(i + 1) * 0xBF58476D1CE4E5B9ull);
+			pthread_create(&th[i], NULL, twin_thread, &r[i]);
+		}
+		for (int i = 0; i < n; i++) {
+			pthread_join(th[i], NULL);
+			if (r[i].failed)
+				_exit(1);
+			sum += (double)r[i].ops / ((double)r[i].window_ns / 1e9);
+		}
+		if (write(p[1], &sum, sizeof(sum)) != sizeof(sum))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid > 0) {
+		if (read(p[0], &rate, sizeof(rate)) != sizeof(rate))
+			rate = -1;
+		waitpid(pid, NULL, 0);
+	}
+	close(p[0]);
+	return rate;
+}
+
+/* ---- running ptbench on the same work ---- */
+
+static const char *ptbench_path(void)
+{
+	const char *p = getenv("PTBENCH");
+
+	return p && *p ? p : "./ptbench";
+}
+
+/* ops/s of the role's unit op, -1 on failure, -4 when the worker cannot run here */
+static double ptbench_rate(const struct config *c, const char *dir, bool trace)
+{
+	char ini[256], out[256], dur[32], warm[32], body[512];
+	struct json_object *doc, *v;
+	double rate = -1;
+	int status;
+	pid_t pid;
+	FILE *f;
+
+	snprintf(ini, sizeof(ini), "%s/%s.ini", dir, c->name);
+	snprintf(out, sizeof(out), "%s/%s.json", dir, c->name);
+	if (c->once == smaps_once)
+		snprintf(body, sizeof(body), "%starget = %d\n", c->ini, (int)smaps_target);
+	else
+		snprintf(body, sizeof(body), "%s", c->ini);
+	f = fopen(ini, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "[scenario]\ndescription = harness cost: %s\n[worker w]\n%sthreads = %d\n", c->name, body,
+		opt_threads);
+	fclose(f);
+	snprintf(dur, sizeof(dur), "%gs", opt_secs);
+	snprintf(warm, sizeof(warm), "%gs", opt_warm);
+	unlink(out);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		char *args[] = { "ptbench", "run", ini, "--duration", dur, "--warmup", warm, "--repeat", "1",
+				 "-o", out, "--quiet", trace ? NULL : "--no-trace", NULL };
+
+		execv(ptbench_path(), args);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
+		return -4;
+	doc = json_object_from_file(out);
+	if (!doc)
+		return -1;
+	if (json_object_object_get_ex(doc, "repeats", &v) && (v = json_object_array_get_idx(v, 0)) &&
+	    json_object_object_get_ex(v, "workers", &v) && json_object_object_get_ex(v, "w", &v) &&
+	    json_object_object_get_ex(v, "ops", &v) && json_object_object_get_ex(v, c->op, &v) &&
+	    json_object_object_get_ex(v, "ops_per_sec", &v))
+		rate = json_object_get_double(v);
+	json_object_put(doc);
+	return rate;
+}
+
+/* a process with 256 small VMAs (alternating protections, so none merge)
+ * whose smaps both arms of smaps-read read */
+static pid_t start_smaps_target(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (int i = 0; i < 256; i++) {
+			char *p = mmap(NULL, 16 * PAGE, (i & 1) ? PROT_READ : PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+			(void)p;
+		}
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/* the 1-minute load average: how much else ran (the rounds' spread says the rest) */
+static double loadavg(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double l = -1;
+
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static bool wanted(const char *name, char **names, int nnames)
+{
+	for (int i = 0; i < nnames; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return nnames == 0;
+}
+
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/ptbench-harness-cost-XXXXXX";
+	int rounds = 5, o;
+	bool probes = false;
+	char src[64] = "?";
+	FILE *f;
+
+	while ((o = getopt(argc, argv, "r:d:w:t:p")) != -1) {
+		switch (o) {
+		case 'r': rounds = atoi(optarg); break;
+		case 'd': opt_secs = atof(optarg); break;
+		case 'w': opt_warm = atof(optarg); break;
+		case 't': opt_threads = atoi(optarg); break;
+		case 'p': probes = true; break;
+		default:
+			fprintf(stderr, "usage: harness_cost [-r ROUNDS] [-d SECONDS] [-w SECONDS] [-t THREADS] [-p] [NAME...]\n");
+			return 2;
+		}
+	}
+	if (rounds < 1 || rounds > MAX_ROUNDS || opt_threads < 1 || opt_threads > 64 || opt_secs <= 0 ||
+	    opt_warm < 0) {
+		fprintf(stderr, "harness_cost: rounds 1..%d, threads 1..64, seconds > 0\n", MAX_ROUNDS);
+		return 2;
+	}
+	if (access(ptbench_path(), X_OK)) {
+		fprintf(stderr, "harness_cost: no ptbench at %s (make ptbench, or set PTBENCH)\n", ptbench_path());
+		return 2;
+	}
+	if (!mkdtemp(dir)) {
+		perror("harness_cost: mkdtemp");
+		return 2;
+	}
+	if (!getenv("PTBENCH_STATE_DIR")) { /* not another run's state */
+		char state[sizeof(dir) + 8];
+
+		snprintf(state, sizeof(state), "%s/state", dir);
+		if (mkdir(state, 0700) || setenv("PTBENCH_STATE_DIR", state, 1)) {
+			perror("harness_cost: state directory");
+			return 2;
+		}
+	}
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+	if (f) {
+		if (fscanf(f, "%63s", src) != 1)
+			snprintf(src, sizeof(src), "?");
+		fclose(f);
+	}
+	smaps_target = start_smaps_target();
+	printf("harness cost: ptbench --no-trace vs its bare twin, %d thread(s), %d interleaved rounds of %gs "
+	       "(warm-up %gs); %ld CPUs online, clocksource %s, load average %.2f\n",
+	       opt_threads, rounds, opt_secs, opt_warm, sysconf(_SC_NPROCESSORS_ONLN), src, loadavg());
+	printf("%-22s %-9s %12s %12s %8s %17s%s\n", "worker", "op", "twin ops/s", "ptbench ops/s", "ratio",
+	       "(min .. max)", probes ? "   +lock probe (min .. max)" : "");
+	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
+		const struct config *c = &configs[i];
+		double ratio[MAX_ROUNDS], pratio[MAX_ROUNDS], tw[MAX_ROUNDS], pt[MAX_ROUNDS];
+		int n = 0, np = 0;
+		const char *why = NULL;
+
+		if (!wanted(c->name, argv + optind, argc - optind))
+			continue;
+		for (int r = 0; r < rounds && !why; r++) {
+			double t, p, q = -1;
+
+			/* alternate the order, so a drift hits both arms alike */
+			if (r % 2) {
+				p = ptbench_rate(c, dir, false);
+				t = twin_rate(c);
+			} else {
+				t = twin_rate(c);
+				p = ptbench_rate(c, dir, false);
+			}
+			if (p == -4)
+				why = "cannot run here (ptbench exit 4)";
+			else if (p <= 0 || t <= 0)
+				why = p <= 0 ? "ptbench run failed" : "twin failed";
+			if (why)
+				break;
+			if (probes && (q = ptbench_rate(c, dir, true)) > 0)
+				pratio[np++] = q / t;
+			tw[n] = t;
+			pt[n] = p;
+			ratio[n++] = p / t;
+		}
+		if (why) {
+			printf("%-22s %-9s %s\n", c->name, c->op, why);
+			continue;
+		}
+		double mt = median(tw, n), mp = median(pt, n), mr = median(ratio, n);
+
+		printf("%-22s %-9s %12.0f %12.0f %8.3f   (%.3f .. %.3f)", c->name, c->op, mt, mp, mr, ratio[0],
+		       ratio[n - 1]);
+		if (np) {
+			double mq = median(pratio, np);
+
+			printf("   %.3f (%.3f .. %.3f)", mq, pratio[0], pratio[np - 1]);
+		}
+		printf("\n");
+		fflush(stdout);
+	}
+	printf("load average at the end %.2f; ratio = ptbench/twin per round, median (min .. max); "
+	       "< 1: the harness costs\n", loadavg());
+	kill(smaps_target, SIGKILL);
+	waitpid(smaps_target, NULL, 0);
+	if (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS))
+		fprintf(stderr, "harness_cost: %s left behind: %s\n", dir, strerror(errno));
+	return 0;
+}
