@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -53,6 +54,7 @@ struct twin {
 	size_t bufsize;
 	int pm_fd;
 	unsigned char *vec;
+	uint64_t walk_start;
 };
 
 /* The twin's iteration returns the unit ops it did (ptbench's unit_op). */
@@ -331,12 +333,70 @@ static uint64_t collapse_once(struct twin *w)
 	return 1;
 }
 
+/* clear-refs (bench/clear_refs.c), value = all, region = vmas: one pwrite of
+ * "1" to /proc/PID/clear_refs of the third process both arms walk */
+static int clear_refs_init(struct twin *w)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)smaps_target);
+	w->fd = open(path, O_WRONLY | O_CLOEXEC);
+	return w->fd < 0 ? -1 : 0;
+}
+static uint64_t clear_refs_once(struct twin *w)
+{
+	TIMED(w, (void)!pwrite(w->fd, "1\n", 2, 0));
+	return 1;
+}
+
+/* procmap-query (bench/procmap_query.c): one PROCMAP_QUERY ioctl per VMA of
+ * the third process, a pass timed from its first ioctl (6.11+) */
+struct procmap_query {
+	uint64_t size, query_flags, query_addr, vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+static int pq_init(struct twin *w)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)smaps_target);
+	w->fd = open(path, O_RDONLY | O_CLOEXEC);
+	return w->fd < 0 ? -1 : 0;
+}
+static uint64_t pq_once(struct twin *w)
+{
+	struct procmap_query q;
+	uint64_t t0, t1;
+	int rc;
+
+	if (!w->next)
+		w->walk_start = pt_now_ns();
+	t0 = pt_now_ns();
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	q.query_flags = 0x10; /* PROCMAP_QUERY_COVERING_OR_NEXT_VMA */
+	q.query_addr = w->next;
+	rc = ioctl(w->fd, PROCMAP_QUERY, &q);
+	t1 = pt_now_ns();
+	w->acc += t1 - t0;
+	if (rc == 0 && q.vma_end > w->next) {
+		w->next = q.vma_end;
+		return 1;
+	}
+	w->acc += t1 - w->walk_start; /* the worker's op `walk` */
+	w->next = 0;
+	return 1;
+}
+
 /* ---- the configurations: a twin and the scenario ptbench runs ---- */
 
 struct config {
 	const char *name, *op;
 	const char *ini; /* the [worker w] body; "threads = N" is added (and for
-			  * smaps-read "target = PID" of the process both arms read) */
+			  * smaps-read, clear-refs and procmap-query "target = PID" of
+			  * the third process both arms read: their own differ) */
 	int (*setup)(int nthreads);
 	twin_init_fn init;
 	twin_once_fn once;
@@ -360,6 +420,9 @@ static const struct config configs[] = {
 	  mincore_once },
 	{ "shmem-punch", "punch", "type = shmem-punch\nsize = 16M\nrange = 2M\nsharers = 0\n", punch_setup, NULL,
 	  punch_once },
+	{ "clear-refs", "clear", "type = clear-refs\nvalue = all\nregion = vmas\n", NULL, clear_refs_init,
+	  clear_refs_once },
+	{ "procmap-query", "query", "type = procmap-query\n", NULL, pq_init, pq_once },
 	{ "anon-collapse", "collapse", "type = anon-collapse\nsize = 4M\ntouch = 512\nverify = none\n", NULL,
 	  anon_collapse_init, collapse_once },
 	{ "shmem-collapse", "collapse", "type = shmem-collapse\nsize = 4M\ntouch = 512\nverify = none\n", NULL,
@@ -472,7 +535,7 @@ static double ptbench_rate(const struct config *c, const char *dir, bool trace)
 
 	snprintf(ini, sizeof(ini), "%s/%s.ini", dir, c->name);
 	snprintf(out, sizeof(out), "%s/%s.json", dir, c->name);
-	if (c->once == smaps_once)
+	if (c->once == smaps_once || c->once == clear_refs_once || c->once == pq_once)
 		snprintf(body, sizeof(body), "%starget = %d\n", c->ini, (int)smaps_target);
 	else
 		snprintf(body, sizeof(body), "%s", c->ini);
@@ -514,7 +577,7 @@ static double ptbench_rate(const struct config *c, const char *dir, bool trace)
 }
 
 /* a process with 256 small VMAs (alternating protections, so none merge)
- * whose smaps both arms of smaps-read read */
+ * that both arms of smaps-read, clear-refs and procmap-query look at */
 static pid_t start_smaps_target(void)
 {
 	pid_t pid = fork();
