@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -400,7 +401,13 @@ struct config {
 	int (*setup)(int nthreads);
 	twin_init_fn init;
 	twin_once_fn once;
+	int slow; /* ops of tens of ms: a window this many times longer, for enough of them */
 };
+
+static double window_scale(const struct config *c)
+{
+	return c->slow ? c->slow : 1;
+}
 
 static const struct config configs[] = {
 	{ "fault-anon", "fault", "type = fault\nsize = 64M\nbacking = anon\n", NULL, fault_anon_init, fault_once },
@@ -419,14 +426,14 @@ static const struct config configs[] = {
 	{ "mincore", "mincore", "type = mincore\nsize = 64M\nchunk = 64M\n", walk_setup, mincore_init,
 	  mincore_once },
 	{ "shmem-punch", "punch", "type = shmem-punch\nsize = 16M\nrange = 2M\nsharers = 0\n", punch_setup, NULL,
-	  punch_once },
+	  punch_once, 4 },
 	{ "clear-refs", "clear", "type = clear-refs\nvalue = all\nregion = vmas\n", NULL, clear_refs_init,
 	  clear_refs_once },
 	{ "procmap-query", "query", "type = procmap-query\n", NULL, pq_init, pq_once },
 	{ "anon-collapse", "collapse", "type = anon-collapse\nsize = 4M\ntouch = 512\nverify = none\n", NULL,
-	  anon_collapse_init, collapse_once },
+	  anon_collapse_init, collapse_once, 4 },
 	{ "shmem-collapse", "collapse", "type = shmem-collapse\nsize = 4M\ntouch = 512\nverify = none\n", NULL,
-	  shmem_collapse_init, collapse_once },
+	  shmem_collapse_init, collapse_once, 4 },
 };
 
 /* ---- running a twin: threads, warm-up, window, like the runner's ---- */
@@ -450,16 +457,20 @@ static void *twin_thread(void *arg)
 		return NULL;
 	start = pt_now_ns();
 	from = start + (uint64_t)(opt_warm * 1e9);
-	until = from + (uint64_t)(opt_secs * 1e9);
-	/* the counting rule: an iteration counts when it began in the window */
-	do {
-		now = pt_now_ns();
-		uint64_t n = r->c->once(&r->w);
+	until = from + (uint64_t)(opt_secs * window_scale(r->c) * 1e9);
+	/* the counting rule: an iteration counts when it began in the window,
+	 * which closes when the last one has ended */
+	for (;;) {
+		uint64_t n;
 
+		now = pt_now_ns();
+		if (now >= until)
+			break;
+		n = r->c->once(&r->w);
 		if (now >= from)
 			r->ops += n;
-	} while (now < until);
-	r->window_ns = pt_now_ns() - from;
+	}
+	r->window_ns = now - from;
 	sink += r->w.acc;
 	return NULL;
 }
@@ -545,7 +556,7 @@ static double ptbench_rate(const struct config *c, const char *dir, bool trace)
 	fprintf(f, "[scenario]\ndescription = harness cost: %s\n[worker w]\n%sthreads = %d\n", c->name, body,
 		opt_threads);
 	fclose(f);
-	snprintf(dur, sizeof(dur), "%gs", opt_secs);
+	snprintf(dur, sizeof(dur), "%gs", opt_secs * window_scale(c));
 	snprintf(warm, sizeof(warm), "%gs", opt_warm);
 	unlink(out);
 	pid = fork();
@@ -583,6 +594,7 @@ static pid_t start_smaps_target(void)
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* gone with this process, however it ends */
 		for (int i = 0; i < 256; i++) {
 			char *p = mmap(NULL, 16 * PAGE, (i & 1) ? PROT_READ : PROT_READ | PROT_WRITE,
 				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -687,7 +699,7 @@ int main(int argc, char **argv)
 	}
 	smaps_target = start_smaps_target();
 	printf("harness cost: ptbench --no-trace vs its bare twin, %d thread(s), %d interleaved rounds of %gs "
-	       "(warm-up %gs); %ld CPUs online, clocksource %s, load average %.2f\n",
+	       "(warm-up %gs; punch and collapse 4x longer); %ld CPUs online, clocksource %s, load average %.2f\n",
 	       opt_threads, rounds, opt_secs, opt_warm, sysconf(_SC_NPROCESSORS_ONLN), src, loadavg());
 	printf("%-22s %-9s %12s %12s %8s %17s%s\n", "worker", "op", "twin ops/s", "ptbench ops/s", "ratio",
 	       "(min .. max)", probes ? "   +lock probe (min .. max)" : "");
