@@ -503,7 +503,8 @@ static double twin_rate(const struct config *c)
 			r[i].w.idx = i;
 			r[i].w.n = n;
 			r[i].w.rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(i + 1) * 0xBF58476D1CE4E5B9ull);
-			pthread_create(&th[i], NULL, twin_thread, &r[i]);
+			if (pthread_create(&th[i], NULL, twin_thread, &r[i]))
+				_exit(1);
 		}
 		for (int i = 0; i < n; i++) {
 			pthread_join(th[i], NULL);
@@ -706,7 +707,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
 		const struct config *c = &configs[i];
 		double ratio[MAX_ROUNDS], pratio[MAX_ROUNDS], tw[MAX_ROUNDS], pt[MAX_ROUNDS];
-		int n = 0, np = 0;
+		int n = 0, np = 0, lost_pt = 0, lost_twin = 0;
 		const char *why = NULL;
 
 		if (!wanted(c->name, argv + optind, argc - optind))
@@ -722,20 +723,30 @@ int main(int argc, char **argv)
 				t = twin_rate(c);
 				p = ptbench_rate(c, dir, false);
 			}
-			if (p == -4)
+			if (p == -4) {
 				why = "cannot run here (ptbench exit 4)";
-			else if (p <= 0 || t <= 0)
-				why = p <= 0 ? "ptbench run failed" : "twin failed";
-			if (why)
 				break;
+			}
+			/* an arm with no rate (failed, or starved through the whole
+			 * window on a loaded machine) loses the round, not the row */
+			if (p <= 0 || t <= 0) {
+				lost_pt += p <= 0;
+				lost_twin += t <= 0;
+				continue;
+			}
 			if (probes && (q = ptbench_rate(c, dir, true)) > 0)
 				pratio[np++] = q / t;
 			tw[n] = t;
 			pt[n] = p;
 			ratio[n++] = p / t;
 		}
+		if (!why && !n)
+			why = "no round with a rate from both arms";
 		if (why) {
-			printf("%-22s %-9s %s\n", c->name, c->op, why);
+			printf("%-22s %-9s %s", c->name, c->op, why);
+			if (lost_pt || lost_twin)
+				printf(" (ptbench failed %d, twin %d of %d rounds)", lost_pt, lost_twin, rounds);
+			printf("\n");
 			continue;
 		}
 		double mt = median(tw, n), mp = median(pt, n), mr = median(ratio, n);
@@ -747,6 +758,8 @@ int main(int argc, char **argv)
 
 			printf("   %.3f (%.3f .. %.3f)", mq, pratio[0], pratio[np - 1]);
 		}
+		if (lost_pt || lost_twin)
+			printf("   [rounds lost: ptbench %d, twin %d]", lost_pt, lost_twin);
 		printf("\n");
 		fflush(stdout);
 	}
