@@ -93,6 +93,33 @@ struct walk_count {
 	uint64_t seen, present, retries, gone, bad_bytes;
 };
 
+/* Pages whose vec byte has bit 0 set, 8 bytes at a time: the count is inside
+ * the timed op, and a byte loop through c->present (which every vec byte may
+ * alias) cost ~5 us per 64 MiB walk, 14% of the op in the bare-twin
+ * comparison (issue 26). Multiplying the masked word by 0x0101..01 sums its
+ * eight 0/1 bytes into the top byte. */
+static uint64_t resident(const unsigned char *vec, uint64_t pages, uint64_t *bad_bytes)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t n = 0, i = 0, bad = 0;
+
+	for (; i + 8 <= pages; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, vec + i, sizeof(w));
+		n += ((w & ones) * ones) >> 56;
+		if (w & ~ones) /* a byte with an undefined bit: count them (rare) */
+			for (int j = 0; j < 8; j++)
+				bad += (vec[i + j] & ~1u) != 0;
+	}
+	for (; i < pages; i++) {
+		n += vec[i] & 1;
+		bad += (vec[i] & ~1u) != 0;
+	}
+	*bad_bytes += bad;
+	return n;
+}
+
 static int mincore_range(struct mincore_thread *mt, const struct pt_walk_range *r, struct walk_count *c)
 {
 	const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -117,12 +144,9 @@ static int mincore_range(struct mincore_thread *mt, const struct pt_walk_range *
 			return errno;
 		}
 		tries = 0;
-		for (uint64_t i = 0; i < pages; i++) {
-			c->present += mt->vec[i] & 1;
-			/* only bit 0 is defined: anything else is the kernel
-			 * writing what it did not mean to (a torn walk) */
-			c->bad_bytes += (mt->vec[i] & ~1u) != 0;
-		}
+		/* only bit 0 is defined: anything else is the kernel
+		 * writing what it did not mean to (a torn walk) */
+		c->present += resident(mt->vec, pages, &c->bad_bytes);
 		c->seen += pages;
 		addr += pages * page;
 	}

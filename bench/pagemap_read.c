@@ -170,8 +170,13 @@ static int read_range(struct pagemap_thread *pt, const struct pt_walk_range *r, 
 		got = (size_t)n / sizeof(uint64_t);
 		if (got < want)
 			c->short_reads++;
+		/* count in a local: c->present may alias buf (both uint64_t), which
+		 * would store it once per entry inside the timed op (issue 26) */
+		uint64_t present = 0;
+
 		for (size_t i = 0; i < got; i++)
-			c->present += (pt->buf[i] & (PM_PRESENT | PM_SWAPPED)) != 0;
+			present += (pt->buf[i] & (PM_PRESENT | PM_SWAPPED)) != 0;
+		c->present += present;
 		c->seen += got;
 		vpn += got;
 	}
