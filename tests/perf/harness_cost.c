@@ -30,6 +30,10 @@
 #include <unistd.h>
 
 #include "ptbench/clock.h"
+#include "ptbench/placement.h"
+#include "ptbench/runner.h"
+#include "ptbench/scenario.h"
+#include "ptbench/worker.h"
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
@@ -642,6 +646,151 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* ---- in one process: per-op CPU of the worker's loop against the twin's ----
+ * The worker's run_once driven as the runner's loop drives it (phase load,
+ * counting flag, a sched_getcpu every 64 iterations, pt_record into real
+ * histograms and timeline) and the twin's iteration, alternating 200 ms
+ * slices on one thread, each timed in thread CPU time per unit op: what the
+ * harness costs inside the measuring thread, without the samplers, and
+ * immune to the time other load takes the CPU away (not to what it does to
+ * the caches). */
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+#define SLICE_NS 200000000ull
+
+static double worker_slice(struct pt_thread *t, int unit, unsigned *iter)
+{
+	uint64_t c0 = thread_cpu_ns(), t0 = pt_now_ns(), n0 = t->hist[unit]->count;
+	const struct pt_worker_type *type = t->rr->role->type;
+
+	while (pt_now_ns() - t0 < SLICE_NS) {
+		int ph = atomic_load_explicit(&t->rr->run->phase, memory_order_acquire);
+
+		t->counting = ph == PT_PHASE_MEASURE;
+		if ((++*iter & 63) == 0)
+			pt_placement_sample_cpu(t);
+		if (type->run_once(t))
+			return -1;
+	}
+	return t->hist[unit]->count > n0 ? (double)(thread_cpu_ns() - c0) / (double)(t->hist[unit]->count - n0)
+					  : -1;
+}
+
+static double twin_slice(const struct config *c, struct twin *w)
+{
+	uint64_t c0 = thread_cpu_ns(), t0 = pt_now_ns(), n = 0;
+
+	while (pt_now_ns() - t0 < SLICE_NS)
+		n += c->once(w);
+	sink += w->acc;
+	return n ? (double)(thread_cpu_ns() - c0) / (double)n : -1;
+}
+
+/* median of twin/worker CPU per op over the rounds; -1 when it cannot run */
+static double inproc_ratio(const struct config *c, int rounds, double *lo, double *hi, char *why, size_t len)
+{
+	char text[1024], body[512];
+	struct pt_scenario *sc;
+	struct pt_plan *plan = NULL;
+	struct pt_run run;
+	struct pt_role_run rr;
+	struct pt_thread t;
+	struct twin w;
+	double ratio[MAX_ROUNDS];
+	int unit = -1, n = 0;
+	unsigned iter = 0;
+	const struct pt_worker_type *type;
+
+	if (c->once == smaps_once || c->once == clear_refs_once || c->once == pq_once)
+		snprintf(body, sizeof(body), "%starget = %d\n", c->ini, (int)smaps_target);
+	else
+		snprintf(body, sizeof(body), "%s", c->ini);
+	snprintf(text, sizeof(text), "[scenario]\n[worker w]\n%sthreads = 1\n", body);
+	sc = pt_scenario_parse("harness-cost.ini", text);
+	if (!sc || pt_plan_build(sc, PT_PLAN_NO_POINT, &plan)) {
+		snprintf(why, len, "scenario not accepted");
+		return -1;
+	}
+	type = plan->roles[0].type;
+	memset(&run, 0, sizeof(run));
+	memset(&rr, 0, sizeof(rr));
+	memset(&t, 0, sizeof(t));
+	memset(&w, 0, sizeof(w));
+	run.phase = PT_PHASE_MEASURE;
+	run.plan = plan;
+	rr.run = &run;
+	rr.role = &plan->roles[0];
+	rr.nthreads = 1;
+	while (type->ops[rr.nops]) {
+		if (!strcmp(type->ops[rr.nops], c->op))
+			unit = rr.nops;
+		rr.nops++;
+	}
+	t.rr = &rr;
+	t.cpu = -1;
+	t.measure_from = &run.measure_from; /* 0: the window is open */
+	t.rng = 0x9E3779B97F4A7C15ull;
+	t.tl_interval = 100000000ull;
+	t.tl_slots = (size_t)rounds * 2 * SLICE_NS / t.tl_interval + 2;
+	for (int op = 0; op < rr.nops; op++) {
+		t.hist[op] = pt_hist_new();
+		t.timeline[op] = calloc(t.tl_slots, sizeof(struct pt_tl_slot));
+	}
+	w.n = 1;
+	w.rng = t.rng;
+	if (unit < 0 || (type->setup && type->setup(&rr, why, len)) ||
+	    (type->thread_init && type->thread_init(&t, why, len)) || (c->setup && c->setup(1)) ||
+	    (c->init && c->init(&w))) {
+		if (unit < 0)
+			snprintf(why, len, "no op %s", c->op);
+		else if (!why[0])
+			snprintf(why, len, "set-up failed");
+		n = -1;
+	}
+	for (int r = 0; n >= 0 && r < rounds; r++) {
+		double cw, ct;
+
+		/* alternate the order, so a drift hits both alike */
+		if (r % 2) {
+			cw = worker_slice(&t, unit, &iter);
+			ct = twin_slice(c, &w);
+		} else {
+			ct = twin_slice(c, &w);
+			cw = worker_slice(&t, unit, &iter);
+		}
+		if (cw > 0 && ct > 0)
+			ratio[n++] = ct / cw;
+	}
+	if (type->thread_fini)
+		type->thread_fini(&t);
+	if (type->teardown)
+		type->teardown(&rr);
+	for (int op = 0; op < rr.nops; op++) {
+		free(t.hist[op]);
+		free(t.timeline[op]);
+	}
+	pt_plan_free(plan);
+	pt_scenario_free(sc);
+	if (n <= 0) {
+		if (!n)
+			snprintf(why, len, "no round with ops from both");
+		return -1;
+	}
+	*lo = *hi = 0;
+	double m = median(ratio, n);
+
+	*lo = ratio[0];
+	*hi = ratio[n - 1];
+	return m;
+}
+
 static bool wanted(const char *name, char **names, int nnames)
 {
 	for (int i = 0; i < nnames; i++)
@@ -654,19 +803,21 @@ int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/ptbench-harness-cost-XXXXXX";
 	int rounds = 5, o;
-	bool probes = false;
+	bool probes = false, cross = true, inproc = true;
 	char src[64] = "?";
 	FILE *f;
 
-	while ((o = getopt(argc, argv, "r:d:w:t:p")) != -1) {
+	while ((o = getopt(argc, argv, "r:d:w:t:pix")) != -1) {
 		switch (o) {
 		case 'r': rounds = atoi(optarg); break;
 		case 'd': opt_secs = atof(optarg); break;
 		case 'w': opt_warm = atof(optarg); break;
 		case 't': opt_threads = atoi(optarg); break;
 		case 'p': probes = true; break;
+		case 'i': cross = false; break;
+		case 'x': inproc = false; break;
 		default:
-			fprintf(stderr, "usage: harness_cost [-r ROUNDS] [-d SECONDS] [-w SECONDS] [-t THREADS] [-p] [NAME...]\n");
+			fprintf(stderr, "usage: harness_cost [-r ROUNDS] [-d SECONDS] [-w SECONDS] [-t THREADS] [-p] [-i|-x] [NAME...]\n");
 			return 2;
 		}
 	}
@@ -699,12 +850,13 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 	smaps_target = start_smaps_target();
-	printf("harness cost: ptbench --no-trace vs its bare twin, %d thread(s), %d interleaved rounds of %gs "
+	printf("harness cost: ptbench --no-trace vs its bare twin, %d thread(s) (in one thread: 1), %d interleaved rounds of %gs "
 	       "(warm-up %gs; punch and collapse 4x longer); %ld CPUs online, clocksource %s, load average %.2f\n",
 	       opt_threads, rounds, opt_secs, opt_warm, sysconf(_SC_NPROCESSORS_ONLN), src, loadavg());
-	printf("%-22s %-9s %12s %12s %8s %17s%s\n", "worker", "op", "twin ops/s", "ptbench ops/s", "ratio",
-	       "(min .. max)", probes ? "   +lock probe (min .. max)" : "");
-	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
+	if (cross)
+		printf("%-22s %-9s %12s %12s %8s %17s%s\n", "worker", "op", "twin ops/s", "ptbench ops/s", "ratio",
+		       "(min .. max)", probes ? "   +lock probe (min .. max)" : "");
+	for (size_t i = 0; cross && i < sizeof(configs) / sizeof(configs[0]); i++) {
 		const struct config *c = &configs[i];
 		double ratio[MAX_ROUNDS], pratio[MAX_ROUNDS], tw[MAX_ROUNDS], pt[MAX_ROUNDS];
 		int n = 0, np = 0, lost_pt = 0, lost_twin = 0;
@@ -763,8 +915,31 @@ int main(int argc, char **argv)
 		printf("\n");
 		fflush(stdout);
 	}
-	printf("load average at the end %.2f; ratio = ptbench/twin per round, median (min .. max); "
-	       "< 1: the harness costs\n", loadavg());
+	if (cross)
+		printf("load average at the end %.2f; ratio = ptbench/twin per round, median (min .. max); "
+		       "< 1: the harness costs\n", loadavg());
+	if (inproc) {
+		int r2 = 2 * rounds + 1;
+
+		printf("\nin one thread: the worker's run_once in the runner's loop (pt_record included) vs the "
+		       "twin, %d alternating %.1fs slices; twin/worker thread CPU per op, median (min .. max)\n",
+		       r2, (double)SLICE_NS / 1e9);
+		for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
+			const struct config *c = &configs[i];
+			char why[256] = "";
+			double lo, hi, m;
+
+			if (!wanted(c->name, argv + optind, argc - optind))
+				continue;
+			m = inproc_ratio(c, r2, &lo, &hi, why, sizeof(why));
+			if (m < 0)
+				printf("%-22s %-9s %s\n", c->name, c->op, why);
+			else
+				printf("%-22s %-9s %8.3f   (%.3f .. %.3f)\n", c->name, c->op, m, lo, hi);
+			fflush(stdout);
+		}
+		printf("load average at the end %.2f\n", loadavg());
+	}
 	kill(smaps_target, SIGKILL);
 	waitpid(smaps_target, NULL, 0);
 	if (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS))
