@@ -7,8 +7,11 @@
  * drift of the machine hits both alike); the table gives the median of the
  * per-round ratios ptbench/twin and their spread. The lock probes' own cost
  * is tests/perf/bpf_overhead.c's; -p adds an arm with them on here too.
+ * A second table (-i alone, -x without it) runs both in one thread of this
+ * process and compares thread CPU per op, which other load on the machine
+ * does not inflate: what the harness adds inside the measuring thread.
  *
- * usage: harness_cost [-r ROUNDS] [-d SECONDS] [-w SECONDS] [-t THREADS] [-p] [NAME...]
+ * usage: harness_cost [-r ROUNDS] [-d SECONDS] [-w SECONDS] [-t THREADS] [-p] [-i|-x] [NAME...]
  * Environment: PTBENCH (default ./ptbench). Exit 0 unless it cannot run at
  * all: this is a measurement, never a pass/fail test. */
 #define _GNU_SOURCE
