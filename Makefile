@@ -19,10 +19,10 @@ HAVE_BPF ?= $(shell command -v $(CLANG) >/dev/null 2>&1 && [ -n "$(BPFTOOL)" ] &
 ifeq ($(HAVE_BPF),1)
 PKGS += libbpf
 BPF_CFLAGS := -DPTBENCH_HAVE_BPF -Ibuild/bpf
-BPF_SKELS := build/bpf/mmap_lock.skel.h build/bpf/vma_lock.skel.h build/bpf/ptlife.skel.h
+BPF_SKELS := build/bpf/mmap_lock.skel.h build/bpf/vma_lock.skel.h build/bpf/ptlife.skel.h build/bpf/tail.skel.h
 endif
 BPF_ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-BPF_SRC_DEPS := $(wildcard src/bpf/*.h) include/ptbench/lock_bpf_abi.h include/ptbench/ptlife_bpf_abi.h
+BPF_SRC_DEPS := $(wildcard src/bpf/*.h) include/ptbench/lock_bpf_abi.h include/ptbench/ptlife_bpf_abi.h include/ptbench/tail_abi.h include/ptbench/op_marker_abi.h
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

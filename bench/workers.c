@@ -14,6 +14,7 @@ extern const struct pt_worker_type pt_worker_pagemap_read, pt_worker_mincore, pt
 extern const struct pt_worker_type pt_worker_pte_reclaim, pt_worker_mprotect_churn, pt_worker_shmem_punch;
 extern const struct pt_worker_type pt_worker_race_zap, pt_worker_race_fault, pt_worker_race_walk, pt_worker_race_gup;
 extern const struct pt_worker_type pt_worker_mremap_collapse;
+extern const struct pt_worker_type pt_worker_sleep;
 
 const struct pt_worker_type *const pt_worker_types[] = {
 	&pt_worker_fault,
@@ -28,6 +29,7 @@ const struct pt_worker_type *const pt_worker_types[] = {
 	&pt_worker_shmem_punch,
 	&pt_worker_race_zap, &pt_worker_race_fault, &pt_worker_race_walk, &pt_worker_race_gup,
 	&pt_worker_mremap_collapse,
+	&pt_worker_sleep,
 	NULL,
 };
 

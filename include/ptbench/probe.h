@@ -74,5 +74,9 @@ int pt_probe_lock_backend(const struct pt_run *run);
 const char *pt_probe_lock_backend_from(const struct pt_run *run);
 /* Whether the scenario turned the page-table lifetime probe on (ptlife = true). */
 bool pt_probe_ptlife_wanted(const struct pt_run *run);
+/* The tail probe: whether it was asked for (tail_probe = true, --tail-threshold,
+ * --folded), and the threshold above which it keeps an op's stacks. */
+bool pt_probe_tail_on(const struct pt_run *run);
+uint64_t pt_probe_tail_threshold_ns(const struct pt_run *run);
 
 #endif

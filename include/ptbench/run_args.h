@@ -15,6 +15,8 @@ struct pt_run_args {
 	const char *duration, *warmup, *repeat;
 	const char *sweep;            /* --sweep ROLE.threads=LIST */
 	const char *lock_probe;       /* --lock-probe bpf|tracefs|off|auto */
+	const char *tail_threshold;   /* --tail-threshold D: the tail probe on, with this threshold */
+	const char *folded;           /* --folded FILE: the tail probe on, its stacks folded into FILE */
 	char **sets;                  /* the --set values (the array is ours: pt_run_args_free) */
 	int nsets;
 	bool no_trace, json, quiet;

@@ -77,6 +77,8 @@ struct pt_run {
 	int lock_probe;               /* enum pt_lock_probe (lock_probe.h) */
 	const char *lock_probe_from;  /* where the choice came from, for the result's why */
 	bool ptlife;                  /* ptlife = true in [scenario]: the ptlife probe runs */
+	bool tail;                    /* the tail probe was asked for */
+	uint64_t tail_threshold_ns;   /* and keeps ops slower than this */
 	bool progress;                /* progress line on stderr */
 	bool in_child;                /* this is a role process's part of the run */
 	struct pt_procs *procs;       /* role processes of this repeat (src/run/role_process.c) */

@@ -31,6 +31,7 @@
 #include "ptbench/sweep.h"
 #include "ptbench/sysfs_settings.h"
 #include "ptbench/sysinfo.h"
+#include "ptbench/tail_folded.h"
 #include "ptbench/topo.h"
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
@@ -171,6 +172,8 @@ static int run_point(const struct pt_run_args *a, const struct pt_scenario *sc, 
 	run.trace = !a->no_trace;
 	pt_lock_probe_choose(a->lock_probe, sc, &run.lock_probe, &run.lock_probe_from);
 	run.ptlife = pt_opt_num(&sc->opts, "ptlife") != 0;
+	run.tail = pt_opt_num(&sc->opts, "tail_probe") != 0;
+	run.tail_threshold_ns = (uint64_t)pt_opt_num(&sc->opts, "tail_threshold");
 	run.progress = !a->quiet && isatty(2);
 	run.nroles = plan->nroles;
 	run.roles = pt_xcalloc(plan->nroles, sizeof(*run.roles));
@@ -228,6 +231,19 @@ static int run_point(const struct pt_run_args *a, const struct pt_scenario *sc, 
 	bool complete = !rc && !pt_stop_signal && (int)json_object_array_length(repeats) == nrep;
 	if (pt_run_write_result(doc, out, complete, a->json, a->quiet) && !rc)
 		rc = PT_EXIT_RUNTIME;
+	if (a->folded && json_object_array_length(repeats)) {
+		char why[512];
+		char *text = pt_tail_folded(doc, why, sizeof(why));
+
+		/* the result says why the probe did not run; the run stands */
+		if (!text)
+			fprintf(stderr, "ptbench run: --folded %s: not written: %s\n", a->folded, why);
+		else if (pt_output_write(a->folded, text, strlen(text), why, sizeof(why)))
+			fprintf(stderr, "ptbench run: --folded %s: %s\n", a->folded, why[0] ? why : strerror(errno));
+		else if (!a->quiet && !a->json)
+			printf("folded stacks: %s\n", a->folded);
+		free(text);
+	}
 	if (!rc && pt_stop_signal)
 		rc = 128 + pt_stop_signal;
 	pt_block_stop_signals(false);
@@ -310,6 +326,15 @@ int cmd_run(int argc, char **argv)
 	    pt_run_check_outputs(out, swept ? &sw : NULL)) {
 		rc = PT_EXIT_USAGE;
 		goto out;
+	}
+	if (a.folded) {
+		char why[4200];
+
+		if (pt_output_check(a.folded, why, sizeof(why))) {
+			fprintf(stderr, "ptbench run: --folded: %s\n", why);
+			rc = PT_EXIT_USAGE;
+			goto out;
+		}
 	}
 	if (a.dry_run && geteuid() != 0) {
 		for (size_t i = 0; i < PT_ARRAY_SIZE(thp_keys); i++) {

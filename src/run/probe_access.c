@@ -83,3 +83,13 @@ bool pt_probe_ptlife_wanted(const struct pt_run *run)
 {
 	return run->ptlife;
 }
+
+bool pt_probe_tail_on(const struct pt_run *run)
+{
+	return run->tail;
+}
+
+uint64_t pt_probe_tail_threshold_ns(const struct pt_run *run)
+{
+	return run->tail_threshold_ns;
+}

@@ -18,7 +18,8 @@ void pt_run_usage(FILE *f)
 {
 	fprintf(f, "usage: ptbench run SCENARIO [-o FILE] [--duration D] [--warmup D] [--repeat N]\n"
 		   "                    [--set ROLE.KEY=VALUE]... [--sweep ROLE.threads=LIST]\n"
-		   "                    [--lock-probe bpf|tracefs|off|auto] [--no-trace] [--json] [--quiet] [--dry-run]\n"
+		   "                    [--lock-probe bpf|tracefs|off|auto] [--tail-threshold D] [--folded FILE]\n"
+		   "                    [--no-trace] [--json] [--quiet] [--dry-run]\n"
 		   "       ptbench run all [-o DIR] [RUN-ARGS]   (the whole catalogue, DIR/SCENARIO.json each)\n"
 		   "SCENARIO is a name from `ptbench list` or a path to an .ini file.\n"
 		   "--dry-run parses, plans and checks everything a run would (the output path\n"
@@ -33,6 +34,7 @@ static const struct option run_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },          { "sweep", required_argument, NULL, 'S' },
 	{ "lock-probe", required_argument, NULL, 'L' },
 	{ "dry-run", no_argument, NULL, 'D' },
+	{ "tail-threshold", required_argument, NULL, 't' }, { "folded", required_argument, NULL, 'F' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -58,6 +60,8 @@ int pt_run_args_parse(int argc, char **argv, struct pt_run_args *a)
 		case 'T': a->no_trace = true; break;
 		case 'L': a->lock_probe = optarg; break;
 		case 'D': a->dry_run = true; break;
+		case 't': a->tail_threshold = optarg; break;
+		case 'F': a->folded = optarg; break;
 		case 'j': a->json = true; break;
 		case 'q': a->quiet = true; break;
 		case 'h': pt_run_usage(stdout); return 1;
@@ -76,6 +80,15 @@ int pt_run_args_parse(int argc, char **argv, struct pt_run_args *a)
 	a->scenario = argv[optind];
 	if (pt_lock_probe_check_args(a->lock_probe, a->no_trace))
 		return -1;
+	if ((a->tail_threshold || a->folded) && a->no_trace) {
+		fprintf(stderr, "ptbench run: %s turns the tail probe on, --no-trace every probe off: not both\n",
+			a->folded ? "--folded" : "--tail-threshold");
+		return -1;
+	}
+	if (a->folded && a->sweep) {
+		fprintf(stderr, "ptbench run: --folded writes one run's stacks: not with --sweep\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -103,7 +116,9 @@ struct pt_scenario *pt_run_load_with_args(const char *path, const struct pt_run_
 			goto bad;
 	if ((a->duration && override(sc, "duration", a->duration, "--duration")) ||
 	    (a->warmup && override(sc, "warmup", a->warmup, "--warmup")) ||
-	    (a->repeat && override(sc, "repeat", a->repeat, "--repeat")))
+	    (a->repeat && override(sc, "repeat", a->repeat, "--repeat")) ||
+	    (a->tail_threshold && override(sc, "tail_threshold", a->tail_threshold, "--tail-threshold")) ||
+	    ((a->tail_threshold || a->folded) && override(sc, "tail_probe", "true", "--tail-threshold")))
 		goto bad;
 	return sc;
 bad:
