@@ -3,8 +3,9 @@
  * measured on a loop without slow ops (tests/perf/tail_overhead.sh). Each
  * iteration is one op: `sleep` (nanosleep() for `sleep`, in the kernel
  * hrtimer_nanosleep -> do_nanosleep -> schedule) once every `sleep_every`
- * iterations, `nap` (nanosleep() for `nap`; 0: the system call returns at
- * once, without leaving the CPU) otherwise. Not a page-table workload. */
+ * iterations, `nap` (nanosleep() for `nap`; 0: no system call at all, an
+ * op that never leaves the CPU: even nanosleep(0) does) otherwise. Not a
+ * page-table workload. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -23,7 +24,8 @@ struct sleep_opts {
 };
 
 static const struct pt_opt_def sleep_opt_defs[] = {
-	PT_OPT_DURATION_F("nap", struct sleep_opts, nap, "20us", 0, 1000000000LL, "nanosleep() of a nap op"),
+	PT_OPT_DURATION_F("nap", struct sleep_opts, nap, "20us", 0, 1000000000LL,
+			  "nanosleep() of a nap op (0: no system call)"),
 	PT_OPT_DURATION_F("sleep", struct sleep_opts, sleep, "5ms", 0, 1000000000LL, "nanosleep() of a sleep op"),
 	PT_OPT_INT_F("sleep_every", struct sleep_opts, every, "10", 0, 1000000000LL,
 		     "one sleep op every N iterations, naps otherwise (0: naps only)"),
@@ -65,7 +67,8 @@ static int sleep_run_once(struct pt_thread *t)
 	/* the first iteration sleeps, then one in every */
 	int op = o->every && st->n++ % o->every == 0 ? OP_SLEEP : OP_NAP;
 	uint64_t t0 = pt_op_begin(t, op), t1;
-	int rc = nsleep(op == OP_SLEEP ? o->sleep : o->nap);
+	long long ns = op == OP_SLEEP ? o->sleep : o->nap;
+	int rc = ns ? nsleep(ns) : 0;
 
 	t1 = pt_now_ns();
 	pt_record(t, op, t0, t1);
