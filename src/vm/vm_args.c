@@ -220,6 +220,11 @@ int pt_vm_take_scenarios(struct pt_vm_args *a, int argc, char **argv, int i)
 		if (!strcmp(r, "-o") || !strncmp(r, "--output", 8) || !strncmp(r, "--sweep", 7))
 			return pt_vm_usage_err(a->cmd, "`ptbench %s` names the result files itself: drop %s",
 					 a->cmd, r);
+		/* the guest's files stay in the guest: the result carries the stacks */
+		if (!strncmp(r, "--folded", 8))
+			return pt_vm_usage_err(a->cmd,
+					       "the guest's --folded file would stay in the guest: drop it (--tail-threshold "
+					       "turns the tail probe on; the result holds its stacks)");
 	}
 	/* a bad run argument is found here, not after booting a kernel */
 	for (int k = 0; k < a->nscen; k++)
