@@ -15,13 +15,13 @@
 /* kernel frames kept per stack, and distinct stacks */
 #define PT_TAIL_DEPTH 64
 #define PT_TAIL_STACKS 8192
-/* (thread, op, stack, preempted) keys of the kept off-CPU time */
+/* (thread, op, stack, runnable) keys of the kept off-CPU time */
 #define PT_TAIL_KEYS 16384
 
 /* One off-CPU interval of an op not yet known to be slow. */
 struct pt_tail_pending {
 	__s32 stackid;   /* the kernel stack it went off CPU at (< 0: none) */
-	__u32 preempted; /* it was runnable (preempted), not blocked */
+	__u32 runnable;  /* it left the CPU runnable (preempted), not blocked */
 	__u64 ns;
 };
 
@@ -31,7 +31,7 @@ struct pt_tail_slot {
 	__u64 op_since;  /* the op the state is about: its marker's since */
 	__u64 off_ts;    /* when it went off CPU in that op; 0: it is on CPU */
 	__s32 off_stack; /* where */
-	__u32 off_preempted;
+	__u32 off_runnable;
 	__u32 op;        /* the op id */
 	__u32 tail;      /* the op is past the threshold: its intervals are kept */
 	__u32 npending;
@@ -48,7 +48,7 @@ struct pt_tail_key {
 	__u32 slot;
 	__u32 op;
 	__s32 stackid;
-	__u32 preempted;
+	__u32 runnable;
 };
 
 struct pt_tail_val {

@@ -2,7 +2,7 @@
  * (flamegraph.pl, speedscope, inferno): one line per role, op and stack,
  * "ROLE;OP;root;...;leaf VALUE", root first, VALUE the nanoseconds off CPU
  * summed over the repeats; a stack the thread left the CPU at while
- * runnable (preempted) ends in the frame "[preempted]". */
+ * runnable (preempted) ends in the frame "[runnable]". */
 #ifndef PTBENCH_TAIL_FOLDED_H
 #define PTBENCH_TAIL_FOLDED_H
 

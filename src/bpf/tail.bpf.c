@@ -53,9 +53,9 @@ volatile __u64 win_hi = ~0ull;
 /* kept intervals that found ptbench_tail_agg full */
 __u64 agg_full;
 
-static __always_inline void keep(__u32 slot, __u32 op, __s32 stackid, __u32 preempted, __u64 ns)
+static __always_inline void keep(__u32 slot, __u32 op, __s32 stackid, __u32 runnable, __u64 ns)
 {
-	struct pt_tail_key k = { .slot = slot, .op = op, .stackid = stackid, .preempted = preempted };
+	struct pt_tail_key k = { .slot = slot, .op = op, .stackid = stackid, .runnable = runnable };
 	struct pt_tail_val *v = bpf_map_lookup_elem(&ptbench_tail_agg, &k);
 
 	if (!v) {
@@ -81,14 +81,14 @@ static __always_inline void promote(struct pt_tail_slot *st, __u32 slot, __u32 o
 	for (int i = 0; i < PT_TAIL_PENDING; i++) {
 		if (i >= st->npending)
 			break;
-		keep(slot, op, st->pending[i].stackid, st->pending[i].preempted, st->pending[i].ns);
+		keep(slot, op, st->pending[i].stackid, st->pending[i].runnable, st->pending[i].ns);
 		st->tail_off_ns[op & (PT_TAIL_OPS - 1)] += st->pending[i].ns;
 	}
 	st->npending = 0;
 }
 
 /* The task leaving the CPU (the current one). */
-static __always_inline void going_out(__u64 *ctx, __u32 tid, __u32 preempted, __u64 now)
+static __always_inline void going_out(__u64 *ctx, __u32 tid, __u32 runnable, __u64 now)
 {
 	int slot = op_marker_slot(tid);
 	struct pt_tail_slot *st;
@@ -112,7 +112,7 @@ static __always_inline void going_out(__u64 *ctx, __u32 tid, __u32 preempted, __
 		st->npending = 0;
 	}
 	st->off_ts = now;
-	st->off_preempted = preempted;
+	st->off_runnable = runnable;
 	st->off_stack = bpf_get_stackid(ctx, &ptbench_tail_stacks, 0);
 	if (st->off_stack < 0)
 		st->stack_errors++;
@@ -140,7 +140,7 @@ static __always_inline void coming_in(__u32 tid, __u64 now)
 	if (!st->tail && now - st->op_since >= threshold_ns)
 		promote(st, key, op);
 	if (st->tail) {
-		keep(key, op, st->off_stack, st->off_preempted, dt);
+		keep(key, op, st->off_stack, st->off_runnable, dt);
 		st->tail_off_ns[op] += dt;
 		return;
 	}
@@ -150,7 +150,7 @@ static __always_inline void coming_in(__u32 tid, __u64 now)
 		return;
 	}
 	st->pending[n].stackid = st->off_stack;
-	st->pending[n].preempted = st->off_preempted;
+	st->pending[n].runnable = st->off_runnable;
 	st->pending[n].ns = dt;
 	st->npending = n + 1;
 }
@@ -163,8 +163,12 @@ int ptbench_tail_switch(__u64 *ctx)
 	struct task_struct *next = (struct task_struct *)ctx[2];
 	__u64 now = bpf_ktime_get_ns();
 
-	/* preempt: switched out while runnable, not blocked */
-	going_out(ctx, (__u32)prev->pid, ((volatile __u64 *)ctx)[0] & 1, now);
+	/* runnable: preempted in the kernel (preempt), or switched out on
+	 * the way back to user space or by a yield (TASK_RUNNING), not
+	 * blocked (prev_state is the 4th argument from 5.18 on) */
+	__u32 runnable = (((volatile __u64 *)ctx)[0] & 1) || !(__u32)((volatile __u64 *)ctx)[3];
+
+	going_out(ctx, (__u32)prev->pid, runnable, now);
 	coming_in((__u32)next->pid, now);
 	return 0;
 }

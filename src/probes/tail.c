@@ -28,7 +28,7 @@ _Static_assert(PT_TAIL_OPS == PT_MAX_OPS, "the tail probe keeps counters for eve
 struct tail_stack {
 	char *frames;   /* leaf first, ';' between: the JSON's and the summary's order */
 	uint64_t ns, intervals;
-	bool preempted;
+	bool runnable;
 };
 
 struct tail_op {
@@ -218,10 +218,10 @@ static char *stack_text(struct tail_state *s, int fd, int32_t id)
 	return out;
 }
 
-static void add_stack(struct tail_op *op, char *frames, bool preempted, uint64_t ns, uint64_t intervals)
+static void add_stack(struct tail_op *op, char *frames, bool runnable, uint64_t ns, uint64_t intervals)
 {
 	for (size_t i = 0; i < op->n; i++)
-		if (op->s[i].preempted == preempted && !strcmp(op->s[i].frames, frames)) {
+		if (op->s[i].runnable == runnable && !strcmp(op->s[i].frames, frames)) {
 			op->s[i].ns += ns;
 			op->s[i].intervals += intervals;
 			free(frames);
@@ -231,7 +231,7 @@ static void add_stack(struct tail_op *op, char *frames, bool preempted, uint64_t
 		op->cap = op->cap ? op->cap * 2 : 16;
 		op->s = pt_xrealloc(op->s, op->cap * sizeof(*op->s));
 	}
-	op->s[op->n++] = (struct tail_stack){ frames, ns, intervals, preempted };
+	op->s[op->n++] = (struct tail_stack){ frames, ns, intervals, runnable };
 }
 
 static int by_ns(const void *a, const void *b)
@@ -286,7 +286,7 @@ static int read_maps(struct tail_state *s, struct pt_run *run)
 		frames = stack_text(s, stack_fd, key.stackid);
 		if (!frames)
 			frames = pt_xstrdup("[unknown: the stack was not found]");
-		add_stack(&s->ops[role_of[key.slot]][key.op], frames, key.preempted, v.ns, v.intervals);
+		add_stack(&s->ops[role_of[key.slot]][key.op], frames, key.runnable, v.ns, v.intervals);
 	}
 	for (size_t r = 0; r < s->nroles; r++)
 		for (int o = 0; o < PT_TAIL_OPS; o++)
@@ -324,7 +324,7 @@ static struct json_object *stack_json(const struct tail_stack *st, uint64_t tota
 	json_object_object_add(o, "off_cpu_ns", json_object_new_int64((int64_t)st->ns));
 	json_object_object_add(o, "intervals", json_object_new_int64((int64_t)st->intervals));
 	json_object_object_add(o, "share", json_object_new_double(total ? (double)st->ns / (double)total : 0));
-	json_object_object_add(o, "preempted", json_object_new_boolean(st->preempted));
+	json_object_object_add(o, "runnable", json_object_new_boolean(st->runnable));
 	return o;
 }
 

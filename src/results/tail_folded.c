@@ -18,7 +18,7 @@ static int by_key(const void *a, const void *b)
 	return strcmp(((const struct line *)a)->key, ((const struct line *)b)->key);
 }
 
-/* "ROLE;OP;root;...;leaf[;[preempted]]" of one stack object */
+/* "ROLE;OP;root;...;leaf[;[runnable]]" of one stack object */
 static char *line_key(const char *role, const char *op, struct json_object *st)
 {
 	struct json_object *frames, *pre;
@@ -41,9 +41,9 @@ static char *line_key(const char *role, const char *op, struct json_object *st)
 				k[len++] = f[j] == ';' || f[j] == ' ' || f[j] == '\n' ? '_' : f[j];
 			k[len] = '\0';
 		}
-	if (json_object_object_get_ex(st, "preempted", &pre) && json_object_get_boolean(pre)) {
+	if (json_object_object_get_ex(st, "runnable", &pre) && json_object_get_boolean(pre)) {
 		k = pt_xrealloc(k, len + 16);
-		strcpy(k + len, ";[preempted]");
+		strcpy(k + len, ";[runnable]");
 	}
 	return k;
 }

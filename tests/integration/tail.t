@@ -89,6 +89,8 @@ case "$top" in
 esac
 share=$(tail_of "$TMP/on.json" "['roles']['slow']['ops']['sleep']['stacks'][0]['share']")
 ok "$(python3 -c "print(0 if $share > 0.5 else 1)")" "slow.sleep: it holds most of the tail's off-CPU time (share $share)"
+is "$(tail_of "$TMP/on.json" "['roles']['slow']['ops']['sleep']['stacks'][0]['runnable']")" False \
+	"slow.sleep: a sleep blocks (runnable false)"
 ot=$(tail_of "$TMP/on.json" "['roles']['slow']['ops']['sleep']['off_cpu_ns']")
 ok "$(python3 -c "print(0 if $ot >= $n * 150e6 else 1)")" "slow.sleep: off CPU at least the threshold per kept op ($ot ns over $n ops)"
 is "$(tail_of "$TMP/on.json" "['roles']['fast']['ops']['sleep']['tail_ops']")" 0 "fast.sleep: 2 ms sleeps, under the threshold: no op kept"

@@ -1,7 +1,7 @@
 /* The tail probe's user-space parts that need no BPF: kernel symbols from a
  * kallsyms file (sorted, the function at or below an address, modules named,
  * a file of zero addresses refused with why) and the folded stacks of a
- * result (root first, summed over repeats, [preempted] leaves, separators in
+ * result (root first, summed over repeats, [runnable] leaves, separators in
  * names replaced, NULL with why when the probe ran nowhere). */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -58,15 +58,15 @@ int main(void)
 	doc = json_tokener_parse(
 		"{\"repeats\": ["
 		" {\"probes\": {\"tail\": {\"available\": true, \"roles\": {\"r\": {\"ops\": {\"op\": {\"stacks\": ["
-		"  {\"stack\": [\"__schedule\", \"schedule\", \"do nano;sleep\"], \"off_cpu_ns\": 100, \"preempted\": false},"
-		"  {\"stack\": [\"__schedule\", \"preempt_schedule_irq\"], \"off_cpu_ns\": 7, \"preempted\": true}]}}}}}}},"
+		"  {\"stack\": [\"__schedule\", \"schedule\", \"do nano;sleep\"], \"off_cpu_ns\": 100, \"runnable\": false},"
+		"  {\"stack\": [\"__schedule\", \"preempt_schedule_irq\"], \"off_cpu_ns\": 7, \"runnable\": true}]}}}}}}},"
 		" {\"probes\": {\"tail\": {\"available\": true, \"roles\": {\"r\": {\"ops\": {\"op\": {\"stacks\": ["
-		"  {\"stack\": [\"__schedule\", \"schedule\", \"do nano;sleep\"], \"off_cpu_ns\": 50, \"preempted\": false}]}}}}}}},"
+		"  {\"stack\": [\"__schedule\", \"schedule\", \"do nano;sleep\"], \"off_cpu_ns\": 50, \"runnable\": false}]}}}}}}},"
 		" {\"probes\": {\"tail\": {\"available\": false, \"why\": \"off\"}}}]}");
 	text = pt_tail_folded(doc, why, sizeof(why));
 	tap_ok(text && strstr(text, "r;op;do_nano_sleep;schedule;__schedule 150\n"),
 	       "root first, separators replaced, summed over repeats");
-	tap_ok(text && strstr(text, "r;op;preempt_schedule_irq;__schedule;[preempted] 7\n"), "a preempted stack ends in [preempted]");
+	tap_ok(text && strstr(text, "r;op;preempt_schedule_irq;__schedule;[runnable] 7\n"), "a runnable stack ends in [runnable]");
 	free(text);
 	json_object_put(doc);
 	doc = json_tokener_parse("{\"repeats\": [{\"probes\": {\"tail\": {\"available\": false, \"why\": \"off (x)\"}}}]}");
