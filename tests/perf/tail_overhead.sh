@@ -8,8 +8,10 @@
 # of the program per op, one with a stack walk). Reports the median
 # of the per-round rate ratios (on/off) and the cost per op
 #   ns/op = 1/rate_on - 1/rate_off
-# and that nothing was kept (tail_ops 0). Needs root (BPF); says why and
-# exits 0 otherwise. PAIRS (default 5) and DUR (default 2s) tune it.
+# and what was kept (ops past 10 ms: on a loaded machine a thread can be
+# preempted that long even inside a loop without system calls); then the
+# program's own time per run from the kernel's BPF statistics. Needs root
+# (BPF); says why and exits 0 otherwise. PAIRS (default 5) and DUR (default 2s) tune it.
 cd "$(dirname "$0")/../.." || exit 1
 PAIRS=${PAIRS:-5}
 DUR=${DUR:-2s}
@@ -40,6 +42,24 @@ for w in syscall:0 switch:1us; do
 		i=$((i + 1))
 	done
 done
+# The program's own cost per run (per context switch of the machine): the
+# kernel's BPF run-time statistics, on only for this (kernel.bpf_stats_enabled
+# is put back), read with bpftool while a nap 1us run has the program loaded.
+stats=
+if command -v bpftool >/dev/null && [ -r /proc/sys/kernel/bpf_stats_enabled ]; then
+	old=$(cat /proc/sys/kernel/bpf_stats_enabled)
+	echo 1 >/proc/sys/kernel/bpf_stats_enabled
+	$PTBENCH run "$SCEN" --duration 3s --quiet --set napper.nap=1us --tail-threshold 10ms -o "$TMP/stats.json" &
+	pid=$!
+	sleep 2.5
+	stats=$(bpftool -j prog show 2>/dev/null | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p.get("name", "").startswith("ptbench_tail") and p.get("run_cnt"):
+        print("%d %d" % (p["run_time_ns"], p["run_cnt"]))')
+	wait $pid
+	echo "$old" >/proc/sys/kernel/bpf_stats_enabled
+fi
 python3 - "$TMP" "$PAIRS" <<'PYEOF'
 import json, statistics, sys
 tmp, pairs = sys.argv[1], int(sys.argv[2])
@@ -66,3 +86,10 @@ for name, desc in (("syscall", "nap 0 (no system call)"), ("switch", "nap 1us (2
           f"{statistics.median(nsop):7.0f} {kept:5d}")
     print(f"{'':<28} per-round on/off: " + " ".join(f"{x:.3f}" for x in ratios))
 PYEOF
+if [ -n "$stats" ]; then
+	# shellcheck disable=SC2086 # two numbers, split on purpose
+	set -- $stats
+	echo "the program itself (kernel BPF statistics, nap 1us run): $2 runs (context switches), $(( $1 / $2 )) ns a run"
+else
+	echo "the program itself: not measured (no bpftool or no kernel.bpf_stats_enabled)"
+fi
