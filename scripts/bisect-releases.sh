@@ -27,7 +27,8 @@ usage: $0 -l LIST -g GOOD -b BAD -m ROLE.OP.METRIC [-k DIR] [-o DIR] [-f CMD]
              (default: results/bisect)
   -f CMD     how a missing image is fetched: CMD KERNEL-RELEASE PACKAGE SUITE
              PACKAGE-VERSION KDIR must leave KDIR/vmlinuz-KERNEL-RELEASE
-             (default: scripts/fetch-kernels.sh --package PACKAGE=VERSION SUITE)
+             (default: scripts/fetch-kernels.sh PACKAGE, which fills
+             build/kernels, the default -k)
   -- GATE-OPTIONS SCENARIO... [RUN-ARGS]
              the rest of every \`ptbench gate\` command line: its options
              (--rounds, --cpus, --accel, ...), the scenarios, run arguments
@@ -127,7 +128,7 @@ image_of() { # image_of INDEX: img= the image's path, fetched when missing; 1 wh
 			# shellcheck disable=SC2086
 			$fetch "${rel[$i]}" "${pkg[$i]}" "${suite[$i]}" "${ver[$i]}" "$kdir" >>"$logf" 2>&1
 		else
-			"$top/scripts/fetch-kernels.sh" --package "${pkg[$i]}=${ver[$i]}" "${suite[$i]}" >>"$logf" 2>&1
+			"$top/scripts/fetch-kernels.sh" "${pkg[$i]}" >>"$logf" 2>&1
 		fi
 		[ -r "$img" ] || { log "cannot fetch ${rel[$i]}: no $img afterwards"; return 1; }
 	fi
