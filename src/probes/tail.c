@@ -353,7 +353,7 @@ static struct json_object *tail_result(void *state, struct pt_run *run)
 			continue;
 		rj = json_object_new_object();
 		ops = json_object_new_object();
-		for (int op = 0; op < PT_TAIL_OPS && pt_probe_role_op(run, r, op); op++) {
+		for (int op = 0; op < PT_TAIL_OPS && op < pt_probe_role_nops(run, r); op++) {
 			const struct tail_op *t = &s->ops[r][op];
 			struct json_object *oj = json_object_new_object(), *stacks = json_object_new_array();
 			uint64_t kept = 0, other = 0;
