@@ -48,6 +48,7 @@ int pt_plot_mmap_lock(struct pt_plot *p);   /* (d) mmap_lock wait by mode */
 int pt_plot_sweep(struct pt_plot *p);       /* (e) p50/p99 against thread count */
 int pt_plot_locks_per_op(struct pt_plot *p); /* (f) mmap_lock acquisitions per op, role and mode */
 int pt_plot_ptmem(struct pt_plot *p);        /* (g) page-table memory, PTE tables freed */
+int pt_plot_tail(struct pt_plot *p);         /* (h) where slow ops were off CPU (tail probe) */
 
 void pt_plot_free(struct pt_plot *p);
 

@@ -99,6 +99,10 @@ is "$(tail_of "$TMP/on.json" "['roles']['slow']['ops']['nap']['tail_ops']")" 0 "
 grep -q "^slow;sleep;.*;hrtimer_nanosleep;do_nanosleep;.* [0-9][0-9]*$" "$TMP/on.folded"
 ok $? "--folded: ROLE;OP;root...;leaf VALUE lines with nanosleep's path"
 grep -q "^fast;" "$TMP/on.folded"; is "$?" 1 "--folded: nothing of the fast role"
+"$PTBENCH" plot "$TMP/on.json" -o "$TMP/plot" >/dev/null 2>&1
+grep -q "^# do_nanosleep < hrtimer_nanosleep$" "$TMP/plot/tail-slow.sleep.dat"
+ok $? "plot: tail-slow.sleep names the nanosleep stack"
+[ ! -e "$TMP/plot/tail-fast.sleep.dat" ]; ok $? "plot: no tail chart for the fast role (nothing kept)"
 
 # --- unavailable, with the reason ------------------------------------------------
 printf '0000000000000000 T _stext\n0000000000000000 t do_nanosleep\n' >"$TMP/kallsyms0"
