@@ -52,8 +52,8 @@ static char *stack_label(struct json_object *st)
 	}
 	if (!shown)
 		snprintf(buf, sizeof(buf), "schedule");
-	if (strlen(buf) > 48) /* a panel title's width */
-		strcpy(buf + 45, "...");
+	if (strlen(buf) > 40) /* a panel title's width */
+		strcpy(buf + 37, "...");
 	if (run && json_object_get_boolean(run))
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " [R]");
 	return pt_xstrdup(buf);
