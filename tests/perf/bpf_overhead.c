@@ -30,6 +30,7 @@
  * their per-op path (the op marker read, the op's counters) in every mode. */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -268,17 +269,39 @@ static int workload(struct pt_run *run, struct ptbench_overhead_floor *fl, const
 	return 0;
 }
 
-/* run count and time of the loaded programs named ptbench_* (this process's) */
+/* run count and time of this process's loaded programs named ptbench_*:
+ * those whose ids its own file descriptors hold (/proc/self/fdinfo), not
+ * those of other ptbench runs on the machine, which come and go */
 static void prog_stats(uint64_t *cnt, uint64_t *ns)
 {
-	__u32 id = 0;
+	DIR *d = opendir("/proc/self/fdinfo");
+	struct dirent *de;
+	__u32 seen[256];
+	size_t nseen = 0;
 
 	*cnt = *ns = 0;
-	while (!bpf_prog_get_next_id(id, &id)) {
+	while (d && (de = readdir(d))) {
+		char path[300], *text, *at;
 		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_prog_get_fd_by_id(id);
+		__u32 len = sizeof(info), id = 0;
+		bool dup = false;
+		int fd;
 
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", de->d_name);
+		text = pt_read_file(path, NULL);
+		at = text ? strstr(text, "prog_id:") : NULL;
+		if (at)
+			id = (__u32)strtoul(at + 8, NULL, 10);
+		free(text);
+		/* a program's fd and its link's both name it */
+		for (size_t i = 0; i < nseen; i++)
+			dup |= seen[i] == id;
+		if (!id || dup || nseen == PT_ARRAY_SIZE(seen))
+			continue;
+		seen[nseen++] = id;
+		fd = bpf_prog_get_fd_by_id(id);
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
@@ -289,11 +312,13 @@ static void prog_stats(uint64_t *cnt, uint64_t *ns)
 		}
 		close(fd);
 	}
+	if (d)
+		closedir(d);
 }
 
 /* one bpf pass (and one bpf+vma pass) with run-time statistics: the
- * programs' runs per iteration (every run on the machine: other processes'
- * mmap_lock events run them too) and their own ns per run */
+ * programs' runs per iteration (every run of them: other processes' mmap_lock
+ * events run them too, and find them not the run's) and their own ns per run */
 static void breakdown(struct pt_run *run, const char *desc, size_t size, bool populate)
 {
 	int sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
