@@ -234,6 +234,12 @@ static int workload(struct pt_run *run, struct ptbench_overhead_floor *fl, const
 
 	for (int r = 0; have_own && r < ROUNDS; r++)
 		own[r] = nsev[M_BPF][r] - nsev[M_FLOOR_CLOCK][r];
+	/* the default (both lock probes) above bpf alone, round by round */
+	double vma_over[MAX_ROUNDS];
+	bool have_vma = measured(rate[M_BPF_VMA]) && measured(rate[M_BPF]);
+
+	for (int r = 0; have_vma && r < ROUNDS; r++)
+		vma_over[r] = nsev[M_BPF_VMA][r] - nsev[M_BPF][r];
 	for (int m = 1; m < NMODES; m++) {
 		double rt[MAX_ROUNDS], ro[MAX_ROUNDS], ns[MAX_ROUNDS], best_on = 0, best_off = 0, e;
 
@@ -265,6 +271,13 @@ static int workload(struct pt_run *run, struct ptbench_overhead_floor *fl, const
 		printf("%-20s bpf above floor:clock: %.0f ns/event, the programs' own code (median of rounds; "
 		       "quartiles %.0f .. %.0f)\n",
 		       desc, mid, own[ROUNDS / 4], own[(3 * ROUNDS) / 4]);
+	}
+	if (have_vma) {
+		double mid = median(vma_over, ROUNDS);
+
+		printf("%-20s bpf+vma above bpf: %.0f ns/event, what the per-VMA lock probe adds (median of rounds; "
+		       "quartiles %.0f .. %.0f)\n",
+		       desc, mid, vma_over[ROUNDS / 4], vma_over[(3 * ROUNDS) / 4]);
 	}
 	return 0;
 }
