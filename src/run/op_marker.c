@@ -18,7 +18,10 @@
 #endif
 
 static struct pt_op_mark *marks;     /* PT_OP_MARK_SLOTS slots */
-static int marks_fd = -1, slots_fd = -1;
+static int marks_fd = -1;            /* the array map; -1: plain memory */
+#ifdef PTBENCH_HAVE_BPF
+static int slots_fd = -1;            /* tid -> slot */
+#endif
 static char not_bpf_why[256];
 
 /* The BPF map, mmapped; -1 with why when it cannot be had. */
