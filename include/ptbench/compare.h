@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "ptbench/metric.h"
+
 struct json_object;
 
 enum pt_verdict {
@@ -50,6 +52,10 @@ struct pt_cmp_rule {
 };
 #define PT_CMP_RULE_DEFAULT \
 	((struct pt_cmp_rule){ 0.05, 0.05, 0.10, 3, 0.10, 0.05, 0.50, 0.5, 2.0, 4 })
+/* the largest --alpha: a two-sided test at a higher level calls a change on
+ * identical sides more than one time in five (0.999999 would call nearly
+ * every one) */
+#define PT_CMP_ALPHA_MAX 0.2
 /* bounds of --gross-factor and --gross-min-repeats: a factor of 1 is no
  * gross change, and fewer than 4 values a side are apart by chance too
  * often (1/20 at 3 v 3) */
@@ -88,6 +94,12 @@ struct pt_metric {
 	enum pt_verdict verdict;
 	char why[512]; /* one line: why this verdict (two paths and a probe's reason fit) */
 	enum pt_metric_kind kind;
+	/* from its registry line (include/ptbench/metric.h); a metric built by
+	 * hand (tests) sets what it needs */
+	const struct pt_metric_def *def;
+	enum pt_mtol tol_floor; /* the structural tolerance's floor */
+	bool gated_default;	/* gated by default (PT_SHOW_GATED, where it applies) */
+	bool per_op;		/* a count per op: "/op" in its smallest change */
 	/* The smallest regression this pair of samples could have called, as a
 	 * fraction of the baseline median (INFINITY: none it could call; NAN:
 	 * not computed, too few repeats); mde_abs in the metric's unit. */

@@ -4,17 +4,32 @@
 #define PTBENCH_COMPARE_EXTRACT_H
 
 #include "ptbench/compare.h"
+#include "ptbench/metric.h"
+
+/* which probe a metric needs (compare says "not comparable" when it did not
+ * run on one side) */
+enum pt_cmp_probe {
+	PT_CMP_PROBE_NONE,
+	PT_CMP_PROBE_MMAP_LOCK,
+	PT_CMP_PROBE_VMA_LOCK,
+};
 
 struct pt_cmp_named {
 	char *name;
 	bool higher_better, tail, shown;
 	enum pt_metric_kind kind;
+	const struct pt_metric_def *def; /* its registry line */
+	enum pt_cmp_probe probe;
+	bool gated_default; /* PT_SHOW_GATED, for the op it was counted per */
 	struct pt_series s;
 	size_t cap;
 	/* a probe percentile: repeats in which the probe ran and saw none of
 	 * these events (a percentile of nothing is no value, and no reason to
 	 * call the metric short of repeats) */
 	size_t empty;
+	/* a percentile: repeats with ops, but fewer than def->min_count (one
+	 * op has no p99: it is that op) */
+	size_t few;
 };
 
 struct pt_cmp_namedlist {
@@ -29,10 +44,22 @@ struct pt_cmp_namedlist {
 	char vma_why[256];
 	char vma_method[32];
 	char vma_write_why[256];
+	/* the repeat being read: how many repeats a boot the gate pooled
+	 * stands for (its repeats_in_run), else 1 */
+	double repeats_in_run;
 };
 
 /* Every metric of in (a validated result) in l, in file order. */
 void pt_cmp_extract(const struct pt_cmp_input *in, struct pt_cmp_namedlist *l);
 void pt_cmp_namedlist_free(struct pt_cmp_namedlist *l);
+
+/* One repeat's value of a lock probe's structural metric def (scope
+ * PT_MS_MMAP_LOCK or PT_MS_VMA_LOCK) for role: per its unit op (op NULL;
+ * *unit set to it), or, op given, the events inside op per op op. False when
+ * the probe did not run in rep or has no per-op numbers there, the role did
+ * no such op, or def is VMA write locks the kernel did not show. `compare`
+ * and `ptbench plot` both count this way. */
+bool pt_cmp_lock_value(struct json_object *rep, const char *role, const struct pt_metric_def *def,
+		       const char *op, double *out, const char **unit);
 
 #endif

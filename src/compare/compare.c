@@ -203,6 +203,10 @@ static struct pt_metric *take(struct pt_comparison *out, struct pt_cmp_named *fr
 	m->tail = from->tail;
 	m->shown = from->shown;
 	m->kind = from->kind;
+	m->def = from->def;
+	m->tol_floor = from->def ? from->def->tol : PT_TOL_NONE;
+	m->per_op = from->def && (from->def->kind == PT_MK_COUNT || from->def->kind == PT_MK_RATIO);
+	m->gated_default = from->gated_default;
 	from->name = NULL;
 	return m;
 }
@@ -222,12 +226,12 @@ static void not_comparable(struct pt_comparison *out, struct pt_cmp_named *from,
 
 static bool is_lock_struct(const struct pt_cmp_named *n)
 {
-	return n->kind == PT_METRIC_STRUCT && !strncmp(n->name, "mmap_lock.", 10);
+	return n->kind == PT_METRIC_STRUCT && n->probe == PT_CMP_PROBE_MMAP_LOCK;
 }
 
 static bool is_vma(const struct pt_cmp_named *n)
 {
-	return !strncmp(n->name, "vma_lock.", 9);
+	return n->probe == PT_CMP_PROBE_VMA_LOCK;
 }
 
 static bool is_vma_struct(const struct pt_cmp_named *n)
@@ -244,16 +248,17 @@ static const char *missing_why(const struct pt_cmp_named *n, const struct pt_cmp
 		snprintf(buf, len, "the mmap_lock probe did not run in %s: %s", path, other->lock_why);
 	else if (is_vma_struct(n) && !other->vma_repeats)
 		snprintf(buf, len, "the vma_lock probe did not run in %s: %s", path, other->vma_why);
-	else if (is_vma_struct(n) && strstr(n->name, ".write_locks.per_") && other->vma_write_why[0])
+	else if (is_vma_struct(n) && n->def && (n->def->flags & PT_MF_WRITE) && other->vma_write_why[0])
 		snprintf(buf, len, "no VMA write locks in %s: %s", path, other->vma_write_why);
 	else
 		return NULL;
 	return buf;
 }
 
-/* A probe percentile that too few repeats of a side can give because the
- * others saw no such event: why, in words, or NULL when both sides have
- * enough values to decide on */
+/* A percentile that too few repeats of a side can give because the others
+ * saw no such event (a probe's), or too few ops or events for a percentile
+ * (one op has no p99): why, in words, or NULL when both sides have enough
+ * values to decide on */
 static const char *no_events_why(const struct pt_cmp_named *b, const struct pt_cmp_named *c,
 				 const struct pt_cmp_input *base, const struct pt_cmp_input *cand,
 				 const struct pt_cmp_rule *rule, char *buf, size_t len)
@@ -270,10 +275,18 @@ static const char *no_events_why(const struct pt_cmp_named *b, const struct pt_c
 			off += (size_t)snprintf(buf + off, len - off, "%sno such lock events in %zu of %zu repeats of %s",
 						off ? "; " : "", side[k]->empty, side[k]->empty + side[k]->s.n,
 						in[k]->path);
+	for (int k = 0; k < 2; k++)
+		if (side[k]->few && off < len)
+			off += (size_t)snprintf(buf + off, len - off,
+						"%stoo few %s for a %s in %zu of %zu repeats of %s (fewer than %u)",
+						off ? "; " : "", side[k]->probe ? "events" : "ops",
+						side[k]->def ? side[k]->def->name : "percentile", side[k]->few,
+						side[k]->few + side[k]->empty + side[k]->s.n, in[k]->path,
+						side[k]->def ? side[k]->def->min_count : 2);
 	if (!off)
 		return NULL; /* short of repeats for another reason: decided as such */
 	if (off < len)
-		snprintf(buf + off, len - off, " (a percentile of no events is no measurement)");
+		snprintf(buf + off, len - off, " (a percentile of no events, or of one, is no measurement)");
 	return buf;
 }
 
@@ -304,13 +317,19 @@ void pt_cmp_build(const struct pt_cmp_input *base, const struct pt_cmp_input *ca
 				not_comparable(out, &b.v[i], why);
 			continue;
 		}
-		if ((b.v[i].empty || cn->empty) && no_events_why(&b.v[i], cn, base, cand, rule, why, sizeof(why))) {
+		if ((b.v[i].empty || cn->empty || b.v[i].few || cn->few) &&
+		    no_events_why(&b.v[i], cn, base, cand, rule, why, sizeof(why))) {
+			bool few = b.v[i].few || cn->few;
+
 			/* a role (or mode) with no such events on a side: listed with
 			 * --all-metrics as not comparable, or not at all when neither
-			 * side has one */
-			if (b.v[i].s.n || cn->s.n) {
+			 * side has one; too few ops: not comparable, listed as the
+			 * metric would be (a gated p99 of one op leaves the gate
+			 * undecided, it does not pass) */
+			if (b.v[i].s.n || cn->s.n || few) {
 				not_comparable(out, &b.v[i], why);
-				out->m[out->n - 1].shown = false;
+				if (!few || b.v[i].probe)
+					out->m[out->n - 1].shown = false;
 			}
 			continue;
 		}
@@ -375,39 +394,19 @@ int pt_cmp_set_gated(struct pt_comparison *c, const char *list, const char *from
 
 void pt_cmp_gate_default(struct pt_comparison *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		const char *stat = strrchr(c->m[i].name, '.');
-
-		/* the probes' wait/hold percentiles are listed, not gated */
-		if (c->m[i].kind == PT_METRIC_DIST && strncmp(c->m[i].name, "mmap_lock.", 10) &&
-		    strncmp(c->m[i].name, "vma_lock.", 9) && stat &&
-		    (!strcmp(stat, ".p99") || !strcmp(stat, ".ops_per_sec")))
+	/* the registry's PT_SHOW_GATED ops statistics (p99, ops_per_sec); the
+	 * probes' wait/hold percentiles are listed, not gated */
+	for (size_t i = 0; i < c->n; i++)
+		if (c->m[i].kind == PT_METRIC_DIST && c->m[i].gated_default)
 			c->m[i].gated = true;
-	}
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
 }
 
 bool pt_cmp_struct_gated_by_default(const struct pt_metric *m)
 {
-	/* waits repeat acquisitions (every blocking acquisition is a wait),
-	 * VMA lock attempts repeat the faults, and thp_collapse_alloc is
-	 * system-wide: shown, gated only when named; so are VMA lock fallbacks
-	 * of roles whose unit is not a fault */
-	if (m->kind != PT_METRIC_STRUCT || m->verdict == PT_VERDICT_NOT_COMPARABLE)
-		return false;
-	/* a fault's fallback is the unit to gate on; per other ops (a collapse
-	 * refaults thousands of pages) one random fallback is already "0 ->
-	 * nonzero" */
-	if (!strncmp(m->name, "vma_lock.", 9) && strstr(m->name, ".fallbacks.per_"))
-		return ends_with(m->name, ".fallbacks.per_fault");
-	return !strstr(m->name, ".waits.") && !strstr(m->name, ".attempts.per_") &&
-	       !strstr(m->name, ".thp_alloc_per_collapse");
+	/* the registry says which (PT_SHOW_GATED, and gate_unit: VMA lock
+	 * fallbacks per fault only); waits, VMA lock attempts and
+	 * thp_alloc_per_collapse are shown, gated only when named */
+	return m->kind == PT_METRIC_STRUCT && m->verdict != PT_VERDICT_NOT_COMPARABLE && m->gated_default;
 }
 
 void pt_cmp_gate_structural(struct pt_comparison *c)
@@ -551,7 +550,7 @@ const char *pt_cmp_gate_word(const struct pt_gate_counts *g)
 const char *pt_cmp_fmt_mde(const struct pt_metric *m, char *buf, size_t len)
 {
 	if (m->kind == PT_METRIC_STRUCT && !isnan(m->mde_abs))
-		snprintf(buf, len, "%.3g%s", m->mde_abs, strstr(m->name, "per_") ? "/op" : "");
+		snprintf(buf, len, "%.3g%s", m->mde_abs, m->per_op ? "/op" : "");
 	else if (isnan(m->mde))
 		snprintf(buf, len, "-");
 	else if (isinf(m->mde))

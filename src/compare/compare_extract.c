@@ -1,21 +1,22 @@
-/* `compare`: the metrics of one result file, one value per used repeat.
+/* `compare`: the metrics of one result file, one value per used repeat,
+ * built by iterating the metric registry (include/ptbench/metric.h, doc/
+ * design.md "Metrics"): what a metric is called, which rule decides it and
+ * whether it is shown or gated come from its registry line; here is only
+ * where each scope's values sit in a repeat and what they are divided by.
  *
- * Distribution metrics: every op's ops_per_sec and percentiles, and the
- * mmap_lock probe's wait/hold percentiles. Structural metrics: per role,
- * mmap_lock acquisitions (holds begun: a downgrade begins a read hold),
- * waits (lock calls that went through the blocking path) and failed
- * trylocks, each per unit of the role's work; from the vma_lock probe, per
- * role, faults that fell back to mmap_lock, VMA lock attempts and VMA write
- * locks per unit of work (and the write waits' percentiles); and the
- * collapse proof's success rate and THPs per collapse. A role the probe saw
- * nothing of has zero acquisitions, when the probe was available in that
- * repeat. */
+ * Distribution metrics: every op's statistics, and the lock probes'
+ * wait/hold and write-wait percentiles. Structural metrics: each lock probe
+ * count per unit op of its role (and, where the probe attributed events to
+ * ops, per op of each kind), and the collapse proofs' ratios. A role the
+ * probe saw nothing of has zero acquisitions, when the probe was available
+ * in that repeat. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ptbench/compare_extract.h"
+#include "ptbench/metric.h"
 #include "ptbench/result_read.h"
 #include "ptbench/util.h"
 
@@ -59,20 +60,36 @@ static struct pt_cmp_named *named_get(struct pt_cmp_namedlist *l, const char *na
 	return &l->v[l->n++];
 }
 
-static void named_add(struct pt_cmp_namedlist *l, const char *name, double v, bool higher_better,
-		      bool tail, bool shown, enum pt_metric_kind kind)
+/* The metric name of def, its properties from the registry line; lock: a
+ * lock's statistics (listed by lock_show, never gated by default); gated:
+ * whether PT_SHOW_GATED applies here (gate_unit) */
+static struct pt_cmp_named *named_def(struct pt_cmp_namedlist *l, const char *name,
+				      const struct pt_metric_def *d, enum pt_cmp_probe probe, bool lock,
+				      bool gate_ok)
 {
 	struct pt_cmp_named *m = named_get(l, name);
+	enum pt_mshow show = lock ? d->lock_show : d->show;
 
+	m->def = d;
+	m->probe = probe;
+	m->higher_better = d->higher_better;
+	m->tail = d->tail;
+	m->kind = d->kind == PT_MK_LATENCY || (d->scope == PT_MS_HIST && d->kind == PT_MK_RATE)
+			  ? PT_METRIC_DIST
+			  : PT_METRIC_STRUCT;
+	m->gated_default = !lock && show == PT_SHOW_GATED && gate_ok;
+	/* a structural metric gated elsewhere but not here is still shown */
+	m->shown = show != PT_SHOW_ALL;
+	return m;
+}
+
+static void named_add(struct pt_cmp_named *m, double v)
+{
 	if (m->s.n == m->cap) {
 		m->cap = m->cap ? 2 * m->cap : 8;
 		m->s.v = pt_xrealloc(m->s.v, m->cap * sizeof(double));
 	}
 	m->s.v[m->s.n++] = v;
-	m->higher_better = higher_better;
-	m->tail = tail;
-	m->shown = shown;
-	m->kind = kind;
 }
 
 static double count_of(struct json_object *o)
@@ -82,52 +99,41 @@ static double count_of(struct json_object *o)
 	return pt_result_num(o, "count", &v) ? v : 0;
 }
 
-static const struct {
-	const char *key;
-	bool tail, shown;
-} pct_stats[] = {
-	{ "p50", false, true },	 { "p90", false, false }, { "p99", true, true },
-	{ "p999", true, true },	 { "p9999", true, false }, { "max", true, true },
-};
-
-/* One op-statistics object (pt_hist_to_json's shape) of one repeat. */
-static void add_opstats(struct pt_cmp_namedlist *l, const char *prefix, struct json_object *o,
-			bool with_rate, bool probe)
+/* One statistics object (pt_hist_to_json's shape) of one repeat: its
+ * PT_MS_HIST metrics, PREFIX.NAME. lock: a lock probe's (a repeat where it
+ * saw none of these events is counted as such, so that compare can say so
+ * rather than "too few repeats"). */
+static void add_opstats(struct pt_cmp_namedlist *l, const char *prefix, struct json_object *o, bool lock,
+			enum pt_cmp_probe probe)
 {
-	struct json_object *ns = pt_result_get(o, "ns");
+	const struct pt_metric_def *d;
+	/* a boot the gate pooled sums its repeats' counts, while its
+	 * percentiles are medians of the repeats': too few is per repeat */
+	double n = count_of(o), v, per_repeat = n / (l->repeats_in_run >= 1 ? l->repeats_in_run : 1);
 	char name[512];
-	double v;
+	size_t i = 0;
 
-	if (with_rate && pt_result_num(o, "ops_per_sec", &v)) {
-		snprintf(name, sizeof(name), "%s.ops_per_sec", prefix);
-		named_add(l, name, v, true, false, true, PT_METRIC_DIST);
-	}
-	/* a percentile of nothing is not a measurement: such a repeat gives no
-	 * value; for a probe it is counted as a repeat with no events, so that
-	 * compare can say so rather than "too few repeats" */
-	if (probe && !(count_of(o) > 0) && json_object_is_type(ns, json_type_object)) {
-		for (size_t i = 0; i < PT_ARRAY_SIZE(pct_stats); i++) {
-			struct pt_cmp_named *m;
+	while ((d = pt_metric_next(&i))) {
+		struct pt_cmp_named *m;
 
-			snprintf(name, sizeof(name), "%s.%s", prefix, pct_stats[i].key);
-			m = named_get(l, name);
-			m->empty++;
-			m->tail = pct_stats[i].tail;
-			m->shown = !strcmp(pct_stats[i].key, "p99") || !strcmp(pct_stats[i].key, "max");
-			m->kind = PT_METRIC_DIST;
-		}
-		return;
-	}
-	for (size_t i = 0; count_of(o) > 0 && i < PT_ARRAY_SIZE(pct_stats); i++) {
-		if (!pt_result_num(ns, pct_stats[i].key, &v))
+		if (d->scope != PT_MS_HIST || !d->name || (lock && (d->flags & PT_MF_OPS_ONLY)))
 			continue;
-		snprintf(name, sizeof(name), "%s.%s", prefix, pct_stats[i].key);
-		/* lock statistics come in dozens: p99 and max by default, the rest
-		 * with --all-metrics */
-		named_add(l, name, v, false, pct_stats[i].tail,
-			  probe ? !strcmp(pct_stats[i].key, "p99") || !strcmp(pct_stats[i].key, "max")
-				: pct_stats[i].shown,
-			  PT_METRIC_DIST);
+		snprintf(name, sizeof(name), "%s.%s", prefix, d->name);
+		/* a percentile of nothing is not a measurement: no value (a
+		 * throughput of nothing is 0) */
+		if (!(n > 0) && d->min_count) {
+			if (lock && json_object_is_type(pt_result_get(o, "ns"), json_type_object))
+				named_def(l, name, d, probe, lock, true)->empty++;
+			continue;
+		}
+		if (!pt_metric_get(o, d->key, &v))
+			continue;
+		m = named_def(l, name, d, probe, lock, true);
+		/* nor is a percentile of too few */
+		if (n > 0 && per_repeat < d->min_count)
+			m->few++;
+		else
+			named_add(m, v);
 	}
 }
 
@@ -144,7 +150,7 @@ static void add_lockstats(struct pt_cmp_namedlist *l, const char *prefix, struct
 			if (!s)
 				continue;
 			snprintf(name, sizeof(name), "%s.%s.%s", prefix, lock_kinds[k], lock_modes[m]);
-			add_opstats(l, name, s, false, true);
+			add_opstats(l, name, s, true, PT_CMP_PROBE_MMAP_LOCK);
 		}
 }
 
@@ -175,39 +181,91 @@ const char *pt_cmp_role_unit_op(struct json_object *w)
 	return best;
 }
 
-/* Lock acquisitions, waits and failed trylocks per unit op of each role. */
-static void add_lock_structure(struct pt_cmp_namedlist *l, struct json_object *workers,
-			       struct json_object *ml)
+/* Whether the probe's roles carry per-op numbers in this repeat (the BPF
+ * backend's roles.ROLE.ops.OP): then a role or op absent there saw none */
+static bool has_per_op(struct json_object *probe)
 {
-	struct json_object *roles = pt_result_get(ml, "roles");
+	struct json_object *roles = pt_result_get(probe, "roles");
+
+	if (!json_object_is_type(roles, json_type_object))
+		return false;
+	json_object_object_foreach(roles, role, r)
+	{
+		(void)role;
+		if (json_object_is_type(pt_result_get(r, "ops"), json_type_object))
+			return true;
+	}
+	return false;
+}
+
+bool pt_cmp_lock_value(struct json_object *rep, const char *role, const struct pt_metric_def *d,
+		       const char *op, double *out, const char **unit)
+{
+	bool vma = d->scope == PT_MS_VMA_LOCK;
+	struct json_object *pr = pt_result_probe(rep, vma ? "vma_lock" : "mmap_lock");
+	struct json_object *w = pt_result_get(pt_result_get(rep, "workers"), role), *r, *wa;
+	const char *u = op ? op : pt_cmp_role_unit_op(w);
+	double n = u ? count_of(pt_result_get(pt_result_get(w, "ops"), u)) : 0, v = 0;
+
+	if (unit)
+		*unit = u;
+	if (!pr || !(n > 0) || (d->scope != PT_MS_MMAP_LOCK && !vma))
+		return false;
+	wa = pt_result_get(pr, "write_wait_available");
+	if ((d->flags & PT_MF_WRITE) && !(json_object_is_type(wa, json_type_boolean) && json_object_get_boolean(wa)))
+		return false;
+	/* a role the probe recorded nothing for is absent from roles: zero */
+	r = pt_result_get(pt_result_get(pr, "roles"), role);
+	if (op) {
+		if ((d->flags & PT_MF_NO_PER_OP) || !has_per_op(pr))
+			return false;
+		r = pt_result_get(pt_result_get(r, "ops"), op);
+	}
+	pt_metric_get(r, d->key, &v);
+	*out = v / n;
+	return true;
+}
+
+/* A lock probe's structural metrics per role: per its unit op, and per op
+ * where the probe attributed its events to ops. */
+static void add_lock_structure(struct pt_cmp_namedlist *l, struct json_object *rep, enum pt_mscope scope)
+{
+	struct json_object *workers = pt_result_get(rep, "workers");
+	const char *probe = scope == PT_MS_MMAP_LOCK ? "mmap_lock" : "vma_lock";
+	enum pt_cmp_probe pk = scope == PT_MS_MMAP_LOCK ? PT_CMP_PROBE_MMAP_LOCK : PT_CMP_PROBE_VMA_LOCK;
 	char name[512];
 
 	if (!json_object_is_type(workers, json_type_object))
 		return;
 	json_object_object_foreach(workers, role, w)
 	{
-		const char *op = pt_cmp_role_unit_op(w);
-		double n = op ? count_of(pt_result_get(pt_result_get(w, "ops"), op)) : 0, ft = 0;
-		/* a role the probe recorded nothing for is absent from roles: zero */
-		struct json_object *r = pt_result_get(roles, role);
+		struct json_object *ops = pt_result_get(w, "ops");
+		const struct pt_metric_def *d;
+		const char *unit;
+		double v;
+		size_t i = 0;
 
-		if (!(n > 0))
-			continue; /* no unit of work done: no ratio */
-		for (size_t m = 0; m < 2; m++) {
-			snprintf(name, sizeof(name), "mmap_lock.roles.%s.acquisitions.%s.per_%s", role,
-				 lock_modes[m], op);
-			named_add(l, name,
-				  count_of(pt_result_get(pt_result_get(r, "hold"), lock_modes[m])) / n,
-				  false, false, true, PT_METRIC_STRUCT);
-			snprintf(name, sizeof(name), "mmap_lock.roles.%s.waits.%s.per_%s", role,
-				 lock_modes[m], op);
-			named_add(l, name,
-				  count_of(pt_result_get(pt_result_get(r, "wait"), lock_modes[m])) / n,
-				  false, false, false, PT_METRIC_STRUCT);
+		while ((d = pt_metric_next(&i))) {
+			if (d->scope != scope || !d->name || !pt_cmp_lock_value(rep, role, d, NULL, &v, &unit))
+				continue;
+			snprintf(name, sizeof(name), "%s.roles.%s.%s.per_%s", probe, role, d->name, unit);
+			named_add(named_def(l, name, d, pk, false, !d->gate_unit || !strcmp(d->gate_unit, unit)), v);
 		}
-		snprintf(name, sizeof(name), "mmap_lock.roles.%s.failed_trylocks.per_%s", role, op);
-		pt_result_num(r, "failed_trylocks", &ft);
-		named_add(l, name, ft / n, false, false, true, PT_METRIC_STRUCT);
+		if (!json_object_is_type(ops, json_type_object))
+			continue;
+		json_object_object_foreach(ops, op, o)
+		{
+			(void)o;
+			i = 0;
+			while ((d = pt_metric_next(&i))) {
+				if (d->scope != scope || !d->name || !pt_cmp_lock_value(rep, role, d, op, &v, NULL))
+					continue;
+				snprintf(name, sizeof(name), "%s.roles.%s.ops.%s.%s.per_%s", probe, role, op, d->name,
+					 op);
+				named_add(named_def(l, name, d, pk, false, !d->gate_unit || !strcmp(d->gate_unit, op)),
+					  v);
+			}
+		}
 	}
 }
 
@@ -225,22 +283,11 @@ static struct json_object *probe_or_why(struct json_object *rep, const char *nam
 	return NULL;
 }
 
-/* Per role: faults that fell back to mmap_lock, VMA lock attempts and VMA
- * write locks per unit op; the write waits' percentiles. The method (fexit
- * or tracepoints) decides what a fallback is, so it is kept for the
- * comparison to check. */
-static void add_vma_structure(struct pt_cmp_namedlist *l, struct json_object *workers, struct json_object *vl)
+/* The vma_lock probe: the method it counted by (fexit or tracepoints
+ * decide what a fallback is), kept for the comparison to check, and the
+ * write waits' percentiles. Its counts per op: add_lock_structure. */
+static void add_vma_lock(struct pt_cmp_namedlist *l, struct json_object *workers, struct json_object *vl)
 {
-	/* the per-role counts, per unit op: attempts repeat the faults (listed
-	 * with --all-metrics); write locks only where the kernel shows them */
-	static const struct {
-		const char *key;
-		bool shown, write;
-	} vma_counts[] = {
-		{ "fallbacks", true, false },
-		{ "attempts", false, false },
-		{ "write_locks", true, true },
-	};
 	struct json_object *roles = pt_result_get(vl, "roles"), *wa = pt_result_get(vl, "write_wait_available");
 	struct json_object *method = pt_result_get(vl, "method"), *wwhy = pt_result_get(vl, "write_wait_why");
 	bool has_write = json_object_is_type(wa, json_type_boolean) && json_object_get_boolean(wa);
@@ -258,68 +305,47 @@ static void add_vma_structure(struct pt_cmp_namedlist *l, struct json_object *wo
 		snprintf(l->vma_write_why, sizeof(l->vma_write_why), "%s",
 			 json_object_is_type(wwhy, json_type_string) ? json_object_get_string(wwhy)
 								     : "no VMA write locks in the result");
-	if (has_write)
-		add_opstats(l, "vma_lock.write_wait", pt_result_get(vl, "write_wait"), false, true);
+	if (!has_write)
+		return;
+	add_opstats(l, "vma_lock.write_wait", pt_result_get(vl, "write_wait"), true, PT_CMP_PROBE_VMA_LOCK);
 	if (!json_object_is_type(workers, json_type_object))
 		return;
 	json_object_object_foreach(workers, role, w)
 	{
-		const char *op = pt_cmp_role_unit_op(w);
-		double n = op ? count_of(pt_result_get(pt_result_get(w, "ops"), op)) : 0, v;
-		/* a role absent from roles had no thread: zero, as for mmap_lock */
-		struct json_object *r = pt_result_get(roles, role);
-
-		if (!(n > 0))
-			continue;
-		for (size_t i = 0; i < PT_ARRAY_SIZE(vma_counts); i++) {
-			if (vma_counts[i].write && !has_write)
-				continue;
-			snprintf(name, sizeof(name), "vma_lock.roles.%s.%s.per_%s", role, vma_counts[i].key, op);
-			named_add(l, name, (pt_result_num(r, vma_counts[i].key, &v) ? v : 0) / n, false, false,
-				  vma_counts[i].shown, PT_METRIC_STRUCT);
-		}
-		if (!has_write)
-			continue;
+		(void)w;
 		snprintf(name, sizeof(name), "vma_lock.roles.%s.write_wait", role);
-		add_opstats(l, name, pt_result_get(r, "write_wait"), false, true);
+		add_opstats(l, name, pt_result_get(pt_result_get(roles, role), "write_wait"), true,
+			    PT_CMP_PROBE_VMA_LOCK);
 	}
 }
 
-/* The collapse proof: success rate and THPs per collapse attempt. */
-static void add_collapse_structure(struct pt_cmp_namedlist *l, struct json_object *workers)
+/* What the roles proved (collapse, khugepaged): KEY per PER of each line. */
+static void add_proof_structure(struct pt_cmp_namedlist *l, struct json_object *workers)
 {
+	static const struct {
+		enum pt_mscope scope;
+		const char *key;
+	} proofs[] = { { PT_MS_COLLAPSE, "collapse" }, { PT_MS_KHUGEPAGED, "khugepaged" } };
 	char name[512];
 
 	if (!json_object_is_type(workers, json_type_object))
 		return;
 	json_object_object_foreach(workers, role, w)
 	{
-		struct json_object *c = pt_result_get(w, "collapse"), *k = pt_result_get(w, "khugepaged");
-		double attempts = 0, succeeded = 0, pmds = 0, alloc = 0, iters = 0, timeouts = 0;
+		for (size_t p = 0; p < PT_ARRAY_SIZE(proofs); p++) {
+			struct json_object *o = pt_result_get(w, proofs[p].key);
+			const struct pt_metric_def *d;
+			size_t i = 0;
+			double v, per;
 
-		if (c && pt_result_num(c, "attempts", &attempts) && attempts > 0) {
-			if (pt_result_num(c, "succeeded", &succeeded)) {
-				snprintf(name, sizeof(name), "%s.collapse.success_rate", role);
-				named_add(l, name, succeeded / attempts, true, false, true, PT_METRIC_STRUCT);
-			}
-			if (pt_result_num(c, "pmds_collapsed", &pmds)) {
-				snprintf(name, sizeof(name), "%s.collapse.pmds_per_collapse", role);
-				named_add(l, name, pmds / attempts, true, false, true, PT_METRIC_STRUCT);
-			}
-			/* system-wide: another process's collapses count too */
-			if (pt_result_num(pt_result_get(c, "vmstat_delta"), "thp_collapse_alloc", &alloc)) {
-				snprintf(name, sizeof(name), "%s.collapse.thp_alloc_per_collapse", role);
-				named_add(l, name, alloc / attempts, true, false, false, PT_METRIC_STRUCT);
-			}
-		}
-		if (k && pt_result_num(k, "iterations", &iters) && iters > 0) {
-			if (pt_result_num(k, "pmds_collapsed", &pmds)) {
-				snprintf(name, sizeof(name), "%s.khugepaged.pmds_per_iteration", role);
-				named_add(l, name, pmds / iters, true, false, true, PT_METRIC_STRUCT);
-			}
-			if (pt_result_num(k, "timeouts", &timeouts)) {
-				snprintf(name, sizeof(name), "%s.khugepaged.timeouts_per_iteration", role);
-				named_add(l, name, timeouts / iters, false, false, true, PT_METRIC_STRUCT);
+			if (!o)
+				continue;
+			while ((d = pt_metric_next(&i))) {
+				if (d->scope != proofs[p].scope || !d->name || !d->per ||
+				    !pt_metric_get(o, d->per, &per) || !(per > 0) || !pt_metric_get(o, d->key, &v))
+					continue;
+				snprintf(name, sizeof(name), "%s.%s.%s", role, proofs[p].key, d->name);
+				named_add(named_def(l, name, d, PT_CMP_PROBE_NONE, false, true), v / per);
 			}
 		}
 	}
@@ -339,6 +365,8 @@ void pt_cmp_extract(const struct pt_cmp_input *in, struct pt_cmp_namedlist *l)
 		if (!pt_result_repeat_used(rep) ||
 		    !json_object_is_type(workers = pt_result_get(rep, "workers"), json_type_object))
 			continue;
+		if (!pt_result_num(rep, "repeats_in_run", &l->repeats_in_run))
+			l->repeats_in_run = 1;
 		json_object_object_foreach(workers, role, w)
 		{
 			struct json_object *ops = pt_result_get(w, "ops");
@@ -348,18 +376,21 @@ void pt_cmp_extract(const struct pt_cmp_input *in, struct pt_cmp_namedlist *l)
 			json_object_object_foreach(ops, op, o)
 			{
 				snprintf(prefix, sizeof(prefix), "%s.%s", role, op);
-				add_opstats(l, prefix, o, true, false);
+				add_opstats(l, prefix, o, false, PT_CMP_PROBE_NONE);
 			}
 		}
-		add_collapse_structure(l, workers);
+		add_proof_structure(l, workers);
+		ml = probe_or_why(rep, "mmap_lock", l->lock_why, sizeof(l->lock_why),
+				  "no mmap_lock probe in the result (--no-trace?)");
 		if ((vl = probe_or_why(rep, "vma_lock", l->vma_why, sizeof(l->vma_why),
-				       "no vma_lock probe in the result")))
-			add_vma_structure(l, workers, vl);
-		if (!(ml = probe_or_why(rep, "mmap_lock", l->lock_why, sizeof(l->lock_why),
-					"no mmap_lock probe in the result (--no-trace?)")))
+				       "no vma_lock probe in the result"))) {
+			add_lock_structure(l, rep, PT_MS_VMA_LOCK);
+			add_vma_lock(l, workers, vl);
+		}
+		if (!ml)
 			continue;
 		l->lock_repeats++;
-		add_lock_structure(l, workers, ml);
+		add_lock_structure(l, rep, PT_MS_MMAP_LOCK);
 		add_lockstats(l, "mmap_lock", ml);
 		if (!json_object_is_type(pt_result_get(ml, "roles"), json_type_object))
 			continue;

@@ -283,7 +283,7 @@ static void decide_struct(const struct pt_cmp_rule *rule, struct pt_metric *m)
 	double need = fmax(rule->struct_abs, rule->threshold_struct * fabs(mb));
 	/* the per-op floor is for lock counts per op, not for rates in [0, 1]
 	 * (success_rate, timeouts_per_iteration), where 0.5 is half the scale */
-	double tol = fmax(strstr(m->name, ".per_") ? rule->struct_tol_abs : rule->struct_abs,
+	double tol = fmax(m->tol_floor == PT_TOL_PER_OP ? rule->struct_tol_abs : rule->struct_abs,
 			  rule->tolerance * fabs(mb));
 	double bl, bh, cl, ch, overlap;
 	bool worse = m->higher_better ? diff < 0 : diff > 0, apart;

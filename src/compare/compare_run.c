@@ -34,7 +34,8 @@ void pt_cmp_usage(FILE *f)
 		"  --tolerance P       pass a metric with no change found only when the run could\n"
 		"                      have caught a regression of P percent (default 50; for\n"
 		"                      a structural metric at least 0.5 per op)\n"
-		"  --alpha A           significance level of the Mann-Whitney U test (default 0.05)\n"
+		"  --alpha A           significance level of the Mann-Whitney U test, in (0, 0.2]\n"
+		"                      (default 0.05)\n"
 		"  --gate              exit 1 if a gated metric regressed, 3 if one is inconclusive\n"
 		"  --gate-on W         all (default): gate the headline's latency metrics and the\n"
 		"                      structural ones; structural: gate only the structural\n"
@@ -127,9 +128,12 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 			break;
 		case 'a':
 			o->rule.alpha = strtod(optarg, &end);
-			if (end == optarg || *end || !(o->rule.alpha > 0 && o->rule.alpha < 1)) {
-				fprintf(stderr, "ptbench compare: --alpha '%s': want a number in (0, 1), like 0.05\n",
-					optarg);
+			if (end == optarg || *end || !(o->rule.alpha > 0 && o->rule.alpha <= PT_CMP_ALPHA_MAX)) {
+				fprintf(stderr,
+					"ptbench compare: --alpha '%s': want a significance level above 0 and at most "
+					"%g, like 0.05 (a larger one calls a change on identical sides more often than "
+					"one time in %g)\n",
+					optarg, PT_CMP_ALPHA_MAX, 1 / PT_CMP_ALPHA_MAX);
 				return PT_EXIT_USAGE;
 			}
 			break;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ptbench/gate.h"
+#include "ptbench/metric.h"
 #include "ptbench/stats.h"
 #include "ptbench/util.h"
 
@@ -28,26 +29,9 @@ static bool dropped_key(const char *key)
  * metrics) are summed, not medianed: the boot's ratio is then its total
  * locks over its total ops, so an op cut by a repeat's edges (a 1 s smaps
  * read in a 2 s window: its locks counted, the read not, or the reverse)
- * weighs one op in the boot rather than a third of one repeat. */
-static bool counter_key(const char *key)
-{
-	static const char *const counters[] = {
-		/* ops and histograms; lock probe events */
-		"count", "events", "trylocks", "failed_trylocks", "failed_locks", "downgrades",
-		"unmatched", "locked", "fallbacks", "write_locks",
-		/* collapse and khugepaged outcomes, and their vmstat check */
-		"attempts", "succeeded", "pmds_collapsed", "failed_pmds", "partial_pmds_after_failure",
-		"pmds_collapsed_after_stop", "iterations", "timeouts", "worker_pmds", "vmstat",
-		"thp_collapse_alloc", "thp_collapse_alloc_failed", "thp_file_alloc", "thp_file_fallback",
-		"thp_file_mapped", "thp_split_pmd",
-	};
-
-	for (size_t i = 0; key && i < PT_ARRAY_SIZE(counters); i++)
-		if (!strcmp(key, counters[i]))
-			return true;
-	return false;
-}
-
+ * weighs one op in the boot rather than a third of one repeat. Which
+ * numbers are counts the metric registry says (PT_POOL_SUM), by their path
+ * in the repeat. */
 /* one boot's value of a number: the sum of a count (total), else the median */
 static struct json_object *boot_number(struct json_object *const *vals, size_t n, bool total)
 {
@@ -73,14 +57,15 @@ static struct json_object *boot_number(struct json_object *const *vals, size_t n
 	return json_object_new_double(out);
 }
 
-static struct json_object *median_tree(struct json_object *const *vals, size_t n, const char *key);
+static struct json_object *median_tree(struct json_object *const *vals, size_t n, const char *path);
 
 struct json_object *pt_gate_median_tree(struct json_object *const *vals, size_t n)
 {
-	return median_tree(vals, n, NULL);
+	return median_tree(vals, n, "");
 }
 
-static struct json_object *median_tree(struct json_object *const *vals, size_t n, const char *key)
+/* path: the dotted path of vals from the repeat ("" for the repeat) */
+static struct json_object *median_tree(struct json_object *const *vals, size_t n, const char *path)
 {
 	struct json_object *first = NULL, *out, **sub;
 
@@ -89,7 +74,7 @@ static struct json_object *median_tree(struct json_object *const *vals, size_t n
 	if (!first)
 		return NULL;
 	if (is_number(first))
-		return boot_number(vals, n, counter_key(key));
+		return boot_number(vals, n, pt_metric_pool(path) == PT_POOL_SUM);
 	if (!json_object_is_type(first, json_type_object)) {
 		struct json_object *copy = NULL;
 
@@ -121,6 +106,7 @@ static struct json_object *median_tree(struct json_object *const *vals, size_t n
 			continue;
 		json_object_object_foreach(vals[i], k, val) {
 			struct json_object *m;
+			char *sub_path;
 
 			(void)val;
 			if (dropped_key(k) || json_object_object_get_ex(out, k, NULL))
@@ -130,7 +116,9 @@ static struct json_object *median_tree(struct json_object *const *vals, size_t n
 							 !(none[j] && nnone < n && !strcmp(k, "ns"))
 						 ? json_object_object_get(vals[j], k)
 						 : NULL;
-			m = median_tree(sub, n, k);
+			sub_path = *path ? pt_xasprintf("%s.%s", path, k) : pt_xstrdup(k);
+			m = median_tree(sub, n, sub_path);
+			free(sub_path);
 			json_object_object_add(out, k, m);
 		}
 	}

@@ -14,6 +14,7 @@
 #include "ptbench/escape.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
+#include "ptbench/metric.h"
 #include "ptbench/util.h"
 
 static const char *const side_word[2] = { "base", "candidate" };
@@ -64,13 +65,14 @@ static double num(struct json_object *o, const char *a, const char *b)
 
 static const char *fmt_value(const char *metric, double v, char *buf, size_t len)
 {
-	size_t ml = strlen(metric);
+	/* what the metric is, from the registry (include/ptbench/metric.h) */
+	const struct pt_metric_def *d = pt_metric_by_name(metric);
 
 	if (!isfinite(v))
 		snprintf(buf, len, "-");
-	else if (ml > 11 && !strcmp(metric + ml - 11, "ops_per_sec"))
+	else if (d && d->scope == PT_MS_HIST && d->kind == PT_MK_RATE)
 		snprintf(buf, len, "%.0f/s", v);
-	else if (strstr(metric, "per_") || strstr(metric, "rate"))
+	else if (d && d->kind != PT_MK_LATENCY)
 		snprintf(buf, len, "%.3g", v); /* counts per op, rates: not times */
 	else
 		pt_fmt_ns(v, buf, len);

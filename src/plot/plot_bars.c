@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptbench/metric.h"
 #include "ptbench/plot_data.h"
 #include "ptbench/plot_internal.h"
 #include "ptbench/util.h"
@@ -58,10 +59,18 @@ static char **headline_metrics(const struct pt_plot *p, size_t *np)
 	} else {
 		struct plot_opkeys keys = { 0 };
 
+		const struct pt_metric_def *d;
+		size_t nd = 0, j = 0;
+
+		/* every op's latencies that compare gates by default (p99) */
+		while ((d = pt_metric_next(&j)))
+			nd += d->scope == PT_MS_HIST && d->kind == PT_MK_LATENCY && d->show == PT_SHOW_GATED;
 		plot_collect_ops(p, 0, &keys);
-		m = pt_xcalloc(keys.n + 1, sizeof(*m));
+		m = pt_xcalloc(keys.n * nd + 1, sizeof(*m));
 		for (size_t i = 0; i < keys.n; i++)
-			m[n++] = plot_fmt("%s.%s.p99", keys.v[i].role, keys.v[i].op);
+			for (j = 0; (d = pt_metric_next(&j));)
+				if (d->scope == PT_MS_HIST && d->kind == PT_MK_LATENCY && d->show == PT_SHOW_GATED)
+					m[n++] = plot_fmt("%s.%s.%s", keys.v[i].role, keys.v[i].op, d->name);
 		plot_opkeys_free(&keys);
 	}
 	*np = n;
@@ -103,7 +112,9 @@ static void metric_axis(const char *metric, double top, struct plot_words *ylabe
 {
 	double scale;
 
-	if (!strcmp(metric, "ops_per_sec")) {
+	const struct pt_metric_def *d = pt_metric_stat(metric);
+
+	if (d && d->kind == PT_MK_RATE) {
 		scale = top >= 1e7 ? 1e6 : top >= 1e4 ? 1e3 : 1;
 		plot_words_add(ylabels, "throughput (%sops/s)", scale == 1e6 ? "M" : scale == 1e3 ? "k" : "");
 	} else {

@@ -16,6 +16,7 @@
 
 #include "ptbench/exitcodes.h"
 #include "ptbench/hist.h"
+#include "ptbench/metric.h"
 #include "ptbench/plot_data.h"
 #include "ptbench/plot_internal.h"
 #include "ptbench/result_read.h"
@@ -483,13 +484,13 @@ int plot_metric_value(struct json_object *rep, const char *role, const char *op,
 		      double *out)
 {
 	struct json_object *st = plot_op_stats(rep, role, op);
+	/* where the statistic sits: the registry's line (include/ptbench/metric.h) */
+	const struct pt_metric_def *d = pt_metric_stat(metric), *count = pt_metric_raw(PT_MS_HIST, "count");
 	double cnt;
 
-	if (!st || plot_jnum(plot_jget(st, "count"), &cnt) || cnt <= 0)
+	if (!st || !d || !count || !pt_metric_get(st, count->key, &cnt) || cnt <= 0)
 		return -1;
-	if (!strcmp(metric, "ops_per_sec"))
-		return plot_jnum(plot_jget(st, "ops_per_sec"), out);
-	return plot_jnum(plot_jpath(st, "ns", metric, NULL), out);
+	return pt_metric_get(st, d->key, out) ? 0 : -1;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -19,74 +19,56 @@
 #include <string.h>
 
 #include "ptbench/compare.h"
+#include "ptbench/compare_extract.h"
+#include "ptbench/metric.h"
 #include "ptbench/plot_data.h"
 #include "ptbench/plot_internal.h"
 #include "ptbench/result_read.h"
 #include "ptbench/util.h"
 
-/* the panel kinds: mmap_lock modes, then the vma_lock probe's counts */
-static const struct {
-	const char *kind;  /* in the data file's block headers */
-	const char *label; /* "<label> per OP" on the y axis */
-	const char *key;   /* vma_lock roles.ROLE.KEY; NULL: mmap_lock hold.KIND */
-} kinds[] = {
-	{ "read", "read acquisitions", NULL },
-	{ "write", "write acquisitions", NULL },
-	{ "vma_write_locks", "VMA write locks", "write_locks" },
-	{ "vma_fallbacks", "VMA lock fallbacks", "fallbacks" },
-};
-
-static int kind_index(const char *kind)
+/* The panel kinds: the registry's lines with a plot kind (include/ptbench/
+ * metric.h), the mmap_lock probe's first, then the vma_lock probe's; *i
+ * starts at 0. */
+static const struct pt_metric_def *next_kind(size_t *i)
 {
-	for (size_t i = 0; i < PT_ARRAY_SIZE(kinds); i++)
-		if (!strcmp(kinds[i].kind, kind))
-			return (int)i;
-	return 0;
+	static const enum pt_mscope order[] = { PT_MS_MMAP_LOCK, PT_MS_VMA_LOCK };
+	const struct pt_metric_def *d;
+
+	for (size_t pass = *i >> 24; pass < PT_ARRAY_SIZE(order); pass++) {
+		size_t j = pass == *i >> 24 ? *i & 0xffffff : 0;
+
+		while ((d = pt_metric_next(&j)))
+			if (d->scope == order[pass] && d->plot) {
+				*i = pass << 24 | j;
+				return d;
+			}
+	}
+	*i = PT_ARRAY_SIZE(order) << 24;
+	return NULL;
 }
 
-static double count_of(struct json_object *o)
+static const struct pt_metric_def *kind_def(const char *kind)
 {
-	double v = 0;
+	const struct pt_metric_def *d;
+	size_t i = 0;
 
-	return plot_jnum(plot_jget(o, "count"), &v) ? 0 : v;
+	while ((d = next_kind(&i)))
+		if (!strcmp(d->plot, kind))
+			return d;
+	return NULL;
 }
 
-/* The vma_lock probe of a repeat when it ran and counted key (write locks
- * only where the kernel showed them), else NULL. */
-static struct json_object *vma_probe(struct json_object *rep, const char *key)
-{
-	struct json_object *vl = pt_result_probe(rep, "vma_lock");
-
-	if (!vl)
-		return NULL;
-	if (!strcmp(key, "write_locks") && !json_object_get_boolean(plot_jget(vl, "write_wait_available")))
-		return NULL;
-	return vl;
-}
-
-/* One repeat's count of kind per unit op of role, as compare computes it:
- * -1 when the probe did not run in this repeat (or the repeat was cut
- * short) or the role did no unit of work; *op names the unit op. */
+/* One repeat's count of kind per unit op of role, as compare computes it
+ * (pt_cmp_lock_value): -1 when the probes did not run in this repeat (or
+ * the repeat was cut short) or the role did no unit of work; *op names the
+ * unit op. */
 static int repeat_ratio(struct json_object *rep, const char *role, const char *kind, double *out, const char **op)
 {
-	struct json_object *ml = pt_result_lock_probe(rep), *w = plot_jpath(rep, "workers", role, NULL), *vl = NULL;
-	const char *key = kinds[kind_index(kind)].key;
-	double n, v = 0;
+	const struct pt_metric_def *d = kind_def(kind);
 
-	if (!ml || !pt_result_repeat_used(rep) || !w || !(*op = pt_cmp_role_unit_op(w)))
+	if (!d || !pt_result_lock_probe(rep) || !pt_result_repeat_used(rep))
 		return -1;
-	if (key && !(vl = vma_probe(rep, key)))
-		return -1;
-	n = count_of(plot_jpath(w, "ops", *op, NULL));
-	if (!(n > 0))
-		return -1;
-	/* a role the probe saw nothing of is absent from roles: 0 */
-	if (key)
-		plot_jnum(plot_jpath(vl, "roles", role, key, NULL), &v);
-	else
-		v = count_of(plot_jpath(ml, "roles", role, "hold", kind, NULL));
-	*out = v / n;
-	return 0;
+	return pt_cmp_lock_value(rep, role, d, NULL, out, op) ? 0 : -1;
 }
 
 /* res's values for one panel, sorted, in *valsp (malloc'd, always); *op is
@@ -132,13 +114,16 @@ static void collect_panels(const struct pt_plot *p, struct plot_opkeys *panels, 
 				continue;
 			json_object_object_foreach(workers, role, w)
 			{
+				const struct pt_metric_def *d;
+				size_t i = 0;
+
 				(void)w;
-				for (size_t m = 0; m < PT_ARRAY_SIZE(kinds); m++) {
+				while ((d = next_kind(&i))) {
 					const char *op;
 					double v;
 
-					if (!repeat_ratio(rep, role, kinds[m].kind, &v, &op) && v > 0)
-						plot_opkeys_add(panels, role, kinds[m].kind);
+					if (!repeat_ratio(rep, role, d->plot, &v, &op) && v > 0)
+						plot_opkeys_add(panels, role, d->plot);
 				}
 			}
 		}
@@ -176,7 +161,8 @@ static void panel_rows(FILE *f, const struct pt_plot *p, const struct plot_opkey
 		plot_words_add(names, "%s (%s): %s", pk->role, type, pk->op);
 	else
 		plot_words_add(names, "%s: %s", pk->role, pk->op);
-	plot_words_add(ylabels, "%s per %s", kinds[kind_index(pk->op)].label, op ? op : "op");
+	plot_words_add(ylabels, "%s per %s", kind_def(pk->op) ? kind_def(pk->op)->plot_label : pk->op,
+		       op ? op : "op");
 	plot_nums_add(scales, "1");
 }
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ptbench/metric.h"
 #include "ptbench/result.h"
 #include "ptbench/result_read.h"
 #include "ptbench/util.h"
@@ -323,28 +324,90 @@ static void members(struct vc *c, struct json_object *o, const char *key, enum k
 	pop(c, old);
 }
 
-/* One op's statistics (pt_hist_to_json's shape), at the current path. */
+static const enum kind value_kind[] = {
+	[PT_MV_UINT] = K_UINT,
+	[PT_MV_INT] = K_INT,
+	[PT_MV_NUMBER] = K_NUMBER,
+	[PT_MV_RATE] = K_RATE,
+};
+
+/* The registry's line d in o (key dotted when nested): of its kind when
+ * present, present when required. Returns the value, or NULL. */
+static struct json_object *check_def(struct vc *c, struct json_object *o, const struct pt_metric_def *d)
+{
+	const char *key = d->key, *dot = NULL;
+	size_t old = c->len;
+	struct json_object *v = NULL;
+	char seg[128];
+
+	while (!c->failed && (dot = strchr(key, '.'))) {
+		size_t n = (size_t)(dot - key);
+
+		if (n >= sizeof(seg))
+			break;
+		memcpy(seg, key, n);
+		seg[n] = '\0';
+		if (!(o = field(c, o, seg, K_OBJECT, false)))
+			break;
+		push_key(c, seg);
+		key = dot + 1;
+	}
+	if (!c->failed && o && !dot)
+		v = field(c, o, key, value_kind[d->value], (d->flags & PT_MF_REQUIRED) != 0);
+	pop(c, old);
+	return v;
+}
+
+/* Every registry line of scope in o; a key with a dot only when nested is
+ * true (the lock scopes' "hold.read.count" lives in a statistics object,
+ * checked as such). */
+static void check_scope(struct vc *c, struct json_object *o, enum pt_mscope scope, bool nested)
+{
+	const struct pt_metric_def *d;
+	size_t i = 0;
+
+	while (!c->failed && (d = pt_metric_next(&i)))
+		if (d->scope == scope && (nested || !strchr(d->key, '.')))
+			check_def(c, o, d);
+}
+
+/* One op's statistics (pt_hist_to_json's shape), at the current path: the
+ * registry's PT_MS_HIST lines, the percentiles in order (a p50 above the p99
+ * is no histogram's), and the buckets. */
 static void check_opstats(struct vc *c, struct json_object *o)
 {
-	static const char *const pcts[] = { "p50", "p90", "p99", "p999", "p9999", "max", "min" };
-	struct json_object *ns, *b;
-	size_t old;
+	const struct pt_metric_def *d, *prev = NULL;
+	struct json_object *b, *v;
+	double last = 0;
+	size_t old, i = 0;
 
-	field(c, o, "count", K_UINT, true);
-	field(c, o, "ops_per_sec", K_NUMBER, false);
-	if ((ns = field(c, o, "ns", K_OBJECT, false))) {
-		old = push_key(c, "ns");
-		for (size_t i = 0; i < PT_ARRAY_SIZE(pcts); i++)
-			field(c, ns, pcts[i], K_UINT, false);
-		field(c, ns, "mean", K_NUMBER, false);
-		pop(c, old);
+	field(c, o, "ns", K_OBJECT, false);
+	check_scope(c, o, PT_MS_HIST, true);
+	while (!c->failed && (d = pt_metric_next(&i))) {
+		double x;
+
+		if (d->scope != PT_MS_HIST || !(d->flags & PT_MF_ORDERED) || !pt_metric_get(o, d->key, &x))
+			continue;
+		if (prev && x < last) {
+			char want[160];
+
+			old = push_key(c, d->key);
+			snprintf(want, sizeof(want), "at least %s (%.0f): percentiles do not decrease", prev->key, last);
+			/* the value as the file has it: percentiles are integers */
+			v = fabs(x) < 9e15 && x == floor(x) ? json_object_new_int64((int64_t)x) : json_object_new_double(x);
+			fail(c, want, v, false);
+			json_object_put(v);
+			pop(c, old);
+		}
+		prev = d;
+		last = x;
 	}
 	members(c, o, "errors", K_UINT);
 	if ((b = field(c, o, "buckets", K_ARRAY, false))) {
-		for (size_t i = 0; !c->failed && i < json_object_array_length(b); i++) {
-			struct json_object *e = json_object_array_get_idx(b, i);
+		for (size_t k = 0; !c->failed && k < json_object_array_length(b); k++) {
+			struct json_object *e = json_object_array_get_idx(b, k);
 
-			old = push(c, ".buckets[%zu]", i);
+			old = push(c, ".buckets[%zu]", k);
 			if (!json_object_is_type(e, json_type_array) || json_object_array_length(e) != 2 ||
 			    !is_kind(json_object_array_get_idx(e, 0), K_UINT) ||
 			    !is_kind(json_object_array_get_idx(e, 1), K_UINT))
@@ -388,12 +451,9 @@ static void check_opstats_map(struct vc *c, struct json_object *o, const char *k
 /* wait/hold by mode, and the counters: the probe's overall and per-role shape. */
 static void check_lockstats(struct vc *c, struct json_object *o)
 {
-	static const char *const counters[] = { "events",	   "downgrades",   "trylocks",
-						 "failed_trylocks", "failed_locks", "unmatched" };
 	static const char *const kinds[] = { "wait", "hold" };
 
-	for (size_t i = 0; i < PT_ARRAY_SIZE(counters); i++)
-		field(c, o, counters[i], K_UINT, false);
+	check_scope(c, o, PT_MS_MMAP_LOCK, false);
 	for (size_t k = 0; k < PT_ARRAY_SIZE(kinds) && !c->failed; k++) {
 		struct json_object *w = field(c, o, kinds[k], K_OBJECT, false);
 		size_t old;
@@ -544,11 +604,9 @@ static void check_mmap_lock(struct vc *c, struct json_object *ml, struct json_ob
 /* The vma_lock probe's counts (overall and per role) and its write waits. */
 static void check_vma_counts(struct vc *c, struct json_object *o)
 {
-	static const char *const counts[] = { "attempts", "locked", "fallbacks", "write_locks" };
 	struct json_object *w;
 
-	for (size_t i = 0; i < PT_ARRAY_SIZE(counts); i++)
-		field(c, o, counts[i], K_UINT, false);
+	check_scope(c, o, PT_MS_VMA_LOCK, false);
 	if (!c->failed && (w = field(c, o, "write_wait", K_OBJECT, false))) {
 		size_t old = push_key(c, "write_wait");
 
@@ -575,27 +633,15 @@ static void check_vma_lock(struct vc *c, struct json_object *vl, struct json_obj
 }
 
 /* The collapse proof of shmem-/anon-collapse and khugepaged's. */
-static void check_collapse(struct vc *c, struct json_object *w, const char *key)
+static void check_collapse(struct vc *c, struct json_object *w, const char *key, enum pt_mscope scope)
 {
-	static const char *const counts[] = { "attempts",     "succeeded",   "pmds_collapsed",
-					      "failed_pmds",  "pmds_per_region", "iterations",
-					      "timeouts" };
-	struct json_object *o = field(c, w, key, K_OBJECT, false), *m, *a, *s;
+	struct json_object *o = field(c, w, key, K_OBJECT, false), *a, *s;
 	size_t old;
 
 	if (!o)
 		return;
 	old = push_key(c, key);
-	for (size_t i = 0; i < PT_ARRAY_SIZE(counts); i++)
-		field(c, o, counts[i], K_UINT, false);
-	field(c, o, "success_rate", K_RATE, false);
-	if ((m = field(c, o, "measured", K_OBJECT, false))) {
-		size_t o2 = push_key(c, "measured");
-
-		field(c, m, "attempts", K_UINT, false);
-		field(c, m, "succeeded", K_UINT, false);
-		pop(c, o2);
-	}
+	check_scope(c, o, scope, true);
 	members(c, o, "vmstat_delta", K_INT);
 	a = field(c, o, "attempts", K_UINT, false);
 	s = field(c, o, "succeeded", K_UINT, false);
@@ -628,6 +674,58 @@ static void check_unit_op(struct vc *c, struct json_object *w)
 	pop(c, old);
 }
 
+/* The ops of a repeat against its window: ops in a window of 0 s, or a
+ * throughput above what the op's count gives over measured_s, are no
+ * measurement. measured_s is the window of the run's own roles; a role
+ * process measures its own, a little different, and a boot the gate pooled
+ * sums the counts of its repeats: so only a throughput more than twice
+ * count / measured_s is refused (1.8e308 ops/s from 1000 ops is). */
+static void check_rates(struct vc *c, struct json_object *rep, struct json_object *workers)
+{
+	const struct pt_metric_def *d, *rate = NULL, *count = NULL;
+	double secs, n, r;
+	size_t i = 0;
+
+	if (c->failed || !pt_metric_get(rep, "measured_s", &secs))
+		return;
+	while ((d = pt_metric_next(&i)))
+		if (d->scope == PT_MS_HIST && d->kind == PT_MK_RATE && !rate)
+			rate = d;
+		else if (d->scope == PT_MS_HIST && (d->flags & PT_MF_REQUIRED) && d->pool == PT_POOL_SUM && !count)
+			count = d;
+	json_object_object_foreach(workers, role, w)
+	{
+		json_object_object_foreach(pt_result_get(w, "ops"), op, o)
+		{
+			size_t old;
+
+			if (!count || !pt_metric_get(o, count->key, &n))
+				continue;
+			if (!(secs > 0) && n > 0) {
+				char want[256];
+
+				old = push_key(c, "measured_s");
+				snprintf(want, sizeof(want), "more than 0 s: workers.%s.ops.%s counted %.0f ops in it",
+					 role, op, n);
+				fail(c, want, pt_result_get(rep, "measured_s"), false);
+				pop(c, old);
+				return;
+			}
+			if (!rate || !pt_metric_get(o, rate->key, &r) || r <= (secs > 0 ? 2 * n / secs : 0) * (1 + 1e-9))
+				continue;
+			old = push(c, ".workers.%s.ops.%s.%s", role, op, rate->key);
+			{
+				char want[256];
+
+				snprintf(want, sizeof(want), "at most about count / measured_s (%.0f ops in %g s)", n, secs);
+				fail(c, want, pt_result_get(o, rate->key), false);
+			}
+			pop(c, old);
+			return;
+		}
+	}
+}
+
 static void check_repeat(struct vc *c, struct json_object *rep)
 {
 	struct json_object *workers, *probes, *ml, *vl;
@@ -654,14 +752,15 @@ static void check_repeat(struct vc *c, struct json_object *rep)
 				field(c, w, "threads", K_UINT, false);
 				check_opstats_map(c, w, "ops", true);
 				check_unit_op(c, w);
-				check_collapse(c, w, "collapse");
-				check_collapse(c, w, "khugepaged");
+				check_collapse(c, w, "collapse", PT_MS_COLLAPSE);
+				check_collapse(c, w, "khugepaged", PT_MS_KHUGEPAGED);
 			}
 			pop(c, o2);
 			if (c->failed)
 				break;
 		}
 		pop(c, old);
+		check_rates(c, rep, workers);
 	}
 	if ((probes = field(c, rep, "probes", K_OBJECT, false))) {
 		old = push_key(c, "probes");

@@ -6,6 +6,8 @@ usage: gen_result.py OUT.json SPEC_JSON
 SPEC keys (all optional):
   scale     list, one factor per repeat, applied to every op without its own
   ops       {"ROLE.OP": [factor per repeat]}  (default faulter.fault, reader.read)
+  counts    {"ROLE.OP": N}: that op's count per repeat (default 100000), its
+            ops_per_sec N / factor
   probe     true: add repeats[k].probes.mmap_lock scaled like the first op
   scenario  scenario name (default "synthetic"); headline (default
             "faulter.fault.p99, reader.read.p99"; "" for none)
@@ -14,6 +16,10 @@ SPEC keys (all optional):
             lock counts (a number, or a list with one per repeat) in place of
             the default (faulter only); roles not named are absent from
             probes.mmap_lock.roles, as the probe leaves a role it saw nothing of
+  perop     {"ROLE": {"OP": {"read": N, "write": N, "failed_trylocks": N}}}:
+            probes.mmap_lock.roles.ROLE.ops.OP, the lock events inside op OP
+            (the BPF backend's per-op attribution; numbers or lists, one per
+            repeat); needs "locks"
   types     {"ROLE": "worker-type"} (default "synthetic")
   unit_ops  {"ROLE": "OP"}: repeats[k].workers.ROLE.unit_op (default: none,
             as in results written before the key existed)
@@ -25,7 +31,8 @@ SPEC keys (all optional):
   pte_reclaim  {"ROLE": [freed, expected]}: repeats[k].workers.ROLE.pte_reclaim
   vma       {"method": "fexit"|"tracepoints" (or a list, one per repeat),
             "write": bool, "roles": {"ROLE":
-            {"attempts": N, "fallbacks": N, "write_locks": N}}}:
+            {"attempts": N, "fallbacks": N, "write_locks": N}},
+            "ops": {"ROLE": {"OP": {"attempts": N, ...}}}}:
             repeats[k].probes.vma_lock (numbers or lists, one per repeat);
             "unavailable": a string makes it {"available": false, "why": it}
 Latencies are BASE * factor, ops_per_sec is RATE / factor, so a factor of 1.2
@@ -73,6 +80,11 @@ def main():
                                           "threads": 1, "cpus": [-1], "ops": {}})
             if k < len(factors):
                 w["ops"][op] = opstats(factors[k])
+                if name in spec.get("counts", {}):
+                    n = spec["counts"][name]
+                    w["ops"][op]["count"] = n
+                    w["ops"][op]["ops_per_sec"] = n / factors[k]
+                    w["ops"][op]["buckets"] = [[w["ops"][op]["ns"]["max"], n]] if n else []
         for role, op in spec.get("unit_ops", {}).items():
             workers[role]["unit_op"] = op
         for role, c in spec.get("collapse", {}).items():
@@ -85,7 +97,10 @@ def main():
                                             "pte_tables_expected": expected,
                                             "freed_per_zap": freed / expected if expected else 0.0,
                                             "config_pt_reclaim": "unknown"}
-        rep = {"complete": True, "measured_s": 1.0, "workers": workers, "probes": {}}
+        # a window short enough for the fastest op's ops_per_sec (the reader
+        # refuses a throughput above count / measured_s)
+        fastest = min([f[k] for f in ops.values() if k < len(f)] + [1.0])
+        rep = {"complete": True, "measured_s": fastest, "workers": workers, "probes": {}}
         if spec.get("ptmem"):
             pm = spec["ptmem"]
 
@@ -111,6 +126,15 @@ def main():
                         r["write_locks"] = per_repeat(c.get("write_locks", 0), k)
                         r["write_wait"] = lockstats(r["write_locks"])
                     roles[role] = r
+                for role, per in v.get("ops", {}).items():
+                    r = roles.setdefault(role, {"attempts": 0, "locked": 0, "fallbacks": 0})
+                    r["ops"] = {}
+                    for op, c in per.items():
+                        att, fb = per_repeat(c.get("attempts", 0), k), per_repeat(c.get("fallbacks", 0), k)
+                        o = {"attempts": att, "locked": att - fb, "fallbacks": fb}
+                        if has_write:
+                            o["write_locks"] = per_repeat(c.get("write_locks", 0), k)
+                        r["ops"][op] = o
                 vl = {"available": True, "backend": "bpf", "method": per_repeat(v.get("method", "fexit"), k),
                       "roles": roles, "write_wait_available": has_write, "no_task_storage": 0}
                 if not has_write:
@@ -124,6 +148,15 @@ def main():
                 lk = {m: lockstats(per_repeat(c.get(m, 0), k)) for m in ("read", "write")}
                 roles[role] = {"events": 0, "failed_trylocks": per_repeat(c.get("failed_trylocks", 0), k),
                                "wait": lk, "hold": lk}
+            for role, per in spec.get("perop", {}).items():
+                r = roles.setdefault(role, {"events": 0, "failed_trylocks": 0,
+                                            "wait": {m: lockstats(0) for m in ("read", "write")},
+                                            "hold": {m: lockstats(0) for m in ("read", "write")}})
+                r["ops"] = {}
+                for op, c in per.items():
+                    lk = {m: lockstats(per_repeat(c.get(m, 0), k)) for m in ("read", "write")}
+                    r["ops"][op] = {"events": 0, "failed_trylocks": per_repeat(c.get("failed_trylocks", 0), k),
+                                    "wait": lk, "hold": lk}
             rep["probes"]["mmap_lock"] = {"available": True, "events": 1000, "lost_events": 0,
                                           "roles": roles}
         elif spec.get("probe"):

@@ -130,4 +130,15 @@ is "$bad" "" "no bare realloc outside util.c and the result reader"
 bad=$(for f in $(grep -l 'pt_record(' bench/*.c); do grep -q 'pt_op_begin' "$f" || echo "$f"; done)
 is "$bad" "" "every worker that calls pt_record marks its ops with pt_op_begin"
 
+# metric meaning lives in the metric registry (include/ptbench/metric.h):
+# only the registry and the producers' *_metrics.c tables may match a metric
+# name; elsewhere no string comparison (strcmp, strncmp, strstr, ends_with,
+# fnmatch, memcmp) against a literal that is a metric name or part of one
+metric_re='(strn?cmp|strstr|strcasecmp|ends_with|starts_with|fnmatch|memcmp)\([^;]*"[^"]*(per_|ops_per_sec|\.p[0-9]|p[0-9]{2,4}"|"max"|"rate"|acquisitions|fallbacks|write_locks|failed_trylocks|waits|success_rate|timeouts_per|mmap_lock\.|vma_lock\.)[^"]*"'
+bad=$(grep -nE "$metric_re" src/*/*.c bench/*.c | grep -v -e '_metrics\.c:' -e '^src/results/metric_registry\.c:' || true)
+is "$bad" "" "no metric-name matching outside the metric registry"
+# and the check finds what it is for
+echo 'if (strstr(m->name, ".per_")) return 1;' | grep -qE "$metric_re"
+ok $? "the metric-name check catches strstr(name, \".per_\")"
+
 done_testing

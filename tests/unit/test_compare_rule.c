@@ -37,6 +37,7 @@ static enum pt_verdict decide_struct(const double *b, size_t nb, const double *c
 	m->cand = (struct pt_series){ (double *)c, nc };
 	m->higher_better = higher_better;
 	m->kind = PT_METRIC_STRUCT;
+	m->tol_floor = PT_TOL_PER_OP; /* a count per op, as its registry line says */
 	pt_cmp_decide(&rule, m);
 	return m->verdict;
 }

@@ -108,6 +108,41 @@ int main(void)
 	       e);
 	e = edited("\"type\": \"fault\",", "\"type\": \"fault\", \"unit_op\": \"count\",");
 	tap_ok(*e != '\0', "a unit_op naming a key of an op's statistics, not an op: %s", e);
+	/* issue 23: what no run writes (the metric registry's checks) */
+	e = edited("\"p99\": 2000", "\"p99\": 500");
+	tap_ok(!strcmp(e, "repeats[0].workers.w.ops.fault.ns.p99: expected at least ns.p50 (1000): "
+			  "percentiles do not decrease, got 500"),
+	       "p50 above p99 refused: %s", e);
+	e = edited("{\"count\": 3}", "{\"count\": 3, \"ns\": {\"p99\": 90, \"max\": 80}}");
+	tap_ok(strstr(e, "roles.w.hold.write.ns.max: expected at least ns.p99 (90)") != NULL,
+	       "a lock's p99 above its max refused: %s", e);
+	e = edited("{\"complete\": true, \"workers\"", "{\"complete\": true, \"measured_s\": 0, \"workers\"");
+	tap_ok(!strcmp(e, "repeats[0].measured_s: expected more than 0 s: workers.w.ops.fault counted 4 ops in "
+			  "it, got 0"),
+	       "measured_s 0 with ops refused: %s", e);
+	e = edited("{\"complete\": true, \"workers\"", "{\"complete\": true, \"measured_s\": 2, \"workers\"");
+	tap_ok(!strcmp(e, ""), "measured_s 2 with 4 ops: %s", e);
+	e = edited("\"fault\": {\"count\": 4,", "\"fault\": {\"count\": 4, \"ops_per_sec\": 1.7e308,");
+	tap_ok(!strcmp(e, ""), "no measured_s: ops_per_sec not checked against it: %s", e);
+	{
+		const char *t = "{\"schema\": \"ptbench-result/1\", \"complete\": true, \"scenario\": {\"name\": \"s\"},"
+				" \"repeats\": [{\"measured_s\": 2, \"workers\": {\"w\": {\"ops\": {\"fault\":"
+				" {\"count\": 1000, \"ops_per_sec\": ",
+			   *end = "}}}}}]}";
+		char buf[512];
+
+		snprintf(buf, sizeof(buf), "%s%s%s", t, "1.7e308", end);
+		e = check(buf, strlen(buf));
+		tap_ok(!strcmp(e, "repeats[0].workers.w.ops.fault.ops_per_sec: expected at most about count / "
+				  "measured_s (1000 ops in 2 s), got 1.7e308"),
+		       "ops_per_sec 1.7e308 from 1000 ops in 2 s refused: %s", e);
+		snprintf(buf, sizeof(buf), "%s%s%s", t, "500.0", end);
+		e = check(buf, strlen(buf));
+		tap_ok(!strcmp(e, ""), "500 ops/s from 1000 ops in 2 s: %s", e);
+		snprintf(buf, sizeof(buf), "%s%s%s", t, "900.0", end);
+		e = check(buf, strlen(buf));
+		tap_ok(!strcmp(e, ""), "900 ops/s (a role process's own window, or a pooled boot): %s", e);
+	}
 	e = check("null", 4);
 	tap_ok(strstr(e, "the document is null") != NULL, "null document: %s", e);
 	e = check("\xef\xbb\xbf{}", 5);
