@@ -182,10 +182,14 @@ const char *pt_cmp_role_unit_op(struct json_object *w)
 }
 
 /* Whether the probe's roles carry per-op numbers in this repeat (the BPF
- * backend's roles.ROLE.ops.OP): then a role or op absent there saw none */
+ * backend's roles.ROLE.ops.OP): its per_op flag where it has one, else
+ * whether any role has ops; then a role or op absent there saw none */
 static bool has_per_op(struct json_object *probe)
 {
-	struct json_object *roles = pt_result_get(probe, "roles");
+	struct json_object *roles = pt_result_get(probe, "roles"), *flag = pt_result_get(probe, "per_op");
+
+	if (json_object_is_type(flag, json_type_boolean))
+		return json_object_get_boolean(flag);
 
 	if (!json_object_is_type(roles, json_type_object))
 		return false;

@@ -51,6 +51,12 @@ $PTBENCH compare "$TMP/base.json" "$TMP/cand.json" --format markdown >"$TMP/o.md
 grep -q "ops.zap.acquisitions.read.per_zap" "$TMP/o.md"
 ok $? "per-op: in the markdown report too"
 
+# the probe's per_op flag: a repeat with per-op attribution where no op took
+# the lock still counts 0 per op
+perop nozap 0 ', "perop": {}'
+rc=$(cmp_json "$TMP/o.json" "$TMP/base.json" "$TMP/nozap.json" --gate)
+is "$(metric "$TMP/o.json" $Z verdict)" improved "per_op true, no op with events: zaps took 0 read locks each (improved)"
+
 # vma_lock per op: fallbacks gated per fault only
 vma='"vma": {"roles": {"faulter": {"attempts": 100000, "fallbacks": 0}},
 	"ops": {"faulter": {"fault": {"attempts": 100000, "fallbacks": FB}, "zap": {"fallbacks": 0}}}}'

@@ -159,6 +159,8 @@ def main():
                                     "wait": lk, "hold": lk}
             rep["probes"]["mmap_lock"] = {"available": True, "events": 1000, "lost_events": 0,
                                           "roles": roles}
+            if spec.get("perop") is not None:
+                rep["probes"]["mmap_lock"]["per_op"] = True
         elif spec.get("probe"):
             f = list(ops.values())[0][k]
             lock = {"read": opstats(f, False), "write": opstats(f, False)}
