@@ -19,11 +19,12 @@ cmp_json() { # cmp_json OUT ARGS...: JSON output to OUT, exit status echoed
 }
 
 # faulter: 100000 faults and 100000 zaps a repeat; the zaps take the read
-# lock ZAP times each (per-op attribution), the role as a whole 1 per fault
+# lock ZAP_READS times in all (per-op attribution), the role as a whole 4
+# per fault (a role's count is at least the sum over its ops)
 perop() { # perop NAME ZAP_READS [EXTRA_SPEC]
 	gen "$1" "{\"headline\": \"\", \"scale\": [1.0, 1.01, 0.99, 1.02, 0.98],
 		\"ops\": {\"faulter.fault\": [1.0, 1.01, 0.99, 1.02, 0.98], \"faulter.zap\": [1.0, 1.01, 0.99, 1.02, 0.98]},
-		\"unit_ops\": {\"faulter\": \"fault\"}, \"locks\": {\"faulter\": {\"read\": 100000}},
+		\"unit_ops\": {\"faulter\": \"fault\"}, \"locks\": {\"faulter\": {\"read\": 400000}},
 		\"perop\": {\"faulter\": {\"zap\": {\"read\": $2}}} $3}"
 }
 perop base 100000
@@ -31,7 +32,7 @@ perop cand 200000
 perop same 100000
 gen noperop '{"headline": "", "scale": [1.0, 1.01, 0.99, 1.02, 0.98],
 	"ops": {"faulter.fault": [1.0, 1.01, 0.99, 1.02, 0.98], "faulter.zap": [1.0, 1.01, 0.99, 1.02, 0.98]},
-	"unit_ops": {"faulter": "fault"}, "locks": {"faulter": {"read": 100000}}}'
+	"unit_ops": {"faulter": "fault"}, "locks": {"faulter": {"read": 400000}}}'
 
 Z=mmap_lock.roles.faulter.ops.zap.acquisitions.read.per_zap
 rc=$(cmp_json "$TMP/o.json" "$TMP/base.json" "$TMP/cand.json" --gate)
@@ -58,7 +59,7 @@ rc=$(cmp_json "$TMP/o.json" "$TMP/base.json" "$TMP/nozap.json" --gate)
 is "$(metric "$TMP/o.json" $Z verdict)" improved "per_op true, no op with events: zaps took 0 read locks each (improved)"
 
 # vma_lock per op: fallbacks gated per fault only
-vma='"vma": {"roles": {"faulter": {"attempts": 100000, "fallbacks": 0}},
+vma='"vma": {"roles": {"faulter": {"attempts": 200000, "fallbacks": 100000}},
 	"ops": {"faulter": {"fault": {"attempts": 100000, "fallbacks": FB}, "zap": {"fallbacks": 0}}}}'
 perop vbase 100000 ", ${vma/FB/0}"
 perop vcand 100000 ", ${vma/FB/100000}"
