@@ -103,8 +103,10 @@ PY
 		ok=no
 	fi
 	[ $ok = yes ] || bad=1
+	# a | in the regex would end the markdown cell
+	pat=$(printf '%s' "$EXPECT_METRIC" | sed 's/|/\\|/g')
 	printf '| %s | %s | exit %s%s | %s%s | %s | %s | %s |\n' "$n" "$SCENARIO" "$EXPECT_EXIT" \
-		"${EXPECT_METRIC:+, /$EXPECT_METRIC/}" "$rc" "$([ $ok = yes ] || echo ' (unexpected)')" \
+		"${pat:+, \`$pat\`}" "$rc" "$([ $ok = yes ] || echo ' (unexpected)')" \
 		"${regressed:-none}" "$tb" "$tg" >>"$dir/mutants.md"
 done
 cat "$dir/mutants.md"
