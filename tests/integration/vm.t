@@ -207,18 +207,18 @@ fi
 # The newest image: a 6.1 guest under TCG sees the 8 PUs as 8 cores without
 # SMT (hwloc and the kernel alike; why was not examined), 6.12 and later see
 # the SMT siblings.
-tkernel=${PTBENCH_VM_KERNEL:-$(ls build/kernels/vmlinuz-* 2>/dev/null | sort -V | tail -1)}
+newest=${PTBENCH_VM_KERNEL:-$(ls build/kernels/vmlinuz-* 2>/dev/null | sort -V | tail -1)}
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	skip "real --topology boot: qemu-system-x86_64 not installed"
-elif [ -z "$tkernel" ]; then
+elif [ -z "$newest" ]; then
 	skip "real --topology boot: no kernel image (scripts/fetch-kernels.sh, or PTBENCH_VM_KERNEL=bzImage)"
 elif ! command -v busybox >/dev/null; then
 	skip "real --topology boot: busybox-static not installed"
 else
-	"$PTBENCH" vm --kernel "$tkernel:topo" --topology 2s2c2t,nodes=2 --mem 2G --accel tcg-single --timeout 300 \
+	"$PTBENCH" vm --kernel "$newest:topo" --topology 2s2c2t,nodes=2 --mem 2G --accel tcg-single --timeout 300 \
 		-o "$TMP/rtopo" run tests/integration/topology-policies.ini >"$TMP/rtopo.out" 2>&1
 	rc=$?
-	is "$rc" 0 "--topology 2s2c2t,nodes=2 guest of ${tkernel##*/}: exit 0"
+	is "$rc" 0 "--topology 2s2c2t,nodes=2 guest of ${newest##*/}: exit 0"
 	[ "$rc" = 0 ] || sed 's/^/#   /' "$TMP/rtopo.out" "$TMP/rtopo/topo/console.log" 2>/dev/null | tail -30
 	r="$TMP/rtopo/topo/topology-policies.json"
 	is "$(json "$r" 'd["vm"]["topology"]["spec"]')" "2s2c2t,nodes=2" "the guest's result records the spec"
@@ -260,7 +260,6 @@ fi
 # tested here); a Debian kernel in a guest loads both. The test binary rides
 # in the initramfs in ptbench's place (the guest's init runs it with `run
 # SCENARIO ...`, which it ignores) and prints TAP on the console.
-newest=${PTBENCH_VM_KERNEL:-$(ls build/kernels/vmlinuz-* 2>/dev/null | sort -V | tail -1)}
 vt=build/tests/test_vma_lock_probe
 if ! command -v qemu-system-x86_64 >/dev/null || ! command -v busybox >/dev/null; then
 	skip "vma_lock probe test in a guest: qemu or busybox-static not installed"
