@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "ptbench/kconfig.h"
@@ -41,29 +42,42 @@ static const char *opt(struct json_object *opts, const char *name)
 	return json_object_object_get_ex(opts, name, &v) ? json_object_get_string(v) : "absent";
 }
 
-struct json_object *pt_kconfig_from_file(const char *path)
+int pt_kconfig_each(const char *path, void (*each)(const char *name, const char *val, void *arg), void *arg)
 {
 	gzFile f = gzopen(path, "rb");
-	struct json_object *o, *opts;
-	char line[512];
-	const char *model;
+	char line[1024];
 
 	if (!f)
-		return NULL;
-	o = json_object_new_object();
-	opts = json_object_new_object();
+		return -1;
 	while (gzgets(f, line, sizeof(line))) {
-		char name[128], val[256];
+		char name[128], val[512];
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "# %127s is not set", name) == 1 && strstr(line, " is not set")) {
-			if (is_wanted(name))
-				json_object_object_add(opts, name, json_object_new_string("n"));
-		} else if (sscanf(line, "%127[A-Za-z0-9_]=%255[^\n]", name, val) == 2 && is_wanted(name)) {
-			json_object_object_add(opts, name, json_object_new_string(val));
-		}
+		if (sscanf(line, "# %127[A-Za-z0-9_] is not set", name) == 1 && strstr(line, " is not set"))
+			each(name, "n", arg);
+		else if (sscanf(line, "%127[A-Za-z0-9_]=%511[^\n]", name, val) == 2)
+			each(name, val, arg);
 	}
 	gzclose(f);
+	return 0;
+}
+
+static void keep_wanted(const char *name, const char *val, void *opts)
+{
+	if (is_wanted(name))
+		json_object_object_add(opts, name, json_object_new_string(val));
+}
+
+struct json_object *pt_kconfig_from_file(const char *path)
+{
+	struct json_object *o, *opts = json_object_new_object();
+	const char *model;
+
+	if (pt_kconfig_each(path, keep_wanted, opts)) {
+		json_object_put(opts);
+		return NULL;
+	}
+	o = json_object_new_object();
 	/* an option the config does not mention at all (CONFIG_HIGHPTE on 64-bit) */
 	for (size_t i = 0; i < PT_ARRAY_SIZE(wanted); i++)
 		if (!strchr(wanted[i], '*') && !json_object_object_get_ex(opts, wanted[i], NULL))
@@ -90,20 +104,28 @@ struct json_object *pt_kconfig_from_file(const char *path)
 	return o;
 }
 
+const char *pt_kconfig_running_path(char *buf, size_t len)
+{
+	struct utsname u;
+
+	if (access("/proc/config.gz", R_OK) == 0)
+		return "/proc/config.gz";
+	if (!uname(&u)) {
+		snprintf(buf, len, "/boot/config-%s", u.release);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
 struct json_object *pt_kconfig_json(void)
 {
-	struct json_object *o = pt_kconfig_from_file("/proc/config.gz");
-	struct utsname u;
-	char path[300];
+	char buf[300];
+	const char *path = pt_kconfig_running_path(buf, sizeof(buf));
+	struct json_object *o = path ? pt_kconfig_from_file(path) : NULL;
 
 	if (o)
 		return o;
-	if (!uname(&u)) {
-		snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-		o = pt_kconfig_from_file(path);
-		if (o)
-			return o;
-	}
 	o = json_object_new_object();
 	json_object_object_add(o, "available", json_object_new_boolean(0));
 	json_object_object_add(o, "why", json_object_new_string(

@@ -8,10 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "ptbench/kconfig.h"
 #include "ptbench/kconfig_check.h"
 #include "ptbench/strmap.h"
 #include "ptbench/util.h"
@@ -65,39 +64,9 @@ static void kvals_add(struct kvals *k, const char *name, const char *val)
 	k->n++;
 }
 
-static int read_config(const char *path, struct kvals *k)
+static void keep(const char *name, const char *val, void *k)
 {
-	gzFile f = gzopen(path, "rb");
-	char line[1024];
-
-	if (!f)
-		return -1;
-	while (gzgets(f, line, sizeof(line))) {
-		char name[128], val[512];
-
-		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "# %127[A-Za-z0-9_] is not set", name) == 1 && strstr(line, " is not set"))
-			kvals_add(k, name, "n");
-		else if (sscanf(line, "%127[A-Za-z0-9_]=%511[^\n]", name, val) == 2)
-			kvals_add(k, name, val);
-	}
-	gzclose(f);
-	return 0;
-}
-
-/* the running kernel's config, as sysinfo finds it */
-static const char *running_config(char *buf, size_t len)
-{
-	struct utsname u;
-
-	if (access("/proc/config.gz", R_OK) == 0)
-		return "/proc/config.gz";
-	if (!uname(&u)) {
-		snprintf(buf, len, "/boot/config-%s", u.release);
-		if (access(buf, R_OK) == 0)
-			return buf;
-	}
-	return NULL;
+	kvals_add(k, name, val);
 }
 
 static void trim(char *s)
@@ -116,13 +85,13 @@ struct json_object *pt_kconfig_check(const char *fragment, const char *config, c
 	FILE *f;
 	int lineno = 0, checked = 0;
 
-	if (!config && !(config = running_config(cfgbuf, sizeof(cfgbuf)))) {
+	if (!config && !(config = pt_kconfig_running_path(cfgbuf, sizeof(cfgbuf)))) {
 		snprintf(err, len, "the running kernel's config: neither /proc/config.gz "
 				   "(CONFIG_IKCONFIG_PROC) nor /boot/config-RELEASE is readable; "
 				   "give a config file");
 		return NULL;
 	}
-	if (read_config(config, &k)) {
+	if (pt_kconfig_each(config, keep, &k)) {
 		snprintf(err, len, "%s: cannot read: %s", config, strerror(errno ? errno : ENOENT));
 		kvals_free(&k);
 		return NULL;
