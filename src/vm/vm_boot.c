@@ -447,11 +447,11 @@ static json_object *image_config_check(const char *image, char *err, size_t len)
 	return pt_kconfig_check(pt_kconfig_fragment_path(), cfg, err, len);
 }
 
+/* cfg_check: the boot's image_config_check(), kept (a reference taken) */
 static json_object *vm_json(const struct pt_vm_args *a, int k, const char *cmdline, double wall_s,
-			    const char *release)
+			    const char *release, json_object *cfg_check)
 {
-	json_object *o = json_object_new_object(), *cc;
-	char err[512];
+	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "label", json_object_new_string(a->label[k]));
 	json_object_object_add(o, "image", json_object_new_string(a->image[k]));
@@ -468,9 +468,8 @@ static json_object *vm_json(const struct pt_vm_args *a, int k, const char *cmdli
 	json_object_object_add(o, "preempt", json_object_new_string(a->preempt));
 	json_object_object_add(o, "cmdline", json_object_new_string(cmdline));
 	json_object_object_add(o, "boot_and_run_s", json_object_new_double(wall_s));
-	cc = image_config_check(a->image[k], err, sizeof(err));
-	if (cc)
-		json_object_object_add(o, "config_check", cc);
+	if (cfg_check)
+		json_object_object_add(o, "config_check", json_object_get(cfg_check));
 	return o;
 }
 
@@ -510,24 +509,26 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 	double wall;
 	char *text, *raw;
 	int status, worst = PT_EXIT_OK, initrd_fd, channel_fd;
+	json_object *cfg_check;
 
 	if (pt_vm_mkdirs(dir)) {
 		fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, dir, strerror(errno));
 		return PT_EXIT_RUNTIME;
 	}
 	{
-		/* what this kernel's config takes from ptbench, said before it boots */
+		/* what this kernel's config takes from ptbench, said before it
+		 * boots; the same check goes into every vm object of the boot */
 		char err[512];
-		json_object *cc = image_config_check(a->image[k], err, sizeof(err)), *m;
+		json_object *m;
 
-		if (cc && json_object_object_get_ex(cc, "missing", &m) && json_object_array_length(m)) {
+		cfg_check = image_config_check(a->image[k], err, sizeof(err));
+		if (cfg_check && json_object_object_get_ex(cfg_check, "missing", &m) && json_object_array_length(m)) {
 			fprintf(stderr, "ptbench %s: %s: the image's config lacks options of ptbench.config:\n",
 				a->cmd, a->label[k]);
-			pt_kconfig_check_print(cc, "  ", stderr);
-		} else if (!cc && err[0]) {
+			pt_kconfig_check_print(cfg_check, "  ", stderr);
+		} else if (!cfg_check && err[0]) {
 			fprintf(stderr, "ptbench %s: %s: config check not run: %s\n", a->cmd, a->label[k], err);
 		}
-		json_object_put(cc);
 	}
 	snprintf(console, sizeof(console), "%s/console.log", dir);
 	snprintf(channel, sizeof(channel), "%s/channel.log", dir);
@@ -545,6 +546,7 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 			close(initrd_fd);
 		if (channel_fd >= 0)
 			close(channel_fd);
+		json_object_put(cfg_check);
 		return PT_EXIT_RUNTIME;
 	}
 	boot_signal = 0;
@@ -566,6 +568,7 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 			a->label[k], sig);
 		free(text);
 		free(raw);
+		json_object_put(cfg_check);
 		return 128 + sig;
 	}
 
@@ -600,7 +603,7 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 				what = "result is not JSON";
 				break;
 			}
-			json_object_object_add(doc, "vm", vm_json(a, k, cmdline, wall, ch.release));
+			json_object_object_add(doc, "vm", vm_json(a, k, cmdline, wall, ch.release, cfg_check));
 			snprintf(path, sizeof(path), "%s/%s.json", dir, a->scen_name[i]);
 			if (pt_result_write(doc, path)) {
 				fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, path, strerror(errno));
@@ -631,7 +634,7 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 	free(raw);
 	/* a sidecar that holds even when no result came back */
 	{
-		json_object *o = vm_json(a, k, cmdline, wall, ch.release);
+		json_object *o = vm_json(a, k, cmdline, wall, ch.release, cfg_check);
 
 		json_object_object_add(o, "exit", json_object_new_int(worst));
 		json_object_object_add(o, "timed_out", json_object_new_boolean(status == -1));
@@ -648,6 +651,7 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 		json_object_put(o);
 	}
 	free(text);
+	json_object_put(cfg_check);
 	if (rcs)
 		memcpy(rcs, scen_rc, (size_t)a->nscen * sizeof(*rcs));
 	return worst;
