@@ -56,6 +56,12 @@ out=$(python3 "$TMP/links.py" "$TMP/bad.md" 2>&1)
 case "$out" in *no-such-file.md*no-such-heading*) ok 0 "a broken link and a broken anchor are reported";;
 *) ok 1 "a broken link and a broken anchor are reported (got: $out)";; esac
 
+# the project's issue tracker is not part of a clone: the docs say what they
+# mean in their own words, never "issue 27"
+# shellcheck disable=SC2086
+out=$(grep -n -i -E '\bissues? #?[0-9]+' $docs ptbench.1 | head -n 5)
+[ -z "$out" ]; ok $? "no doc refers to a numbered issue the reader cannot see${out:+ ($out)}"
+
 # README's worker table against the binary (`ptbench list -v`): a row for
 # every worker type it lists and for no other, each with the type's ops and
 # unit op as the binary prints them, so a worker added, renamed or given
