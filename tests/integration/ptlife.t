@@ -5,9 +5,11 @@
 # build machine refuses fentry and has no kprobes: only tlb:tlb_flush
 # counts); its programs and maps are gone after SIGINT and SIGKILL; a data
 # check that fails on purpose (PTBENCH_TEST_CORRUPT_CHECK=1) fails the run
-# (exit 5) for reclaim-race, walker-retract, mremap-collapse and
-# gup-fast-zap, which pass without it; the race scenarios run clean under
-# ASan/UBSan.
+# (exit 5) for reclaim-race, walker-retract, mremap-collapse,
+# gup-fast-zap and mkclean-shared, which pass without it; the race
+# scenarios run clean under ASan/UBSan; mkclean-shared refuses a path on
+# tmpfs (exit 2, naming the path and its filesystem), skips when the
+# default /var/tmp is one (exit 4), and leaves no file behind.
 # Counts on known sequences need a kernel that lets the hooks attach: the
 # guest checks in doc/kernel-notes.md ("The ptlife probe").
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +19,7 @@ pl() { json "$1" "d['repeats'][0]['probes']['ptlife']$2"; }
 QUICK="--duration 500ms --warmup 100ms --repeat 1 --quiet"
 
 # --- the data checks ----------------------------------------------------------
-for s in reclaim-race walker-retract mremap-collapse gup-fast-zap; do
+for s in reclaim-race walker-retract mremap-collapse gup-fast-zap mkclean-shared; do
 	$PTBENCH run $s $QUICK -o "$TMP/$s.json" 2>"$TMP/$s.err"
 	rc=$?
 	if [ $rc -eq 4 ]; then
@@ -34,7 +36,7 @@ done
 
 # --- the race workers under ASan/UBSan -----------------------------------------
 if [ -x "$PTBENCH_ASAN" ]; then
-	for s in reclaim-race gup-fast-zap mremap-collapse; do
+	for s in reclaim-race gup-fast-zap mremap-collapse mkclean-shared; do
 		"$PTBENCH_ASAN" run $s $QUICK -o "$TMP/asan-$s.json" 2>"$TMP/asan-$s.err"
 		rc=$?
 		[ $rc -eq 4 ] && { skip "$s under ASan: cannot run here"; continue; }
@@ -44,6 +46,37 @@ if [ -x "$PTBENCH_ASAN" ]; then
 	done
 else
 	skip "no $PTBENCH_ASAN (make build/ptbench-asan)"
+fi
+
+# --- mkclean-shared's file: a disk filesystem, nothing left behind -------------------
+$PTBENCH run mkclean-shared $QUICK --set msync.path=/dev/shm -o "$TMP/mk-shm.json" 2>"$TMP/mk-shm.err"
+rc=$?
+is "$rc" 2 "mkclean-shared: path = /dev/shm (tmpfs) is refused, exit 2"
+grep -q "path = /dev/shm is on tmpfs, which has no writeback" "$TMP/mk-shm.err"
+ok $? "... naming the path and its filesystem ($(grep -m1 -o 'path = .*writeback' "$TMP/mk-shm.err"))"
+[ ! -e "$TMP/mk-shm.json" ]; ok $? "... and writes no result"
+mkdir -p "$TMP/mkdir"
+before=$(ls -A /var/tmp | grep -c '^ptbench-msync-')
+$PTBENCH run mkclean-shared $QUICK --set msync.path="$TMP/mkdir" -o "$TMP/mk-dir.json" 2>"$TMP/mk-dir.err"
+rc=$?
+if [ $rc -eq 4 ]; then
+	skip "mkclean-shared in $TMP/mkdir: $(tail -1 "$TMP/mk-dir.err")"
+else
+	is "$rc" 0 "mkclean-shared with path = a directory of $TMP runs"
+	is "$(ls -A "$TMP/mkdir")" "" "... and leaves no file there (O_TMPFILE or unlinked at creation)"
+	is "$(json "$TMP/mk-dir.json" "d['repeats'][0]['workers']['msync']['race']['path']")" "$TMP/mkdir" "... and records the path"
+fi
+is "$(ls -A /var/tmp | grep -c '^ptbench-msync-')" "$before" "no ptbench-msync-* file left in /var/tmp"
+# the default /var/tmp on tmpfs (a ptbench vm guest's initramfs root): a skip
+if unshare -m sh -c 'mount -t tmpfs ptbench-t /var/tmp' 2>/dev/null; then
+	unshare -m sh -c 'mount -t tmpfs ptbench-t /var/tmp && exec "$@"' sh \
+		$PTBENCH run mkclean-shared $QUICK -o "$TMP/mk-default.json" 2>"$TMP/mk-default.err"
+	rc=$?
+	is "$rc" 4 "mkclean-shared: the default path /var/tmp on tmpfs is a skip, exit 4"
+	grep -q "initramfs root" "$TMP/mk-default.err"; ok $? "... saying why ($(grep -m1 -o 'skipped: .*' "$TMP/mk-default.err" | cut -c1-120))"
+else
+	skip "mkclean-shared's default path on tmpfs: cannot mount a tmpfs in a new mount namespace here"
+	skip "(as above)"
 fi
 
 # --- off by default -----------------------------------------------------------
