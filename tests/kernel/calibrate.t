@@ -8,7 +8,8 @@
 # is skipped with the reason, as is the whole suite without qemu or busybox.
 #
 # KERNEL_SET=ci runs the lines marked "ci" (what .ci/run runs); anything
-# else, all. KERNEL_FETCH=0 uses build/kernels as it is (no network).
+# else, all. KERNELS="RELEASE..." runs those lines of the list only (a
+# release not in the list is a failure, not a silent skip). KERNEL_FETCH=0 uses build/kernels as it is (no network).
 # KERNEL_OUT=DIR keeps the guests' results (DIR/LABEL/*.json, console.log).
 . "$(dirname "$0")/../integration/lib.sh"
 T0=$SECONDS
@@ -17,8 +18,13 @@ releases=()
 while read -r rel mark _; do
 	case $rel in '' | '#'*) continue ;; esac
 	[ "${KERNEL_SET:-all}" = ci ] && [ "$mark" != ci ] && continue
+	[ -n "${KERNELS:-}" ] && [[ " $KERNELS " != *" $rel "* ]] && continue
 	releases+=("$rel")
 done <tests/kernel/kernels.list
+for k in ${KERNELS:-}; do
+	awk -v k="$k" '$1 == k { f = 1 } END { exit !f }' tests/kernel/kernels.list
+	ok $? "KERNELS: $k is a line of tests/kernel/kernels.list"
+done
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	skip "calibration: qemu-system-x86_64 not installed (scripts/install-deps.sh)"

@@ -100,7 +100,7 @@ if d:
     check(n > 0 and W == n and R == 0, 'clear_refs = 1 write hold per write: %d writes, W %d, R %d' % (n, W, R))
 
 ver = None
-for name in ('writers', 'readers', 'shmem-fault'):
+for name in ('writers', 'readers', 'shmem-fault', 'ptlife'):
     dd = load(name)
     if dd:
         ver = version(dd)
@@ -277,3 +277,105 @@ if d:
         check(0 < fb <= v['attempts'] and R >= fb,
               'faults racing mprotect on their own VMA fall back: %d of %d VMA-lock attempts (%.2f%%), R %d >= fallbacks'
               % (fb, v['attempts'], 100.0 * fb / max(v['attempts'], 1), R))
+
+# --- page-table lifetime (tests/kernel/ptlife.ini, the ptlife probe) -----------------
+d = load('ptlife')
+pl = d['repeats'][0]['probes'].get('ptlife', {}) if d else {}
+if d is None:
+    emit('not ok', 'ptlife: no result (the guest did not answer for it; see console.log)')
+elif not pl.get('available'):
+    emit('not ok', 'ptlife: the ptlife probe did not run: %s' % pl.get('why'))
+else:
+    hooks = pl.get('hooks', {})
+
+    def hooked(h):
+        return hooks.get(h, {}).get('available', False)
+
+    def cnt(who, h, f='calls'):
+        return pl.get('roles', {}).get(who, {}).get(h, {}).get(f, 0)
+
+    # the counter walker-retract's failures come from: __pte_offset_map() is
+    # out of line from 6.5 (Hugh Dickins, "mm/pgtable: allow
+    # pte_offset_map[_lock]() to fail"); before, pte_offset_map() is an
+    # inline that cannot fail and the probe says so
+    h = hooks.get('pte_offset_map', {})
+    if ver < (6, 5):
+        check(not h.get('available') and 'no __pte_offset_map()' in h.get('why', ''),
+              'pte_offset_map failures unavailable before 6.5 (no __pte_offset_map()): %s'
+              % (h.get('why') or h.get('hook')))
+    else:
+        check(bool(h.get('available')), 'pte_offset_map failures counted from 6.5: %s' % (h.get('hook') or h.get('why')))
+
+    cw = d['repeats'][0]['workers']['collapser']
+    cs = cw.get('collapse', {}).get('measured', {})
+    n, att = cs.get('succeeded', 0), cs.get('attempts', 0)
+    npmd = cw.get('collapse', {}).get('pmds_per_region', 4)
+    vmas = 1 + cw.get('collapse', {}).get('mappings', 2)
+    if n == 0:
+        emit('not ok', 'ptlife: no shmem collapse succeeded in the window (%d attempts)' % att)
+    elif ver >= (6, 6):
+        # collapse_file() (mm/khugepaged.c) calls retract_page_tables() once
+        # per PMD it collapsed; that clears the PMD of every VMA of the file
+        # with a PTE table there (the collapser's own and its extra mappings,
+        # which it read-touched) under i_mmap and the page-table locks, no
+        # mmap lock, and hands each table to pte_free_defer() (6.6, "mm/khugepaged:
+        # retract_page_tables() without mmap or vma lock", "free retracted page
+        # table by RCU"); then MADV_COLLAPSE's madvise_collapse() sees
+        # SCAN_PTE_MAPPED_HUGEPAGE and calls collapse_pte_mapped_thp() (7.x:
+        # try_collapse_pte_mapped_thp()) for its own PMD, which finds it
+        # already cleared and frees nothing. A failed attempt may have
+        # collapsed some PMDs: then a bound.
+        lo, hi = npmd * n, npmd * att
+        r, c, fd = cnt('collapser', 'retract_page_tables'), cnt('collapser', 'collapse_pte_mapped_thp'), \
+            cnt('collapser', 'pte_free_defer')
+        if not hooked('retract_page_tables'):
+            emit('skip', 'retract_page_tables: %s' % hooks.get('retract_page_tables', {}).get('why'))
+            r = c
+        exact = 'exact' if lo == hi else 'between %d and %d' % (lo, hi)
+        check(lo <= r <= hi and r == c and hooked('collapse_pte_mapped_thp'),
+              'shmem collapse of %d PMDs: retract_page_tables = collapse_pte_mapped_thp = %d per collapse (%s): '
+              '%d collapses (%d attempts), %d and %d' % (npmd, npmd, exact, n, att, r, c))
+        check(hooked('pte_free_defer') and fd == vmas * r,
+              'retracted tables freed by RCU from 6.6: pte_free_defer = %d x retract_page_tables (%d VMAs of the '
+              'file): %d for %d' % (vmas, vmas, fd, r))
+    else:
+        # 6.1: retract_page_tables() (inlined into collapse_file()) takes
+        # mmap_write_trylock() only of the target mm (is_target: MADV_COLLAPSE
+        # leaves the other mappings to khugepaged) and frees its table at once,
+        # collapse_and_free_pmd(); had the trylock failed, madvise_collapse()
+        # would take mmap_write_lock() for collapse_pte_mapped_thp(), which
+        # calls collapse_and_free_pmd() instead: one per PMD either way.
+        # No RCU freeing of retracted tables (no pte_free_defer()).
+        cf = cnt('collapser', 'collapse_and_free_pmd')
+        check(hooked('collapse_and_free_pmd') and npmd * n <= cf <= npmd * att,
+              'shmem collapse of %d PMDs before 6.6 frees only its own tables, directly: collapse_and_free_pmd = %d per '
+              'collapse: %d collapses (%d attempts), %d' % (npmd, npmd, n, att, cf))
+        check(not hooked('pte_free_defer'), 'no pte_free_defer() before 6.6: %s'
+              % hooks.get('pte_free_defer', {}).get('why', hooks.get('pte_free_defer', {}).get('hook')))
+
+    # the zapper of ptlife.ini is reclaim-race's and gup-fast-zap's: with
+    # CONFIG_PT_RECLAIM zap_pte_range() frees the PTE table it emptied
+    # (try_to_free_pte(), 6.14; inlined into the zap in 7.x) with
+    # pte_free_tlb() -> ___pte_free_tlb() -> tlb_remove_table(): through
+    # native_tlb_remove_table() in 6.14, directly since "x86/mm: make
+    # MMU_GATHER_RCU_TABLE_FREE unconditional" (arch/x86/mm/pgtable.c).
+    # Without the option MADV_DONTNEED frees no table.
+    z = d['repeats'][0]['workers']['zapper']['ops']['zap']['count']
+    ft, tr = cnt('zapper', 'pte_free_tlb'), cnt('zapper', 'tlb_remove_table')
+    cfg = None
+    if config and os.path.exists(config):
+        cfg = 'y' if any(line.strip() == 'CONFIG_PT_RECLAIM=y' for line in open(config)) else 'n'
+    if not (hooked('pte_free_tlb') and hooked('tlb_remove_table')):
+        emit('not ok', 'ptlife: pte_free_tlb or tlb_remove_table not hooked: %s / %s'
+             % (hooks.get('pte_free_tlb'), hooks.get('tlb_remove_table')))
+    elif cfg == 'y':
+        check(z > 0 and 0 < ft <= z and ft == tr, 'CONFIG_PT_RECLAIM=y: the zapper frees the tables it empties by '
+              'RCU: pte_free_tlb = tlb_remove_table, 0 < frees <= zaps: %d zaps, %d and %d' % (z, ft, tr))
+    elif cfg == 'n':
+        check(z > 0 and ft == 0 and tr == 0, 'no CONFIG_PT_RECLAIM: MADV_DONTNEED frees no table: %d zaps, '
+              'pte_free_tlb %d, tlb_remove_table %d' % (z, ft, tr))
+    else:
+        check(z > 0 and ft == tr, 'config unknown (no config-RELEASE beside the image): pte_free_tlb = '
+              'tlb_remove_table in the zapper: %d zaps, %d and %d' % (z, ft, tr))
+    race = [d['repeats'][0]['workers'][w].get('race', {}).get('corruptions', 0) for w in ('zapper', 'gup')]
+    check(sum(race) == 0, 'ptlife: GUP-fast read back every lane as written or 0 (race.corruptions %d)' % sum(race))
