@@ -13,7 +13,7 @@ extern const struct pt_worker_type pt_worker_procmap_query;
 extern const struct pt_worker_type pt_worker_pagemap_read, pt_worker_mincore, pt_worker_clear_refs;
 extern const struct pt_worker_type pt_worker_pte_reclaim, pt_worker_mprotect_churn, pt_worker_shmem_punch;
 extern const struct pt_worker_type pt_worker_race_zap, pt_worker_race_fault, pt_worker_race_walk, pt_worker_race_gup;
-extern const struct pt_worker_type pt_worker_mremap_collapse;
+extern const struct pt_worker_type pt_worker_mremap_collapse, pt_worker_msync_shared;
 extern const struct pt_worker_type pt_worker_sleep;
 
 const struct pt_worker_type *const pt_worker_types[] = {
@@ -28,7 +28,7 @@ const struct pt_worker_type *const pt_worker_types[] = {
 	&pt_worker_mprotect_churn,
 	&pt_worker_shmem_punch,
 	&pt_worker_race_zap, &pt_worker_race_fault, &pt_worker_race_walk, &pt_worker_race_gup,
-	&pt_worker_mremap_collapse,
+	&pt_worker_mremap_collapse, &pt_worker_msync_shared,
 	&pt_worker_sleep,
 	NULL,
 };

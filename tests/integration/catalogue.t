@@ -60,6 +60,32 @@ for s in sys.argv[2:]:
         print('%s|%s: the ptlife probe ran or says why (%s)' % (
             'ok' if pl.get('available') or pl.get('why') else 'not ok', s,
             pl.get('method') if pl.get('available') else pl.get('why')))
+    if s == 'mkclean-shared':
+        # msync(MS_SYNC) holds its own mmap_lock for read once, around
+        # find_vma() (mm/msync.c); folio_mkclean()'s rmap walk over the
+        # writers' mappings takes none: the writers (role other) take it
+        # only for their own faults, under the VMA lock where there is one
+        m = r['workers']['msync']
+        rb = m['race']
+        print('%s|mkclean-shared: %d msyncs of a file on %s mapped by %d writers, %d O_DIRECT read-backs (%s)' % (
+            'ok' if rb['readbacks'] > 0 else 'skip', m['race']['msyncs'], rb['fstype'], rb['writers'],
+            rb['readbacks'], rb['verify']))
+        ml = r['probes']['mmap_lock']
+        if ml.get('available') and 'ops' in ml['roles'].get('msync', {}):
+            h = ml['roles']['msync']['ops']['msync']['hold']
+            n = m['ops']['msync']['count']
+            R, W = h.get('read', {}).get('count', 0), h.get('write', {}).get('count', 0)
+            print('%s|mkclean-shared: the msync op holds mmap_lock for read once per call, never for write: %d msyncs, R %d, W %d' % (
+                'ok' if n > 0 and R == n and W == 0 else 'not ok', n, R, W))
+            vl = r['probes'].get('vma_lock', {})
+            if vl.get('available'):
+                o = ml['roles'].get('other', {}).get('hold', {})
+                ow = o.get('write', {}).get('count', 0) + o.get('read', {}).get('count', 0)
+                fb = vl.get('roles', {}).get('other', {}).get('fallbacks', 0)
+                print('%s|mkclean-shared: the writers took mmap_lock only for faults that fell back from the VMA lock: holds %d, fallbacks %d' % (
+                    'ok' if ow <= fb else 'not ok', ow, fb))
+        else:
+            print('skip|mkclean-shared: no per-op mmap_lock counts: %s' % ml.get('why'))
     if s == 'pte-reclaim':
         p = r['workers']['reclaim']['pte_reclaim']
         print('%s|pte-reclaim zapped %d one-page PTE tables' % ('ok' if p['pte_tables_expected'] > 0 else 'not ok', p['pte_tables_expected']))

@@ -48,7 +48,7 @@ else
 	skip "no $PTBENCH_ASAN (make build/ptbench-asan)"
 fi
 
-# --- mkclean-shared's file: a disk filesystem, nothing left behind -------------------
+# --- mkclean-shared's file: a disk filesystem, nothing left behind ---------------
 $PTBENCH run mkclean-shared $QUICK --set msync.path=/dev/shm -o "$TMP/mk-shm.json" 2>"$TMP/mk-shm.err"
 rc=$?
 is "$rc" 2 "mkclean-shared: path = /dev/shm (tmpfs) is refused, exit 2"
@@ -57,7 +57,7 @@ ok $? "... naming the path and its filesystem ($(grep -m1 -o 'path = .*writeback
 [ ! -e "$TMP/mk-shm.json" ]; ok $? "... and writes no result"
 mkdir -p "$TMP/mkdir"
 before=$(ls -A /var/tmp | grep -c '^ptbench-msync-')
-$PTBENCH run mkclean-shared $QUICK --set msync.path="$TMP/mkdir" -o "$TMP/mk-dir.json" 2>"$TMP/mk-dir.err"
+$PTBENCH run mkclean-shared $QUICK --set msync.path="$TMP/mkdir" -o "$TMP/mk-dir.json" >/dev/null 2>"$TMP/mk-dir.err"
 rc=$?
 if [ $rc -eq 4 ]; then
 	skip "mkclean-shared in $TMP/mkdir: $(tail -1 "$TMP/mk-dir.err")"
@@ -73,7 +73,8 @@ if unshare -m sh -c 'mount -t tmpfs ptbench-t /var/tmp' 2>/dev/null; then
 		$PTBENCH run mkclean-shared $QUICK -o "$TMP/mk-default.json" 2>"$TMP/mk-default.err"
 	rc=$?
 	is "$rc" 4 "mkclean-shared: the default path /var/tmp on tmpfs is a skip, exit 4"
-	grep -q "initramfs root" "$TMP/mk-default.err"; ok $? "... saying why ($(grep -m1 -o 'skipped: .*' "$TMP/mk-default.err" | cut -c1-120))"
+	grep -q "initramfs root" "$TMP/mk-default.err"
+	ok $? "... saying why ($(grep -m1 -o 'skipped: .*' "$TMP/mk-default.err" | cut -c1-120))"
 else
 	skip "mkclean-shared's default path on tmpfs: cannot mount a tmpfs in a new mount namespace here"
 	skip "(as above)"
