@@ -120,6 +120,17 @@ static enum pt_check ms_check(const struct pt_worker_type *type, const void *opt
 	(void)type;
 	*bad_key = "path";
 	if (statfs(o->path, &sf) || stat(o->path, &st)) {
+		int e = errno;
+
+		/* an initramfs root (a ptbench vm guest) has no /var/tmp: say what matters */
+		if (dflt && e == ENOENT && !statfs("/", &sf) && (sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC)) {
+			snprintf(why, len,
+				 "path = %s (the default) does not exist and / is %s, an initramfs root as in a "
+				 "`ptbench vm` guest: no disk filesystem, no writeback for msync; set path = a "
+				 "directory on a disk filesystem", o->path, fs_name((long)sf.f_type, b, sizeof(b)));
+			return PT_CHECK_SKIP;
+		}
+		errno = e;
 		snprintf(why, len, "path = %s: %s%s", o->path, strerror(errno),
 			 dflt ? " (the default; set path = a directory on a disk filesystem)" : "");
 		return dflt && errno == ENOENT ? PT_CHECK_SKIP : PT_CHECK_ERROR;
