@@ -2,8 +2,8 @@
 # Calibration against the kernel: boot each kernel of tests/kernel/kernels.list
 # under `ptbench vm` once, run the calibration scenarios (tests/kernel/*.ini,
 # one op type per role) and scenarios/vma-lock-fallback.ini in that guest, and
-# hold every role's mmap_lock / VMA-lock counts to what the kernel source
-# predicts (tests/kernel/check.py: one TAP line per prediction, each citing
+# hold every role's mmap_lock / VMA-lock counts (and the ptlife probe's
+# page-table counts) to what the kernel source predicts (tests/kernel/check.py: one TAP line per prediction, each citing
 # the function that takes the lock). A kernel the archive no longer offers
 # is skipped with the reason, as is the whole suite without qemu or busybox.
 #

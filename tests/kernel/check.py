@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Calibration against the kernel: hold one guest's results (tests/kernel/*.ini
 and scenarios/vma-lock-fallback.ini, run by `ptbench vm` under calibrate.t) to
-the mmap_lock and VMA-lock counts the kernel source predicts.
+the mmap_lock and VMA-lock counts the kernel source predicts, and
+(tests/kernel/ptlife.ini) the ptlife probe's page-table retractions and
+frees.
 
 usage: check.py RESULT_DIR LABEL [CONFIG]
 Prints one line per check: "ok|DESC", "not ok|DESC" or "skip|REASON"
