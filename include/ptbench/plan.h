@@ -30,12 +30,23 @@ struct pt_plan_role {
 	const char *process;                 /* process = NAME: runs in that child; "" in ptbench itself */
 };
 
+/* A THP setting of [scenario] (thp_enabled, thp_defrag, thp_shmem_enabled):
+ * value is "keep" or what the file is to hold. push: it differs from what
+ * the machine has now, so the run writes it. Decided once, while the plan
+ * is built (a change without root is a skip there, exit 4): --dry-run and
+ * the run take the same decision from the same code. */
+struct pt_plan_thp {
+	const char *key, *file, *value;
+	bool push;
+};
+#define PT_PLAN_NTHP 3
+
 struct pt_plan {
 	const char *path;                    /* scenario file */
 	const char *name;
 	uint64_t duration_ns, warmup_ns, tl_interval_ns;
 	int repeat;
-	const char *thp_enabled, *thp_defrag, *thp_shmem_enabled; /* "keep" or a value to push */
+	struct pt_plan_thp thp[PT_PLAN_NTHP];
 	struct pt_plan_role *roles;
 	size_t nroles;
 	uint64_t mem_bytes;                  /* what the roles will map, as far as they say */

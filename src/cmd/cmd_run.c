@@ -36,7 +36,6 @@
 #include "ptbench/util.h"
 #include "ptbench/worker.h"
 
-#define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
 
 
 /* Page-table layout must be the same every run: turn ASLR off by re-executing
@@ -56,34 +55,16 @@ static void disable_aslr(char **argv)
 }
 
 
-static const struct {
-	const char *key, *file;
-} thp_keys[] = {
-	{ "thp_enabled", THP_DIR "enabled" },
-	{ "thp_defrag", THP_DIR "defrag" },
-	{ "thp_shmem_enabled", THP_DIR "shmem_enabled" },
-};
-
+/* What the plan decided to push (the decision and its skip are the plan's,
+ * so --dry-run and the run agree); a write refused here is a skip too. */
 static int push_thp(const struct pt_plan *p)
 {
-	const char *const want[] = { p->thp_enabled, p->thp_defrag, p->thp_shmem_enabled };
 	char err[512];
 
-	for (size_t i = 0; i < PT_ARRAY_SIZE(thp_keys); i++) {
-		const char *v = want[i];
-		char now[128];
-
-		if (!strcmp(v, "keep"))
+	for (size_t i = 0; i < PT_PLAN_NTHP; i++) {
+		if (!p->thp[i].push)
 			continue;
-		/* already so (the bracketed choice): nothing to push, no root needed */
-		if (!pt_read_line(thp_keys[i].file, now, sizeof(now), 1) && !strcmp(now, v))
-			continue;
-		if (geteuid() != 0) {
-			fprintf(stderr, "ptbench run: skipped: %s = %s needs root to write %s\n",
-				thp_keys[i].key, v, thp_keys[i].file);
-			return PT_EXIT_SKIP;
-		}
-		if (pt_sysfs_push(thp_keys[i].file, v, err, sizeof(err))) {
+		if (pt_sysfs_push(p->thp[i].file, p->thp[i].value, err, sizeof(err))) {
 			fprintf(stderr, "ptbench run: skipped: %s\n", err);
 			return PT_EXIT_SKIP;
 		}
@@ -334,18 +315,6 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "ptbench run: --folded: %s\n", why);
 			rc = PT_EXIT_USAGE;
 			goto out;
-		}
-	}
-	if (a.dry_run && geteuid() != 0) {
-		for (size_t i = 0; i < PT_ARRAY_SIZE(thp_keys); i++) {
-			const char *v = pt_opt_str(&sc->opts, thp_keys[i].key);
-
-			if (strcmp(v, "keep")) {
-				fprintf(stderr, "ptbench run: skipped: %s = %s needs root to write %s\n",
-					thp_keys[i].key, v, thp_keys[i].file);
-				rc = PT_EXIT_SKIP;
-				goto out;
-			}
 		}
 	}
 	if (a.dry_run) {

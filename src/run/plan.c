@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ptbench/cgroup_mem.h"
 #include "ptbench/exitcodes.h"
@@ -18,6 +19,7 @@
 #include "ptbench/role_process.h"
 #include "ptbench/scenario.h"
 #include "ptbench/sweep.h"
+#include "ptbench/sysfs_settings.h"
 #include "ptbench/topo.h"
 #include "ptbench/topo_plan.h"
 #include "ptbench/util.h"
@@ -287,6 +289,39 @@ static int check_memory(const struct pt_scenario *sc, struct pt_plan *p)
 	return 0;
 }
 
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
+
+/* The THP settings to push: a value other than "keep" that the file does
+ * not hold already (the bracketed choice). Writing one needs root: without
+ * it the run is skipped (exit 4) here, for --dry-run and the run alike. */
+static int plan_thp(const struct pt_scenario *sc, struct pt_plan *p)
+{
+	static const struct {
+		const char *key, *file;
+	} keys[PT_PLAN_NTHP] = {
+		{ "thp_enabled", THP_DIR "enabled" },
+		{ "thp_defrag", THP_DIR "defrag" },
+		{ "thp_shmem_enabled", THP_DIR "shmem_enabled" },
+	};
+
+	for (size_t i = 0; i < PT_PLAN_NTHP; i++) {
+		struct pt_plan_thp *t = &p->thp[i];
+		char now[128];
+
+		t->key = keys[i].key;
+		t->file = keys[i].file;
+		t->value = pt_opt_str(&sc->opts, keys[i].key);
+		t->push = strcmp(t->value, "keep") &&
+			  (pt_read_line(t->file, now, sizeof(now), 1) || strcmp(now, t->value));
+		if (t->push && geteuid() != 0) {
+			fprintf(stderr, "ptbench run: skipped: %s = %s needs root to write %s\n", t->key, t->value,
+				t->file);
+			return PT_EXIT_SKIP;
+		}
+	}
+	return 0;
+}
+
 int pt_plan_check_threads(const struct pt_scenario *sc)
 {
 	for (size_t i = 0; i < sc->nroles; i++) {
@@ -314,9 +349,6 @@ int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, stru
 	p->warmup_ns = (uint64_t)pt_opt_num(&sc->opts, "warmup");
 	p->tl_interval_ns = (uint64_t)pt_opt_num(&sc->opts, "timeline_interval");
 	p->repeat = (int)pt_opt_num(&sc->opts, "repeat");
-	p->thp_enabled = pt_opt_str(&sc->opts, "thp_enabled");
-	p->thp_defrag = pt_opt_str(&sc->opts, "thp_defrag");
-	p->thp_shmem_enabled = pt_opt_str(&sc->opts, "thp_shmem_enabled");
 	p->nroles = sc->nroles;
 	p->roles = pt_xcalloc(sc->nroles ? sc->nroles : 1, sizeof(*p->roles));
 	for (size_t i = 0; i < sc->nroles; i++) {
@@ -356,6 +388,9 @@ int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, stru
 			goto fail;
 	}
 	rc = check_memory(sc, p);
+	if (rc)
+		goto fail;
+	rc = plan_thp(sc, p);
 	if (rc)
 		goto fail;
 	rc = pt_procs_validate(sc, p);
