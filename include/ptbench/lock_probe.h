@@ -14,13 +14,8 @@ extern const char *const pt_lock_probe_names[];
 /* Returns 0 and sets *out, or -1 for a name that is not one of them. */
 int pt_lock_probe_parse(const char *s, enum pt_lock_probe *out);
 
-struct pt_scenario;
-
 /* `ptbench run`'s arguments: a bad --lock-probe, or --no-trace with a
  * backend, is a usage error (message printed, -1). */
 int pt_lock_probe_check_args(const char *arg, bool no_trace);
-/* The choice for the run: --lock-probe (arg, may be NULL) over the
- * scenario's lock_probe; *from says which, for the result (static text). */
-void pt_lock_probe_choose(const char *arg, const struct pt_scenario *sc, int *choice, const char **from);
 
 #endif

@@ -84,6 +84,11 @@ int pt_opts_set(struct pt_opts *o, int idx, const char *text, int line, char *er
  * the values; strings point into o, which must outlive dst. */
 void pt_opts_fill(const struct pt_opts *o, void *dst);
 
+/* The index of the entry that fills field m of the typed struct S: the
+ * typed way to name a key (a misspelt field does not build). -1: none. */
+int pt_opts_field(const struct pt_opts *o, size_t offset);
+#define PT_OPTS_FIELD(o, S, m) pt_opts_field(o, offsetof(S, m))
+
 /* The line a key was set on (0: default or --set), for messages. */
 int pt_opt_line(const struct pt_opts *o, const char *key);
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ptbench/lock_probe.h"
 #include "ptbench/membind.h"
 
 struct pt_scenario;
@@ -30,6 +31,9 @@ struct pt_plan_role {
 	const char *process;                 /* process = NAME: runs in that child; "" in ptbench itself */
 };
 
+/* A process = NAME is shorter than this (the role process keeps it). */
+#define PT_PLAN_PROCESS_NAME_MAX 64
+
 /* A THP setting of [scenario] (thp_enabled, thp_defrag, thp_shmem_enabled):
  * value is "keep" or what the file is to hold. push: it differs from what
  * the machine has now, so the run writes it. Decided once, while the plan
@@ -47,6 +51,13 @@ struct pt_plan {
 	uint64_t duration_ns, warmup_ns, tl_interval_ns;
 	int repeat;
 	struct pt_plan_thp thp[PT_PLAN_NTHP];
+	/* the probes */
+	bool trace;                          /* false under --no-trace: tracing probes stay off */
+	enum pt_lock_probe lock_probe;       /* --lock-probe over [scenario] lock_probe */
+	char lock_probe_from[96];            /* where that choice came from; "" for the default */
+	bool ptlife;                         /* ptlife = true: the page-table lifetime probe runs */
+	bool tail;                           /* the tail probe was asked for */
+	uint64_t tail_threshold_ns;          /* and keeps ops slower than this */
 	struct pt_plan_role *roles;
 	size_t nroles;
 	uint64_t mem_bytes;                  /* what the roles will map, as far as they say */
@@ -59,10 +70,18 @@ struct pt_plan_point {
 };
 #define PT_PLAN_NO_POINT ((struct pt_plan_point){ (size_t)-1, 0 })
 
+/* What `ptbench run`'s command line decides beside the scenario's keys
+ * (--set, --duration and the like are applied to the scenario before). */
+struct pt_plan_flags {
+	const char *lock_probe;              /* --lock-probe NAME, or NULL */
+	bool no_trace;                       /* --no-trace */
+};
+
 /* Build the plan; the scenario must outlive it (strings point into it).
- * Returns 0 with *out set, or an exit code (PT_EXIT_USAGE, PT_EXIT_SKIP)
- * after printing why. */
-int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, struct pt_plan **out);
+ * flags may be NULL (no --lock-probe, tracing on). Returns 0 with *out
+ * set, or an exit code (PT_EXIT_USAGE, PT_EXIT_SKIP) after printing why. */
+int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, const struct pt_plan_flags *flags,
+		  struct pt_plan **out);
 void pt_plan_free(struct pt_plan *p);
 /* The role named name, or NULL. */
 const struct pt_plan_role *pt_plan_role(const struct pt_plan *p, const char *name);

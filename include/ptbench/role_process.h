@@ -14,13 +14,8 @@ struct pt_role_run;
 
 /* ---- for the runner (src/run/runner.c) and cmd_run ---- */
 struct pt_run;
-struct pt_plan;
-struct pt_scenario;
 struct json_object;
 
-/* Plan-time checks: process names, and every target = process:NAME names a
- * process some role has. Prints file:line: why; returns an exit code. */
-int pt_procs_validate(const struct pt_scenario *sc, const struct pt_plan *plan);
 /* The role's process NAME, or NULL when it runs in ptbench itself (always
  * NULL inside a role process). */
 const char *pt_role_process(const struct pt_role_run *rr);

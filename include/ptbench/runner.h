@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ptbench/membind.h"
 #include "ptbench/plan.h"
 #include "ptbench/worker.h"
 
@@ -19,13 +18,12 @@ struct json_object;
  * iteration starts; the window closes when the last one has ended. */
 enum pt_phase { PT_PHASE_SETUP, PT_PHASE_WARMUP, PT_PHASE_PAUSE, PT_PHASE_MEASURE, PT_PHASE_STOP };
 
+/* A role's part of the run: what it planned stays in role (threads, cpus,
+ * membind, opts), what the repeat makes of it is here. */
 struct pt_role_run {
 	struct pt_run *run;
 	const struct pt_plan_role *role;
-	int nthreads;
-	int *cpus;                    /* planned PU per thread, -1 unbound */
-	struct pt_membind membind;    /* memory policy of the role's threads and setup */
-	struct pt_thread *threads;
+	struct pt_thread *threads;    /* role->threads of them */
 	pthread_t *pthreads;
 	void *shared;                 /* the worker's per-role state */
 	/* merged at the end of the repeat */
@@ -55,7 +53,6 @@ struct pt_run {
 	 * (the last counted iteration has ended). Rates use t_stop - t_measure. */
 	uint64_t t_start, t_measure, t_end, t_stop;
 	_Atomic uint64_t measure_from;        /* t_measure once measuring, UINT64_MAX before */
-	uint64_t duration_ns, warmup_ns, tl_interval_ns;
 	struct pt_role_run *roles;
 	size_t nroles;
 	/* The start gate: threads register, then wait for "go". Not a pthread
@@ -73,12 +70,6 @@ struct pt_run {
 	bool closed;
 	struct pt_probe_inst *probes;
 	size_t nprobes;
-	bool trace;                   /* --no-trace turns tracing probes off */
-	int lock_probe;               /* enum pt_lock_probe (lock_probe.h) */
-	const char *lock_probe_from;  /* where the choice came from, for the result's why */
-	bool ptlife;                  /* ptlife = true in [scenario]: the ptlife probe runs */
-	bool tail;                    /* the tail probe was asked for */
-	uint64_t tail_threshold_ns;   /* and keeps ops slower than this */
 	bool progress;                /* progress line on stderr */
 	bool in_child;                /* this is a role process's part of the run */
 	struct pt_procs *procs;       /* role processes of this repeat (src/run/role_process.c) */
@@ -89,6 +80,13 @@ extern volatile sig_atomic_t pt_stop_signal;
 
 /* The role a tid belongs to, or NULL (probes map kernel tids to roles). */
 const char *pt_run_role_of_tid(const struct pt_run *run, int tid);
+
+/* The run of a plan (which must outlive it): a role run per planned role,
+ * an instance of each of the NULL-terminated probes; progress: a line on
+ * stderr while it runs. pt_run_free releases what this allocated. */
+void pt_run_init(struct pt_run *run, const struct pt_plan *plan, const struct pt_probe *const *probes,
+		 bool progress);
+void pt_run_free(struct pt_run *run);
 
 /* One repeat: set up, run, merge; returns an exit code. rep_json receives
  * the repeat's JSON ("workers", "probes", "complete"). */

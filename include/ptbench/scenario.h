@@ -6,6 +6,26 @@
 
 struct pt_worker_type;
 
+/* The [scenario] keys, typed: pt_scenario_opt_defs fills it with the _F
+ * macros of options.h, as a worker's table fills its options struct. */
+struct pt_scenario_keys {
+	const char *name, *description, *change, *headline;
+	long long duration, warmup, timeline_interval; /* ns */
+	long long repeat;
+	int thp_enabled, thp_defrag, thp_shmem_enabled; /* index into pt_thp_*_choices */
+	int lock_probe;                                 /* enum pt_lock_probe */
+	bool ptlife, tail_probe;
+	long long tail_threshold;                       /* ns */
+};
+
+/* The keys every [worker NAME] has beside its type's own, typed the same way
+ * (pt_role_opt_defs). threads stays text: a count, 'rest', 'max' or a sweep
+ * list, which the plan and the sweep read. */
+struct pt_role_keys {
+	const char *type, *threads, *cpus, *membind, *process;
+	bool exclusive;
+};
+
 struct pt_role {
 	char *name;                          /* NAME of [worker NAME] */
 	int line;                            /* line of the section header */
@@ -23,6 +43,15 @@ struct pt_scenario {
 
 extern const struct pt_opt_def pt_scenario_opt_defs[];
 extern const struct pt_opt_def pt_role_opt_defs[];
+/* The values of thp_enabled, thp_defrag and thp_shmem_enabled, in table
+ * order ("keep" first): what the plan pushes to sysfs. */
+extern const char *const pt_thp_enabled_choices[], *const pt_thp_defrag_choices[],
+	*const pt_thp_shmem_choices[];
+
+/* The keys as typed structs (strings point into the scenario, which must
+ * outlive k): no key is read by its name outside the plan. */
+void pt_scenario_keys(const struct pt_scenario *s, struct pt_scenario_keys *k);
+void pt_role_keys(const struct pt_role *r, struct pt_role_keys *k);
 
 /* Parse a file. On failure prints "file:line: message" to stderr and returns
  * NULL; every error is a usage error (exit 2). */

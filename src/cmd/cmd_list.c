@@ -43,14 +43,17 @@ static void list_scenarios(void)
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		names[i][strlen(names[i]) - 4] = '\0';
+		struct pt_scenario_keys k;
+
 		sc = pt_scenario_load(path);
-		printf("  %-24s %s\n", names[i],
-		       sc ? pt_opt_str(&sc->opts, "description") : "(does not parse: see above)");
+		if (sc)
+			pt_scenario_keys(sc, &k);
+		printf("  %-24s %s\n", names[i], sc ? k.description : "(does not parse: see above)");
 		/* what a kernel developer picks a scenario by */
-		if (sc && *pt_opt_str(&sc->opts, "change"))
-			printf("  %-24s   change:   %s\n", "", pt_opt_str(&sc->opts, "change"));
-		if (sc && *pt_opt_str(&sc->opts, "headline"))
-			printf("  %-24s   headline: %s\n", "", pt_opt_str(&sc->opts, "headline"));
+		if (sc && *k.change)
+			printf("  %-24s   change:   %s\n", "", k.change);
+		if (sc && *k.headline)
+			printf("  %-24s   headline: %s\n", "", k.headline);
 		pt_scenario_free(sc);
 		free(names[i]);
 	}

@@ -72,7 +72,7 @@ static int push_thp(const struct pt_plan *p)
 	return 0;
 }
 
-static char *default_output(const struct pt_scenario *sc, bool create)
+static char *default_output(const struct pt_plan *p, bool create)
 {
 	struct utsname u;
 	char stamp[32], *path = pt_xmalloc(1024);
@@ -94,7 +94,7 @@ static char *default_output(const struct pt_scenario *sc, bool create)
 		free(path);
 		return NULL;
 	}
-	snprintf(path, 1024, "results/%s-%s-%s.json", pt_opt_str(&sc->opts, "name"), u.release, stamp);
+	snprintf(path, 1024, "results/%s-%s-%s.json", p->name, u.release, stamp);
 	return path;
 }
 
@@ -114,22 +114,16 @@ static void warn_thp_changed(struct json_object *before, struct json_object *aft
 	}
 }
 
-/* One run of the scenario (all its repeats) into one result file. sweep is
- * the point's "sweep" object or NULL; *doc_out keeps the document for the
- * sweep table when asked. */
-static int run_point(const struct pt_run_args *a, const struct pt_scenario *sc, struct pt_plan_point point,
+/* One run of a planned point (all its repeats) into one result file. sweep
+ * is the point's "sweep" object or NULL; *doc_out keeps the document for
+ * the sweep table when asked. */
+static int run_point(const struct pt_run_args *a, const struct pt_scenario *sc, const struct pt_plan *plan,
 		     const char *out, struct json_object *sweep, struct json_object **doc_out)
 {
 	int rc, nrep;
 	struct pt_run run;
-	struct pt_plan *plan = NULL;
 	struct json_object *doc = NULL, *repeats, *thp_before, *system;
 
-	rc = pt_plan_build(sc, point, &plan);
-	if (rc) {
-		json_object_put(sweep);
-		return rc;
-	}
 	thp_before = pt_sysinfo_thp();
 	rc = push_thp(plan);
 	if (rc) {
@@ -145,36 +139,7 @@ static int run_point(const struct pt_run_args *a, const struct pt_scenario *sc, 
 	json_object_object_add(system, "aslr",
 			       json_object_new_string(personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
 	repeats = json_object_object_get(doc, "repeats");
-	memset(&run, 0, sizeof(run));
-	run.plan = plan;
-	run.duration_ns = plan->duration_ns;
-	run.warmup_ns = plan->warmup_ns;
-	run.tl_interval_ns = plan->tl_interval_ns;
-	run.trace = !a->no_trace;
-	pt_lock_probe_choose(a->lock_probe, sc, &run.lock_probe, &run.lock_probe_from);
-	run.ptlife = pt_opt_num(&sc->opts, "ptlife") != 0;
-	run.tail = pt_opt_num(&sc->opts, "tail_probe") != 0;
-	run.tail_threshold_ns = (uint64_t)pt_opt_num(&sc->opts, "tail_threshold");
-	run.progress = !a->quiet && isatty(2);
-	run.nroles = plan->nroles;
-	run.roles = pt_xcalloc(plan->nroles, sizeof(*run.roles));
-	for (size_t r = 0; r < plan->nroles; r++) {
-		const struct pt_plan_role *pr = &plan->roles[r];
-
-		run.roles[r].run = &run;
-		run.roles[r].role = pr;
-		run.roles[r].nthreads = pr->threads;
-		run.roles[r].cpus = pr->cpus;
-		run.roles[r].membind = pr->membind;
-		while (pr->type->ops && pr->type->ops[run.roles[r].nops])
-			run.roles[r].nops++;
-	}
-	for (run.nprobes = 0; pt_probes[run.nprobes]; run.nprobes++)
-		;
-	run.probes = pt_xcalloc(run.nprobes, sizeof(*run.probes));
-	for (size_t i = 0; i < run.nprobes; i++)
-		run.probes[i].probe = pt_probes[i];
-
+	pt_run_init(&run, plan, pt_probes, !a->quiet && isatty(2));
 	nrep = plan->repeat;
 	rc = PT_EXIT_OK;
 	for (run.repeat = 0; run.repeat < nrep && !pt_stop_signal; run.repeat++) {
@@ -228,13 +193,11 @@ static int run_point(const struct pt_run_args *a, const struct pt_scenario *sc, 
 	if (!rc && pt_stop_signal)
 		rc = 128 + pt_stop_signal;
 	pt_block_stop_signals(false);
-	free(run.roles);
-	free(run.probes);
+	pt_run_free(&run);
 out:
 	if (doc_out && doc)
 		*doc_out = json_object_get(doc);
 	json_object_put(doc);
-	pt_plan_free(plan);
 	return rc;
 }
 
@@ -243,24 +206,28 @@ static struct pt_plan_point point_of(const struct pt_sweep *sw, int i)
 	return sw->n ? (struct pt_plan_point){ sw->role, sw->values[i] } : PT_PLAN_NO_POINT;
 }
 
-/* Every point of a sweep is planned (and checked) before the first one
- * runs, so a count the machine cannot place fails before anything ran. */
-static int plan_all(const struct pt_scenario *sc, const struct pt_sweep *sw)
+/* The plans, one per point (one without a sweep), built once: every point
+ * of a sweep is planned (and checked) before the first one runs, so a
+ * count the machine cannot place fails before anything ran, and the run
+ * (or --dry-run) then goes by these very plans. */
+static int plan_all(const struct pt_scenario *sc, const struct pt_sweep *sw, const struct pt_run_args *a,
+		    struct pt_plan ***plans)
 {
-	for (int i = 0; i < (sw->n ? sw->n : 1); i++) {
-		struct pt_plan *p;
-		int rc = pt_plan_build(sc, point_of(sw, i), &p);
+	const struct pt_plan_flags flags = { .lock_probe = a->lock_probe, .no_trace = a->no_trace };
+	int n = sw->n ? sw->n : 1;
+
+	*plans = pt_xcalloc((size_t)n, sizeof(**plans));
+	for (int i = 0; i < n; i++) {
+		int rc = pt_plan_build(sc, point_of(sw, i), &flags, &(*plans)[i]);
 
 		if (rc) {
 			if (sw->n > 1)
 				fprintf(stderr, "ptbench run: (at sweep point %s = %d)\n", sw->param, sw->values[i]);
 			return rc;
 		}
-		pt_plan_free(p);
 	}
 	return 0;
 }
-
 
 int cmd_run(int argc, char **argv)
 {
@@ -268,6 +235,7 @@ int cmd_run(int argc, char **argv)
 	struct pt_scenario *sc = NULL;
 	struct pt_sweep sw;
 	struct json_object **docs = NULL;
+	struct pt_plan **plans = NULL;
 	char *path = NULL, *out = NULL;
 	int rc = PT_EXIT_USAGE, swept = 0;
 
@@ -294,11 +262,11 @@ int cmd_run(int argc, char **argv)
 	swept = pt_sweep_setup(sc, a.sweep, pt_topo_npus(), &sw);
 	if (swept < 0)
 		goto out;
-	rc = plan_all(sc, &sw);
+	rc = plan_all(sc, &sw, &a, &plans);
 	if (rc)
 		goto out;
 	rc = PT_EXIT_USAGE;
-	out = a.output ? pt_xstrdup(a.output) : default_output(sc, !a.dry_run);
+	out = a.output ? pt_xstrdup(a.output) : default_output(plans[0], !a.dry_run);
 	if (!out) {
 		rc = a.dry_run ? PT_EXIT_USAGE : PT_EXIT_RUNTIME;
 		goto out;
@@ -330,7 +298,7 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (!swept) {
-		rc = run_point(&a, sc, point_of(&sw, 0), out, NULL, NULL);
+		rc = run_point(&a, sc, plans[0], out, NULL, NULL);
 		goto out;
 	}
 	/* a sweep: one ordinary result per point; the exit code is the worst one */
@@ -343,7 +311,7 @@ int cmd_run(int argc, char **argv)
 		if (!a.quiet && !a.json)
 			printf("== sweep point %d/%d: %s = %d -> %s\n", i + 1, sw.n, sw.param, sw.values[i], point);
 		fflush(stdout);
-		prc = run_point(&a, sc, point_of(&sw, i), point, pt_sweep_json(&sw, i), &docs[i]);
+		prc = run_point(&a, sc, plans[i], point, pt_sweep_json(&sw, i), &docs[i]);
 		if (prc > rc)
 			rc = prc;
 		free(point);
@@ -356,6 +324,9 @@ out:
 		for (int i = 0; i < sw.n; i++)
 			json_object_put(docs[i]);
 	free(docs);
+	for (int i = 0; plans && i < (sw.n ? sw.n : 1); i++)
+		pt_plan_free(plans[i]);
+	free(plans);
 	pt_scenario_free(sc);
 	free(path);
 	free(out);

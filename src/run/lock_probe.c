@@ -3,10 +3,9 @@
 #include <string.h>
 
 #include "ptbench/lock_probe.h"
-#include "ptbench/options.h"
-#include "ptbench/scenario.h"
 
-/* the one list of backend names: --lock-probe, [scenario] lock_probe, results */
+/* the one list of backend names: --lock-probe, [scenario] lock_probe, results
+ * (the plan chooses among them: pt_plan.lock_probe) */
 const char *const pt_lock_probe_names[] = { "auto", "bpf", "tracefs", "off", NULL };
 
 int pt_lock_probe_parse(const char *s, enum pt_lock_probe *out)
@@ -35,21 +34,4 @@ int pt_lock_probe_check_args(const char *arg, bool no_trace)
 		return -1;
 	}
 	return 0;
-}
-
-void pt_lock_probe_choose(const char *arg, const struct pt_scenario *sc, int *choice, const char **from)
-{
-	static char origin[96];
-	enum pt_lock_probe c = PT_LOCK_PROBE_AUTO;
-
-	*from = NULL;
-	if (arg && !pt_lock_probe_parse(arg, &c)) {
-		snprintf(origin, sizeof(origin), "--lock-probe %s", arg);
-		*from = origin;
-	} else if (pt_opt_is_set(&sc->opts, "lock_probe") &&
-		   !pt_lock_probe_parse(pt_opt_str(&sc->opts, "lock_probe"), &c)) {
-		snprintf(origin, sizeof(origin), "lock_probe = %s in [scenario]", pt_opt_str(&sc->opts, "lock_probe"));
-		*from = origin;
-	}
-	*choice = (int)c;
 }

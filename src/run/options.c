@@ -289,6 +289,14 @@ void pt_opts_fill(const struct pt_opts *o, void *dst)
 	}
 }
 
+int pt_opts_field(const struct pt_opts *o, size_t offset)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->defs[i].field != PT_FIELD_NONE && o->defs[i].offset == offset)
+			return (int)i;
+	return -1;
+}
+
 int pt_opt_line(const struct pt_opts *o, const char *key)
 {
 	int i = pt_opts_find(o, key);

@@ -45,7 +45,7 @@ static int other_pu(int cpu)
 int pt_placement_thread_start(struct pt_thread *t, char *err, size_t len)
 {
 	struct pt_role_run *rr = t->rr;
-	struct pt_membind bind = rr->membind;
+	struct pt_membind bind = rr->role->membind;
 	int cpu = t->cpu;
 	char mb[32];
 
@@ -60,18 +60,18 @@ int pt_placement_thread_start(struct pt_thread *t, char *err, size_t len)
 	}
 	pt_topo_thread_binding(t->binding, sizeof(t->binding));
 	if (pt_membind_apply(&bind)) {
-		pt_membind_str(&rr->membind, mb, sizeof(mb));
+		pt_membind_str(&rr->role->membind, mb, sizeof(mb));
 		snprintf(err, len, "cannot set membind = %s: %s", mb, strerror(errno));
 		return -1;
 	}
-	pt_membind_probe_thread(&rr->membind, t->cpu, t->mb_sample);
+	pt_membind_probe_thread(&rr->role->membind, t->cpu, t->mb_sample);
 	return 0;
 }
 
 void pt_placement_thread_end(struct pt_thread *t)
 {
 	pt_placement_sample_cpu(t);
-	pt_membind_sample(&t->rr->membind, t->cpu, t->mem_addr, t->mem_len, 64, t->mb_sample);
+	pt_membind_sample(&t->rr->role->membind, t->cpu, t->mem_addr, t->mem_len, 64, t->mb_sample);
 }
 
 static struct json_object *cpu_list(const uint64_t *mask)
@@ -94,7 +94,7 @@ void pt_placement_role_json(struct pt_role_run *rr, struct json_object *role_jso
 	json_object_object_add(pl, "cpus", json_object_new_string(rr->role->cpus_spec));
 	json_object_object_add(pl, "exclusive",
 			       json_object_new_boolean(rr->role->exclusive));
-	for (int i = 0; i < rr->nthreads; i++) {
+	for (int i = 0; i < rr->role->threads; i++) {
 		const struct pt_thread *t = &rr->threads[i];
 		struct json_object *o = json_object_new_object();
 
@@ -113,9 +113,9 @@ void pt_placement_role_json(struct pt_role_run *rr, struct json_object *role_jso
 	json_object_object_add(pl, "sched_samples", json_object_new_int64((int64_t)samples));
 	json_object_object_add(pl, "off_binding", json_object_new_int64((int64_t)off));
 	json_object_object_add(role_json, "placement", pl);
-	if (rr->nthreads)
+	if (rr->role->threads)
 		json_object_object_add(role_json, "membind",
-				       pt_membind_json(&rr->membind, rr->cpus, rr->nthreads, &sum));
+				       pt_membind_json(&rr->role->membind, rr->role->cpus, rr->role->threads, &sum));
 }
 
 static int64_t get_int(struct json_object *o, const char *key)

@@ -16,10 +16,10 @@
 #include "ptbench/exitcodes.h"
 #include "ptbench/options.h"
 #include "ptbench/plan.h"
-#include "ptbench/role_process.h"
 #include "ptbench/scenario.h"
 #include "ptbench/sweep.h"
 #include "ptbench/sysfs_settings.h"
+#include "ptbench/target.h"
 #include "ptbench/topo.h"
 #include "ptbench/topo_plan.h"
 #include "ptbench/util.h"
@@ -69,8 +69,12 @@ int pt_plan_parse_threads(const char *text, int *out)
 static int role_threads(const struct pt_scenario *sc, const struct pt_role *r, struct pt_plan_point point,
 			size_t idx, int *n)
 {
-	const char *t = pt_opt_str(&r->common, "threads");
+	struct pt_role_keys k;
+	const char *t;
 	int line = pt_opt_line(&r->common, "threads");
+
+	pt_role_keys(r, &k);
+	t = k.threads;
 
 	if (point.role == idx) {
 		*n = point.threads;
@@ -173,9 +177,9 @@ static int place(const struct pt_scenario *sc, struct pt_plan *p)
 	return 0;
 }
 
-static int bind_memory(const struct pt_scenario *sc, struct pt_plan_role *pr, const struct pt_role *r)
+static int bind_memory(const struct pt_scenario *sc, struct pt_plan_role *pr, const struct pt_role *r,
+		       const char *text)
 {
-	const char *text = pt_opt_str(&r->common, "membind");
 	char err[512];
 
 	/* place() ran first: the topology is read */
@@ -294,14 +298,14 @@ static int check_memory(const struct pt_scenario *sc, struct pt_plan *p)
 /* The THP settings to push: a value other than "keep" that the file does
  * not hold already (the bracketed choice). Writing one needs root: without
  * it the run is skipped (exit 4) here, for --dry-run and the run alike. */
-static int plan_thp(const struct pt_scenario *sc, struct pt_plan *p)
+static int plan_thp(const struct pt_scenario_keys *k, struct pt_plan *p)
 {
-	static const struct {
-		const char *key, *file;
+	const struct {
+		const char *key, *file, *value;
 	} keys[PT_PLAN_NTHP] = {
-		{ "thp_enabled", THP_DIR "enabled" },
-		{ "thp_defrag", THP_DIR "defrag" },
-		{ "thp_shmem_enabled", THP_DIR "shmem_enabled" },
+		{ "thp_enabled", THP_DIR "enabled", pt_thp_enabled_choices[k->thp_enabled] },
+		{ "thp_defrag", THP_DIR "defrag", pt_thp_defrag_choices[k->thp_defrag] },
+		{ "thp_shmem_enabled", THP_DIR "shmem_enabled", pt_thp_shmem_choices[k->thp_shmem_enabled] },
 	};
 
 	for (size_t i = 0; i < PT_PLAN_NTHP; i++) {
@@ -310,7 +314,7 @@ static int plan_thp(const struct pt_scenario *sc, struct pt_plan *p)
 
 		t->key = keys[i].key;
 		t->file = keys[i].file;
-		t->value = pt_opt_str(&sc->opts, keys[i].key);
+		t->value = keys[i].value;
 		t->push = strcmp(t->value, "keep") &&
 			  (pt_read_line(t->file, now, sizeof(now), 1) || strcmp(now, t->value));
 		if (t->push && geteuid() != 0) {
@@ -325,8 +329,12 @@ static int plan_thp(const struct pt_scenario *sc, struct pt_plan *p)
 int pt_plan_check_threads(const struct pt_scenario *sc)
 {
 	for (size_t i = 0; i < sc->nroles; i++) {
-		const char *t = pt_opt_str(&sc->roles[i].common, "threads");
+		struct pt_role_keys k;
+		const char *t;
 		int n;
+
+		pt_role_keys(&sc->roles[i], &k);
+		t = k.threads;
 
 		/* a sweep list is the sweep's to check (pt_sweep_setup) */
 		if (pt_sweep_is_list(t) && strcmp(t, "max"))
@@ -337,31 +345,135 @@ int pt_plan_check_threads(const struct pt_scenario *sc)
 	return 0;
 }
 
-int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, struct pt_plan **out)
+/* file:line: [worker NAME]: why (line 0: the section's line) */
+static int verr(const struct pt_plan *plan, const struct pt_plan_role *pr, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int verr(const struct pt_plan *plan, const struct pt_plan_role *pr, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%d: [worker %s]: ", plan->path, line ? line : pr->line, pr->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return PT_EXIT_USAGE;
+}
+
+/* vma_of = ROLE (fault): ROLE must lend a range (spare > 0) to roles of its
+ * own process; the lending table (bench/role_region.c) is per process */
+static int vma_of_validate(const struct pt_plan *plan, const struct pt_plan_role *pr)
+{
+	const char *of, *spare;
+	int line;
+
+	if (pt_opts_find(pr->raw, "vma_of") < 0 || !*(of = pt_opt_str(pr->raw, "vma_of")))
+		return PT_EXIT_OK;
+	line = pt_opt_line(pr->raw, "vma_of");
+	for (size_t o = 0; o < plan->nroles; o++) {
+		const struct pt_plan_role *lr = &plan->roles[o];
+
+		if (strcmp(lr->name, of))
+			continue;
+		if (strcmp(lr->process ? lr->process : "", pr->process ? pr->process : ""))
+			return verr(plan, pr, line, "vma_of = %s: role %s runs in another process", of, of);
+		spare = pt_opts_find(lr->raw, "spare") < 0 ? "0" : pt_opt_str(lr->raw, "spare");
+		if (!strcmp(spare, "0"))
+			return verr(plan, pr, line, "vma_of = %s: role %s lends nothing (an mprotect-churn role with spare > 0)",
+				    of, of);
+		return PT_EXIT_OK;
+	}
+	return verr(plan, pr, line, "vma_of = %s: no role %s in this scenario", of, of);
+}
+
+/* Process names, and every target = process:NAME names a process some role
+ * has; vma_of = ROLE lends within one process. */
+static int check_processes(const struct pt_scenario *sc, const struct pt_plan *plan)
+{
+	for (size_t r = 0; r < plan->nroles; r++) {
+		const struct pt_plan_role *pr = &plan->roles[r];
+		const char *name = pr->process ? pr->process : "", *target, *want;
+		int line = pt_opt_line(&sc->roles[r].common, "process");
+		bool found = false;
+
+		for (const char *c = name; *c; c++)
+			if (!(isalnum((unsigned char)*c) || *c == '-' || *c == '_'))
+				return verr(plan, pr, line, "process = %s: use letters, digits, - and _", name);
+		if (strlen(name) >= PT_PLAN_PROCESS_NAME_MAX)
+			return verr(plan, pr, line, "process = %s: the name is too long", name);
+		if (vma_of_validate(plan, pr))
+			return PT_EXIT_USAGE;
+		if (pt_opts_find(pr->raw, "target") < 0)
+			continue;
+		target = pt_opt_str(pr->raw, "target");
+		if (strncmp(target, PT_TARGET_PROCESS_PREFIX, strlen(PT_TARGET_PROCESS_PREFIX)))
+			continue;
+		want = target + strlen(PT_TARGET_PROCESS_PREFIX);
+		line = pt_opt_line(pr->raw, "target");
+		for (size_t o = 0; o < plan->nroles; o++)
+			found |= plan->roles[o].process && !strcmp(plan->roles[o].process, want);
+		if (!found)
+			return verr(plan, pr, line, "target = %s: no role has process = %s", target, want);
+		if (!strcmp(name, want))
+			return verr(plan, pr, line, "target = %s is the role's own process: use target = self", target);
+	}
+	return PT_EXIT_OK;
+}
+
+/* The mmap_lock probe's backend: --lock-probe over the scenario's
+ * lock_probe over auto; the result says which decided (lock_probe_from). */
+static void choose_lock_probe(const struct pt_scenario *sc, const struct pt_scenario_keys *k, const char *arg,
+			      struct pt_plan *p)
+{
+	enum pt_lock_probe c;
+
+	p->lock_probe = PT_LOCK_PROBE_AUTO;
+	p->lock_probe_from[0] = '\0';
+	if (arg && !pt_lock_probe_parse(arg, &c)) {
+		p->lock_probe = c;
+		snprintf(p->lock_probe_from, sizeof(p->lock_probe_from), "--lock-probe %s", arg);
+	} else if (pt_opt_is_set(&sc->opts, "lock_probe")) {
+		p->lock_probe = (enum pt_lock_probe)k->lock_probe;
+		snprintf(p->lock_probe_from, sizeof(p->lock_probe_from), "lock_probe = %s in [scenario]",
+			 pt_lock_probe_names[k->lock_probe]);
+	}
+}
+
+int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, const struct pt_plan_flags *flags,
+		  struct pt_plan **out)
 {
 	struct pt_plan *p = pt_xcalloc(1, sizeof(*p));
+	struct pt_scenario_keys k;
 	int rc = PT_EXIT_USAGE;
 
 	*out = NULL;
+	pt_scenario_keys(sc, &k);
 	p->path = sc->path;
-	p->name = pt_opt_str(&sc->opts, "name");
-	p->duration_ns = (uint64_t)pt_opt_num(&sc->opts, "duration");
-	p->warmup_ns = (uint64_t)pt_opt_num(&sc->opts, "warmup");
-	p->tl_interval_ns = (uint64_t)pt_opt_num(&sc->opts, "timeline_interval");
-	p->repeat = (int)pt_opt_num(&sc->opts, "repeat");
+	p->name = k.name;
+	p->duration_ns = (uint64_t)k.duration;
+	p->warmup_ns = (uint64_t)k.warmup;
+	p->tl_interval_ns = (uint64_t)k.timeline_interval;
+	p->repeat = (int)k.repeat;
+	p->trace = !(flags && flags->no_trace);
+	choose_lock_probe(sc, &k, flags ? flags->lock_probe : NULL, p);
+	p->ptlife = k.ptlife;
+	p->tail = k.tail_probe;
+	p->tail_threshold_ns = (uint64_t)k.tail_threshold;
 	p->nroles = sc->nroles;
 	p->roles = pt_xcalloc(sc->nroles ? sc->nroles : 1, sizeof(*p->roles));
 	for (size_t i = 0; i < sc->nroles; i++) {
 		const struct pt_role *r = &sc->roles[i];
 		struct pt_plan_role *pr = &p->roles[i];
+		struct pt_role_keys rk;
 
+		pt_role_keys(r, &rk);
 		pr->name = r->name;
 		pr->line = r->line;
 		pr->type = r->type;
 		pr->raw = &r->opts;
-		pr->cpus_spec = pt_opt_str(&r->common, "cpus");
-		pr->exclusive = pt_opt_num(&r->common, "exclusive") != 0;
-		pr->process = pt_opt_str(&r->common, "process");
+		pr->cpus_spec = rk.cpus;
+		pr->exclusive = rk.exclusive;
+		pr->process = rk.process;
 		if (role_threads(sc, r, point, i, &pr->threads))
 			goto fail;
 		pr->opts = pt_xcalloc(1, r->type->opts_size ? r->type->opts_size : 1);
@@ -383,17 +495,20 @@ int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, stru
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < sc->nroles; i++) {
-		rc = bind_memory(sc, &p->roles[i], &sc->roles[i]);
+		struct pt_role_keys rk;
+
+		pt_role_keys(&sc->roles[i], &rk);
+		rc = bind_memory(sc, &p->roles[i], &sc->roles[i], rk.membind);
 		if (rc)
 			goto fail;
 	}
 	rc = check_memory(sc, p);
 	if (rc)
 		goto fail;
-	rc = plan_thp(sc, p);
+	rc = plan_thp(&k, p);
 	if (rc)
 		goto fail;
-	rc = pt_procs_validate(sc, p);
+	rc = check_processes(sc, p);
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < sc->nroles; i++) {

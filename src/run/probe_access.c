@@ -16,7 +16,7 @@ const char *pt_probe_role_name(const struct pt_run *run, size_t r)
 
 int pt_probe_role_nthreads(const struct pt_run *run, size_t r)
 {
-	return run->roles[r].nthreads;
+	return run->roles[r].role->threads;
 }
 
 int pt_probe_role_nops(const struct pt_run *run, size_t r)
@@ -36,7 +36,7 @@ int pt_probe_thread_tid(const struct pt_run *run, size_t r, int i)
 
 int pt_probe_thread_cpu(const struct pt_run *run, size_t r, int i)
 {
-	return run->roles[r].cpus ? run->roles[r].cpus[i] : -1;
+	return run->roles[r].role->cpus ? run->roles[r].role->cpus[i] : -1;
 }
 
 uint64_t pt_probe_t_measure(const struct pt_run *run)
@@ -56,40 +56,40 @@ double pt_probe_window_s(const struct pt_run *run)
 
 uint64_t pt_probe_warmup_ns(const struct pt_run *run)
 {
-	return run->warmup_ns;
+	return run->plan->warmup_ns;
 }
 
 uint64_t pt_probe_duration_ns(const struct pt_run *run)
 {
-	return run->duration_ns;
+	return run->plan->duration_ns;
 }
 
 bool pt_probe_trace(const struct pt_run *run)
 {
-	return run->trace;
+	return run->plan->trace;
 }
 
 int pt_probe_lock_backend(const struct pt_run *run)
 {
-	return run->lock_probe;
+	return (int)run->plan->lock_probe;
 }
 
 const char *pt_probe_lock_backend_from(const struct pt_run *run)
 {
-	return run->lock_probe_from;
+	return run->plan->lock_probe_from[0] ? run->plan->lock_probe_from : NULL;
 }
 
 bool pt_probe_ptlife_wanted(const struct pt_run *run)
 {
-	return run->ptlife;
+	return run->plan->ptlife;
 }
 
 bool pt_probe_tail_on(const struct pt_run *run)
 {
-	return run->tail;
+	return run->plan->tail;
 }
 
 uint64_t pt_probe_tail_threshold_ns(const struct pt_run *run)
 {
-	return run->tail_threshold_ns;
+	return run->plan->tail_threshold_ns;
 }

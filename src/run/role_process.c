@@ -48,7 +48,6 @@
 #include "ptbench/probe.h"
 #include "ptbench/role_process.h"
 #include "ptbench/runner.h"
-#include "ptbench/scenario.h"
 #include "ptbench/util.h"
 
 #define SHM_BYTES (16u << 20)   /* the child's roles as JSON: histograms and timelines */
@@ -75,7 +74,7 @@ struct proc_shm {
 };
 
 struct pt_proc {
-	char name[64];
+	char name[PT_PLAN_PROCESS_NAME_MAX];
 	pid_t pid;                   /* 0 once reaped */
 	pid_t forked;                /* for the result */
 	struct proc_shm *shm;
@@ -116,79 +115,6 @@ pid_t pt_role_process_pid(const struct pt_role_run *rr, const char *name)
 	return p && p->pid > 0 ? p->pid : -1;
 }
 
-/* file:line: [worker NAME]: why (line 0: the section's line) */
-static int verr(const struct pt_plan *plan, const struct pt_plan_role *pr, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int verr(const struct pt_plan *plan, const struct pt_plan_role *pr, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s:%d: [worker %s]: ", plan->path, line ? line : pr->line, pr->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return PT_EXIT_USAGE;
-}
-
-/* vma_of = ROLE (fault): ROLE must lend a range (spare > 0) to roles of its
- * own process; the lending table (bench/role_region.c) is per process */
-static int vma_of_validate(const struct pt_plan *plan, const struct pt_plan_role *pr)
-{
-	const char *of, *spare;
-	int line;
-
-	if (pt_opts_find(pr->raw, "vma_of") < 0 || !*(of = pt_opt_str(pr->raw, "vma_of")))
-		return PT_EXIT_OK;
-	line = pt_opt_line(pr->raw, "vma_of");
-	for (size_t o = 0; o < plan->nroles; o++) {
-		const struct pt_plan_role *lr = &plan->roles[o];
-
-		if (strcmp(lr->name, of))
-			continue;
-		if (strcmp(lr->process ? lr->process : "", pr->process ? pr->process : ""))
-			return verr(plan, pr, line, "vma_of = %s: role %s runs in another process", of, of);
-		spare = pt_opts_find(lr->raw, "spare") < 0 ? "0" : pt_opt_str(lr->raw, "spare");
-		if (!strcmp(spare, "0"))
-			return verr(plan, pr, line, "vma_of = %s: role %s lends nothing (an mprotect-churn role with spare > 0)",
-				    of, of);
-		return PT_EXIT_OK;
-	}
-	return verr(plan, pr, line, "vma_of = %s: no role %s in this scenario", of, of);
-}
-
-int pt_procs_validate(const struct pt_scenario *sc, const struct pt_plan *plan)
-{
-	for (size_t r = 0; r < plan->nroles; r++) {
-		const struct pt_plan_role *pr = &plan->roles[r];
-		const char *name = pr->process ? pr->process : "", *target, *want;
-		int line = pt_opt_line(&sc->roles[r].common, "process");
-		bool found = false;
-
-		for (const char *c = name; *c; c++)
-			if (!(isalnum((unsigned char)*c) || *c == '-' || *c == '_'))
-				return verr(plan, pr, line, "process = %s: use letters, digits, - and _", name);
-		if (strlen(name) >= sizeof(((struct pt_proc *)0)->name))
-			return verr(plan, pr, line, "process = %s: the name is too long", name);
-		if (vma_of_validate(plan, pr))
-			return PT_EXIT_USAGE;
-		if (pt_opts_find(pr->raw, "target") < 0)
-			continue;
-		target = pt_opt_str(pr->raw, "target");
-		if (strncmp(target, PT_TARGET_PROCESS_PREFIX, strlen(PT_TARGET_PROCESS_PREFIX)))
-			continue;
-		want = target + strlen(PT_TARGET_PROCESS_PREFIX);
-		line = pt_opt_line(pr->raw, "target");
-		for (size_t o = 0; o < plan->nroles; o++)
-			found |= plan->roles[o].process && !strcmp(plan->roles[o].process, want);
-		if (!found)
-			return verr(plan, pr, line, "target = %s: no role has process = %s", target, want);
-		if (!strcmp(name, want))
-			return verr(plan, pr, line, "target = %s is the role's own process: use target = self", target);
-	}
-	return PT_EXIT_OK;
-}
-
 /* ---- the child side ------------------------------------------------------ */
 
 static struct proc_shm *child_shm; /* the child's own page */
@@ -218,7 +144,7 @@ static void sync_threads_ready(void *state, struct pt_run *run)
 
 	(void)state;
 	for (size_t r = 0; r < run->nroles; r++)
-		for (int i = 0; i < run->roles[r].nthreads && n < MAX_CHILD_TIDS; i++)
+		for (int i = 0; i < run->roles[r].role->threads && n < MAX_CHILD_TIDS; i++)
 			child_shm->tids[n++] = run->roles[r].threads[i].tid;
 	child_shm->ntids = n;
 	atomic_store(&child_shm->ready, 1);
@@ -288,8 +214,7 @@ static void __attribute__((noreturn)) child_main(struct pt_run *run, struct pt_p
 	c.procs = NULL;
 	c.probes = &sync;
 	c.nprobes = 1;
-	c.trace = false;
-	c.progress = false;
+	c.progress = false; /* the probes are the parent's: the child has only sync */
 	c.roles = pt_xcalloc(run->nroles, sizeof(*c.roles));
 	c.nroles = 0;
 	for (size_t r = 0; r < run->nroles; r++) {
@@ -459,7 +384,7 @@ int pt_procs_wait_ready(struct pt_run *run, char *err, size_t len)
 
 			if (!name || strcmp(name, p->name))
 				continue;
-			for (int t = 0; t < rr->nthreads && k < p->shm->ntids; t++)
+			for (int t = 0; t < rr->role->threads && k < p->shm->ntids; t++)
 				rr->threads[t].tid = p->shm->tids[k++];
 		}
 	}
@@ -597,7 +522,7 @@ int pt_procs_collect(struct pt_run *run, char *err, size_t len)
 		}
 		behind = p->shm->t_open_seen > run->t_measure && run->t_measure ?
 				 p->shm->t_open_seen - run->t_measure : 0;
-		if (behind > BEHIND_NS(run->duration_ns) && !rc && !pt_stop_signal) {
+		if (behind > BEHIND_NS(run->plan->duration_ns) && !rc && !pt_stop_signal) {
 			snprintf(err, len, "process %s began its measured window %.3f s after the parent's: it fell "
 					   "behind, and the window's length is not its own",
 				 p->name, (double)behind / 1e9);

@@ -105,13 +105,44 @@ const struct pt_worker_type *pt_role_type(const struct pt_role_run *rr)
 
 int pt_role_nthreads(const struct pt_role_run *rr)
 {
-	return rr->nthreads;
+	return rr->role->threads;
+}
+
+void pt_run_init(struct pt_run *run, const struct pt_plan *plan, const struct pt_probe *const *probes,
+		 bool progress)
+{
+	memset(run, 0, sizeof(*run));
+	run->plan = plan;
+	run->progress = progress;
+	run->nroles = plan->nroles;
+	run->roles = pt_xcalloc(plan->nroles ? plan->nroles : 1, sizeof(*run->roles));
+	for (size_t r = 0; r < plan->nroles; r++) {
+		const struct pt_plan_role *pr = &plan->roles[r];
+
+		run->roles[r].run = run;
+		run->roles[r].role = pr;
+		while (pr->type->ops && pr->type->ops[run->roles[r].nops])
+			run->roles[r].nops++;
+	}
+	while (probes && probes[run->nprobes])
+		run->nprobes++;
+	run->probes = pt_xcalloc(run->nprobes ? run->nprobes : 1, sizeof(*run->probes));
+	for (size_t i = 0; i < run->nprobes; i++)
+		run->probes[i].probe = probes[i];
+}
+
+void pt_run_free(struct pt_run *run)
+{
+	free(run->roles);
+	free(run->probes);
+	run->roles = NULL;
+	run->probes = NULL;
 }
 
 const char *pt_run_role_of_tid(const struct pt_run *run, int tid)
 {
 	for (size_t r = 0; r < run->nroles; r++)
-		for (int i = 0; i < run->roles[r].nthreads; i++)
+		for (int i = 0; i < run->roles[r].role->threads; i++)
 			if (run->roles[r].threads[i].tid == tid)
 				return run->roles[r].role->name;
 	return NULL;
@@ -217,9 +248,9 @@ static void alloc_thread(struct pt_role_run *rr, struct pt_thread *t, int index,
 	t->cpu = cpu;
 	t->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(index + 1) * 0xBF58476D1CE4E5B9ull) ^
 		 (uint64_t)(run->repeat + 1);
-	t->tl_interval = run->tl_interval_ns;
+	t->tl_interval = run->plan->tl_interval_ns;
 	t->measure_from = &run->measure_from;
-	t->tl_slots = run->duration_ns / run->tl_interval_ns + 2;
+	t->tl_slots = run->plan->duration_ns / run->plan->tl_interval_ns + 2;
 	t->mb_sample = pt_xcalloc(1, sizeof(*t->mb_sample));
 	for (int op = 0; op < rr->nops; op++) {
 		t->hist[op] = pt_hist_new();
@@ -229,7 +260,7 @@ static void alloc_thread(struct pt_role_run *rr, struct pt_thread *t, int index,
 
 static void free_threads(struct pt_role_run *rr)
 {
-	for (int i = 0; i < rr->nthreads; i++) {
+	for (int i = 0; i < rr->role->threads; i++) {
 		for (int op = 0; op < rr->nops; op++) {
 			free(rr->threads[i].hist[op]);
 			free(rr->threads[i].timeline[op]);
@@ -272,9 +303,9 @@ static struct json_object *timeline_json(struct pt_role_run *rr, int op, uint64_
 	struct json_object *o = json_object_new_object();
 	struct json_object *cnt = json_object_new_array(), *mean = json_object_new_array(),
 			   *max = json_object_new_array();
-	size_t slots = rr->nthreads ? rr->threads[0].tl_slots : 0, last = 0;
+	size_t slots = rr->role->threads ? rr->threads[0].tl_slots : 0, last = 0;
 
-	for (int i = 0; i < rr->nthreads; i++)
+	for (int i = 0; i < rr->role->threads; i++)
 		if (rr->threads[i].tl_cur + 1 > last)
 			last = rr->threads[i].tl_cur + 1;
 	if (last > slots)
@@ -282,7 +313,7 @@ static struct json_object *timeline_json(struct pt_role_run *rr, int op, uint64_
 	for (size_t s = 0; s < last; s++) {
 		uint64_t c = 0, sum = 0, mx = 0;
 
-		for (int i = 0; i < rr->nthreads; i++) {
+		for (int i = 0; i < rr->role->threads; i++) {
 			const struct pt_tl_slot *sl = &rr->threads[i].timeline[op][s];
 
 			c += sl->count;
@@ -310,8 +341,8 @@ static struct json_object *role_json(struct pt_role_run *rr, double seconds,
 	const struct pt_worker_type *type = rr->role->type;
 
 	json_object_object_add(o, "type", json_object_new_string(type->name));
-	json_object_object_add(o, "threads", json_object_new_int(rr->nthreads));
-	for (int i = 0; i < rr->nthreads; i++) {
+	json_object_object_add(o, "threads", json_object_new_int(rr->role->threads));
+	for (int i = 0; i < rr->role->threads; i++) {
 		struct json_object *pair = json_object_new_array();
 
 		json_object_array_add(cpus, json_object_new_int(rr->threads[i].cpu));
@@ -325,20 +356,20 @@ static struct json_object *role_json(struct pt_role_run *rr, double seconds,
 	for (int op = 0; op < rr->nops; op++) {
 		struct json_object *oj;
 
-		if (!rr->nthreads)
+		if (!rr->role->threads)
 			break;
 		oj = pt_hist_to_json(rr->merged[op], seconds);
 		json_object_object_add(oj, "errors", errors_json(rr->merged_errors[op]));
 		json_object_object_add(ops, type->ops[op], oj);
 		json_object_object_add(tl, type->ops[op],
-				       timeline_json(rr, op, rr->run->tl_interval_ns));
+				       timeline_json(rr, op, rr->run->plan->tl_interval_ns));
 	}
 	json_object_object_add(o, "ops", ops);
 	/* only beside the ops it names: a role without threads has none, and
 	 * the reader refuses a unit_op that names no op of its role */
-	if (rr->nthreads && type->unit_op)
+	if (rr->role->threads && type->unit_op)
 		json_object_object_add(o, "unit_op", json_object_new_string(type->unit_op));
-	if (rr->nthreads)
+	if (rr->role->threads)
 		json_object_object_add(timeline, rr->role->name, tl);
 	else
 		json_object_put(tl);
@@ -352,7 +383,7 @@ static void merge_role(struct pt_role_run *rr)
 	for (int op = 0; op < rr->nops; op++) {
 		rr->merged[op] = pt_hist_new();
 		memset(rr->merged_errors[op], 0, sizeof(rr->merged_errors[op]));
-		for (int i = 0; i < rr->nthreads; i++) {
+		for (int i = 0; i < rr->role->threads; i++) {
 			pt_hist_merge(rr->merged[op], rr->threads[i].hist[op]);
 			for (int e = 0; e < PT_ERRNO_SLOTS; e++)
 				rr->merged_errors[op][e] += rr->threads[i].errors[op][e];
@@ -392,7 +423,7 @@ static void start_probes(struct pt_run *run)
 
 		p->state = NULL;
 		p->why[0] = '\0';
-		if (p->probe->is_trace && !run->trace) {
+		if (p->probe->is_trace && !run->plan->trace) {
 			p->available = false;
 			snprintf(p->why, sizeof(p->why), "turned off with --no-trace");
 			continue;
@@ -478,7 +509,7 @@ static void wait_workers(struct pt_run *run, const int *at, int n, bool stoppabl
 static void join_created(struct pt_run *run, int n)
 {
 	for (size_t r = 0; r < run->nroles; r++)
-		for (int i = 0; i < run->roles[r].nthreads && n > 0 && !pt_role_process(&run->roles[r]); i++, n--)
+		for (int i = 0; i < run->roles[r].role->threads && n > 0 && !pt_role_process(&run->roles[r]); i++, n--)
 			pthread_join(run->roles[r].pthreads[i], NULL);
 }
 
@@ -498,14 +529,14 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	for (size_t r = 0; r < run->nroles; r++) {
 		struct pt_role_run *rr = &run->roles[r];
 
-		rr->threads = pt_xcalloc((size_t)(rr->nthreads ? rr->nthreads : 1), sizeof(*rr->threads));
-		rr->pthreads = pt_xcalloc((size_t)(rr->nthreads ? rr->nthreads : 1), sizeof(pthread_t));
-		for (int i = 0; i < rr->nthreads; i++) {
-			alloc_thread(rr, &rr->threads[i], i, rr->cpus ? rr->cpus[i] : -1);
+		rr->threads = pt_xcalloc((size_t)(rr->role->threads ? rr->role->threads : 1), sizeof(*rr->threads));
+		rr->pthreads = pt_xcalloc((size_t)(rr->role->threads ? rr->role->threads : 1), sizeof(pthread_t));
+		for (int i = 0; i < rr->role->threads; i++) {
+			alloc_thread(rr, &rr->threads[i], i, rr->role->cpus ? rr->role->cpus[i] : -1);
 			rr->threads[i].op_mark = pt_op_mark_slot(pt_op_slot_of(run, r, i));
 		}
 		if (!pt_role_process(rr))
-			total += rr->nthreads;
+			total += rr->role->threads;
 	}
 	/* roles with process = NAME run in children forked now, single-threaded */
 	if (pt_procs_fork(run, err, sizeof(err))) {
@@ -521,7 +552,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		if (pt_role_process(rr))
 			continue; /* set up in its own process */
 		/* memory the setup maps and touches follows the role's membind too */
-		if (pt_membind_apply(&rr->membind)) {
+		if (pt_membind_apply(&rr->role->membind)) {
 			fprintf(stderr, "ptbench: [worker %s]: cannot set its membind: %s\n", rr->role->name,
 				strerror(errno));
 			rc = PT_EXIT_RUNTIME;
@@ -560,7 +591,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	for (size_t r = 0; r < run->nroles && !rc; r++) {
 		struct pt_role_run *rr = &run->roles[r];
 
-		for (int i = 0; i < rr->nthreads && !pt_role_process(rr); i++) {
+		for (int i = 0; i < rr->role->threads && !pt_role_process(rr); i++) {
 			int e = created == fail_at ? EAGAIN
 						   : pthread_create(&rr->pthreads[i], NULL, thread_main, &rr->threads[i]);
 
@@ -595,7 +626,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		if (p->probe->threads_ready)
 			p->probe->threads_ready(p->state, run);
 	run->t_start = pt_now_ns();
-	if (run->warmup_ns) {
+	if (run->plan->warmup_ns) {
 		atomic_store(&run->phase, PT_PHASE_WARMUP);
 	} else {
 		/* no iteration has begun: the window opens here */
@@ -605,8 +636,8 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	}
 	pt_procs_go(run);
 	open_gate(run);
-	if (run->warmup_ns) {
-		sleep_until(run->t_start + run->warmup_ns, run, "warm-up", run->t_start);
+	if (run->plan->warmup_ns) {
+		sleep_until(run->t_start + run->plan->warmup_ns, run, "warm-up", run->t_start);
 		/* The counting rule's first edge: the window opens while no
 		 * iteration is in flight, so an iteration begun in the warm-up
 		 * lands neither its ops nor its locks in it. */
@@ -622,11 +653,11 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	FOR_AVAILABLE_PROBES(run, p)
 		if (p->probe->measure_begin)
 			p->probe->measure_begin(p->state, run);
-	if (run->warmup_ns) {
+	if (run->plan->warmup_ns) {
 		pt_procs_open(run);
 		set_phase(run, pt_stop_signal || run->failed ? PT_PHASE_STOP : PT_PHASE_MEASURE);
 	}
-	sleep_until(run->t_measure + run->duration_ns, run, "measuring", run->t_measure);
+	sleep_until(run->t_measure + run->plan->duration_ns, run, "measuring", run->t_measure);
 	/* The second edge: no iteration starts after this, and the window
 	 * stays open until every one begun in it has ended. */
 	run->t_end = pt_now_ns();
@@ -674,7 +705,7 @@ report:
 			fail_run(run, "placement: %s", err);
 	}
 	bool complete = !pt_stop_signal && !run->failed &&
-			run->t_stop - run->t_measure >= run->duration_ns;
+			run->t_stop - run->t_measure >= run->plan->duration_ns;
 	json_object_object_add(rep, "complete", json_object_new_boolean(complete));
 	json_object_object_add(rep, "measured_s", json_object_new_double(seconds));
 	json_object_object_add(rep, "drain_s", json_object_new_double(drain));

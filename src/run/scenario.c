@@ -21,57 +21,70 @@
 #define PTBENCH_DATADIR "/usr/local/share/ptbench"
 #endif
 
-static const char *const thp_enabled_choices[] = { "keep", "always", "madvise", "never", NULL };
-static const char *const thp_defrag_choices[] = { "keep", "always", "defer", "defer+madvise",
-						  "madvise", "never", NULL };
-static const char *const thp_shmem_choices[] = { "keep", "always", "within_size", "advise",
-						 "never", "deny", "force", NULL };
+const char *const pt_thp_enabled_choices[] = { "keep", "always", "madvise", "never", NULL };
+const char *const pt_thp_defrag_choices[] = { "keep", "always", "defer", "defer+madvise", "madvise", "never", NULL };
+const char *const pt_thp_shmem_choices[] = { "keep", "always", "within_size", "advise",
+					     "never", "deny", "force", NULL };
 
+#define SK struct pt_scenario_keys
 const struct pt_opt_def pt_scenario_opt_defs[] = {
-	{ "name", PT_OPT_STRING, "", 0, 0, NULL, "scenario name (defaults to the file name)" },
-	{ "description", PT_OPT_STRING, "", 0, 0, NULL, "one line for `ptbench list`" },
-	{ "change", PT_OPT_STRING, "", 0, 0, NULL,
-	  "the kernel change the scenario exposes (shown by `ptbench list`)" },
-	{ "duration", PT_OPT_DURATION, "10s", 1000000LL, 86400000000000LL, NULL,
-	  "measured time per repeat" },
-	{ "warmup", PT_OPT_DURATION, "1s", 0, 3600000000000LL, NULL,
-	  "time per repeat before measuring starts (samples discarded)" },
-	{ "repeat", PT_OPT_INT, "5", 1, 10000, NULL, "repeats; compare needs >= 3" },
-	{ "timeline_interval", PT_OPT_DURATION, "100ms", 1000000LL, 60000000000LL, NULL,
-	  "width of one timeline slot" },
-	{ "thp_enabled", PT_OPT_ENUM, "keep", 0, 0, thp_enabled_choices,
-	  "push /sys/kernel/mm/transparent_hugepage/enabled for the run (root)" },
-	{ "thp_defrag", PT_OPT_ENUM, "keep", 0, 0, thp_defrag_choices,
-	  "push transparent_hugepage/defrag for the run (root)" },
-	{ "thp_shmem_enabled", PT_OPT_ENUM, "keep", 0, 0, thp_shmem_choices,
-	  "push transparent_hugepage/shmem_enabled for the run (root)" },
-	{ "lock_probe", PT_OPT_ENUM, "auto", 0, 0, pt_lock_probe_names,
-	  "mmap_lock probe backend: auto (bpf, else tracefs), bpf, tracefs or off (--lock-probe overrides)" },
-	{ "ptlife", PT_OPT_BOOL, "false", 0, 0, NULL,
-	  "the page-table lifetime probe (BPF; costs a program on every PTE table mapping): true turns it on" },
-	{ "tail_probe", PT_OPT_BOOL, "false", 0, 0, NULL,
-	  "the tail probe: kernel stacks where ops slower than tail_threshold went off CPU (BPF; --tail-threshold and --folded turn it on)" },
-	{ "tail_threshold", PT_OPT_DURATION, "100us", 0, 3600000000000LL, NULL,
-	  "the tail probe keeps the off-CPU stacks of ops slower than this (--tail-threshold overrides)" },
-	{ "headline", PT_OPT_STRING, "", 0, 0, NULL,
-	  "metrics the CI gate checks by default: ROLE.OP.METRIC, comma separated" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_STRING_F("name", SK, name, "", "scenario name (defaults to the file name)"),
+	PT_OPT_STRING_F("description", SK, description, "", "one line for `ptbench list`"),
+	PT_OPT_STRING_F("change", SK, change, "",
+			"the kernel change the scenario exposes (shown by `ptbench list`)"),
+	PT_OPT_DURATION_F("duration", SK, duration, "10s", 1000000LL, 86400000000000LL,
+			  "measured time per repeat"),
+	PT_OPT_DURATION_F("warmup", SK, warmup, "1s", 0, 3600000000000LL,
+			  "time per repeat before measuring starts (samples discarded)"),
+	PT_OPT_INT_F("repeat", SK, repeat, "5", 1, 10000, "repeats; compare needs >= 3"),
+	PT_OPT_DURATION_F("timeline_interval", SK, timeline_interval, "100ms", 1000000LL, 60000000000LL,
+			  "width of one timeline slot"),
+	PT_OPT_ENUM_F("thp_enabled", SK, thp_enabled, "keep", pt_thp_enabled_choices,
+		      "push /sys/kernel/mm/transparent_hugepage/enabled for the run (root)"),
+	PT_OPT_ENUM_F("thp_defrag", SK, thp_defrag, "keep", pt_thp_defrag_choices,
+		      "push transparent_hugepage/defrag for the run (root)"),
+	PT_OPT_ENUM_F("thp_shmem_enabled", SK, thp_shmem_enabled, "keep", pt_thp_shmem_choices,
+		      "push transparent_hugepage/shmem_enabled for the run (root)"),
+	PT_OPT_ENUM_F("lock_probe", SK, lock_probe, "auto", pt_lock_probe_names,
+		      "mmap_lock probe backend: auto (bpf, else tracefs), bpf, tracefs or off (--lock-probe overrides)"),
+	PT_OPT_BOOL_F("ptlife", SK, ptlife, "false",
+		      "the page-table lifetime probe (BPF; costs a program on every PTE table mapping): true turns it on"),
+	PT_OPT_BOOL_F("tail_probe", SK, tail_probe, "false",
+		      "the tail probe: kernel stacks where ops slower than tail_threshold went off CPU (BPF; --tail-threshold and --folded turn it on)"),
+	PT_OPT_DURATION_F("tail_threshold", SK, tail_threshold, "100us", 0, 3600000000000LL,
+			  "the tail probe keeps the off-CPU stacks of ops slower than this (--tail-threshold overrides)"),
+	PT_OPT_STRING_F("headline", SK, headline, "",
+			"metrics the CI gate checks by default: ROLE.OP.METRIC, comma separated"),
+	PT_OPT_END,
 };
+#undef SK
 
+#define RK struct pt_role_keys
 const struct pt_opt_def pt_role_opt_defs[] = {
-	{ "type", PT_OPT_STRING, NULL, 0, 0, NULL, "worker type (see `ptbench list`)" },
-	{ "threads", PT_OPT_STRING, NULL, 0, 0, NULL,
-	  "number of threads, 'rest' (the PUs no other role asked for), 'max' (all PUs), or a sweep like 1,2,4,...,max" },
-	{ "cpus", PT_OPT_STRING, "none", 0, 0, NULL,
-	  "placement: none, compact, scatter, same-core-as:ROLE, other-l3:ROLE, node:N, or a list like 0,2-3" },
-	{ "exclusive", PT_OPT_BOOL, "false", 0, 0, NULL,
-	  "the role's threads get PUs no other thread is planned on (error if there are too few)" },
-	{ "membind", PT_OPT_STRING, "local", 0, 0, NULL,
-	  "memory placement: local, node:N or interleave (checked with move_pages)" },
-	{ "process", PT_OPT_STRING, "", 0, 0, NULL,
-	  "run the role in a child process NAME (roles with the same NAME share it; readers target it as process:NAME)" },
-	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+	PT_OPT_STRING_F("type", RK, type, NULL, "worker type (see `ptbench list`)"),
+	PT_OPT_STRING_F("threads", RK, threads, NULL,
+			"number of threads, 'rest' (the PUs no other role asked for), 'max' (all PUs), or a sweep like 1,2,4,...,max"),
+	PT_OPT_STRING_F("cpus", RK, cpus, "none",
+			"placement: none, compact, scatter, same-core-as:ROLE, other-l3:ROLE, node:N, or a list like 0,2-3"),
+	PT_OPT_BOOL_F("exclusive", RK, exclusive, "false",
+		      "the role's threads get PUs no other thread is planned on (error if there are too few)"),
+	PT_OPT_STRING_F("membind", RK, membind, "local",
+			"memory placement: local, node:N or interleave (checked with move_pages)"),
+	PT_OPT_STRING_F("process", RK, process, "",
+			"run the role in a child process NAME (roles with the same NAME share it; readers target it as process:NAME)"),
+	PT_OPT_END,
 };
+#undef RK
+
+void pt_scenario_keys(const struct pt_scenario *s, struct pt_scenario_keys *k)
+{
+	pt_opts_fill(&s->opts, k);
+}
+
+void pt_role_keys(const struct pt_role *r, struct pt_role_keys *k)
+{
+	pt_opts_fill(&r->common, k);
+}
 
 struct entry {
 	char *key, *value;
@@ -372,9 +385,10 @@ static int build_role(const char *file, const struct section *sec, struct pt_rol
 		if (apply(file, sec->e[j].line, where, &r->common, &r->opts, sec->e[j].key,
 			  sec->e[j].value))
 			return -1;
-	if (!pt_opt_is_set(&r->common, "threads")) {
+	int idx = PT_OPTS_FIELD(&r->common, struct pt_role_keys, threads);
+
+	if (!r->common.vals[idx].set) {
 		/* the default depends on the type; the plan checks what was written */
-		int idx = pt_opts_find(&r->common, "threads");
 		char err[64];
 
 		pt_opts_set(&r->common, idx, r->type->setup_only ? "0" : "1", 0, err, sizeof(err));
@@ -431,32 +445,33 @@ struct pt_scenario *pt_scenario_parse(const char *file, const char *text)
 		perr(file, 0, "no [worker NAME] section: a scenario needs at least one worker");
 		goto fail;
 	}
-	if (!pt_opt_is_set(&s->opts, "name")) {
+	int name_idx = PT_OPTS_FIELD(&s->opts, struct pt_scenario_keys, name);
+
+	if (!s->opts.vals[name_idx].set) {
 		/* default the name to the file's base name without .ini */
 		const char *base = strrchr(file, '/');
 		char name[256];
 		char *dot;
-		int idx = pt_opts_find(&s->opts, "name");
 		char err[64];
 
 		snprintf(name, sizeof(name), "%s", base ? base + 1 : file);
 		dot = strrchr(name, '.');
 		if (dot && !strcmp(dot, ".ini"))
 			*dot = '\0';
-		pt_opts_set(&s->opts, idx, name, 0, err, sizeof(err));
-		s->opts.vals[idx].set = false;
+		pt_opts_set(&s->opts, name_idx, name, 0, err, sizeof(err));
+		s->opts.vals[name_idx].set = false;
 	}
 	/* the name becomes a file name (results/NAME-..., the gate's pools) */
 	{
 		char prefix[PATH_MAX + 16];
-		int line = pt_opt_line(&s->opts, "name");
-		bool given = pt_opt_is_set(&s->opts, "name");
+		int line = s->opts.vals[name_idx].line;
+		bool given = s->opts.vals[name_idx].set;
 
 		if (given && line > 0)
 			snprintf(prefix, sizeof(prefix), "%s:%d", file, line);
 		else
 			snprintf(prefix, sizeof(prefix), "%s", file);
-		if (pt_name_check(prefix, "[scenario] name", pt_opt_str(&s->opts, "name"),
+		if (pt_name_check(prefix, "[scenario] name", s->opts.vals[name_idx].str,
 				  given ? "the scenario file" : "the file name, the default"))
 			goto fail;
 	}
@@ -524,9 +539,11 @@ int pt_scenario_apply_set(struct pt_scenario *s, const char *assignment)
 
 	snprintf(where, sizeof(where), "--set %s", assignment);
 	if (!strcmp(role, "scenario")) {
+		int name_idx = PT_OPTS_FIELD(&s->opts, struct pt_scenario_keys, name);
+
 		rc = apply(where, 0, "[scenario]", &s->opts, NULL, key, val);
-		if (!rc && !strcmp(key, "name") &&
-		    pt_name_check("--set", "scenario.name", pt_opt_str(&s->opts, "name"), "the command line"))
+		if (!rc && pt_opts_find(&s->opts, key) == name_idx &&
+		    pt_name_check("--set", "scenario.name", s->opts.vals[name_idx].str, "the command line"))
 			rc = -1;
 		goto out;
 	}

@@ -151,8 +151,11 @@ int pt_sweep_setup(const struct pt_scenario *sc, const char *arg, int max, struc
 		list = eq + 1;
 	} else {
 		for (size_t i = 0; i < sc->nroles; i++) {
-			const char *t = pt_opt_str(&sc->roles[i].common, "threads");
+			struct pt_role_keys k;
+			const char *t;
 
+			pt_role_keys(&sc->roles[i], &k);
+			t = k.threads;
 			if (!t || !pt_sweep_is_list(t))
 				continue;
 			if (r) {

@@ -108,7 +108,7 @@ int main(void)
 	memset(&t, 0, sizeof(t));
 	run.phase = PT_PHASE_MEASURE;
 	rr.run = &run;
-	if (pt_plan_build(sc, PT_PLAN_NO_POINT, &plan))
+	if (pt_plan_build(sc, PT_PLAN_NO_POINT, NULL, &plan))
 		return 2;
 	rr.role = &plan->roles[0];
 	rr.nops = 2;

@@ -366,10 +366,12 @@ static void breakdown(struct pt_run *run, const char *desc, size_t size, bool po
 
 int main(void)
 {
-	struct pt_plan_role role = { .name = "churn", .type = pt_worker_find("mmap-churn") };
+	struct pt_plan_role role = { .name = "churn", .type = pt_worker_find("mmap-churn"), .threads = 1 };
+	struct pt_plan plan = { .roles = &role, .nroles = 1, .trace = true, .lock_probe = PT_LOCK_PROBE_AUTO,
+				.duration_ns = 3600ull * 1000000000ull };
 	struct pt_thread th = { .tid = gettid(), .cpu = -1, .op_mark = pt_op_mark_slot(0) };
-	struct pt_role_run rr = { .role = &role, .nthreads = 1, .threads = &th, .nops = 2 };
-	struct pt_run run = { .roles = &rr, .nroles = 1, .trace = true, .lock_probe = PT_LOCK_PROBE_AUTO };
+	struct pt_role_run rr = { .role = &role, .threads = &th, .nops = 2 };
+	struct pt_run run = { .plan = &plan, .roles = &rr, .nroles = 1 };
 	struct ptbench_overhead_floor *fl;
 
 	if (getenv("ROUNDS")) {
@@ -385,7 +387,6 @@ int main(void)
 	}
 	rr.run = &run;
 	me = &th;
-	run.duration_ns = 3600ull * 1000000000ull;
 	printf("mmap_lock probe cost to the traced thread (its CPU time), %d interleaved rounds\n", ROUNDS);
 	{
 		/* every probe event reads the kernel clock: its source sets much of the cost */

@@ -720,7 +720,7 @@ static int inproc_rounds(const struct config *c, bool twin_first, int rounds, do
 		snprintf(body, sizeof(body), "%s", c->ini);
 	snprintf(text, sizeof(text), "[scenario]\n[worker w]\n%sthreads = 1\n", body);
 	sc = pt_scenario_parse("harness-cost.ini", text);
-	if (!sc || pt_plan_build(sc, PT_PLAN_NO_POINT, &plan)) {
+	if (!sc || pt_plan_build(sc, PT_PLAN_NO_POINT, NULL, &plan)) {
 		snprintf(why, len, "scenario not accepted");
 		pt_scenario_free(sc);
 		return -1;
@@ -734,7 +734,6 @@ static int inproc_rounds(const struct config *c, bool twin_first, int rounds, do
 	run.plan = plan;
 	rr.run = &run;
 	rr.role = &plan->roles[0];
-	rr.nthreads = 1;
 	while (type->ops[rr.nops]) {
 		if (!strcmp(type->ops[rr.nops], c->op))
 			unit = rr.nops;

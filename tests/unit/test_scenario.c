@@ -24,7 +24,7 @@ static struct pt_scenario *parse_capture(const char *text, char **msg)
 		/* every check beyond syntax happens while the plan is built */
 		struct pt_plan *p = NULL;
 
-		if (pt_plan_build(s, PT_PLAN_NO_POINT, &p)) {
+		if (pt_plan_build(s, PT_PLAN_NO_POINT, NULL, &p)) {
 			pt_scenario_free(s);
 			s = NULL;
 		}

@@ -112,17 +112,18 @@ static void signal_rounds(void)
 /* one run of the probe with PTBENCH_VMA_METHOD=method */
 static void check_method(const char *method)
 {
-	struct pt_plan_role role = { .name = "faulter" };
+	struct pt_plan_role role = { .name = "faulter", .threads = 1 };
+	struct pt_plan plan = { .roles = &role, .nroles = 1, .trace = true, .lock_probe = PT_LOCK_PROBE_AUTO,
+				.duration_ns = 3600ull * 1000000000ull };
 	struct pt_thread th = { .tid = gettid(), .cpu = -1 };
-	struct pt_role_run rr = { .role = &role, .nthreads = 1, .threads = &th };
-	struct pt_run run = { .roles = &rr, .nroles = 1, .trace = true, .lock_probe = PT_LOCK_PROBE_AUTO };
+	struct pt_role_run rr = { .role = &role, .threads = &th };
+	struct pt_run run = { .plan = &plan, .roles = &rr, .nroles = 1 };
 	struct json_object *o, *roles, *me, *got;
 	long long att, lk, fb, nts;
 	char why[512];
 	void *st;
 
 	rr.run = &run;
-	run.duration_ns = 3600ull * 1000000000ull;
 	setenv("PTBENCH_VMA_METHOD", method, 1);
 	if (pt_probe_vma_lock.start(&run, &st, why, sizeof(why))) {
 		/* CI (PTBENCH_REQUIRE_BPF) has BPF and a 6.4+ x86 kernel, where

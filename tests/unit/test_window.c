@@ -173,7 +173,8 @@ static struct json_object *get(struct json_object *o, const char *key)
 
 int main(void)
 {
-	struct pt_plan plan = { .name = "window", .repeat = 1 };
+	struct pt_plan plan = { .name = "window", .repeat = 1, .warmup_ns = 20000000ull, .duration_ns = 40000000ull,
+				.tl_interval_ns = 10000000ull };
 	int cpus[2] = { -1, -1 }; /* unbound */
 	struct pt_plan_role role = { .name = "edger", .type = &edge_type, .threads = 2, .cpus = cpus, .cpus_spec = "" };
 	struct pt_probe_inst probe = { .probe = &window_probe };
@@ -188,14 +189,9 @@ int main(void)
 	plan.roles = &role;
 	plan.nroles = 1;
 	run.plan = &plan;
-	run.warmup_ns = 20000000ull;
-	run.duration_ns = 40000000ull;
-	run.tl_interval_ns = 10000000ull;
 	run.roles = calloc(1, sizeof(*run.roles));
 	run.roles[0].run = &run;
 	run.roles[0].role = &role;
-	run.roles[0].nthreads = 2;
-	run.roles[0].cpus = cpus;
 	run.roles[0].nops = 1;
 	run.nroles = 1;
 	run.probes = &probe;
@@ -208,7 +204,7 @@ int main(void)
 	tap_ok(rc == 0 && rep, "the repeat ran (rc %d)", rc);
 	if (!rep)
 		return tap_done();
-	tap_ok(straddled_start && first_lock < run.t_start + run.warmup_ns && first_end > run.t_start + run.warmup_ns,
+	tap_ok(straddled_start && first_lock < run.t_start + plan.warmup_ns && first_end > run.t_start + plan.warmup_ns,
 	       "an iteration began in the warm-up and took locks after it ended");
 	tap_ok(first_end <= run.t_measure,
 	       "the window opened after it ended (%.3f ms later): no iteration in flight",
