@@ -19,8 +19,12 @@ struct json_object;
 /* The role's process NAME, or NULL when it runs in ptbench itself (always
  * NULL inside a role process). */
 const char *pt_role_process(const struct pt_role_run *rr);
-/* At the start of a repeat (single-threaded): fork one child per NAME. */
-int pt_procs_fork(struct pt_run *run, char *err, size_t len);
+/* The repeat a child runs over its own roles: the runner's pt_run_repeat,
+ * handed down so that the role processes need none of the runner's code. */
+typedef int (*pt_procs_repeat_fn)(struct pt_run *run, struct json_object **rep_json);
+/* At the start of a repeat (single-threaded): fork one child per NAME,
+ * each running repeat over its roles. */
+int pt_procs_fork(struct pt_run *run, pt_procs_repeat_fn repeat, char *err, size_t len);
 /* The probes have started: the children may create their threads. */
 void pt_procs_traced(struct pt_run *run);
 /* Wait until every child's threads exist; copies their tids into the roles. */

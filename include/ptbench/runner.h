@@ -1,85 +1,18 @@
-/* The run: roles, threads, phases, probes, repeats. */
+/* The runner: one repeat of a plan (set up, start every thread on a
+ * barrier, warm up, measure, stop, merge, report). The state it works on is
+ * run_state.h's, shared with the role processes and the accessors that
+ * workers (worker.h) and probes (probe.h) read it through. */
 #ifndef PTBENCH_RUNNER_H
 #define PTBENCH_RUNNER_H
 
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdbool.h>
-#include <stdint.h>
 
-#include "ptbench/plan.h"
-#include "ptbench/worker.h"
+#include "ptbench/run_state.h"
+#include "ptbench/stop_signal.h"
 
 struct json_object;
-
-/* PAUSE: the warm-up is over; workers finish their iteration and wait, so
- * that the measured window opens with no iteration in flight. STOP: no new
- * iteration starts; the window closes when the last one has ended. */
-enum pt_phase { PT_PHASE_SETUP, PT_PHASE_WARMUP, PT_PHASE_PAUSE, PT_PHASE_MEASURE, PT_PHASE_STOP };
-
-/* A role's part of the run: what it planned stays in role (threads, cpus,
- * membind, opts), what the repeat makes of it is here. */
-struct pt_role_run {
-	struct pt_run *run;
-	const struct pt_plan_role *role;
-	struct pt_thread *threads;    /* role->threads of them */
-	pthread_t *pthreads;
-	void *shared;                 /* the worker's per-role state */
-	/* merged at the end of the repeat */
-	struct pt_hist *merged[PT_MAX_OPS];
-	uint64_t merged_errors[PT_MAX_OPS][PT_ERRNO_SLOTS];
-	int nops;
-};
-
+struct pt_plan;
 struct pt_probe;
-
-struct pt_probe_inst {
-	const struct pt_probe *probe;
-	void *state;
-	bool available;
-	char why[256];                /* reason when unavailable */
-};
-
-struct pt_run {
-	const struct pt_plan *plan;
-	int repeat;                   /* index of the current repeat */
-	_Atomic int phase;
-	_Atomic int failed;           /* a worker hit an unexpected error */
-	char fail_msg[256];
-	/* pt_now_ns() at the phase changes: t_measure opens the measured window
-	 * (every worker paused between iterations), t_end is when no new
-	 * iteration may start (t_measure + duration), t_stop closes the window
-	 * (the last counted iteration has ended). Rates use t_stop - t_measure. */
-	uint64_t t_start, t_measure, t_end, t_stop;
-	_Atomic uint64_t measure_from;        /* t_measure once measuring, UINT64_MAX before */
-	struct pt_role_run *roles;
-	size_t nroles;
-	/* The start gate: threads register, then wait for "go". Not a pthread
-	 * barrier, which cannot be told that a thread will never come when
-	 * pthread_create fails: the gate is then opened for those that exist. */
-	pthread_mutex_t gate_lock;
-	pthread_cond_t gate_cond;
-	int registered;
-	bool go;
-	/* Under gate_lock too: workers paused at the end of the warm-up, workers
-	 * done with their last iteration, and whether the window has closed
-	 * (they wait for it before thread_fini, whose unmapping would otherwise
-	 * count as locks of the window). */
-	int paused, drained;
-	bool closed;
-	struct pt_probe_inst *probes;
-	size_t nprobes;
-	bool progress;                /* progress line on stderr */
-	bool in_child;                /* this is a role process's part of the run */
-	struct pt_procs *procs;       /* role processes of this repeat (src/run/role_process.c) */
-};
-
-/* Set from the SIGINT/SIGTERM handler; every loop checks it. */
-extern volatile sig_atomic_t pt_stop_signal;
-
-/* The role a tid belongs to, or NULL (probes map kernel tids to roles). */
-const char *pt_run_role_of_tid(const struct pt_run *run, int tid);
 
 /* The run of a plan (which must outlive it): a role run per planned role,
  * an instance of each of the NULL-terminated probes; progress: a line on
@@ -87,6 +20,9 @@ const char *pt_run_role_of_tid(const struct pt_run *run, int tid);
 void pt_run_init(struct pt_run *run, const struct pt_plan *plan, const struct pt_probe *const *probes,
 		 bool progress);
 void pt_run_free(struct pt_run *run);
+
+/* The role a tid belongs to, or NULL (probes map kernel tids to roles). */
+const char *pt_run_role_of_tid(const struct pt_run *run, int tid);
 
 /* One repeat: set up, run, merge; returns an exit code. rep_json receives
  * the repeat's JSON ("workers", "probes", "complete"). */

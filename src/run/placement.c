@@ -10,7 +10,7 @@
 
 #include "ptbench/membind.h"
 #include "ptbench/placement.h"
-#include "ptbench/runner.h"
+#include "ptbench/run_state.h"
 #include "ptbench/topo.h"
 
 /* Test-only: PTBENCH_TEST_MISPLACE=ROLE binds that role's threads to another

@@ -2,7 +2,7 @@
  * their threads, the measured window, the lock probe backend. Probes get
  * these and nothing else, as workers get worker.h's accessors. */
 #include "ptbench/probe.h"
-#include "ptbench/runner.h"
+#include "ptbench/run_state.h"
 
 size_t pt_probe_nroles(const struct pt_run *run)
 {

@@ -2,8 +2,9 @@
  *
  * Per repeat, before any role is set up, the runner forks one child per
  * process NAME (the parent is single-threaded then, so the child may create
- * threads). The child runs the ordinary repeat (pt_run_repeat) over its own
- * roles only, with one probe of its own that synchronises it with the
+ * threads). The child runs the ordinary repeat (pt_run_repeat, which the
+ * runner hands to pt_procs_fork: this file calls nothing of the runner's)
+ * over its own roles only, with one probe of its own that synchronises it with the
  * parent through a MAP_SHARED page:
  *   child: setup of its roles; waits for `traced` (the parent's probes have
  *          started and filter on the child's pid, event-fork adds its
@@ -47,7 +48,8 @@
 #include "ptbench/plan.h"
 #include "ptbench/probe.h"
 #include "ptbench/role_process.h"
-#include "ptbench/runner.h"
+#include "ptbench/run_state.h"
+#include "ptbench/stop_signal.h"
 #include "ptbench/util.h"
 
 #define SHM_BYTES (16u << 20)   /* the child's roles as JSON: histograms and timelines */
@@ -190,7 +192,8 @@ static const struct pt_probe sync_probe = {
 	.measure_end = sync_measure_end,
 };
 
-static void __attribute__((noreturn)) child_main(struct pt_run *run, struct pt_proc *p, pid_t parent)
+static void __attribute__((noreturn)) child_main(struct pt_run *run, pt_procs_repeat_fn repeat, struct pt_proc *p,
+						  pid_t parent)
 {
 	static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGQUIT };
 	struct pt_run c;
@@ -224,7 +227,7 @@ static void __attribute__((noreturn)) child_main(struct pt_run *run, struct pt_p
 		c.roles[c.nroles].run = &c;
 		c.nroles++;
 	}
-	rc = pt_run_repeat(&c, &rep);
+	rc = repeat(&c, &rep);
 	if (rep) {
 		if (json_object_object_get_ex(rep, "workers", &v))
 			json_object_object_add(doc, "workers", json_object_get(v));
@@ -278,7 +281,7 @@ void pt_procs_kill(struct pt_run *run)
 	run->procs = NULL;
 }
 
-int pt_procs_fork(struct pt_run *run, char *err, size_t len)
+int pt_procs_fork(struct pt_run *run, pt_procs_repeat_fn repeat, char *err, size_t len)
 {
 	struct pt_procs *ps;
 	pid_t self = getpid();
@@ -310,7 +313,7 @@ int pt_procs_fork(struct pt_run *run, char *err, size_t len)
 			return -1;
 		}
 		if (pid == 0)
-			child_main(run, p, self);
+			child_main(run, repeat, p, self);
 		p->pid = p->forked = pid;
 	}
 	return 0;

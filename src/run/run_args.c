@@ -93,10 +93,12 @@ int pt_run_args_parse(int argc, char **argv, struct pt_run_args *a)
 }
 
 
-static int override(struct pt_scenario *sc, const char *key, const char *val, const char *flag)
+/* A flag over a [scenario] key, the key named by its typed field. */
+#define OVERRIDE(sc, field, val, flag) \
+	override(sc, PT_OPTS_FIELD(&(sc)->opts, struct pt_scenario_keys, field), val, flag)
+static int override(struct pt_scenario *sc, int idx, const char *val, const char *flag)
 {
 	char err[256];
-	int idx = pt_opts_find(&sc->opts, key);
 
 	if (pt_opts_set(&sc->opts, idx, val, 0, err, sizeof(err))) {
 		fprintf(stderr, "ptbench run: %s: %s\n", flag, err);
@@ -114,11 +116,11 @@ struct pt_scenario *pt_run_load_with_args(const char *path, const struct pt_run_
 	for (int i = 0; i < a->nsets; i++)
 		if (pt_scenario_apply_set(sc, a->sets[i]))
 			goto bad;
-	if ((a->duration && override(sc, "duration", a->duration, "--duration")) ||
-	    (a->warmup && override(sc, "warmup", a->warmup, "--warmup")) ||
-	    (a->repeat && override(sc, "repeat", a->repeat, "--repeat")) ||
-	    (a->tail_threshold && override(sc, "tail_threshold", a->tail_threshold, "--tail-threshold")) ||
-	    ((a->tail_threshold || a->folded) && override(sc, "tail_probe", "true", "--tail-threshold")))
+	if ((a->duration && OVERRIDE(sc, duration, a->duration, "--duration")) ||
+	    (a->warmup && OVERRIDE(sc, warmup, a->warmup, "--warmup")) ||
+	    (a->repeat && OVERRIDE(sc, repeat, a->repeat, "--repeat")) ||
+	    (a->tail_threshold && OVERRIDE(sc, tail_threshold, a->tail_threshold, "--tail-threshold")) ||
+	    ((a->tail_threshold || a->folded) && OVERRIDE(sc, tail_probe, "true", "--tail-threshold")))
 		goto bad;
 	return sc;
 bad:

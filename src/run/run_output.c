@@ -9,7 +9,7 @@
 #include "ptbench/output_file.h"
 #include "ptbench/result.h"
 #include "ptbench/run_output.h"
-#include "ptbench/runner.h"
+#include "ptbench/stop_signal.h"
 #include "ptbench/sweep.h"
 #include "ptbench/util.h"
 

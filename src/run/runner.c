@@ -26,13 +26,6 @@
 #include "ptbench/topo.h"
 #include "ptbench/util.h"
 
-volatile sig_atomic_t pt_stop_signal;
-
-static void on_stop(int sig)
-{
-	pt_stop_signal = sig;
-}
-
 /* A crash must still give the machine its THP settings back. */
 static void on_fatal(int sig)
 {
@@ -43,69 +36,10 @@ static void on_fatal(int sig)
 
 void pt_install_stop_handlers(void)
 {
-	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGQUIT };
 
-	/* no SA_RESTART: the main thread's sleeps must wake up on a signal */
-	pt_catch_signals(stop_sigs, PT_ARRAY_SIZE(stop_sigs), on_stop, 0, NULL);
+	pt_stop_signal_catch();
 	pt_catch_signals(fatal_sigs, PT_ARRAY_SIZE(fatal_sigs), on_fatal, SA_RESETHAND, NULL);
-}
-
-bool pt_should_stop(const struct pt_thread *t)
-{
-	int ph = atomic_load_explicit(&t->rr->run->phase, memory_order_relaxed);
-
-	return ph == PT_PHASE_STOP || ph == PT_PHASE_PAUSE;
-}
-
-bool pt_run_stopping(void)
-{
-	return pt_stop_signal != 0;
-}
-
-bool pt_measuring(const struct pt_thread *t)
-{
-	return t->counting;
-}
-
-const void *pt_thread_opts(const struct pt_thread *t)
-{
-	return t->rr->role->opts;
-}
-
-void *pt_thread_shared(const struct pt_thread *t)
-{
-	return t->rr->shared;
-}
-
-const void *pt_role_opts(const struct pt_role_run *rr)
-{
-	return rr->role->opts;
-}
-
-void *pt_role_shared(const struct pt_role_run *rr)
-{
-	return rr->shared;
-}
-
-void pt_role_set_shared(struct pt_role_run *rr, void *shared)
-{
-	rr->shared = shared;
-}
-
-const char *pt_role_name(const struct pt_role_run *rr)
-{
-	return rr->role->name;
-}
-
-const struct pt_worker_type *pt_role_type(const struct pt_role_run *rr)
-{
-	return rr->role->type;
-}
-
-int pt_role_nthreads(const struct pt_role_run *rr)
-{
-	return rr->role->threads;
 }
 
 void pt_run_init(struct pt_run *run, const struct pt_plan *plan, const struct pt_probe *const *probes,
@@ -539,7 +473,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 			total += rr->role->threads;
 	}
 	/* roles with process = NAME run in children forked now, single-threaded */
-	if (pt_procs_fork(run, err, sizeof(err))) {
+	if (pt_procs_fork(run, pt_run_repeat, err, sizeof(err))) {
 		fprintf(stderr, "ptbench: %s\n", err);
 		rc = PT_EXIT_RUNTIME;
 		goto teardown;

@@ -5,8 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 
 # workers reach the runner only through worker.h
-bad=$(grep -l '#include "ptbench/\(runner\|scenario\|plan\)\.h"' bench/*.c || true)
-is "$bad" "" "no worker includes runner.h, scenario.h or plan.h"
+bad=$(grep -l '#include "ptbench/\(runner\|run_state\|scenario\|plan\)\.h"' bench/*.c || true)
+is "$bad" "" "no worker includes runner.h, run_state.h, scenario.h or plan.h"
 
 # thread counts: decimal only, refused before anything runs
 for t in 0x2 010 -1 2x; do
@@ -112,8 +112,28 @@ fi
 
 # probes see the run only through probe.h's accessors (the objects' .d files
 # catch a runner.h reached through another header)
-bad=$(grep -l 'ptbench/runner.h' src/probes/*.c $(ls build/obj/src/probes/*.d 2>/dev/null) || true)
-is "$bad" "" "no probe includes runner.h, directly or through another header"
+bad=$(grep -l 'ptbench/run\(ner\|_state\).h' src/probes/*.c $(ls build/obj/src/probes/*.d 2>/dev/null) || true)
+is "$bad" "" "no probe includes runner.h or run_state.h, directly or through another header"
+# the runner's code is called from above only: the workers' accessors are
+# worker_access.c's and the role processes get the repeat handed to them,
+# so neither bench/ nor role_process.c uses a symbol runner.o defines (no
+# circle runner <-> role_process, no loop scenario -> workers -> runner)
+if [ -e build/obj/src/run/runner.o ] && command -v nm >/dev/null; then
+	runner_defs=$(nm --defined-only -g build/obj/src/run/runner.o | awk 'NF == 3 {print $3}')
+	bad=""
+	for o in $(objs_of bench/*.c src/run/role_process.c src/run/worker_access.c); do
+		for sym in $(nm -u "$o" | awk '{print $2}'); do
+			echo "$runner_defs" | grep -qx "$sym" && bad="$bad $o->$sym"
+		done
+	done
+	is "$bad" "" "bench/, role_process.c and the accessors call nothing of runner.o"
+else
+	skip "runner.o's callers: needs build/obj (make) and nm"
+fi
+# the scenario's and the roles' keys are typed (struct pt_scenario_keys,
+# struct pt_role_keys): none is read by its name outside the plan
+bad=$(grep -n 'pt_opt_\(str\|num\|is_set\|line\)(' src/*/*.c bench/*.c | grep -v -e '^src/run/plan\.c:' -e '^src/run/options\.c:' || true)
+is "$bad" "" "no option is read by its key name outside plan.c"
 # the lock probe's backend names are listed once (src/run/lock_probe.c)
 n=$(grep -rl '"tracefs", "off", NULL' src bench include | wc -l)
 is "$n" 1 "the lock probe backend names are listed in one place"
