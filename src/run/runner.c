@@ -1,5 +1,6 @@
-/* One repeat of a scenario: set the roles up, start every thread on a
- * barrier, warm up, measure, stop, merge, report. */
+/* One repeat of a plan: set the roles up, start every thread on a barrier,
+ * warm up, measure, stop, merge, report. pt_run_repeat reads as those
+ * steps, one function each. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <json-c/json.h>
@@ -447,13 +448,12 @@ static void join_created(struct pt_run *run, int n)
 			pthread_join(run->roles[r].pthreads[i], NULL);
 }
 
-int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
+/* The repeat's fresh state, and each thread's histograms, timeline and op
+ * marker. Returns how many threads run in ptbench itself (not in a role
+ * process). */
+static int alloc_repeat(struct pt_run *run)
 {
-	char err[256] = "";
-	size_t set_up = 0;
-	int total = 0, created = 0, rc = PT_EXIT_OK;
-	sigset_t block, old;
-	struct json_object *rep, *workers, *timeline;
+	int total = 0;
 
 	atomic_store(&run->phase, PT_PHASE_SETUP);
 	atomic_store(&run->failed, 0);
@@ -462,95 +462,119 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	run->fail_msg[0] = '\0';
 	for (size_t r = 0; r < run->nroles; r++) {
 		struct pt_role_run *rr = &run->roles[r];
+		int n = rr->role->threads;
 
-		rr->threads = pt_xcalloc((size_t)(rr->role->threads ? rr->role->threads : 1), sizeof(*rr->threads));
-		rr->pthreads = pt_xcalloc((size_t)(rr->role->threads ? rr->role->threads : 1), sizeof(pthread_t));
-		for (int i = 0; i < rr->role->threads; i++) {
+		rr->threads = pt_xcalloc((size_t)(n ? n : 1), sizeof(*rr->threads));
+		rr->pthreads = pt_xcalloc((size_t)(n ? n : 1), sizeof(pthread_t));
+		for (int i = 0; i < n; i++) {
 			alloc_thread(rr, &rr->threads[i], i, rr->role->cpus ? rr->role->cpus[i] : -1);
 			rr->threads[i].op_mark = pt_op_mark_slot(pt_op_slot_of(run, r, i));
 		}
 		if (!pt_role_process(rr))
-			total += rr->role->threads;
+			total += n;
 	}
-	/* roles with process = NAME run in children forked now, single-threaded */
-	if (pt_procs_fork(run, pt_run_repeat, err, sizeof(err))) {
-		fprintf(stderr, "ptbench: %s\n", err);
-		rc = PT_EXIT_RUNTIME;
-		goto teardown;
-	}
-	/* a stop signal during a long setup (many roles) ends it: no repeat */
-	for (; set_up < run->nroles && !pt_stop_signal; set_up++) {
-		struct pt_role_run *rr = &run->roles[set_up];
+	return total;
+}
+
+/* Each role's setup, in plan order, under its membind (a role process sets
+ * up its own). *set_up counts the roles whose teardown is owed, a failed
+ * setup's included: it undoes what the setup did. A stop signal ends the
+ * loop early (0: the caller looks at the signal). 0 or PT_EXIT_RUNTIME. */
+static int setup_roles(struct pt_run *run, size_t *set_up)
+{
+	char err[256] = "";
+
+	for (; *set_up < run->nroles && !pt_stop_signal; (*set_up)++) {
+		struct pt_role_run *rr = &run->roles[*set_up];
+		int failed;
 
 		rr->shared = NULL;
 		if (pt_role_process(rr))
-			continue; /* set up in its own process */
+			continue;
 		/* memory the setup maps and touches follows the role's membind too */
 		if (pt_membind_apply(&rr->role->membind)) {
 			fprintf(stderr, "ptbench: [worker %s]: cannot set its membind: %s\n", rr->role->name,
 				strerror(errno));
-			rc = PT_EXIT_RUNTIME;
-			goto teardown;
+			return PT_EXIT_RUNTIME;
 		}
-		int setup_failed = rr->role->type->setup && rr->role->type->setup(rr, err, sizeof(err));
-
+		failed = rr->role->type->setup && rr->role->type->setup(rr, err, sizeof(err));
 		pt_membind_reset();
-		if (setup_failed) {
+		if (failed) {
 			fprintf(stderr, "ptbench: [worker %s] setup: %s\n", rr->role->name, err);
-			set_up++; /* its teardown undoes what the failed setup did */
-			rc = PT_EXIT_RUNTIME;
-			goto teardown;
+			(*set_up)++;
+			return PT_EXIT_RUNTIME;
 		}
 	}
-	if (pt_stop_signal)
-		goto teardown;
-	start_probes(run);
+	return 0;
+}
+
+/* The start gate closed, no worker paused or drained yet. */
+static void init_gate(struct pt_run *run)
+{
 	pthread_mutex_init(&run->gate_lock, NULL);
 	pthread_cond_init(&run->gate_cond, NULL);
 	run->registered = 0;
 	run->go = false;
 	run->paused = run->drained = 0;
 	run->closed = false;
-	pt_procs_traced(run);
-	/* signals go to the main thread only: workers never see EINTR from them */
+}
+
+/* Create every thread of ptbench's own roles, with the stop signals blocked
+ * so that only the main thread sees them (workers never get EINTR from
+ * them), and wait until the created ones have registered. *created counts
+ * them; 0, or PT_EXIT_RUNTIME when one could not be created. */
+static int create_threads(struct pt_run *run, int *created)
+{
+	/* test-only: PTBENCH_TEST_FAIL_THREAD=N makes the Nth thread's creation fail */
+	const char *fail_env = getenv("PTBENCH_TEST_FAIL_THREAD");
+	int fail_at = fail_env ? atoi(fail_env) : -1, rc = 0;
+	sigset_t block, old;
+
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	/* test-only: PTBENCH_TEST_FAIL_THREAD=N makes the Nth thread's creation fail */
-	const char *fail_env = getenv("PTBENCH_TEST_FAIL_THREAD");
-	int fail_at = fail_env ? atoi(fail_env) : -1;
-
 	for (size_t r = 0; r < run->nroles && !rc; r++) {
 		struct pt_role_run *rr = &run->roles[r];
 
 		for (int i = 0; i < rr->role->threads && !pt_role_process(rr); i++) {
-			int e = created == fail_at ? EAGAIN
-						   : pthread_create(&rr->pthreads[i], NULL, thread_main, &rr->threads[i]);
+			int e = *created == fail_at ? EAGAIN
+						    : pthread_create(&rr->pthreads[i], NULL, thread_main, &rr->threads[i]);
 
 			if (e) {
 				fprintf(stderr, "ptbench: cannot create a thread: %s\n", strerror(e));
 				rc = PT_EXIT_RUNTIME;
 				break;
 			}
-			created++;
+			(*created)++;
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_mutex_lock(&run->gate_lock);
-	while (run->registered < created)
+	while (run->registered < *created)
 		pthread_cond_wait(&run->gate_cond, &run->gate_lock);
 	pthread_mutex_unlock(&run->gate_lock);
-	if (rc) {
-		/* the threads that exist go straight to their cleanup; the repeat
-		 * is reported as failed and the command writes what it has */
-		fail_run(run, "only %d of %d threads started", created, total);
-		release_drained(run);
-		open_gate(run);
-		join_created(run, created);
-		goto report;
-	}
+	return rc;
+}
+
+/* The threads that exist go straight to their clean-up: the repeat is
+ * reported as failed and the command writes what it has. */
+static void abandon_threads(struct pt_run *run, int created, int total)
+{
+	fail_run(run, "only %d of %d threads started", created, total);
+	release_drained(run);
+	open_gate(run);
+	join_created(run, created);
+}
+
+/* Go, warm up, and open the measured window between two iterations of
+ * every worker (the counting rule's first edge, doc/design.md). */
+static void open_window(struct pt_run *run, int created)
+{
+	char err[256] = "";
+	uint64_t warmup = run->plan->warmup_ns;
+
 	/* the role processes' threads too, so their tids map to their roles */
 	if (pt_procs_wait_ready(run, err, sizeof(err)))
 		fail_run(run, "%s", err);
@@ -560,7 +584,7 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 		if (p->probe->threads_ready)
 			p->probe->threads_ready(p->state, run);
 	run->t_start = pt_now_ns();
-	if (run->plan->warmup_ns) {
+	if (warmup) {
 		atomic_store(&run->phase, PT_PHASE_WARMUP);
 	} else {
 		/* no iteration has begun: the window opens here */
@@ -570,8 +594,8 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	}
 	pt_procs_go(run);
 	open_gate(run);
-	if (run->plan->warmup_ns) {
-		sleep_until(run->t_start + run->plan->warmup_ns, run, "warm-up", run->t_start);
+	if (warmup) {
+		sleep_until(run->t_start + warmup, run, "warm-up", run->t_start);
 		/* The counting rule's first edge: the window opens while no
 		 * iteration is in flight, so an iteration begun in the warm-up
 		 * lands neither its ops nor its locks in it. */
@@ -587,10 +611,16 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	FOR_AVAILABLE_PROBES(run, p)
 		if (p->probe->measure_begin)
 			p->probe->measure_begin(p->state, run);
-	if (run->plan->warmup_ns) {
+	if (warmup) {
 		pt_procs_open(run);
 		set_phase(run, pt_stop_signal || run->failed ? PT_PHASE_STOP : PT_PHASE_MEASURE);
 	}
+}
+
+/* Measure for the duration, close the window (the second edge), let the
+ * workers clean up and join them. */
+static void close_window(struct pt_run *run, int created)
+{
 	sleep_until(run->t_measure + run->plan->duration_ns, run, "measuring", run->t_measure);
 	/* The second edge: no iteration starts after this, and the window
 	 * stays open until every one begun in it has ended. */
@@ -607,25 +637,24 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	if (run->progress)
 		fprintf(stderr, "\r%60s\r", "");
 	join_created(run, created);
-report:
-	pthread_cond_destroy(&run->gate_cond);
-	pthread_mutex_destroy(&run->gate_lock);
-	FOR_AVAILABLE_PROBES(run, p)
-		if (p->probe->stop)
-			p->probe->stop(p->state, run);
-	if (pt_procs_collect(run, err, sizeof(err)))
-		fail_run(run, "%s", err);
+}
 
+/* The repeat's JSON: its window, each role merged (or as its process
+ * reported it), the probes' results, the timeline. A failed repeat (here
+ * or before) says why, and *rc becomes PT_EXIT_RUNTIME. */
+static struct json_object *repeat_json(struct pt_run *run, int *rc)
+{
+	struct json_object *rep = json_object_new_object(), *workers = json_object_new_object(),
+			   *timeline = json_object_new_object();
+	char err[256] = "";
 	double seconds = run->t_stop > run->t_measure && run->t_measure >= run->t_start
 				 ? (double)(run->t_stop - run->t_measure) / 1e9
 				 : 0.0;
 	/* how long the window stayed open past its nominal end for the
 	 * iterations in flight there (included in measured_s) */
 	double drain = run->t_end && run->t_stop > run->t_end ? (double)(run->t_stop - run->t_end) / 1e9 : 0.0;
+	bool complete;
 
-	rep = json_object_new_object();
-	workers = json_object_new_object();
-	timeline = json_object_new_object();
 	for (size_t r = 0; r < run->nroles; r++) {
 		struct json_object *child = pt_procs_role_json(run, &run->roles[r], timeline);
 		struct json_object *rj;
@@ -638,8 +667,7 @@ report:
 		if (pt_placement_check(run->roles[r].role->name, rj, err, sizeof(err)))
 			fail_run(run, "placement: %s", err);
 	}
-	bool complete = !pt_stop_signal && !run->failed &&
-			run->t_stop - run->t_measure >= run->plan->duration_ns;
+	complete = !pt_stop_signal && !run->failed && run->t_stop - run->t_measure >= run->plan->duration_ns;
 	json_object_object_add(rep, "complete", json_object_new_boolean(complete));
 	json_object_object_add(rep, "measured_s", json_object_new_double(seconds));
 	json_object_object_add(rep, "drain_s", json_object_new_double(drain));
@@ -649,10 +677,16 @@ report:
 	if (run->failed) {
 		json_object_object_add(rep, "error", json_object_new_string(run->fail_msg));
 		fprintf(stderr, "ptbench: %s\n", run->fail_msg);
-		rc = PT_EXIT_RUNTIME;
+		*rc = PT_EXIT_RUNTIME;
 	}
-	*rep_json = rep;
-teardown:
+	return rep;
+}
+
+/* Undo the set-up roles in reverse order, kill what role processes are
+ * left, free the probes' state (once every role was set up, they started)
+ * and the threads'. */
+static void teardown_repeat(struct pt_run *run, size_t set_up)
+{
 	for (size_t r = set_up; r-- > 0;) {
 		struct pt_role_run *rr = &run->roles[r];
 
@@ -667,5 +701,43 @@ teardown:
 	}
 	for (size_t r = 0; r < run->nroles; r++)
 		free_threads(&run->roles[r]);
+}
+
+int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
+{
+	char err[256] = "";
+	size_t set_up = 0;
+	int total = alloc_repeat(run), created = 0, rc;
+
+	/* roles with process = NAME run in children forked now, single-threaded */
+	if (pt_procs_fork(run, pt_run_repeat, err, sizeof(err))) {
+		fprintf(stderr, "ptbench: %s\n", err);
+		rc = PT_EXIT_RUNTIME;
+		goto teardown;
+	}
+	/* a stop signal during a long setup (many roles) ends it: no repeat */
+	rc = setup_roles(run, &set_up);
+	if (rc || pt_stop_signal)
+		goto teardown;
+	start_probes(run);
+	init_gate(run);
+	pt_procs_traced(run);
+	rc = create_threads(run, &created);
+	if (rc) {
+		abandon_threads(run, created, total);
+	} else {
+		open_window(run, created);
+		close_window(run, created);
+	}
+	pthread_cond_destroy(&run->gate_cond);
+	pthread_mutex_destroy(&run->gate_lock);
+	FOR_AVAILABLE_PROBES(run, p)
+		if (p->probe->stop)
+			p->probe->stop(p->state, run);
+	if (pt_procs_collect(run, err, sizeof(err)))
+		fail_run(run, "%s", err);
+	*rep_json = repeat_json(run, &rc);
+teardown:
+	teardown_repeat(run, set_up);
 	return rc;
 }
