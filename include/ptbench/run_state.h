@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ptbench/plan.h"
 #include "ptbench/worker.h"
@@ -36,6 +37,27 @@ struct pt_role_run {
 };
 
 struct pt_probe;
+struct pt_proc_shm;
+struct json_object;
+
+/* A role process of the repeat (role key process = NAME; role_process.c
+ * forks, drives and reaps it; a reader's target = process:NAME reads its
+ * pid, target.c). */
+struct pt_proc {
+	char name[PT_PLAN_PROCESS_NAME_MAX];
+	pid_t pid;                   /* 0 once reaped */
+	pid_t forked;                /* for the result */
+	struct pt_proc_shm *shm;    /* the page it shares with ptbench (role_process.c) */
+	struct json_object *doc;     /* what the child wrote */
+	bool watching;               /* from `go` to `closed`: a stop there spoils the repeat */
+	bool stopped;                /* it was stopped (SIGSTOP, a tracer) while watched */
+};
+
+struct pt_procs {
+	struct pt_proc *p;
+	int n;
+};
+
 
 struct pt_probe_inst {
 	const struct pt_probe *probe;

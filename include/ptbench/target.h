@@ -10,10 +10,6 @@ struct pt_role_run;
 
 #define PT_TARGET_PROCESS_PREFIX "process:"
 
-/* The pid of the child process NAME of rr's run, or -1 (none by that name, or
- * not started). */
-pid_t pt_role_process_pid(const struct pt_role_run *rr, const char *name);
-
 /* Parse a target string: "self" (*pid = 0), a PID, or process:NAME (*name set
  * to NAME, *pid = 0). Returns 0, or -1 with why. */
 int pt_target_parse(const char *target, pid_t *pid, const char **name, char *why, size_t len);

@@ -61,7 +61,7 @@
  * parent's: 250 ms, or a tenth of the duration when that is more. */
 #define BEHIND_NS(duration) ((duration) / 10 > 250000000ull ? (duration) / 10 : 250000000ull)
 
-struct proc_shm {
+struct pt_proc_shm {
 	_Atomic int traced, ready, go, done;
 	_Atomic int paused, open, drained, closed; /* the window's edges (above) */
 	/* the parent's window, written before `closed`: the child's rates
@@ -73,21 +73,6 @@ struct proc_shm {
 	int tids[MAX_CHILD_TIDS];    /* the child roles' threads, in role order */
 	size_t json_len;
 	char json[];                 /* {"workers": {...}, "timeline": {...}, "error": "..."} */
-};
-
-struct pt_proc {
-	char name[PT_PLAN_PROCESS_NAME_MAX];
-	pid_t pid;                   /* 0 once reaped */
-	pid_t forked;                /* for the result */
-	struct proc_shm *shm;
-	struct json_object *doc;     /* what the child wrote */
-	bool watching;               /* from `go` to `closed`: a stop there spoils the repeat */
-	bool stopped;                /* it was stopped (SIGSTOP, a tracer) while watched */
-};
-
-struct pt_procs {
-	struct pt_proc *p;
-	int n;
 };
 
 const char *pt_role_process(const struct pt_role_run *rr)
@@ -110,16 +95,9 @@ static struct pt_proc *find_proc(const struct pt_run *run, const char *name)
 	return NULL;
 }
 
-pid_t pt_role_process_pid(const struct pt_role_run *rr, const char *name)
-{
-	const struct pt_proc *p = find_proc(rr->run, name);
-
-	return p && p->pid > 0 ? p->pid : -1;
-}
-
 /* ---- the child side ------------------------------------------------------ */
 
-static struct proc_shm *child_shm; /* the child's own page */
+static struct pt_proc_shm *child_shm; /* the child's own page */
 
 static void sleep_ms(long ms)
 {
@@ -240,7 +218,7 @@ static void __attribute__((noreturn)) child_main(struct pt_run *run, pt_procs_re
 	}
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
 	len = strlen(text);
-	if (len >= SHM_BYTES - sizeof(struct proc_shm)) {
+	if (len >= SHM_BYTES - sizeof(struct pt_proc_shm)) {
 		len = 0;
 		rc = PT_EXIT_RUNTIME;
 	}
@@ -407,7 +385,7 @@ void pt_procs_go(struct pt_run *run)
 
 enum edge { EDGE_PAUSED, EDGE_OPEN, EDGE_DRAINED, EDGE_CLOSED };
 
-static _Atomic int *edge_flag(struct proc_shm *shm, enum edge e)
+static _Atomic int *edge_flag(struct pt_proc_shm *shm, enum edge e)
 {
 	switch (e) {
 	case EDGE_PAUSED:

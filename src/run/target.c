@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "ptbench/options.h"
+#include "ptbench/run_state.h"
 #include "ptbench/target.h"
 
 int pt_target_parse(const char *target, pid_t *pid, const char **name, char *why, size_t len)
@@ -33,6 +34,18 @@ int pt_target_parse(const char *target, pid_t *pid, const char **name, char *why
 	return 0;
 }
 
+/* The pid of the role process NAME of rr's run, or -1 (none by that name,
+ * or not started). */
+static pid_t process_pid(const struct pt_role_run *rr, const char *name)
+{
+	const struct pt_procs *ps = rr->run->procs;
+
+	for (int i = 0; ps && i < ps->n; i++)
+		if (!strcmp(ps->p[i].name, name))
+			return ps->p[i].pid > 0 ? ps->p[i].pid : -1;
+	return -1;
+}
+
 pid_t pt_target_pid(const struct pt_role_run *rr, const char *target, char *why, size_t len)
 {
 	const char *name;
@@ -41,7 +54,7 @@ pid_t pt_target_pid(const struct pt_role_run *rr, const char *target, char *why,
 	if (pt_target_parse(target, &pid, &name, why, len))
 		return -1;
 	if (name) {
-		pid = pt_role_process_pid(rr, name);
+		pid = process_pid(rr, name);
 		if (pid <= 0) {
 			snprintf(why, len, "target = %s: no role of this run has process = %s", target, name);
 			return -1;
