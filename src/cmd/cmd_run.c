@@ -16,7 +16,6 @@
 #include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
-#include "ptbench/lock_probe.h"
 #include "ptbench/machine_state.h"
 #include "ptbench/output_file.h"
 #include "ptbench/plan.h"
@@ -34,7 +33,6 @@
 #include "ptbench/tail_folded.h"
 #include "ptbench/topo.h"
 #include "ptbench/util.h"
-#include "ptbench/worker.h"
 
 
 
