@@ -265,10 +265,11 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	rc = PT_EXIT_USAGE;
 	out = a.output ? pt_xstrdup(a.output) : default_output(plans[0], !a.dry_run);
-	if (!out) {
-		rc = a.dry_run ? PT_EXIT_USAGE : PT_EXIT_RUNTIME;
+	/* results/ cannot be made (a read-only or full filesystem, no
+	 * permission): an output path that cannot take a result, found before
+	 * measuring, is exit 2 as with -o (it was 5) */
+	if (!out)
 		goto out;
-	}
 	if ((!a.dry_run || a.output || !access("results", F_OK)) &&
 	    pt_run_check_outputs(out, swept ? &sw : NULL)) {
 		rc = PT_EXIT_USAGE;

@@ -175,7 +175,11 @@ int cmd_run_all(int argc, char **argv)
 
 		uname(&u);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", localtime(&now));
-		mkdir("results", 0755);
+		/* said as what it is, not as the missing parent of -o DIR */
+		if (mkdir("results", 0755) && errno != EEXIST) {
+			fprintf(stderr, "ptbench run all: cannot create results/: %s\n", strerror(errno));
+			return PT_EXIT_USAGE;
+		}
 		snprintf(dirbuf, sizeof(dirbuf), "results/all-%s-%s", u.release, stamp);
 		dir = dirbuf;
 	}

@@ -28,6 +28,23 @@ grep -q "ok: 4 role(s), 1 point(s), would write $TMP/dry.json" "$TMP/out"; ok $?
 [ ! -e "$TMP/dry.json" ] && [ -z "$(ls "$TMP" | grep 'dry.json.')" ]; ok $? "--dry-run writes nothing (no result, no temporary)"
 (cd "$TMP" && mkdir -p drycwd && cd drycwd && "$OLDPWD/$PTBENCH" run default --dry-run >/dev/null 2>&1; [ ! -e results ])
 ok $? "--dry-run without -o does not create results/"
+
+# ---- issue 23: a read-only working directory and the default results/ ----
+# is the same refusal as -o there (exit 2, before measuring); it was exit 5.
+# A read-only tmpfs in a private mount namespace: root ignores mode bits.
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	mkdir -p "$TMP/rocwd"
+	for cmd in "run default" "run all"; do
+		unshare -m bash -c 'mount -t tmpfs -o ro,size=1m tmpfs "$1" && cd "$1" && shift &&
+			"$@"' _ "$TMP/rocwd" "$PWD/$PTBENCH" $cmd "${SHORT[@]}" >"$TMP/out" 2>"$TMP/err"
+		is $? 2 "$cmd in a read-only cwd, default output: exit 2 as -o there"
+		grep -q "cannot create results/: Read-only file system" "$TMP/err"
+		ok $? "$cmd in a read-only cwd: says why ($(head -c 120 "$TMP/err"))"
+		! grep -q "^result:" "$TMP/out"; ok $? "$cmd in a read-only cwd: nothing measured"
+	done
+else
+	skip "read-only cwd: needs root and unshare -m"
+fi
 $PTBENCH run default "${SHORT[@]}" -o /dev/null --dry-run >/dev/null 2>&1; is $? 2 "--dry-run checks the output path (exit 2)"
 $PTBENCH run default --set faulter.cpus=node:99999999999999999999 --dry-run >/dev/null 2>"$TMP/err"
 is $? 2 "--dry-run plans: a bad placement exits 2"
