@@ -140,10 +140,13 @@ FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow \
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_OBJ := $(patsubst %.c,build/fuzz/obj/%.o,$(CORE_SRC))
+# kept: make would otherwise delete them as intermediates after the first
+# target and compile them all again for the next
+.SECONDARY: $(FUZZ_OBJ)
 
-build/fuzz/obj/%.o: %.c $(HEADERS)
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 $(WARN) -Iinclude $(PKG_CFLAGS) -pthread \
+	$(FUZZ_CC) -std=gnu11 $(WARN) -Iinclude $(PKG_CFLAGS) -pthread $(DEPFLAGS) \
 		-DPTBENCH_VERSION='"$(VERSION)"' -DPTBENCH_DATADIR='"$(PREFIX)/share/ptbench"' \
 		$(FUZZ_FLAGS) -c -o $@ $<
 
@@ -215,5 +218,5 @@ clean:
 
 # the .d files the compiler wrote (absent before the first build)
 DEPFILES := $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/obj/src/cmd/main.d build/asan/src/cmd/main.d \
-	$(UNIT_BIN:=.d) $(UNIT_SAN_BIN:=.d) $(PERF_BIN:=.d)
+	$(UNIT_BIN:=.d) $(UNIT_SAN_BIN:=.d) $(PERF_BIN:=.d) $(FUZZ_OBJ:.o=.d)
 -include $(wildcard $(DEPFILES))

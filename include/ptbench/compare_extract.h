@@ -5,6 +5,7 @@
 
 #include "ptbench/compare.h"
 #include "ptbench/metric.h"
+#include "ptbench/strmap.h"
 
 /* which probe a metric needs (compare says "not comparable" when it did not
  * run on one side) */
@@ -35,6 +36,9 @@ struct pt_cmp_named {
 struct pt_cmp_namedlist {
 	struct pt_cmp_named *v;
 	size_t n, cap;
+	/* name -> index in v: a result has hundreds of metrics, each met once
+	 * per repeat, and a linear search made extracting them quadratic */
+	struct pt_strmap idx;
 	/* repeats whose mmap_lock probe was available; why it was not */
 	size_t lock_repeats;
 	char lock_why[256];
@@ -51,6 +55,10 @@ struct pt_cmp_namedlist {
 
 /* Every metric of in (a validated result) in l, in file order. */
 void pt_cmp_extract(const struct pt_cmp_input *in, struct pt_cmp_namedlist *l);
+/* The metric called name in l, or NULL; found by the index, so also once
+ * pt_cmp_build took its name (the linear search it replaces skipped those,
+ * and so offered a metric both sides have as one the baseline lacks). */
+struct pt_cmp_named *pt_cmp_named_find(struct pt_cmp_namedlist *l, const char *name);
 void pt_cmp_namedlist_free(struct pt_cmp_namedlist *l);
 
 /* One repeat's value of a lock probe's structural metric def (scope

@@ -185,14 +185,6 @@ bool pt_cmp_has_lock_probe(const struct pt_cmp_input *in)
 
 /* ---- metrics ----------------------------------------------------------- */
 
-static struct pt_cmp_named *find(struct pt_cmp_namedlist *l, const char *name)
-{
-	for (size_t j = 0; j < l->n; j++)
-		if (l->v[j].name && !strcmp(l->v[j].name, name))
-			return &l->v[j];
-	return NULL;
-}
-
 static struct pt_metric *take(struct pt_comparison *out, struct pt_cmp_named *from)
 {
 	struct pt_metric *m = &out->m[out->n++];
@@ -304,12 +296,21 @@ void pt_cmp_build(const struct pt_cmp_input *base, const struct pt_cmp_input *ca
 	vma_same = !strcmp(b.vma_method, c.vma_method) && strcmp(b.vma_method, "mixed");
 	out->base = base;
 	out->cand = cand;
-	out->m = pt_xcalloc(b.n + c.n + 1, sizeof(*out->m));
+	/* room for every metric of b and those of c that b lacks; malloc, not
+	 * calloc: take() clears each one used, and a metric is ~1 KiB, so
+	 * clearing room for b.n + c.n of them was a good part of a compare */
+	{
+		size_t room = b.n + 1;
+
+		for (size_t j = 0; j < c.n; j++)
+			room += !pt_cmp_named_find(&b, c.v[j].name);
+		out->m = pt_xmalloc(room * sizeof(*out->m));
+	}
 	out->n = 0;
 	/* metrics present on both sides, in the baseline's order; an op with no
 	 * counted values on one side still compares (as too few repeats) */
 	for (size_t i = 0; i < b.n; i++) {
-		struct pt_cmp_named *cn = find(&c, b.v[i].name);
+		struct pt_cmp_named *cn = pt_cmp_named_find(&c, b.v[i].name);
 		struct pt_metric *m;
 
 		if (!cn) {
@@ -347,7 +348,8 @@ void pt_cmp_build(const struct pt_cmp_input *base, const struct pt_cmp_input *ca
 		pt_cmp_decide(rule, m);
 	}
 	for (size_t j = 0; j < c.n; j++)
-		if (c.v[j].name && !find(&b, c.v[j].name) && missing_why(&c.v[j], &b, base->path, why, sizeof(why)))
+		if (c.v[j].name && !pt_cmp_named_find(&b, c.v[j].name) &&
+		    missing_why(&c.v[j], &b, base->path, why, sizeof(why)))
 			not_comparable(out, &c.v[j], why);
 	pt_cmp_namedlist_free(&b);
 	pt_cmp_namedlist_free(&c);

@@ -47,11 +47,19 @@ const char *pt_cmp_unit_op(const char *type)
 	return NULL;
 }
 
+struct pt_cmp_named *pt_cmp_named_find(struct pt_cmp_namedlist *l, const char *name)
+{
+	int i = pt_strmap_get(&l->idx, name, strlen(name));
+
+	return i >= 0 ? &l->v[i] : NULL;
+}
+
 static struct pt_cmp_named *named_get(struct pt_cmp_namedlist *l, const char *name)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].name, name))
-			return &l->v[i];
+	int i = pt_strmap_add(&l->idx, name, strlen(name), (int)l->n);
+
+	if (i >= 0)
+		return &l->v[i];
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 64;
 		l->v = pt_xrealloc(l->v, l->cap * sizeof(*l->v));
@@ -413,5 +421,6 @@ void pt_cmp_namedlist_free(struct pt_cmp_namedlist *l)
 		free(l->v[i].s.v);
 	}
 	free(l->v);
+	pt_strmap_free(&l->idx);
 	memset(l, 0, sizeof(*l));
 }

@@ -13,13 +13,25 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double *sorted_copy(const double *v, size_t n)
+/* Samples up to this size are sorted in a buffer on the caller's stack:
+ * the mde search (compare_rule.c) takes medians and IQRs of every metric
+ * some 25 times, and a heap copy each time was a good part of a compare's
+ * (and of the result fuzzer's) time. */
+#define SMALL_N 64
+
+static double *sorted_copy(const double *v, size_t n, double *small)
 {
-	double *s = pt_xmalloc((n ? n : 1) * sizeof(*s));
+	double *s = n <= SMALL_N ? small : pt_xmalloc(n * sizeof(*s));
 
 	memcpy(s, v, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_double);
 	return s;
+}
+
+static void sorted_free(double *s, double *small)
+{
+	if (s != small)
+		free(s);
 }
 
 static double quantile_sorted(const double *s, size_t n, double q)
@@ -34,13 +46,13 @@ static double quantile_sorted(const double *s, size_t n, double q)
 
 double pt_quantile(const double *v, size_t n, double q)
 {
-	double *s, r;
+	double small[SMALL_N], *s, r;
 
 	if (!n)
 		return NAN;
-	s = sorted_copy(v, n);
+	s = sorted_copy(v, n, small);
 	r = quantile_sorted(s, n, q < 0 ? 0 : q > 1 ? 1 : q);
-	free(s);
+	sorted_free(s, small);
 	return r;
 }
 
@@ -51,14 +63,14 @@ double pt_median(const double *v, size_t n)
 
 double pt_rel_iqr(const double *v, size_t n)
 {
-	double *s, iqr, med;
+	double small[SMALL_N], *s, iqr, med;
 
 	if (!n)
 		return NAN;
-	s = sorted_copy(v, n);
+	s = sorted_copy(v, n, small);
 	iqr = quantile_sorted(s, n, 0.75) - quantile_sorted(s, n, 0.25);
 	med = fabs(quantile_sorted(s, n, 0.5));
-	free(s);
+	sorted_free(s, small);
 	if (iqr == 0)
 		return 0;
 	return med > 0 ? iqr / med : INFINITY;
@@ -84,37 +96,72 @@ static int cmp_ranked(const void *x, const void *y)
 	return cmp_double(&((const struct ranked *)x)->v, &((const struct ranked *)y)->v);
 }
 
-/* Exact two-sided p: the number of ways n1 of the N (doubled, so integer)
- * midranks can sum to each total, by a subset-sum DP over the values. */
-static double exact_p(const long *rank2, size_t N, size_t n1, long w2)
-{
-	long smax = (long)N * (long)(N + 1); /* sum of all doubled ranks */
-	size_t width = (size_t)smax + 1;
-	double *cnt = pt_xcalloc((n1 + 1) * width, sizeof(*cnt));
-	double total = 0, lower = 0, upper = 0;
+/* The null distribution of the doubled rank sum of n1 of N values depends
+ * only on N, n1 and the doubled midranks in sorted order (the tie pattern),
+ * not on which values are whose: the mde search asks for the same one some
+ * 25 times per metric, and every metric of a comparison has the same
+ * repeats. The last one is kept, per thread: cum[s] = the number of ways
+ * to reach a sum <= s (exact integers in a double, see stats.h). */
+struct null_dist {
+	size_t N, n1;
+	long rank2[PT_MWU_EXACT_MAX_N];
+	double cum[PT_MWU_EXACT_MAX_N * (PT_MWU_EXACT_MAX_N + 1) + 1];
+};
 
+static _Thread_local struct null_dist *last_null;
+/* the DP's table, kept too: a fresh one each time cost more than the DP */
+static _Thread_local double *dp_buf;
+static _Thread_local size_t dp_cap;
+
+static const struct null_dist *null_dist(const long *rank2, size_t N, size_t n1)
+{
+	struct null_dist *d = last_null;
+	long smax = (long)N * (long)(N + 1), top = 0; /* sum of all doubled ranks */
+	size_t width = (size_t)smax + 1;
+	double *cnt, run = 0;
+
+	if (d && d->N == N && d->n1 == n1 && !memcmp(d->rank2, rank2, N * sizeof(*rank2)))
+		return d;
+	if (!d)
+		d = last_null = pt_xmalloc(sizeof(*d));
+	if (dp_cap < (n1 + 1) * width) {
+		free(dp_buf);
+		dp_cap = (n1 + 1) * width;
+		dp_buf = pt_xmalloc(dp_cap * sizeof(*dp_buf));
+	}
+	/* the subset-sum DP: cnt[k][s], ways k of the values seen sum to s */
+	cnt = dp_buf;
+	memset(cnt, 0, (n1 + 1) * width * sizeof(*cnt));
 	cnt[0] = 1;
 	for (size_t i = 0; i < N; i++) {
 		size_t kmax = i + 1 < n1 ? i + 1 : n1;
 
+		/* no subset of the values seen so far sums beyond their total */
+		top += rank2[i];
 		/* k downwards so each value is used at most once */
 		for (size_t k = kmax; k >= 1; k--) {
 			double *row = cnt + k * width, *prev = cnt + (k - 1) * width;
 
-			for (long s = smax; s >= rank2[i]; s--)
+			for (long s = top; s >= rank2[i]; s--)
 				row[s] += prev[s - rank2[i]];
 		}
 	}
-	for (long s = 0; s <= smax; s++) {
-		double c = cnt[n1 * width + (size_t)s];
+	for (size_t s = 0; s < width; s++)
+		d->cum[s] = run += cnt[n1 * width + s];
+	d->N = N;
+	d->n1 = n1;
+	memcpy(d->rank2, rank2, N * sizeof(*rank2));
+	return d;
+}
 
-		total += c;
-		if (s <= w2)
-			lower += c;
-		if (s >= w2)
-			upper += c;
-	}
-	free(cnt);
+/* Exact two-sided p: the number of ways n1 of the N (doubled, so integer)
+ * midranks can sum to at most, and at least, w2. */
+static double exact_p(const long *rank2, size_t N, size_t n1, long w2)
+{
+	const struct null_dist *d = null_dist(rank2, N, n1);
+	double total = d->cum[N * (N + 1)], lower = d->cum[w2];
+	double upper = total - (w2 > 0 ? d->cum[w2 - 1] : 0);
+
 	return fmin(1.0, 2.0 * fmin(lower, upper) / total);
 }
 
@@ -122,14 +169,14 @@ int pt_mwu(const double *a, size_t na, const double *b, size_t nb, enum pt_mwu_m
 	   struct pt_mwu *out)
 {
 	size_t N = na + nb;
-	struct ranked *r;
-	long *rank2, w2 = 0;
+	struct ranked small_r[SMALL_N], *r;
+	long small_rank2[SMALL_N], *rank2, w2 = 0;
 	double tie_term = 0, mu, var, z;
 
 	if (!na || !nb || (method == PT_MWU_EXACT && N > PT_MWU_EXACT_MAX_N))
 		return -1;
-	r = pt_xmalloc(N * sizeof(*r));
-	rank2 = pt_xmalloc(N * sizeof(*rank2));
+	r = N <= SMALL_N ? small_r : pt_xmalloc(N * sizeof(*r));
+	rank2 = N <= SMALL_N ? small_rank2 : pt_xmalloc(N * sizeof(*rank2));
 	for (size_t i = 0; i < na; i++)
 		r[i] = (struct ranked){ a[i], 1 };
 	for (size_t i = 0; i < nb; i++)
@@ -165,7 +212,9 @@ int pt_mwu(const double *a, size_t na, const double *b, size_t nb, enum pt_mwu_m
 		}
 		out->exact = false;
 	}
-	free(r);
-	free(rank2);
+	if (r != small_r)
+		free(r);
+	if (rank2 != small_rank2)
+		free(rank2);
 	return 0;
 }
