@@ -101,7 +101,7 @@ struct pt_gate {
 	int rounds, jobs;
 	bool ktap, bisect, plots;
 	const char *gate_on;		/* all, structural (auto resolved in cmd_gate.c) */
-	bool named_metrics;		/* --gate-metrics: that list is gated, gate_on is moot */
+	bool named_metrics;		/* --gate-metrics: that list is gated (its latency by the gross rule under structural) */
 	struct pt_gate_side side[2];
 	char order[2 * 64 + 1];
 	struct pt_gate_boot *boots;

@@ -271,12 +271,15 @@ int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
 		pt_cmp_build(&run->in[0], &run->in[i], &r->rule, cmp);
 		if (!(r->gate_from = pt_cmp_gate_select(cmp, o->gate_metrics)))
 			return PT_EXIT_USAGE;
-		/* a list named with --gate-metrics is gated as named */
-		if (o->gate_metrics)
-			r->structural_only = false;
+		/* under --gate-on structural the latency and ops/s of a list named
+		 * with --gate-metrics are reported and gated by the gross rule
+		 * only, as the headline's are (issue 27): the fine rule cannot be
+		 * trusted there whoever named the metric */
 		if (r->structural_only) {
 			pt_cmp_gate_structural_only(cmp, &r->rule);
-			r->gate_from = "structural; the headline's latency reported, not gated";
+			r->gate_from = o->gate_metrics ? "--gate-metrics; their latency reported, gated by "
+							 "the gross rule only (--gate-on structural)"
+						       : "structural; the headline's latency reported, not gated";
 		}
 		if (pt_mwu_min_p(run->in[0].repeats, run->in[i].repeats) >= r->rule.alpha) {
 			char msg[512];
@@ -295,7 +298,7 @@ int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
 	 * so rather than let a --gross-factor look applied */
 	if (o->gross_set && !r->structural_only)
 		warn(r, "--gross-factor and --gross-min-repeats apply only under --gate-on "
-			"structural (without --gate-metrics): not applied");
+			"structural: not applied");
 	r->exit_code = r->gate ? pt_cmp_gate_exit(r) : PT_EXIT_OK;
 	return 0;
 }

@@ -462,21 +462,24 @@ static void write_md(const struct pt_gate *g, FILE *out)
 		fprintf(out, "%d round%s, boot order %s (A base, B candidate), up to %d at once. ",
 			g->rounds, g->rounds == 1 ? "" : "s", g->order, g->jobs);
 	if (g->named_metrics)
-		fprintf(out, "Gated: the metrics named with `--gate-metrics`. ");
+		fprintf(out, "Gated: the metrics named with `--gate-metrics`%s. ",
+			!strcmp(g->gate_on, "structural")
+				? "; their latency and ops/s only by the gross rule (`--gate-on structural`)"
+				: "");
 	else if (!strcmp(g->gate_on, "structural"))
 		fprintf(out, "Gated: the structural metrics (who takes which lock how often per op, the "
 			     "collapse proof); the headline's latency metrics are reported with their "
 			     "verdicts but not gated%s (`--gate-on all` gates them). ",
 			g->vm ? ", because the guests ran under TCG, whose times are the emulator's" : "");
-	if (!g->named_metrics && !strcmp(g->gate_on, "structural"))
+	else
+		fprintf(out, "Gated: the headline's latency metrics and the structural metrics. ");
+	if (!strcmp(g->gate_on, "structural"))
 		fprintf(out, "A gross change of them still fails the gate (the gross rule): a median "
 			     "at least `--gross-factor` times worse (default 2) with every %s of the "
 			     "candidate beyond every %s of the base, 4 or more a side by default (4 v 4 "
 			     "apart by chance: 1/70); the compare table names the rule that decided. ",
 			g->unit == PT_GATE_UNIT_BOOT ? (g->vm ? "boot" : "run") : "repeat",
 			g->unit == PT_GATE_UNIT_BOOT ? (g->vm ? "boot" : "run") : "repeat");
-	else
-		fprintf(out, "Gated: the headline's latency metrics and the structural metrics. ");
 	fprintf(out, "Wall time %.0f s.\n\n", g->wall_s);
 	if (g->nboots) {
 		fprintf(out, "## Boots\n\n| # | kernel | directory | boot+run | exit |\n| --- | --- | --- | --- | --- |\n");

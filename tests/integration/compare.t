@@ -329,7 +329,9 @@ is "$(json "$TMP/o.json" "(d['gate']['on'], d['comparisons'][0]['gate']['reporte
 rc=$(cmp_json "$TMP/o.json" "$TMP/gs_base.json" "$TMP/gs_lock.json" --gate --gate-on structural)
 is "$rc" 1 "--gate-on structural: 0 -> 1 write acquisition per fault still fails the gate"
 rc=$(cmp_json "$TMP/o.json" "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate --gate-on structural --gate-metrics faulter.fault.p99)
-is "$rc" 1 "--gate-on structural: a latency metric named with --gate-metrics is gated as named"
+is "$rc" 3 "--gate-on structural: a latency metric named with --gate-metrics is not gated by the fine rule (3 v 3: too few for the gross rule, nothing else gated: undecided)"
+is "$(json "$TMP/o.json" "[(m['gated'], m['reported']) for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]")" \
+	"(False, True)" "--gate-on structural: the named p99 is listed as reported"
 $PTBENCH compare "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate --gate-on structural >"$TMP/o.txt" 2>/dev/null
 grep -q '^!! faulter.fault.p99 ~ .*REGRESSED' "$TMP/o.txt" && grep -q 'latency reported, not gated (--gate-on structural): [0-9]*, [1-9][0-9]* regressed' "$TMP/o.txt"
 ok $? "text: reported metrics marked ~ and counted on the gate line"
@@ -418,6 +420,24 @@ ok $? "gross: a bad --gross-min-repeats says what it wants"
 rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x3.json" --gate --gross-factor 4)
 is "$(json "$TMP/o.json" "[w for w in d['warnings'] if 'apply only under --gate-on structural' in w] != []")" True \
 	"gross: --gross-factor with --gate-on all warns that it is not applied"
+# --gate-metrics under --gate-on structural (issue 27 item 1): the named
+# latency and ops/s get the gross rule as the headline's do; named structural
+# metrics are gated by their own rule
+NAMED=--gate-metrics=faulter.fault.p99,mmap_lock.roles.faulter.acquisitions.write.per_fault
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x3.json" --gate --gate-on structural "$NAMED")
+is "$rc" 1 "gross, --gate-metrics: tripled latency, 4 v 4 apart: exit 1"
+is "$(json "$TMP/o.json" "[(m['gated'], m['verdict'], m['decided_by']) for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]")" \
+	"(True, 'regressed', 'gross')" "gross, --gate-metrics: the named p99 is decided by the gross rule"
+is "$(json "$TMP/o.json" "d['comparisons'][0]['gate']['gross_regressed']")" 1 \
+	"gross, --gate-metrics: only the named latency metric, not the headline's other one"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x15.json" --gate --gate-on structural "$NAMED")
+is "$rc" 0 "gross, --gate-metrics: 1.5x worse, 4 v 4 apart: reported, passes on the named structure (exit 0)"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x3_overlap.json" --gate --gate-on structural "$NAMED")
+is "$rc" 0 "gross, --gate-metrics: 3x with one overlapping repeat: reported, passes"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_base.json" --gate --gate-on structural "$NAMED")
+is "$rc" 0 "gross, --gate-metrics: identical sides pass"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x15.json" --gate --gate-on all "$NAMED")
+is "$rc" 1 "--gate-on all, --gate-metrics: 1.5x worse is gated by the fine rule (exit 1)"
 
 # --- hostile result files: exit 2 naming the file and the JSON path, never a crash
 mutate() { # mutate NAME PYTHON-STATEMENTS (on d, from base.json)

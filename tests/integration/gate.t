@@ -463,4 +463,20 @@ else
 	is "$(json "$TMP/real/report.json" '(len(d["boots"]), d["scenarios"][0]["name"])')" "(2, 'default')" \
 		"real gate: two boots, one scenario judged"
 fi
+
+# --gate-metrics under --gate-on structural (issue 27 item 1): the named
+# latency is gated by the gross rule only, the named structure by its rule,
+# and the report says so
+G4S='"types": {"faulter": "fault", "reader": "smaps-read"}, "locks": {"faulter": {"write": 0}, "reader": {"read": 80000000}}'
+gen g4b "{\"scale\": [1.00, 1.10, 0.90, 1.05], $G4S}"
+gen g4x3 "{\"scale\": [3.00, 3.30, 2.70, 3.15], $G4S}"
+gen g4x15 "{\"scale\": [1.50, 1.65, 1.35, 1.58], $G4S}"
+for c in g4x3:1 g4x15:0; do
+	"$PTBENCH" gate -o "$TMP/named-${c%%:*}" --gate-on structural --gate-metrics "faulter.fault.p99,$LW" \
+		--base-results "$TMP/g4b.json" --cand-results "$TMP/${c%%:*}.json" >/dev/null 2>&1
+	is "$?" "${c##*:}" "--gate-on structural --gate-metrics, ${c%%:*}: exit ${c##*:} (gross rule on the named p99)"
+	grep -q "Gated: the metrics named with \`--gate-metrics\`; their latency and ops/s only by the gross rule" \
+		"$TMP/named-${c%%:*}/report.md"
+	ok $? "--gate-on structural --gate-metrics, ${c%%:*}: report.md says the named latency is gated by the gross rule only"
+done
 done_testing
