@@ -129,11 +129,14 @@ unit: $(UNIT_BIN) $(UNIT_SAN_BIN)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) built with clang against the core
 # objects compiled with ASan/UBSan and coverage. `make fuzz` runs each target
-# for FUZZ_SECONDS on a working copy of its seed corpus (tests/fuzz/corpus/T);
-# `make check` runs a short pass (FUZZ_SMOKE_SECONDS each). New inputs found
-# stay in build/fuzz/corpus/T; crashes are written as build/fuzz/crash-*.
+# for FUZZ_RUNS executions (10 M; the time each takes at the rates measured
+# here is in doc/fuzzing.md) on a working copy of its seed corpus
+# (tests/fuzz/corpus/T); FUZZ_SECONDS=N runs each for N seconds instead, as
+# `make check` does (FUZZ_SMOKE_SECONDS each). New inputs found stay in
+# build/fuzz/corpus/T; crashes are written as build/fuzz/crash-*.
 FUZZ_CC ?= clang
-FUZZ_SECONDS ?= 30
+FUZZ_RUNS ?= 10000000
+FUZZ_SECONDS ?=
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow \
 	-fno-sanitize-recover=undefined,float-cast-overflow -fno-omit-frame-pointer -O1 -g
@@ -162,8 +165,10 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
 	@for b in $(FUZZ_BIN); do t=$${b##*/fuzz_}; \
 		mkdir -p build/fuzz/corpus/$$t; \
-		echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
-		$$b -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+		if [ -n "$(FUZZ_SECONDS)" ]; then budget="-max_total_time=$(FUZZ_SECONDS)"; \
+			echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+		else budget="-runs=$(FUZZ_RUNS)"; echo "== fuzz $$t for $(FUZZ_RUNS) executions"; fi; \
+		$$b $$budget -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 			-print_final_stats=1 -artifact_prefix=build/fuzz/ \
 			build/fuzz/corpus/$$t tests/fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1; st=$$?; \
 		grep -E '^(stat::number_of_executed_units|stat::new_units_added|SUMMARY|Test unit written|==[0-9]+==ERROR)' build/fuzz/$$t.log; \

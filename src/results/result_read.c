@@ -650,6 +650,14 @@ static void check_collapse(struct vc *c, struct json_object *w, const char *key,
 
 		fail(c, "at most \"attempts\"", s, false);
 		pop(c, o2);
+	} else if (s && !a) {
+		/* successes with no attempts beside them: the gate's pooling sums
+		 * each over the repeats that have it, and gave more successes than
+		 * attempts (found by tests/fuzz/fuzz_gate_inputs) */
+		size_t o2 = push_key(c, "succeeded");
+
+		fail(c, "a count with \"attempts\" beside it", s, false);
+		pop(c, o2);
 	}
 	pop(c, old);
 }

@@ -76,5 +76,11 @@ int main(void)
 	e = edited("\"fault\": {\"attempts\": 4, \"fallbacks\": 1}", "\"fault\": {\"attempts\": 4, \"fallbacks\": 2}");
 	tap_ok(strstr(e, "vma_lock.roles.w.ops[*].fallbacks: expected a sum over ops of at most the role's 1") != NULL,
 	       "vma_lock ops that count more fallbacks than their role: %s", e);
+	/* a collapse proof's successes need their attempts (the gate sums both) */
+	e = edited("\"type\": \"fault\",", "\"type\": \"fault\", \"collapse\": {\"succeeded\": 3},");
+	tap_ok(strstr(e, "collapse.succeeded: expected a count with \"attempts\" beside it, got 3") != NULL,
+	       "collapse successes without attempts: %s", e);
+	e = edited("\"type\": \"fault\",", "\"type\": \"fault\", \"collapse\": {\"attempts\": 4, \"succeeded\": 3},");
+	tap_ok(!*e, "collapse successes with their attempts: accepted (%s)", e);
 	return tap_failed != 0;
 }

@@ -1,0 +1,216 @@
+/* libFuzzer target: the gate's intake of --base-results/--cand-results
+ * directories (issue 23, deliver 3), by the library functions it is made of:
+ * each file read bounded (pt_result_read_text), a file that is no ptbench
+ * result skipped as in a directory, the rest read by the validating reader
+ * (pt_result_load), their scenario.name checked before it becomes a path
+ * (pt_name_check) and grouped by it; then the sides checked together
+ * (pt_gate_check_inputs: duplicates by SHA-256, mixed kernels or CPUs) and
+ * each side of each scenario pooled (pt_gate_pool). What pooling makes is
+ * what compare reads next: it must pass the same reader.
+ *
+ * Input: up to MAX_FILES files separated by SEP; the first byte's bits say
+ * which side each file is on (bit i: file i is a candidate), the length's
+ * parity whether --allow-mixed is given, bit 1 of the length whether boots
+ * or repeats are pooled. The scanning of the directory and the per-file
+ * loop themselves are cmd_gate.c's (take_results, take_result); they are
+ * the same calls in the same order. */
+#define _GNU_SOURCE
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ptbench/gate.h"
+#include "ptbench/result.h"
+#include "ptbench/result_read.h"
+#include "ptbench/safe_name.h"
+
+#define MAX_FILES 4
+#define SEP "\n%%\n"
+/* as fuzz_result: room for every shape, and the rate stays up */
+#define MAX_FILE 16384
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int fds[MAX_FILES];
+static char paths[MAX_FILES][64];
+/* the document each taken file was read as, by its path's index: pooled
+ * from here rather than read a fifth time */
+static struct json_object *taken[MAX_FILES];
+
+static void setup(void)
+{
+	for (int i = 0; i < MAX_FILES; i++) {
+		fds[i] = memfd_create("fuzz-gate-input", MFD_CLOEXEC);
+		if (fds[i] < 0)
+			abort();
+		snprintf(paths[i], sizeof(paths[i]), "/proc/self/fd/%d", fds[i]);
+	}
+	if (!getenv("FUZZ_VERBOSE"))
+		/* the FILE only: libFuzzer and the sanitizers write to fd 2 */
+		stderr = fopen("/dev/null", "w");
+}
+
+/* take_result's test for "a ptbench result at all" in a directory */
+static bool is_result(const char *path)
+{
+	struct json_object *doc, *schema;
+	char err[512], *text;
+	size_t len;
+	bool yes;
+
+	if (pt_result_read_text(path, PT_RESULT_MAX_BYTES, &text, &len, err, sizeof(err)))
+		return false;
+	doc = json_tokener_parse(text);
+	free(text);
+	schema = doc ? json_object_object_get(doc, "schema") : NULL;
+	yes = schema && !strncmp(json_object_get_string(schema), "ptbench-result/", 15);
+	json_object_put(doc);
+	return yes;
+}
+
+static struct pt_gate_scen *scen_get(struct pt_gate *g, const char *name)
+{
+	for (size_t i = 0; i < g->nscen; i++)
+		if (!strcmp(g->scen[i].name, name))
+			return &g->scen[i];
+	if (g->nscen == PT_GATE_MAX_SCEN)
+		return NULL;
+	g->scen[g->nscen].name = strdup(name);
+	return &g->scen[g->nscen++];
+}
+
+/* file i as a directory entry: 0 taken or skipped, -1 refused */
+static int take(struct pt_gate *g, int side, int i)
+{
+	const char *path = paths[i];
+	struct json_object *doc, *name;
+	struct pt_gate_scen *s;
+	int rc = -1;
+
+	if (!is_result(path))
+		return 0;
+	doc = pt_result_load(path);
+	if (!doc)
+		return -1;
+	name = json_object_object_get(json_object_object_get(doc, "scenario"), "name");
+	if (name && json_object_is_type(name, json_type_string) &&
+	    !pt_name_check("fuzz", "scenario.name", json_object_get_string(name), path) &&
+	    (s = scen_get(g, json_object_get_string(name))) && s->nruns[side] < PT_GATE_MAX_RUNS) {
+		s->runs[side][s->nruns[side]++] = strdup(path);
+		taken[i] = json_object_get(doc);
+		rc = 0;
+	}
+	json_object_put(doc);
+	return rc;
+}
+
+/* A pooled side goes to DIR/pooled/SIDE/NAME.json and compare reads it with
+ * the validating reader: pooling valid results must give a valid one. */
+static void pool_side(struct pt_gate_scen *s, int side, enum pt_gate_unit unit)
+{
+	struct json_object *docs[MAX_FILES], *pooled;
+	const char *p[MAX_FILES];
+	size_t n = 0;
+
+	for (size_t k = 0; k < s->nruns[side]; k++)
+		for (int i = 0; i < MAX_FILES; i++)
+			if (!strcmp(s->runs[side][k], paths[i])) {
+				docs[n] = taken[i];
+				p[n++] = paths[i];
+			}
+	if (!n)
+		return;
+	pooled = pt_gate_pool(docs, p, n, unit);
+	if (pooled) {
+		const char *text = json_object_to_json_string_ext(pooled, JSON_C_TO_STRING_PLAIN);
+		struct json_object *back;
+		char err[1024];
+
+		if (pt_result_parse(text, strlen(text), &back, err, sizeof(err)))
+			abort();
+		if (pt_result_validate(back, err, sizeof(err))) {
+			if (getenv("FUZZ_VERBOSE"))
+				dprintf(STDOUT_FILENO, "pooled result refused: %s\n%s\n", err, text);
+			abort();
+		}
+		json_object_put(back);
+		json_object_put(pooled);
+	}
+}
+
+static void gate_free(struct pt_gate *g)
+{
+	for (size_t i = 0; i < g->nscen; i++) {
+		free(g->scen[i].name);
+		for (int side = 0; side < 2; side++)
+			for (size_t k = 0; k < g->scen[i].nruns[side]; k++)
+				free(g->scen[i].runs[side][k]);
+	}
+	for (size_t i = 0; i < g->nnotes; i++)
+		free(g->notes[i]);
+	free(g->notes);
+	for (int i = 0; i < MAX_FILES; i++) {
+		json_object_put(taken[i]);
+		taken[i] = NULL;
+	}
+	for (int side = 0; side < 2; side++) {
+		for (size_t i = 0; i < g->side[side].nkernels; i++)
+			free(g->side[side].kernels[i]);
+		for (size_t i = 0; i < g->side[side].nmachines; i++)
+			free(g->side[side].machines[i]);
+		free(g->side[side].kernels);
+		free(g->side[side].machines);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static bool ready;
+	static struct pt_gate g;
+	const char *p = (const char *)data + 1, *end = (const char *)data + size;
+	unsigned sides;
+	int nfiles = 0;
+
+	if (!ready) {
+		setup();
+		ready = true;
+	}
+	if (size < 1)
+		return 0;
+	sides = data[0];
+	memset(&g, 0, sizeof(g));
+	g.unit = size & 2 ? PT_GATE_UNIT_REPEAT : PT_GATE_UNIT_BOOT;
+	while (p <= end && nfiles < MAX_FILES) {
+		const char *sep = memmem(p, (size_t)(end - p), SEP, strlen(SEP));
+		size_t len = (size_t)((sep ? sep : end) - p);
+
+		if (len > MAX_FILE)
+			return 0;
+		if (pwrite(fds[nfiles], p, len, 0) != (ssize_t)len || ftruncate(fds[nfiles], (off_t)len))
+			abort();
+		nfiles++;
+		if (!sep)
+			break;
+		p = sep + strlen(SEP);
+	}
+	for (int i = 0; i < nfiles; i++)
+		if (take(&g, (sides >> i) & 1, i))
+			goto out;
+	if (pt_gate_check_inputs(&g, size & 1))
+		goto out;
+	/* what check_inputs let through: no file twice, one kernel and CPU a
+	 * side unless mixing was allowed */
+	for (size_t i = 0; i < g.nscen; i++)
+		for (int side = 0; side < 2; side++)
+			pool_side(&g.scen[i], side, g.unit);
+	if (!(size & 1) && (g.side[0].nkernels > 1 || g.side[1].nkernels > 1 ||
+			    g.side[0].nmachines > 1 || g.side[1].nmachines > 1))
+		abort();
+out:
+	gate_free(&g);
+	return 0;
+}
