@@ -52,7 +52,7 @@ int main(void)
 {
 	const char *e;
 
-	tap_plan(8);
+	tap_plan(10);
 	e = check(good);
 	tap_ok(!strcmp(e, ""), "per-op lock numbers of both probes validate: %s", e);
 	e = edited("\"zap\": {\"events\": 6,", "\"zap\": {\"events\": -6,");
