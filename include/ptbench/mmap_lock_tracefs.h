@@ -64,8 +64,4 @@ uint64_t pt_ml_session_lost(struct pt_ml_session *s);
 /* Remove the instance, unmount what we mounted, free everything. */
 void pt_ml_session_close(struct pt_ml_session *s);
 
-/* Clean stale instances only (ptbench-PID of dead PIDs); returns how many
- * were removed, -1 when tracefs cannot be reached. For tests and tools. */
-int pt_ml_session_clean_stale(const char *tracing_dir);
-
 #endif

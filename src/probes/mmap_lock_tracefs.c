@@ -1,7 +1,6 @@
 /* A private tracefs instance for the mmap_lock probe, and its cleanup on every
  * exit path (see mmap_lock_tracefs.h). */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <event-parse.h>
 #include <fcntl.h>
@@ -20,6 +19,7 @@
 #include "ptbench/mmap_lock_fields.h"
 #include "ptbench/machine_state.h"
 #include "ptbench/mmap_lock_tracefs.h"
+#include "ptbench/tracefs_instance.h"
 #include "ptbench/util.h"
 
 #define DEFAULT_TRACEFS "/sys/kernel/tracing"
@@ -94,46 +94,6 @@ static void remove_hooks(void)
 	for (size_t i = 0; i < PT_ARRAY_SIZE(fatal_sigs); i++)
 		sigaction(fatal_sigs[i], &saved_fatal[i], NULL);
 	hooks_installed = false;
-}
-
-static int clean_stale_at(int root_fd)
-{
-	int dfd = openat(root_fd, "instances", O_RDONLY | O_DIRECTORY | O_CLOEXEC), removed = 0;
-	DIR *d;
-	struct dirent *de;
-
-	if (dfd < 0)
-		return -1;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -1;
-	}
-	while ((de = readdir(d))) {
-		char tail;
-		int pid;
-
-		if (sscanf(de->d_name, "ptbench-%d%c", &pid, &tail) != 1 || pid <= 0)
-			continue;
-		/* only a dead run's: a live one (another ptbench) is using it */
-		if (pid != getpid() && (kill(pid, 0) == 0 || errno != ESRCH))
-			continue;
-		if (!unlinkat(dfd, de->d_name, AT_REMOVEDIR))
-			removed++;
-	}
-	closedir(d);
-	return removed;
-}
-
-int pt_ml_session_clean_stale(const char *tracing_dir)
-{
-	int fd = open(tracing_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), n;
-
-	if (fd < 0)
-		return -1;
-	n = clean_stale_at(fd);
-	close(fd);
-	return n;
 }
 
 /* tracefs at one of its usual places, or mounted by us at /sys/kernel/tracing.
@@ -238,8 +198,8 @@ int pt_ml_session_open(struct pt_ml_session *s, size_t buffer_kb, char *why, siz
 		goto fail;
 	}
 	tracefs_set_tracing_dir(s->tracing_dir);
-	s->stale_removed = clean_stale_at(s->root_fd);
-	snprintf(s->name, sizeof(s->name), "ptbench-%d", (int)getpid());
+	s->stale_removed = pt_tracefs_clean_stale_at(s->root_fd);
+	pt_tracefs_instance_name(s->name, sizeof(s->name), getpid());
 	snprintf(active_rel, sizeof(active_rel), "instances/%s", s->name);
 	/* ours from an earlier repeat that could not be removed: start afresh */
 	unlinkat(s->root_fd, active_rel, AT_REMOVEDIR);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "ptbench/probe.h"
-#include "ptbench/sysfs_settings.h"
+#include "ptbench/sysfs_io.h"
 #include "ptbench/util.h"
 #include "ptbench/vmstat.h"
 

@@ -32,9 +32,9 @@
 
 #include "ptbench/exitcodes.h"
 #include "ptbench/machine_state.h"
-#include "ptbench/mmap_lock_tracefs.h"
 #include "ptbench/runner.h"
-#include "ptbench/sysfs_settings.h"
+#include "ptbench/sysfs_io.h"
+#include "ptbench/tracefs_instance.h"
 #include "ptbench/util.h"
 
 /* ptbench writes at most the 8 sysfs files below and one mount: a file with
@@ -555,7 +555,7 @@ static int undo(const struct record *r, int pid, bool say)
 
 		if (id < 0 || id != r->mount_id)
 			return 1; /* gone, or someone else's mount now */
-		pt_ml_session_clean_stale(r->path);
+		pt_tracefs_clean_stale(r->path);
 		say_header();
 		if (umount(r->path)) {
 			fprintf(stderr, "ptbench: cannot unmount the tracefs at %s that ptbench pid %d mounted: %s%s\n",
@@ -834,7 +834,7 @@ int pt_state_restore_now(bool verbose)
 	close(lock_fd);
 	lock_fd = -1;
 	close_dir();
-	stale = pt_ml_session_clean_stale("/sys/kernel/tracing");
+	stale = pt_tracefs_clean_stale("/sys/kernel/tracing");
 	if (verbose && stale > 0)
 		printf("ptbench restore: removed %d stale tracefs instance(s) ptbench-PID\n", stale);
 	if (left) {

@@ -1,14 +1,13 @@
 /* sysfs push/pop. The saved values live in static storage and the restore
  * uses only open/write/close, so a fatal-signal handler may call it. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ptbench/machine_state.h"
+#include "ptbench/sysfs_io.h"
 #include "ptbench/sysfs_settings.h"
 
 #define MAX_PUSHED 32
@@ -21,44 +20,6 @@ struct pushed {
 static struct pushed stack[MAX_PUSHED];
 static volatile sig_atomic_t depth;
 static int atexit_done;
-
-int pt_read_line(const char *path, char *buf, size_t len, int select)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	char *nl, *lb, *rb;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	nl = strchr(buf, '\n');
-	if (nl)
-		*nl = '\0';
-	if (select && (lb = strchr(buf, '[')) && (rb = strchr(lb, ']'))) {
-		*rb = '\0';
-		memmove(buf, lb + 1, (size_t)(rb - lb));
-	}
-	return 0;
-}
-
-int pt_sysfs_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int e;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, value, strlen(value));
-	e = errno;
-	close(fd);
-	errno = e;
-	return n < 0 ? -1 : 0;
-}
 
 void pt_sysfs_restore_all(void)
 {

@@ -9,7 +9,7 @@
 
 #include "ptbench/cpuid.h"
 #include "ptbench/kconfig.h"
-#include "ptbench/sysfs_settings.h"
+#include "ptbench/sysfs_io.h"
 #include "ptbench/sysinfo.h"
 #include "ptbench/topo.h"
 #include "ptbench/util.h"
