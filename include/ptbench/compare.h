@@ -243,6 +243,10 @@ void pt_cmp_write_rule(const struct pt_cmp_report *r, FILE *out, const char *ind
 void pt_cmp_write_text(const struct pt_cmp_report *r, FILE *out, bool color);
 void pt_cmp_write_markdown(const struct pt_cmp_report *r, FILE *out);
 void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out);
+/* The JSON report as a document (a new reference; the gate keeps it for its
+ * report), and printed as pt_cmp_write_json prints it. */
+struct json_object *pt_cmp_json(const struct pt_cmp_report *r);
+void pt_cmp_json_print(struct json_object *doc, FILE *out);
 void pt_cmp_write_junit(const struct pt_cmp_report *r, FILE *out);
 
 /* For the writers: "812ns"-style for latencies, plain for ops/s. */

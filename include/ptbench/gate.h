@@ -6,7 +6,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "ptbench/sha256.h"
 
 struct json_object;
 
@@ -39,7 +42,7 @@ enum pt_gate_unit {
 };
 
 /* One result document from n runs of the same scenario on one kernel (n >= 1,
- * docs as loaded by pt_result_load, paths for the record). BOOT: repeat k of
+ * docs as read by pt_result_read (validated), paths for the record). BOOT: repeat k of
  * the document is run k reduced to one value per number (over the run's
  * complete repeats the sum of a count, the median of anything else; a number missing from a repeat is no value there;
  * histogram buckets and timelines, which have no per-boot median, are
@@ -77,9 +80,22 @@ struct pt_gate_boot {
 	int rcs[PT_GATE_MAX_SCEN];
 };
 
+/* One result file of a scenario, read once (gate_inputs.c): the document
+ * that is pooled and judged is the one whose bytes were hashed. */
+struct pt_gate_run {
+	char *path;
+	struct json_object *doc;	/* validated; NULL when the file was refused
+					 * (a guest's: the scenario is then ERROR, exit 2)
+					 * and once the scenario is judged */
+	uint8_t sha256[PT_SHA256_LEN];
+	bool have_sha256;		/* the file could be read at all */
+	char *kernel;			/* system.kernel.release, NULL when not named */
+	char *machine;			/* CPU vendor and brand, "unknown CPU" */
+};
+
 struct pt_gate_scen {
 	char *name;
-	char *runs[2][PT_GATE_MAX_RUNS];	/* result files per side */
+	struct pt_gate_run *runs[2];		/* result files per side */
 	size_t nruns[2];
 	int skipped[2], failed[2];		/* boots that skipped it / gave no result */
 	enum pt_gate_unit unit;			/* the gate's, or repeat with one run a side */
@@ -87,7 +103,7 @@ struct pt_gate_scen {
 	char why[512];				/* when it was not compared */
 	char *pooled[2], *merged[2];		/* files written under DIR */
 	char *cmp_json, *cmp_md;		/* compare's outputs */
-	struct json_object *cmp;		/* compare's JSON, parsed */
+	struct json_object *cmp;		/* compare's JSON (as written to cmp_json) */
 	char *plot_dir;
 	char **plots;				/* chart files (relative to DIR) */
 	size_t nplots;
@@ -122,9 +138,24 @@ struct pt_gate {
 void pt_gate_command(struct pt_gate *g, char *const *argv);
 void pt_gate_note(struct pt_gate *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The scenario's verdict: pool its runs (DIR/pooled, DIR/merged), run
- * `ptbench compare --gate` on them, and `ptbench plot`. Sets s->status. */
+ * `ptbench compare --gate` on them, and `ptbench plot`. Sets s->status;
+ * the runs' documents are released (every document of a gate is held from
+ * its one read until its scenario is judged). */
 void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s);
-/* Before judging (gate_inputs.c): every result file read once; two with the
+/* The inputs (gate_inputs.c). Read path once, through the validating result
+ * reader (flags as pt_result_read's), into run: its document, SHA-256,
+ * kernel and CPU. Returns 0; 1 when flags let a file that is no ptbench
+ * result be passed over (run is empty); -1 after a message "PATH: why",
+ * with run->path (and the digest, when the bytes could be read) kept and
+ * run->doc NULL. */
+int pt_gate_read_run(const char *path, unsigned flags, struct pt_gate_run *run);
+/* Append run to the scenario's side (run's fields move into it). -1 when the
+ * side has PT_GATE_MAX_RUNS already (run is left to the caller). */
+int pt_gate_add_run(struct pt_gate_scen *s, int side, struct pt_gate_run *run);
+void pt_gate_run_free(struct pt_gate_run *run);
+/* Every run of the scenario, both sides. */
+void pt_gate_scen_free_runs(struct pt_gate_scen *s);
+/* Before judging, over the runs kept (no file is read again): two with the
  * same bytes (SHA-256) anywhere among the inputs are refused, as is a side
  * whose results name more than one kernel release or CPU unless allow_mixed
  * (then a note). Fills side[].kernels and side[].machines. 0 or

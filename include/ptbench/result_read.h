@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ptbench/sha256.h"
+
 struct json_object;
 
 /* Larger result files are refused: a real one is a few MiB. */
@@ -21,6 +23,11 @@ struct json_object;
 enum {
 	/* read a "ptbench-result/N" of another N (compare --force) */
 	PT_RESULT_READ_ANY_VERSION = 1u << 0,
+	/* a file that is no ptbench result at all (not JSON, or no "schema":
+	 * "ptbench-result/N") is passed over: pt_result_read returns 1 without
+	 * a message (a directory of results also holds vm.json and the like);
+	 * a ptbench result that is broken is still an error */
+	PT_RESULT_READ_SKIP_FOREIGN = 1u << 1,
 };
 
 struct pt_result_file {
@@ -34,9 +41,15 @@ struct pt_result_file {
 	const char *headline; /* scenario.headline, or NULL */
 	size_t repeats_total; /* entries of "repeats" */
 	size_t repeats_used;  /* those not marked "complete": false */
+	/* SHA-256 of the bytes read (the gate refuses one run given twice): set
+	 * once the file was read, even when it is then refused */
+	uint8_t sha256[PT_SHA256_LEN];
+	bool have_sha256;
 };
 
-/* Read, parse and validate path. Returns 0, or -1 after printing one line
+/* Read, parse and validate path: the file is read once, and its digest,
+ * text and document all come from that one read. Returns 0, 1 for a file
+ * passed over (PT_RESULT_READ_SKIP_FOREIGN), or -1 after printing one line
  * "PATH: why" to stderr (the caller exits 2: bad input). */
 int pt_result_read(const char *path, unsigned flags, struct pt_result_file *out);
 void pt_result_file_free(struct pt_result_file *f);
@@ -52,6 +65,12 @@ int pt_result_parse(const char *text, size_t len, struct json_object **doc, char
 		    size_t errlen);
 /* The shape of a ptbench-result document: err names the JSON path. */
 int pt_result_validate(struct json_object *doc, char *err, size_t errlen);
+/* The checks of pt_result_read on a result's text already in memory (a
+ * guest's, from the vm channel): strict parse, schema, shape. text[len]
+ * must be the terminating NUL. Returns 0 with *doc (a new reference), 1
+ * for a text passed over (PT_RESULT_READ_SKIP_FOREIGN), -1 with err. */
+int pt_result_from_text(const char *text, size_t len, unsigned flags, struct json_object **doc,
+			char *err, size_t errlen);
 
 /* Getters over a validated document. */
 size_t pt_result_nrepeats(const struct pt_result_file *f);

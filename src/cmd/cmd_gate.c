@@ -147,72 +147,40 @@ static struct pt_gate_scen *scen_get(struct pt_gate *g, const char *name, bool a
 	return &g->scen[g->nscen++];
 }
 
-static int add_run(struct pt_gate_scen *s, int side, const char *path)
-{
-	if (s->nruns[side] == PT_GATE_MAX_RUNS)
-		return -1;
-	s->runs[side][s->nruns[side]++] = pt_xstrdup(path);
-	return 0;
-}
-
-static char *doc_release(struct json_object *doc)
-{
-	struct json_object *k = json_object_object_get(json_object_object_get(doc, "system"), "kernel");
-	struct json_object *r = k ? json_object_object_get(k, "release") : NULL;
-
-	return r ? pt_xstrdup(json_object_get_string(r)) : NULL;
-}
-
-/* A result file of --base-results/--cand-results, by its scenario's name. */
+/* A result file of --base-results/--cand-results, by its scenario's name:
+ * read once here, and that read serves the input checks and the verdict. */
 static int take_result(struct pt_gate *g, int side, const char *path, bool quiet)
 {
-	struct json_object *doc, *name;
+	struct pt_gate_run run;
 	struct pt_gate_scen *s;
-	char *text;
+	const char *name;
+	/* in a directory: skip what is not a result (vm.json, compare output);
+	 * read with the checks of a result given as an argument (a FIFO is
+	 * not waited for, /dev/zero not read until memory runs out) */
+	int rc = pt_gate_read_run(path, quiet ? PT_RESULT_READ_SKIP_FOREIGN : 0, &run);
 
-	if (quiet) {
-		/* in a directory: skip what is not a result (vm.json, compare output);
-		 * read with the checks of a result given as an argument (a FIFO is
-		 * not waited for, /dev/zero not read until memory runs out) */
-		char err[512];
-		size_t len;
-
-		if (pt_result_read_text(path, PT_RESULT_MAX_BYTES, &text, &len, err, sizeof(err))) {
-			fprintf(stderr, "ptbench gate: %s: %s\n", path, err);
-			return PT_EXIT_USAGE;
-		}
-		doc = json_tokener_parse(text);
-		free(text);
-		name = doc ? json_object_object_get(doc, "schema") : NULL;
-		if (!name || strncmp(json_object_get_string(name), "ptbench-result/", 15)) {
-			json_object_put(doc);
-			return 0;
-		}
-		json_object_put(doc);
-	}
-	doc = pt_result_load(path);
-	if (!doc)
-		return PT_EXIT_USAGE;
-	name = json_object_object_get(json_object_object_get(doc, "scenario"), "name");
-	if (!name || !json_object_is_type(name, json_type_string)) {
-		fprintf(stderr, "ptbench gate: %s: no scenario.name\n", path);
-		json_object_put(doc);
+	if (rc == 1)
+		return 0;
+	if (rc) {
+		pt_gate_run_free(&run);
 		return PT_EXIT_USAGE;
 	}
-	/* the name becomes DIR/pooled/SIDE/NAME.json and DIR/plots/NAME/ */
-	if (pt_name_check("ptbench gate", "scenario.name", json_object_get_string(name), path)) {
-		json_object_put(doc);
+	/* the validated document has a string scenario.name; it becomes
+	 * DIR/pooled/SIDE/NAME.json and DIR/plots/NAME/ */
+	name = json_object_get_string(
+		json_object_object_get(json_object_object_get(run.doc, "scenario"), "name"));
+	if (pt_name_check("ptbench gate", "scenario.name", name, path)) {
+		pt_gate_run_free(&run);
 		return PT_EXIT_USAGE;
 	}
-	s = scen_get(g, json_object_get_string(name), true);
-	if (!s || add_run(s, side, path)) {
+	if (!g->side[side].release && run.kernel)
+		g->side[side].release = pt_xstrdup(run.kernel);
+	s = scen_get(g, name, true);
+	if (!s || pt_gate_add_run(s, side, &run)) {
 		fprintf(stderr, "ptbench gate: %s: too many scenarios or runs\n", path);
-		json_object_put(doc);
+		pt_gate_run_free(&run);
 		return PT_EXIT_USAGE;
 	}
-	if (!g->side[side].release)
-		g->side[side].release = doc_release(doc);
-	json_object_put(doc);
 	return 0;
 }
 
@@ -407,7 +375,6 @@ static int boot_all(struct pt_gate *g, struct pt_vm_args *a)
 		for (size_t k = 0; k < g->nboots; k++) {
 			const struct pt_gate_boot *b = &g->boots[k];
 			char path[PATH_MAX * 2];
-			struct json_object *doc;
 
 			snprintf(path, sizeof(path), "%s/%s.json", b->dir, a->scen_name[i]);
 			if (b->rcs[i] == PT_EXIT_SKIP) {
@@ -417,11 +384,17 @@ static int boot_all(struct pt_gate *g, struct pt_vm_args *a)
 				pt_gate_note(g, "%s: boot %d (%s) gave no result (exit %d): see %s/console.log",
 					     s->name, b->n, b->side ? "candidate" : "base", b->rcs[i], b->dir);
 			} else {
-				add_run(s, b->side, path);
-				if (!g->side[b->side].release && (doc = pt_result_load(path))) {
-					g->side[b->side].release = doc_release(doc);
-					json_object_put(doc);
-				}
+				/* the guest's result, read once through the validating
+				 * reader; a refused one stays as a run without a
+				 * document: its scenario is ERROR (exit 2), the others
+				 * are judged */
+				struct pt_gate_run run;
+
+				pt_gate_read_run(path, 0, &run);
+				if (!g->side[b->side].release && run.kernel)
+					g->side[b->side].release = pt_xstrdup(run.kernel);
+				if (pt_gate_add_run(s, b->side, &run))
+					pt_gate_run_free(&run);
 			}
 		}
 	}
@@ -612,9 +585,7 @@ static int gate_results(struct pt_gate *g, struct gate_args *ga, int argc, char 
 			continue;
 		}
 		free(s->name);
-		for (int side = 0; side < 2; side++)
-			for (size_t k = 0; k < s->nruns[side]; k++)
-				free(s->runs[side][k]);
+		pt_gate_scen_free_runs(s);
 	}
 	memcpy(g->scen, keep, nkeep * sizeof(keep[0]));
 	g->nscen = nkeep;
@@ -632,9 +603,8 @@ static void gate_free(struct pt_gate *g)
 		struct pt_gate_scen *s = &g->scen[i];
 
 		free(s->name);
+		pt_gate_scen_free_runs(s);
 		for (int side = 0; side < 2; side++) {
-			for (size_t k = 0; k < s->nruns[side]; k++)
-				free(s->runs[side][k]);
 			free(s->pooled[side]);
 			free(s->merged[side]);
 		}

@@ -53,7 +53,8 @@ static void vm_usage(FILE *f)
 		"      --append ARGS           more kernel command line\n"
 		"      --initramfs FILE        use this archive instead of scripts/mkinitramfs.sh's\n"
 		"exit: the worst of the runs; 4 if a kernel skipped, 5 if a boot timed out or\n"
-		"returned no result (DIR/LABEL/console.log says why)\n");
+		"returned no result (DIR/LABEL/console.log says why), 2 if a guest's result is\n"
+		"not a valid ptbench result (not stored; the message says why)\n");
 }
 
 static int parse_args(int argc, char **argv, struct pt_vm_args *a)

@@ -81,7 +81,7 @@ static struct json_object *metric_json(const struct pt_metric *m)
 	return o;
 }
 
-void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out)
+struct json_object *pt_cmp_json(const struct pt_cmp_report *r)
 {
 	struct json_object *doc = json_object_new_object(), *rule = json_object_new_object();
 	struct json_object *cmps = json_object_new_array(), *warn = json_object_new_array();
@@ -147,8 +147,20 @@ void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out)
 	for (size_t i = 0; i < r->nwarnings; i++)
 		json_object_array_add(warn, json_object_new_string(r->warnings[i]));
 	json_object_object_add(doc, "warnings", warn);
+	return doc;
+}
+
+void pt_cmp_json_print(struct json_object *doc, FILE *out)
+{
 	fprintf(out, "%s\n",
 		json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
 							    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out)
+{
+	struct json_object *doc = pt_cmp_json(r);
+
+	pt_cmp_json_print(doc, out);
 	json_object_put(doc);
 }

@@ -4,7 +4,12 @@
  * count one boot as several and make noise look like significance: refused.
  * A side whose results name more than one kernel release or CPU would pool
  * unlike things: refused unless --allow-mixed; what each side ran on goes
- * into the report either way. */
+ * into the report either way.
+ *
+ * Each file is read once (pt_gate_read_run): the bytes hashed here are the
+ * bytes validated, and the document kept from that read is the one pooled
+ * and judged, so a file rewritten between the check and the verdict cannot
+ * slip past the check. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,14 +18,7 @@
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
 #include "ptbench/result_read.h"
-#include "ptbench/sha256.h"
 #include "ptbench/util.h"
-
-struct seen {
-	uint8_t digest[PT_SHA256_LEN];
-	const char *path;
-	int side;
-};
 
 static const char *str_at(struct json_object *doc, const char *a, const char *b)
 {
@@ -44,6 +42,62 @@ static char *machine_of(struct json_object *doc)
 	return pt_xstrdup(buf);
 }
 
+/* ---- one run, read once ------------------------------------------------- */
+
+int pt_gate_read_run(const char *path, unsigned flags, struct pt_gate_run *run)
+{
+	struct pt_result_file f;
+	const char *rel;
+	int rc = pt_result_read(path, flags, &f);
+
+	memset(run, 0, sizeof(*run));
+	if (rc == 1)
+		return 1;
+	run->path = pt_xstrdup(path);
+	memcpy(run->sha256, f.sha256, sizeof(run->sha256));
+	run->have_sha256 = f.have_sha256;
+	if (rc)
+		return -1;
+	run->doc = json_object_get(f.doc);
+	pt_result_file_free(&f);
+	rel = str_at(json_object_object_get(run->doc, "system"), "kernel", "release");
+	run->kernel = rel ? pt_xstrdup(rel) : NULL;
+	run->machine = machine_of(run->doc);
+	return 0;
+}
+
+int pt_gate_add_run(struct pt_gate_scen *s, int side, struct pt_gate_run *run)
+{
+	if (s->nruns[side] == PT_GATE_MAX_RUNS)
+		return -1;
+	s->runs[side] = pt_xrealloc(s->runs[side], (s->nruns[side] + 1) * sizeof(*s->runs[side]));
+	s->runs[side][s->nruns[side]++] = *run;
+	memset(run, 0, sizeof(*run));
+	return 0;
+}
+
+void pt_gate_run_free(struct pt_gate_run *run)
+{
+	free(run->path);
+	json_object_put(run->doc);
+	free(run->kernel);
+	free(run->machine);
+	memset(run, 0, sizeof(*run));
+}
+
+void pt_gate_scen_free_runs(struct pt_gate_scen *s)
+{
+	for (int side = 0; side < 2; side++) {
+		for (size_t k = 0; k < s->nruns[side]; k++)
+			pt_gate_run_free(&s->runs[side][k]);
+		free(s->runs[side]);
+		s->runs[side] = NULL;
+		s->nruns[side] = 0;
+	}
+}
+
+/* ---- the inputs together ------------------------------------------------ */
+
 static void add_once(char ***list, size_t *n, char *s)
 {
 	for (size_t i = 0; i < *n; i++)
@@ -63,7 +117,8 @@ static void print_list(FILE *f, char *const *list, size_t n)
 
 int pt_gate_check_inputs(struct pt_gate *g, bool allow_mixed)
 {
-	struct seen *seen = NULL;
+	const struct pt_gate_run **seen = NULL;
+	int *sides = NULL;
 	size_t nseen = 0;
 	int rc = 0;
 
@@ -72,47 +127,38 @@ int pt_gate_check_inputs(struct pt_gate *g, bool allow_mixed)
 
 		for (int side = 0; side < 2 && !rc; side++) {
 			for (size_t k = 0; k < s->nruns[side] && !rc; k++) {
-				const char *path = s->runs[side][k];
-				struct json_object *doc;
-				char err[512], *text;
-				const char *rel;
-				size_t len;
+				const struct pt_gate_run *r = &s->runs[side][k];
 
-				if (pt_result_read_text(path, PT_RESULT_MAX_BYTES, &text, &len, err, sizeof(err))) {
-					fprintf(stderr, "ptbench gate: %s: %s\n", path, err);
-					rc = PT_EXIT_USAGE;
-					break;
+				if (r->have_sha256) {
+					for (size_t j = 0; j < nseen; j++) {
+						if (memcmp(seen[j]->sha256, r->sha256, PT_SHA256_LEN))
+							continue;
+						fprintf(stderr,
+							"ptbench gate: %s (%s) and %s (%s) are the same file (SHA-256): "
+							"one run cannot count as two%s\n",
+							seen[j]->path, sides[j] ? "candidate" : "base", r->path,
+							side ? "candidate" : "base",
+							sides[j] != side ? ", nor be both kernels" : "");
+						rc = PT_EXIT_USAGE;
+						break;
+					}
+					seen = pt_xrealloc(seen, (nseen + 1) * sizeof(*seen));
+					sides = pt_xrealloc(sides, (nseen + 1) * sizeof(*sides));
+					seen[nseen] = r;
+					sides[nseen++] = side;
 				}
-				seen = pt_xrealloc(seen, (nseen + 1) * sizeof(*seen));
-				pt_sha256(text, len, seen[nseen].digest);
-				seen[nseen].path = path;
-				seen[nseen].side = side;
-				for (size_t j = 0; j < nseen; j++) {
-					if (memcmp(seen[j].digest, seen[nseen].digest, PT_SHA256_LEN))
-						continue;
-					fprintf(stderr,
-						"ptbench gate: %s (%s) and %s (%s) are the same file (SHA-256): "
-						"one run cannot count as two%s\n",
-						seen[j].path, seen[j].side ? "candidate" : "base", path,
-						side ? "candidate" : "base",
-						seen[j].side != side ? ", nor be both kernels" : "");
-					rc = PT_EXIT_USAGE;
-					break;
-				}
-				nseen++;
-				doc = rc ? NULL : json_tokener_parse(text);
-				free(text);
-				if (!doc)
-					break;
-				rel = str_at(json_object_object_get(doc, "system"), "kernel", "release");
+				/* a refused file names nothing: its scenario is ERROR */
+				if (rc || !r->doc)
+					continue;
 				add_once(&g->side[side].kernels, &g->side[side].nkernels,
-					 pt_xstrdup(rel ? rel : "unknown kernel"));
-				add_once(&g->side[side].machines, &g->side[side].nmachines, machine_of(doc));
-				json_object_put(doc);
+					 pt_xstrdup(r->kernel ? r->kernel : "unknown kernel"));
+				add_once(&g->side[side].machines, &g->side[side].nmachines,
+					 pt_xstrdup(r->machine));
 			}
 		}
 	}
 	free(seen);
+	free(sides);
 	if (rc)
 		return rc;
 	for (int side = 0; side < 2; side++) {

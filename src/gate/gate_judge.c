@@ -107,10 +107,10 @@ static char *path2(const char *dir, const char *a, const char *b, const char *ex
 
 /* Pool the runs of side i into DIR/KIND/SIDE/SCENARIO.json */
 static char *write_pool(struct pt_gate *g, struct pt_gate_scen *s, int side,
-			struct json_object **docs, enum pt_gate_unit unit, const char *kind)
+			struct json_object **docs, const char **paths, enum pt_gate_unit unit,
+			const char *kind)
 {
-	struct json_object *doc = pt_gate_pool(docs, (const char *const *)s->runs[side],
-					       s->nruns[side], unit);
+	struct json_object *doc = pt_gate_pool(docs, paths, s->nruns[side], unit);
 	char *dir = path2(g->outdir, kind, side_name[side], ""), *path;
 
 	if (!doc) {
@@ -268,9 +268,17 @@ static int compare(struct pt_gate *g, struct pt_gate_scen *s, int out_fd, const 
 	if ((f = fopen(s->cmp_md, "w"))) {
 		pt_cmp_run_write(&run, "markdown", f, false);
 		if (!fclose(f) && (f = fopen(s->cmp_json, "w"))) {
-			pt_cmp_run_write(&run, "json", f, false);
-			if (!fclose(f))
+			/* the document the report reads is the one written, built
+			 * once: not written, then read back */
+			struct json_object *doc = pt_cmp_json(&run.r);
+
+			pt_cmp_json_print(doc, f);
+			if (!fclose(f)) {
 				rc = run.r.exit_code;
+				s->cmp = doc;
+				doc = NULL;
+			}
+			json_object_put(doc);
 		}
 	}
 	pt_cmp_run_free(&run);
@@ -280,6 +288,7 @@ static int compare(struct pt_gate *g, struct pt_gate_scen *s, int out_fd, const 
 void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
 {
 	struct json_object **docs[2] = { NULL, NULL };
+	const char **paths[2] = { NULL, NULL };
 	char *cdir, *err, *text;
 	int rc;
 
@@ -298,21 +307,25 @@ void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
 		}
 		return;
 	}
+	/* the documents read once when the runs were taken (gate_inputs.c) */
 	for (int side = 0; side < 2; side++) {
 		docs[side] = pt_xcalloc(s->nruns[side], sizeof(*docs[side]));
+		paths[side] = pt_xcalloc(s->nruns[side], sizeof(*paths[side]));
 		for (size_t i = 0; i < s->nruns[side]; i++) {
-			docs[side][i] = pt_result_load(s->runs[side][i]);
+			docs[side][i] = s->runs[side][i].doc;
+			paths[side][i] = s->runs[side][i].path;
 			if (!docs[side][i]) {
 				s->status = PT_EXIT_USAGE;
 				snprintf(s->why, sizeof(s->why), "%s: not a usable result file (message above)",
-					 s->runs[side][i]);
+					 s->runs[side][i].path);
 				goto out;
 			}
 		}
 	}
 	for (int side = 0; side < 2; side++) {
-		s->pooled[side] = write_pool(g, s, side, docs[side], s->unit, "pooled");
-		s->merged[side] = write_pool(g, s, side, docs[side], PT_GATE_UNIT_REPEAT, "merged");
+		s->pooled[side] = write_pool(g, s, side, docs[side], paths[side], s->unit, "pooled");
+		s->merged[side] = write_pool(g, s, side, docs[side], paths[side], PT_GATE_UNIT_REPEAT,
+					     "merged");
 		if (!s->pooled[side] || !s->merged[side]) {
 			s->status = PT_EXIT_RUNTIME;
 			if (!*s->why)
@@ -333,9 +346,6 @@ void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
 	err = path2(cdir, s->name, NULL, ".log");
 	/* the human table on the terminal (stderr when stdout carries KTAP) */
 	rc = compare(g, s, g->ktap ? STDERR_FILENO : STDOUT_FILENO, err);
-	text = pt_read_file(s->cmp_json, NULL);
-	s->cmp = text ? json_tokener_parse(text) : NULL;
-	free(text);
 	if (rc == PT_EXIT_OK || rc == PT_EXIT_REGRESSION || rc == PT_EXIT_INCONCLUSIVE) {
 		s->status = rc;
 	} else {
@@ -358,9 +368,13 @@ void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
 	if (g->plots)
 		plot(g, s);
 out:
+	/* judged: its documents are not needed again */
 	for (int side = 0; side < 2; side++) {
-		for (size_t i = 0; docs[side] && i < s->nruns[side]; i++)
-			json_object_put(docs[side][i]);
+		for (size_t i = 0; i < s->nruns[side]; i++) {
+			json_object_put(s->runs[side][i].doc);
+			s->runs[side][i].doc = NULL;
+		}
 		free(docs[side]);
+		free(paths[side]);
 	}
 }

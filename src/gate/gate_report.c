@@ -634,9 +634,13 @@ static struct json_object *report_json(const struct pt_gate *g)
 		json_object_object_add(o, "unit", json_object_new_string(s->unit == PT_GATE_UNIT_BOOT ? "boot" : "repeat"));
 		if (*s->why)
 			json_object_object_add(o, "why", json_object_new_string(s->why));
-		for (int side = 0; side < 2; side++)
-			json_object_object_add(runs, side ? "candidate" : "base",
-					       strs(s->runs[side], s->nruns[side]));
+		for (int side = 0; side < 2; side++) {
+			struct json_object *paths = json_object_new_array();
+
+			for (size_t k = 0; k < s->nruns[side]; k++)
+				json_object_array_add(paths, json_object_new_string(s->runs[side][k].path));
+			json_object_object_add(runs, side ? "candidate" : "base", paths);
+		}
 		json_object_object_add(o, "runs", runs);
 		if (s->pooled[0] && s->pooled[1]) {
 			struct json_object *p = json_object_new_object();

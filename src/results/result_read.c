@@ -885,6 +885,53 @@ struct json_object *pt_result_lock_probe(struct json_object *rep)
 	return pt_result_probe(rep, "mmap_lock");
 }
 
+/* Whether text is a JSON document that says it is a ptbench result, read
+ * as leniently as json-c reads: a file that strict parsing refused is still
+ * reported as a broken result, not passed over as someone else's, when it
+ * claims to be one. */
+static bool claims_result(const char *text)
+{
+	struct json_object *doc = json_tokener_parse(text);
+	struct json_object *schema = json_object_is_type(doc, json_type_object)
+					     ? pt_result_get(doc, "schema") : NULL;
+	bool ours = json_object_is_type(schema, json_type_string) &&
+		    !strncmp(json_object_get_string(schema), "ptbench-result/", 15);
+
+	json_object_put(doc);
+	return ours;
+}
+
+int pt_result_from_text(const char *text, size_t len, unsigned flags, struct json_object **docp,
+			char *err, size_t errlen)
+{
+	struct json_object *doc = NULL, *sv;
+	const char *schema;
+
+	*docp = NULL;
+	if (pt_result_parse(text, len, &doc, err, errlen))
+		return (flags & PT_RESULT_READ_SKIP_FOREIGN) && !claims_result(text) ? 1 : -1;
+	sv = pt_result_get(doc, "schema");
+	schema = json_object_get_string(sv);
+	if (!json_object_is_type(sv, json_type_string) || strncmp(schema, "ptbench-result/", 15)) {
+		json_object_put(doc);
+		if (flags & PT_RESULT_READ_SKIP_FOREIGN)
+			return 1;
+		errf(err, errlen, "not a ptbench result: no \"schema\": \"%s\"", PT_RESULT_SCHEMA);
+		return -1;
+	}
+	if (strcmp(schema, PT_RESULT_SCHEMA) && !(flags & PT_RESULT_READ_ANY_VERSION)) {
+		errf(err, errlen, "schema %s, this ptbench reads %s", schema, PT_RESULT_SCHEMA);
+		json_object_put(doc);
+		return -1;
+	}
+	if (pt_result_validate(doc, err, errlen)) {
+		json_object_put(doc);
+		return -1;
+	}
+	*docp = doc;
+	return 0;
+}
+
 int pt_result_read(const char *path, unsigned flags, struct pt_result_file *out)
 {
 	char err[1024];
@@ -892,34 +939,24 @@ int pt_result_read(const char *path, unsigned flags, struct pt_result_file *out)
 	size_t len = 0;
 	struct json_object *doc = NULL, *hl;
 	const char *schema;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (pt_result_read_text(path, PT_RESULT_MAX_BYTES, &text, &len, err, sizeof(err)) ||
-	    pt_result_parse(text, len, &doc, err, sizeof(err))) {
-		free(text);
+	if (pt_result_read_text(path, PT_RESULT_MAX_BYTES, &text, &len, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", path, err);
 		return -1;
 	}
+	/* the bytes that are parsed are the bytes hashed */
+	pt_sha256(text, len, out->sha256);
+	out->have_sha256 = true;
+	rc = pt_result_from_text(text, len, flags, &doc, err, sizeof(err));
 	free(text);
+	if (rc) {
+		if (rc < 0)
+			fprintf(stderr, "%s: %s\n", path, err);
+		return rc;
+	}
 	schema = json_object_get_string(pt_result_get(doc, "schema"));
-	if (!json_object_is_type(pt_result_get(doc, "schema"), json_type_string) ||
-	    strncmp(schema, "ptbench-result/", 15)) {
-		fprintf(stderr, "%s: not a ptbench result: no \"schema\": \"%s\"\n", path,
-			PT_RESULT_SCHEMA);
-		json_object_put(doc);
-		return -1;
-	}
-	if (strcmp(schema, PT_RESULT_SCHEMA) && !(flags & PT_RESULT_READ_ANY_VERSION)) {
-		fprintf(stderr, "%s: schema %s, this ptbench reads %s\n", path, schema,
-			PT_RESULT_SCHEMA);
-		json_object_put(doc);
-		return -1;
-	}
-	if (pt_result_validate(doc, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", path, err);
-		json_object_put(doc);
-		return -1;
-	}
 	out->path = path;
 	out->doc = doc;
 	out->schema = schema;

@@ -22,8 +22,10 @@
 #include <json-c/json.h>
 
 #include "ptbench/clock.h"
+#include "ptbench/escape.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/result.h"
+#include "ptbench/result_read.h"
 #include "ptbench/scenario.h"
 #include "ptbench/kconfig_check.h"
 #include "ptbench/util.h"
@@ -490,6 +492,37 @@ static int write_text(const char *path, const char *text)
 	return 0;
 }
 
+/* A guest's result, as the host would read it back: through the validating
+ * reader, before it is stored. Text that is not JSON at all came back
+ * garbled (exit 5, as a result cut off); JSON that the reader refuses is a
+ * result no ptbench command would read (exit 2, bad input: the message
+ * names the scenario and the JSON path, nothing is stored, channel.log is
+ * kept). 0 with *doc, or -1 with *rc and *what set. */
+static int check_guest_result(const struct pt_vm_args *a, int k, int i, const char *text,
+			      json_object **doc, int *rc, const char **what)
+{
+	char err[1024];
+	json_object *any;
+
+	if (!pt_result_from_text(text, strlen(text), 0, doc, err, sizeof(err)))
+		return 0;
+	any = json_tokener_parse(text);
+	if (!any) {
+		*rc = PT_EXIT_RUNTIME;
+		*what = "result is not JSON";
+		return -1;
+	}
+	json_object_put(any);
+	/* err quotes the guest's keys: no control byte reaches the terminal */
+	fprintf(stderr, "ptbench %s: %s: %s: the guest's result is not a valid ptbench result, not stored: ",
+		a->cmd, a->label[k], a->scen_name[i]);
+	pt_esc_fputs(stderr, err, PT_ESC_TERM);
+	fputc('\n', stderr);
+	*rc = PT_EXIT_USAGE;
+	*what = "result refused";
+	return -1;
+}
+
 /* One kernel: boot, store its results; returns the worst exit code, or
  * 128 + the signal when SIGINT, SIGTERM or SIGHUP came (qemu killed). */
 int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *dir, int *rcs)
@@ -509,6 +542,7 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 	double wall;
 	char *text, *raw;
 	int status, worst = PT_EXIT_OK, initrd_fd, channel_fd;
+	bool refused = false;
 	json_object *cfg_check;
 
 	if (pt_vm_mkdirs(dir)) {
@@ -597,12 +631,8 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 			}
 			if (!ch.results[r].json)
 				break;
-			doc = json_tokener_parse(ch.results[r].json);
-			if (!doc) {
-				rc = PT_EXIT_RUNTIME;
-				what = "result is not JSON";
+			if (check_guest_result(a, k, i, ch.results[r].json, &doc, &rc, &what))
 				break;
-			}
 			json_object_object_add(doc, "vm", vm_json(a, k, cmdline, wall, ch.release, cfg_check));
 			snprintf(path, sizeof(path), "%s/%s.json", dir, a->scen_name[i]);
 			if (pt_result_write(doc, path)) {
@@ -615,14 +645,16 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 			json_object_put(doc);
 			break;
 		}
+		refused |= rc == PT_EXIT_USAGE;
 		printf("%-20s %-22s %-26s exit %d  %s  (boot+run %.1fs, %s)\n", a->label[k],
 		       ch.release ? ch.release : "-", a->scen_name[i], rc, what, wall,
 		       a->accel);
 		worst = pt_vm_worse(worst, rc);
 		scen_rc[i] = rc;
 	}
-	if (worst == PT_EXIT_RUNTIME && *raw) {
-		/* kept for a failed boot (everything else is in the result files) */
+	if ((worst == PT_EXIT_RUNTIME || refused) && *raw) {
+		/* kept for a failed boot or a refused result (everything else is
+		 * in the result files) */
 		int fd = open(channel, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 
 		if (fd >= 0) {

@@ -2,7 +2,8 @@
 """A stand-in for qemu-system-x86_64 (PTBENCH_QEMU) so that vm.t can test the
 host side of `ptbench vm` without a kernel image: it answers on the channel
 chardev the way scripts/initramfs/init does. FAKE_QEMU_MODE picks the guest's
-behaviour; FAKE_QEMU_SAVE (a directory) keeps the initrd and the argv.
+behaviour (ok, skip, cut, garbage: not JSON, invalid: JSON that is no valid
+result, silent, crash, hang); FAKE_QEMU_SAVE (a directory) keeps the initrd and the argv.
 For ptbench gate: FAKE_QEMU_LOG (a file) gets the kernel image's name, one
 line per boot; with FAKE_QEMU_SPECS (a directory), IMAGE_NAME.json there is a
 gen_result.py spec the guest's result is made from, and IMAGE_NAME.mode
@@ -61,7 +62,8 @@ def synthetic(i):
     spec = specs and os.path.join(specs, kernel + ".json")
     if not spec or not os.path.exists(spec):
         return {"schema": "ptbench-result/1", "complete": True,
-                "system": {"kernel": {"release": "9.9.9-fake"}}, "repeats": [], "index": i}
+                "system": {"kernel": {"release": "9.9.9-fake"}},
+                "scenario": {"name": "fake-%d" % i}, "repeats": [], "index": i}
     gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen_result.py")
     with open(spec) as f, tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run([sys.executable, gen, out.name, f.read()], check=True)
@@ -82,12 +84,18 @@ with open(chardevs["chn"], "w", newline="") as chn:
         sys.exit(0)
     chn.write("@@PTBENCH-GUEST 9.9.9-fake@@\r\n")
     for i in range(nscen):
-        rc = {"skip": 4, "cut": 0, "garbage": 0}.get(mode, 0)
+        rc = {"skip": 4, "cut": 0, "garbage": 0, "invalid": 0}.get(mode, 0)
         chn.write("@@PTBENCH-RESULT-BEGIN %d %d@@\r\n" % (i, rc))
         if mode == "skip":
             pass
         elif mode == "garbage":
             chn.write("{ not json\r\n")
+        elif mode == "invalid":
+            # JSON, but no result the validating reader takes: repeats is
+            # not an array
+            doc = synthetic(i)
+            doc["repeats"] = "garbage"
+            chn.write(json.dumps(doc).replace("\n", "\r\n") + "\r\n")
         else:
             doc = synthetic(i)
             text = json.dumps(doc, indent=2)

@@ -138,6 +138,14 @@ for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
 	[ -s "$TMP/cut-$n/fake/channel.log" ]; ok $? "$n: the channel is kept for a failed run"
 	fake garbage "$TMP/garb-$n" run default
 	is "$rc" 5 "$n: a result that is not JSON: exit 5"
+	# JSON that the validating result reader refuses: bad input, named
+	fake invalid "$TMP/inval-$n" run default
+	is "$rc" 2 "$n: a guest result the result reader refuses: exit 2"
+	grep -q "fake: default: the guest's result is not a valid ptbench result, not stored: repeats: expected an array" \
+		"$TMP/vm.out"; ok $? "$n: the message names the kernel, the scenario and the JSON path"
+	[ ! -e "$TMP/inval-$n/fake/default.json" ]; ok $? "$n: the refused result is not stored"
+	[ -s "$TMP/inval-$n/fake/channel.log" ]; ok $? "$n: the channel is kept for a refused result"
+	is "$(json "$TMP/inval-$n/fake/vm.json" 'd["scenarios"]["default"]')" 2 "$n: vm.json gives the scenario exit 2"
 	fake silent "$TMP/silent-$n" run default
 	is "$rc" 5 "$n: a guest that never speaks: exit 5"
 	grep -q "fake console" "$TMP/silent-$n/fake/console.log"; ok $? "$n: console.log kept"

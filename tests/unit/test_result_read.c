@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ptbench/result_read.h"
 #include "ptbench/sweep.h"
@@ -40,6 +41,49 @@ static const char *edited(const char *from, const char *to)
 
 	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good), good, to, at + strlen(from));
 	return check(buf, strlen(buf));
+}
+
+/* pt_result_from_text's answer for text under flags: 0, 1 or -1 */
+static int from_text(const char *text, unsigned flags)
+{
+	char err[512];
+	struct json_object *doc;
+	int rc = pt_result_from_text(text, strlen(text), flags, &doc, err, sizeof(err));
+
+	json_object_put(doc);
+	return rc;
+}
+
+/* The one read: text in memory checked as a file would be; a directory's
+ * other JSON passed over, a broken result not; the digest of the bytes. */
+static void one_read(void)
+{
+	const char *skip = "{\"schema\": \"ptbench-vm/1\"}";
+	struct pt_result_file f;
+	uint8_t want[PT_SHA256_LEN];
+	char path[] = "/tmp/ptbench-result-read-XXXXXX";
+	int fd = mkstemp(path);
+
+	tap_ok(from_text(good, 0) == 0, "from_text: a good result");
+	tap_ok(from_text("{\"schema\": \"ptbench-result/1\", \"complete\": true}", 0) == -1,
+	       "from_text: a result without scenario or repeats is refused");
+	tap_ok(from_text(skip, 0) == -1, "from_text: no ptbench result is refused");
+	tap_ok(from_text(skip, PT_RESULT_READ_SKIP_FOREIGN) == 1, "SKIP_FOREIGN: other JSON passed over");
+	tap_ok(from_text("{ not json", PT_RESULT_READ_SKIP_FOREIGN) == 1, "SKIP_FOREIGN: not JSON passed over");
+	tap_ok(from_text("{\"schema\": \"ptbench-result/1\", \"complete\": 1}", PT_RESULT_READ_SKIP_FOREIGN) == -1,
+	       "SKIP_FOREIGN: a broken result is still refused");
+	/* json-c alone would take a trailing comma: it still claims to be ours */
+	tap_ok(from_text("{\"schema\": \"ptbench-result/1\",}", PT_RESULT_READ_SKIP_FOREIGN) == -1,
+	       "SKIP_FOREIGN: a result that strict JSON refuses is still refused");
+	if (fd < 0 || write(fd, good, strlen(good)) != (ssize_t)strlen(good) || close(fd)) {
+		tap_ok(0, "cannot write %s", path);
+		return;
+	}
+	pt_sha256(good, strlen(good), want);
+	tap_ok(pt_result_read(path, 0, &f) == 0 && f.have_sha256 && !memcmp(f.sha256, want, sizeof(want)),
+	       "pt_result_read: the SHA-256 of the bytes it validated");
+	pt_result_file_free(&f);
+	unlink(path);
 }
 
 static void sweep_median(void)
@@ -169,6 +213,7 @@ int main(void)
 			       strstr(err, "more than the 100"),
 		       "a file over the cap refused: %s", err);
 	}
+	one_read();
 	sweep_median();
 	return tap_done();
 }
