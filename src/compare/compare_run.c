@@ -91,11 +91,81 @@ static const struct option longopts[] = {
 	{ 0 },
 };
 
+/* The option values that are more than a percent, one function each: 0, or
+ * -1 after a message naming the flag and what it wants. */
+static int parse_alpha(const char *arg, struct pt_cmp_opts *o)
+{
+	char *end;
+
+	o->rule.alpha = strtod(arg, &end);
+	if (end != arg && !*end && o->rule.alpha > 0 && o->rule.alpha <= PT_CMP_ALPHA_MAX)
+		return 0;
+	fprintf(stderr,
+		"ptbench compare: --alpha '%s': want a significance level above 0 and at most "
+		"%g, like 0.05 (a larger one calls a change on identical sides more often than "
+		"one time in %g)\n",
+		arg, PT_CMP_ALPHA_MAX, 1 / PT_CMP_ALPHA_MAX);
+	return -1;
+}
+
+static int parse_gate_on(const char *arg, struct pt_cmp_opts *o)
+{
+	if (!strcmp(arg, "structural") || !strcmp(arg, "all")) {
+		o->structural_only = !strcmp(arg, "structural");
+		return 0;
+	}
+	fprintf(stderr, "ptbench compare: --gate-on '%s': want all or structural\n", arg);
+	return -1;
+}
+
+static int parse_gross_factor(const char *arg, struct pt_cmp_opts *o)
+{
+	char *end;
+
+	o->rule.gross_factor = strtod(arg, &end);
+	if (end == arg || *end ||
+	    !(o->rule.gross_factor > 1 && o->rule.gross_factor <= PT_CMP_GROSS_FACTOR_MAX)) {
+		fprintf(stderr,
+			"ptbench compare: --gross-factor '%s': want a factor above 1 and at "
+			"most %g, like 2\n",
+			arg, PT_CMP_GROSS_FACTOR_MAX);
+		return -1;
+	}
+	o->gross_set = true;
+	return 0;
+}
+
+static int parse_gross_min_repeats(const char *arg, struct pt_cmp_opts *o)
+{
+	char *end;
+	unsigned long long n = strtoull(arg, &end, 10);
+
+	/* strtoull takes "-1" as a huge number: digits only */
+	if (end == arg || *end || arg[0] < '0' || arg[0] > '9' ||
+	    n < PT_CMP_GROSS_MIN_REPEATS_MIN || n > PT_CMP_GROSS_MIN_REPEATS_MAX) {
+		fprintf(stderr,
+			"ptbench compare: --gross-min-repeats '%s': want a count from %d "
+			"to %d (fewer than 4 a side are apart by chance too often)\n",
+			arg, PT_CMP_GROSS_MIN_REPEATS_MIN, PT_CMP_GROSS_MIN_REPEATS_MAX);
+		return -1;
+	}
+	o->rule.gross_min_repeats = (size_t)n;
+	o->gross_set = true;
+	return 0;
+}
+
+static int check_format(const char *format)
+{
+	for (size_t i = 0; i < PT_ARRAY_SIZE(formats); i++)
+		if (!strcmp(format, formats[i]))
+			return 0;
+	fprintf(stderr, "ptbench compare: --format '%s': want text, json, markdown or junit\n", format);
+	return -1;
+}
+
 int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 {
 	int c;
-	size_t fmt;
-	char *end;
 
 	opterr = 0;
 	/* 0, not 1: glibc then starts afresh, permutation mode included (the
@@ -127,52 +197,21 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 				return PT_EXIT_USAGE;
 			break;
 		case 'a':
-			o->rule.alpha = strtod(optarg, &end);
-			if (end == optarg || *end || !(o->rule.alpha > 0 && o->rule.alpha <= PT_CMP_ALPHA_MAX)) {
-				fprintf(stderr,
-					"ptbench compare: --alpha '%s': want a significance level above 0 and at most "
-					"%g, like 0.05 (a larger one calls a change on identical sides more often than "
-					"one time in %g)\n",
-					optarg, PT_CMP_ALPHA_MAX, 1 / PT_CMP_ALPHA_MAX);
+			if (parse_alpha(optarg, o))
 				return PT_EXIT_USAGE;
-			}
 			break;
 		case 'O':
-			if (!strcmp(optarg, "structural") || !strcmp(optarg, "all")) {
-				o->structural_only = !strcmp(optarg, "structural");
-				break;
-			}
-			fprintf(stderr, "ptbench compare: --gate-on '%s': want all or structural\n",
-				optarg);
-			return PT_EXIT_USAGE;
+			if (parse_gate_on(optarg, o))
+				return PT_EXIT_USAGE;
+			break;
 		case 'X':
-			o->rule.gross_factor = strtod(optarg, &end);
-			if (end == optarg || *end ||
-			    !(o->rule.gross_factor > 1 && o->rule.gross_factor <= PT_CMP_GROSS_FACTOR_MAX)) {
-				fprintf(stderr,
-					"ptbench compare: --gross-factor '%s': want a factor above 1 and at "
-					"most %g, like 2\n",
-					optarg, PT_CMP_GROSS_FACTOR_MAX);
+			if (parse_gross_factor(optarg, o))
 				return PT_EXIT_USAGE;
-			}
-			o->gross_set = true;
 			break;
-		case 'N': {
-			unsigned long long n = strtoull(optarg, &end, 10);
-
-			/* strtoull takes "-1" as a huge number: digits only */
-			if (end == optarg || *end || optarg[0] < '0' || optarg[0] > '9' ||
-			    n < PT_CMP_GROSS_MIN_REPEATS_MIN || n > PT_CMP_GROSS_MIN_REPEATS_MAX) {
-				fprintf(stderr,
-					"ptbench compare: --gross-min-repeats '%s': want a count from %d "
-					"to %d (fewer than 4 a side are apart by chance too often)\n",
-					optarg, PT_CMP_GROSS_MIN_REPEATS_MIN, PT_CMP_GROSS_MIN_REPEATS_MAX);
+		case 'N':
+			if (parse_gross_min_repeats(optarg, o))
 				return PT_EXIT_USAGE;
-			}
-			o->rule.gross_min_repeats = (size_t)n;
-			o->gross_set = true;
 			break;
-		}
 		case 'f':
 			o->format = optarg;
 			break;
@@ -191,14 +230,8 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 			return PT_EXIT_USAGE;
 		}
 	}
-	for (fmt = 0; fmt < PT_ARRAY_SIZE(formats); fmt++)
-		if (!strcmp(o->format, formats[fmt]))
-			break;
-	if (fmt == PT_ARRAY_SIZE(formats)) {
-		fprintf(stderr, "ptbench compare: --format '%s': want text, json, markdown or junit\n",
-			o->format);
+	if (check_format(o->format))
 		return PT_EXIT_USAGE;
-	}
 	*first = optind;
 	return 0;
 }
@@ -212,29 +245,27 @@ static void warn(void *ctx, const char *msg)
 	r->warnings[r->nwarnings++] = pt_xstrdup(msg);
 }
 
-int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
-		     struct pt_cmp_run *run)
-{
-	struct pt_cmp_report *r = &run->r;
+/* The steps of pt_cmp_run_build, in order. Each returns 0 or an exit code
+ * after a message. */
 
-	memset(run, 0, sizeof(*run));
-	r->rule = o->rule;
-	r->gate = o->gate;
-	r->all = o->all;
-	r->structural_only = o->structural_only;
-	if (nin < 2) {
-		fprintf(stderr, "ptbench compare: need a baseline and at least one candidate result\n");
-		pt_cmp_usage(stderr);
-		return PT_EXIT_USAGE;
-	}
+/* Every result file through the validating reader: the baseline first. */
+static int load_inputs(const struct pt_cmp_opts *o, int nin, char *const *paths,
+		       struct pt_cmp_run *run)
+{
 	run->in = pt_xcalloc((size_t)nin, sizeof(*run->in));
-	r->cmp = pt_xcalloc((size_t)nin - 1, sizeof(*r->cmp));
 	for (int i = 0; i < nin; i++) {
-		if (pt_cmp_load(paths[i], o->force, &run->in[i], warn, r))
+		if (pt_cmp_load(paths[i], o->force, &run->in[i], warn, &run->r))
 			return PT_EXIT_USAGE;
 		run->nin = i + 1;
 	}
-	for (int i = 1; i < nin; i++) {
+	return 0;
+}
+
+/* Each candidate ran what the baseline ran (scenario, workers, settings):
+ * a difference refuses the pair, or with --force becomes a warning. */
+static int check_comparable(const struct pt_cmp_opts *o, struct pt_cmp_run *run)
+{
+	for (int i = 1; i < run->nin; i++) {
 		char diffs[4096];
 		int n = pt_cmp_mismatches(&run->in[0], &run->in[i], diffs, sizeof(diffs));
 
@@ -247,25 +278,57 @@ int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
 			return PT_EXIT_USAGE;
 		}
 		for (char *line = strtok(diffs, "\n"); line; line = strtok(NULL, "\n"))
-			warn(r, line);
+			warn(&run->r, line);
 	}
-	for (int i = 1; i < nin; i++) {
+	return 0;
+}
+
+/* A lock probe on one side only: its metrics cannot be compared, say so. */
+static void warn_lock_probe_on_one_side(struct pt_cmp_run *run)
+{
+	for (int i = 1; i < run->nin; i++) {
 		bool b = pt_cmp_has_lock_probe(&run->in[0]), cp = pt_cmp_has_lock_probe(&run->in[i]);
+		char msg[512];
 
-		if (b != cp) {
-			char msg[512];
-
-			snprintf(msg, sizeof(msg),
-				 "the mmap_lock probe ran only in %s (not root, no tracefs, or "
-				 "--no-trace in the other?): its latency metrics are not compared, its "
-				 "structural ones are listed as not comparable",
-				 b ? run->in[0].path : run->in[i].path);
-			warn(r, msg);
-		}
+		if (b == cp)
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "the mmap_lock probe ran only in %s (not root, no tracefs, or "
+			 "--no-trace in the other?): its latency metrics are not compared, its "
+			 "structural ones are listed as not comparable",
+			 b ? run->in[0].path : run->in[i].path);
+		warn(&run->r, msg);
 	}
+}
 
+/* Too few repeats for the test to reach alpha: only complete separation
+ * can call a latency change. */
+static void warn_few_repeats(struct pt_cmp_report *r, const struct pt_cmp_input *base,
+			     const struct pt_cmp_input *cand)
+{
+	double min_p = pt_mwu_min_p(base->repeats, cand->repeats);
+	char msg[512];
+
+	if (min_p < r->rule.alpha)
+		return;
+	snprintf(msg, sizeof(msg),
+		 "%zu vs %zu repeats: the smallest p-value they can give is %.3f, not "
+		 "below alpha %g: only complete separation (a gap wider than both "
+		 "sides' ranges) can call a latency change; 5 or more repeats a side "
+		 "decide smaller ones",
+		 base->repeats, cand->repeats, min_p, r->rule.alpha);
+	warn(r, msg);
+}
+
+/* Each candidate against the baseline, metric by metric, and which of the
+ * metrics are gated. */
+static int compare_each(const struct pt_cmp_opts *o, struct pt_cmp_run *run)
+{
+	struct pt_cmp_report *r = &run->r;
+
+	r->cmp = pt_xcalloc((size_t)run->nin - 1, sizeof(*r->cmp));
 	r->scenario = run->in[0].scenario ? run->in[0].scenario : "?";
-	for (int i = 1; i < nin; i++) {
+	for (int i = 1; i < run->nin; i++) {
 		struct pt_comparison *cmp = &r->cmp[r->ncmp++];
 
 		pt_cmp_build(&run->in[0], &run->in[i], &r->rule, cmp);
@@ -281,25 +344,44 @@ int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
 							 "the gross rule only (--gate-on structural)"
 						       : "structural; the headline's latency reported, not gated";
 		}
-		if (pt_mwu_min_p(run->in[0].repeats, run->in[i].repeats) >= r->rule.alpha) {
-			char msg[512];
-
-			snprintf(msg, sizeof(msg),
-				 "%zu vs %zu repeats: the smallest p-value they can give is %.3f, not "
-				 "below alpha %g: only complete separation (a gap wider than both "
-				 "sides' ranges) can call a latency change; 5 or more repeats a side "
-				 "decide smaller ones",
-				 run->in[0].repeats, run->in[i].repeats,
-				 pt_mwu_min_p(run->in[0].repeats, run->in[i].repeats), r->rule.alpha);
-			warn(r, msg);
-		}
+		warn_few_repeats(r, &run->in[0], &run->in[i]);
 	}
+	return 0;
+}
+
+/* The verdict: the gate's exit code (0 without --gate). */
+static void conclude(const struct pt_cmp_opts *o, struct pt_cmp_report *r)
+{
 	/* the gross rule judges only what --gate-on structural reports: say
 	 * so rather than let a --gross-factor look applied */
 	if (o->gross_set && !r->structural_only)
 		warn(r, "--gross-factor and --gross-min-repeats apply only under --gate-on "
 			"structural: not applied");
 	r->exit_code = r->gate ? pt_cmp_gate_exit(r) : PT_EXIT_OK;
+}
+
+int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
+		     struct pt_cmp_run *run)
+{
+	struct pt_cmp_report *r = &run->r;
+	int rc;
+
+	memset(run, 0, sizeof(*run));
+	r->rule = o->rule;
+	r->gate = o->gate;
+	r->all = o->all;
+	r->structural_only = o->structural_only;
+	if (nin < 2) {
+		fprintf(stderr, "ptbench compare: need a baseline and at least one candidate result\n");
+		pt_cmp_usage(stderr);
+		return PT_EXIT_USAGE;
+	}
+	if ((rc = load_inputs(o, nin, paths, run)) || (rc = check_comparable(o, run)))
+		return rc;
+	warn_lock_probe_on_one_side(run);
+	if ((rc = compare_each(o, run)))
+		return rc;
+	conclude(o, r);
 	return 0;
 }
 
