@@ -9,8 +9,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ptbench/sha256.h"
-
 struct json_object;
 
 /* --- the plan (gate_plan.c) ------------------------------------------------ */
@@ -87,7 +85,7 @@ struct pt_gate_run {
 	struct json_object *doc;	/* validated; NULL when the file was refused
 					 * (a guest's: the scenario is then ERROR, exit 2)
 					 * and once the scenario is judged */
-	uint8_t sha256[PT_SHA256_LEN];
+	uint8_t sha256[32];		/* SHA-256: PT_SHA256_LEN bytes (gate_inputs.c checks) */
 	bool have_sha256;		/* the file could be read at all */
 	char *kernel;			/* system.kernel.release, NULL when not named */
 	char *machine;			/* CPU vendor and brand, "unknown CPU" */

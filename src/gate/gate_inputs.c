@@ -18,7 +18,11 @@
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
 #include "ptbench/result_read.h"
+#include "ptbench/sha256.h"
 #include "ptbench/util.h"
+
+_Static_assert(sizeof(((struct pt_gate_run *)0)->sha256) == PT_SHA256_LEN,
+	       "a run's digest holds one SHA-256");
 
 static const char *str_at(struct json_object *doc, const char *a, const char *b)
 {
