@@ -24,6 +24,12 @@
 _Static_assert(sizeof(((struct pt_gate_run *)0)->sha256) == PT_SHA256_LEN,
 	       "a run's digest holds one SHA-256");
 
+/* a run whose digest was seen, and its side */
+struct seen {
+	const struct pt_gate_run *run;
+	int side;
+};
+
 static const char *str_at(struct json_object *doc, const char *a, const char *b)
 {
 	struct json_object *o = json_object_object_get(json_object_object_get(doc, a), b);
@@ -121,8 +127,7 @@ static void print_list(FILE *f, char *const *list, size_t n)
 
 int pt_gate_check_inputs(struct pt_gate *g, bool allow_mixed)
 {
-	const struct pt_gate_run **seen = NULL;
-	int *sides = NULL;
+	struct seen *seen = NULL;
 	size_t nseen = 0;
 	int rc = 0;
 
@@ -135,21 +140,20 @@ int pt_gate_check_inputs(struct pt_gate *g, bool allow_mixed)
 
 				if (r->have_sha256) {
 					for (size_t j = 0; j < nseen; j++) {
-						if (memcmp(seen[j]->sha256, r->sha256, PT_SHA256_LEN))
+						if (memcmp(seen[j].run->sha256, r->sha256, PT_SHA256_LEN))
 							continue;
 						fprintf(stderr,
 							"ptbench gate: %s (%s) and %s (%s) are the same file (SHA-256): "
 							"one run cannot count as two%s\n",
-							seen[j]->path, sides[j] ? "candidate" : "base", r->path,
-							side ? "candidate" : "base",
-							sides[j] != side ? ", nor be both kernels" : "");
+							seen[j].run->path, seen[j].side ? "candidate" : "base",
+							r->path, side ? "candidate" : "base",
+							seen[j].side != side ? ", nor be both kernels" : "");
 						rc = PT_EXIT_USAGE;
 						break;
 					}
 					seen = pt_xrealloc(seen, (nseen + 1) * sizeof(*seen));
-					sides = pt_xrealloc(sides, (nseen + 1) * sizeof(*sides));
-					seen[nseen] = r;
-					sides[nseen++] = side;
+					seen[nseen].run = r;
+					seen[nseen++].side = side;
 				}
 				/* a refused file names nothing: its scenario is ERROR */
 				if (rc || !r->doc)
@@ -162,7 +166,6 @@ int pt_gate_check_inputs(struct pt_gate *g, bool allow_mixed)
 		}
 	}
 	free(seen);
-	free(sides);
 	if (rc)
 		return rc;
 	for (int side = 0; side < 2; side++) {
