@@ -32,7 +32,7 @@
 
 #include "ptbench/exitcodes.h"
 #include "ptbench/machine_state.h"
-#include "ptbench/runner.h"
+#include "ptbench/stop_signal.h"
 #include "ptbench/sysfs_io.h"
 #include "ptbench/tracefs_instance.h"
 #include "ptbench/util.h"
@@ -55,7 +55,7 @@ struct record {
 };
 
 /* The only sysfs files ptbench pushes, relative to the THP directory:
- * cmd_run.c (thp_enabled, thp_defrag, thp_shmem_enabled) and
+ * the plan (src/run/plan.c: thp_enabled, thp_defrag, thp_shmem_enabled) and
  * bench/khugepaged.c (its scan settings). A new push must be added here, or
  * its record is refused. */
 static const char *const sysfs_allowed[] = {
