@@ -153,6 +153,14 @@ int pt_gate_add_run(struct pt_gate_scen *s, int side, struct pt_gate_run *run);
 void pt_gate_run_free(struct pt_gate_run *run);
 /* Every run of the scenario, both sides. */
 void pt_gate_scen_free_runs(struct pt_gate_scen *s);
+/* The scenario named name (added when add and there is room), or NULL. */
+struct pt_gate_scen *pt_gate_scen_get(struct pt_gate *g, const char *name, bool add);
+/* One file of --base-results/--cand-results, read once (pt_gate_read_run)
+ * and added to side of the scenario its result names, after that name is
+ * checked as a file name. in_dir: the file was found in a directory, where
+ * a file that is no ptbench result is passed over (0). 0, or PT_EXIT_USAGE
+ * after a message. */
+int pt_gate_take_result(struct pt_gate *g, int side, const char *path, bool in_dir);
 /* Before judging, over the runs kept (no file is read again): two with the
  * same bytes (SHA-256) anywhere among the inputs are refused, as is a side
  * whose results name more than one kernel release or CPU unless allow_mixed

@@ -136,54 +136,6 @@ static void on_signal(int sig)
 
 /* --- the runs of each scenario ---------------------------------------------- */
 
-static struct pt_gate_scen *scen_get(struct pt_gate *g, const char *name, bool add)
-{
-	for (size_t i = 0; i < g->nscen; i++)
-		if (!strcmp(g->scen[i].name, name))
-			return &g->scen[i];
-	if (!add || g->nscen == PT_GATE_MAX_SCEN)
-		return NULL;
-	g->scen[g->nscen].name = pt_xstrdup(name);
-	return &g->scen[g->nscen++];
-}
-
-/* A result file of --base-results/--cand-results, by its scenario's name:
- * read once here, and that read serves the input checks and the verdict. */
-static int take_result(struct pt_gate *g, int side, const char *path, bool quiet)
-{
-	struct pt_gate_run run;
-	struct pt_gate_scen *s;
-	const char *name;
-	/* in a directory: skip what is not a result (vm.json, compare output);
-	 * read with the checks of a result given as an argument (a FIFO is
-	 * not waited for, /dev/zero not read until memory runs out) */
-	int rc = pt_gate_read_run(path, quiet ? PT_RESULT_READ_SKIP_FOREIGN : 0, &run);
-
-	if (rc == 1)
-		return 0;
-	if (rc) {
-		pt_gate_run_free(&run);
-		return PT_EXIT_USAGE;
-	}
-	/* the validated document has a string scenario.name; it becomes
-	 * DIR/pooled/SIDE/NAME.json and DIR/plots/NAME/ */
-	name = json_object_get_string(
-		json_object_object_get(json_object_object_get(run.doc, "scenario"), "name"));
-	if (pt_name_check("ptbench gate", "scenario.name", name, path)) {
-		pt_gate_run_free(&run);
-		return PT_EXIT_USAGE;
-	}
-	if (!g->side[side].release && run.kernel)
-		g->side[side].release = pt_xstrdup(run.kernel);
-	s = scen_get(g, name, true);
-	if (!s || pt_gate_add_run(s, side, &run)) {
-		fprintf(stderr, "ptbench gate: %s: too many scenarios or runs\n", path);
-		pt_gate_run_free(&run);
-		return PT_EXIT_USAGE;
-	}
-	return 0;
-}
-
 static int cmp_strp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -204,7 +156,7 @@ static int take_results(struct pt_gate *g, int side, const char *path)
 		return PT_EXIT_USAGE;
 	}
 	if (!S_ISDIR(st.st_mode))
-		return take_result(g, side, path, false);
+		return pt_gate_take_result(g, side, path, false);
 	d = opendir(path);
 	if (!d) {
 		fprintf(stderr, "ptbench gate: %s: %s\n", path, strerror(errno));
@@ -231,7 +183,7 @@ static int take_results(struct pt_gate *g, int side, const char *path)
 
 			for (size_t k = 0; k < g->nscen; k++)
 				before += g->scen[k].nruns[side];
-			rc = take_result(g, side, file, true);
+			rc = pt_gate_take_result(g, side, file, true);
 			for (size_t k = 0; k < g->nscen; k++)
 				found += g->scen[k].nruns[side];
 			found -= before;
@@ -370,7 +322,7 @@ static int boot_all(struct pt_gate *g, struct pt_vm_args *a)
 		return PT_EXIT_RUNTIME;
 	/* each scenario's runs, in boot order */
 	for (int i = 0; i < a->nscen; i++) {
-		struct pt_gate_scen *s = scen_get(g, a->scen_name[i], true);
+		struct pt_gate_scen *s = pt_gate_scen_get(g, a->scen_name[i], true);
 
 		for (size_t k = 0; k < g->nboots; k++) {
 			const struct pt_gate_boot *b = &g->boots[k];
@@ -563,7 +515,7 @@ static int gate_results(struct pt_gate *g, struct gate_args *ga, int argc, char 
 		g->side[side].label = g->side[side].release ? g->side[side].release : (side ? "cand" : "base");
 	/* SCENARIO... chooses; each must have results on some side */
 	for (int i = optind; i < argc; i++) {
-		if (!scen_get(g, argv[i], false)) {
+		if (!pt_gate_scen_get(g, argv[i], false)) {
 			fprintf(stderr, "ptbench gate: scenario '%s': no result for it in --base-results or "
 					"--cand-results\n", argv[i]);
 			return PT_EXIT_USAGE;

@@ -18,6 +18,7 @@
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
 #include "ptbench/result_read.h"
+#include "ptbench/safe_name.h"
 #include "ptbench/sha256.h"
 #include "ptbench/util.h"
 
@@ -104,6 +105,56 @@ void pt_gate_scen_free_runs(struct pt_gate_scen *s)
 		s->runs[side] = NULL;
 		s->nruns[side] = 0;
 	}
+}
+
+/* ---- one input file, taken by its scenario's name ------------------------ */
+
+struct pt_gate_scen *pt_gate_scen_get(struct pt_gate *g, const char *name, bool add)
+{
+	for (size_t i = 0; i < g->nscen; i++)
+		if (!strcmp(g->scen[i].name, name))
+			return &g->scen[i];
+	if (!add || g->nscen == PT_GATE_MAX_SCEN)
+		return NULL;
+	g->scen[g->nscen].name = pt_xstrdup(name);
+	return &g->scen[g->nscen++];
+}
+
+/* A result file of --base-results/--cand-results, by its scenario's name:
+ * read once here, and that read serves the input checks and the verdict. */
+int pt_gate_take_result(struct pt_gate *g, int side, const char *path, bool in_dir)
+{
+	struct pt_gate_run run;
+	struct pt_gate_scen *s;
+	const char *name;
+	/* in a directory: skip what is not a result (vm.json, compare output);
+	 * read with the checks of a result given as an argument (a FIFO is
+	 * not waited for, /dev/zero not read until memory runs out) */
+	int rc = pt_gate_read_run(path, in_dir ? PT_RESULT_READ_SKIP_FOREIGN : 0, &run);
+
+	if (rc == 1)
+		return 0;
+	if (rc) {
+		pt_gate_run_free(&run);
+		return PT_EXIT_USAGE;
+	}
+	/* the validated document has a string scenario.name; it becomes
+	 * DIR/pooled/SIDE/NAME.json and DIR/plots/NAME/ */
+	name = json_object_get_string(
+		json_object_object_get(json_object_object_get(run.doc, "scenario"), "name"));
+	if (pt_name_check("ptbench gate", "scenario.name", name, path)) {
+		pt_gate_run_free(&run);
+		return PT_EXIT_USAGE;
+	}
+	if (!g->side[side].release && run.kernel)
+		g->side[side].release = pt_xstrdup(run.kernel);
+	s = pt_gate_scen_get(g, name, true);
+	if (!s || pt_gate_add_run(s, side, &run)) {
+		fprintf(stderr, "ptbench gate: %s: too many scenarios or runs\n", path);
+		pt_gate_run_free(&run);
+		return PT_EXIT_USAGE;
+	}
+	return 0;
 }
 
 /* ---- the inputs together ------------------------------------------------ */

@@ -1,19 +1,18 @@
 /* libFuzzer target: the gate's intake of --base-results/--cand-results
- * directories (issue 23, deliver 3), by the library functions it is made of:
- * each file read bounded (pt_result_read_text), a file that is no ptbench
- * result skipped as in a directory, the rest read by the validating reader
- * (pt_result_load), their scenario.name checked before it becomes a path
- * (pt_name_check) and grouped by it; then the sides checked together
- * (pt_gate_check_inputs: duplicates by SHA-256, mixed kernels or CPUs) and
- * each side of each scenario pooled (pt_gate_pool). What pooling makes is
- * what compare reads next: it must pass the same reader.
+ * directories, by the library functions cmd_gate.c calls for each file of a
+ * directory: pt_gate_take_result (the one read through the validating
+ * reader, a file that is no ptbench result passed over, scenario.name
+ * checked before it becomes a path, the run added to its scenario's side),
+ * then the sides checked together (pt_gate_check_inputs: duplicates by
+ * SHA-256, mixed kernels or CPUs) and each side of each scenario pooled
+ * (pt_gate_pool). What pooling makes is what compare reads next: it must
+ * pass the same reader.
  *
  * Input: up to MAX_FILES files separated by SEP; the first byte's bits say
  * which side each file is on (bit i: file i is a candidate), the length's
  * parity whether --allow-mixed is given, bit 1 of the length whether boots
- * or repeats are pooled. The scanning of the directory and the per-file
- * loop themselves are cmd_gate.c's (take_results, take_result); they are
- * the same calls in the same order. */
+ * or repeats are pooled. Only the directory scan (readdir, sorting by
+ * name) is cmd_gate.c's own. */
 #define _GNU_SOURCE
 #include <json-c/json.h>
 #include <stdint.h>
@@ -37,9 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int fds[MAX_FILES];
 static char paths[MAX_FILES][64];
-/* the document each taken file was read as, by its path's index: pooled
- * from here rather than read a fifth time */
-static struct json_object *taken[MAX_FILES];
 
 static void setup(void)
 {
@@ -54,74 +50,19 @@ static void setup(void)
 		stderr = fopen("/dev/null", "w");
 }
 
-/* take_result's test for "a ptbench result at all" in a directory */
-static bool is_result(const char *path)
-{
-	struct json_object *doc, *schema;
-	char err[512], *text;
-	size_t len;
-	bool yes;
-
-	if (pt_result_read_text(path, PT_RESULT_MAX_BYTES, &text, &len, err, sizeof(err)))
-		return false;
-	doc = json_tokener_parse(text);
-	free(text);
-	schema = doc ? json_object_object_get(doc, "schema") : NULL;
-	yes = schema && !strncmp(json_object_get_string(schema), "ptbench-result/", 15);
-	json_object_put(doc);
-	return yes;
-}
-
-static struct pt_gate_scen *scen_get(struct pt_gate *g, const char *name)
-{
-	for (size_t i = 0; i < g->nscen; i++)
-		if (!strcmp(g->scen[i].name, name))
-			return &g->scen[i];
-	if (g->nscen == PT_GATE_MAX_SCEN)
-		return NULL;
-	g->scen[g->nscen].name = strdup(name);
-	return &g->scen[g->nscen++];
-}
-
-/* file i as a directory entry: 0 taken or skipped, -1 refused */
-static int take(struct pt_gate *g, int side, int i)
-{
-	const char *path = paths[i];
-	struct json_object *doc, *name;
-	struct pt_gate_scen *s;
-	int rc = -1;
-
-	if (!is_result(path))
-		return 0;
-	doc = pt_result_load(path);
-	if (!doc)
-		return -1;
-	name = json_object_object_get(json_object_object_get(doc, "scenario"), "name");
-	if (name && json_object_is_type(name, json_type_string) &&
-	    !pt_name_check("fuzz", "scenario.name", json_object_get_string(name), path) &&
-	    (s = scen_get(g, json_object_get_string(name))) && s->nruns[side] < PT_GATE_MAX_RUNS) {
-		s->runs[side][s->nruns[side]++] = strdup(path);
-		taken[i] = json_object_get(doc);
-		rc = 0;
-	}
-	json_object_put(doc);
-	return rc;
-}
-
 /* A pooled side goes to DIR/pooled/SIDE/NAME.json and compare reads it with
  * the validating reader: pooling valid results must give a valid one. */
 static void pool_side(struct pt_gate_scen *s, int side, enum pt_gate_unit unit)
 {
-	struct json_object *docs[MAX_FILES], *pooled;
-	const char *p[MAX_FILES];
+	struct json_object *docs[PT_GATE_MAX_RUNS], *pooled;
+	const char *p[PT_GATE_MAX_RUNS];
 	size_t n = 0;
 
-	for (size_t k = 0; k < s->nruns[side]; k++)
-		for (int i = 0; i < MAX_FILES; i++)
-			if (!strcmp(s->runs[side][k], paths[i])) {
-				docs[n] = taken[i];
-				p[n++] = paths[i];
-			}
+	for (size_t k = 0; k < s->nruns[side] && n < PT_GATE_MAX_RUNS; k++)
+		if (s->runs[side][k].doc) {
+			docs[n] = s->runs[side][k].doc;
+			p[n++] = s->runs[side][k].path;
+		}
 	if (!n)
 		return;
 	pooled = pt_gate_pool(docs, p, n, unit);
@@ -145,18 +86,12 @@ static void pool_side(struct pt_gate_scen *s, int side, enum pt_gate_unit unit)
 static void gate_free(struct pt_gate *g)
 {
 	for (size_t i = 0; i < g->nscen; i++) {
+		pt_gate_scen_free_runs(&g->scen[i]);
 		free(g->scen[i].name);
-		for (int side = 0; side < 2; side++)
-			for (size_t k = 0; k < g->scen[i].nruns[side]; k++)
-				free(g->scen[i].runs[side][k]);
 	}
 	for (size_t i = 0; i < g->nnotes; i++)
 		free(g->notes[i]);
 	free(g->notes);
-	for (int i = 0; i < MAX_FILES; i++) {
-		json_object_put(taken[i]);
-		taken[i] = NULL;
-	}
 	for (int side = 0; side < 2; side++) {
 		for (size_t i = 0; i < g->side[side].nkernels; i++)
 			free(g->side[side].kernels[i]);
@@ -164,6 +99,7 @@ static void gate_free(struct pt_gate *g)
 			free(g->side[side].machines[i]);
 		free(g->side[side].kernels);
 		free(g->side[side].machines);
+		free(g->side[side].release);
 	}
 }
 
@@ -198,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p = sep + strlen(SEP);
 	}
 	for (int i = 0; i < nfiles; i++)
-		if (take(&g, (sides >> i) & 1, i))
+		if (pt_gate_take_result(&g, (sides >> i) & 1, paths[i], true))
 			goto out;
 	if (pt_gate_check_inputs(&g, size & 1))
 		goto out;
