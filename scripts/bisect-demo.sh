@@ -40,6 +40,11 @@ t_all=$(date +%s)
 # the tree: a private copy (hard links: cheap) so the history and bisect's
 # checkouts never touch the shared unpacked source
 mkdir -p "$dir"
+# a history left half-made by an earlier failed run is made again
+if [ -d "$dir/linux/.git" ] &&
+	! git -C "$dir/linux" log --format=%s 2>/dev/null | grep -q "the planted regression"; then
+	rm -rf "$dir/linux"
+fi
 if [ ! -d "$dir/linux/.git" ]; then
 	first=$("$top/scripts/build-kernel.sh" -n "$src" "$dir/cfgprobe" >/dev/null 2>&1; \
 		sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$dir/cfgprobe/Makefile" | head -n1)
@@ -55,8 +60,10 @@ if [ ! -d "$dir/linux/.git" ]; then
 	# just those (a hard-linked file is broken off by git before writing)
 	files="mm/memory.c mm/mprotect.c mm/khugepaged.c fs/proc/task_mmu.c mm/madvise.c mm/mmap.c"
 	for f in $files; do cp --remove-destination "$f" "$f.tmp" && mv "$f.tmp" "$f"; done
+	# -f: Debian's linux-source .gitignore ignores everything at the top
+	# level (its packaging repository tracks only debian/)
 	# shellcheck disable=SC2086
-	git add $files
+	git add -f $files
 	git commit -q -m "base: $(make -s kernelversion)"
 	i=1
 	for f in mm/mmap.c mm/madvise.c fs/proc/task_mmu.c mm/mprotect.c mm/memory.c mm/khugepaged.c mm/mmap.c mm/madvise.c; do
