@@ -418,6 +418,34 @@ static int tmp_file(const char *dir)
 }
 
 /* All of fd's text from its start, NUL-terminated. */
+/* The first line of the guest's console that says its kernel died: an
+ * oops (oops=panic makes it a panic, and panic=-1 ends qemu at once rather
+ * than leaving a hung guest to the timeout) or a BUG/panic line. Copied into
+ * buf; false when there is none or the console cannot be read. */
+static bool console_death(const char *console, char *buf, size_t len)
+{
+	static const char *const marks[] = { "Oops: ", "BUG: ", "Kernel panic - " };
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(console, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+			const char *m = strstr(line, marks[i]);
+
+			if (m) {
+				line[strcspn(line, "\r\n")] = 0;
+				snprintf(buf, len, "%s", m);
+				found = true;
+				break;
+			}
+		}
+	fclose(f);
+	return found;
+}
+
 static char *read_fd_text(int fd)
 {
 	size_t len = 0, cap = 1 << 16;
@@ -567,7 +595,7 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 	snprintf(console, sizeof(console), "%s/console.log", dir);
 	snprintf(channel, sizeof(channel), "%s/channel.log", dir);
 	snprintf(qlog, sizeof(qlog), "%s/qemu.log", dir);
-	snprintf(cmdline, sizeof(cmdline), "console=ttyS0 panic=-1 loglevel=4 preempt=%s%s%s",
+	snprintf(cmdline, sizeof(cmdline), "console=ttyS0 panic=-1 oops=panic loglevel=4 preempt=%s%s%s",
 		 a->preempt, a->append ? " " : "", a->append ? a->append : "");
 	unlink(channel);	/* an earlier failed boot's, in this boot's directory */
 	/* the initrd and the channel have no name while qemu runs: nothing to
@@ -613,6 +641,14 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 		printf("%-20s qemu failed (%s, %s)\n", a->label[k], qlog, console);
 	else if (!ch.release)
 		printf("%-20s the guest never reached ptbench (%s)\n", a->label[k], console);
+	if (ch.nresults < a->nscen) {
+		char death[256], shown[1024];
+
+		/* the console is the guest's text: escaped for the terminal */
+		if (console_death(console, death, sizeof(death)))
+			printf("%-20s the guest kernel died: %s (%s)\n", a->label[k],
+			       pt_esc(death, PT_ESC_TERM, shown, sizeof(shown)), console);
+	}
 	for (int i = 0; i < a->nscen; i++) {
 		int rc = PT_EXIT_RUNTIME;
 		const char *what = "no result";

@@ -3,7 +3,7 @@
 host side of `ptbench vm` without a kernel image: it answers on the channel
 chardev the way scripts/initramfs/init does. FAKE_QEMU_MODE picks the guest's
 behaviour (ok, skip, cut, garbage: not JSON, invalid: JSON that is no valid
-result, silent, crash, hang); FAKE_QEMU_SAVE (a directory) keeps the initrd and the argv.
+result, silent, crash, oops, hang); FAKE_QEMU_SAVE (a directory) keeps the initrd and the argv.
 For ptbench gate: FAKE_QEMU_LOG (a file) gets the kernel image's name, one
 line per boot; with FAKE_QEMU_SPECS (a directory), IMAGE_NAME.json there is a
 gen_result.py spec the guest's result is made from, and IMAGE_NAME.mode
@@ -79,6 +79,14 @@ if mode == "hang":
     time.sleep(60)
 if mode == "crash":
     sys.exit(1)
+if mode == "oops":
+    # what a guest kernel that oopses with oops=panic panic=-1 leaves: the
+    # oops on the console, then qemu (-no-reboot) exits 0 with no result
+    with open(chardevs["con"], "a") as con:
+        con.write("[   11.99] BUG: kernel NULL pointer dereference, address: 00000000000000a8\n")
+        con.write("[   11.99] Oops: 0000 [#1] PREEMPT SMP NOPTI\n")
+        con.write("[   12.00] Kernel panic - not syncing: Fatal exception\n")
+    sys.exit(0)
 with open(chardevs["chn"], "w", newline="") as chn:
     if mode == "silent":
         sys.exit(0)

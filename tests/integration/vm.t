@@ -149,6 +149,11 @@ for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
 	fake silent "$TMP/silent-$n" run default
 	is "$rc" 5 "$n: a guest that never speaks: exit 5"
 	grep -q "fake console" "$TMP/silent-$n/fake/console.log"; ok $? "$n: console.log kept"
+	fake oops "$TMP/oops-$n" run default
+	is "$rc" 5 "$n: a guest kernel that oopses: exit 5"
+	grep -q "the guest kernel died: BUG: kernel NULL pointer dereference" "$TMP/vm.out"
+	ok $? "$n: ... with the console's first line that says so"
+	grep -q "oops=panic" "$TMP/save/argv"; ok $? "$n: the guest boots with oops=panic (an oops ends the boot, not the timeout)"
 	fake crash "$TMP/crash-$n" run default
 	is "$rc" 5 "$n: qemu failing: exit 5"
 	fake hang "$TMP/hang-$n" --timeout 1 run default
