@@ -64,8 +64,15 @@ for n in "$@"; do
 	. "$mdir/$n.expect"
 	t0=$(date +%s)
 	patch -d "$tree" -p1 -s <"$mdir/$n.patch"
+	# the shared source tree is left as found on every exit path: a
+	# signal during the build must not leave the next base built mutated
+	trap 'patch -d "$tree" -p1 -R -s <"$mdir/$n.patch"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
 	img=$("$top/scripts/build-kernel.sh" -l "-mut-$n" "$tree" "$dir/build") || img=
 	patch -d "$tree" -p1 -R -s <"$mdir/$n.patch"
+	trap - EXIT INT TERM HUP
 	tb=$(($(date +%s) - t0))
 	if [ -z "$img" ]; then
 		printf '| %s | %s | exit %s | build failed | | %s | |\n' "$n" "$SCENARIO" "$EXPECT_EXIT" "$tb" >>"$dir/mutants.md"
