@@ -430,13 +430,6 @@ static void collapse_teardown(struct pt_role_run *rr)
 	pt_role_set_shared(rr, NULL);
 }
 
-static long long jget(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
-}
-
 /* The proof in one line: a reader must see that it collapsed. */
 static void collapse_summary(const char *role, struct json_object *role_json, FILE *out)
 {
@@ -445,8 +438,8 @@ static void collapse_summary(const char *role, struct json_object *role_json, FI
 	if (!json_object_object_get_ex(role_json, "collapse", &c))
 		return;
 	fprintf(out, "  %s: collapsed %lld/%lld (%lld PMDs), confirmed PMD-mapped %lld/%lld, vmstat %s\n",
-		role, jget(c, "succeeded"), jget(c, "attempts"), jget(c, "pmds_collapsed"),
-		jget(c, "confirmed_pmd_mapped"), jget(c, "checked_pmd_mapped"),
+		role, pt_json_int(c, "succeeded", 0), pt_json_int(c, "attempts", 0), pt_json_int(c, "pmds_collapsed", 0),
+		pt_json_int(c, "confirmed_pmd_mapped", 0), pt_json_int(c, "checked_pmd_mapped", 0),
 		!json_object_object_get_ex(c, "vmstat_agrees", &agrees) ? "not checked"
 		: json_object_get_boolean(agrees)		       ? "agrees"
 								       : "DISAGREES");

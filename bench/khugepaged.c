@@ -375,13 +375,6 @@ static void khp_report(struct pt_role_run *rr, struct json_object *role_json)
 				"iterations\n", pt_role_name(rr), (unsigned long long)kr->iterations);
 }
 
-static long long jget(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
-}
-
 /* The proof in one line, like the MADV_COLLAPSE workers': PMDs khugepaged
  * collapsed for us, and whether its own counter agrees. */
 static void khp_summary(const char *role, struct json_object *role_json, FILE *out)
@@ -392,8 +385,8 @@ static void khp_summary(const char *role, struct json_object *role_json, FILE *o
 		return;
 	fprintf(out, "  %s: khugepaged collapsed %lld PMDs in %lld iterations (%.1f PMDs/s while waiting), "
 		     "%lld timeouts, khugepaged pages_collapsed %s\n",
-		role, jget(k, "pmds_collapsed"), jget(k, "iterations"),
-		json_object_get_double(json_object_object_get(k, "pmds_per_sec")), jget(k, "timeouts"),
+		role, pt_json_int(k, "pmds_collapsed", 0), pt_json_int(k, "iterations", 0),
+		json_object_get_double(json_object_object_get(k, "pmds_per_sec")), pt_json_int(k, "timeouts", 0),
 		!json_object_object_get_ex(k, "vmstat_check", &v) ||
 				!json_object_object_get_ex(v, "agrees", &agrees) ? "not checked"
 		: json_object_get_boolean(agrees)				 ? "agrees"

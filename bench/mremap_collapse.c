@@ -294,13 +294,6 @@ static void mc_report(struct pt_role_run *rr, struct json_object *o)
 	json_object_object_add(o, "race", r);
 }
 
-static long long jget(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : -1;
-}
-
 static void mc_summary(const char *role, struct json_object *role_json, FILE *out)
 {
 	struct json_object *r;
@@ -309,9 +302,9 @@ static void mc_summary(const char *role, struct json_object *role_json, FILE *ou
 		return;
 	fprintf(out, "  %s: %lld moves, %lld pages checked (%lld read 0 mid-rewrite), corruptions %lld%s; "
 		     "the child collapsed %lld times (%lld failed)\n",
-		role, jget(r, "moves"), jget(r, "pages_checked"), jget(r, "zero_reads"), jget(r, "corruptions"),
-		jget(r, "corruptions") > 0 ? " (WRONG: a data check failed)" : "", jget(r, "child_collapses"),
-		jget(r, "child_collapse_errors"));
+		role, pt_json_int(r, "moves", -1), pt_json_int(r, "pages_checked", -1), pt_json_int(r, "zero_reads", -1), pt_json_int(r, "corruptions", -1),
+		pt_json_int(r, "corruptions", -1) > 0 ? " (WRONG: a data check failed)" : "", pt_json_int(r, "child_collapses", -1),
+		pt_json_int(r, "child_collapse_errors", -1));
 }
 
 const struct pt_worker_type pt_worker_mremap_collapse = {

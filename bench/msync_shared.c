@@ -414,13 +414,6 @@ static void ms_report(struct pt_role_run *rr, struct json_object *o)
 	json_object_object_add(o, "race", r);
 }
 
-static long long jget(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : -1;
-}
-
 static void ms_summary(const char *role, struct json_object *role_json, FILE *out)
 {
 	struct json_object *r, *fs;
@@ -430,9 +423,9 @@ static void ms_summary(const char *role, struct json_object *role_json, FILE *ou
 	json_object_object_get_ex(r, "fstype", &fs);
 	fprintf(out, "  %s: %lld msyncs of %lld pages mapped by %lld writers (%s), %lld O_DIRECT read-backs, "
 		     "%lld lanes checked: stale %lld, future %lld, corruptions %lld%s\n",
-		role, jget(r, "msyncs"), jget(r, "pages"), jget(r, "writers"), fs ? json_object_get_string(fs) : "?",
-		jget(r, "readbacks"), jget(r, "checks"), jget(r, "stale"), jget(r, "future"), jget(r, "corruptions"),
-		jget(r, "corruptions") > 0 ? " (WRONG: a data check failed)" : "");
+		role, pt_json_int(r, "msyncs", -1), pt_json_int(r, "pages", -1), pt_json_int(r, "writers", -1), fs ? json_object_get_string(fs) : "?",
+		pt_json_int(r, "readbacks", -1), pt_json_int(r, "checks", -1), pt_json_int(r, "stale", -1), pt_json_int(r, "future", -1), pt_json_int(r, "corruptions", -1),
+		pt_json_int(r, "corruptions", -1) > 0 ? " (WRONG: a data check failed)" : "");
 }
 
 const struct pt_worker_type pt_worker_msync_shared = {

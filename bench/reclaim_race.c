@@ -392,13 +392,6 @@ static void race_report(struct pt_role_run *rr, struct json_object *o)
 	json_object_object_add(o, "race", r);
 }
 
-static long long jget(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : -1;
-}
-
 static void race_summary(const char *role, struct json_object *role_json, FILE *out)
 {
 	struct json_object *r, *m;
@@ -408,15 +401,15 @@ static void race_summary(const char *role, struct json_object *role_json, FILE *
 		return;
 	mode = json_object_get_string(m);
 	if (!strcmp(mode, "zap"))
-		fprintf(out, "  %s: %lld zaps of %lld slots", role, jget(r, "zaps"), jget(r, "slots"));
+		fprintf(out, "  %s: %lld zaps of %lld slots", role, pt_json_int(r, "zaps", -1), pt_json_int(r, "slots", -1));
 	else if (!strcmp(mode, "fault") || !strcmp(mode, "gup"))
-		fprintf(out, "  %s: %lld checks, %lld read 0 (zapped meanwhile)", role, jget(r, "checks"),
-			jget(r, "zero_reads"));
+		fprintf(out, "  %s: %lld checks, %lld read 0 (zapped meanwhile)", role, pt_json_int(r, "checks", -1),
+			pt_json_int(r, "zero_reads", -1));
 	else
-		fprintf(out, "  %s: %lld walks, %lld of %lld pages found", role, jget(r, "walks"),
-			jget(r, "pages_found"), jget(r, "pages_walked"));
-	fprintf(out, ", corruptions %lld%s\n", jget(r, "corruptions"),
-		jget(r, "corruptions") > 0 ? " (WRONG: a data check failed)" : "");
+		fprintf(out, "  %s: %lld walks, %lld of %lld pages found", role, pt_json_int(r, "walks", -1),
+			pt_json_int(r, "pages_found", -1), pt_json_int(r, "pages_walked", -1));
+	fprintf(out, ", corruptions %lld%s\n", pt_json_int(r, "corruptions", -1),
+		pt_json_int(r, "corruptions", -1) > 0 ? " (WRONG: a data check failed)" : "");
 }
 
 static uint64_t race_mem_bytes(const void *opts, int threads)

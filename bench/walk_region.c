@@ -158,27 +158,20 @@ void pt_walk_ranges_free(struct pt_walk_ranges *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
-static long long jget(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
-}
-
 void pt_walk_print_summary(const char *role, struct json_object *role_json, FILE *out)
 {
 	struct json_object *w;
 
 	if (!json_object_object_get_ex(role_json, "walk", &w))
 		return;
-	fprintf(out, "  %s: %lld walks", role, jget(w, "walks"));
+	fprintf(out, "  %s: %lld walks", role, pt_json_int(w, "walks", -1));
 	/* clear-refs writes: the kernel does not say how many pages it walked */
-	if (jget(w, "pages_seen") > 0)
-		fprintf(out, ", %lld pages seen (%lld present, %lld PMD-mapped)", jget(w, "pages_seen"),
-			jget(w, "pages_present"), jget(w, "pages_huge"));
+	if (pt_json_int(w, "pages_seen", -1) > 0)
+		fprintf(out, ", %lld pages seen (%lld present, %lld PMD-mapped)", pt_json_int(w, "pages_seen", -1),
+			pt_json_int(w, "pages_present", -1), pt_json_int(w, "pages_huge", -1));
 	fprintf(out, "; short %lld, retries %lld, resumed %lld, ranges gone %lld, miscounts %lld%s\n",
-		jget(w, "short_reads"), jget(w, "retries"), jget(w, "continuations"), jget(w, "ranges_gone"),
-		jget(w, "miscounts"), jget(w, "miscounts") > 0 ? " (WRONG: the kernel answered for pages not asked)" : "");
+		pt_json_int(w, "short_reads", -1), pt_json_int(w, "retries", -1), pt_json_int(w, "continuations", -1), pt_json_int(w, "ranges_gone", -1),
+		pt_json_int(w, "miscounts", -1), pt_json_int(w, "miscounts", -1) > 0 ? " (WRONG: the kernel answered for pages not asked)" : "");
 }
 
 struct json_object *pt_walk_stats_json(const struct pt_walk_stats *s, const struct pt_walk_target *wt)

@@ -16,6 +16,7 @@
 
 #include "ptbench/clock.h"
 #include "ptbench/hist.h"
+#include "ptbench/json_get.h"
 #include "ptbench/op_marker_abi.h"
 #include "ptbench/options.h"
 

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ptbench/json_get.h"
 #include "ptbench/clock.h"
 #include "ptbench/hist.h"
 #include "ptbench/mmap_lock_fields.h"
@@ -478,25 +479,16 @@ static struct json_object *ml_result(void *state, struct pt_run *run)
 	return o;
 }
 
-static long long jll(struct json_object *o, const char *a, const char *b)
-{
-	struct json_object *v;
-
-	if (a && !json_object_object_get_ex(o, a, &o))
-		return 0;
-	return json_object_object_get_ex(o, b, &v) ? json_object_get_int64(v) : 0;
-}
-
 static void ml_summary(struct json_object *res, FILE *out)
 {
 	struct json_object *roles;
 	static const char *const modes[] = { "read", "write" };
 	bool header = false;
-	long long lost = jll(res, NULL, "lost_events");
+	long long lost = pt_json_int(res, "lost_events", 0);
 
 	fprintf(out, "  mmap_lock: %lld events, %lld lost, %lld unmatched, %lld downgrades, %lld failed trylocks\n",
-		jll(res, NULL, "events"), lost, jll(res, NULL, "unmatched"), jll(res, NULL, "downgrades"),
-		jll(res, NULL, "failed_trylocks"));
+		pt_json_int(res, "events", 0), lost, pt_json_int(res, "unmatched", 0), pt_json_int(res, "downgrades", 0),
+		pt_json_int(res, "failed_trylocks", 0));
 	if (!json_object_object_get_ex(res, "roles", &roles))
 		return;
 	json_object_object_foreach(roles, role, rj)
@@ -507,7 +499,7 @@ static void ml_summary(struct json_object *res, FILE *out)
 
 			json_object_object_get_ex(json_object_object_get(rj, "wait"), modes[m], &w);
 			json_object_object_get_ex(json_object_object_get(rj, "hold"), modes[m], &h);
-			if (!jll(w, NULL, "count") && !jll(h, NULL, "count"))
+			if (!pt_json_int(w, "count", 0) && !pt_json_int(h, "count", 0))
 				continue;
 			if (!header) {
 				fprintf(out, "  %-14s %-5s %9s %9s %9s %9s %9s %9s %9s\n", "mmap_lock role", "mode",
@@ -515,11 +507,11 @@ static void ml_summary(struct json_object *res, FILE *out)
 				header = true;
 			}
 			fprintf(out, "  %-14s %-5s %9lld %9s %9s %9s %9lld %9s %9s\n", role, modes[m],
-				jll(w, NULL, "count"), pt_fmt_ns((double)jll(w, "ns", "p50"), b[0], 32),
-				pt_fmt_ns((double)jll(w, "ns", "p99"), b[1], 32),
-				pt_fmt_ns((double)jll(w, "ns", "max"), b[2], 32), jll(h, NULL, "count"),
-				pt_fmt_ns((double)jll(h, "ns", "p99"), b[3], 32),
-				pt_fmt_ns((double)jll(h, "ns", "max"), b[4], 32));
+				pt_json_int(w, "count", 0), pt_fmt_ns((double)pt_json_int(json_object_object_get(w, "ns"), "p50", 0), b[0], 32),
+				pt_fmt_ns((double)pt_json_int(json_object_object_get(w, "ns"), "p99", 0), b[1], 32),
+				pt_fmt_ns((double)pt_json_int(json_object_object_get(w, "ns"), "max", 0), b[2], 32), pt_json_int(h, "count", 0),
+				pt_fmt_ns((double)pt_json_int(json_object_object_get(h, "ns"), "p99", 0), b[3], 32),
+				pt_fmt_ns((double)pt_json_int(json_object_object_get(h, "ns"), "max", 0), b[4], 32));
 		}
 	}
 	if (lost)

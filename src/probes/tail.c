@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptbench/json_get.h"
 #include "ptbench/ksyms.h"
 #include "ptbench/lock_bpf.h"
 #include "ptbench/op_marker.h"
@@ -395,13 +396,6 @@ static int tail_start(struct pt_run *run, void **state, char *why, size_t len)
 }
 #endif
 
-static long long jll(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
 /* the frames that say where: past the scheduler's own */
 static bool sched_frame(const char *f)
 {
@@ -427,11 +421,11 @@ static void tail_summary(struct json_object *res, FILE *out)
 			struct json_object *stacks, *top, *frames, *share;
 			int shown = 0;
 
-			if (!jll(oj, "tail_ops"))
+			if (!pt_json_int(oj, "tail_ops", 0))
 				continue;
-			fprintf(out, "  tail %s.%s: %lld ops past %s, %s off CPU", role, op, jll(oj, "tail_ops"),
-				pt_fmt_ns((double)jll(res, "threshold_ns"), b1, sizeof(b1)),
-				pt_fmt_ns((double)jll(oj, "off_cpu_ns"), b2, sizeof(b2)));
+			fprintf(out, "  tail %s.%s: %lld ops past %s, %s off CPU", role, op, pt_json_int(oj, "tail_ops", 0),
+				pt_fmt_ns((double)pt_json_int(res, "threshold_ns", 0), b1, sizeof(b1)),
+				pt_fmt_ns((double)pt_json_int(oj, "off_cpu_ns", 0), b2, sizeof(b2)));
 			if (json_object_object_get_ex(oj, "stacks", &stacks) && json_object_array_length(stacks) &&
 			    (top = json_object_array_get_idx(stacks, 0)) &&
 			    json_object_object_get_ex(top, "stack", &frames)) {

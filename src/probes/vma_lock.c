@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptbench/json_get.h"
 #include "ptbench/hist.h"
 #include "ptbench/lock_bpf.h"
 #include "ptbench/lock_probe.h"
@@ -389,13 +390,6 @@ static int vl_start(struct pt_run *run, void **state, char *why, size_t len)
 }
 #endif
 
-static long long jll(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
 static void vl_summary(struct json_object *res, FILE *out)
 {
 	struct json_object *roles;
@@ -407,15 +401,15 @@ static void vl_summary(struct json_object *res, FILE *out)
 		struct json_object *w;
 		char b[32];
 
-		if (!jll(rj, "attempts") && !jll(rj, "write_locks"))
+		if (!pt_json_int(rj, "attempts", 0) && !pt_json_int(rj, "write_locks", 0))
 			continue;
 		fprintf(out, "  vma_lock %-12s %9lld fault attempts, %lld locked, %lld fell back to mmap_lock",
-			role, jll(rj, "attempts"), jll(rj, "locked"), jll(rj, "fallbacks"));
+			role, pt_json_int(rj, "attempts", 0), pt_json_int(rj, "locked", 0), pt_json_int(rj, "fallbacks", 0));
 		if (json_object_object_get_ex(rj, "write_wait", &w)) {
 			struct json_object *ns = json_object_object_get(w, "ns");
 
-			fprintf(out, "; %lld write locks, wait p99 %s", jll(rj, "write_locks"),
-				pt_fmt_ns((double)jll(ns, "p99"), b, sizeof(b)));
+			fprintf(out, "; %lld write locks, wait p99 %s", pt_json_int(rj, "write_locks", 0),
+				pt_fmt_ns((double)pt_json_int(ns, "p99", 0), b, sizeof(b)));
 		}
 		fputc('\n', out);
 	}

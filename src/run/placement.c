@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptbench/json_get.h"
 #include "ptbench/membind.h"
 #include "ptbench/placement.h"
 #include "ptbench/run_state.h"
@@ -118,13 +119,6 @@ void pt_placement_role_json(struct pt_role_run *rr, struct json_object *role_jso
 				       pt_membind_json(&rr->role->membind, rr->role->cpus, rr->role->threads, &sum));
 }
 
-static int64_t get_int(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
-}
-
 int pt_placement_check(const char *role, struct json_object *role_json, char *why, size_t len)
 {
 	struct json_object *pl, *threads, *mb, *v;
@@ -133,7 +127,7 @@ int pt_placement_check(const char *role, struct json_object *role_json, char *wh
 	    json_object_object_get_ex(pl, "threads", &threads)) {
 		for (size_t i = 0; i < json_object_array_length(threads); i++) {
 			struct json_object *t = json_object_array_get_idx(threads, i), *seen;
-			int64_t off = get_int(t, "off_binding");
+			int64_t off = pt_json_int(t, "off_binding", 0);
 
 			if (off <= 0)
 				continue;
@@ -141,9 +135,9 @@ int pt_placement_check(const char *role, struct json_object *role_json, char *wh
 			snprintf(why, len,
 				 "role %s thread %zu is bound to CPU %lld but ran on CPUs %s "
 				 "(%lld of %lld samples off its CPU; kernel binding %s)",
-				 role, i, (long long)get_int(t, "cpu"),
+				 role, i, (long long)pt_json_int(t, "cpu", 0),
 				 seen ? json_object_to_json_string_ext(seen, JSON_C_TO_STRING_PLAIN) : "?",
-				 (long long)off, (long long)get_int(t, "sched_samples"),
+				 (long long)off, (long long)pt_json_int(t, "sched_samples", 0),
 				 json_object_object_get_ex(t, "binding", &v) ? json_object_get_string(v) : "?");
 			return -1;
 		}
@@ -154,7 +148,7 @@ int pt_placement_check(const char *role, struct json_object *role_json, char *wh
 	 * either way and does not fail */
 	if (json_object_object_get_ex(role_json, "membind", &mb) &&
 	    json_object_object_get_ex(mb, "verified", &v) && !json_object_get_boolean(v) &&
-	    get_int(mb, "present") > 0 && !get_int(mb, "unchecked")) {
+	    pt_json_int(mb, "present", 0) > 0 && !pt_json_int(mb, "unchecked", 0)) {
 		struct json_object *pol = NULL, *nodes = NULL, *w = NULL;
 
 		json_object_object_get_ex(mb, "policy", &pol);
