@@ -8,9 +8,14 @@
 #   git bisect start BAD GOOD
 #   git bisect run scripts/bisect-step.sh GOOD-IMAGE SCENARIO [RUN-ARGS]
 #
-# usage: scripts/bisect-demo.sh [-s SRC] [-o DIR] [-m MUTANT] [-p POSITION]
+# usage: scripts/bisect-demo.sh [-s SRC] [-o DIR] [-m MUTANT] [-p POSITION] [-i BUILD]
 #   SRC       as scripts/build-kernel.sh (default debian:6.12)
 #   DIR       the repository copy, builds, gates (default build/bisect-demo)
+#   -i BUILD  in place: the history is made over the unpacked source itself
+#             and every kernel is built incrementally in BUILD, a build
+#             directory of that source (mutant-check's: build/mutants/build),
+#             so no full build is needed; the source is restored and the
+#             history removed on every exit path
 #   MUTANT    the planted change (default vma-lock-fails)
 #   POSITION  which of the 8 commits plants it (default 5)
 # Prints the commit git bisect named, the planted one, the steps and the
@@ -22,13 +27,15 @@ src=debian:6.12
 dir=$top/build/bisect-demo
 mutant=vma-lock-fails
 pos=5
-while getopts s:o:m:p: o; do
+inplace=
+while getopts s:o:m:p:i: o; do
 	case $o in
 	s) src=$OPTARG ;;
 	o) dir=$OPTARG ;;
 	m) mutant=$OPTARG ;;
 	p) pos=$OPTARG ;;
-	*) echo "usage: $0 [-s SRC] [-o DIR] [-m MUTANT] [-p POSITION]" >&2; exit 2 ;;
+	i) inplace=$OPTARG ;;
+	*) echo "usage: $0 [-s SRC] [-o DIR] [-m MUTANT] [-p POSITION] [-i BUILD]" >&2; exit 2 ;;
 	esac
 done
 patchf=$top/tests/kernel-mutants/$mutant.patch
@@ -38,28 +45,53 @@ patchf=$top/tests/kernel-mutants/$mutant.patch
 t_all=$(date +%s)
 
 # the tree: a private copy (hard links: cheap) so the history and bisect's
-# checkouts never touch the shared unpacked source
+# checkouts never touch the shared unpacked source; or, with -i, that source
+# itself, restored on exit
 mkdir -p "$dir"
-# a history left half-made by an earlier failed run is made again
-if [ -d "$dir/linux/.git" ] &&
-	! git -C "$dir/linux" log --format=%s 2>/dev/null | grep -q "the planted regression"; then
-	rm -rf "$dir/linux"
+files="mm/memory.c mm/mprotect.c mm/khugepaged.c fs/proc/task_mmu.c mm/madvise.c mm/mmap.c"
+if [ -n "$inplace" ]; then
+	[ -f "$inplace/Makefile" ] || { echo "bisect-demo: -i $inplace: not a kernel build directory" >&2; exit 2; }
+	linux=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$inplace/Makefile" | head -n1)
+	[ -d "$linux" ] || { echo "bisect-demo: cannot find the source tree behind $inplace" >&2; exit 2; }
+	[ ! -e "$linux/.git" ] || { echo "bisect-demo: $linux/.git exists: not making a history over it" >&2; exit 2; }
+	build=$inplace
+	restore() {
+		if [ -d "$linux/.git" ]; then
+			git -C "$linux" bisect reset -q >/dev/null 2>&1 || true
+			# shellcheck disable=SC2086
+			git -C "$linux" checkout -q "$(git -C "$linux" rev-list --max-parents=0 HEAD)" -- $files 2>/dev/null || true
+			rm -rf "$linux/.git"
+		fi
+	}
+	trap restore EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+else
+	linux=$dir/linux
+	build=$dir/build
+	# a history left half-made by an earlier failed run is made again
+	if [ -d "$linux/.git" ] &&
+		! git -C "$linux" log --format=%s 2>/dev/null | grep -q "the planted regression"; then
+		rm -rf "$linux"
+	fi
+	if [ ! -d "$linux/.git" ]; then
+		first=$("$top/scripts/build-kernel.sh" -n "$src" "$dir/cfgprobe" >/dev/null 2>&1; \
+			sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$dir/cfgprobe/Makefile" | head -n1)
+		[ -d "$first" ] || { echo "bisect-demo: cannot find the source tree of $src" >&2; exit 5; }
+		rm -rf "$dir/linux.tmp"
+		cp -al "$first" "$dir/linux.tmp"
+		mv "$dir/linux.tmp" "$linux"
+		# only the files the history touches are tracked: a checkout
+		# rewrites just those (a hard-linked file is broken off first)
+		for f in $files; do cp --remove-destination "$linux/$f" "$linux/$f.tmp" && mv "$linux/$f.tmp" "$linux/$f"; done
+	fi
 fi
-if [ ! -d "$dir/linux/.git" ]; then
-	first=$("$top/scripts/build-kernel.sh" -n "$src" "$dir/cfgprobe" >/dev/null 2>&1; \
-		sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$dir/cfgprobe/Makefile" | head -n1)
-	[ -d "$first" ] || { echo "bisect-demo: cannot find the source tree of $src" >&2; exit 5; }
-	rm -rf "$dir/linux.tmp"
-	cp -al "$first" "$dir/linux.tmp"
-	mv "$dir/linux.tmp" "$dir/linux"
-	cd "$dir/linux"
+if [ ! -d "$linux/.git" ]; then
+	cd "$linux"
 	git init -q
 	git config user.email ptbench@localhost
 	git config user.name "ptbench bisect demo"
-	# only the files the history touches are tracked: a checkout rewrites
-	# just those (a hard-linked file is broken off by git before writing)
-	files="mm/memory.c mm/mprotect.c mm/khugepaged.c fs/proc/task_mmu.c mm/madvise.c mm/mmap.c"
-	for f in $files; do cp --remove-destination "$f" "$f.tmp" && mv "$f.tmp" "$f"; done
 	# -f: Debian's linux-source .gitignore ignores everything at the top
 	# level (its packaging repository tracks only debian/)
 	# shellcheck disable=SC2086
@@ -77,22 +109,26 @@ if [ ! -d "$dir/linux/.git" ]; then
 		i=$((i + 1))
 	done
 fi
-cd "$dir/linux"
+cd "$linux"
 planted=$(git log --format=%h --grep="the planted regression" | head -n1)
 good=$(git rev-list --max-parents=0 HEAD)
+bad=$(git rev-parse HEAD)
 
-# the good kernel, once
+# the good kernel, once: built from the good commit, not from HEAD (which
+# carries the planted regression)
 t0=$(date +%s)
-gimg=$("$top/scripts/build-kernel.sh" -l -good "$dir/linux" "$dir/build")
+git checkout -q "$good"
+gimg=$("$top/scripts/build-kernel.sh" -l -good "$linux" "$build")
+git checkout -q "$bad"
 mkdir -p "$dir/images"
 cp "$gimg" "$(dirname "$gimg")/config-${gimg##*/vmlinuz-}" "$dir/images/"
 gimg=$dir/images/${gimg##*/}
 echo "bisect-demo: good kernel built in $(($(date +%s) - t0)) s" >&2
 
 git bisect reset -q >/dev/null 2>&1 || true
-git bisect start HEAD "$good" >/dev/null
+git bisect start "$bad" "$good" >/dev/null
 t0=$(date +%s)
-git bisect run "$top/scripts/bisect-step.sh" "$gimg" "$SCENARIO" --duration 1s >"$dir/bisect.log" 2>&1 || true
+PTBENCH_BISECT_BUILD=$build PTBENCH_BISECT_OUT=$dir git bisect run "$top/scripts/bisect-step.sh" "$gimg" "$SCENARIO" --duration 1s >"$dir/bisect.log" 2>&1 || true
 named=$(sed -n 's/^\([0-9a-f]\{7,\}\) is the first bad commit$/\1/p' "$dir/bisect.log" | head -n1)
 steps=$(grep -c '^running ' "$dir/bisect.log" || true)
 git bisect reset -q >/dev/null 2>&1 || true

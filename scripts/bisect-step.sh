@@ -4,6 +4,8 @@
 #
 # usage (from git bisect run, in the kernel tree):
 #   scripts/bisect-step.sh GOOD-IMAGE SCENARIO [RUN-ARGS]
+# PTBENCH_BISECT_BUILD: the build directory (default ../build beside the
+# tree), PTBENCH_BISECT_OUT: where images and gates go (default ..).
 # Exit: what `ptbench gate --bisect` says (0 good, 1 bad, 125 skip, 128
 # abort), 125 when the tree does not build (git bisect skips the commit).
 set -u
@@ -12,9 +14,11 @@ good=$1
 shift
 tree=$(pwd)
 rev=$(git rev-parse --short HEAD)
-img=$("$top/scripts/build-kernel.sh" -l "-bisect-$rev" "$tree" "$tree/../build") || exit 125
-mkdir -p "$tree/../images"
-cp "$img" "$(dirname "$img")/config-${img##*/vmlinuz-}" "$tree/../images/"
-img=$tree/../images/${img##*/}
+build=${PTBENCH_BISECT_BUILD:-$tree/../build}
+out=${PTBENCH_BISECT_OUT:-$tree/..}
+img=$("$top/scripts/build-kernel.sh" -l "-bisect-$rev" "$tree" "$build") || exit 125
+mkdir -p "$out/images"
+cp "$img" "$(dirname "$img")/config-${img##*/vmlinuz-}" "$out/images/"
+img=$out/images/${img##*/}
 "$top/ptbench" gate --bisect --rounds 2 --base "$good:good" --cand "$img:$rev" \
-	-o "$tree/../gate-$rev" "$@"
+	-o "$out/gate-$rev" "$@"
