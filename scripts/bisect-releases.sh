@@ -20,7 +20,9 @@ usage: $0 -l LIST -g GOOD -b BAD -m ROLE.OP.METRIC [-k DIR] [-o DIR] [-f CMD]
              every gate
   -b BAD     the KERNEL-RELEASE known bad; later in LIST than GOOD
   -m METRIC  the gated metric (ptbench gate --gate-metrics), e.g.
-             faulter.fault.p99
+             faulter.fault.p99; under TCG a latency metric is judged by the
+             gross rule (--gross-factor, default 2x, every boot apart: 4
+             rounds or more), or by the fine rule with --gate-on all
   -k DIR     where the images are, as vmlinuz-KERNEL-RELEASE
              (default: build/kernels)
   -o DIR     the gates' output, DIR/NN-RELEASE per step, and DIR/bisect.log

@@ -198,8 +198,10 @@ void pt_cmp_gate_structural(struct pt_comparison *c);
 /* --gate-on structural: the latency metrics the headline (or the default)
  * chose stay listed, verdict and all, as reported, not gated; except that
  * each is judged by the gross rule too (pt_cmp_gross), and one it calls
- * regressed is gated (it fails the gate). */
-void pt_cmp_gate_structural_only(struct pt_comparison *c, const struct pt_cmp_rule *rule);
+ * regressed is gated (it fails the gate). named (a --gate-metrics list): its
+ * latency and ops/s stay gated, by the gross rule alone: regressed, not
+ * comparable (fewer values a side than the rule needs) or unchanged. */
+void pt_cmp_gate_structural_only(struct pt_comparison *c, const struct pt_cmp_rule *rule, bool named);
 /* The whole choice `compare --gate` makes: gate_metrics (--gate-metrics)
  * exactly when given; else the baseline's scenario.headline, else the
  * default; each with pt_cmp_gate_structural. Returns where the list came

@@ -418,18 +418,41 @@ void pt_cmp_gate_structural(struct pt_comparison *c)
 			c->m[i].gated = true;
 }
 
-void pt_cmp_gate_structural_only(struct pt_comparison *c, const struct pt_cmp_rule *rule)
+void pt_cmp_gate_structural_only(struct pt_comparison *c, const struct pt_cmp_rule *rule, bool named)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (c->m[i].gated && c->m[i].kind != PT_METRIC_STRUCT) {
-			c->m[i].shown = true;
-			/* a gross regression is gated after all: a tenfold latency
-			 * in every boot is no emulator noise (issue 27) */
-			if (pt_cmp_gross(rule, &c->m[i]))
-				continue;
-			c->m[i].gated = false;
-			c->m[i].reported = true;
+	for (size_t i = 0; i < c->n; i++) {
+		struct pt_metric *m = &c->m[i];
+
+		if (!m->gated || m->kind == PT_METRIC_STRUCT)
+			continue;
+		m->shown = true;
+		/* a gross regression is gated after all: a tenfold latency
+		 * in every boot is no emulator noise */
+		if (pt_cmp_gross(rule, m))
+			continue;
+		if (!named) {
+			m->gated = false;
+			m->reported = true;
+			continue;
 		}
+		/* named with --gate-metrics: gated, by the gross rule alone, so
+		 * a bisect step or a CI job that names one latency metric gets a
+		 * verdict: too few values for the rule is not comparable, and
+		 * anything short of a gross change is no regression */
+		if (m->verdict == PT_VERDICT_NOT_COMPARABLE || m->verdict == PT_VERDICT_IMPROVED)
+			continue;
+		m->decided_by = "gross";
+		if (m->base.n < rule->gross_min_repeats || m->cand.n < rule->gross_min_repeats) {
+			m->verdict = PT_VERDICT_NOT_COMPARABLE;
+			snprintf(m->why, sizeof(m->why), "not comparable: %s", m->gross_why);
+		} else {
+			m->verdict = PT_VERDICT_UNCHANGED;
+			snprintf(m->why, sizeof(m->why),
+				 "no gross change (%s); under --gate-on structural a named latency or "
+				 "ops/s metric is gated by the gross rule only",
+				 m->gross_why);
+		}
+	}
 }
 
 const char *pt_cmp_gate_select(struct pt_comparison *c, const char *gate_metrics)

@@ -339,8 +339,8 @@ static int compare_each(const struct pt_cmp_opts *o, struct pt_cmp_run *run)
 		 * only, as the headline's are (issue 27): the fine rule cannot be
 		 * trusted there whoever named the metric */
 		if (r->structural_only) {
-			pt_cmp_gate_structural_only(cmp, &r->rule);
-			r->gate_from = o->gate_metrics ? "--gate-metrics; their latency reported, gated by "
+			pt_cmp_gate_structural_only(cmp, &r->rule, o->gate_metrics != NULL);
+			r->gate_from = o->gate_metrics ? "--gate-metrics; their latency and ops/s gated by "
 							 "the gross rule only (--gate-on structural)"
 						       : "structural; the headline's latency reported, not gated";
 		}

@@ -1,7 +1,10 @@
 #!/bin/bash
 # scripts/bisect-releases.sh: bad input, and a bisection over a fixture list
 # of nine releases against the stand-in qemu (fake_qemu.py), where every
-# release from 7.0.5 on boots 50% slower: the script must name 7.0.5, gate
+# release from 7.0.5 on boots three times slower (under TCG a named latency
+# metric is judged by the gross rule: >= 2x with every boot apart, 4 boots a
+# side, so 4 rounds; a 50% change is reported, not gated): the script must
+# name 7.0.5, gate
 # about log2(N) times, and fetch only the images its steps needed (a stub
 # fetcher that logs what it was asked for).
 . "$(dirname "$0")/lib.sh"
@@ -26,7 +29,7 @@ echo "$1" >"$5/vmlinuz-$1"
 EOF
 chmod +x "$TMP/fetch"
 for v in 1 2 3 4 5 6 7 8 9; do
-	if [ "$v" -ge 5 ]; then s='{"scale": [1.50, 1.51, 1.49]}'; else s='{"scale": [1.00, 1.01, 0.99]}'; fi
+	if [ "$v" -ge 5 ]; then s='{"scale": [3.00, 3.02, 2.98]}'; else s='{"scale": [1.00, 1.01, 0.99]}'; fi
 	echo "$s" >"$TMP/specs/vmlinuz-7.0.$v+deb14-cloud-amd64.json"
 done
 
@@ -64,7 +67,7 @@ bisect() { # bisect OUT ARGS...: rc, the log of fetches and of boots
 		>"$TMP/$o.stdout" 2>"$TMP/$o.stderr"
 	rc=$?
 }
-bisect b1 -g "$R" -b "$Z" -- --rounds 3 -j 1 --initramfs "$TMP/base.cpio" default --duration 300ms
+bisect b1 -g "$R" -b "$Z" -- --rounds 4 -j 1 --initramfs "$TMP/base.cpio" default --duration 300ms
 is "$rc" 3 "7.0.4 cannot be fetched: 7.0.4 and 7.0.5 stay candidates (exit 3)"
 grep -q "undecided: the first bad is one of 7.0.4+deb14-cloud-amd64 7.0.5+deb14-cloud-amd64" "$TMP/b1.stdout"
 ok $? "it prints the range left"
@@ -74,7 +77,7 @@ is "$(tr '\n' ' ' <"$TMP/b1.fetched" | sed 's/+deb14-cloud-amd64//g')" "7.0.1 7.
 grep -q "vmlinuz-7.0.9" "$TMP/b1.boots"; is "$?" 1 "the bad release is never booted"
 # now 7.0.4's image is at hand (as if fetched by hand): the search ends on 7.0.5
 echo x >"$K/vmlinuz-7.0.4+deb14-cloud-amd64"
-bisect b2 -g "$R" -b "$Z" -- --rounds 3 -j 1 --initramfs "$TMP/base.cpio" default --duration 300ms
+bisect b2 -g "$R" -b "$Z" -- --rounds 4 -j 1 --initramfs "$TMP/base.cpio" default --duration 300ms
 is "$rc" 0 "every image at hand: exit 0"
 grep -qx "first bad: 7.0.5+deb14-cloud-amd64 (last good: 7.0.4+deb14-cloud-amd64; 3 gates)" "$TMP/b2.stdout"
 ok $? "first bad: 7.0.5, in 3 gates"
