@@ -12,6 +12,7 @@ struct pt_scenario_keys {
 	const char *name, *description, *change, *headline;
 	long long duration, warmup, timeline_interval; /* ns */
 	long long repeat;
+	long long numa_nodes;                           /* the machine must have at least this many */
 	int thp_enabled, thp_defrag, thp_shmem_enabled; /* index into pt_thp_*_choices */
 	int lock_probe;                                 /* enum pt_lock_probe */
 	bool ptlife, tail_probe;

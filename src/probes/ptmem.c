@@ -14,7 +14,12 @@
  * buffer, the children are looked for every CHILD_SCAN_EVERY samples (their
  * VmPTE is still read every sample), and once the worker threads exist the
  * sampler is moved to the CPUs no worker is bound to, when there are any, so
- * that its wake-ups do not preempt a worker on its own CPU. */
+ * that its wake-ups do not preempt a worker on its own CPU.
+ *
+ * On a machine with several NUMA nodes the same counter is read per node
+ * (/sys/devices/system/node/nodeN/vmstat, kept open like the others): where
+ * a role's page tables were allocated (the faulting thread's mempolicy) is
+ * then in the result, not assumed. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -38,6 +43,8 @@
 /* a child process that lives less than this many samples (100 ms) may be
  * missed; role processes and sharers live for the whole repeat */
 #define CHILD_SCAN_EVERY 10
+/* nodes whose page-table pages are sampled (node numbers 0 .. this - 1) */
+#define PTMEM_MAX_NODES 8
 
 struct gauge {
 	long long start, end, peak;
@@ -60,6 +67,9 @@ struct ptmem_state {
 	int nchildren;
 	unsigned long samples;
 	int status_fd, vmstat_fd; /* /proc/self/status, /proc/vmstat: kept open */
+	int node_fd[PTMEM_MAX_NODES]; /* nodeN/vmstat, -1 where there is no node N */
+	int nnodes;                   /* how many of node_fd are open */
+	struct gauge node_pages[PTMEM_MAX_NODES];
 	char buf[16384];          /* what one of them read (under lock) */
 	const char *sampler_cpus; /* "spare" once moved off the workers' CPUs */
 };
@@ -190,6 +200,10 @@ static void sample(struct ptmem_state *s)
 	pthread_mutex_lock(&s->lock);
 	gauge_add(&s->self_kb, pread_all(s, s->status_fd) < 0 ? -1 : field(s, "VmPTE:"));
 	gauge_add(&s->system_pages, pread_all(s, s->vmstat_fd) < 0 ? -1 : field(s, "nr_page_table_pages "));
+	for (int n = 0; s->nnodes > 1 && n < PTMEM_MAX_NODES; n++)
+		if (s->node_fd[n] >= 0)
+			gauge_add(&s->node_pages[n],
+				  pread_all(s, s->node_fd[n]) < 0 ? -1 : field(s, "nr_page_table_pages "));
 	if (s->samples % CHILD_SCAN_EVERY == 0) {
 		scan_children(s); /* finds new children and reads every child's VmPTE */
 	} else {
@@ -258,6 +272,13 @@ static int ptmem_start(struct pt_run *run, void **state, char *why, size_t len)
 	s->sampler_cpus = "shared";
 	s->status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	s->vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+	for (int n = 0; n < PTMEM_MAX_NODES; n++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/vmstat", n);
+		s->node_fd[n] = open(path, O_RDONLY | O_CLOEXEC);
+		s->nnodes += s->node_fd[n] >= 0;
+	}
 	if (vmpte_kb(0, NULL, 0) < 0) {
 		snprintf(why, len, "no VmPTE in /proc/self/status");
 		return -1;
@@ -327,6 +348,20 @@ static struct json_object *ptmem_result(void *state, struct pt_run *run)
 	}
 	json_object_object_add(o, "children", kids);
 	json_object_object_add(sys, "nr_page_table_pages", gauge_json(&s->system_pages));
+	if (s->nnodes > 1) {
+		/* one node says nothing the system counter does not */
+		struct json_object *by = json_object_new_object();
+
+		for (int n = 0; n < PTMEM_MAX_NODES; n++) {
+			char key[16];
+
+			if (s->node_fd[n] < 0)
+				continue;
+			snprintf(key, sizeof(key), "%d", n);
+			json_object_object_add(by, key, gauge_json(&s->node_pages[n]));
+		}
+		json_object_object_add(sys, "nr_page_table_pages_by_node", by);
+	}
 	json_object_object_add(o, "system", sys);
 	return o;
 }
@@ -381,6 +416,9 @@ static void ptmem_destroy(void *state)
 		close(s->status_fd);
 	if (s->vmstat_fd >= 0)
 		close(s->vmstat_fd);
+	for (int n = 0; n < PTMEM_MAX_NODES; n++)
+		if (s->node_fd[n] >= 0)
+			close(s->node_fd[n]);
 	free(s);
 }
 

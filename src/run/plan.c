@@ -177,6 +177,24 @@ static int place(const struct pt_scenario *sc, struct pt_plan *p)
 	return 0;
 }
 
+/* A scenario about NUMA (numa_nodes = 2) cannot mean anything on fewer
+ * nodes: that is the machine, not the file, so it skips (exit 4) and says how
+ * to get the nodes, before the node:N policies would refuse it as bad input. */
+static int check_numa_nodes(const struct pt_scenario_keys *k)
+{
+	hwloc_topology_t t = pt_topo_try();
+	int nn = t ? hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE) : 1;
+
+	if (nn < 1)
+		nn = 1;
+	if (k->numa_nodes <= nn)
+		return 0;
+	fprintf(stderr, "ptbench run: skipped: numa_nodes = %lld: the scenario needs %lld NUMA nodes, this machine has %d "
+		"(a guest with them: ptbench vm --topology 2s2c1t,nodes=%lld)\n",
+		k->numa_nodes, k->numa_nodes, nn, k->numa_nodes);
+	return PT_EXIT_SKIP;
+}
+
 static int bind_memory(const struct pt_scenario *sc, struct pt_plan_role *pr, const struct pt_role *r,
 		       const char *text)
 {
@@ -491,6 +509,9 @@ int pt_plan_build(const struct pt_scenario *sc, struct pt_plan_point point, cons
 			goto fail;
 		}
 	}
+	rc = check_numa_nodes(&k);
+	if (rc)
+		goto fail;
 	rc = place(sc, p);
 	if (rc)
 		goto fail;

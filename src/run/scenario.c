@@ -37,6 +37,8 @@ const struct pt_opt_def pt_scenario_opt_defs[] = {
 	PT_OPT_DURATION_F("warmup", SK, warmup, "1s", 0, 3600000000000LL,
 			  "time per repeat before measuring starts (samples discarded)"),
 	PT_OPT_INT_F("repeat", SK, repeat, "5", 1, 10000, "repeats; compare needs >= 3"),
+	PT_OPT_INT_F("numa_nodes", SK, numa_nodes, "1", 1, 4096,
+		     "NUMA nodes the scenario needs: a machine with fewer skips it (exit 4)"),
 	PT_OPT_DURATION_F("timeline_interval", SK, timeline_interval, "100ms", 1000000LL, 60000000000LL,
 			  "width of one timeline slot"),
 	PT_OPT_ENUM_F("thp_enabled", SK, thp_enabled, "keep", pt_thp_enabled_choices,
