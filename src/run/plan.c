@@ -190,8 +190,8 @@ static int check_numa_nodes(const struct pt_scenario_keys *k)
 	if (k->numa_nodes <= nn)
 		return 0;
 	fprintf(stderr, "ptbench run: skipped: numa_nodes = %lld: the scenario needs %lld NUMA nodes, this machine has %d "
-		"(a guest with them: ptbench vm --topology 2s2c1t,nodes=%lld)\n",
-		k->numa_nodes, k->numa_nodes, nn, k->numa_nodes);
+		"(a guest with them: ptbench vm --topology %llds2c1t,nodes=%lld)\n",
+		k->numa_nodes, k->numa_nodes, nn, k->numa_nodes, k->numa_nodes);
 	return PT_EXIT_SKIP;
 }
 

@@ -231,6 +231,40 @@ static void check_typed(void)
 	pt_opts_free(&o);
 }
 
+/* numa_nodes: more nodes than any machine has is a skip (exit 4) that says
+ * how many the machine has, before node:N could be refused as bad input */
+static void check_numa_nodes(void)
+{
+	static const char text[] =
+		"[scenario]\n"
+		"numa_nodes = 4096\n"
+		"[worker f]\n"
+		"type = fault\n"
+		"threads = 1\n"
+		"cpus = node:4095\n";
+	FILE *saved = stderr;
+	char *msg = NULL;
+	size_t len;
+	struct pt_scenario *s = pt_scenario_parse("t.ini", text);
+	struct pt_plan *p = NULL;
+	int rc = -1;
+
+	tap_ok(s != NULL, "numa_nodes = 4096 parses");
+	if (!s)
+		return;
+	tap_ok(pt_opt_num(&s->opts, "numa_nodes") == 4096, "numa_nodes read as 4096");
+	stderr = open_memstream(&msg, &len);
+	rc = pt_plan_build(s, PT_PLAN_NO_POINT, NULL, &p);
+	fclose(stderr);
+	stderr = saved;
+	tap_ok(rc == 4, "a machine with fewer NUMA nodes skips: exit 4 (got %d)", rc);
+	tap_ok(msg && strstr(msg, "needs 4096 NUMA nodes, this machine has ") && strstr(msg, "--topology"),
+	       "the skip says what the scenario needs, what the machine has and how to get it ('%s')", msg ? msg : "");
+	free(msg);
+	pt_plan_free(p);
+	pt_scenario_free(s);
+}
+
 int main(void)
 {
 	check_valid();
@@ -238,5 +272,6 @@ int main(void)
 	check_bad();
 	check_set_errors();
 	check_values();
+	check_numa_nodes();
 	return tap_done();
 }
