@@ -229,7 +229,8 @@ elif ! command -v busybox >/dev/null; then
 	skip "real --topology boot: busybox-static not installed"
 else
 	"$PTBENCH" vm --kernel "$newest:topo" --topology 2s2c2t,nodes=2 --mem 2G --accel tcg-single --timeout 300 \
-		-o "$TMP/rtopo" run tests/integration/topology-policies.ini >"$TMP/rtopo.out" 2>&1
+		-o "$TMP/rtopo" run tests/integration/topology-policies.ini numa-remote-pte-reclaim \
+		--duration 300ms --warmup 0 --repeat 1 >"$TMP/rtopo.out" 2>&1
 	rc=$?
 	is "$rc" 0 "--topology 2s2c2t,nodes=2 guest of ${newest##*/}: exit 0"
 	[ "$rc" = 0 ] || sed 's/^/#   /' "$TMP/rtopo.out" "$TMP/rtopo/topo/console.log" 2>/dev/null | tail -30
@@ -266,6 +267,16 @@ else
 	is "$(json "$r" "[(k, $w[k][\"membind\"][\"policy\"], sorted($w[k][\"membind\"][\"nodes\"]), $w[k][\"membind\"][\"verified\"]) for k in 'abde']")" \
 		"[('a', 'local', ['0'], True), ('b', 'interleave', ['0', '1'], True), ('d', 'local', ['1'], True), ('e', 'node:1', ['1'], True)]" \
 		"membind: local on node 0's PUs stays on node 0, interleave spreads over both, local on socket 1 is node 1, node:1 is node 1"
+	# a NUMA scenario (numa_nodes = 2, skipped on a 1-node host): pte-reclaim
+	# on node 0 with membind = node:1 allocates its PTE tables on node 1 (the
+	# faulting thread's policy), as ptmem's per-node counts show
+	r="$TMP/rtopo/topo/numa-remote-pte-reclaim.json"
+	is "$(json "$r" '(d["complete"], d["repeats"][0]["workers"]["reclaim"]["cpus"], d["repeats"][0]["workers"]["reclaim"]["membind"]["verified"])')" \
+		"(True, [0], True)" "numa-remote-pte-reclaim in the guest: complete, on CPU 0 (node 0), its pages verified on node 1"
+	g='d["repeats"][0]["probes"]["ptmem"]["system"]["nr_page_table_pages_by_node"]'
+	rise=$(json "$r" "[$g[n][\"peak\"] - $g[n][\"start\"] for n in ('0', '1')]")
+	is "$(json "$r" "(lambda u: u[1] > u[0] and u[1] > 0)([$g[n][\"peak\"] - $g[n][\"start\"] for n in ('0', '1')])")" True \
+		"its page tables grew on node 1, not node 0 (peak - start by node: $rise)"
 fi
 
 # --- the per-VMA lock probe's own test, in a guest ------------------------------
