@@ -71,6 +71,9 @@ struct pt_run {
 	int repeat;                   /* index of the current repeat */
 	_Atomic int phase;
 	_Atomic int failed;           /* a worker hit an unexpected error */
+	/* An eventfd the main thread sleeps on through the warm-up and the
+	 * window: a failure and a stop signal write to it. -1 outside a repeat. */
+	int wake_fd;
 	char fail_msg[256];
 	/* pt_now_ns() at the phase changes: t_measure opens the measured window
 	 * (every worker paused between iterations), t_end is when no new

@@ -15,4 +15,9 @@ extern volatile sig_atomic_t pt_stop_signal;
  * the main thread's sleeps wake up on them. */
 void pt_stop_signal_catch(void);
 
+/* A file descriptor (an eventfd) the handler also writes to, so that a
+ * sleeper polling it wakes up whichever thread took the signal; -1: none.
+ * The runner sets it for the time its main thread sleeps in a repeat. */
+void pt_stop_signal_wake(int fd);
+
 #endif
