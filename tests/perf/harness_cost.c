@@ -7,6 +7,7 @@
  * drift of the machine hits both alike); the table gives the median of the
  * per-round ratios ptbench/twin and their spread. The lock probes' own cost
  * is tests/perf/bpf_overhead.c's; -p adds an arm with them on here too.
+ * Worker types without a twin get a row saying why (untwinned[]).
  * A second table (-i alone, -x without it) runs both in one thread of this
  * process and compares thread CPU per op, which other load on the machine
  * does not inflate: what the harness adds inside the measuring thread.
@@ -21,6 +22,7 @@
 #include <json-c/json.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@
 #include "ptbench/placement.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
+#include "ptbench/vmstat.h"
 #include "ptbench/worker.h"
 
 #ifndef MADV_COLLAPSE
@@ -398,6 +401,155 @@ static uint64_t pq_once(struct twin *w)
 	return 1;
 }
 
+/* sleep (bench/sleep.c), defaults: nanosleep(20 us) a nap, every 10th
+ * iteration (the first included) nanosleep(5 ms) a sleep; unit op nap */
+static void nsleep(long ns)
+{
+	struct timespec ts = { 0, ns };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+static uint64_t sleep_once(struct twin *w)
+{
+	bool slp = w->next++ % 10 == 0;
+
+	TIMED(w, nsleep(slp ? 5000000L : 20000L));
+	return slp ? 0 : 1;
+}
+
+/* pte-reclaim (bench/pte_reclaim.c), size = 64M: one byte at the start of
+ * each 2 MiB slot, each touch timed; VmPTE (/proc/self/status, stdio as the
+ * worker reads it) and nr_page_table_pages (pt_vmstat_read, the worker's
+ * own call) before and after the zaps, each slot's MADV_DONTNEED timed; the
+ * worker's cycle lock (uncontended with one thread) included. Unit op zap */
+static pthread_mutex_t reclaim_cycle = PTHREAD_MUTEX_INITIALIZER;
+static int reclaim_init(struct twin *w)
+{
+	w->size = 64UL << 20;
+	w->base = aligned_map(w->size, -1);
+	return !w->base || madvise((void *)w->base, w->size, MADV_NOHUGEPAGE) ? -1 : 0;
+}
+static long long reclaim_reads(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	struct pt_vmstat v;
+	char line[128];
+	long long kb = -1;
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "VmPTE: %lld kB", &kb) == 1)
+				break;
+		fclose(f);
+	}
+	return kb + (pt_vmstat_read(&v) ? -1 : pt_vmstat_get(&v, "nr_page_table_pages"));
+}
+static uint64_t reclaim_once(struct twin *w)
+{
+	size_t slots = w->size / PMD_SIZE;
+	uint64_t t0, t1;
+
+	pthread_mutex_lock(&reclaim_cycle);
+	t0 = pt_now_ns();
+	for (size_t i = 0; i < slots; i++) {
+		w->base[i * PMD_SIZE] = 1;
+		t1 = pt_now_ns();
+		w->acc += t1 - t0;
+		t0 = t1;
+	}
+	w->acc += (uint64_t)reclaim_reads();
+	t0 = pt_now_ns();
+	for (size_t i = 0; i < slots; i++) {
+		madvise((void *)(w->base + i * PMD_SIZE), PMD_SIZE, MADV_DONTNEED);
+		t1 = pt_now_ns();
+		w->acc += t1 - t0;
+		t0 = t1;
+	}
+	w->acc += (uint64_t)reclaim_reads();
+	pthread_mutex_unlock(&reclaim_cycle);
+	return slots;
+}
+
+/* msync-shared (bench/msync_shared.c), writers = 1, size 1M, interval 1 ms:
+ * a child process writes its lane (8 bytes) of every page of an unlinked
+ * /var/tmp file per pass and publishes the pass; the thread snapshots it,
+ * msync(MS_SYNC)s its read-only shared mapping, reads the file back with
+ * O_DIRECT and checks the lane of every page. Unit op msync */
+#define MS_SIZE (1UL << 20)
+static int ms_fd = -1;
+static pid_t ms_writer;
+static _Atomic uint64_t *ms_done;
+static int ms_setup(int n)
+{
+	pid_t self = getpid();
+
+	(void)n;
+	ms_fd = open("/var/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (ms_fd < 0 || ftruncate(ms_fd, (off_t)MS_SIZE))
+		return -1;
+	ms_done = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ms_done == MAP_FAILED)
+		return -1;
+	ms_writer = fork();
+	if (ms_writer == 0) {
+		struct timespec ts = { 0, 1000000L };
+		char *m = mmap(NULL, MS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, ms_fd, 0);
+
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != self || m == MAP_FAILED)
+			_exit(1);
+		for (uint64_t v = 1;; v++) {
+			for (size_t off = 0; off < MS_SIZE; off += PAGE)
+				*(volatile uint64_t *)(m + off) = v;
+			atomic_store_explicit(&ms_done[0], v, memory_order_release);
+			nanosleep(&ts, NULL);
+		}
+	}
+	return ms_writer < 0 ? -1 : 0;
+}
+static void ms_teardown(void)
+{
+	if (ms_writer > 0) {
+		kill(ms_writer, SIGKILL);
+		waitpid(ms_writer, NULL, 0);
+	}
+	ms_writer = 0;
+	if (ms_fd >= 0)
+		close(ms_fd);
+	ms_fd = -1;
+}
+static int ms_init(struct twin *w)
+{
+	char self[64];
+	void *p = mmap(NULL, MS_SIZE, PROT_READ, MAP_SHARED, ms_fd, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	w->base = p;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", ms_fd);
+	w->pm_fd = open(self, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (w->pm_fd < 0 || posix_memalign((void **)&w->buf, PAGE, MS_SIZE))
+		return -1;
+	memset(w->buf, 0, MS_SIZE);
+	return 0;
+}
+static uint64_t ms_once(struct twin *w)
+{
+	uint64_t snap = atomic_load_explicit(&ms_done[0], memory_order_acquire), now, bad = 0;
+	ssize_t got = 0;
+
+	TIMED(w, msync((void *)w->base, MS_SIZE, MS_SYNC));
+	TIMED(w, got = pread(w->pm_fd, w->buf, MS_SIZE, 0));
+	now = atomic_load_explicit(&ms_done[0], memory_order_acquire);
+	for (size_t p = 0; got == (ssize_t)MS_SIZE && p < MS_SIZE / PAGE; p++) {
+		uint64_t d = ((uint64_t *)w->buf)[p * (PAGE / 8)];
+
+		bad += d < snap || d > now + 1;
+	}
+	w->acc += bad;
+	return 1;
+}
+
 /* ---- the configurations: a twin and the scenario ptbench runs ---- */
 
 struct config {
@@ -409,6 +561,7 @@ struct config {
 	twin_init_fn init;
 	twin_once_fn once;
 	int slow; /* ops of tens of ms: a window this many times longer, for enough of them */
+	void (*teardown)(void); /* what setup started that outlives the arm (a child) */
 };
 
 static double window_scale(const struct config *c)
@@ -441,6 +594,26 @@ static const struct config configs[] = {
 	  anon_collapse_init, collapse_once, 4 },
 	{ "shmem-collapse", "collapse", "type = shmem-collapse\nsize = 4M\ntouch = 512\nverify = none\n", NULL,
 	  shmem_collapse_init, collapse_once, 4 },
+	{ "sleep", "nap", "type = sleep\n", NULL, NULL, sleep_once },
+	{ "pte-reclaim", "zap", "type = pte-reclaim\nsize = 64M\n", NULL, reclaim_init, reclaim_once },
+	{ "msync-shared", "msync", "type = msync-shared\nwriters = 1\n", ms_setup, ms_init, ms_once, 4,
+	  ms_teardown },
+};
+
+/* The worker types without a twin, and why: a row each in the table. */
+static const struct {
+	const char *name, *why;
+} untwinned[] = {
+	{ "khugepaged", "no twin: its op is a PMD khugepaged (a kernel thread) collapsed, paced by the scan "
+			"settings it pushes; the worker's thread only waits, so no loop of its own to compare" },
+	{ "vma-pad", "no twin: setup only (mmaps small VMAs), no op in the window" },
+	{ "race-zap", "no twin yet: its ops' cost is set by the race-fault/-walk/-gup roles it races; a twin "
+		      "needs those threads too, and the ratio then also measures how the race interleaves" },
+	{ "race-fault", "no twin yet: as race-zap (needs the zapping thread)" },
+	{ "race-walk", "no twin yet: as race-zap (needs the zapping thread)" },
+	{ "race-gup", "no twin yet: as race-zap (needs the zapping thread)" },
+	{ "mremap-collapse", "no twin yet: its mremap and check ops race a child process collapsing the file; "
+			     "a twin needs that child too" },
 };
 
 /* ---- running a twin: threads, warm-up, window, like the runner's ---- */
@@ -519,6 +692,8 @@ static double twin_rate(const struct config *c)
 				_exit(1);
 			sum += (double)r[i].ops / ((double)r[i].window_ns / 1e9);
 		}
+		if (c->teardown)
+			c->teardown();
 		if (write(p[1], &sum, sizeof(sum)) != sizeof(sum))
 			_exit(1);
 		_exit(0);
@@ -782,6 +957,8 @@ static int inproc_rounds(const struct config *c, bool twin_first, int rounds, do
 		type->thread_fini(&t);
 	if (type->teardown)
 		type->teardown(&rr);
+	if (c->teardown)
+		c->teardown();
 	for (int op = 0; op < rr.nops; op++) {
 		free(t.hist[op]);
 		free(t.timeline[op]);
@@ -872,7 +1049,7 @@ int main(int argc, char **argv)
 	}
 	smaps_target = start_smaps_target();
 	printf("harness cost: ptbench --no-trace vs its bare twin, %d thread(s) (in one thread: 1), %d interleaved rounds of %gs "
-	       "(warm-up %gs; punch and collapse 4x longer); %ld CPUs online, clocksource %s, load average %.2f\n",
+	       "(warm-up %gs; punch, collapse and msync 4x longer); %ld CPUs online, clocksource %s, load average %.2f\n",
 	       opt_threads, rounds, opt_secs, opt_warm, sysconf(_SC_NPROCESSORS_ONLN), src, loadavg());
 	if (cross)
 		printf("%-22s %-9s %12s %12s %8s %17s%s\n", "worker", "op", "twin ops/s", "ptbench ops/s", "ratio",
@@ -936,6 +1113,9 @@ int main(int argc, char **argv)
 		printf("\n");
 		fflush(stdout);
 	}
+	for (size_t i = 0; i < sizeof(untwinned) / sizeof(untwinned[0]); i++)
+		if (wanted(untwinned[i].name, argv + optind, argc - optind))
+			printf("%-22s %-9s %s\n", untwinned[i].name, "-", untwinned[i].why);
 	if (cross)
 		printf("load average at the end %.2f; ratio = ptbench/twin per round, median (min .. max); "
 		       "< 1: the harness costs\n", loadavg());
