@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +67,8 @@ struct twin {
 	int pm_fd;
 	unsigned char *vec;
 	uint64_t walk_start;
+	int pipe[2];
+	uint64_t *last, seq;
 };
 
 /* The twin's iteration returns the unit ops it did (ptbench's unit_op). */
@@ -550,6 +553,96 @@ static uint64_t ms_once(struct twin *w)
 	return 1;
 }
 
+/* race-zap, -fault, -walk, -gup (bench/reclaim_race.c), each ALONE on its
+ * 32M region (no partner role: nothing races it, so this is the harness
+ * around the op, not the race): zap = MADV_DONTNEED of each 2 MiB slot in
+ * turn, each timed; fault = in lane 0 of each slot's first page a read, a
+ * write and a read back, timed, checked against the last write; walk =
+ * mincore() of the region and a pread of its pagemap, each timed, counted
+ * (unit op mincore); gup = the lane written, vmspliced into a pipe and read
+ * back, timed, checked */
+#define RACE_SIZE (32UL << 20)
+static int race_init(struct twin *w)
+{
+	w->size = RACE_SIZE;
+	w->base = aligned_map(w->size, -1);
+	if (!w->base || madvise((void *)w->base, w->size, MADV_NOHUGEPAGE))
+		return -1;
+	w->last = calloc(w->size / PMD_SIZE, sizeof(*w->last));
+	w->vec = malloc(w->size / PAGE);
+	w->buf = malloc(w->size / PAGE * 8);
+	w->pm_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	return !w->last || !w->vec || !w->buf || w->pm_fd < 0 || pipe2(w->pipe, O_CLOEXEC) ? -1 : 0;
+}
+static uint64_t race_zap_once(struct twin *w)
+{
+	uint64_t t0 = pt_now_ns(), t1;
+
+	for (size_t i = 0; i < w->size / PMD_SIZE; i++) {
+		madvise((void *)(w->base + i * PMD_SIZE), PMD_SIZE, MADV_DONTNEED);
+		t1 = pt_now_ns();
+		w->acc += t1 - t0;
+		t0 = t1;
+	}
+	return w->size / PMD_SIZE;
+}
+static uint64_t race_fault_once(struct twin *w)
+{
+	uint64_t bad = 0;
+
+	for (size_t i = 0; i < w->size / PMD_SIZE; i++) {
+		volatile uint64_t *p = (volatile uint64_t *)(w->base + i * PMD_SIZE);
+		uint64_t v = ((uint64_t)1 << 32) | (++w->seq & 0xffffffffu), before, after;
+
+		TIMED(w, (before = *p, *p = v, after = *p));
+		bad += (before != 0 && before != w->last[i]) + (after != 0 && after != v);
+		w->last[i] = after;
+	}
+	w->acc += bad;
+	return w->size / PMD_SIZE;
+}
+static uint64_t race_walk_once(struct twin *w)
+{
+	size_t pages = w->size / PAGE, per_slot = PMD_SIZE / PAGE;
+	uint64_t found = 0, bad = 0;
+	ssize_t n = 0;
+	int rc = 0;
+
+	TIMED(w, rc = mincore((void *)w->base, w->size, w->vec));
+	for (size_t i = 0; !rc && i < pages; i++) {
+		found += w->vec[i] & 1;
+		bad += ((w->vec[i] & 1) && i % per_slot) || (w->vec[i] & ~1u);
+	}
+	TIMED(w, n = pread(w->pm_fd, w->buf, pages * 8, (off_t)((uintptr_t)w->base / PAGE * 8)));
+	for (size_t i = 0; n > 0 && i < (size_t)n / 8; i++) {
+		found += (((uint64_t *)w->buf)[i] >> 63) != 0;
+		bad += (((uint64_t *)w->buf)[i] >> 63) && i % per_slot;
+	}
+	w->acc += found + bad;
+	return 1;
+}
+static uint64_t race_gup_once(struct twin *w)
+{
+	uint64_t bad = 0;
+
+	for (size_t i = 0; i < w->size / PMD_SIZE; i++) {
+		volatile uint64_t *p = (volatile uint64_t *)(w->base + i * PMD_SIZE);
+		uint64_t v = ((uint64_t)1 << 32) | ((++w->seq & 0x7fffffffu) | 1), got = 0;
+		struct iovec iov = { .iov_base = (void *)p, .iov_len = sizeof(*p) };
+		ssize_t n;
+
+		*p = v;
+		uint64_t t0 = pt_now_ns();
+		n = vmsplice(w->pipe[1], &iov, 1, 0);
+		if (n == (ssize_t)sizeof(got))
+			n = read(w->pipe[0], &got, sizeof(got));
+		w->acc += pt_now_ns() - t0;
+		bad += n == (ssize_t)sizeof(got) && got != 0 && got != v;
+	}
+	w->acc += bad;
+	return w->size / PMD_SIZE;
+}
+
 /* ---- the configurations: a twin and the scenario ptbench runs ---- */
 
 struct config {
@@ -598,6 +691,10 @@ static const struct config configs[] = {
 	{ "pte-reclaim", "zap", "type = pte-reclaim\nsize = 64M\n", NULL, reclaim_init, reclaim_once },
 	{ "msync-shared", "msync", "type = msync-shared\nwriters = 1\n", ms_setup, ms_init, ms_once, 4,
 	  ms_teardown },
+	{ "race-zap-alone", "zap", "type = race-zap\n", NULL, race_init, race_zap_once },
+	{ "race-fault-alone", "fault", "type = race-fault\n", NULL, race_init, race_fault_once },
+	{ "race-walk-alone", "mincore", "type = race-walk\n", NULL, race_init, race_walk_once },
+	{ "race-gup-alone", "gup", "type = race-gup\n", NULL, race_init, race_gup_once },
 };
 
 /* The worker types without a twin, and why: a row each in the table. */
@@ -607,11 +704,8 @@ static const struct {
 	{ "khugepaged", "no twin: its op is a PMD khugepaged (a kernel thread) collapsed, paced by the scan "
 			"settings it pushes; the worker's thread only waits, so no loop of its own to compare" },
 	{ "vma-pad", "no twin: setup only (mmaps small VMAs), no op in the window" },
-	{ "race-zap", "no twin yet: its ops' cost is set by the race-fault/-walk/-gup roles it races; a twin "
-		      "needs those threads too, and the ratio then also measures how the race interleaves" },
-	{ "race-fault", "no twin yet: as race-zap (needs the zapping thread)" },
-	{ "race-walk", "no twin yet: as race-zap (needs the zapping thread)" },
-	{ "race-gup", "no twin yet: as race-zap (needs the zapping thread)" },
+	{ "race-*", "twins of each race role alone above (race-*-alone); none of the race itself: a zap "
+		    "against faults and walks, whose ratio would also measure how the race interleaves" },
 	{ "mremap-collapse", "no twin yet: its mremap and check ops race a child process collapsing the file; "
 			     "a twin needs that child too" },
 };
