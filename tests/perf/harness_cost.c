@@ -69,6 +69,8 @@ struct twin {
 	uint64_t walk_start;
 	int pipe[2];
 	uint64_t *last, seq;
+	char *at[2];
+	int cur;
 };
 
 /* The twin's iteration returns the unit ops it did (ptbench's unit_op). */
@@ -643,6 +645,95 @@ static uint64_t race_gup_once(struct twin *w)
 	return w->size / PMD_SIZE;
 }
 
+/* mremap-collapse (bench/mremap_collapse.c), size 8M: the stamped memfd
+ * mapped read-only in a reservation with room for two copies, moved back
+ * and forth with MREMAP_FIXED (timed), every page's stamp read (timed);
+ * a child process punches and rewrites the first page of each PMD and
+ * MADV_COLLAPSEs its own view of the file, in a loop. Unit op mremap */
+#define MC_SIZE (8UL << 20)
+#define MC_STAMP(p) (0x5054424d00000000ull | (uint64_t)(p))
+static int mc_fd = -1;
+static pid_t mc_child;
+static int mc_setup(int n)
+{
+	pid_t self = getpid();
+
+	(void)n;
+	mc_fd = memfd_create("twin-mremap-collapse", MFD_CLOEXEC);
+	if (mc_fd < 0 || ftruncate(mc_fd, (off_t)MC_SIZE))
+		return -1;
+	for (size_t p = 0; p < MC_SIZE / PAGE; p++) {
+		uint64_t stamp = MC_STAMP(p);
+
+		if (pwrite(mc_fd, &stamp, sizeof(stamp), (off_t)(p * PAGE)) != (ssize_t)sizeof(stamp))
+			return -1;
+	}
+	mc_child = fork();
+	if (mc_child == 0) {
+		char *m = mmap(NULL, MC_SIZE + PMD_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != self || m == MAP_FAILED)
+			_exit(1);
+		m = (char *)(((uintptr_t)m + PMD_SIZE - 1) & ~(uintptr_t)(PMD_SIZE - 1));
+		if (mmap(m, MC_SIZE, PROT_READ, MAP_SHARED | MAP_FIXED, mc_fd, 0) == MAP_FAILED)
+			_exit(1);
+		for (;;) {
+			for (size_t off = 0; off < MC_SIZE; off += PMD_SIZE) {
+				uint64_t stamp = MC_STAMP(off / PAGE);
+
+				if (!fallocate(mc_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)PAGE))
+					(void)!pwrite(mc_fd, &stamp, sizeof(stamp), (off_t)off);
+			}
+			for (size_t off = 0; off < MC_SIZE; off += PMD_SIZE)
+				(void)*(volatile char *)(m + off + PAGE);
+			madvise(m, MC_SIZE, MADV_COLLAPSE);
+		}
+	}
+	return mc_child < 0 ? -1 : 0;
+}
+static void mc_teardown(void)
+{
+	if (mc_child > 0) {
+		kill(mc_child, SIGKILL);
+		waitpid(mc_child, NULL, 0);
+	}
+	mc_child = 0;
+	if (mc_fd >= 0)
+		close(mc_fd);
+	mc_fd = -1;
+}
+static int mc_init(struct twin *w)
+{
+	char *r = mmap(NULL, 2 * MC_SIZE + 4 * PMD_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t a;
+
+	if (r == MAP_FAILED)
+		return -1;
+	a = ((uintptr_t)r + 2 * PMD_SIZE - 1) & ~(uintptr_t)(PMD_SIZE - 1);
+	w->at[0] = (char *)a;
+	w->at[1] = (char *)a + MC_SIZE + PMD_SIZE;
+	return mmap(w->at[0], MC_SIZE, PROT_READ, MAP_SHARED | MAP_FIXED, mc_fd, 0) == MAP_FAILED ? -1 : 0;
+}
+static uint64_t mc_once(struct twin *w)
+{
+	uint64_t bad = 0, t0;
+	void *r;
+
+	TIMED(w, r = mremap(w->at[w->cur], MC_SIZE, MC_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, w->at[!w->cur]));
+	if (r == MAP_FAILED)
+		return 1;
+	w->cur = !w->cur;
+	t0 = pt_now_ns();
+	for (size_t p = 0; p < MC_SIZE / PAGE; p++) {
+		uint64_t v = *(volatile uint64_t *)(w->at[w->cur] + p * PAGE);
+
+		/* the child may be rewriting a PMD's first page */
+		bad += v != MC_STAMP(p) && !(v == 0 && p % (PMD_SIZE / PAGE) == 0);
+	}
+	w->acc += pt_now_ns() - t0 + bad;
+	return 1;
+}
+
 /* ---- the configurations: a twin and the scenario ptbench runs ---- */
 
 struct config {
@@ -695,19 +786,19 @@ static const struct config configs[] = {
 	{ "race-fault-alone", "fault", "type = race-fault\n", NULL, race_init, race_fault_once },
 	{ "race-walk-alone", "mincore", "type = race-walk\n", NULL, race_init, race_walk_once },
 	{ "race-gup-alone", "gup", "type = race-gup\n", NULL, race_init, race_gup_once },
+	{ "mremap-collapse", "mremap", "type = mremap-collapse\n", mc_setup, mc_init, mc_once, 0, mc_teardown },
 };
 
 /* The worker types without a twin, and why: a row each in the table. */
 static const struct {
 	const char *name, *why;
 } untwinned[] = {
-	{ "khugepaged", "no twin: its op is a PMD khugepaged (a kernel thread) collapsed, paced by the scan "
-			"settings it pushes; the worker's thread only waits, so no loop of its own to compare" },
+	{ "khugepaged", "no twin: its unit op collapse is the wait, polled every `poll`, for khugepaged (a kernel "
+			"thread paced by scan_sleep_millisecs, pushed for the run) to map a PMD huge: the rate is "
+			"khugepaged's; its zap and refault are as in anon-collapse's twin" },
 	{ "vma-pad", "no twin: setup only (mmaps small VMAs), no op in the window" },
 	{ "race-*", "twins of each race role alone above (race-*-alone); none of the race itself: a zap "
 		    "against faults and walks, whose ratio would also measure how the race interleaves" },
-	{ "mremap-collapse", "no twin yet: its mremap and check ops race a child process collapsing the file; "
-			     "a twin needs that child too" },
 };
 
 /* ---- running a twin: threads, warm-up, window, like the runner's ---- */
