@@ -765,6 +765,8 @@ int pt_run_repeat(struct pt_run *run, struct json_object **rep_json)
 	}
 	pthread_cond_destroy(&run->gate_cond);
 	pthread_mutex_destroy(&run->gate_lock);
+	/* the handler runs on this thread only (every other one blocks the
+	 * stop signals), so it cannot write to the fd while it is closed */
 	pt_stop_signal_wake(-1);
 	if (run->wake_fd >= 0)
 		close(run->wake_fd);
