@@ -49,6 +49,7 @@ int pt_plot_sweep(struct pt_plot *p);       /* (e) p50/p99 against thread count 
 int pt_plot_locks_per_op(struct pt_plot *p); /* (f) mmap_lock acquisitions per op, role and mode */
 int pt_plot_ptmem(struct pt_plot *p);        /* (g) page-table memory, PTE tables freed */
 int pt_plot_tail(struct pt_plot *p);         /* (h) where slow ops were off CPU (tail probe) */
+int pt_plot_ptlife(struct pt_plot *p);       /* (i) PTE tables freed, pte_offset_map* failures (ptlife probe) */
 
 void pt_plot_free(struct pt_plot *p);
 

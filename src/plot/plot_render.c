@@ -188,7 +188,7 @@ int pt_plot_files(char *const *paths, size_t n, const char *dir, const char *lab
 	int bad = 0, ret = PT_EXIT_OK;
 	int (*const kinds[])(struct pt_plot *) = { pt_plot_percentiles,	 pt_plot_bars,	pt_plot_timeline,
 						    pt_plot_mmap_lock,	 pt_plot_sweep, pt_plot_locks_per_op,
-						    pt_plot_ptmem,	 pt_plot_tail };
+						    pt_plot_ptmem,	 pt_plot_tail,  pt_plot_ptlife };
 
 	p.nres = n;
 	p.res = pt_xcalloc(p.nres, sizeof(*p.res));
