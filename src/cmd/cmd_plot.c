@@ -18,7 +18,9 @@ static void plot_usage(FILE *f)
 		   "per op, headline metrics, latency over time, mmap_lock waits and mmap_lock\n"
 		   "acquisitions per op by role and mode (when the probe ran), latency against thread\n"
 		   "count (for a sweep), page-table memory (VmPTE, nr_page_table_pages, PTE tables\n"
-		   "freed vs expected; when the ptmem probe or a pte-reclaim role has data). Each result\n"
+		   "freed vs expected; when the ptmem probe or a pte-reclaim role has data), page-table\n"
+		   "lifetime per scenario (PTE tables freed per zap, pte_offset_map* failures per 1000\n"
+		   "ops, retract_page_tables per collapse; when the ptlife probe ran). Each result\n"
 		   "is labelled with its kernel release unless --label names them (one label per result,\n"
 		   "in order).\n");
 }

@@ -2,7 +2,7 @@
 # ptbench plot: charts render from result files made here (two short runs of
 # the default scenario with different labels, plus synthetic mmap_lock,
 # collapse and sweep fixtures that follow the shared contracts, and
-# gen_result.py results for locks-per-op and ptmem with known numbers), every
+# gen_result.py results for locks-per-op, ptmem and ptlife with known numbers), every
 # expected file exists, PNGs are real PNGs of some size, SVGs parse as XML;
 # a missing gnuplot exits 2 with the data files written; bad input exits 2.
 . "$(dirname "$0")/lib.sh"
@@ -156,11 +156,57 @@ is "$(block "$TMP/lk/ptmem.dat" "nr_page_table_pages (whole system)" | awk '$2 =
 is "$(block "$TMP/lk/ptmem.dat" "reclaim: PTE tables freed vs expected" | awk '{printf "%s/%s=%s ", $1, $2, $3}')" \
 	"0/0=0 0/1=1536 1/0=256 1/1=256 " "ptmem: PTE tables freed vs expected per result"
 
+# --- ptlife: two synthetic results of one scenario, known counts ---
+# 1000 zaps, 100000 faults, 4 collapses a repeat; the first result's kernel
+# has no __pte_offset_map*() and no retract_page_tables() (hooks
+# unavailable, as on 6.1): those bars are absent, not 0
+for r in 1 2; do
+	python3 $GEN "$TMP/ptl$r.json" '{"kernel": "'$r'.0-syn", "scenario": "ptl-syn", "headline": "", "scale": [1, 1],
+		"ops": {"zapper.zap": [1, 1], "faulter.fault": [1, 1], "collapser.collapse": [1, 1]},
+		"counts": {"zapper.zap": 1000, "collapser.collapse": 4},
+		"unit_ops": {"zapper": "zap", "faulter": "fault", "collapser": "collapse"}}' || break
+	python3 - "$TMP/ptl$r.json" $r <<'EOF' || break
+import json, sys
+path, second = sys.argv[1], sys.argv[2] == "2"
+d = json.load(open(path))
+offs = ["pte_offset_map", "pte_offset_map_lock", "pte_offset_map_nolock", "pte_offset_map_ro_nolock"]
+def role(freed=0, fails=0, retract=0):
+    o = {"pte_free_tlb": {"calls": freed}, "tlb_remove_table": {"calls": freed}}
+    if second:
+        o.update({h: {"calls": 1000, "failures": fails if h in offs[:2] else 0} for h in offs})
+        o["retract_page_tables"] = {"calls": retract}
+    return o
+hooks = {h: {"available": True, "hook": "fentry " + h} for h in ["pte_free_tlb", "tlb_remove_table"]}
+for h in offs + ["retract_page_tables"]:
+    hooks[h] = {"available": True, "hook": "fexit " + h} if second else {"available": False, "why": "not in BTF"}
+for rep in d["repeats"]:
+    rep.setdefault("probes", {})["ptlife"] = {"available": True, "backend": "bpf", "method": "fentry",
+        "hooks": hooks, "roles": {"zapper": role(freed=990 if second else 0), "faulter": role(fails=5),
+                                  "collapser": role(retract=16)}}
+json.dump(d, open(path, "w"))
+EOF
+done
+ok $? "ptlife fixtures written"
+$PTBENCH plot "$TMP/ptl1.json" "$TMP/ptl2.json" -o "$TMP/ptl" >/dev/null 2>"$TMP/ptl.err"
+ok $? "plot of results with ptlife counts exits 0"
+sed "s/^/# /" "$TMP/ptl.err"
+png_ok "$TMP/ptl/ptlife-ptl-syn.png"; ok $? "ptlife-SCENARIO.png rendered"
+is "$(block "$TMP/ptl/ptlife-ptl-syn.dat" "zapper: PTE tables freed per zap" | tr '\n' ';')" \
+	"0 0 0 0 0 2;0 1 0 0 0 2;1 0 0.99 0.99 0.99 2;1 1 0.99 0.99 0.99 2;" \
+	"ptlife: tlb_remove_table and pte_free_tlb per zap (990 of 1000 zaps), 0 where none was freed"
+is "$(block "$TMP/ptl/ptlife-ptl-syn.dat" "pte_offset_map* failures per 1000 ops" | tr '\n' ';')" \
+	"1 0 0.1 0.1 0.1 2;" \
+	"ptlife: failures per 1000 faults (5 + 5 in 100000), absent where the hooks were unavailable"
+is "$(block "$TMP/ptl/ptlife-ptl-syn.dat" "collapser: retract_page_tables per collapse" | tr '\n' ';')" \
+	"1 0 4 4 4 2;" "ptlife: retract_page_tables per collapse, absent where unavailable"
+
 $PTBENCH plot "$TMP/plain.json" -o "$TMP/plain" >/dev/null 2>"$TMP/plain.err"
 ok $? "plot of a result without the probe or ptmem exits 0"
 [ ! -e "$TMP/plain/locks-per-op.png" ] && [ ! -e "$TMP/plain/locks-per-op.dat" ]
 ok $? "no locks-per-op chart without the mmap_lock probe"
 [ ! -e "$TMP/plain/ptmem.png" ] && [ ! -e "$TMP/plain/ptmem.dat" ]; ok $? "no ptmem chart without ptmem data"
+ls "$TMP/plain" | grep -q '^ptlife'; ok $((! $?)) "no ptlife chart without ptlife counts"
+grep -q 'ptlife: no ptlife' "$TMP/plain.err"; ok $? "a note says why the ptlife chart was skipped"
 grep -q 'locks-per-op: the mmap_lock probe did not run' "$TMP/plain.err" && grep -q 'ptmem: no ptmem' "$TMP/plain.err"
 ok $? "notes say why both were skipped"
 python3 $GEN "$TMP/nolocks.json" '{"kernel": "6.12.0-syn", "locks": {}}'
@@ -190,13 +236,13 @@ $PTBENCH plot >/dev/null 2>&1; is $? 2 "no result files: exit 2"
 
 # the sanitizer build walks the same data paths (no gnuplot needed for that)
 PATH="$TMP/bin" $PTBENCH_ASAN plot "$TMP/mmap_lock.json" "$TMP/collapse.json" "$TMP"/sweep-*.json \
-	"$TMP/locks1.json" "$TMP/locks2.json" -o "$TMP/asan" >/dev/null 2>"$TMP/asan.err"
+	"$TMP/locks1.json" "$TMP/locks2.json" "$TMP/ptl1.json" "$TMP/ptl2.json" -o "$TMP/asan" >/dev/null 2>"$TMP/asan.err"
 is $? 2 "ASan build: data files for every chart kind, exit 2 (no gnuplot)"
 grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error' "$TMP/asan.err"
 ok $((! $?)) "ASan/UBSan: clean"
 [ -s "$TMP/asan/mmap_lock-wait.dat" ] && [ -s "$TMP/asan/sweep-faulter.fault.dat" ] &&
-	[ -s "$TMP/asan/locks-per-op.dat" ] && [ -s "$TMP/asan/ptmem.dat" ]
-ok $? "ASan build wrote the mmap_lock, sweep, locks-per-op and ptmem data"
+	[ -s "$TMP/asan/locks-per-op.dat" ] && [ -s "$TMP/asan/ptmem.dat" ] && [ -s "$TMP/asan/ptlife-ptl-syn.dat" ]
+ok $? "ASan build wrote the mmap_lock, sweep, locks-per-op, ptmem and ptlife data"
 
 # an install under another PREFIX than the build's (make; make install
 # PREFIX=P): plot finds P/share/ptbench/plots next to the binary, as run
