@@ -161,6 +161,9 @@ struct pt_gate_scen *pt_gate_scen_get(struct pt_gate *g, const char *name, bool 
  * a file that is no ptbench result is passed over (0). 0, or PT_EXIT_USAGE
  * after a message. */
 int pt_gate_take_result(struct pt_gate *g, int side, const char *path, bool in_dir);
+/* The report's notes and what the input checks filled in per side
+ * (release, kernels, machines), freed and emptied. */
+void pt_gate_free_notes_sides(struct pt_gate *g);
 /* Before judging, over the runs kept (no file is read again): two with the
  * same bytes (SHA-256) anywhere among the inputs are refused, as is a side
  * whose results name more than one kernel release or CPU unless allow_mixed

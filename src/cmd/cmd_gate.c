@@ -574,18 +574,7 @@ static void gate_free(struct pt_gate *g)
 	for (size_t i = 0; i < g->ncommands; i++)
 		free(g->commands[i]);
 	free(g->commands);
-	for (size_t i = 0; i < g->nnotes; i++)
-		free(g->notes[i]);
-	free(g->notes);
-	for (int side = 0; side < 2; side++) {
-		free(g->side[side].release);
-		for (size_t i = 0; i < g->side[side].nkernels; i++)
-			free(g->side[side].kernels[i]);
-		for (size_t i = 0; i < g->side[side].nmachines; i++)
-			free(g->side[side].machines[i]);
-		free(g->side[side].kernels);
-		free(g->side[side].machines);
-	}
+	pt_gate_free_notes_sides(g);
 	for (int i = 0; i < g->ncmp_args; i++)
 		free((char *)g->cmp_args[i]);
 }

@@ -157,6 +157,27 @@ int pt_gate_take_result(struct pt_gate *g, int side, const char *path, bool in_d
 	return 0;
 }
 
+void pt_gate_free_notes_sides(struct pt_gate *g)
+{
+	for (size_t i = 0; i < g->nnotes; i++)
+		free(g->notes[i]);
+	free(g->notes);
+	g->notes = NULL;
+	g->nnotes = 0;
+	for (int side = 0; side < 2; side++) {
+		free(g->side[side].release);
+		for (size_t i = 0; i < g->side[side].nkernels; i++)
+			free(g->side[side].kernels[i]);
+		for (size_t i = 0; i < g->side[side].nmachines; i++)
+			free(g->side[side].machines[i]);
+		free(g->side[side].kernels);
+		free(g->side[side].machines);
+		g->side[side].release = NULL;
+		g->side[side].kernels = g->side[side].machines = NULL;
+		g->side[side].nkernels = g->side[side].nmachines = 0;
+	}
+}
+
 /* ---- the inputs together ------------------------------------------------ */
 
 static void add_once(char ***list, size_t *n, char *s)

@@ -89,18 +89,7 @@ static void gate_free(struct pt_gate *g)
 		pt_gate_scen_free_runs(&g->scen[i]);
 		free(g->scen[i].name);
 	}
-	for (size_t i = 0; i < g->nnotes; i++)
-		free(g->notes[i]);
-	free(g->notes);
-	for (int side = 0; side < 2; side++) {
-		for (size_t i = 0; i < g->side[side].nkernels; i++)
-			free(g->side[side].kernels[i]);
-		for (size_t i = 0; i < g->side[side].nmachines; i++)
-			free(g->side[side].machines[i]);
-		free(g->side[side].kernels);
-		free(g->side[side].machines);
-		free(g->side[side].release);
-	}
+	pt_gate_free_notes_sides(g);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
