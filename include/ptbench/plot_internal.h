@@ -28,6 +28,9 @@ struct json_object *plot_op_stats(struct json_object *rep, const char *role, con
 
 void plot_oom(void) __attribute__((noreturn));
 char *plot_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "median of N repeat(s)" or "median of MIN..MAX repeats", for a chart's
+ * title (a new string) */
+char *plot_median_of(size_t min, size_t max);
 /* "default" or "default vs churn-smaps", malloc'd */
 char *plot_scenario_title(const struct pt_plot *p);
 

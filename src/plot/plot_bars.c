@@ -129,7 +129,7 @@ int pt_plot_bars(struct pt_plot *p)
 {
 	size_t nm, drawn = 0;
 	struct rep_range reps = { SIZE_MAX, 0 };
-	char **metrics = headline_metrics(p, &nm), *safe, *path, *scen, *title;
+	char **metrics = headline_metrics(p, &nm), *safe, *path, *scen, *title, *med;
 	struct plot_words names, ylabels, scales;
 	struct plot_vars v;
 	FILE *f;
@@ -168,14 +168,11 @@ int pt_plot_bars(struct pt_plot *p)
 	}
 	plot_bars_vars(&v, p, path, &names, &ylabels, &scales, drawn);
 	scen = plot_scenario_title(p);
-	if (reps.min == reps.max)
-		title = plot_fmt("%s: headline metrics (bar: median of %zu repeat%s, error bar: min..max)", scen,
-				 reps.min, reps.min == 1 ? "" : "s");
-	else
-		title = plot_fmt("%s: headline metrics (bar: median of %zu..%zu repeats, error bar: min..max)", scen,
-				 reps.min, reps.max);
+	med = plot_median_of(reps.min, reps.max);
+	title = plot_fmt("%s: headline metrics (bar: %s, error bar: min..max)", scen, med);
 	plot_var_str(&v, "ttl", title);
 	free(title);
+	free(med);
 	free(scen);
 	ret = plot_chart_finish(p, plot_data_close(f, path), path, safe, "bars", &v, drawn > 0);
 	if (!ret)

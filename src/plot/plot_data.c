@@ -98,6 +98,13 @@ char *plot_fmt(const char *fmt, ...)
 	return s;
 }
 
+char *plot_median_of(size_t min, size_t max)
+{
+	if (min == max)
+		return plot_fmt("median of %zu repeat%s", min, min == 1 ? "" : "s");
+	return plot_fmt("median of %zu..%zu repeats", min, max);
+}
+
 char *pt_plot_gp_quote(const char *s)
 {
 	char *q = pt_xmalloc(2 * strlen(s) + 1), *d = q;

@@ -173,7 +173,7 @@ int pt_plot_locks_per_op(struct pt_plot *p)
 	struct rep_range reps = { SIZE_MAX, 0 };
 	struct plot_vars v;
 	const char *why;
-	char *safe, *path, *scen, *title;
+	char *safe, *path, *scen, *title, *med;
 	int probe, ret;
 	FILE *f;
 
@@ -205,16 +205,11 @@ int pt_plot_locks_per_op(struct pt_plot *p)
 	/* the number on each bar: tells a measured 0 from a result without data */
 	plot_var_num(&v, "showvalues", 1);
 	scen = plot_scenario_title(p);
-	if (reps.min == reps.max)
-		title = plot_fmt("%s: lock acquisitions per op (median of %zu repeat%s, min..max; linear axis "
-				 "per panel)",
-				 scen, reps.min, reps.min == 1 ? "" : "s");
-	else
-		title = plot_fmt("%s: lock acquisitions per op (median of %zu..%zu repeats, min..max; linear "
-				 "axis per panel)",
-				 scen, reps.min, reps.max);
+	med = plot_median_of(reps.min, reps.max);
+	title = plot_fmt("%s: lock acquisitions per op (%s, min..max; linear axis per panel)", scen, med);
 	plot_var_str(&v, "ttl", title);
 	free(title);
+	free(med);
 	free(scen);
 	ret = plot_chart_finish(p, plot_data_close(f, path), path, safe, "bars", &v, 1);
 	free(path);

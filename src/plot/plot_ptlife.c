@@ -230,7 +230,7 @@ static int one_chart(struct pt_plot *p, const char *scen, const size_t *idx, siz
 	struct plot_opkeys zap = { 0 }, col = { 0 }, walk = { 0 };
 	struct plot_words labels, colors;
 	const char *roles[MAX_SERIES], *names[MAX_SERIES];
-	char *safe, *path, *title;
+	char *safe, *path, *title, *med;
 	int ret;
 
 	c.f = plot_chart_open(p, &safe, &path, "ptlife-%s", scen);
@@ -285,16 +285,13 @@ static int one_chart(struct pt_plot *p, const char *scen, const size_t *idx, siz
 	plot_var_words(&c.v, "colors", &colors);
 	plot_var_num(&c.v, "n", (double)n);
 	plot_var_num(&c.v, "npanels", (double)c.npanels);
-	if (c.minrep == c.maxrep)
-		title = plot_fmt("%s: page-table lifetime, ptlife probe (bar: median of %zu repeat%s, error bar: "
-				 "min..max; no bar: counter unavailable)",
-				 scen, c.minrep, c.minrep == 1 ? "" : "s");
-	else
-		title = plot_fmt("%s: page-table lifetime, ptlife probe (bar: median of %zu..%zu repeats, error "
-				 "bar: min..max; no bar: counter unavailable)",
-				 scen, c.minrep, c.maxrep);
+	med = plot_median_of(c.minrep, c.maxrep);
+	title = plot_fmt("%s: page-table lifetime, ptlife probe (bar: %s, error bar: min..max; no bar: "
+			 "counter unavailable)",
+			 scen, med);
 	plot_var_str(&c.v, "ttl", title);
 	free(title);
+	free(med);
 	ret = plot_chart_finish(p, plot_data_close(c.f, path), path, safe, "clusters", &c.v, c.npanels > 0);
 	free(path);
 	free(safe);

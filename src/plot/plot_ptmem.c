@@ -177,7 +177,7 @@ int pt_plot_ptmem(struct pt_plot *p)
 	struct chart c = { .minrep = (size_t)-1 };
 	struct plot_opkeys roles = { 0 };
 	struct plot_words labels, colors;
-	char *safe, *path, *scen, *title;
+	char *safe, *path, *scen, *title, *med;
 	int ret;
 
 	c.f = plot_chart_open(p, &safe, &path, "ptmem");
@@ -212,14 +212,11 @@ int pt_plot_ptmem(struct pt_plot *p)
 	plot_var_num(&c.v, "n", (double)p->nres);
 	plot_var_num(&c.v, "npanels", (double)c.npanels);
 	scen = plot_scenario_title(p);
-	if (c.minrep == c.maxrep)
-		title = plot_fmt("%s: page-table memory (bar: median of %zu repeat%s, error bar: min..max)", scen,
-				 c.minrep, c.minrep == 1 ? "" : "s");
-	else
-		title = plot_fmt("%s: page-table memory (bar: median of %zu..%zu repeats, error bar: min..max)",
-				 scen, c.minrep, c.maxrep);
+	med = plot_median_of(c.minrep, c.maxrep);
+	title = plot_fmt("%s: page-table memory (bar: %s, error bar: min..max)", scen, med);
 	plot_var_str(&c.v, "ttl", title);
 	free(title);
+	free(med);
 	free(scen);
 	ret = plot_chart_finish(p, plot_data_close(c.f, path), path, safe, "clusters", &c.v, c.npanels > 0);
 	if (!ret)
