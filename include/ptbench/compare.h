@@ -232,6 +232,9 @@ struct pt_cmp_report {
 	bool all;          /* list every metric, not only the default set */
 	const char *gate_from; /* where the gated list came from, for the header */
 	bool structural_only;  /* --gate-on structural */
+	/* --chain: cmp[i] compares result i with result i+1 (releases in order),
+	 * not every candidate with the first */
+	bool chain;
 	char **warnings;
 	size_t nwarnings;
 	int exit_code;     /* what the command will return */
@@ -250,6 +253,9 @@ void pt_cmp_write_json(const struct pt_cmp_report *r, FILE *out);
 struct json_object *pt_cmp_json(const struct pt_cmp_report *r);
 void pt_cmp_json_print(struct json_object *doc, FILE *out);
 void pt_cmp_write_junit(const struct pt_cmp_report *r, FILE *out);
+/* --chain in text or markdown: one table over every result, the structural
+ * metrics' medians and the steps where each changed (compare_chain.c) */
+void pt_cmp_write_chain(const struct pt_cmp_report *r, FILE *out, bool markdown);
 
 /* For the writers: "812ns"-style for latencies, plain for ops/s. */
 const char *pt_cmp_fmt_value(const struct pt_metric *m, double v, char *buf, size_t len);

@@ -16,6 +16,7 @@ struct pt_cmp_opts {
 	bool force;               /* --force */
 	bool all;                 /* --all-metrics */
 	bool gross_set;           /* --gross-factor or --gross-min-repeats given */
+	bool chain;               /* --chain: each result against the one before it */
 	const char *gate_metrics; /* --gate-metrics, NULL for the default */
 	const char *format;       /* text, json, markdown or junit */
 };

@@ -117,6 +117,9 @@ struct json_object *pt_cmp_json(const struct pt_cmp_report *r)
 		struct json_object *g = json_object_new_object();
 		struct pt_gate_counts gc;
 
+		/* --chain: each step has its own baseline, the result before it */
+		if (r->chain)
+			json_object_object_add(o, "baseline", side_json(c->base));
 		json_object_object_add(o, "candidate", side_json(c->cand));
 		for (size_t k = 0; k < c->n; k++)
 			if (pt_cmp_listed(r, &c->m[k]))
@@ -138,6 +141,7 @@ struct json_object *pt_cmp_json(const struct pt_cmp_report *r)
 		json_object_object_add(o, "gate", g);
 		json_object_array_add(cmps, o);
 	}
+	json_object_object_add(doc, "chain", json_object_new_boolean(r->chain));
 	json_object_object_add(doc, "comparisons", cmps);
 	json_object_object_add(gate, "enforced", json_object_new_boolean(r->gate));
 	json_object_object_add(gate, "metrics_from", json_object_new_string(r->gate_from));

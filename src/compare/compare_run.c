@@ -24,7 +24,7 @@ void pt_cmp_usage(FILE *f)
 		"                       [--gate-metrics ROLE.OP.METRIC,...] [--threshold P]\n"
 		"                       [--threshold-tail P] [--threshold-struct P] [--tolerance P]\n"
 		"                       [--alpha A] [--gate-on all|structural] [--gross-factor F]\n"
-		"                       [--gross-min-repeats N] [--force] [--all-metrics]\n"
+		"                       [--gross-min-repeats N] [--force] [--all-metrics] [--chain]\n"
 		"                       [--format text|json|markdown|junit]\n"
 		"Compares each candidate with the baseline, one value per repeat:\n"
 		"  --threshold P       minimum effect, percent of the baseline median (default 5)\n"
@@ -53,6 +53,10 @@ void pt_cmp_usage(FILE *f)
 		"  --force             compare different scenarios, schema versions or\n"
 		"                      incomplete runs anyway (with a warning)\n"
 		"  --all-metrics       list p90, p9999 and every probe metric too\n"
+		"  --chain             each result against the one before it (kernels in release\n"
+		"                      order), not against the first; text and markdown print one\n"
+		"                      table: every structural metric's median per result and the\n"
+		"                      steps where it changed (\"which release changed it\")\n"
 		"exit: 0 ok, 1 regression (--gate), 2 bad input, 3 undecided (--gate)\n");
 }
 
@@ -87,6 +91,7 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "force", no_argument, NULL, 'F' },
 	{ "all-metrics", no_argument, NULL, 'A' },
+	{ "chain", no_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -221,6 +226,9 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 		case 'A':
 			o->all = true;
 			break;
+		case 'C':
+			o->chain = true;
+			break;
 		case 'h':
 			pt_cmp_usage(stdout);
 			return 1;
@@ -266,15 +274,16 @@ static int load_inputs(const struct pt_cmp_opts *o, int nin, char *const *paths,
 static int check_comparable(const struct pt_cmp_opts *o, struct pt_cmp_run *run)
 {
 	for (int i = 1; i < run->nin; i++) {
+		const struct pt_cmp_input *base = &run->in[o->chain ? i - 1 : 0];
 		char diffs[4096];
-		int n = pt_cmp_mismatches(&run->in[0], &run->in[i], diffs, sizeof(diffs));
+		int n = pt_cmp_mismatches(base, &run->in[i], diffs, sizeof(diffs));
 
 		if (!n)
 			continue;
 		if (!o->force) {
 			fprintf(stderr, "%s%s: not comparable with %s (%d difference%s above); "
 					"--force compares anyway\n",
-				diffs, run->in[i].path, run->in[0].path, n, n > 1 ? "s" : "");
+				diffs, run->in[i].path, base->path, n, n > 1 ? "s" : "");
 			return PT_EXIT_USAGE;
 		}
 		for (char *line = strtok(diffs, "\n"); line; line = strtok(NULL, "\n"))
@@ -284,10 +293,11 @@ static int check_comparable(const struct pt_cmp_opts *o, struct pt_cmp_run *run)
 }
 
 /* A lock probe on one side only: its metrics cannot be compared, say so. */
-static void warn_lock_probe_on_one_side(struct pt_cmp_run *run)
+static void warn_lock_probe_on_one_side(const struct pt_cmp_opts *o, struct pt_cmp_run *run)
 {
 	for (int i = 1; i < run->nin; i++) {
-		bool b = pt_cmp_has_lock_probe(&run->in[0]), cp = pt_cmp_has_lock_probe(&run->in[i]);
+		const struct pt_cmp_input *base = &run->in[o->chain ? i - 1 : 0];
+		bool b = pt_cmp_has_lock_probe(base), cp = pt_cmp_has_lock_probe(&run->in[i]);
 		char msg[512];
 
 		if (b == cp)
@@ -296,7 +306,7 @@ static void warn_lock_probe_on_one_side(struct pt_cmp_run *run)
 			 "the mmap_lock probe ran only in %s (not root, no tracefs, or "
 			 "--no-trace in the other?): its latency metrics are not compared, its "
 			 "structural ones are listed as not comparable",
-			 b ? run->in[0].path : run->in[i].path);
+			 b ? base->path : run->in[i].path);
 		warn(&run->r, msg);
 	}
 }
@@ -330,8 +340,9 @@ static int compare_each(const struct pt_cmp_opts *o, struct pt_cmp_run *run)
 	r->scenario = run->in[0].scenario ? run->in[0].scenario : "?";
 	for (int i = 1; i < run->nin; i++) {
 		struct pt_comparison *cmp = &r->cmp[r->ncmp++];
+		const struct pt_cmp_input *base = &run->in[o->chain ? i - 1 : 0];
 
-		pt_cmp_build(&run->in[0], &run->in[i], &r->rule, cmp);
+		pt_cmp_build(base, &run->in[i], &r->rule, cmp);
 		if (!(r->gate_from = pt_cmp_gate_select(cmp, o->gate_metrics)))
 			return PT_EXIT_USAGE;
 		/* under --gate-on structural the latency and ops/s of a list named
@@ -344,7 +355,7 @@ static int compare_each(const struct pt_cmp_opts *o, struct pt_cmp_run *run)
 							 "the gross rule only (--gate-on structural)"
 						       : "structural; the headline's latency reported, not gated";
 		}
-		warn_few_repeats(r, &run->in[0], &run->in[i]);
+		warn_few_repeats(r, base, &run->in[i]);
 	}
 	return 0;
 }
@@ -371,6 +382,7 @@ int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
 	r->gate = o->gate;
 	r->all = o->all;
 	r->structural_only = o->structural_only;
+	r->chain = o->chain;
 	if (nin < 2) {
 		fprintf(stderr, "ptbench compare: need a baseline and at least one candidate result\n");
 		pt_cmp_usage(stderr);
@@ -378,7 +390,7 @@ int pt_cmp_run_build(const struct pt_cmp_opts *o, int nin, char *const *paths,
 	}
 	if ((rc = load_inputs(o, nin, paths, run)) || (rc = check_comparable(o, run)))
 		return rc;
-	warn_lock_probe_on_one_side(run);
+	warn_lock_probe_on_one_side(o, run);
 	if ((rc = compare_each(o, run)))
 		return rc;
 	conclude(o, r);
@@ -389,10 +401,14 @@ void pt_cmp_run_write(const struct pt_cmp_run *run, const char *format, FILE *ou
 {
 	if (!strcmp(format, "json"))
 		pt_cmp_write_json(&run->r, out);
+	else if (!strcmp(format, "markdown") && run->r.chain)
+		pt_cmp_write_chain(&run->r, out, true);
 	else if (!strcmp(format, "markdown"))
 		pt_cmp_write_markdown(&run->r, out);
 	else if (!strcmp(format, "junit"))
 		pt_cmp_write_junit(&run->r, out);
+	else if (run->r.chain)
+		pt_cmp_write_chain(&run->r, out, false);
 	else
 		pt_cmp_write_text(&run->r, out, color);
 }

@@ -210,6 +210,42 @@ is "$(json "$TMP/o.json" "[m['metric'] for m in d['comparisons'][0]['metrics'] i
 is "$(json "$TMP/o.json" "[m['baseline']['values'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'mmap_lock.roles.faulter.acquisitions.write.per_fault'][0]")" \
 	"[0.0, 0.0, 0.0]" "a role with no write locks: zero counts per op"
 
+# --- --chain: each result against the one before it ("which release
+# changed it"): reader reads 800 per read on k1 and k2, none on k3; the
+# faulter's write locks 0, 0, then 1 per fault on k3 only against k2
+gen ch1 "{$S3, \"kernel\": \"k1\", \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}"
+gen ch2 "{$S3, \"kernel\": \"k2\", \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}"
+gen ch3 "{$S3, \"kernel\": \"k3\", \"locks\": {\"faulter\": {\"write\": 100000}}}"
+R=mmap_lock.roles.reader.acquisitions.read.per_read
+rc=$(cmp_json "$TMP/o.json" "$TMP/ch1.json" "$TMP/ch2.json" "$TMP/ch3.json" --chain --gate --gate-on structural)
+is "$rc" 1 "--chain --gate: a step that regressed exits 1"
+is "$(json "$TMP/o.json" "[(c['baseline']['kernel'], c['candidate']['kernel'], [m['verdict'] for m in c['metrics'] if m['metric'] == '$R'][0]) for c in d['comparisons']]")" \
+	"[('k1', 'k2', 'unchanged'), ('k2', 'k3', 'improved')]" \
+	"--chain: each step's baseline is the result before it (JSON comparisons[].baseline)"
+is "$(json "$TMP/o.json" "d['chain']")" True "--chain: JSON says chain"
+rc=$(cmp_json "$TMP/o.json" "$TMP/ch1.json" "$TMP/ch2.json" "$TMP/ch3.json" --gate --gate-on structural)
+is "$(json "$TMP/o.json" "[c.get('baseline', {'kernel': 'first'})['kernel'] for c in d['comparisons']]")" "['first', 'first']" \
+	"without --chain every candidate is against the first (no per-step baseline)"
+$PTBENCH compare --chain --format markdown "$TMP/ch1.json" "$TMP/ch2.json" "$TMP/ch3.json" >"$TMP/chain.md" 2>/dev/null
+is "$(grep -F "| \`$R\` |" "$TMP/chain.md")" "| \`$R\` | 800 | 800 | 0 | k2 -> k3 improved |" \
+	"--chain markdown: one row per metric, a median per result, the step that changed it"
+grep -q "| \`$W\` | 0 | 0 | 1 | k2 -> k3 REGRESSED |" "$TMP/chain.md"
+ok $? "--chain markdown: 0 -> 1 write per fault named at its step, in upper case"
+grep -q "^| metric | k1 | k2 | k3 | changed |$" "$TMP/chain.md"
+ok $? "--chain markdown: a column per result, in the order given"
+grep -q "structural metrics\? 0 in every result, not shown" "$TMP/chain.md"
+ok $? "--chain markdown: metrics 0 everywhere are counted, not listed"
+$PTBENCH compare --chain "$TMP/ch1.json" "$TMP/ch2.json" "$TMP/ch3.json" >"$TMP/chain.txt" 2>/dev/null
+grep -Eq "^$R +800 +800 +0  k2 -> k3 improved$" "$TMP/chain.txt"
+ok $? "--chain text: the same row, aligned"
+grep -q "^k2 -> k3: " "$TMP/chain.txt"
+ok $? "--chain text: one verdict line per step"
+gen ch_other "{$S3, \"kernel\": \"k4\", \"scenario\": \"other\", \"locks\": {\"faulter\": {\"write\": 0}}}"
+$PTBENCH compare --chain "$TMP/ch1.json" "$TMP/ch3.json" "$TMP/ch_other.json" >/dev/null 2>"$TMP/chain.err"
+is "$?" 2 "--chain: a result of another scenario is refused (exit 2)"
+grep -q "ch_other.json: not comparable with .*ch3.json" "$TMP/chain.err"
+ok $? "--chain: the refusal names the pair, the step's own baseline"
+
 # --- the unit op: declared by the worker type and recorded in each role as
 # workers.ROLE.unit_op; the table in compare_extract.c only for results
 # written before the key, then the role's most frequent op (ties: the first)
