@@ -183,11 +183,13 @@ extract() {
 
 # the packages that hold release R's image and config: from 6.19 Debian
 # splits the image into linux-binary-R and the config into linux-base-R
-# (linux-image-R only depends on them)
+# (linux-image-R only depends on them). A name that some package only
+# provides (7.0.x's linux-base-R) is shown with exit 0 and no record, and
+# apt-get download then fails: only names with a Package: record count.
 parts_of() {
 	ps=""
 	for p in linux-image-$1 linux-binary-$1 linux-base-$1; do
-		aptp apt-cache show "$p" >/dev/null 2>&1 && ps="$ps $p"
+		aptp apt-cache show "$p" 2>/dev/null | grep -q '^Package:' && ps="$ps $p"
 	done
 	echo $ps
 }
