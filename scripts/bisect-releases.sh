@@ -139,6 +139,7 @@ image_of() { # image_of INDEX: img= the image's path, fetched when missing; 1 wh
 
 image_of "$g" || { echo "bisect-releases: the good release's image is needed as every gate's base" >&2; exit 5; }
 base=$img
+g0=$g # every gate's base is GOOD's image, whichever release is last good now
 log "bisecting $n releases for $metric: good ${rel[$g]}, bad ${rel[$b]}, $((b - g - 1)) between"
 
 # --- the search -----------------------------------------------------------------
@@ -168,9 +169,9 @@ while :; do
 		skipped+=("$m")
 		continue
 	fi
-	log "step $step: gate ${rel[$g]} -> ${rel[$m]} ($((b - g - 1)) left between ${rel[$g]} and ${rel[$b]})"
+	log "step $step: gate ${rel[$g0]} -> ${rel[$m]} ($((b - g - 1)) left between ${rel[$g]} and ${rel[$b]})"
 	"$PTBENCH" gate --bisect --gate-metrics "$metric" -o "$dir" \
-		--base "$base:${rel[$g]}" --cand "$img:${rel[$m]}" "${scen_args[@]}" >"$dir.out" 2>&1
+		--base "$base:${rel[$g0]}" --cand "$img:${rel[$m]}" "${scen_args[@]}" >"$dir.out" 2>&1
 	rc=$?
 	case $rc in
 	0) log "step $step: ${rel[$m]} good"; g=$m ;;

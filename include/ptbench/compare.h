@@ -49,9 +49,15 @@ struct pt_cmp_rule {
 	 * and at least this many values a side: 4 v 4 apart by chance is 1/70
 	 * per metric and direction (3 v 3 would be 1/20) */
 	size_t gross_min_repeats;
+	/* ... and a metric named with --gate-metrics, gated by the gross rule
+	 * alone, passes (unchanged) only when the rule would have called a
+	 * worsening of this factor on these values (its gross_mde): the rule
+	 * exists so that a tenfold latency regression fails; a gate too noisy
+	 * to call one is undecided, not a pass (a bisect step skips it) */
+	double gross_tolerance;
 };
 #define PT_CMP_RULE_DEFAULT \
-	((struct pt_cmp_rule){ 0.05, 0.05, 0.10, 3, 0.10, 0.05, 0.50, 0.5, 2.0, 4 })
+	((struct pt_cmp_rule){ 0.05, 0.05, 0.10, 3, 0.10, 0.05, 0.50, 0.5, 2.0, 4, 10.0 })
 /* the largest --alpha: a two-sided test at a higher level calls a change on
  * identical sides more than one time in five (0.999999 would call nearly
  * every one) */

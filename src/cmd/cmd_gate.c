@@ -38,7 +38,7 @@ enum {
 	OPT_BASE = 256, OPT_CAND, OPT_BASE_RESULTS, OPT_CAND_RESULTS, OPT_ROUNDS, OPT_KTAP,
 	OPT_BISECT, OPT_UNIT, OPT_THRESHOLD, OPT_THRESHOLD_TAIL, OPT_ALPHA, OPT_GATE_METRICS,
 	OPT_THRESHOLD_STRUCT, OPT_TOLERANCE, OPT_GATE_ON, OPT_NO_PLOTS, OPT_ALLOW_MIXED,
-	OPT_GROSS_FACTOR, OPT_GROSS_MIN_REPEATS,
+	OPT_GROSS_FACTOR, OPT_GROSS_MIN_REPEATS, OPT_GROSS_TOLERANCE,
 };
 
 static const struct option longopts[] = {
@@ -61,6 +61,7 @@ static const struct option longopts[] = {
 	{ "gate-on", required_argument, NULL, OPT_GATE_ON },
 	{ "gross-factor", required_argument, NULL, OPT_GROSS_FACTOR },
 	{ "gross-min-repeats", required_argument, NULL, OPT_GROSS_MIN_REPEATS },
+	{ "gross-tolerance", required_argument, NULL, OPT_GROSS_TOLERANCE },
 	{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
 	{ "allow-mixed", no_argument, NULL, OPT_ALLOW_MIXED },
 	{ "cpus", required_argument, NULL, 'c' },
@@ -105,6 +106,9 @@ static void usage(FILE *f)
 		"                       worse (default 2) with every boot of one kernel beyond\n"
 		"                       every boot of the other ...\n"
 		"  --gross-min-repeats N ... and N or more values a side (default 4, at least 4)\n"
+		"  --gross-tolerance T  a metric named with --gate-metrics is then gated by the\n"
+		"                       gross rule alone, and passes only when the boots would\n"
+		"                       have shown T times worse (default 10); else undecided\n"
 		"  --threshold P, --threshold-tail P, --threshold-struct P, --tolerance P,\n"
 		"  --alpha A, --gate-metrics L\n"
 		"                       passed to ptbench compare\n"
@@ -424,6 +428,7 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 		case OPT_TOLERANCE:
 		case OPT_GROSS_FACTOR:
 		case OPT_GROSS_MIN_REPEATS:
+		case OPT_GROSS_TOLERANCE:
 			g->named_metrics |= c == OPT_GATE_METRICS;
 			/* one slot stays free for --gate-on */
 			if (g->ncmp_args >= (int)PT_ARRAY_SIZE(g->cmp_args) - 1)

@@ -445,6 +445,12 @@ void pt_cmp_gate_structural_only(struct pt_comparison *c, const struct pt_cmp_ru
 		if (m->base.n < rule->gross_min_repeats || m->cand.n < rule->gross_min_repeats) {
 			m->verdict = PT_VERDICT_NOT_COMPARABLE;
 			snprintf(m->why, sizeof(m->why), "not comparable: %s", m->gross_why);
+		} else if (!(m->gross_mde <= rule->gross_tolerance)) {
+			m->verdict = PT_VERDICT_INCONCLUSIVE;
+			snprintf(m->why, sizeof(m->why),
+				 "no gross change found, but the boots are too spread to call one "
+				 "under %gx (--gross-tolerance): %s",
+				 rule->gross_tolerance, m->gross_why);
 		} else {
 			m->verdict = PT_VERDICT_UNCHANGED;
 			snprintf(m->why, sizeof(m->why),

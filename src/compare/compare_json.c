@@ -100,6 +100,7 @@ struct json_object *pt_cmp_json(const struct pt_cmp_report *r)
 	json_object_object_add(rule, "struct_tolerance_abs", json_object_new_double(r->rule.struct_tol_abs));
 	json_object_object_add(rule, "tolerance", json_object_new_double(r->rule.tolerance));
 	json_object_object_add(rule, "gross_factor", json_object_new_double(r->rule.gross_factor));
+	json_object_object_add(rule, "gross_tolerance", json_object_new_double(r->rule.gross_tolerance));
 	json_object_object_add(rule, "gross_min_repeats",
 			       json_object_new_int64((int64_t)r->rule.gross_min_repeats));
 	json_object_object_add(rule, "gross",

@@ -24,7 +24,8 @@ void pt_cmp_usage(FILE *f)
 		"                       [--gate-metrics ROLE.OP.METRIC,...] [--threshold P]\n"
 		"                       [--threshold-tail P] [--threshold-struct P] [--tolerance P]\n"
 		"                       [--alpha A] [--gate-on all|structural] [--gross-factor F]\n"
-		"                       [--gross-min-repeats N] [--force] [--all-metrics] [--chain]\n"
+		"                       [--gross-min-repeats N] [--gross-tolerance T] [--force]\n"
+		"                       [--all-metrics] [--chain]\n"
 		"                       [--format text|json|markdown|junit]\n"
 		"Compares each candidate with the baseline, one value per repeat:\n"
 		"  --threshold P       minimum effect, percent of the baseline median (default 5)\n"
@@ -46,6 +47,10 @@ void pt_cmp_usage(FILE *f)
 		"                      worse (default 2; above 1, at most 1000) ...\n"
 		"  --gross-min-repeats N ... with every repeat apart, N or more a side (default 4,\n"
 		"                      at least 4: 4 v 4 apart by chance is 1/70)\n"
+		"  --gross-tolerance T a metric named with --gate-metrics under --gate-on\n"
+		"                      structural passes only when the gross rule would have\n"
+		"                      called T times worse (default 10; from the factor to\n"
+		"                      1000); else it is inconclusive\n"
 		"  --gate-metrics L    gated metrics (default: the scenario's headline, else every\n"
 		"                      op's p99 and ops_per_sec, and the structural metrics);\n"
 		"                      METRIC: ops_per_sec, p50, p90, p99, p999, p9999, max;\n"
@@ -88,6 +93,7 @@ static const struct option longopts[] = {
 	{ "gate-on", required_argument, NULL, 'O' },
 	{ "gross-factor", required_argument, NULL, 'X' },
 	{ "gross-min-repeats", required_argument, NULL, 'N' },
+	{ "gross-tolerance", required_argument, NULL, 'R' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "force", no_argument, NULL, 'F' },
 	{ "all-metrics", no_argument, NULL, 'A' },
@@ -159,6 +165,23 @@ static int parse_gross_min_repeats(const char *arg, struct pt_cmp_opts *o)
 	return 0;
 }
 
+static int parse_gross_tolerance(const char *arg, struct pt_cmp_opts *o)
+{
+	char *end;
+
+	o->rule.gross_tolerance = strtod(arg, &end);
+	if (end == arg || *end ||
+	    !(o->rule.gross_tolerance > 1 && o->rule.gross_tolerance <= PT_CMP_GROSS_FACTOR_MAX)) {
+		fprintf(stderr,
+			"ptbench compare: --gross-tolerance '%s': want a factor above 1 and at "
+			"most %g, like 10\n",
+			arg, PT_CMP_GROSS_FACTOR_MAX);
+		return -1;
+	}
+	o->gross_set = true;
+	return 0;
+}
+
 static int check_format(const char *format)
 {
 	for (size_t i = 0; i < PT_ARRAY_SIZE(formats); i++)
@@ -217,6 +240,10 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 			if (parse_gross_min_repeats(optarg, o))
 				return PT_EXIT_USAGE;
 			break;
+		case 'R':
+			if (parse_gross_tolerance(optarg, o))
+				return PT_EXIT_USAGE;
+			break;
 		case 'f':
 			o->format = optarg;
 			break;
@@ -240,6 +267,13 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 	}
 	if (check_format(o->format))
 		return PT_EXIT_USAGE;
+	if (o->rule.gross_tolerance < o->rule.gross_factor) {
+		fprintf(stderr,
+			"ptbench compare: --gross-tolerance %g is below --gross-factor %g: a pass "
+			"would promise to catch less than the rule calls\n",
+			o->rule.gross_tolerance, o->rule.gross_factor);
+		return PT_EXIT_USAGE;
+	}
 	*first = optind;
 	return 0;
 }

@@ -82,6 +82,11 @@ is "$rc" 0 "every image at hand: exit 0"
 grep -qx "first bad: 7.0.5+deb14-cloud-amd64 (last good: 7.0.4+deb14-cloud-amd64; 3 gates)" "$TMP/b2.stdout"
 ok $? "first bad: 7.0.5, in 3 gates"
 is "$(wc -l <"$TMP/b2.fetched")" 0 "nothing fetched the second time"
+# every gate's base is GOOD's image: its label must say so, not the release
+# last found good (a step gated against 7.0.1 was labelled 7.0.3)
+is "$(python3 -c "import json,glob; print(sorted({json.load(open(f))['base']['label'] for f in glob.glob('$TMP/b2/0*/report.json')}))")" \
+	"['7.0.1+deb14-cloud-amd64']" "every step's base is labelled with GOOD's release (its image)"
+is "$(grep -c "^step .*: gate 7.0.1+deb14-cloud-amd64 -> " "$TMP/b2/bisect.log")" 3 "the log names GOOD as every gate's base"
 is "$(ls -d "$TMP"/b2/0*-7.0.* | grep -vc '\.out$')" 3 "one gate directory per step"
 # a gate that refuses its input stops the search: exit 5
 bisect b3 -g "$R" -b "$Z" -- --rounds 0 default

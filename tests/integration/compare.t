@@ -446,6 +446,7 @@ is "$rc" 0 "gross: identical sides pass"
 rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x10.json" --gate --gate-on structural --gross-min-repeats 5)
 is "$rc" 0 "gross: --gross-min-repeats 5 with 4 a side: not called, passes"
 for bad in "--gross-factor 1" "--gross-factor 0.5" "--gross-factor x" "--gross-factor 1001" \
+	"--gross-tolerance 1" "--gross-tolerance x" "--gross-tolerance 1001" "--gross-tolerance 1.5" \
 	"--gross-min-repeats 3" "--gross-min-repeats -1" "--gross-min-repeats 4x" "--gross-min-repeats 1001"; do
 	# shellcheck disable=SC2086 # the flag and its value as two words
 	$PTBENCH compare "$TMP/g4_base.json" "$TMP/g4_x10.json" --gate-on structural $bad >/dev/null 2>"$TMP/err"
@@ -472,6 +473,19 @@ rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x3_overlap.json" --gate
 is "$rc" 0 "gross, --gate-metrics: 3x with one overlapping repeat: reported, passes"
 rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_base.json" --gate --gate-on structural "$NAMED")
 is "$rc" 0 "gross, --gate-metrics: identical sides pass"
+# a pass by the gross rule must mean a tenfold regression would have been
+# called (--gross-tolerance, default 10): with one candidate boot 30 times
+# faster than the rest, every boot would have to get 37x worse to clear the
+# baseline's: no tenfold regression could have been called
+gen g4_wide "{\"scale\": [1.00, 0.03, 0.90, 1.05], $G4}"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_wide.json" --gate --gate-on structural "$NAMED")
+is "$rc,$(json "$TMP/o.json" "[m['verdict'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]")" \
+	"3,inconclusive" "gross, --gate-metrics: one boot 30x off: no gross change found, but none under 10x could be: undecided (exit 3)"
+json "$TMP/o.json" "[m['why'] for m in d['comparisons'][0]['metrics'] if m['metric'] == 'faulter.fault.p99'][0]" | grep -q "under 10x (--gross-tolerance)"
+ok $? "gross, --gate-metrics: the why names --gross-tolerance"
+rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_wide.json" --gate --gate-on structural "$NAMED" --gross-tolerance 1000)
+is "$rc" 0 "gross, --gate-metrics: the same with --gross-tolerance 1000: passes"
+is "$(json "$TMP/o.json" "d['rule']['gross_tolerance']")" 1000.0 "gross: JSON rule.gross_tolerance"
 rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x15.json" --gate --gate-on all "$NAMED")
 is "$rc" 1 "--gate-on all, --gate-metrics: 1.5x worse is gated by the fine rule (exit 1)"
 
