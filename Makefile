@@ -139,7 +139,8 @@ FUZZ_RUNS ?= 10000000
 FUZZ_SECONDS ?=
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow \
-	-fno-sanitize-recover=undefined,float-cast-overflow -fno-omit-frame-pointer -O1 -g
+	-fno-sanitize-recover=undefined,float-cast-overflow -fno-omit-frame-pointer -O1 -g \
+	-fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_OBJ := $(patsubst %.c,build/fuzz/obj/%.o,$(CORE_SRC))
@@ -147,7 +148,7 @@ FUZZ_OBJ := $(patsubst %.c,build/fuzz/obj/%.o,$(CORE_SRC))
 # target and compile them all again for the next
 .SECONDARY: $(FUZZ_OBJ)
 
-build/fuzz/obj/%.o: %.c
+build/fuzz/obj/%.o: %.c tests/fuzz/coverage-ignore.txt
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 $(WARN) -Iinclude $(PKG_CFLAGS) -pthread $(DEPFLAGS) \
 		-DPTBENCH_VERSION='"$(VERSION)"' -DPTBENCH_DATADIR='"$(PREFIX)/share/ptbench"' \
