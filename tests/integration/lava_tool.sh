@@ -73,7 +73,12 @@ for deb in "$tmp"/*.deb; do
 	rm -f "$deb"
 done
 echo "$want" >"$tmp/root/.complete"
-# in place only once whole: an interrupted fetch is never taken as the cache
+# in place only once whole: an interrupted fetch is never taken as the
+# cache; -T: a cache that another run put in place meanwhile is kept
 rm -rf "${cache:?}/root"
-mv "$tmp/root" "$cache/root" || exit 1
+if ! mv -T "$tmp/root" "$cache/root" 2>/dev/null &&
+	[ "$(cat "$cache/root/.complete" 2>/dev/null)" != "$want" ]; then
+	echo "cannot move the unpacked packages to $cache/root" >&2
+	exit 1
+fi
 echo "$cache/root"
