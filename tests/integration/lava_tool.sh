@@ -29,8 +29,8 @@
 # PTBENCH_LAVA_CACHE names another cache (tests of this script).
 set -u
 cache=${PTBENCH_LAVA_CACHE:-build/lava}
-# the packages, one per line; a change here refetches (the list is kept in
-# the cache and compared)
+# the packages; a change here, or in how they are unpacked (+pyc: byte-
+# compiled), refetches: the cache keeps this stamp and compares it
 pkgs="lava-common python3-voluptuous python3-yaml
 lava-dispatcher lava-dispatcher-host lava-server
 python3-jinja2 python3-markupsafe python3-tz python3-pexpect python3-ptyprocess
@@ -38,7 +38,7 @@ python3-requests python3-urllib3 python3-idna python3-certifi
 python3-charset-normalizer python3-chardet python3-netifaces python3-magic
 python3-configobj python3-six python3-pyudev python3-setproctitle
 python3-guestfs libguestfs0 libvirt0 libfuse2 libyajl2 libssh-4"
-want=$(echo $pkgs)
+want="$(echo $pkgs) +pyc"
 
 if [ -f "$cache/root/.complete" ] && [ "$(cat "$cache/root/.complete")" = "$want" ]; then
 	echo "$cache/root"
@@ -59,7 +59,7 @@ trap 'rm -rf "$tmp"' EXIT
 # -t bookworm: LAVA 2023.01, whatever else the sources list; it fails
 # where no bookworm is in the package lists
 # shellcheck disable=SC2086
-if ! (cd "$tmp" && apt-get download -t bookworm $want) >"$tmp/apt.log" 2>&1; then
+if ! (cd "$tmp" && apt-get download -t bookworm $pkgs) >"$tmp/apt.log" 2>&1; then
 	echo "apt-get download -t bookworm (lava-common, lava-dispatcher, ...) failed (no bookworm package list: apt-get update; or no network): $(grep -E '^(E|Err):' "$tmp/apt.log" | head -1)" >&2
 	exit 1
 fi
@@ -72,6 +72,12 @@ for deb in "$tmp"/*.deb; do
 	dpkg-deb -f "$deb" Package Version | paste -sd' ' | sed 's/^Package: //;s/ Version: / /' >>"$tmp/root/versions.txt"
 	rm -f "$deb"
 done
+# byte-compiled once, as py3compile does when Debian installs them: every
+# lava-run would otherwise compile lava_dispatcher again (where
+# PYTHONDONTWRITEBYTECODE is set, nothing is kept); -s/-p: the paths that
+# tracebacks show are those of the cache
+abs=$(cd "$cache" && pwd)
+/usr/bin/python3 -m compileall -q -s "$tmp/root" -p "$abs/root" "$tmp/root/usr/lib/python3/dist-packages" >/dev/null 2>&1 || true
 echo "$want" >"$tmp/root/.complete"
 # in place only once whole: an interrupted fetch is never taken as the
 # cache; -T: a cache that another run put in place meanwhile is kept
