@@ -102,17 +102,18 @@ fi
 # worker without KVM; such a worker's device dictionary sets no_kvm
 sets=
 [ -e /sys/class/misc/kvm ] || sets=no_kvm=True
-# run_validate NAME JOB: render the device for JOB, point its images at
-# local files, lava-run --validate; rc, the error in err, log in $TMP/NAME.log
+# run_validate NAME JOB [nokernel]: render the device for JOB, point its
+# images at local files (nokernel: the kernel's removed), lava-run
+# --validate; rc, the error in err, the log in $TMP/NAME.log
 run_validate() {
 	local name=$1 job=$2 d="$TMP/run-$1"
 	mkdir -p "$d/images"
-	$PY $CHECK device "$job" "$TEMPLATES" "$d/device.yaml" $sets >"$d/device.out" 2>&1 &&
-		$PY $CHECK localize "$job" "$d/images" "$d/job.yaml" >/dev/null 2>&1 || {
+	if ! $PY $CHECK device "$job" "$TEMPLATES" "$d/device.yaml" $sets >"$d/device.out" 2>&1 ||
+		! $PY $CHECK localize "$job" "$d/images" "$d/job.yaml" >>"$d/device.out" 2>&1; then
 		rc=99 err="device or localize: $(tail -1 "$d/device.out")"
 		return
-	}
-	[ -n "${3:-}" ] && eval "$3"
+	fi
+	[ "${3:-}" = nokernel ] && rm -f "$d/images/kernel"
 	$asroot $PY $CHECK lava-run "$d/dispatcher" --job-id "ptbench-$name" --output-dir "$d/out" \
 		--validate --device "$d/device.yaml" "$d/job.yaml" >"$TMP/$name.log" 2>&1
 	rc=$?
@@ -138,7 +139,7 @@ else
 	run_validate arch "$TMP/job-arch.yaml"
 	[ "$rc" != 0 ] && printf '%s' "$err" | grep -q 'Non existing architecture'
 	ok $? "lava-run --validate of a job for arch vax: rejected (rc $rc: $err)"
-	run_validate noimage $JOB 'rm -f "$d/images/kernel"'
+	run_validate noimage $JOB nokernel
 	[ "$rc" != 0 ] && printf '%s' "$err" | grep -q 'does not exist'
 	ok $? "lava-run --validate of a job whose kernel cannot be read: rejected (rc $rc: $err)"
 	edit $JOB "$TMP/job-noprompt.yaml" 'del d["actions"][1]["boot"]["prompts"]'

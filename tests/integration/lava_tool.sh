@@ -38,6 +38,7 @@ python3-requests python3-urllib3 python3-idna python3-certifi
 python3-charset-normalizer python3-chardet python3-netifaces python3-magic
 python3-configobj python3-six python3-pyudev python3-setproctitle
 python3-guestfs libguestfs0 libvirt0 libfuse2 libyajl2 libssh-4"
+# shellcheck disable=SC2086,SC2116 # the list on one line, single spaces
 want="$(echo $pkgs) +pyc"
 
 if [ -f "$cache/root/.complete" ] && [ "$(cat "$cache/root/.complete")" = "$want" ]; then
