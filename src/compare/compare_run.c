@@ -129,17 +129,18 @@ static int parse_gate_on(const char *arg, struct pt_cmp_opts *o)
 	return -1;
 }
 
-static int parse_gross_factor(const char *arg, struct pt_cmp_opts *o)
+/* A factor of the gross rule (--gross-factor, --gross-tolerance): above 1,
+ * at most PT_CMP_GROSS_FACTOR_MAX. 0, or -1 after a message naming flag. */
+static int parse_gross_factor(const char *flag, const char *arg, const char *example, double *out,
+			      struct pt_cmp_opts *o)
 {
 	char *end;
 
-	o->rule.gross_factor = strtod(arg, &end);
-	if (end == arg || *end ||
-	    !(o->rule.gross_factor > 1 && o->rule.gross_factor <= PT_CMP_GROSS_FACTOR_MAX)) {
+	*out = strtod(arg, &end);
+	if (end == arg || *end || !(*out > 1 && *out <= PT_CMP_GROSS_FACTOR_MAX)) {
 		fprintf(stderr,
-			"ptbench compare: --gross-factor '%s': want a factor above 1 and at "
-			"most %g, like 2\n",
-			arg, PT_CMP_GROSS_FACTOR_MAX);
+			"ptbench compare: %s '%s': want a factor above 1 and at most %g, like %s\n",
+			flag, arg, PT_CMP_GROSS_FACTOR_MAX, example);
 		return -1;
 	}
 	o->gross_set = true;
@@ -161,23 +162,6 @@ static int parse_gross_min_repeats(const char *arg, struct pt_cmp_opts *o)
 		return -1;
 	}
 	o->rule.gross_min_repeats = (size_t)n;
-	o->gross_set = true;
-	return 0;
-}
-
-static int parse_gross_tolerance(const char *arg, struct pt_cmp_opts *o)
-{
-	char *end;
-
-	o->rule.gross_tolerance = strtod(arg, &end);
-	if (end == arg || *end ||
-	    !(o->rule.gross_tolerance > 1 && o->rule.gross_tolerance <= PT_CMP_GROSS_FACTOR_MAX)) {
-		fprintf(stderr,
-			"ptbench compare: --gross-tolerance '%s': want a factor above 1 and at "
-			"most %g, like 10\n",
-			arg, PT_CMP_GROSS_FACTOR_MAX);
-		return -1;
-	}
 	o->gross_set = true;
 	return 0;
 }
@@ -233,7 +217,7 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 				return PT_EXIT_USAGE;
 			break;
 		case 'X':
-			if (parse_gross_factor(optarg, o))
+			if (parse_gross_factor("--gross-factor", optarg, "2", &o->rule.gross_factor, o))
 				return PT_EXIT_USAGE;
 			break;
 		case 'N':
@@ -241,7 +225,8 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 				return PT_EXIT_USAGE;
 			break;
 		case 'R':
-			if (parse_gross_tolerance(optarg, o))
+			if (parse_gross_factor("--gross-tolerance", optarg, "10", &o->rule.gross_tolerance,
+					       o))
 				return PT_EXIT_USAGE;
 			break;
 		case 'f':
