@@ -10,6 +10,8 @@
 #include <stdio.h>
 
 #define PT_VM_MAX_SCENARIOS 32
+/* results on the channel: a sweep sends one per point (PT_SWEEP_MAX 64) */
+#define PT_VM_MAX_RESULTS 256
 
 /* IMAGE[:LABEL]: the label defaults to the image's file name without
  * "vmlinuz-"; labels name directories, so only [A-Za-z0-9._+-] are allowed.
@@ -32,7 +34,11 @@ struct pt_vm_channel {
 		int rc;		/* exit status of the guest's ptbench run */
 		bool complete;	/* the end marker arrived */
 		char *json;	/* NUL-terminated, inside the parsed text; NULL if empty */
-	} results[PT_VM_MAX_SCENARIOS];
+		/* a sweep point's suffix ("threads-4": stored as
+		 * SCENARIO.threads-4.json), "" for a plain run */
+		char point[24];
+		bool bad_point;	/* the marker named a point that is not threads-N */
+	} results[PT_VM_MAX_RESULTS];
 };
 
 /* Parse the channel text in place (it is modified: markers NUL-terminated,

@@ -12,6 +12,7 @@
 #include "ptbench/plan.h"
 #include "ptbench/run_args.h"
 #include "ptbench/scenario.h"
+#include "ptbench/sweep.h"
 #include "ptbench/util.h"
 
 void pt_run_usage(FILE *f)
@@ -146,6 +147,13 @@ int pt_run_check_args(const char *scenario, int nargs, char **args)
 	sc = pt_run_load_with_args(scenario, &a);
 	if (!sc || pt_plan_check_threads(sc))
 		goto out;
+	/* the role and the list; "max" is the guest's, so any count passes */
+	if (a.sweep) {
+		struct pt_sweep sw;
+
+		if (pt_sweep_setup(sc, a.sweep, 4096, &sw) < 0)
+			goto out;
+	}
 	rc = PT_EXIT_OK;
 out:
 	pt_scenario_free(sc);

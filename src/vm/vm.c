@@ -114,7 +114,8 @@ void pt_vm_parse_channel(char *text, struct pt_vm_channel *ch)
 
 	for (p = text; *p; p = next) {
 		char *line = take_line(p, &next);
-		int idx, rc, end;
+		int idx, rc, end, got;
+		char point[64];
 
 		if (!strncmp(line, "@@PTBENCH-GUEST ", 16)) {
 			char *e = strstr(line + 16, "@@");
@@ -125,13 +126,25 @@ void pt_vm_parse_channel(char *text, struct pt_vm_channel *ch)
 			}
 		} else if (!strncmp(line, "@@PTBENCH-DONE ", 15)) {
 			ch->done = true;
-		} else if (sscanf(line, "@@PTBENCH-RESULT-BEGIN %d %d@@", &idx, &rc) == 2 &&
-			   ch->nresults < PT_VM_MAX_SCENARIOS) {
+		} else if ((got = sscanf(line, "@@PTBENCH-RESULT-BEGIN %d %d %63[^@]@@", &idx, &rc, point)) >= 2 &&
+			   ch->nresults < PT_VM_MAX_RESULTS) {
 			int k = ch->nresults++;
 			char *body = next, *q;
 
 			ch->results[k].index = idx;
 			ch->results[k].rc = rc;
+			/* a sweep point (init's "BEGIN i rc threads-N"): the suffix
+			 * names a file on the host, so only that shape is taken */
+			if (got == 3) {
+				unsigned n;
+				int used = 0;
+
+				if (sscanf(point, "threads-%u%n", &n, &used) == 1 && !point[used] &&
+				    point[8] != '0' && n >= 1 && n <= 4096)
+					snprintf(ch->results[k].point, sizeof(ch->results[k].point), "threads-%u", n);
+				else
+					ch->results[k].bad_point = true;
+			}
 			/* the body runs to the end marker, which starts a line */
 			for (q = body; *q; q = next) {
 				char *l2 = take_line(q, &next);

@@ -217,8 +217,13 @@ int pt_vm_take_scenarios(struct pt_vm_args *a, int argc, char **argv, int i)
 
 		if (strchr(r, '\n'))
 			return pt_vm_usage_err(a->cmd, "run argument '%s' holds a newline", r);
-		if (!strcmp(r, "-o") || !strncmp(r, "--output", 8) || !strncmp(r, "--sweep", 7))
+		if (!strcmp(r, "-o") || !strncmp(r, "--output", 8))
 			return pt_vm_usage_err(a->cmd, "`ptbench %s` names the result files itself: drop %s",
+					 a->cmd, r);
+		/* vm stores a sweep's points as SCENARIO.threads-N.json; the
+		 * gate compares one result per scenario and kernel */
+		if (!strncmp(r, "--sweep", 7) && strcmp(a->cmd, "vm"))
+			return pt_vm_usage_err(a->cmd, "`ptbench %s` compares one result per scenario: drop %s",
 					 a->cmd, r);
 		/* the guest's files stay in the guest: the result carries the stacks */
 		if (!strncmp(r, "--folded", 8))

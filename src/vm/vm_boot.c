@@ -551,6 +551,42 @@ static int check_guest_result(const struct pt_vm_args *a, int k, int i, const ch
 	return -1;
 }
 
+/* Channel result r (of scenario i): checked, given its vm object and
+ * stored as DIR/SCENARIO.json, or DIR/SCENARIO.threads-N.json for a sweep
+ * point. Returns its exit code; *what says what became of it (path holds
+ * the file's name). */
+static int store_result(const struct pt_vm_args *a, int k, int i, const struct pt_vm_channel *ch, int r,
+			const char *dir, const char *cmdline, double wall, json_object *cfg_check, char *path,
+			size_t pathlen, const char **what)
+{
+	int rc = ch->results[r].rc;
+	json_object *doc;
+
+	*what = rc == PT_EXIT_SKIP ? "skipped" : "no result file";
+	if (!ch->results[r].complete || ch->results[r].bad_point) {
+		*what = ch->results[r].bad_point ? "result with a bad point name" : "result cut off";
+		return PT_EXIT_RUNTIME;
+	}
+	if (!ch->results[r].json)
+		return rc;
+	if (check_guest_result(a, k, i, ch->results[r].json, &doc, &rc, what))
+		return rc;
+	json_object_object_add(doc, "vm", vm_json(a, k, cmdline, wall, ch->release, cfg_check));
+	if (ch->results[r].point[0])
+		snprintf(path, pathlen, "%s/%s.%s.json", dir, a->scen_name[i], ch->results[r].point);
+	else
+		snprintf(path, pathlen, "%s/%s.json", dir, a->scen_name[i]);
+	if (pt_result_write(doc, path)) {
+		fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, path, strerror(errno));
+		rc = PT_EXIT_RUNTIME;
+		*what = "cannot write";
+	} else {
+		*what = path;
+	}
+	json_object_put(doc);
+	return rc;
+}
+
 /* One kernel: boot, store its results; returns the worst exit code, or
  * 128 + the signal when SIGINT, SIGTERM or SIGHUP came (qemu killed). */
 int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *dir, int *rcs)
@@ -650,43 +686,34 @@ int pt_vm_boot(const struct pt_vm_args *a, int k, const char *base, const char *
 			       pt_esc(death, PT_ESC_TERM, shown, sizeof(shown)), console);
 	}
 	for (int i = 0; i < a->nscen; i++) {
-		int rc = PT_EXIT_RUNTIME;
-		const char *what = "no result";
+		int found = 0;
 
-		for (int r = 0; r < ch.nresults; r++) {
-			json_object *doc;
+		scen_rc[i] = PT_EXIT_OK;
+		/* one result per scenario, or one per point of a --sweep (all
+		 * with the scenario's index); none at all: the run never
+		 * reported */
+		for (int r = 0; r <= ch.nresults; r++) {
+			int rc = PT_EXIT_RUNTIME;
+			const char *what = "no result", *point = "";
+			char shown[PATH_MAX];
 
-			if (ch.results[r].index != i)
-				continue;
-			rc = ch.results[r].rc;
-			what = rc == PT_EXIT_SKIP ? "skipped" : "no result file";
-			if (!ch.results[r].complete) {
-				rc = PT_EXIT_RUNTIME;
-				what = "result cut off";
+			if (r < ch.nresults) {
+				if (ch.results[r].index != i)
+					continue;
+				found++;
+				point = ch.results[r].point;
+				rc = store_result(a, k, i, &ch, r, dir, cmdline, wall, cfg_check, path,
+						  sizeof(path), &what);
+			} else if (found) {
 				break;
 			}
-			if (!ch.results[r].json)
-				break;
-			if (check_guest_result(a, k, i, ch.results[r].json, &doc, &rc, &what))
-				break;
-			json_object_object_add(doc, "vm", vm_json(a, k, cmdline, wall, ch.release, cfg_check));
-			snprintf(path, sizeof(path), "%s/%s.json", dir, a->scen_name[i]);
-			if (pt_result_write(doc, path)) {
-				fprintf(stderr, "ptbench %s: %s: %s\n", a->cmd, path, strerror(errno));
-				rc = PT_EXIT_RUNTIME;
-				what = "cannot write";
-			} else {
-				what = path;
-			}
-			json_object_put(doc);
-			break;
+			refused |= rc == PT_EXIT_USAGE;
+			snprintf(shown, sizeof(shown), "%s%s%s", a->scen_name[i], *point ? "." : "", point);
+			printf("%-20s %-22s %-26s exit %d  %s  (boot+run %.1fs, %s)\n", a->label[k],
+			       ch.release ? ch.release : "-", shown, rc, what, wall, a->accel);
+			worst = pt_vm_worse(worst, rc);
+			scen_rc[i] = pt_vm_worse(scen_rc[i], rc);
 		}
-		refused |= rc == PT_EXIT_USAGE;
-		printf("%-20s %-22s %-26s exit %d  %s  (boot+run %.1fs, %s)\n", a->label[k],
-		       ch.release ? ch.release : "-", a->scen_name[i], rc, what, wall,
-		       a->accel);
-		worst = pt_vm_worse(worst, rc);
-		scen_rc[i] = rc;
 	}
 	if ((worst == PT_EXIT_RUNTIME || refused) && *raw) {
 		/* kept for a failed boot or a refused result (everything else is

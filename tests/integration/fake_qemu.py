@@ -12,7 +12,10 @@ FAKE_QEMU_RUNDIR) holds each boot until N boots have started, so a test can
 see that boots run at once (it gives up, as a crash, after
 FAKE_QEMU_BARRIER_TIMEOUT seconds, default 20). FAKE_QEMU_PIDS (a directory)
 gets a file named by the fake's pid, so a test can see whether it outlived
-ptbench."""
+ptbench. FAKE_QEMU_POINTS=1,2,4 answers as a guest running a --sweep does:
+one block per point ("BEGIN i rc threads-N"), each result with its "sweep"
+object (FAKE_QEMU_SWEEP_PARAM, default faulter.threads); mode badpoint names
+a point that is not threads-N."""
 import json
 import os
 import subprocess
@@ -91,7 +94,19 @@ with open(chardevs["chn"], "w", newline="") as chn:
     if mode == "silent":
         sys.exit(0)
     chn.write("@@PTBENCH-GUEST 9.9.9-fake@@\r\n")
+    points = [int(v) for v in os.environ.get("FAKE_QEMU_POINTS", "").split(",") if v]
     for i in range(nscen):
+        if points:
+            param = os.environ.get("FAKE_QEMU_SWEEP_PARAM", "faulter.threads")
+            for j, v in enumerate(points):
+                doc = synthetic(i)
+                doc["sweep"] = {"param": param, "value": v, "index": j, "of": len(points),
+                                "values": points}
+                name = "threads-%d" % v if mode != "badpoint" else "../x%d" % v
+                chn.write("@@PTBENCH-RESULT-BEGIN %d 0 %s@@\r\n" % (i, name))
+                chn.write(json.dumps(doc, indent=2).replace("\n", "\r\n") + "\r\n")
+                chn.write("@@PTBENCH-RESULT-END %d@@\r\n" % i)
+            continue
         rc = {"skip": 4, "cut": 0, "garbage": 0, "invalid": 0}.get(mode, 0)
         chn.write("@@PTBENCH-RESULT-BEGIN %d %d@@\r\n" % (i, rc))
         if mode == "skip":
