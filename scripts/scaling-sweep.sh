@@ -20,7 +20,7 @@
 #   --vm: run each scenario's sweep in a guest of each kernel image (`ptbench vm`,
 #       one boot per image and scenario, every point in that boot), results in
 #       OUTDIR/SCENARIO/LABEL/SCENARIO.threads-N.json; --cpus (default 8),
-#       --accel (default tcg-single), --mem and --timeout go to `ptbench vm`.
+#       --accel (default tcg-single), --mem, --timeout and --initramfs go to `ptbench vm`.
 #       Under TCG the counts per op hold, latencies do not (README: Scaling sweeps).
 # Environment: PTBENCH (default ./ptbench next to scripts/), COLLAPSE_SCENARIO
 # and COLLAPSE_ROLE to choose the second sweep yourself.
@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
 	--vm) need "$@"; kernels+=(--kernel "$2"); shift ;;
 	--cpus) need "$@"; cpus=$2; shift ;;
 	--accel) need "$@"; accel=$2; shift ;;
-	--mem | --timeout) need "$@"; vmopts+=("$1" "$2"); shift ;;
+	--mem | --timeout | --initramfs) need "$@"; vmopts+=("$1" "$2"); shift ;;
 	--) shift; break ;;
 	-h | --help) usage ;;
 	*) echo "scaling-sweep: unknown option '$1'" >&2; usage ;;
@@ -179,26 +179,27 @@ for (name, label), docs in sorted(groups.items()):
                 continue
             q = lambda k: statistics.median(s["ns"][k] for s in st) / 1000
             ops_s = statistics.median(s["ops_per_sec"] for s in st)
-            cells.append(f"{q('p50'):>9.2f} {q('p99'):>9.2f} {ops_s:>12.0f}/s")
+            cells.append(f"{q('p50'):>10.4g} {q('p99'):>10.4g} {ops_s:>10.4g}/s")
         flag = "" if d.get("complete") else "  (incomplete)"
         print(f"{d['sweep']['value']:>7} " + "".join(cells) + flag)
     # the counts, which hold under TCG too: per unit op of each role
     roles = [r for r, w in docs[0]["repeats"][0]["workers"].items() if w.get("unit_op")] if docs[0]["repeats"] else []
     if not any(lock_counts(rep, r) for d in docs for rep in d["repeats"] for r in roles):
         continue
-    print("locks per unit op (median over repeats): mmap_lock acquisitions / waits, read+write; VMA lock fallbacks")
-    print("threads " + "".join(f"{r + ' (per ' + docs[0]['repeats'][0]['workers'][r]['unit_op'] + ')':>30}" for r in roles))
+    print("locks per unit op (medians over repeats): mmap_lock acquisitions (read+write), the blocking lock")
+    print("calls among them (waits), VMA lock fallbacks ('-': no vma_lock probe)")
+    print("threads " + "".join(f"{r + ' (per ' + docs[0]['repeats'][0]['workers'][r]['unit_op'] + ')':>32}" for r in roles))
     for d in docs:
         cells = []
         for r in roles:
             lc = [lock_counts(rep, r) for rep in d["repeats"]]
             lc = [x for x in lc if x]
             if not lc:
-                cells.append(f"{'-':>30}")
+                cells.append(f"{'-':>32}")
                 continue
             acq, wt = med([x[0] for x in lc]), med([x[1] for x in lc])
             fb = med([x[2] for x in lc])
-            cells.append(f"{acq:>10.4g} {wt:>9.4g} {'-' if fb is None else format(fb, '.3g'):>9}")
+            cells.append(f"{acq:>10.4g} {wt:>10.4g} {'-' if fb is None else format(fb, '.3g'):>10}")
         print(f"{d['sweep']['value']:>7} " + "".join(cells))
 PY
 # charts: one `ptbench plot` per scenario and label (a series per label)

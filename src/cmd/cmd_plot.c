@@ -17,12 +17,13 @@ static void plot_usage(FILE *f)
 		   "Writes data files and charts into DIR (default ./" DEFAULT_DIR "): latency by percentile\n"
 		   "per op, headline metrics, latency over time, mmap_lock waits and mmap_lock\n"
 		   "acquisitions per op by role and mode (when the probe ran), latency against thread\n"
-		   "count (for a sweep), page-table memory (VmPTE, nr_page_table_pages, PTE tables\n"
-		   "freed vs expected; when the ptmem probe or a pte-reclaim role has data), page-table\n"
-		   "lifetime per scenario (PTE tables freed per zap, pte_offset_map* failures per 1000\n"
-		   "ops, retract_page_tables per collapse; when the ptlife probe ran). Each result\n"
-		   "is labelled with its kernel release unless --label names them (one label per result,\n"
-		   "in order).\n");
+		   "count (for a sweep; with the probe, also locks per op and mmap_lock wait against\n"
+		   "it; results sharing a label are one line), page-table memory (VmPTE,\n"
+		   "nr_page_table_pages, PTE tables freed vs expected; when the ptmem probe or a\n"
+		   "pte-reclaim role has data), page-table lifetime per scenario (PTE tables freed per\n"
+		   "zap, pte_offset_map* failures per 1000 ops, retract_page_tables per collapse; when\n"
+		   "the ptlife probe ran). Each result is labelled with its kernel release unless\n"
+		   "--label names them (one label per result, in order).\n");
 }
 
 static const struct option plot_longopts[] = {

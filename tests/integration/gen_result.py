@@ -12,6 +12,7 @@ SPEC keys (all optional):
   scenario  scenario name (default "synthetic"); headline (default
             "faulter.fault.p99, reader.read.p99"; "" for none)
   kernel, schema, complete, duration
+  sweep     the top-level "sweep" object of a sweep point, as given
   locks     {"ROLE": {"read": N, "write": N, "failed_trylocks": N}} per-role
             lock counts (a number, or a list with one per repeat) in place of
             the default (faulter only); roles not named are absent from
@@ -181,6 +182,8 @@ def main():
                      "file": "/nonexistent/synthetic.ini", "workers": {}},
         "repeats": repeats,
     }
+    if spec.get("sweep"):
+        doc["sweep"] = spec["sweep"]
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)
 

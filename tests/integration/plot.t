@@ -156,6 +156,35 @@ is "$(block "$TMP/lk/ptmem.dat" "nr_page_table_pages (whole system)" | awk '$2 =
 is "$(block "$TMP/lk/ptmem.dat" "reclaim: PTE tables freed vs expected" | awk '{printf "%s/%s=%s ", $1, $2, $3}')" \
 	"0/0=0 0/1=1536 1/0=256 1/1=256 " "ptmem: PTE tables freed vs expected per result"
 
+# --- a sweep with the lock probes: counts per op against threads ---
+# faulter: N read holds per fault at N threads on one kernel, 1 per fault
+# on the other (gen_result.py's waits are its holds: the wait chart); the vma_lock
+# probe on the second only, 0.001 fallbacks per fault at every N
+for n in 1 2 4; do
+	python3 $GEN "$TMP/swl-a-$n.json" "{\"kernel\": \"6.12.0-syn\", \"scale\": [1, 1, 1], \"types\": {\"faulter\": \"fault\"},
+		\"unit_ops\": {\"faulter\": \"fault\"}, \"locks\": {\"faulter\": {\"read\": $((n * 100000))}},
+		\"sweep\": {\"param\": \"faulter.threads\", \"value\": $n, \"index\": 0, \"of\": 3}}"
+	python3 $GEN "$TMP/swl-b-$n.json" "{\"kernel\": \"7.2.0-syn\", \"scale\": [1, 1, 1], \"types\": {\"faulter\": \"fault\"},
+		\"unit_ops\": {\"faulter\": \"fault\"}, \"locks\": {\"faulter\": {\"read\": 100000}},
+		\"vma\": {\"method\": \"fexit\", \"roles\": {\"faulter\": {\"attempts\": 100000, \"fallbacks\": 100}}},
+		\"sweep\": {\"param\": \"faulter.threads\", \"value\": $n, \"index\": 0, \"of\": 3}}"
+done
+$PTBENCH plot "$TMP"/swl-*.json -o "$TMP/swl" >/dev/null 2>"$TMP/swl.err"
+ok $? "plot of a sweep with the lock probes exits 0"
+sed "s/^/# /" "$TMP/swl.err"
+png_ok "$TMP/swl/sweep-locks-faulter.png"; ok $? "sweep-locks-faulter.png rendered"
+png_ok "$TMP/swl/sweep-mmap_lock-wait-faulter.read.png"; ok $? "sweep-mmap_lock-wait-faulter.read.png rendered"
+[ ! -e "$TMP/swl/sweep-mmap_lock-wait-faulter.write.dat" ]; ok $? "no wait chart for a mode without waits"
+is "$(block "$TMP/swl/sweep-locks-faulter.dat" "6.12.0-syn: read acquisitions" | tr '\n' ';')" "1 1;2 2;4 4;" \
+	"sweep-locks: read acquisitions per fault against threads, one point per sweep point"
+is "$(block "$TMP/swl/sweep-locks-faulter.dat" "7.2.0-syn: read acquisitions" | tr '\n' ';')" "1 1;2 1;4 1;" \
+	"sweep-locks: a line per kernel"
+is "$(block "$TMP/swl/sweep-locks-faulter.dat" "7.2.0-syn: VMA lock fallbacks" | tr '\n' ';')" "1 0.001;2 0.001;4 0.001;" \
+	"sweep-locks: VMA lock fallbacks per fault where the vma_lock probe ran"
+block "$TMP/swl/sweep-locks-faulter.dat" "6.12.0-syn: VMA lock fallbacks" | grep -q .
+ok $((! $?)) "sweep-locks: no fallback line for the kernel without the vma_lock probe"
+grep -q "counts=1" "$TMP/swl/render.sh"; ok $? "sweep-locks: drawn as counts (linear axis from 0)"
+
 # --- ptlife: two synthetic results of one scenario, known counts ---
 # 1000 zaps, 100000 faults, 4 collapses a repeat; the first result's kernel
 # has no __pte_offset_map*() and no retract_page_tables() (hooks

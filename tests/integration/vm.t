@@ -35,7 +35,9 @@ usage "--cpus 0" --kernel "$K" --cpus 0 run default
 usage "--mem junk" --kernel "$K" --mem 2X run default
 usage "--accel junk" --kernel "$K" --accel hvf run default
 usage "-o in run args" --kernel "$K" run default -o x.json
-usage "--sweep in run args" --kernel "$K" run default --sweep a.threads=1,2
+usage "--sweep of a role the scenario lacks" --kernel "$K" run default --sweep a.threads=1,2
+grep -q "no worker 'a'" "$TMP/out"; ok $? "the message names the role"
+usage "--sweep of a bad list" --kernel "$K" run default --sweep faulter.threads=2,1
 # --topology: a bad spec names the part, in either build
 topo_usage() { # topo_usage WANT_IN_MESSAGE ARGS...
 	local want=$1
@@ -161,6 +163,44 @@ for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
 	is "$(json "$TMP/hang-$n/fake/vm.json" 'd["timed_out"]')" True "$n: vm.json says it timed out"
 	[ ! -e "$TMP/hang-$n/fake/default.json" ]; ok $? "$n: no result file from a failed boot"
 done
+# --- --sweep in the guest: every point in one boot, one file per point ------
+for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
+	n=${BIN##*/}
+	mkdir -p "$TMP/save-sw"
+	FAKE_QEMU_POINTS=1,2,4 FAKE_QEMU_SAVE="$TMP/save-sw" fake ok "$TMP/sw-$n" run default \
+		--sweep faulter.threads=1,2,4 --duration 300ms
+	is "$rc" 0 "$n: a sweep in the guest: exit 0"
+	for v in 1 2 4; do
+		is "$(json "$TMP/sw-$n/fake/default.threads-$v.json" '(d["sweep"]["value"], d["vm"]["label"])')" \
+			"($v, 'fake')" "$n: point $v stored as default.threads-$v.json with its vm object"
+	done
+	[ ! -e "$TMP/sw-$n/fake/default.json" ]; ok $? "$n: no default.json for a sweep"
+	cpio -i --quiet --to-stdout ptbench-run/args <"$TMP/save-sw/initrd" >"$TMP/args" 2>/dev/null
+	is "$(tr '\n' ' ' <"$TMP/args")" "--sweep faulter.threads=1,2,4 --duration 300ms " "$n: --sweep travels to the guest"
+	FAKE_QEMU_POINTS=1,2 fake badpoint "$TMP/swbad-$n" run default --sweep faulter.threads=1,2
+	is "$rc" 5 "$n: a point named other than threads-N: exit 5"
+	is "$(find "$TMP/swbad-$n" -name '*.json' ! -name vm.json | wc -l)" 0 "$n: ... and nothing stored"
+done
+PTBENCH_QEMU=/bin/false "$PTBENCH" gate --base "$K:a" --cand "$K:b" default --sweep faulter.threads=1,2 \
+	>"$TMP/out" 2>&1
+is "$?" 2 "gate refuses --sweep (it compares one result per scenario)"
+grep -q "compares one result per scenario: drop --sweep" "$TMP/out"; ok $? "... saying why"
+
+# --- scripts/scaling-sweep.sh --vm: the sweep in a guest per kernel ----------
+FAKE_QEMU_POINTS=1,2 PTBENCH="$PTBENCH" PTBENCH_QEMU="$FAKE" scripts/scaling-sweep.sh -o "$TMP/ss" \
+	-s default:faulter -t 1,2 -d 300ms -w 100ms -r 1 --cpus 8 --initramfs "$TMP/base.cpio" \
+	--vm "$K:k1" --vm "$K:k2" >"$TMP/ss.out" 2>&1
+is "$?" 0 "scaling-sweep.sh --vm: exit 0"
+for k in k1 k2; do
+	for v in 1 2; do
+		is "$(json "$TMP/ss/default/$k/default.threads-$v.json" '(d["sweep"]["value"], d["vm"]["cpus"], d["vm"]["accel"])')" \
+			"($v, 8, 'tcg,thread=single')" "scaling-sweep.sh --vm: $k point $v in DIR/SCENARIO/LABEL, 8 vCPUs, tcg-single"
+	done
+	grep -q "^guest $k: kernel 9.9.9-fake, 8 vCPUs" "$TMP/ss.out"; ok $? "scaling-sweep.sh --vm: a table for $k"
+done
+PTBENCH="$PTBENCH" scripts/scaling-sweep.sh -o "$TMP/ss2" -c --vm "$K" >"$TMP/ss.out" 2>&1
+is "$?" 2 "scaling-sweep.sh: -c (the host's harness cost) with --vm: exit 2"
+
 # without --initramfs: vm runs the tree's mkinitramfs.sh and boots its archive
 if command -v busybox >/dev/null && command -v cpio >/dev/null; then
 	mkdir -p "$TMP/save2"

@@ -204,6 +204,21 @@ int main(void)
 	tap_ok(ch.nresults == 1 && !ch.results[0].complete, "end marker must match the index");
 	free(t);
 
+	/* a sweep: one block per point, all with the scenario's index; a point
+	 * name names a file on the host, so only threads-N is taken */
+	t = dup("@@PTBENCH-RESULT-BEGIN 0 0 threads-1@@\n{}\n@@PTBENCH-RESULT-END 0@@\n"
+		"@@PTBENCH-RESULT-BEGIN 0 0 threads-16@@\n{}\n@@PTBENCH-RESULT-END 0@@\n"
+		"@@PTBENCH-RESULT-BEGIN 0 0 ../x@@\n{}\n@@PTBENCH-RESULT-END 0@@\n"
+		"@@PTBENCH-RESULT-BEGIN 0 0 threads-02@@\n{}\n@@PTBENCH-RESULT-END 0@@\n");
+	pt_vm_parse_channel(t, &ch);
+	tap_ok(ch.nresults == 4 && ch.results[0].complete && ch.results[1].complete && ch.results[0].index == 0 &&
+	       ch.results[1].index == 0, "sweep points: a complete block each, the scenario's index");
+	tap_ok(!strcmp(ch.results[0].point, "threads-1") && !strcmp(ch.results[1].point, "threads-16") &&
+	       !ch.results[0].bad_point, "sweep points: the point names kept");
+	tap_ok(ch.results[2].bad_point && ch.results[3].bad_point && !ch.results[2].point[0],
+	       "a point name that is not threads-N (a path, a leading zero) is marked bad");
+	free(t);
+
 	t = dup("");
 	pt_vm_parse_channel(t, &ch);
 	tap_ok(!ch.release && !ch.nresults && !ch.done, "silence is nothing");
