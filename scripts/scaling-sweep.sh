@@ -208,8 +208,10 @@ if [ $plot = 1 ]; then
 		for scen in $(cd "$dir" && ls *.threads-*.json | sed 's/\.threads-[0-9]*\.json$//' | sort -u); do
 			label=$(basename "$dir")
 			[ "$dir" = "$out" ] && label=host
-			"$PTBENCH" plot "$dir/$scen".threads-*.json -o "$out/plots/$scen-$label" >/dev/null ||
-				echo "scaling-sweep: ptbench plot failed for $dir/$scen" >&2
+			mkdir -p "$out/plots"
+			"$PTBENCH" plot "$dir/$scen".threads-*.json -o "$out/plots/$scen-$label" \
+				>"$out/plots/$scen-$label.log" 2>&1 ||
+				echo "scaling-sweep: ptbench plot of $dir/$scen drew nothing ($out/plots/$scen-$label.log)" >&2
 		done
 	done
 fi
