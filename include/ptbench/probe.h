@@ -66,6 +66,8 @@ double pt_probe_window_s(const struct pt_run *run);
 /* The scenario's nominal warm-up and duration. */
 uint64_t pt_probe_warmup_ns(const struct pt_run *run);
 uint64_t pt_probe_duration_ns(const struct pt_run *run);
+/* The timeline's slot length (timeline_interval): the run's time resolution. */
+uint64_t pt_probe_timeline_interval_ns(const struct pt_run *run);
 /* false under --no-trace: tracing probes stay off. */
 bool pt_probe_trace(const struct pt_run *run);
 /* The lock probe backend asked for (enum pt_lock_probe, lock_probe.h) and

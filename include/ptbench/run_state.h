@@ -51,6 +51,11 @@ struct pt_proc {
 	struct json_object *doc;     /* what the child wrote */
 	bool watching;               /* from `go` to `closed`: a stop there spoils the repeat */
 	bool stopped;                /* it was stopped (SIGSTOP, a tracer) while watched */
+	/* what each side sleeps on (role_process.c): eventfds written after a
+	 * flag of the shared page is set, and the child's pidfd (readable
+	 * once it exited); -1 where there is none */
+	int to_child, to_parent, pidfd;
+	int status;                  /* its wait status, once reaped by a wait */
 };
 
 struct pt_procs {

@@ -1,14 +1,21 @@
 /* Page-table memory: VmPTE of this process and of its child processes (role
  * processes, collapse sharers) from /proc/PID/status, and the system's
  * nr_page_table_pages from /proc/vmstat. Read when the probe starts (after
- * the roles' setup, before their threads run), every 10 ms by a sampler
- * thread while the repeat runs, and when the threads have stopped: the
- * result holds start, end and the peak over those samples. A peak shorter
- * than 10 ms between two samples is missed; start and end are exact.
+ * the roles' setup, before their threads run), at both edges of the
+ * measured window (workers paused before it opens, drained after it
+ * closed), every timeline_interval (at least 10 ms) by a sampler thread
+ * while the repeat runs, and when the threads have stopped: the result
+ * holds start, end and the peak over those samples. A peak shorter than the
+ * interval between two samples is missed; start and end are exact.
  *
- * The sampler must cost the workers nothing it can avoid (issue 26): it
- * wakes 100 times a second for the whole run, also under --no-trace, and
- * each wake-up used to fopen + fscanf /proc/self/status and /proc/vmstat
+ * The sampler must cost the workers nothing it can avoid (issue 26). It
+ * used to wake every 10 ms, the one thread of the run that woke at a rate
+ * under --no-trace (~107 context switches a second); nothing in the result
+ * has a finer time resolution than the timeline's slot, so it now wakes once
+ * per slot (10 times a second at the default 100 ms), and the window's edges
+ * are sampled where the run is already between iterations, so a window
+ * shorter than the period still has its own values in the peak. Each
+ * wake-up used to fopen + fscanf /proc/self/status and /proc/vmstat
  * and rescan /proc/self/task/ * /children (one open per worker thread).
  * Now /proc/self/status and /proc/vmstat stay open and are pread() into one
  * buffer, the children are looked for every CHILD_SCAN_EVERY samples (their
@@ -38,11 +45,14 @@
 #include "ptbench/probe.h"
 #include "ptbench/util.h"
 
-#define SAMPLE_NS 10000000L
+/* the shortest period: timeline_interval may be 1 ms, the sampler's cost
+ * (~40-150 us a wake-up on a small VM) is not */
+#define MIN_SAMPLE_NS 10000000ull
 #define MAX_CHILDREN 64
-/* a child process that lives less than this many samples (100 ms) may be
- * missed; role processes and sharers live for the whole repeat */
-#define CHILD_SCAN_EVERY 10
+/* a child process that lives less than this (100 ms, or one period when
+ * that is longer) may be missed; role processes and sharers live for the
+ * whole repeat */
+#define CHILD_SCAN_NS 100000000ull
 /* nodes whose page-table pages are sampled (node numbers 0 .. this - 1) */
 #define PTMEM_MAX_NODES 8
 
@@ -66,6 +76,8 @@ struct ptmem_state {
 	struct child children[MAX_CHILDREN];
 	int nchildren;
 	unsigned long samples;
+	uint64_t period_ns;           /* the sampler's: max(timeline_interval, 10 ms) */
+	unsigned long child_scan_every; /* samples between two looks for children */
 	int status_fd, vmstat_fd; /* /proc/self/status, /proc/vmstat: kept open */
 	int node_fd[PTMEM_MAX_NODES]; /* nodeN/vmstat, -1 where there is no node N */
 	int nnodes;                   /* how many of node_fd are open */
@@ -204,7 +216,7 @@ static void sample(struct ptmem_state *s)
 		if (s->node_fd[n] >= 0)
 			gauge_add(&s->node_pages[n],
 				  pread_all(s, s->node_fd[n]) < 0 ? -1 : field(s, "nr_page_table_pages "));
-	if (s->samples % CHILD_SCAN_EVERY == 0) {
+	if (s->samples % s->child_scan_every == 0) {
 		scan_children(s); /* finds new children and reads every child's VmPTE */
 	} else {
 		for (int i = 0; i < s->nchildren; i++) {
@@ -248,11 +260,10 @@ static void *sampler_main(void *arg)
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!atomic_load(&s->quit)) {
-		next.tv_nsec += SAMPLE_NS;
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
+		uint64_t ns = (uint64_t)next.tv_nsec + s->period_ns;
+
+		next.tv_sec += (time_t)(ns / 1000000000ull);
+		next.tv_nsec = (long)(ns % 1000000000ull);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 		if (!atomic_load(&s->quit))
 			sample(s);
@@ -266,10 +277,15 @@ static int ptmem_start(struct pt_run *run, void **state, char *why, size_t len)
 	sigset_t all, old;
 	int e;
 
-	(void)run;
 	*state = s;
 	pthread_mutex_init(&s->lock, NULL);
 	s->sampler_cpus = "shared";
+	s->period_ns = pt_probe_timeline_interval_ns(run);
+	if (s->period_ns < MIN_SAMPLE_NS)
+		s->period_ns = MIN_SAMPLE_NS;
+	s->child_scan_every = (unsigned long)(CHILD_SCAN_NS / s->period_ns);
+	if (!s->child_scan_every)
+		s->child_scan_every = 1;
 	s->status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	s->vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
 	for (int n = 0; n < PTMEM_MAX_NODES; n++) {
@@ -295,7 +311,18 @@ static int ptmem_start(struct pt_run *run, void **state, char *why, size_t len)
 		return 0;
 	}
 	s->sampler_running = true;
+	/* its name tells it from the workers in /proc/PID/task (tests count its wake-ups) */
+	pthread_setname_np(s->sampler, "pt-ptmem");
 	return 0;
+}
+
+/* The window's edges: every worker is between iterations (paused before the
+ * window opens, t_measure not yet taken; drained after it closed), so the
+ * read costs the window nothing. */
+static void ptmem_edge(void *state, struct pt_run *run)
+{
+	(void)run;
+	sample(state);
 }
 
 static void ptmem_stop(void *state, struct pt_run *run)
@@ -326,15 +353,18 @@ static struct json_object *ptmem_result(void *state, struct pt_run *run)
 	struct ptmem_state *s = state;
 	struct json_object *o = json_object_new_object(), *self = json_object_new_object(),
 			   *sys = json_object_new_object(), *kids = json_object_new_array();
+	char method[320];
 
 	(void)run;
-	json_object_object_add(o, "method", json_object_new_string(
-		strcmp(s->sampler_cpus, "spare")
-			? "read at probe start (after setup), every 10 ms by a sampler thread (children looked for "
-			  "every 100 ms) sharing the workers' CPUs, and after the threads stopped"
-			: "read at probe start (after setup), every 10 ms by a sampler thread (children looked for "
-			  "every 100 ms) on CPUs no worker is bound to, and after the threads stopped"));
-	json_object_object_add(o, "interval_ms", json_object_new_int((int)(SAMPLE_NS / 1000000)));
+	snprintf(method, sizeof(method),
+		 "read at probe start (after setup), at the window's edges, every %llu ms (interval_ms: the "
+		 "timeline's, at least 10) by a sampler thread (children looked for every %llu ms) %s, and after "
+		 "the threads stopped",
+		 (unsigned long long)(s->period_ns / 1000000),
+		 (unsigned long long)(s->period_ns * s->child_scan_every / 1000000),
+		 strcmp(s->sampler_cpus, "spare") ? "sharing the workers' CPUs" : "on CPUs no worker is bound to");
+	json_object_object_add(o, "method", json_object_new_string(method));
+	json_object_object_add(o, "interval_ms", json_object_new_int((int)(s->period_ns / 1000000)));
 	json_object_object_add(o, "samples", json_object_new_int64((int64_t)s->samples));
 	json_object_object_add(self, "vmpte_kb", gauge_json(&s->self_kb));
 	json_object_object_add(o, "self", self);
@@ -424,10 +454,12 @@ static void ptmem_destroy(void *state)
 
 const struct pt_probe pt_probe_ptmem = {
 	.name = "ptmem",
-	.summary = "page-table memory: VmPTE (this process and its children) and nr_page_table_pages, start/end/peak (10 ms samples)",
+	.summary = "page-table memory: VmPTE (this process and its children) and nr_page_table_pages, start/end/peak (sampled every timeline_interval, at least 10 ms)",
 	.is_trace = false,
 	.start = ptmem_start,
 	.threads_ready = ptmem_threads_ready,
+	.paused = ptmem_edge,
+	.measure_end = ptmem_edge,
 	.stop = ptmem_stop,
 	.result = ptmem_result,
 	.print_summary = ptmem_summary,

@@ -93,3 +93,8 @@ uint64_t pt_probe_tail_threshold_ns(const struct pt_run *run)
 {
 	return run->plan->tail_threshold_ns;
 }
+
+uint64_t pt_probe_timeline_interval_ns(const struct pt_run *run)
+{
+	return run->plan->tl_interval_ns;
+}

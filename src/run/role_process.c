@@ -26,19 +26,31 @@
  *          threads joined, waits for `done` (forwarding an interrupt), reads
  *          the JSON, reaps the child.
  * A child dies with the parent's main thread (PR_SET_PDEATHSIG SIGKILL); every
- * exit path of the repeat kills and reaps what is left (pt_procs_kill). */
+ * exit path of the repeat kills and reaps what is left (pt_procs_kill).
+ *
+ * Neither side polls (issue 26: both looked at the page every 1 ms, a
+ * thousand wake-ups a second on a 2-CPU machine whenever one waited for the
+ * other, in the setups and at both edges of the window). Whoever sets a flag
+ * then writes to the other side's eventfd (to_child, to_parent: made before
+ * the fork, so both hold them); the waiter sleeps in ppoll on its eventfd
+ * and, in the parent, on the child's pidfd, which turns readable when the
+ * child exits (or dies). The only timeouts are the waits' own deadlines. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,9 +68,10 @@
 #define MAX_CHILD_TIDS 1024
 #define READY_TIMEOUT_NS (120ull * 1000000000ull) /* a child's setup (vma-pad, faulting GBs) */
 #define DONE_GRACE_NS (30ull * 1000000000ull)     /* after the parent's stop: teardown, JSON */
-/* How late a child may see the window open (it polls `open` every 1 ms; a
- * loaded machine delays that by tens of ms) before its window is not the
- * parent's: 250 ms, or a tenth of the duration when that is more. */
+/* How late a child may see the window open (it wakes when the parent writes
+ * to its eventfd; a loaded machine delays that by tens of ms) before its
+ * window is not the parent's: 250 ms, or a tenth of the duration when that
+ * is more. */
 #define BEHIND_NS(duration) ((duration) / 10 > 250000000ull ? (duration) / 10 : 250000000ull)
 
 struct pt_proc_shm {
@@ -95,15 +108,78 @@ static struct pt_proc *find_proc(const struct pt_run *run, const char *name)
 	return NULL;
 }
 
+/* ---- sleeping until the other side moves (both sides) -------------------- */
+
+/* The stop signals stay blocked while a waiter looks at the flags and at
+ * pt_stop_signal, and ppoll unblocks them only for its sleep: a signal that
+ * comes between the look and the sleep ends the sleep (ppoll swaps the mask
+ * atomically) instead of being slept through. */
+static void block_stop_signals(sigset_t *old)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &s, old);
+}
+
+static void notify(int fd)
+{
+	uint64_t one = 1;
+
+	if (fd >= 0)
+		(void)!write(fd, &one, sizeof(one));
+}
+
+/* One sleep, called with the stop signals blocked (old: the mask to sleep
+ * under): until fd is written to, pidfd turns readable, a signal comes or
+ * the deadline (0: none) passes; the caller looks at its flags again.
+ * Without an eventfd (it could not be made) it sleeps 1 ms, as it always
+ * did; a parent without the child's pidfd (before Linux 5.3) at most
+ * 100 ms, to see the child exit. */
+static void nap(int fd, int pidfd, bool parent, uint64_t deadline, const sigset_t *old)
+{
+	struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+	uint64_t now = pt_now_ns(), cap = fd < 0 ? 1000000ull : parent && pidfd < 0 ? 100000000ull : 0;
+	struct timespec ts, *tsp = NULL;
+	uint64_t left = 0, drain;
+
+	if (deadline)
+		left = deadline > now ? deadline - now : 1;
+	if (cap && (!left || cap < left))
+		left = cap;
+	if (left) {
+		ts.tv_sec = (time_t)(left / 1000000000ull);
+		ts.tv_nsec = (long)(left % 1000000000ull);
+		tsp = &ts;
+	}
+	if (ppoll(pfd, 2, tsp, old) > 0 && (pfd[0].revents & POLLIN))
+		(void)!read(fd, &drain, sizeof(drain));
+}
+
 /* ---- the child side ------------------------------------------------------ */
 
 static struct pt_proc_shm *child_shm; /* the child's own page */
+static int child_wake = -1, child_tell = -1; /* its to_child and to_parent */
 
-static void sleep_ms(long ms)
+/* Sleep until the parent sets *flag (or a stop signal comes). */
+static void child_wait(_Atomic int *flag)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	sigset_t old;
 
-	nanosleep(&ts, NULL);
+	block_stop_signals(&old);
+	while (!atomic_load(flag) && !pt_stop_signal)
+		nap(child_wake, -1, false, 0, &old);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Set one of the child's flags and wake the parent for it. */
+static void child_set(_Atomic int *flag)
+{
+	atomic_store(flag, 1);
+	notify(child_tell);
 }
 
 static int sync_start(struct pt_run *run, void **state, char *why, size_t len)
@@ -113,8 +189,7 @@ static int sync_start(struct pt_run *run, void **state, char *why, size_t len)
 	(void)len;
 	*state = NULL;
 	/* threads created from here on are traced (event-fork) */
-	while (!atomic_load(&child_shm->traced) && !pt_stop_signal)
-		sleep_ms(1);
+	child_wait(&child_shm->traced);
 	return 0;
 }
 
@@ -127,18 +202,16 @@ static void sync_threads_ready(void *state, struct pt_run *run)
 		for (int i = 0; i < run->roles[r].role->threads && n < MAX_CHILD_TIDS; i++)
 			child_shm->tids[n++] = run->roles[r].threads[i].tid;
 	child_shm->ntids = n;
-	atomic_store(&child_shm->ready, 1);
-	while (!atomic_load(&child_shm->go) && !pt_stop_signal)
-		sleep_ms(1);
+	child_set(&child_shm->ready);
+	child_wait(&child_shm->go);
 }
 
 /* Tell the parent this child is at an edge of the window and wait for it to
  * move the edge (the parent's probes count the child's locks by time). */
 static void sync_edge(_Atomic int *mine, _Atomic int *theirs)
 {
-	atomic_store(mine, 1);
-	while (!atomic_load(theirs) && !pt_stop_signal)
-		sleep_ms(1);
+	child_set(mine);
+	child_wait(theirs);
 }
 
 static void sync_paused(void *state, struct pt_run *run)
@@ -190,6 +263,8 @@ static void __attribute__((noreturn)) child_main(struct pt_run *run, pt_procs_re
 	for (size_t i = 0; i < PT_ARRAY_SIZE(fatal_sigs); i++)
 		signal(fatal_sigs[i], SIG_DFL);
 	child_shm = p->shm;
+	child_wake = p->to_child;
+	child_tell = p->to_parent;
 	c = *run;
 	c.in_child = true;
 	c.procs = NULL;
@@ -225,7 +300,7 @@ static void __attribute__((noreturn)) child_main(struct pt_run *run, pt_procs_re
 	memcpy(child_shm->json, text, len);
 	child_shm->json_len = len;
 	child_shm->rc = rc;
-	atomic_store(&child_shm->done, 1);
+	child_set(&child_shm->done);
 	_exit(rc);
 }
 
@@ -252,6 +327,12 @@ void pt_procs_kill(struct pt_run *run)
 		reap(&ps->p[i], true);
 		if (ps->p[i].shm)
 			munmap(ps->p[i].shm, SHM_BYTES);
+		if (ps->p[i].to_child >= 0)
+			close(ps->p[i].to_child);
+		if (ps->p[i].to_parent >= 0)
+			close(ps->p[i].to_parent);
+		if (ps->p[i].pidfd >= 0)
+			close(ps->p[i].pidfd);
 		json_object_put(ps->p[i].doc);
 	}
 	free(ps->p);
@@ -278,6 +359,10 @@ int pt_procs_fork(struct pt_run *run, pt_procs_repeat_fn repeat, char *err, size
 			continue;
 		p = &ps->p[ps->n++];
 		snprintf(p->name, sizeof(p->name), "%s", name);
+		/* both kept by the child; without them the waits poll every 1 ms */
+		p->to_child = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		p->to_parent = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		p->pidfd = -1;
 		p->shm = mmap(NULL, SHM_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (p->shm == MAP_FAILED) {
 			p->shm = NULL;
@@ -293,14 +378,24 @@ int pt_procs_fork(struct pt_run *run, pt_procs_repeat_fn repeat, char *err, size
 		if (pid == 0)
 			child_main(run, repeat, p, self);
 		p->pid = p->forked = pid;
+#ifdef SYS_pidfd_open
+		p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0); /* -1 before 5.3: nap looks every 100 ms */
+#endif
 	}
 	return 0;
+}
+
+/* Set one of a child's flags and wake it for it. */
+static void parent_set(struct pt_proc *p, _Atomic int *flag)
+{
+	atomic_store(flag, 1);
+	notify(p->to_child);
 }
 
 void pt_procs_traced(struct pt_run *run)
 {
 	for (int i = 0; run->procs && i < run->procs->n; i++)
-		atomic_store(&run->procs->p[i].shm->traced, 1);
+		parent_set(&run->procs->p[i], &run->procs->p[i].shm->traced);
 }
 
 /* Was the child stopped, or continued after a stop, since the last look?
@@ -330,9 +425,40 @@ static bool exited(struct pt_proc *p, int *status)
 
 	if (w == p->pid) {
 		p->pid = 0;
+		p->status = *status; /* for collect's message, whichever wait reaped it */
 		return true;
 	}
 	return false;
+}
+
+/* Wait for one child's `ready`: 0, 1 on a stop signal, -1 with err. */
+static int wait_ready(struct pt_proc *p, uint64_t deadline, char *err, size_t len)
+{
+	int status = 0, rc = 0;
+	sigset_t old;
+
+	block_stop_signals(&old);
+	while (!atomic_load(&p->shm->ready)) {
+		if (exited(p, &status)) {
+			snprintf(err, len, "process %s exited before its threads started (%s %d)", p->name,
+				 WIFSIGNALED(status) ? "signal" : "exit",
+				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			rc = -1;
+			break;
+		}
+		if (pt_stop_signal) {
+			rc = 1;
+			break;
+		}
+		if (pt_now_ns() > deadline) {
+			snprintf(err, len, "process %s: timed out waiting for its threads", p->name);
+			rc = -1;
+			break;
+		}
+		nap(p->to_parent, p->pidfd, true, deadline, &old);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 int pt_procs_wait_ready(struct pt_run *run, char *err, size_t len)
@@ -341,23 +467,10 @@ int pt_procs_wait_ready(struct pt_run *run, char *err, size_t len)
 
 	for (int i = 0; run->procs && i < run->procs->n; i++) {
 		struct pt_proc *p = &run->procs->p[i];
-		int status = 0, k = 0;
+		int k = 0, rc = wait_ready(p, deadline, err, len);
 
-		while (!atomic_load(&p->shm->ready)) {
-			if (exited(p, &status)) {
-				snprintf(err, len, "process %s exited before its threads started (%s %d)", p->name,
-					 WIFSIGNALED(status) ? "signal" : "exit",
-					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-				return -1;
-			}
-			if (pt_stop_signal)
-				return 0; /* the run stops now anyway: an interrupt, not a failure */
-			if (pt_now_ns() > deadline) {
-				snprintf(err, len, "process %s: timed out waiting for its threads", p->name);
-				return -1;
-			}
-			sleep_ms(1);
-		}
+		if (rc)
+			return rc < 0 ? -1 : 0; /* a stop: the run ends now anyway, not a failure */
 		/* the child's roles are this process's roles of that name, in order */
 		for (size_t r = 0; r < run->nroles; r++) {
 			struct pt_role_run *rr = &run->roles[r];
@@ -379,7 +492,7 @@ void pt_procs_go(struct pt_run *run)
 
 		watch_stop(p);	/* a stop during setup is forgotten: nothing was measured */
 		p->watching = true;
-		atomic_store(&p->shm->go, 1);
+		parent_set(p, &p->shm->go);
 	}
 }
 
@@ -404,20 +517,24 @@ static _Atomic int *edge_flag(struct pt_proc_shm *shm, enum edge e)
  * interrupt ends the wait too: the run stops then anyway. */
 static void wait_children(struct pt_run *run, enum edge e)
 {
+	sigset_t old;
+
+	block_stop_signals(&old);
 	for (int i = 0; run->procs && i < run->procs->n; i++) {
 		struct pt_proc *p = &run->procs->p[i];
 		int status;
 
 		while (p->pid > 0 && !atomic_load(edge_flag(p->shm, e)) && !atomic_load(&p->shm->done) &&
 		       !pt_stop_signal && !exited(p, &status))
-			sleep_ms(1);
+			nap(p->to_parent, p->pidfd, true, 0, &old);
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void set_children(struct pt_run *run, enum edge e)
 {
 	for (int i = 0; run->procs && i < run->procs->n; i++)
-		atomic_store(edge_flag(run->procs->p[i].shm, e), 1);
+		parent_set(&run->procs->p[i], edge_flag(run->procs->p[i].shm, e));
 }
 
 void pt_procs_wait_paused(struct pt_run *run)
@@ -450,16 +567,18 @@ void pt_procs_close(struct pt_run *run)
 int pt_procs_collect(struct pt_run *run, char *err, size_t len)
 {
 	int rc = 0;
+	sigset_t old;
 
 	/* a repeat that failed before an edge must not leave a child waiting there */
 	pt_procs_open(run);
 	set_children(run, EDGE_CLOSED);
+	block_stop_signals(&old);
 
 	for (int i = 0; run->procs && i < run->procs->n; i++) {
 		struct pt_proc *p = &run->procs->p[i];
 		uint64_t deadline = pt_now_ns() + DONE_GRACE_NS, behind;
 		bool forwarded = false;
-		int status = 0;
+		int status = p->status; /* reaped at an edge: what it ended with */
 
 		if (!atomic_load(&p->shm->go)) {
 			/* the repeat failed before it started: nothing to wait for */
@@ -480,7 +599,9 @@ int pt_procs_collect(struct pt_run *run, char *err, size_t len)
 				rc = -1;
 				break;
 			}
-			sleep_ms(1);
+			/* once forwarded, the flag no longer wakes it: the
+			 * child's `done` or its exit does */
+			nap(p->to_parent, p->pidfd, true, deadline, &old);
 		}
 		if (atomic_load(&p->shm->done) && p->shm->json_len) {
 			p->doc = json_tokener_parse(p->shm->json);
@@ -519,6 +640,7 @@ int pt_procs_collect(struct pt_run *run, char *err, size_t len)
 		}
 		reap(p, true);
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
 

@@ -110,12 +110,17 @@ static void fail_run(struct pt_run *run, const char *fmt, ...)
 }
 
 /* Wait under gate_lock until the runner lets the phase move on or closes
- * the window; the count the runner waits for goes up first. */
+ * the window; the count the runner waits for goes up first, and the main
+ * thread is woken for it through its eventfd (wait_workers), not through
+ * gate_cond, which would wake every worker waiting here too. */
 static void gate_wait(struct pt_run *run, int *count, bool (*done)(struct pt_run *run))
 {
 	pthread_mutex_lock(&run->gate_lock);
 	(*count)++;
-	pthread_cond_broadcast(&run->gate_cond);
+	if (run->wake_fd >= 0)
+		wake_main(run);
+	else
+		pthread_cond_broadcast(&run->gate_cond);
 	while (!done(run))
 		pthread_cond_wait(&run->gate_cond, &run->gate_lock);
 	pthread_mutex_unlock(&run->gate_lock);
@@ -448,14 +453,42 @@ static void release_drained(struct pt_run *run)
 	pthread_mutex_unlock(&run->gate_lock);
 }
 
+/* Are n workers at the gate *at (drained ones count at either), or, where
+ * stoppable, did the run fail or a stop signal come? Under gate_lock. */
+static bool workers_at(struct pt_run *run, const int *at, int n, bool stoppable)
+{
+	return run->drained + (at == &run->drained ? 0 : *at) >= n ||
+	       (stoppable && (run->failed || pt_stop_signal));
+}
+
 /* Wait until n workers are at a gate (paused or drained, counted in *at),
  * or, where stoppable, the run failed or a stop signal came: then the
- * phase moves on to STOP and the workers that did not pause drain. */
+ * phase moves on to STOP and the workers that did not pause drain.
+ * Event-driven: whatever can end the wait writes to run->wake_fd (a worker
+ * reaching the gate, fail_run, the stop signal's handler), after changing
+ * what workers_at reads, so one ppoll without a timeout sleeps until then
+ * (issue 26: it looked every 100 ms). The eventfd counts, so a write
+ * between the look and the sleep is not lost. Without it (it could not be
+ * made) the condition variable and a 100 ms look, as before. */
 static void wait_workers(struct pt_run *run, const int *at, int n, bool stoppable)
 {
+	if (run->wake_fd >= 0) {
+		for (;;) {
+			struct pollfd pfd = { .fd = run->wake_fd, .events = POLLIN };
+			uint64_t drain;
+			bool done;
+
+			pthread_mutex_lock(&run->gate_lock);
+			done = workers_at(run, at, n, stoppable);
+			pthread_mutex_unlock(&run->gate_lock);
+			if (done)
+				return;
+			if (poll(&pfd, 1, -1) > 0)
+				(void)!read(run->wake_fd, &drain, sizeof(drain));
+		}
+	}
 	pthread_mutex_lock(&run->gate_lock);
-	while (run->drained + (at == &run->drained ? 0 : *at) < n &&
-	       !(stoppable && (run->failed || pt_stop_signal))) {
+	while (!workers_at(run, at, n, stoppable)) {
 		struct timespec ts;
 
 		/* a signal does not end a condition wait: look every 100 ms */

@@ -755,6 +755,10 @@ static double window_scale(const struct config *c)
 
 static const struct config configs[] = {
 	{ "fault-anon", "fault", "type = fault\nsize = 64M\nbacking = anon\n", NULL, fault_anon_init, fault_once },
+	/* the same role in a role process (process = p): what the child and its
+	 * waits for ptbench add; the twin is fault-anon's (it runs in a child) */
+	{ "fault-anon-process", "fault", "type = fault\nsize = 64M\nbacking = anon\nprocess = p\n", NULL,
+	  fault_anon_init, fault_once },
 	{ "fault-shmem", "fault", "type = fault\nsize = 64M\nbacking = shmem\n", NULL, fault_shmem_init, fault_once },
 	{ "fault-file", "fault", "type = fault\nsize = 64M\nbacking = file\ndir = /var/tmp\n", NULL,
 	  fault_file_init, fault_once },
@@ -1318,6 +1322,11 @@ int main(int argc, char **argv)
 
 			if (!wanted(c->name, argv + optind, argc - optind))
 				continue;
+			if (strstr(c->ini, "process = ")) {
+				printf("%-22s %-9s no row: in one thread there is no role process (as the row "
+				       "without it)\n", c->name, c->op);
+				continue;
+			}
 			m = inproc_ratio(c, r2, &lo, &hi, why, sizeof(why));
 			if (m < 0)
 				printf("%-22s %-9s %s\n", c->name, c->op, why);
