@@ -466,7 +466,7 @@ static bool workers_at(struct pt_run *run, const int *at, int n, bool stoppable)
  * phase moves on to STOP and the workers that did not pause drain.
  * Event-driven: whatever can end the wait writes to run->wake_fd (a worker
  * reaching the gate, fail_run, the stop signal's handler), after changing
- * what workers_at reads, so one ppoll without a timeout sleeps until then
+ * what workers_at reads, so one poll without a timeout sleeps until then
  * (issue 26: it looked every 100 ms). The eventfd counts, so a write
  * between the look and the sleep is not lost. Without it (it could not be
  * made) the condition variable and a 100 ms look, as before. */
