@@ -483,6 +483,21 @@ static uint64_t reclaim_once(struct twin *w)
  * O_DIRECT and checks the lane of every page. Unit op msync */
 #define MS_SIZE (1UL << 20)
 static int ms_fd = -1;
+/* A twin's helper process killed and reaped, and the file it shared
+ * closed (the twin's teardown; smaps_target's at the end too). */
+static void stop_child(pid_t *child, int *fd)
+{
+	if (*child > 0) {
+		kill(*child, SIGKILL);
+		waitpid(*child, NULL, 0);
+	}
+	*child = 0;
+	if (fd && *fd >= 0)
+		close(*fd);
+	if (fd)
+		*fd = -1;
+}
+
 static pid_t ms_writer;
 static _Atomic uint64_t *ms_done;
 static int ms_setup(int n)
@@ -514,14 +529,7 @@ static int ms_setup(int n)
 }
 static void ms_teardown(void)
 {
-	if (ms_writer > 0) {
-		kill(ms_writer, SIGKILL);
-		waitpid(ms_writer, NULL, 0);
-	}
-	ms_writer = 0;
-	if (ms_fd >= 0)
-		close(ms_fd);
-	ms_fd = -1;
+	stop_child(&ms_writer, &ms_fd);
 }
 static int ms_init(struct twin *w)
 {
@@ -693,14 +701,7 @@ static int mc_setup(int n)
 }
 static void mc_teardown(void)
 {
-	if (mc_child > 0) {
-		kill(mc_child, SIGKILL);
-		waitpid(mc_child, NULL, 0);
-	}
-	mc_child = 0;
-	if (mc_fd >= 0)
-		close(mc_fd);
-	mc_fd = -1;
+	stop_child(&mc_child, &mc_fd);
 }
 static int mc_init(struct twin *w)
 {
@@ -1336,8 +1337,7 @@ int main(int argc, char **argv)
 		}
 		printf("load average at the end %.2f\n", loadavg());
 	}
-	kill(smaps_target, SIGKILL);
-	waitpid(smaps_target, NULL, 0);
+	stop_child(&smaps_target, NULL);
 	if (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS))
 		fprintf(stderr, "harness_cost: %s left behind: %s\n", dir, strerror(errno));
 	return 0;
