@@ -112,7 +112,9 @@ static void changes(const struct pt_cmp_report *r, const char *name, enum pt_esc
 			continue;
 		}
 		reg = m->verdict == PT_VERDICT_REGRESSED;
-		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s -> %s %s",
+		if (used >= len) /* cut: buf + used would point past buf */
+			break;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s -> %s %s",
 					 used ? "; " : "",
 					 pt_esc(r->cmp[i].base->kernel, fmt, a, sizeof(a)),
 					 pt_esc(r->cmp[i].cand->kernel, fmt, b, sizeof(b)),
