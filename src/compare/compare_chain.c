@@ -5,6 +5,7 @@
  * rule called a change. That is the "which release changed it" table: the
  * lock counts are the evidence an emulator does not bend, so latency,
  * which it does, stays in the per-step JSON and is left out here. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,9 @@ static bool zero_everywhere(const struct pt_cmp_report *r, const char *name)
 	for (size_t i = 0; i < r->ncmp; i++) {
 		const struct pt_metric *m = find(&r->cmp[i], name);
 
-		if (m && (m->med_base != 0 || m->med_cand != 0))
+		/* NaN: no value on that side (absent there), not a non-zero one */
+		if (m && ((!isnan(m->med_base) && m->med_base != 0) ||
+			  (!isnan(m->med_cand) && m->med_cand != 0)))
 			return false;
 	}
 	return true;
@@ -74,19 +77,29 @@ static size_t chain_rows(const struct pt_cmp_report *r, const char ***out, size_
 }
 
 /* The median of result i (0 = the first) for metric name, as text: result i
- * is the candidate of step i-1 and the baseline of step i. "-" when neither
- * neighbouring step has the metric. */
+ * is the candidate of step i-1 and the baseline of step i. A step whose
+ * other side lacks the metric (a probe one kernel cannot run) may carry no
+ * median for this side either: the other step's is taken then. "-" when
+ * neither neighbouring step has a median for it. */
 static const char *cell(const struct pt_cmp_report *r, size_t i, const char *name, char *buf,
 			size_t len)
 {
 	const struct pt_metric *m;
 
-	if (i > 0 && (m = find(&r->cmp[i - 1], name)))
+	if (i > 0 && (m = find(&r->cmp[i - 1], name)) && !isnan(m->med_cand))
 		return pt_cmp_fmt_value(m, m->med_cand, buf, len);
-	if (i < r->ncmp && (m = find(&r->cmp[i], name)))
+	if (i < r->ncmp && (m = find(&r->cmp[i], name)) && !isnan(m->med_base))
 		return pt_cmp_fmt_value(m, m->med_base, buf, len);
 	snprintf(buf, len, "-");
 	return buf;
+}
+
+/* A step where one side has no value for the metric at all (its probe or
+ * role absent on that kernel): nothing to decide, so it neither changes the
+ * metric nor leaves it undecided; its cells show "-". */
+static bool one_side_absent(const struct pt_metric *m)
+{
+	return m->verdict == PT_VERDICT_NOT_COMPARABLE && (isnan(m->med_base) || isnan(m->med_cand));
 }
 
 /* The steps where name changed: "A -> B improved; C -> D REGRESSED", the
@@ -108,7 +121,7 @@ static void changes(const struct pt_cmp_report *r, const char *name, enum pt_esc
 			continue;
 		if (m->verdict != PT_VERDICT_IMPROVED && m->verdict != PT_VERDICT_REGRESSED) {
 			undecided |= m->verdict == PT_VERDICT_INCONCLUSIVE ||
-				     m->verdict == PT_VERDICT_NOT_COMPARABLE;
+				     (m->verdict == PT_VERDICT_NOT_COMPARABLE && !one_side_absent(m));
 			continue;
 		}
 		reg = m->verdict == PT_VERDICT_REGRESSED;
@@ -210,8 +223,8 @@ void pt_cmp_write_chain(const struct pt_cmp_report *r, FILE *out, bool markdown)
 		write_text(r, rows, nrows, out);
 	free(rows);
 	if (zero)
-		fprintf(out, "%s%zu structural metric%s 0 in every result, not shown (--format json lists "
-			     "them)\n",
+		fprintf(out, "%s%zu structural metric%s 0 in every result, not shown (a result without "
+			     "the metric's probe or role counts as 0 here; --format json lists them)\n",
 			markdown ? "\n" : "  ", zero, zero > 1 ? "s" : "");
 	for (size_t i = 0; i < r->ncmp; i++) {
 		struct pt_gate_counts g;

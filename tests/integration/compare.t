@@ -240,6 +240,13 @@ grep -Eq "^$R +800 +800 +0  k2 -> k3 improved$" "$TMP/chain.txt"
 ok $? "--chain text: the same row, aligned"
 grep -q "^k2 -> k3: " "$TMP/chain.txt"
 ok $? "--chain text: one verdict line per step"
+# a kernel whose lock probe could not run (as the VMA lock probe on a
+# kernel without per-VMA locks): its cells are "-", the steps to and from
+# it decide nothing, and the other kernels' values still fill their cells
+gen ch0 "{$S3, \"kernel\": \"k0\", \"probe_unavailable\": \"no mmap_lock events on this kernel\"}"
+$PTBENCH compare --chain --format markdown "$TMP/ch0.json" "$TMP/ch1.json" "$TMP/ch2.json" >"$TMP/chain0.md" 2>/dev/null
+is "$(grep -F "| \`$R\` |" "$TMP/chain0.md")" "| \`$R\` | - | 800 | 800 | none |" \
+	"--chain: a result without the probe shows '-', the next result its own value, and the row is 'none', not 'undecided'"
 gen ch_other "{$S3, \"kernel\": \"k4\", \"scenario\": \"other\", \"locks\": {\"faulter\": {\"write\": 0}}}"
 $PTBENCH compare --chain "$TMP/ch1.json" "$TMP/ch3.json" "$TMP/ch_other.json" >/dev/null 2>"$TMP/chain.err"
 is "$?" 2 "--chain: a result of another scenario is refused (exit 2)"
