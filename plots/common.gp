@@ -15,10 +15,11 @@ set termoption noenhanced
 set encoding utf8
 if (exists("out")) set output out
 
-# Okabe-Ito colours (tell-apart for colour-blind readers), one per result:
-# color(i) for result i counted from 0, the same result the same colour on
-# every chart.
-palette = "#0072B2 #D55E00 #009E73 #CC79A7 #E69F00 #56B4E9 #000000"
+# Okabe-Ito colours (tell-apart for colour-blind readers), one per result,
+# then five of Paul Tol's muted set, so that a chart of up to twelve results
+# (a release catalogue) gives each its own colour: color(i) for result i
+# counted from 0, the same result the same colour on every chart.
+palette = "#0072B2 #D55E00 #009E73 #CC79A7 #E69F00 #56B4E9 #000000 #882255 #44AA99 #999933 #AA4499 #DDCC77"
 color(i) = word(palette, int(i) % words(palette) + 1)
 
 set border 3 lw 1
