@@ -62,29 +62,29 @@ boot() { # IMAGE:LABEL -> DIR/LABEL; exit status of ptbench vm
 		run $scens --duration "$duration" --warmup "$warmup" --repeat "$repeat" \
 		>"$out/${1##*:}.log" 2>&1
 }
+reap() { # one boot ended: keep the worst exit status
+	wait -n
+	st=$?
+	[ "$st" -gt "$worst" ] && worst=$st
+	running=$((running - 1))
+}
 if [ "$noboot" = 0 ]; then
 	running=0
-	pids=()
 	for k in "$@"; do
 		boot "$k" &
-		pids+=($!)
 		running=$((running + 1))
-		if [ "$running" -ge "$jobs" ]; then
-			wait -n
-			st=$?
-			[ "$st" -gt "$worst" ] && worst=$st
-			running=$((running - 1))
-		fi
+		[ "$running" -lt "$jobs" ] || reap
 	done
 	while [ "$running" -gt 0 ]; do
-		wait -n
-		st=$?
-		[ "$st" -gt "$worst" ] && worst=$st
-		running=$((running - 1))
+		reap
 	done
 fi
 
 # one chain per scenario over the kernels that have its result
+chain() { # [--force]: scenario $t's table over files[] into $t.md.tmp (appended), messages into $t.err
+	"$PTBENCH" compare --chain "$@" --gate-on structural --format markdown "${files[@]}" \
+		>>"$t.md.tmp" 2>"$t.err"
+}
 summary=$out/tables/changed.md
 {
 	echo "| scenario | metric | changed |"
@@ -98,34 +98,30 @@ for s in $scens; do
 		have+=("$l")
 	done
 	[ ${#files[@]} -ge 2 ] || { echo "catalogue: $s: results from ${#files[@]} kernel(s), no chain" >&2; continue; }
-	"$PTBENCH" compare --chain --gate-on structural --format markdown "${files[@]}" \
-		>"$out/tables/$s.md.tmp" 2>"$out/tables/$s.err"
+	t=$out/tables/$s
+	: >"$t.md.tmp"
+	chain
 	st=$?
-	if [ "$st" = 2 ] && grep -q "incomplete run" "$out/tables/$s.err"; then
+	if [ "$st" = 2 ] && grep -q "incomplete run" "$t.err"; then
 		# a repeat that failed (a collapse that got EAGAIN under TCG, say)
 		# leaves the result incomplete: compare its complete repeats, and say so
 		{
 			echo "> Compared with \`--force\`: the complete repeats of an incomplete result."
-			sed 's/^/> /' "$out/tables/$s.err"
+			sed 's/^/> /' "$t.err"
 			echo
-		} >"$out/tables/$s.note"
-		"$PTBENCH" compare --chain --force --gate-on structural --format markdown "${files[@]}" \
-			>"$out/tables/$s.md.tmp" 2>"$out/tables/$s.err"
+		} >"$t.md.tmp"
+		chain --force
 		st=$?
-		cat "$out/tables/$s.note" "$out/tables/$s.md.tmp" >"$out/tables/$s.md.tmp2" &&
-			mv "$out/tables/$s.md.tmp2" "$out/tables/$s.md.tmp"
-		rm -f "$out/tables/$s.note"
-		echo "catalogue: $s: an incomplete result, compared with --force (noted in $out/tables/$s.md)" >&2
+		echo "catalogue: $s: an incomplete result, compared with --force (noted in $t.md)" >&2
 	fi
 	# compare exits 1 when a step changed, 3 when one could not decide: both are findings
-	case $st in 0 | 1 | 3) mv "$out/tables/$s.md.tmp" "$out/tables/$s.md" ;;
-	*) echo "catalogue: $s: ptbench compare exit $st, see $out/tables/$s.err" >&2; rm -f "$out/tables/$s.md.tmp"; continue ;;
+	case $st in 0 | 1 | 3) mv "$t.md.tmp" "$t.md" ;;
+	*) echo "catalogue: $s: ptbench compare exit $st, see $t.err" >&2; rm -f "$t.md.tmp"; continue ;;
 	esac
 	# the rows whose "changed" cell names a step: a metric column per kernel, the last is the cell
 	awk -v s="$s" -F' \\| ' '/^\| `/ && $NF !~ /^none \|$/ { sub(/^\| /, "", $1); sub(/ \|$/, "", $NF); print "| " s " | " $1 " | " $NF " |" }' \
-		"$out/tables/$s.md" >>"$summary.tmp"
-	old=$(IFS=,; echo "${have[*]}")
-	"$PTBENCH" plot "${files[@]}" --label "$old" -o "$out/plots/$s" >"$out/plots/$s.log" 2>&1 ||
+		"$t.md" >>"$summary.tmp"
+	"$PTBENCH" plot "${files[@]}" --label "$(IFS=,; echo "${have[*]}")" -o "$out/plots/$s" >"$out/plots/$s.log" 2>&1 ||
 		echo "catalogue: $s: ptbench plot failed, see $out/plots/$s.log" >&2
 done
 mv "$summary.tmp" "$summary"

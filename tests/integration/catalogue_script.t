@@ -46,6 +46,27 @@ else
 	skip "gnuplot is not installed (scripts/install-deps.sh installs it)"
 fi
 
+# the boots, with a stand-in ptbench whose `vm` fails for one image: the
+# worst boot's exit status, whatever -j, and one boot per image
+cat >"$TMP/stub" <<'STUB'
+#!/bin/bash
+case $1 in
+list) printf 'scenarios (x):\n  s1   one\n\n' ;;
+vm) echo "$*" >>"${0%/*}/boots"; case "$*" in *img-bad*) exit 3 ;; esac ;;
+esac
+exit 0
+STUB
+chmod +x "$TMP/stub"
+touch "$TMP/img-good1" "$TMP/img-bad" "$TMP/img-good2"
+for j in 1 2; do
+	rm -f "$TMP/boots"
+	PTBENCH=$TMP/stub scripts/catalogue.sh -j $j -o "$TMP/boot$j" "$TMP/img-good1:a" "$TMP/img-bad:b" "$TMP/img-good2:c" >/dev/null 2>&1
+	is "$?" 3 "-j $j: a boot that exits 3 makes the exit 3"
+	is "$(wc -l <"$TMP/boots")" 3 "-j $j: one ptbench vm per image"
+done
+PTBENCH=$TMP/stub scripts/catalogue.sh -j 2 -o "$TMP/boot3" "$TMP/img-good1:a" "$TMP/img-good2:c" >/dev/null 2>&1
+is "$?" 0 "every boot exits 0: exit 0"
+
 # bad usage: exit 2, the reason named, nothing made
 scripts/catalogue.sh -n -o "$TMP/bad" img >/dev/null 2>"$TMP/err"
 is "$?" 2 "an argument without :LABEL exits 2"
