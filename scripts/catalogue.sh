@@ -25,7 +25,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 PTBENCH=${PTBENCH:-$top/ptbench}
-duration=1s warmup=300ms repeat=3 jobs=1 noboot=0 out= scens=
+duration=1s warmup=300ms repeat=3 jobs=1 noboot=0 out='' scens=''
 usage() { sed -n '2,24p' "$0" >&2; exit 2; }
 while getopts d:w:r:j:ns:o: o; do
 	case $o in
@@ -40,7 +40,7 @@ while getopts d:w:r:j:ns:o: o; do
 	esac
 done
 shift $((OPTIND - 1))
-[ -n "$out" ] && [ $# -ge 1 ] || usage
+if [ -z "$out" ] || [ $# -lt 1 ]; then usage; fi
 case $jobs in '' | *[!0-9]* | 0) echo "catalogue: -j needs a positive number, not '$jobs'" >&2; exit 2 ;; esac
 # the scenarios section of `ptbench list`, less the numa-* ones (they need a
 # 2-node guest: `ptbench vm --numa`, RESULTS' NUMA section)
