@@ -227,21 +227,46 @@ if d:
               'all or none: %d of %d (%s)' % (freed, exp, 'all: reclaim on' if freed == exp and exp else 'none'))
 
 # --- collapse -------------------------------------------------------------------------
+def collapses(d):
+    """(collapses that succeeded in the window, a note on those that failed)"""
+    m = d['repeats'][0]['workers']['collapser'].get('collapse', {})
+    meas = m.get('measured', {})
+    n, ok_n = meas.get('attempts', 0), meas.get('succeeded', 0)
+    if n == ok_n:
+        return ok_n, ''
+    return ok_n, '; %d failed (%s): each took 0 to 8' % (
+        n - ok_n, ', '.join('%s %d' % kv for kv in sorted(m.get('errors', {}).items())) or '?')
+
+
+def per_pmd_writes(W, n, ok_n):
+    """8 write holds per collapse that succeeded; a failed one (EAGAIN now
+    and then, a page off the LRU or with an extra reference) took one per
+    PMD that got as far as collapse_huge_page()'s mmap_write_lock() (a
+    failure in __collapse_huge_page_isolate(), under it) and none for a PMD
+    whose scan failed first (hpage_collapse_scan_pmd(), under the read
+    lock) or that was not tried (madvise_collapse() stops at a hard
+    failure): exact when every collapse succeeded, else bounded"""
+    if n == ok_n:
+        return W == 8 * n
+    return 8 * ok_n <= W <= 8 * n
 d = usable('anon-collapse')
 if d:
     ops, W, R, _, _ = role(d, 'collapser')
     n = ops['collapse']
+    ok_n, failed = collapses(d)
     if n == 0:
         emit('not ok', 'anon MADV_COLLAPSE: no collapse began in the window')
     else:
         # collapse_huge_page() (mm/khugepaged.c): mmap_write_lock() once per
         # PMD, for the copy and the PMD install; 16 MiB = 8 PMDs
-        check(W == 8 * n, 'anon MADV_COLLAPSE of 8 PMDs = 8 write holds: %d collapses, W %d (%.2f per collapse)'
-              % (n, W, W / n))
+        check(per_pmd_writes(W, n, ok_n),
+              'anon MADV_COLLAPSE of 8 PMDs = 8 write holds: %d collapses, W %d (%.2f per collapse)%s'
+              % (n, W, W / n, failed))
 d = usable('shmem-collapse')
 if d:
     ops, W, R, _, _ = role(d, 'collapser')
     n = ops['collapse']
+    ok_n, failed = collapses(d)
     if n == 0:
         emit('not ok', 'shmem MADV_COLLAPSE: no collapse began in the window')
     elif ver < (6, 6):
@@ -253,8 +278,9 @@ if d:
         # blocking acquisition.) Only if that trylock failed would
         # madvise_collapse() take mmap_write_lock() for collapse_pte_mapped_thp()
         # instead: still one per PMD.
-        check(W == 8 * n, '6.1 shmem MADV_COLLAPSE of 8 PMDs = 8 write holds (one retract_page_tables() trylock per PMD): '
-              '%d collapses, W %d (%.2f per collapse)' % (n, W, W / n))
+        check(per_pmd_writes(W, n, ok_n),
+              '6.1 shmem MADV_COLLAPSE of 8 PMDs = 8 write holds (one retract_page_tables() trylock per PMD): '
+              '%d collapses, W %d (%.2f per collapse)%s' % (n, W, W / n, failed))
     else:
         # 6.6: "mm/khugepaged: retract_page_tables() without mmap or vma lock"
         # (i_mmap read lock and the page-table locks; table freed by RCU)
