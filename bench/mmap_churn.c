@@ -1,12 +1,24 @@
 /* mmap-churn: map and unmap a region over and over, timing mmap and munmap
  * apart. mmap takes mmap_lock for write; munmap takes it for write and
- * downgrades to read for the zap and page-table free (doc/kernel-notes.md). */
+ * downgrades to read for the zap and page-table free (doc/kernel-notes.md).
+ * Each thread first makes a clean hole (include/ptbench/clean_hole.h) where
+ * the role's mmap(NULL)s land: no page table under the range, whatever the
+ * process mapped there before, so munmap's zap costs the same in every
+ * process (an empty PTE table under it costs 4-15%). The top-down allocator
+ * puts a mapping in the highest hole with room, so with several threads a
+ * hole may hold another thread's mapping (a 2 MiB hole holds two of 1 MiB,
+ * which then share a PTE table); `hole.outside` in the result counts the
+ * mmaps that landed in none of the role's holes. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <json-c/json.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "ptbench/clean_hole.h"
 #include "ptbench/clock.h"
+#include "ptbench/util.h"
 #include "ptbench/worker.h"
 
 enum { OP_MMAP, OP_MUNMAP };
@@ -28,19 +40,63 @@ static const struct pt_opt_def churn_opts[] = {
 struct churn {
 	size_t size;
 	int flags;
+	struct pt_clean_hole hole;
+	struct churn_role *cr; /* the role's holes; NULL without setup */
+	uint64_t mmaps, outside;
 };
+
+/* the role's holes (each thread adds its own in thread_init, before any
+ * iteration: the start gate orders the writes before the reads) and the sum
+ * of its threads' placement counts (thread_fini adds) */
+struct churn_role {
+	pthread_mutex_t lock;
+	uint64_t mmaps, outside, hole_bytes;
+	int nholes;
+	struct pt_clean_hole *holes[];
+};
+
+static bool in_a_hole(const struct churn *c, const struct churn_role *cr, const void *p)
+{
+	if (pt_clean_hole_holds(&c->hole, p))
+		return true;
+	for (int i = 0; cr && i < cr->nholes; i++)
+		if (pt_clean_hole_holds(cr->holes[i], p))
+			return true;
+	return false;
+}
+
+static int churn_setup(struct pt_role_run *rr, char *err, size_t len)
+{
+	struct churn_role *cr = pt_xcalloc(1, sizeof(*cr) + (size_t)pt_role_nthreads(rr) * sizeof(cr->holes[0]));
+
+	(void)err;
+	(void)len;
+	pthread_mutex_init(&cr->lock, NULL);
+	pt_role_set_shared(rr, cr);
+	return 0;
+}
 
 static int churn_thread_init(struct pt_thread *t, char *err, size_t len)
 {
 	const struct churn_opts *o = pt_thread_opts(t);
+	struct churn_role *cr = pt_thread_shared(t);
 	struct churn *c = malloc(sizeof(*c));
 
-	(void)err;
-	(void)len;
 	if (!c)
 		return -1;
 	c->size = (size_t)o->size;
 	c->flags = MAP_PRIVATE | MAP_ANONYMOUS | (o->populate ? MAP_POPULATE : 0);
+	c->mmaps = c->outside = 0;
+	if (pt_clean_hole_make(&c->hole, c->size, err, len)) {
+		free(c);
+		return -1;
+	}
+	c->cr = cr;
+	if (cr) { /* NULL when driven without setup (tests/perf/bench_harness.c) */
+		pthread_mutex_lock(&cr->lock);
+		cr->holes[cr->nholes++] = &c->hole;
+		pthread_mutex_unlock(&cr->lock);
+	}
 	t->priv = c;
 	return 0;
 }
@@ -60,6 +116,8 @@ static int churn_run_once(struct pt_thread *t)
 		pt_record_error(t, OP_MMAP, errno);
 		return 0;
 	}
+	c->mmaps++;
+	c->outside += !in_a_hole(c, c->cr, p);
 	/* munmap starts where mmap's sample ended: one clock read fewer per pair */
 	t0 = pt_op_begin_at(t, OP_MUNMAP, t1);
 	rc = munmap(p, c->size);
@@ -72,8 +130,42 @@ static int churn_run_once(struct pt_thread *t)
 
 static void churn_thread_fini(struct pt_thread *t)
 {
-	free(t->priv);
+	struct churn *c = t->priv;
+	struct churn_role *cr = pt_thread_shared(t);
+
+	if (!c)
+		return;
+	if (cr) { /* NULL when driven without setup (tests/perf/bench_harness.c) */
+		pthread_mutex_lock(&cr->lock);
+		cr->mmaps += c->mmaps;
+		cr->outside += c->outside;
+		cr->hole_bytes = c->hole.hole_len;
+		pthread_mutex_unlock(&cr->lock);
+	}
+	pt_clean_hole_free(&c->hole);
+	free(c);
 	t->priv = NULL;
+}
+
+static void churn_teardown(struct pt_role_run *rr)
+{
+	struct churn_role *cr = pt_role_shared(rr);
+
+	pthread_mutex_destroy(&cr->lock);
+	free(cr);
+	pt_role_set_shared(rr, NULL);
+}
+
+/* where the mmaps landed, over the repeat (warm-up included) */
+static void churn_report(struct pt_role_run *rr, struct json_object *o)
+{
+	struct churn_role *cr = pt_role_shared(rr);
+	struct json_object *h = json_object_new_object();
+
+	json_object_object_add(h, "bytes", json_object_new_int64((int64_t)cr->hole_bytes));
+	json_object_object_add(h, "mmaps", json_object_new_int64((int64_t)cr->mmaps));
+	json_object_object_add(h, "outside", json_object_new_int64((int64_t)cr->outside));
+	json_object_object_add(o, "hole", h);
 }
 
 const struct pt_worker_type pt_worker_mmap_churn = {
@@ -84,7 +176,10 @@ const struct pt_worker_type pt_worker_mmap_churn = {
 	.ops = churn_ops,
 	/* the unit of work lock counts are divided by: one mmap + munmap cycle, counted by its mmap */
 	.unit_op = "mmap",
+	.setup = churn_setup,
 	.thread_init = churn_thread_init,
 	.run_once = churn_run_once,
 	.thread_fini = churn_thread_fini,
+	.teardown = churn_teardown,
+	.report = churn_report,
 };

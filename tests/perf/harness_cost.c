@@ -12,7 +12,9 @@
  * process and compares thread CPU per op, which other load on the machine
  * does not inflate: what the harness adds inside the measuring thread.
  *
- * usage: harness_cost [-r ROUNDS] [-d SECONDS] [-w SECONDS] [-t THREADS] [-p] [-i|-x] [NAME...]
+ * usage: harness_cost [-r ROUNDS] [-d SECONDS] [-w SECONDS] [-t THREADS] [-c CPUS|none] [-p] [-i|-x] [NAME...]
+ * -c: the CPUs the measuring threads of both arms run on (default: the last
+ * THREADS online CPUs; the in-one-thread table uses the first of them).
  * Environment: PTBENCH (default ./ptbench). Exit 0 unless it cannot run at
  * all: this is a measurement, never a pass/fail test. */
 #define _GNU_SOURCE
@@ -21,6 +23,7 @@
 #include <ftw.h>
 #include <json-c/json.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -35,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ptbench/clean_hole.h"
 #include "ptbench/clock.h"
 #include "ptbench/placement.h"
 #include "ptbench/runner.h"
@@ -51,6 +55,53 @@
 
 static double opt_secs = 0.5, opt_warm = 0.2;
 static int opt_threads = 1;
+/* -c: the CPUs both arms' measuring threads run on, thread i on entry i mod
+ * n (ptbench's `cpus = LIST`); n 0: unbound. The two vCPUs of the
+ * development VM ran the same bare mmap/munmap loop at 170-177 k/s and at
+ * 254-260 k/s (three alternating pinned runs each): unbound, which one each
+ * arm lands on decides the round's ratio more than the harness does. */
+static char opt_cpus[128];
+static int pin_cpu[64], npin;
+
+static int pin_to(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+/* "N", "A-B", comma separated, into pin_cpu[]; "none": unbound. -1 when malformed. */
+static int parse_cpus(const char *list)
+{
+	const char *q = list;
+
+	npin = 0;
+	if (!strcmp(list, "none"))
+		return 0;
+	while (*q) {
+		char *end;
+		long a = strtol(q, &end, 10), b = a;
+
+		if (end == q || a < 0 || a >= CPU_SETSIZE)
+			return -1;
+		if (*end == '-') {
+			q = end + 1;
+			b = strtol(q, &end, 10);
+			if (end == q || b < a || b >= CPU_SETSIZE)
+				return -1;
+		}
+		for (long c = a; c <= b && npin < 64; c++)
+			pin_cpu[npin++] = (int)c;
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -1;
+		q = end;
+	}
+	return npin ? 0 : -1;
+}
 static pid_t smaps_target;
 static volatile uint64_t sink; /* the twins' summed latencies: keeps the clock reads */
 
@@ -71,6 +122,7 @@ struct twin {
 	uint64_t *last, seq;
 	char *at[2];
 	int cur;
+	struct pt_clean_hole hole;
 };
 
 /* The twin's iteration returns the unit ops it did (ptbench's unit_op). */
@@ -157,9 +209,24 @@ static uint64_t fault_once(struct twin *w)
 	return 1;
 }
 
-/* mmap-churn (bench/mmap_churn.c): 1 MiB, mmap then munmap, three clock reads */
-static int churn_init(struct twin *w) { w->size = 1UL << 20; w->backing = 0; return 0; }
-static int churn_pop_init(struct twin *w) { w->size = 1UL << 20; w->backing = MAP_POPULATE; return 0; }
+/* mmap-churn (bench/mmap_churn.c): 1 MiB, mmap then munmap, three clock
+ * reads, in a clean hole as the worker's (no page table under the range; it
+ * stays mapped until the process exits: the twin has no per-thread fini) */
+static int churn_init(struct twin *w)
+{
+	char err[128];
+
+	w->size = 1UL << 20;
+	w->backing = 0;
+	return pt_clean_hole_make(&w->hole, w->size, err, sizeof(err));
+}
+static int churn_pop_init(struct twin *w)
+{
+	int rc = churn_init(w);
+
+	w->backing = MAP_POPULATE;
+	return rc;
+}
 static uint64_t churn_once(struct twin *w)
 {
 	uint64_t t0 = pt_now_ns(), t1;
@@ -821,6 +888,8 @@ static void *twin_thread(void *arg)
 	struct twin_run *r = arg;
 	uint64_t start, from, until, now;
 
+	if (npin)
+		pin_to(pin_cpu[r->w.idx % npin]);
 	r->failed = r->c->init ? r->c->init(&r->w) : 0;
 	pthread_barrier_wait(r->go);
 	if (r->failed)
@@ -845,7 +914,34 @@ static void *twin_thread(void *arg)
 	return NULL;
 }
 
-/* In a child process (its own mm, as ptbench has): ops/s summed over threads. */
+/* Run this process once on every CPU it may use, then give it the whole set
+ * back. ptbench's process has run on several CPUs by the time its window
+ * opens (main thread, sampler, workers), and on some machines that alone
+ * makes every TLB flush that frees a page table a remote one for the rest
+ * of the process's life: on the 2-vCPU development VM a bare pte-reclaim
+ * loop started on one CPU sent none and ran 1.06-1.09x the rate of the same
+ * loop started elsewhere and moved there, which sent one per zap
+ * (doc/probes.md). The twin must have the same history, or it measures a
+ * cheaper machine. */
+static void visit_every_cpu(void)
+{
+	cpu_set_t all, one;
+
+	if (sched_getaffinity(0, sizeof(all), &all))
+		return;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &all))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (!sched_setaffinity(0, sizeof(one), &one))
+			sched_yield();
+	}
+	sched_setaffinity(0, sizeof(all), &all);
+}
+
+/* In a child process (its own mm, as ptbench has, and its CPU history):
+ * ops/s summed over threads. */
 static double twin_rate(const struct config *c)
 {
 	int p[2];
@@ -863,6 +959,7 @@ static double twin_rate(const struct config *c)
 		int n = opt_threads;
 
 		close(p[0]);
+		visit_every_cpu();
 		if (c->setup && c->setup(n))
 			_exit(1);
 		pthread_barrier_init(&go, NULL, (unsigned)n);
@@ -926,8 +1023,8 @@ static double ptbench_rate(const struct config *c, const char *dir, bool trace)
 	f = fopen(ini, "w");
 	if (!f)
 		return -1;
-	fprintf(f, "[scenario]\ndescription = harness cost: %s\n[worker w]\n%sthreads = %d\n", c->name, body,
-		opt_threads);
+	fprintf(f, "[scenario]\ndescription = harness cost: %s\n[worker w]\n%sthreads = %d\ncpus = %s\n", c->name,
+		body, opt_threads, npin ? opt_cpus : "none");
 	fclose(f);
 	snprintf(dur, sizeof(dur), "%gs", opt_secs * window_scale(c));
 	snprintf(warm, sizeof(warm), "%gs", opt_warm);
@@ -1195,23 +1292,38 @@ int main(int argc, char **argv)
 	char src[64] = "?";
 	FILE *f;
 
-	while ((o = getopt(argc, argv, "r:d:w:t:pix")) != -1) {
+	while ((o = getopt(argc, argv, "r:d:w:t:c:pix")) != -1) {
 		switch (o) {
 		case 'r': rounds = atoi(optarg); break;
 		case 'd': opt_secs = atof(optarg); break;
 		case 'w': opt_warm = atof(optarg); break;
 		case 't': opt_threads = atoi(optarg); break;
+		case 'c': snprintf(opt_cpus, sizeof(opt_cpus), "%s", optarg); break;
 		case 'p': probes = true; break;
 		case 'i': cross = false; break;
 		case 'x': inproc = false; break;
 		default:
-			fprintf(stderr, "usage: harness_cost [-r ROUNDS] [-d SECONDS] [-w SECONDS] [-t THREADS] [-p] [-i|-x] [NAME...]\n");
+			fprintf(stderr, "usage: harness_cost [-r ROUNDS] [-d SECONDS] [-w SECONDS] [-t THREADS] [-c CPUS|none] [-p] [-i|-x] [NAME...]\n");
 			return 2;
 		}
 	}
 	if (rounds < 1 || rounds > MAX_ROUNDS || opt_threads < 1 || opt_threads > 64 || opt_secs <= 0 ||
 	    opt_warm < 0) {
 		fprintf(stderr, "harness_cost: rounds 1..%d, threads 1..64, seconds > 0\n", MAX_ROUNDS);
+		return 2;
+	}
+	if (!opt_cpus[0]) { /* default: the last online CPUs, one per thread (IRQs favour CPU 0) */
+		long onln = sysconf(_SC_NPROCESSORS_ONLN);
+
+		if (onln - opt_threads < 0)
+			snprintf(opt_cpus, sizeof(opt_cpus), "none");
+		else if (opt_threads == 1)
+			snprintf(opt_cpus, sizeof(opt_cpus), "%ld", onln - 1);
+		else
+			snprintf(opt_cpus, sizeof(opt_cpus), "%ld-%ld", onln - opt_threads, onln - 1);
+	}
+	if (parse_cpus(opt_cpus)) {
+		fprintf(stderr, "harness_cost: -c %s: a CPU list (N, A-B, comma separated) or none\n", opt_cpus);
 		return 2;
 	}
 	if (access(ptbench_path(), X_OK)) {
@@ -1238,9 +1350,10 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 	smaps_target = start_smaps_target();
-	printf("harness cost: ptbench --no-trace vs its bare twin, %d thread(s) (in one thread: 1), %d interleaved rounds of %gs "
-	       "(warm-up %gs; punch, collapse and msync 4x longer); %ld CPUs online, clocksource %s, load average %.2f\n",
-	       opt_threads, rounds, opt_secs, opt_warm, sysconf(_SC_NPROCESSORS_ONLN), src, loadavg());
+	printf("harness cost: ptbench --no-trace vs its bare twin, %d thread(s) (in one thread: 1) on CPUs %s, %d interleaved "
+	       "rounds of %gs (warm-up %gs; punch, collapse and msync 4x longer); %ld CPUs online, clocksource %s, load "
+	       "average %.2f\n",
+	       opt_threads, opt_cpus, rounds, opt_secs, opt_warm, sysconf(_SC_NPROCESSORS_ONLN), src, loadavg());
 	if (cross)
 		printf("%-22s %-9s %12s %12s %8s %17s%s\n", "worker", "op", "twin ops/s", "ptbench ops/s", "ratio",
 		       "(min .. max)", probes ? "   +lock probe (min .. max)" : "");
@@ -1311,6 +1424,8 @@ int main(int argc, char **argv)
 		       "< 1: the harness costs\n", loadavg());
 	if (inproc) {
 		int r2 = 2 * rounds + 1;
+		cpu_set_t was;
+		bool pinned = npin && !sched_getaffinity(0, sizeof(was), &was) && !pin_to(pin_cpu[0]);
 
 		printf("\nin one thread: the worker's run_once in the runner's loop (pt_record included) vs the "
 		       "twin, %d alternating %.1fs slices, half with each set up first; twin/worker thread CPU "
@@ -1336,6 +1451,8 @@ int main(int argc, char **argv)
 			fflush(stdout);
 		}
 		printf("load average at the end %.2f\n", loadavg());
+		if (pinned)
+			sched_setaffinity(0, sizeof(was), &was);
 	}
 	stop_child(&smaps_target, NULL);
 	if (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS))
