@@ -9,12 +9,54 @@
 #include "collapse_util.h"
 #include "ptbench/clean_hole.h"
 
-int pt_clean_hole_make(struct pt_clean_hole *h, size_t size, char *err, size_t len)
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000 /* 4.17; glibc 2.36's headers have it */
+#endif
+
+static bool in_any(const struct pt_clean_hole *h, struct pt_clean_hole *const *others, int nothers, const void *p)
+{
+	if (pt_clean_hole_holds(h, p))
+		return true;
+	for (int i = 0; i < nothers; i++)
+		if (others[i] && pt_clean_hole_holds(others[i], p))
+			return true;
+	return false;
+}
+
+/* The free gap [*gs, *ge) around [p, p + size), from /proc/self/maps: the
+ * end of the last VMA below p and the start of the first above. */
+static int gap_around(uintptr_t p, size_t size, uintptr_t *gs, uintptr_t *ge)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	unsigned long a, b;
+	char line[512];
+
+	if (!f)
+		return -1;
+	*gs = 0;
+	*ge = UINTPTR_MAX;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx", &a, &b) != 2)
+			continue;
+		if (b <= p && b > *gs)
+			*gs = b;
+		if (a >= p + size && a < *ge)
+			*ge = a;
+	}
+	fclose(f);
+	return *gs && *ge != UINTPTR_MAX && *gs <= p && p + size <= *ge ? 0 : -1;
+}
+
+int pt_clean_hole_make(struct pt_clean_hole *h, size_t size, struct pt_clean_hole *const *others, int nothers,
+		       char *err, size_t len)
 {
 	uintptr_t r;
 
 	memset(h, 0, sizeof(*h));
-	h->hole_len = (size + PT_PMD_SIZE - 1) & ~(size_t)(PT_PMD_SIZE - 1);
+	/* a PMD more than the size needs: the kernel places an anonymous
+	 * mapping of whole PMDs on a PMD boundary (6.7+), looking for a gap of
+	 * its size plus a PMD to align in */
+	h->hole_len = ((size + PT_PMD_SIZE - 1) & ~(size_t)(PT_PMD_SIZE - 1)) + PT_PMD_SIZE;
 	/* a PMD each side, and a PMD of slack to align the hole */
 	h->reserve_len = h->hole_len + 3 * PT_PMD_SIZE;
 	h->reserve = mmap(NULL, h->reserve_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -32,25 +74,69 @@ int pt_clean_hole_make(struct pt_clean_hole *h, size_t size, char *err, size_t l
 		return -1;
 	}
 	/* a trial where mmap(NULL, size) lands now: each miss is a higher gap */
-	h->plug_len = size;
 	while (h->nplugs < PT_CLEAN_HOLE_PLUGS) {
 		void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		uintptr_t gs, ge;
 
 		if (p == MAP_FAILED)
 			break;
-		if (pt_clean_hole_holds(h, p)) {
+		if (in_any(h, others, nothers, p)) {
 			munmap(p, size);
 			break;
 		}
-		h->plug[h->nplugs++] = p;
+		/* fill the whole gap, or it takes the next trial too */
+		munmap(p, size);
+		if (gap_around((uintptr_t)p, size, &gs, &ge)) {
+			gs = (uintptr_t)p;
+			ge = gs + size;
+		}
+		p = mmap((void *)gs, ge - gs, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED)
+			break;
+		h->plug[h->nplugs].at = p;
+		h->plug[h->nplugs++].len = ge - gs;
+		if (p != (void *)gs) /* the flag taken as a hint: this plug filled nothing */
+			break;
 	}
 	return 0;
 }
 
+void pt_clean_hole_plug(struct pt_clean_hole *h)
+{
+	void *p = mmap(h->hole, h->hole_len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == (void *)h->hole)
+		h->plugged = true;
+	else if (p != MAP_FAILED)
+		munmap(p, h->hole_len); /* a kernel that took the flag as a hint */
+}
+
+void pt_clean_hole_unplug(struct pt_clean_hole *h)
+{
+	if (h->plugged)
+		munmap(h->hole, h->hole_len);
+	h->plugged = false;
+}
+
+int pt_clean_hole_empty(const struct pt_clean_hole *h)
+{
+	void *p = mmap(h->hole, h->hole_len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return errno == EEXIST ? 0 : -1;
+	munmap(p, h->hole_len);
+	/* a kernel without the flag took it as a hint and may have put it elsewhere */
+	return p == (void *)h->hole ? 1 : -1;
+}
+
 void pt_clean_hole_free(struct pt_clean_hole *h)
 {
+	pt_clean_hole_unplug(h);
 	for (int i = 0; i < h->nplugs; i++)
-		munmap(h->plug[i], h->plug_len);
+		munmap(h->plug[i].at, h->plug[i].len);
 	/* the two sides only: whatever is in the hole now is not ours */
 	if (h->reserve) {
 		munmap(h->reserve, (size_t)(h->hole - h->reserve));

@@ -51,6 +51,7 @@ struct churn {
 struct churn_role {
 	pthread_mutex_t lock;
 	uint64_t mmaps, outside, hole_bytes;
+	int not_empty, unknown; /* threads whose hole held something at the end, or could not be told */
 	int nholes;
 	struct pt_clean_hole *holes[];
 };
@@ -87,13 +88,22 @@ static int churn_thread_init(struct pt_thread *t, char *err, size_t len)
 	c->size = (size_t)o->size;
 	c->flags = MAP_PRIVATE | MAP_ANONYMOUS | (o->populate ? MAP_POPULATE : 0);
 	c->mmaps = c->outside = 0;
-	if (pt_clean_hole_make(&c->hole, c->size, err, len)) {
+	c->cr = cr;
+	/* one thread at a time, so that a thread's trial mapping that lands in
+	 * another's hole is taken for one of the role's, not plugged */
+	if (cr) /* NULL when driven without setup (tests/perf/bench_harness.c) */
+		pthread_mutex_lock(&cr->lock);
+	if (pt_clean_hole_make(&c->hole, c->size, cr ? cr->holes : NULL, cr ? cr->nholes : 0, err, len)) {
+		if (cr)
+			pthread_mutex_unlock(&cr->lock);
 		free(c);
 		return -1;
 	}
-	c->cr = cr;
-	if (cr) { /* NULL when driven without setup (tests/perf/bench_harness.c) */
-		pthread_mutex_lock(&cr->lock);
+	/* held until this thread's first iteration, in the warm-up: other
+	 * roles' threads set up now and would take the highest gap there is */
+	if (pt_thread_has_warmup(t))
+		pt_clean_hole_plug(&c->hole);
+	if (cr) {
 		cr->holes[cr->nholes++] = &c->hole;
 		pthread_mutex_unlock(&cr->lock);
 	}
@@ -108,6 +118,8 @@ static int churn_run_once(struct pt_thread *t)
 	void *p;
 	int rc;
 
+	if (__builtin_expect(c->hole.plugged, 0))
+		pt_clean_hole_unplug(&c->hole);
 	t0 = pt_op_begin(t, OP_MMAP);
 	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, c->flags, -1, 0);
 	t1 = pt_now_ns();
@@ -136,10 +148,14 @@ static void churn_thread_fini(struct pt_thread *t)
 	if (!c)
 		return;
 	if (cr) { /* NULL when driven without setup (tests/perf/bench_harness.c) */
+		int empty = pt_clean_hole_empty(&c->hole);
+
 		pthread_mutex_lock(&cr->lock);
 		cr->mmaps += c->mmaps;
 		cr->outside += c->outside;
 		cr->hole_bytes = c->hole.hole_len;
+		cr->not_empty += empty == 0;
+		cr->unknown += empty < 0;
 		pthread_mutex_unlock(&cr->lock);
 	}
 	pt_clean_hole_free(&c->hole);
@@ -165,6 +181,10 @@ static void churn_report(struct pt_role_run *rr, struct json_object *o)
 	json_object_object_add(h, "bytes", json_object_new_int64((int64_t)cr->hole_bytes));
 	json_object_object_add(h, "mmaps", json_object_new_int64((int64_t)cr->mmaps));
 	json_object_object_add(h, "outside", json_object_new_int64((int64_t)cr->outside));
+	/* threads whose hole held another mapping at the end (it shared page
+	 * tables with the churn); -1: a thread's could not be told */
+	json_object_object_add(h, "not_empty_at_end",
+			       json_object_new_int(cr->unknown ? -1 : cr->not_empty));
 	json_object_object_add(o, "hole", h);
 }
 

@@ -199,6 +199,10 @@ bool pt_run_stopping(void);
 /* Whether the iteration in progress counts (began in the measured window):
  * what pt_record decides by, for a worker's own counters. */
 bool pt_measuring(const struct pt_thread *t);
+/* Whether iterations run before the measured window (a warm-up): then the
+ * thread's first iteration does not count, and one-off work done in it
+ * (mmap-churn unplugging its hole) takes no lock inside the window. */
+bool pt_thread_has_warmup(const struct pt_thread *t);
 
 /* Cheap per-thread random numbers. */
 static inline uint64_t pt_rand(struct pt_thread *t)

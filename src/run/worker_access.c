@@ -5,6 +5,7 @@
  * nothing of the runner's code, only these views of its state. */
 #include <stdatomic.h>
 
+#include "ptbench/plan.h"
 #include "ptbench/run_state.h"
 #include "ptbench/stop_signal.h"
 #include "ptbench/worker.h"
@@ -24,6 +25,12 @@ bool pt_run_stopping(void)
 bool pt_measuring(const struct pt_thread *t)
 {
 	return t->counting;
+}
+
+bool pt_thread_has_warmup(const struct pt_thread *t)
+{
+	/* no plan: driven by a bench harness, which counts from the start */
+	return t->rr->run->plan && t->rr->run->plan->warmup_ns > 0;
 }
 
 const void *pt_thread_opts(const struct pt_thread *t)

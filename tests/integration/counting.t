@@ -69,4 +69,23 @@ else
 	    for o in [r['workers']['churn']['ops']['mmap'], r['workers']['agent']['ops']['read']])")" True \
 		"a role process's rates divide by the parent's window (measured_s), like the parent's own"
 fi
+
+# Without a warm-up the window opens before the first iteration: the probes'
+# window too (it used to open after the gate, and the first 13-23 mmap +
+# munmap pairs of a 300 ms run counted without their locks)
+for probe in bpf tracefs; do
+	$PTBENCH run tests/perf/churn-only.ini --duration 300ms --warmup 0 --repeat 2 --quiet --lock-probe $probe \
+		-o "$TMP/cold-$probe.json" 2>"$TMP/err"
+	rc=$?
+	got=$(json "$TMP/cold-$probe.json" "d['repeats'][0]['probes']['mmap_lock'].get('backend')" 2>/dev/null)
+	if [ $rc -eq 4 ] || [ "$got" != "$probe" ]; then
+		skip "the $probe backend is not available here (exit $rc, got ${got:-nothing})"
+		continue
+	fi
+	is "$(json "$TMP/cold-$probe.json" "' '.join('%d/%d/%d' % (w, g, m) for r in d['repeats']
+	    for w, g, m in [(r['probes']['mmap_lock']['roles']['churn']['hold']['write']['count'],
+	                     r['probes']['mmap_lock']['roles']['churn']['downgrades'],
+	                     r['workers']['churn']['ops']['mmap']['count'])] if w != 2 * m or g != m or not m)")" "" \
+		"--warmup 0 ($probe): 2 write holds and 1 downgrade per mmap from the first iteration, every repeat (offenders: writes/downgrades/mmaps)"
+done
 done_testing

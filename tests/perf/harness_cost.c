@@ -218,7 +218,7 @@ static int churn_init(struct twin *w)
 
 	w->size = 1UL << 20;
 	w->backing = 0;
-	return pt_clean_hole_make(&w->hole, w->size, err, sizeof(err));
+	return pt_clean_hole_make(&w->hole, w->size, NULL, 0, err, sizeof(err));
 }
 static int churn_pop_init(struct twin *w)
 {
