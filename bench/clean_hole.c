@@ -9,6 +9,10 @@
 #include "collapse_util.h"
 #include "ptbench/clean_hole.h"
 
+/* the largest gap filled whole: the gaps above the hole lie between
+ * libraries, stacks and the like */
+#define PT_CLEAN_HOLE_MAX_PLUG (1UL << 30)
+
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000 /* 4.17; glibc 2.36's headers have it */
 #endif
@@ -80,13 +84,19 @@ int pt_clean_hole_make(struct pt_clean_hole *h, size_t size, struct pt_clean_hol
 
 		if (p == MAP_FAILED)
 			break;
-		if (in_any(h, others, nothers, p)) {
+		if (in_any(h, others, nothers, p) || (uintptr_t)p < (uintptr_t)h->reserve) {
+			/* below the reservation: something took the hole meanwhile
+			 * (another role setting up); a plug there would fill the
+			 * big gaps below everything */
 			munmap(p, size);
 			break;
 		}
-		/* fill the whole gap, or it takes the next trial too */
+		/* fill the whole gap, or it takes the next trial too; a gap
+		 * that is not above the reservation, or is huge, only where
+		 * the trial was */
 		munmap(p, size);
-		if (gap_around((uintptr_t)p, size, &gs, &ge)) {
+		if (gap_around((uintptr_t)p, size, &gs, &ge) ||
+		    gs < (uintptr_t)(h->reserve + h->reserve_len) || ge - gs > PT_CLEAN_HOLE_MAX_PLUG) {
 			gs = (uintptr_t)p;
 			ge = gs + size;
 		}
