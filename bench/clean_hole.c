@@ -17,7 +17,8 @@
 #define MAP_FIXED_NOREPLACE 0x100000 /* 4.17; glibc 2.36's headers have it */
 #endif
 
-static bool in_any(const struct pt_clean_hole *h, struct pt_clean_hole *const *others, int nothers, const void *p)
+bool pt_clean_hole_in_any(const struct pt_clean_hole *h, struct pt_clean_hole *const *others, int nothers,
+			  const void *p)
 {
 	if (pt_clean_hole_holds(h, p))
 		return true;
@@ -84,7 +85,7 @@ int pt_clean_hole_make(struct pt_clean_hole *h, size_t size, struct pt_clean_hol
 
 		if (p == MAP_FAILED)
 			break;
-		if (in_any(h, others, nothers, p) || (uintptr_t)p < (uintptr_t)h->reserve) {
+		if (pt_clean_hole_in_any(h, others, nothers, p) || (uintptr_t)p < (uintptr_t)h->reserve) {
 			/* below the reservation: something took the hole meanwhile
 			 * (another role setting up); a plug there would fill the
 			 * big gaps below everything */

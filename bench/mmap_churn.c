@@ -6,8 +6,9 @@
  * process mapped there before, so munmap's zap costs the same in every
  * process (an empty PTE table under it costs 4-15%). The top-down allocator
  * puts a mapping in the highest hole with room, so with several threads a
- * hole may hold another thread's mapping (a 2 MiB hole holds two of 1 MiB,
- * which then share a PTE table); `hole.outside` in the result counts the
+ * hole may hold another thread's mapping (the 4 MiB hole of a 1 MiB mapping
+ * holds up to four, which may then share a PTE table); `hole.outside` in
+ * the result counts the
  * mmaps that landed in none of the role's holes. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,7 +42,7 @@ struct churn {
 	size_t size;
 	int flags;
 	struct pt_clean_hole hole;
-	struct churn_role *cr; /* the role's holes; NULL without setup */
+	struct churn_role *cr; /* the role's holes (pt_thread_shared, kept for run_once) */
 	uint64_t mmaps, outside;
 };
 
@@ -55,16 +56,6 @@ struct churn_role {
 	int nholes;
 	struct pt_clean_hole *holes[];
 };
-
-static bool in_a_hole(const struct churn *c, const struct churn_role *cr, const void *p)
-{
-	if (pt_clean_hole_holds(&c->hole, p))
-		return true;
-	for (int i = 0; cr && i < cr->nholes; i++)
-		if (pt_clean_hole_holds(cr->holes[i], p))
-			return true;
-	return false;
-}
 
 static int churn_setup(struct pt_role_run *rr, char *err, size_t len)
 {
@@ -91,11 +82,9 @@ static int churn_thread_init(struct pt_thread *t, char *err, size_t len)
 	c->cr = cr;
 	/* one thread at a time, so that a thread's trial mapping that lands in
 	 * another's hole is taken for one of the role's, not plugged */
-	if (cr) /* NULL when driven without setup (tests/perf/bench_harness.c) */
-		pthread_mutex_lock(&cr->lock);
-	if (pt_clean_hole_make(&c->hole, c->size, cr ? cr->holes : NULL, cr ? cr->nholes : 0, err, len)) {
-		if (cr)
-			pthread_mutex_unlock(&cr->lock);
+	pthread_mutex_lock(&cr->lock);
+	if (pt_clean_hole_make(&c->hole, c->size, cr->holes, cr->nholes, err, len)) {
+		pthread_mutex_unlock(&cr->lock);
 		free(c);
 		return -1;
 	}
@@ -103,10 +92,8 @@ static int churn_thread_init(struct pt_thread *t, char *err, size_t len)
 	 * roles' threads set up now and would take the highest gap there is */
 	if (pt_thread_has_warmup(t))
 		pt_clean_hole_plug(&c->hole);
-	if (cr) {
-		cr->holes[cr->nholes++] = &c->hole;
-		pthread_mutex_unlock(&cr->lock);
-	}
+	cr->holes[cr->nholes++] = &c->hole;
+	pthread_mutex_unlock(&cr->lock);
 	t->priv = c;
 	return 0;
 }
@@ -129,7 +116,7 @@ static int churn_run_once(struct pt_thread *t)
 		return 0;
 	}
 	c->mmaps++;
-	c->outside += !in_a_hole(c, c->cr, p);
+	c->outside += !pt_clean_hole_in_any(&c->hole, c->cr->holes, c->cr->nholes, p);
 	/* munmap starts where mmap's sample ended: one clock read fewer per pair */
 	t0 = pt_op_begin_at(t, OP_MUNMAP, t1);
 	rc = munmap(p, c->size);
@@ -143,21 +130,18 @@ static int churn_run_once(struct pt_thread *t)
 static void churn_thread_fini(struct pt_thread *t)
 {
 	struct churn *c = t->priv;
-	struct churn_role *cr = pt_thread_shared(t);
+	int empty;
 
 	if (!c)
 		return;
-	if (cr) { /* NULL when driven without setup (tests/perf/bench_harness.c) */
-		int empty = pt_clean_hole_empty(&c->hole);
-
-		pthread_mutex_lock(&cr->lock);
-		cr->mmaps += c->mmaps;
-		cr->outside += c->outside;
-		cr->hole_bytes = c->hole.hole_len;
-		cr->not_empty += empty == 0;
-		cr->unknown += empty < 0;
-		pthread_mutex_unlock(&cr->lock);
-	}
+	empty = pt_clean_hole_empty(&c->hole);
+	pthread_mutex_lock(&c->cr->lock);
+	c->cr->mmaps += c->mmaps;
+	c->cr->outside += c->outside;
+	c->cr->hole_bytes = c->hole.hole_len;
+	c->cr->not_empty += empty == 0;
+	c->cr->unknown += empty < 0;
+	pthread_mutex_unlock(&c->cr->lock);
 	pt_clean_hole_free(&c->hole);
 	free(c);
 	t->priv = NULL;

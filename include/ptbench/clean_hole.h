@@ -50,6 +50,12 @@ static inline bool pt_clean_hole_holds(const struct pt_clean_hole *h, const void
 	return (uintptr_t)p - (uintptr_t)h->hole < h->hole_len;
 }
 
+/* Whether p lies in h or in one of the others (a role's holes; NULL
+ * entries skipped): where a trial of pt_clean_hole_make() and a worker's
+ * mmap count as landed in a clean hole. */
+bool pt_clean_hole_in_any(const struct pt_clean_hole *h, struct pt_clean_hole *const *others, int nothers,
+			  const void *p);
+
 /* Hold the hole with a PROT_NONE placeholder (never touched: no page table)
  * so that nobody else's mmap(NULL) lands there until the owner's first
  * iteration unplugs it; unplugging takes mmap_lock, so not inside a

@@ -637,6 +637,16 @@ static void abandon_threads(struct pt_run *run, int created, int total)
 
 /* Go, warm up, and open the measured window between two iterations of
  * every worker (the counting rule's first edge, doc/design.md). */
+/* The window opens at run->t_measure: the threads' records from it on, and
+ * the probes' windows (measure_begin), while no iteration is in flight. */
+static void begin_measuring(struct pt_run *run)
+{
+	atomic_store(&run->measure_from, run->t_measure);
+	FOR_AVAILABLE_PROBES(run, p)
+		if (p->probe->measure_begin)
+			p->probe->measure_begin(p->state, run);
+}
+
 static void open_window(struct pt_run *run, int created)
 {
 	char err[256] = "";
@@ -660,10 +670,7 @@ static void open_window(struct pt_run *run, int created)
 		 * opened while its ops counted: 13-23 mmap+munmap pairs without
 		 * their locks in 300 ms of mmap-churn, counting.t) */
 		run->t_measure = run->t_start;
-		atomic_store(&run->measure_from, run->t_measure);
-		FOR_AVAILABLE_PROBES(run, p)
-			if (p->probe->measure_begin)
-				p->probe->measure_begin(p->state, run);
+		begin_measuring(run);
 		atomic_store(&run->phase, PT_PHASE_MEASURE);
 	}
 	pt_procs_go(run);
@@ -680,10 +687,7 @@ static void open_window(struct pt_run *run, int created)
 			if (p->probe->paused)
 				p->probe->paused(p->state, run);
 		run->t_measure = pt_now_ns();
-		atomic_store(&run->measure_from, run->t_measure);
-		FOR_AVAILABLE_PROBES(run, p)
-			if (p->probe->measure_begin)
-				p->probe->measure_begin(p->state, run);
+		begin_measuring(run);
 		pt_procs_open(run);
 		set_phase(run, pt_stop_signal || run->failed ? PT_PHASE_STOP : PT_PHASE_MEASURE);
 	}

@@ -138,9 +138,11 @@ int main(void)
 	       record_after_page_ns(&t));
 	printf("read the clock (CLOCK_MONOTONIC):   %6.2f ns (a timed op reads it twice)\n", clock_ns);
 
-	/* 2. churn through the worker vs a bare loop */
-	if (pt_worker_mmap_churn.thread_init(&t, err, sizeof(err))) {
-		fprintf(stderr, "thread_init: %s\n", err);
+	/* 2. churn through the worker vs a bare loop, driven as the runner
+	 * drives it: setup, thread_init ... thread_fini, teardown */
+	if (pt_worker_mmap_churn.setup(&rr, err, sizeof(err)) ||
+	    pt_worker_mmap_churn.thread_init(&t, err, sizeof(err))) {
+		fprintf(stderr, "set-up: %s\n", err);
 		return 1;
 	}
 	pt_hist_init(t.hist[0]);
@@ -162,6 +164,7 @@ int main(void)
 	       (ratios[ROUNDS / 2 - 1] + ratios[ROUNDS / 2]) / 2, ratios[0], ratios[ROUNDS - 1],
 	       (1 - (ratios[ROUNDS / 2 - 1] + ratios[ROUNDS / 2]) / 2) * 100);
 	pt_worker_mmap_churn.thread_fini(&t);
+	pt_worker_mmap_churn.teardown(&rr);
 	pt_scenario_free(sc);
 	return 0;
 }

@@ -43,6 +43,7 @@
 #include "ptbench/placement.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
+#include "ptbench/topo_plan.h"
 #include "ptbench/vmstat.h"
 #include "ptbench/worker.h"
 
@@ -72,35 +73,26 @@ static int pin_to(int cpu)
 	return sched_setaffinity(0, sizeof(one), &one);
 }
 
-/* "N", "A-B", comma separated, into pin_cpu[]; "none": unbound. -1 when malformed. */
+/* "none": unbound; else ptbench's own `cpus = LIST` syntax (the list goes
+ * to the ptbench arm as that), into pin_cpu[]. -1 when malformed. */
 static int parse_cpus(const char *list)
 {
-	const char *q = list;
+	static int all[CPU_SETSIZE];
+	int n;
 
 	npin = 0;
 	if (!strcmp(list, "none"))
 		return 0;
-	while (*q) {
-		char *end;
-		long a = strtol(q, &end, 10), b = a;
-
-		if (end == q || a < 0 || a >= CPU_SETSIZE)
+	n = pt_place_parse_list(list, all, CPU_SETSIZE);
+	if (n <= 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (all[i] >= CPU_SETSIZE)
 			return -1;
-		if (*end == '-') {
-			q = end + 1;
-			b = strtol(q, &end, 10);
-			if (end == q || b < a || b >= CPU_SETSIZE)
-				return -1;
-		}
-		for (long c = a; c <= b && npin < 64; c++)
-			pin_cpu[npin++] = (int)c;
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return -1;
-		q = end;
+		if (npin < (int)(sizeof(pin_cpu) / sizeof(pin_cpu[0]))) /* threads are 64 at most */
+			pin_cpu[npin++] = all[i];
 	}
-	return npin ? 0 : -1;
+	return 0;
 }
 static pid_t smaps_target;
 static volatile uint64_t sink; /* the twins' summed latencies: keeps the clock reads */
