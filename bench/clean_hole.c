@@ -52,6 +52,44 @@ static int gap_around(uintptr_t p, size_t size, uintptr_t *gs, uintptr_t *ge)
 	return *gs && *ge != UINTPTR_MAX && *gs <= p && p + size <= *ge ? 0 : -1;
 }
 
+/* Trials where mmap(NULL, size) lands now: each miss is a higher gap,
+ * filled with a plug, until one lands in the hole or another of the role's
+ * (or the plugs run out). */
+static void plug_higher_gaps(struct pt_clean_hole *h, struct pt_clean_hole *const *others, int nothers)
+{
+	while (h->nplugs < PT_CLEAN_HOLE_PLUGS) {
+		void *p = mmap(NULL, h->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		uintptr_t gs, ge;
+
+		if (p == MAP_FAILED)
+			break;
+		if (pt_clean_hole_in_any(h, others, nothers, p) || (uintptr_t)p < (uintptr_t)h->reserve) {
+			/* below the reservation: something took the hole meanwhile
+			 * (another role setting up); a plug there would fill the
+			 * big gaps below everything */
+			munmap(p, h->size);
+			break;
+		}
+		/* fill the whole gap, or it takes the next trial too; a gap
+		 * that is not above the reservation, or is huge, only where
+		 * the trial was */
+		munmap(p, h->size);
+		if (gap_around((uintptr_t)p, h->size, &gs, &ge) ||
+		    gs < (uintptr_t)(h->reserve + h->reserve_len) || ge - gs > PT_CLEAN_HOLE_MAX_PLUG) {
+			gs = (uintptr_t)p;
+			ge = gs + h->size;
+		}
+		p = mmap((void *)gs, ge - gs, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED)
+			break;
+		h->plug[h->nplugs].at = p;
+		h->plug[h->nplugs++].len = ge - gs;
+		if (p != (void *)gs) /* the flag taken as a hint: this plug filled nothing */
+			break;
+	}
+}
+
 int pt_clean_hole_make(struct pt_clean_hole *h, size_t size, struct pt_clean_hole *const *others, int nothers,
 		       char *err, size_t len)
 {
@@ -78,38 +116,8 @@ int pt_clean_hole_make(struct pt_clean_hole *h, size_t size, struct pt_clean_hol
 		memset(h, 0, sizeof(*h));
 		return -1;
 	}
-	/* a trial where mmap(NULL, size) lands now: each miss is a higher gap */
-	while (h->nplugs < PT_CLEAN_HOLE_PLUGS) {
-		void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		uintptr_t gs, ge;
-
-		if (p == MAP_FAILED)
-			break;
-		if (pt_clean_hole_in_any(h, others, nothers, p) || (uintptr_t)p < (uintptr_t)h->reserve) {
-			/* below the reservation: something took the hole meanwhile
-			 * (another role setting up); a plug there would fill the
-			 * big gaps below everything */
-			munmap(p, size);
-			break;
-		}
-		/* fill the whole gap, or it takes the next trial too; a gap
-		 * that is not above the reservation, or is huge, only where
-		 * the trial was */
-		munmap(p, size);
-		if (gap_around((uintptr_t)p, size, &gs, &ge) ||
-		    gs < (uintptr_t)(h->reserve + h->reserve_len) || ge - gs > PT_CLEAN_HOLE_MAX_PLUG) {
-			gs = (uintptr_t)p;
-			ge = gs + size;
-		}
-		p = mmap((void *)gs, ge - gs, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-		if (p == MAP_FAILED)
-			break;
-		h->plug[h->nplugs].at = p;
-		h->plug[h->nplugs++].len = ge - gs;
-		if (p != (void *)gs) /* the flag taken as a hint: this plug filled nothing */
-			break;
-	}
+	h->size = size;
+	plug_higher_gaps(h, others, nothers);
 	return 0;
 }
 
@@ -129,6 +137,12 @@ void pt_clean_hole_unplug(struct pt_clean_hole *h)
 	if (h->plugged)
 		munmap(h->hole, h->hole_len);
 	h->plugged = false;
+}
+
+void pt_clean_hole_open(struct pt_clean_hole *h, struct pt_clean_hole *const *others, int nothers)
+{
+	pt_clean_hole_unplug(h);
+	plug_higher_gaps(h, others, nothers);
 }
 
 int pt_clean_hole_empty(const struct pt_clean_hole *h)

@@ -106,7 +106,7 @@ static int churn_run_once(struct pt_thread *t)
 	int rc;
 
 	if (__builtin_expect(c->hole.plugged, 0))
-		pt_clean_hole_unplug(&c->hole);
+		pt_clean_hole_open(&c->hole, c->cr->holes, c->cr->nholes);
 	t0 = pt_op_begin(t, OP_MMAP);
 	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, c->flags, -1, 0);
 	t1 = pt_now_ns();

@@ -25,6 +25,7 @@ struct pt_clean_hole {
 	} plug[PT_CLEAN_HOLE_PLUGS]; /* PROT_NONE fillers of higher gaps */
 	int nplugs;
 	bool plugged;       /* the hole itself held by a PROT_NONE placeholder */
+	size_t size;        /* the mapping's, which the trials map */
 };
 
 /* Reserve, then unmap a PMD-aligned hole for a mapping of size bytes (its
@@ -62,6 +63,10 @@ bool pt_clean_hole_in_any(const struct pt_clean_hole *h, struct pt_clean_hole *c
  * measured window. Plugging fails quietly (the hole stays open). */
 void pt_clean_hole_plug(struct pt_clean_hole *h);
 void pt_clean_hole_unplug(struct pt_clean_hole *h);
+/* Unplug, and plug again the higher gaps that opened since the hole was
+ * made (another thread's buffer freed, a thread gone: under load a 4K or 64K
+ * churn found such a gap above its hole and every mmap landed there). */
+void pt_clean_hole_open(struct pt_clean_hole *h, struct pt_clean_hole *const *others, int nothers);
 
 /* Whether nothing is mapped in the hole now (1), something is (0), or it
  * cannot be told (-1): a PROT_NONE MAP_FIXED_NOREPLACE mapping of the whole

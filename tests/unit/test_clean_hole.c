@@ -1,7 +1,8 @@
 /* The clean hole (include/ptbench/clean_hole.h): where mmap(NULL) lands
  * after it is made, a higher gap plugged, a trial in another hole of the
- * role taken as in, the placeholder that holds it, the emptiness probe, and
- * a free that leaves nothing of it mapped. The process's own layout decides
+ * role taken as in, the placeholder that holds it, a gap opened later
+ * plugged when the hole opens, the emptiness probe, and a free that leaves
+ * nothing of it mapped. The process's own layout decides
  * where the reservation goes; each check is about the hole's own terms. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -102,6 +103,20 @@ int main(void)
 		tap_ok(unmapped(res, len), "free: nothing of the reservation is mapped");
 		tap_ok(unmapped(gap, MIB), "free: the plug is gone");
 	}
+	munmap(top, 16 * MIB);
+
+	/* 6. a higher gap that opens after the hole was made (a buffer above it
+	 * freed): opening the hole plugs it too */
+	top = map_anon(16 * MIB);
+	tap_ok(top != MAP_FAILED && !pt_clean_hole_make(&h, 64 * 1024, NULL, 0, err, sizeof(err)),
+	       "a 64 KiB hole below a fresh 16 MiB mapping: made %s", err);
+	pt_clean_hole_plug(&h);
+	gap = top + 8 * MIB;
+	munmap(gap, MIB);
+	pt_clean_hole_open(&h, NULL, 0);
+	tap_ok(!h.plugged && lands_in(&h, 64 * 1024), "opened: the new gap plugged, mmap(NULL, 64 KiB) in the hole");
+	pt_clean_hole_free(&h);
+	tap_ok(unmapped(gap, MIB), "free: that plug is gone too");
 	munmap(top, 16 * MIB);
 	return tap_done();
 }
