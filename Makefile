@@ -154,10 +154,22 @@ build/fuzz/obj/%.o: %.c tests/fuzz/coverage-ignore.txt
 		-DPTBENCH_VERSION='"$(VERSION)"' -DPTBENCH_DATADIR='"$(PREFIX)/share/ptbench"' \
 		$(FUZZ_FLAGS) -c -o $@ $<
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+# json-c linked statically, its allocation calls renamed to the arena of
+# tests/fuzz/json_arena.c (why: there, and doc/fuzzing.md)
+JSONC_ARCHIVE := $(shell pkg-config --variable=libdir json-c 2>/dev/null)/libjson-c.a
+JSONC_RENAMES := malloc calloc realloc free strdup
+build/fuzz/libjson-c-arena.a: $(JSONC_ARCHIVE)
+	@mkdir -p $(dir $@)
+	objcopy $(foreach f,$(JSONC_RENAMES),--redefine-sym $(f)=pt_fuzz_json_$(f)) $< $@
+
+FUZZ_ARENA := build/fuzz/obj/tests/fuzz/entry.o build/fuzz/obj/tests/fuzz/json_arena.o \
+	build/fuzz/libjson-c-arena.a
+.SECONDARY: $(FUZZ_ARENA)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(FUZZ_ARENA)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 $(WARN) -Iinclude $(PKG_CFLAGS) -pthread $(FUZZ_FLAGS) \
-		-fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+		-fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(FUZZ_ARENA) $(filter-out -ljson-c,$(LDLIBS))
 
 fuzz-build: $(FUZZ_BIN)
 

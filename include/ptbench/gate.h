@@ -46,14 +46,16 @@ enum pt_gate_unit {
  * histogram buckets and timelines, which have no per-boot median, are
  * dropped). REPEAT: the complete repeats of all runs, in order. The rest
  * (system, scenario, tool) is run 1's; "pooled" says how it was made. Runs
- * with no complete repeat are left out. NULL when none is left. */
+ * with no complete repeat are left out. NULL when none is left, or when a
+ * count summed over a run's repeats exceeds PT_RESULT_INT_MAX (the reader
+ * would refuse the pooled result), with the reason in why. */
 struct json_object *pt_gate_pool(struct json_object *const *docs, const char *const *paths,
-				 size_t n, enum pt_gate_unit unit);
+				 size_t n, enum pt_gate_unit unit, char *why, size_t whylen);
 
 /* One boot's repeats reduced number by number (see pt_gate_pool): the
  * sum of every count (op counts, lock events, collapse outcomes), so that
  * per-op ratios are the boot's totals over its totals, the median of every
- * other number. */
+ * other number. NULL when such a sum exceeds PT_RESULT_INT_MAX. */
 struct json_object *pt_gate_median_tree(struct json_object *const *vals, size_t n);
 
 /* --- one gate run (cmd_gate.c, gate_judge.c, gate_report.c) ----------------- */

@@ -17,6 +17,10 @@
 
 struct json_object;
 
+/* The largest integer a result may hold: 2^53, the last that a double (what
+ * compare, gate and plot compute in) holds exactly. */
+#define PT_RESULT_INT_MAX (1ll << 53)
+
 /* Larger result files are refused: a real one is a few MiB. */
 #define PT_RESULT_MAX_BYTES (1ull << 30)
 
@@ -28,6 +32,9 @@ enum {
 	 * a message (a directory of results also holds vm.json and the like);
 	 * a ptbench result that is broken is still an error */
 	PT_RESULT_READ_SKIP_FOREIGN = 1u << 1,
+	/* take the SHA-256 of the bytes read (the gate, which refuses one run
+	 * given twice); compare and the rest do not pay for it */
+	PT_RESULT_READ_DIGEST = 1u << 2,
 };
 
 struct pt_result_file {
@@ -41,8 +48,9 @@ struct pt_result_file {
 	const char *headline; /* scenario.headline, or NULL */
 	size_t repeats_total; /* entries of "repeats" */
 	size_t repeats_used;  /* those not marked "complete": false */
-	/* SHA-256 of the bytes read (the gate refuses one run given twice): set
-	 * once the file was read, even when it is then refused */
+	/* SHA-256 of the bytes read (the gate refuses one run given twice):
+	 * with PT_RESULT_READ_DIGEST, set once the file was read, even when it
+	 * is then refused */
 	uint8_t sha256[PT_SHA256_LEN];
 	bool have_sha256;
 };

@@ -59,7 +59,7 @@ int pt_gate_read_run(const char *path, unsigned flags, struct pt_gate_run *run)
 {
 	struct pt_result_file f;
 	const char *rel;
-	int rc = pt_result_read(path, flags, &f);
+	int rc = pt_result_read(path, flags | PT_RESULT_READ_DIGEST, &f);
 
 	memset(run, 0, sizeof(*run));
 	if (rc == 1)

@@ -110,10 +110,12 @@ static char *write_pool(struct pt_gate *g, struct pt_gate_scen *s, int side,
 			struct json_object **docs, const char **paths, enum pt_gate_unit unit,
 			const char *kind)
 {
-	struct json_object *doc = pt_gate_pool(docs, paths, s->nruns[side], unit);
+	char why[400];
+	struct json_object *doc = pt_gate_pool(docs, paths, s->nruns[side], unit, why, sizeof(why));
 	char *dir = path2(g->outdir, kind, side_name[side], ""), *path;
 
 	if (!doc) {
+		snprintf(s->why, sizeof(s->why), "%s kernel: %s", side ? "candidate" : "base", why);
 		free(dir);
 		return NULL;
 	}
@@ -328,9 +330,6 @@ void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
 					     "merged");
 		if (!s->pooled[side] || !s->merged[side]) {
 			s->status = PT_EXIT_RUNTIME;
-			if (!*s->why)
-				snprintf(s->why, sizeof(s->why), "no complete repeat from the %s kernel",
-					 side ? "candidate" : "base");
 			goto out;
 		}
 	}

@@ -193,8 +193,8 @@ static const char *const kind_words[] = {
 	[K_ARRAY] = "an array",
 	[K_STRING] = "a string",
 	[K_BOOL] = "true or false",
-	[K_UINT] = "a non-negative integer",
-	[K_INT] = "an integer",
+	[K_UINT] = "a non-negative integer (at most 2^53)",
+	[K_INT] = "an integer (at most 2^53 either way)",
 	[K_NUMBER] = "a non-negative number",
 	[K_RATE] = "a number from 0 to 1",
 };
@@ -268,10 +268,15 @@ static bool is_kind(struct json_object *v, enum kind k)
 		return json_object_is_type(v, json_type_string);
 	case K_BOOL:
 		return json_object_is_type(v, json_type_boolean);
+	/* every reader computes in doubles, exact up to 2^53; json-c gives
+	 * INT64_MAX for anything larger, which would be no number written */
 	case K_UINT:
-		return json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0;
+		return json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
+		       json_object_get_int64(v) <= PT_RESULT_INT_MAX;
 	case K_INT:
-		return json_object_is_type(v, json_type_int);
+		return json_object_is_type(v, json_type_int) &&
+		       json_object_get_int64(v) >= -PT_RESULT_INT_MAX &&
+		       json_object_get_int64(v) <= PT_RESULT_INT_MAX;
 	case K_NUMBER:
 	case K_RATE:
 		if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
@@ -947,8 +952,10 @@ int pt_result_read(const char *path, unsigned flags, struct pt_result_file *out)
 		return -1;
 	}
 	/* the bytes that are parsed are the bytes hashed */
-	pt_sha256(text, len, out->sha256);
-	out->have_sha256 = true;
+	if (flags & PT_RESULT_READ_DIGEST) {
+		pt_sha256(text, len, out->sha256);
+		out->have_sha256 = true;
+	}
 	rc = pt_result_from_text(text, len, flags, &doc, err, sizeof(err));
 	free(text);
 	if (rc) {

@@ -32,7 +32,7 @@
 /* as fuzz_result: room for every shape, and the rate stays up */
 #define MAX_FILE 16384
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "entry.h"
 
 static int fds[MAX_FILES];
 static char paths[MAX_FILES][64];
@@ -65,7 +65,9 @@ static void pool_side(struct pt_gate_scen *s, int side, enum pt_gate_unit unit)
 		}
 	if (!n)
 		return;
-	pooled = pt_gate_pool(docs, p, n, unit);
+	char why[512];
+
+	pooled = pt_gate_pool(docs, p, n, unit, why, sizeof(why));
 	if (pooled) {
 		const char *text = json_object_to_json_string_ext(pooled, JSON_C_TO_STRING_PLAIN);
 		struct json_object *back;
@@ -92,7 +94,7 @@ static void gate_free(struct pt_gate *g)
 	pt_gate_free_notes_sides(g);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int pt_fuzz_one(const uint8_t *data, size_t size)
 {
 	static bool ready;
 	static struct pt_gate g;

@@ -9,9 +9,9 @@
 #include "ptbench/options.h"
 #include "ptbench/sweep.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "entry.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int pt_fuzz_one(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1), err[256];
 	long long v;

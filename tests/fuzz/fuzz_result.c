@@ -13,7 +13,7 @@
 
 #include "ptbench/compare.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "entry.h"
 
 static void ignore(void *ctx, const char *msg)
 {
@@ -21,7 +21,7 @@ static void ignore(void *ctx, const char *msg)
 	(void)msg;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int pt_fuzz_one(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
 	static char path[64];

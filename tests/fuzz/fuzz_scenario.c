@@ -11,9 +11,9 @@
 #include "ptbench/plan.h"
 #include "ptbench/scenario.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "entry.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int pt_fuzz_one(const uint8_t *data, size_t size)
 {
 	static int quiet;
 	char *text = malloc(size + 1);

@@ -10,9 +10,9 @@
 
 #include "ptbench/machine_state.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "entry.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int pt_fuzz_one(const uint8_t *data, size_t size)
 {
 	char why[4096 + 256];
 	int pid = -1, n;

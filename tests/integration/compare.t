@@ -510,12 +510,12 @@ hostile() { # hostile NAME EXPECTED-MESSAGE-REGEX DESCRIPTION
 }
 P='d["repeats"][2]["workers"]["faulter"]["ops"]["fault"]["ns"]["p99"]'
 mutate garbage "$P = 'garbage'"
-hostile garbage 'repeats\[2\]\.workers\.faulter\.ops\.fault\.ns\.p99: expected a non-negative integer, got "garbage"$' \
+hostile garbage 'repeats\[2\]\.workers\.faulter\.ops\.fault\.ns\.p99: expected a non-negative integer \(at most 2\^53\), got "garbage"$' \
 	'a percentile "garbage": exit 2 naming the JSON path (was: exit 0, "improved")'
 mutate pfalse "$P = False"
-hostile pfalse 'repeats\[2\]\.workers\.faulter\.ops\.fault\.ns\.p99: expected a non-negative integer, got false$' 'a percentile false: exit 2'
+hostile pfalse 'repeats\[2\]\.workers\.faulter\.ops\.fault\.ns\.p99: expected a non-negative integer \(at most 2\^53\), got false$' 'a percentile false: exit 2'
 mutate pneg "$P = -5"
-hostile pneg 'repeats\[2\]\.workers\.faulter\.ops\.fault\.ns\.p99: expected a non-negative integer, got -5$' 'a percentile -5: exit 2'
+hostile pneg 'repeats\[2\]\.workers\.faulter\.ops\.fault\.ns\.p99: expected a non-negative integer \(at most 2\^53\), got -5$' 'a percentile -5: exit 2'
 mutate nowork 'del d["repeats"][1]["workers"]'
 hostile nowork 'repeats\[1\]\.workers: missing \(expected an object\)$' 'a repeat without workers: exit 2 (was: SIGSEGV)'
 mutate opsarr 'd["repeats"][0]["workers"]["reader"]["ops"] = [1, 2]'

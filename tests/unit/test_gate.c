@@ -215,7 +215,8 @@ int main(void)
 		struct json_object *b3[] = { rep(5, 1, false, false) };
 		struct json_object *docs[3] = { doc_of(b1, 3), doc_of(b2, 3), doc_of(b3, 1) };
 		const char *paths[3] = { "b1.json", "b2.json", "b3.json" };
-		struct json_object *p = pt_gate_pool(docs, paths, 3, PT_GATE_UNIT_BOOT), *reps;
+		char why[512];
+		struct json_object *p = pt_gate_pool(docs, paths, 3, PT_GATE_UNIT_BOOT, why, sizeof(why)), *reps;
 
 		reps = json_object_object_get(p, "repeats");
 		tap_ok(json_object_array_length(reps) == 2, "boot unit: one repeat per boot with a complete repeat (%zu)",
@@ -226,12 +227,13 @@ int main(void)
 		tap_ok(getd(p, "scenario.repeat") == 2, "scenario.repeat says 2");
 		tap_ok(getd(p, "pooled.runs_used") == 2, "pooled.runs_used 2 of 3");
 		json_object_put(p);
-		p = pt_gate_pool(docs, paths, 3, PT_GATE_UNIT_REPEAT);
+		p = pt_gate_pool(docs, paths, 3, PT_GATE_UNIT_REPEAT, why, sizeof(why));
 		tap_ok(json_object_array_length(json_object_object_get(p, "repeats")) == 5,
 		       "repeat unit: the 5 complete repeats");
 		json_object_put(p);
-		tap_ok(pt_gate_pool(docs + 2, paths + 2, 1, PT_GATE_UNIT_BOOT) == NULL,
-		       "no complete repeat at all: NULL");
+		tap_ok(pt_gate_pool(docs + 2, paths + 2, 1, PT_GATE_UNIT_BOOT, why, sizeof(why)) == NULL &&
+			       !strcmp(why, "no complete repeat"),
+		       "no complete repeat at all: NULL, and why (%s)", why);
 		for (int i = 0; i < 3; i++)
 			json_object_put(docs[i]);
 	}
@@ -242,7 +244,8 @@ int main(void)
 		struct json_object *b2[] = { rep(10, 100, true, true), rep(12, 100, true, true) };
 		struct json_object *docs[2] = { doc_of(b1, 3), doc_of(b2, 2) };
 		const char *paths[2] = { "b1.json", "b2.json" };
-		struct json_object *p = pt_gate_pool(docs, paths, 2, PT_GATE_UNIT_BOOT), *reps, *ml, *why;
+		char text[512];
+		struct json_object *p = pt_gate_pool(docs, paths, 2, PT_GATE_UNIT_BOOT, text, sizeof(text)), *reps, *ml, *why;
 
 		reps = json_object_object_get(p, "repeats");
 		ml = json_object_object_get(json_object_object_get(json_object_array_get_idx(reps, 0), "probes"),
@@ -268,7 +271,9 @@ int main(void)
 		b[0] = json_tokener_parse(VMA_REP("fexit"));
 		b[1] = json_tokener_parse(VMA_REP("tracepoints"));
 		doc = doc_of(b, 2);
-		p = pt_gate_pool(&doc, &path, 1, PT_GATE_UNIT_BOOT);
+		char text[512];
+
+		p = pt_gate_pool(&doc, &path, 1, PT_GATE_UNIT_BOOT, text, sizeof(text));
 		vl = json_object_object_get(
 			json_object_object_get(json_object_array_get_idx(json_object_object_get(p, "repeats"), 0),
 					       "probes"),
@@ -277,6 +282,58 @@ int main(void)
 			       json_object_object_get_ex(vl, "why", &why) &&
 			       strstr(json_object_get_string(why), "two methods (fexit, tracepoints)"),
 		       "vma_lock counted by two methods in one boot: unavailable there, with why");
+		json_object_put(p);
+		json_object_put(doc);
+	}
+	/* counts the reader takes (each at most 2^53) whose sum over a boot's
+	 * repeats is more: the pooled result would be refused by the reader
+	 * (found by tests/fuzz/fuzz_gate_inputs), so the pool refuses, saying
+	 * why; a sum within 2^53 pools */
+	{
+		struct json_object *b[2] = { rep(10, 1ll << 52, false, true), rep(12, (1ll << 52) + 1, false, true) };
+		struct json_object *doc = doc_of(b, 2);
+		const char *path = "big.json";
+		char why[512];
+		struct json_object *p = pt_gate_pool(&doc, &path, 1, PT_GATE_UNIT_BOOT, why, sizeof(why));
+
+		tap_ok(!p && strstr(why, "big.json: a count summed over the run's repeats exceeds 2^53"),
+		       "counts summing past 2^53: no pool, and why (%s)", p ? "pooled" : why);
+		json_object_put(p);
+		json_object_put(doc);
+		b[0] = rep(10, 1ll << 52, false, true);
+		b[1] = rep(12, 1ll << 52, false, true);
+		doc = doc_of(b, 2);
+		p = pt_gate_pool(&doc, &path, 1, PT_GATE_UNIT_BOOT, why, sizeof(why));
+		tap_ok(p && getd(json_object_array_get_idx(json_object_object_get(p, "repeats"), 0),
+				 "workers.r.ops.op.count") == 9007199254740992.0,
+		       "counts summing to 2^53 exactly: pooled");
+		json_object_put(p);
+		json_object_put(doc);
+	}
+	/* edited files fuzz_gate_inputs found pooling into ones the reader
+	 * refuses: "ns" only in a repeat without events (it was null), and
+	 * measured_s in one repeat only (a rate above count / measured_s) */
+	{
+		struct json_object *b[2], *doc, *p, *r0, *ns;
+		const char *path = "edited.json";
+		char why[512];
+
+		b[0] = json_tokener_parse("{\"complete\": true, \"measured_s\": 1, \"workers\": {\"r\": {\"ops\": "
+					  "{\"op\": {\"count\": 0, \"ns\": {\"p99\": 5}, \"ops_per_sec\": 0}}}}}");
+		b[1] = json_tokener_parse("{\"complete\": true, \"workers\": {\"r\": {\"ops\": "
+					  "{\"op\": {\"count\": 3, \"ops_per_sec\": 900}}}}}");
+		doc = doc_of(b, 2);
+		p = pt_gate_pool(&doc, &path, 1, PT_GATE_UNIT_BOOT, why, sizeof(why));
+		r0 = json_object_array_get_idx(json_object_object_get(p, "repeats"), 0);
+		ns = json_object_object_get(
+			json_object_object_get(json_object_object_get(json_object_object_get(
+							   json_object_object_get(r0, "workers"), "r"), "ops"),
+					       "op"),
+			"ns");
+		tap_ok(ns && json_object_is_type(ns, json_type_object) && getd(r0, "workers.r.ops.op.ns.p99") == 5,
+		       "\"ns\" only in the repeat without events: taken from it, not null");
+		tap_ok(r0 && !json_object_object_get_ex(r0, "measured_s", NULL),
+		       "measured_s in one repeat of two: left out of the boot");
 		json_object_put(p);
 		json_object_put(doc);
 	}

@@ -56,7 +56,7 @@ int main(void)
 	e = check(good);
 	tap_ok(!strcmp(e, ""), "per-op lock numbers of both probes validate: %s", e);
 	e = edited("\"zap\": {\"events\": 6,", "\"zap\": {\"events\": -6,");
-	tap_ok(!strcmp(e, "repeats[0].probes.mmap_lock.roles.w.ops.zap.events: expected a non-negative integer, "
+	tap_ok(!strcmp(e, "repeats[0].probes.mmap_lock.roles.w.ops.zap.events: expected a non-negative integer (at most 2^53), "
 			  "got -6"),
 	       "an op's counter is checked as the role's: %s", e);
 	e = edited("\"zap\": {\"events\": 6, \"hold\": {\"read\": {\"count\": 2}}}",

@@ -1,0 +1,155 @@
+/* The fuzz build's allocator for json-c: every malloc, calloc, realloc,
+ * strdup and free inside json-c comes here (the Makefile links a copy of
+ * libjson-c.a whose calls to them are renamed with objcopy), and one
+ * execution's blocks are bump-allocated from one mapping that is reset when
+ * the execution ends.
+ *
+ * Why: json-c allocates an object per JSON value, a hash table per object
+ * and a copy of every key; under ASan each of those paid for the sanitizer's
+ * allocator (a stack trace, a fill, the quarantine, fresh pages), most of
+ * fuzz_result's time (doc/fuzzing.md). json-c itself is not instrumented,
+ * so ASan never checked its accesses; what it checks is ours into json-c's
+ * memory, and that stays: each block lies between poisoned redzones, a freed
+ * block is poisoned until the reset, and after the reset everything is
+ * poisoned until handed out again. A block still live at the reset is a
+ * leaked json-c reference: it aborts, as LeakSanitizer would at exit.
+ *
+ * A pointer that is not the arena's (glibc's vasprintf inside json-c's
+ * sprintbuf, or a block taken when the arena was full) goes to the real
+ * allocator. */
+#define _GNU_SOURCE
+#include <sanitizer/asan_interface.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "json_arena.h"
+
+#define ARENA_BYTES (256u << 20) /* one 16 KiB input's tree is well under 1 MiB */
+#define ALIGN 16u
+#define HEADER 16u  /* the block's size, before it: poisoned */
+#define REDZONE 16u /* poisoned bytes after it (ASan's own minimum) */
+
+static unsigned char *base;
+static size_t used;
+static long live;
+
+#define NO_ASAN __attribute__((no_sanitize("address")))
+
+/* Nothing is poisoned here: memory above what was handed out is reachable
+ * only by running off the last block, and its trailing redzone is
+ * poisoned (poisoning all of it up front cost 32 MiB of shadow pages). */
+static void init(void)
+{
+	base = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		    -1, 0);
+	if (base == MAP_FAILED)
+		abort();
+}
+
+static int ours(const void *p)
+{
+	return base && (const unsigned char *)p >= base && (const unsigned char *)p < base + ARENA_BYTES;
+}
+
+NO_ASAN static size_t size_of(const void *p)
+{
+	return *(const size_t *)((const unsigned char *)p - HEADER);
+}
+
+NO_ASAN void *pt_fuzz_json_malloc(size_t size)
+{
+	size_t need, at;
+	unsigned char *p;
+
+	if (!base)
+		init();
+	/* one byte at least: free reads the first byte to catch a double free */
+	if (!size)
+		size = 1;
+	if (size > ARENA_BYTES / 2)
+		return malloc(size);
+	need = HEADER + ((size + ALIGN - 1) & ~(size_t)(ALIGN - 1)) + REDZONE;
+	if (need > ARENA_BYTES - used)
+		return malloc(size);
+	at = used + HEADER;
+	p = base + at;
+	/* [header][the block, rounded up][redzone]: all poisoned but the
+	 * block's own bytes */
+	ASAN_POISON_MEMORY_REGION(base + used, need);
+	used += need;
+	*(size_t *)(p - HEADER) = size;
+	ASAN_UNPOISON_MEMORY_REGION(p, size);
+	live++;
+	return p;
+}
+
+void *pt_fuzz_json_calloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	p = pt_fuzz_json_malloc(n * size);
+	/* reused arena memory is not zero: calloc's promise is kept here */
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+void pt_fuzz_json_free(void *p)
+{
+	if (!p)
+		return;
+	if (!ours(p)) {
+		free(p);
+		return;
+	}
+	/* a second free of one block would count twice: ASan reports its
+	 * read of the poisoned first byte instead */
+	(void)*(volatile unsigned char *)p;
+	ASAN_POISON_MEMORY_REGION(p, size_of(p));
+	live--;
+}
+
+void *pt_fuzz_json_realloc(void *p, size_t size)
+{
+	void *q;
+	size_t old;
+
+	if (!p)
+		return pt_fuzz_json_malloc(size);
+	if (!ours(p))
+		return realloc(p, size);
+	old = size_of(p);
+	q = pt_fuzz_json_malloc(size);
+	if (!q)
+		return NULL;
+	memcpy(q, p, old < size ? old : size);
+	pt_fuzz_json_free(p);
+	return q;
+}
+
+char *pt_fuzz_json_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = pt_fuzz_json_malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+void pt_fuzz_json_reset(void)
+{
+	if (live) {
+		fprintf(stderr, "json arena: %ld json-c block(s) still live when the execution ended "
+				"(a json_object reference leaked)\n", live);
+		abort();
+	}
+	/* nothing to poison: every block was freed, and free poisoned it */
+	used = 0;
+}
