@@ -228,9 +228,22 @@ static void pop(struct vc *c, size_t old)
 	c->path[old] = '\0';
 }
 
+/* push(c, "%s%s", c->len ? "." : "", key) without vsnprintf: the path is
+ * built for every member checked (fuzz_gate_inputs: 7% of an execution) */
 static size_t push_key(struct vc *c, const char *key)
 {
-	return push(c, "%s%s", c->len ? "." : "", key);
+	size_t old = c->len, room = sizeof(c->path) - 1 - old, n = strlen(key);
+
+	if (old && room) {
+		c->path[c->len++] = '.';
+		room--;
+	}
+	if (n > room)
+		n = room;
+	memcpy(c->path + c->len, key, n);
+	c->len += n;
+	c->path[c->len] = '\0';
+	return old;
 }
 
 static void fail(struct vc *c, const char *expected, struct json_object *got, bool missing)
@@ -298,13 +311,13 @@ static struct json_object *field(struct vc *c, struct json_object *o, const char
 
 	if (c->failed || (!present && !required))
 		return NULL;
+	if (present && is_kind(v, k))
+		return v;
+	/* the path is only needed to name what is wrong */
 	old = push_key(c, key);
-	if (!present)
-		fail(c, kind_words[k], NULL, true);
-	else if (!is_kind(v, k))
-		fail(c, kind_words[k], v, false);
+	fail(c, kind_words[k], v, !present);
 	pop(c, old);
-	return c->failed || !present ? NULL : v;
+	return NULL;
 }
 
 /* Every member of an object o.key is of kind k. */
