@@ -46,11 +46,12 @@ enum pt_gate_unit {
  * histogram buckets and timelines, which have no per-boot median, are
  * dropped). REPEAT: the complete repeats of all runs, in order. The rest
  * (system, scenario, tool) is run 1's; "pooled" says how it was made. Runs
- * with no complete repeat are left out. NULL when none is left, or when a
- * count summed over a run's repeats exceeds PT_RESULT_INT_MAX (the reader
- * would refuse the pooled result), with the reason in why. */
+ * with no complete repeat are left out. NULL, with the reason in why, when
+ * none is left, or (*bad_input) when a count summed over a run's repeats
+ * exceeds PT_RESULT_INT_MAX: the reader would refuse the pooled result. */
 struct json_object *pt_gate_pool(struct json_object *const *docs, const char *const *paths,
-				 size_t n, enum pt_gate_unit unit, char *why, size_t whylen);
+				 size_t n, enum pt_gate_unit unit, bool *bad_input, char *why,
+				 size_t whylen);
 
 /* One boot's repeats reduced number by number (see pt_gate_pool): the
  * sum of every count (op counts, lock events, collapse outcomes), so that

@@ -111,11 +111,20 @@ static char *write_pool(struct pt_gate *g, struct pt_gate_scen *s, int side,
 			const char *kind)
 {
 	char why[400];
-	struct json_object *doc = pt_gate_pool(docs, paths, s->nruns[side], unit, why, sizeof(why));
+	bool bad_input;
+	struct json_object *doc = pt_gate_pool(docs, paths, s->nruns[side], unit, &bad_input, why,
+					       sizeof(why));
 	char *dir = path2(g->outdir, kind, side_name[side], ""), *path;
 
 	if (!doc) {
-		snprintf(s->why, sizeof(s->why), "%s kernel: %s", side ? "candidate" : "base", why);
+		/* a result the pool cannot sum is bad input (exit 2), as a
+		 * refused file is; no complete repeat is the run's failing */
+		s->status = bad_input ? PT_EXIT_USAGE : PT_EXIT_RUNTIME;
+		if (bad_input)
+			snprintf(s->why, sizeof(s->why), "%s", why);
+		else
+			snprintf(s->why, sizeof(s->why), "no complete repeat from the %s kernel",
+				 side ? "candidate" : "base");
 		free(dir);
 		return NULL;
 	}
@@ -329,7 +338,8 @@ void pt_gate_judge(struct pt_gate *g, struct pt_gate_scen *s)
 		s->merged[side] = write_pool(g, s, side, docs[side], paths[side], PT_GATE_UNIT_REPEAT,
 					     "merged");
 		if (!s->pooled[side] || !s->merged[side]) {
-			s->status = PT_EXIT_RUNTIME;
+			if (!s->status)
+				s->status = PT_EXIT_RUNTIME;
 			goto out;
 		}
 	}

@@ -199,10 +199,12 @@ static struct json_object *median_tree(struct json_object *const *vals, size_t n
 			    percentile_gap(vals, n, path, k) || rate_base_gap(vals, n, path, k))
 				continue;
 			take_values(vals, n, k, none, nnone < n, sub);
-			/* the repeats with events lack "ns" (an edited file): the
-			 * ones without events give it, or "ns" would be null */
+			/* "ns" only in repeats without events (an edited file: the
+			 * repeats with events lack it): their zeros are no
+			 * latency of the boot's ops, and a null "ns" is refused;
+			 * left out, as the reader allows */
 			if (!any_value(sub, n))
-				take_values(vals, n, k, none, false, sub);
+				continue;
 			sub_path = *path ? pt_xasprintf("%s.%s", path, k) : pt_xstrdup(k);
 			m = median_tree(sub, n, sub_path, too_big);
 			free(sub_path);
@@ -280,12 +282,13 @@ static bool repeat_complete(struct json_object *rep)
 }
 
 struct json_object *pt_gate_pool(struct json_object *const *docs, const char *const *paths,
-				 size_t n, enum pt_gate_unit unit, char *why, size_t whylen)
+				 size_t n, enum pt_gate_unit unit, bool *bad_input, char *why, size_t whylen)
 {
 	struct json_object *out = NULL, *repeats = json_object_new_array();
 	struct json_object *runs = json_object_new_array(), *pooled, *scen;
 	size_t used = 0;
 
+	*bad_input = false;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *reps = json_object_object_get(docs[i], "repeats"), **good;
 		struct json_object *run = json_object_new_object(), *rel = NULL;
@@ -311,12 +314,15 @@ struct json_object *pt_gate_pool(struct json_object *const *docs, const char *co
 		if (!out)
 			json_object_deep_copy(docs[i], &out, NULL);
 		if (unit == PT_GATE_UNIT_BOOT) {
-			struct json_object *m = pt_gate_median_tree(good, k);
+			bool too_big = false;
+			struct json_object *m = median_tree(good, k, "", &too_big);
 
-			if (!m) {
-				snprintf(why, whylen,
-					 "%s: a count summed over the run's repeats exceeds 2^53, more than a result holds exactly",
-					 paths[i]);
+			if (!m || too_big) {
+				*bad_input = true;
+				snprintf(why, whylen, "%s: %s", paths[i],
+					 too_big ? "a count summed over the run's repeats exceeds 2^53, more than a result holds exactly"
+						 : "a repeat that is no object");
+				json_object_put(m);
 				free(good);
 				json_object_put(out);
 				json_object_put(repeats);

@@ -66,8 +66,9 @@ static void pool_side(struct pt_gate_scen *s, int side, enum pt_gate_unit unit)
 	if (!n)
 		return;
 	char why[512];
+	bool bad_input;
 
-	pooled = pt_gate_pool(docs, p, n, unit, why, sizeof(why));
+	pooled = pt_gate_pool(docs, p, n, unit, &bad_input, why, sizeof(why));
 	if (pooled) {
 		const char *text = json_object_to_json_string_ext(pooled, JSON_C_TO_STRING_PLAIN);
 		struct json_object *back;

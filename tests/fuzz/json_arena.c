@@ -7,12 +7,16 @@
  * Why: json-c allocates an object per JSON value, a hash table per object
  * and a copy of every key; under ASan each of those paid for the sanitizer's
  * allocator (a stack trace, a fill, the quarantine, fresh pages), most of
- * fuzz_result's time (doc/fuzzing.md). json-c itself is not instrumented,
- * so ASan never checked its accesses; what it checks is ours into json-c's
- * memory, and that stays: each block lies between poisoned redzones, a freed
- * block is poisoned until the reset, and after the reset everything is
- * poisoned until handed out again. A block still live at the reset is a
- * leaked json-c reference: it aborts, as LeakSanitizer would at exit.
+ * fuzz_result's time (doc/fuzzing.md). json-c's own loads and stores are not
+ * instrumented (only its calls to memcpy, strlen and the like pass ASan's
+ * interceptors); what ASan checks is ours into json-c's memory, and that
+ * stays as it was: each block lies between poisoned bytes (a redzone after
+ * it as large as ASan's own for its size), is filled with 0xbe as ASan
+ * fills a new block (so that a read of bytes never written does not depend
+ * on earlier executions), a freed block is poisoned until the reset, and
+ * after the reset everything is poisoned until handed out again. A block
+ * still live at the reset is a leaked json-c reference: it aborts, as
+ * LeakSanitizer would at exit.
  *
  * A pointer that is not the arena's (glibc's vasprintf inside json-c's
  * sprintbuf, or a block taken when the arena was full) goes to the real
@@ -31,7 +35,7 @@
 #define ARENA_BYTES (256u << 20) /* one 16 KiB input's tree is well under 1 MiB */
 #define ALIGN 16u
 #define HEADER 16u  /* the block's size, before it: poisoned */
-#define REDZONE 16u /* poisoned bytes after it (ASan's own minimum) */
+#define FILL_MAX 4096u /* ASan's max_malloc_fill_size */
 
 static unsigned char *base;
 static size_t used;
@@ -60,6 +64,20 @@ NO_ASAN static size_t size_of(const void *p)
 	return *(const size_t *)((const unsigned char *)p - HEADER);
 }
 
+/* The redzone ASan's allocator gives a block of this size (its
+ * ComputeRZLog: 16 bytes up to 48, doubling to 2 KiB past 64 KiB), so an
+ * overflow runs as far into poison as it would have. */
+static size_t redzone(size_t size)
+{
+	static const size_t limit[] = { 64 - 16, 128 - 32, 512 - 64, 4096 - 128, (1 << 14) - 256,
+					(1 << 15) - 512, (1 << 16) - 1024 };
+	size_t rz = 16;
+
+	for (size_t i = 0; i < sizeof(limit) / sizeof(limit[0]) && size > limit[i]; i++)
+		rz *= 2;
+	return rz;
+}
+
 NO_ASAN void *pt_fuzz_json_malloc(size_t size)
 {
 	size_t need, at;
@@ -72,7 +90,7 @@ NO_ASAN void *pt_fuzz_json_malloc(size_t size)
 		size = 1;
 	if (size > ARENA_BYTES / 2)
 		return malloc(size);
-	need = HEADER + ((size + ALIGN - 1) & ~(size_t)(ALIGN - 1)) + REDZONE;
+	need = HEADER + ((size + ALIGN - 1) & ~(size_t)(ALIGN - 1)) + redzone(size);
 	if (need > ARENA_BYTES - used)
 		return malloc(size);
 	at = used + HEADER;
@@ -83,6 +101,7 @@ NO_ASAN void *pt_fuzz_json_malloc(size_t size)
 	used += need;
 	*(size_t *)(p - HEADER) = size;
 	ASAN_UNPOISON_MEMORY_REGION(p, size);
+	memset(p, 0xbe, size < FILL_MAX ? size : FILL_MAX);
 	live++;
 	return p;
 }

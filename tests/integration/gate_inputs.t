@@ -124,4 +124,16 @@ echo x >"$TMP/afile"
 g ofile-x "${ARGS[@]}" -o "$TMP/afile"
 is "$rc" 2 "-o FILE: exit 2 (bad input), before judging"
 [ ! -e "$TMP/ofile-x/compare" ]; ok $? "-o FILE: nothing judged"
+
+# --- a boot whose count sums past 2^53 over its repeats (fuzz_gate_inputs) -----
+# each repeat's count is within what the reader takes; their sum is not, and
+# the pooled result would be refused: bad input, exit 2, the file named
+cp "$TMP/b3.json" "$TMP/big.json"
+edit "$TMP/big.json" '[r["workers"]["faulter"]["ops"]["fault"].update(count=2**52 + 1) for r in d["repeats"]]'
+g big --unit boot --base-results "$TMP/b1.json" --base-results "$TMP/big.json" --base-results "$TMP/b2.json" \
+	--cand-results "$TMP/c1.json" --cand-results "$TMP/c2.json" --cand-results "$TMP/c3.json"
+is "$rc" 2 "a boot whose fault count sums past 2^53: exit 2 (bad input)"
+grep -q "big.json: a count summed over the run's repeats exceeds 2^53" "$TMP/big.err" "$TMP/big.out" \
+	"$TMP/big/report.md" 2>/dev/null
+ok $? "the reason names the file ($(grep -h 2^53 "$TMP/big.err" "$TMP/big.out" 2>/dev/null | head -1))"
 done_testing
