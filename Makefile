@@ -148,11 +148,19 @@ FUZZ_OBJ := $(patsubst %.c,build/fuzz/obj/%.o,$(CORE_SRC))
 # target and compile them all again for the next
 .SECONDARY: $(FUZZ_OBJ)
 
+# The statistics compare runs on the values a result holds (sorting, ranks,
+# the Mann-Whitney test, the mde search that runs it ~26 times a metric)
+# keep their edges but not libFuzzer's tracing of every integer comparison:
+# loop bounds and indices there said nothing about the input and were the
+# largest single cost of fuzz_result's executions (doc/fuzzing.md)
+FUZZ_NO_TRACE_CMP := src/compare/stats.c src/compare/compare_rule.c
+$(patsubst %.c,build/fuzz/obj/%.o,$(FUZZ_NO_TRACE_CMP)): FUZZ_FILE_FLAGS := -fno-sanitize-coverage=trace-cmp
+
 build/fuzz/obj/%.o: %.c tests/fuzz/coverage-ignore.txt
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 $(WARN) -Iinclude $(PKG_CFLAGS) -pthread $(DEPFLAGS) \
 		-DPTBENCH_VERSION='"$(VERSION)"' -DPTBENCH_DATADIR='"$(PREFIX)/share/ptbench"' \
-		$(FUZZ_FLAGS) -c -o $@ $<
+		$(FUZZ_FLAGS) $(FUZZ_FILE_FLAGS) -c -o $@ $<
 
 # json-c linked statically, its allocation calls renamed to the arena of
 # tests/fuzz/json_arena.c (why: there, and doc/fuzzing.md)

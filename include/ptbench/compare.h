@@ -170,6 +170,10 @@ struct pt_cmp_input {
  * only warns (warn is called with the message). */
 int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
 		void (*warn)(void *ctx, const char *msg), void *ctx);
+/* pt_cmp_load on a file's text already in memory (text[len] the terminating
+ * NUL, path its name in messages): the fuzz target's way in. */
+int pt_cmp_load_buffer(const char *path, const char *text, size_t len, bool force,
+		       struct pt_cmp_input *in, void (*warn)(void *ctx, const char *msg), void *ctx);
 void pt_cmp_input_free(struct pt_cmp_input *in);
 /* Differences that make base and cand incomparable (scenario name and
  * settings, sweep point): each printed as one line "CAND: ..." to buf

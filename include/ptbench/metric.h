@@ -118,6 +118,10 @@ extern const struct pt_metric_def pt_op_metrics[], pt_mmap_lock_metrics[], pt_vm
  * order compare lists them in); *i starts at 0. NULL at the end. A test may
  * add lines with pt_metric_register(). */
 const struct pt_metric_def *pt_metric_next(size_t *i);
+/* The lines of one scope, in registry order; *i starts at 0. NULL at the
+ * end. (Its index is built at the first call after a table was added: not
+ * for threads that race a pt_metric_register.) */
+const struct pt_metric_def *pt_metric_next_in(enum pt_mscope scope, size_t *i);
 /* Add a table (ended by key NULL) after the producers' ones: for tests. */
 void pt_metric_register(const struct pt_metric_def *table);
 

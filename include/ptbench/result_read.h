@@ -60,6 +60,10 @@ struct pt_result_file {
  * passed over (PT_RESULT_READ_SKIP_FOREIGN), or -1 after printing one line
  * "PATH: why" to stderr (the caller exits 2: bad input). */
 int pt_result_read(const char *path, unsigned flags, struct pt_result_file *out);
+/* pt_result_read on a file's text already read (text[len] the terminating
+ * NUL; path only names it in the message): everything after the read. */
+int pt_result_read_buffer(const char *path, const char *text, size_t len, unsigned flags,
+			  struct pt_result_file *out);
 void pt_result_file_free(struct pt_result_file *f);
 
 /* The steps of pt_result_read, for tests and other callers. Each returns 0

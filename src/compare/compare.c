@@ -37,30 +37,25 @@ const char *pt_verdict_name(enum pt_verdict v)
 
 /* ---- loading and checking inputs --------------------------------------- */
 
-int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
+/* What pt_cmp_load keeps of a result read, and the --force checks. */
+static int keep(const char *path, struct pt_result_file *f, bool force, struct pt_cmp_input *in,
 		void (*warn)(void *ctx, const char *msg), void *ctx)
 {
-	struct pt_result_file f;
 	char msg[512];
 
-	memset(in, 0, sizeof(*in));
-	/* pt_result_read says why; with --force a foreign schema version of a
-	 * ptbench result is still read (the shape checks still apply) */
-	if (pt_result_read(path, force ? PT_RESULT_READ_ANY_VERSION : 0, &f))
-		return -1;
-	if (f.foreign_schema) {
+	if (f->foreign_schema) {
 		snprintf(msg, sizeof(msg), "%s: schema %s is not %s; comparing anyway (--force)",
-			 path, f.schema, PT_RESULT_SCHEMA);
+			 path, f->schema, PT_RESULT_SCHEMA);
 		warn(ctx, msg);
 	}
 	in->path = path;
-	in->doc = f.doc;
-	in->kernel = f.kernel;
-	in->repeats_total = f.repeats_total;
-	in->repeats = f.repeats_used;
-	in->scenario = f.scenario;
-	in->headline = f.headline;
-	if (!f.complete) {
+	in->doc = f->doc;
+	in->kernel = f->kernel;
+	in->repeats_total = f->repeats_total;
+	in->repeats = f->repeats_used;
+	in->scenario = f->scenario;
+	in->headline = f->headline;
+	if (!f->complete) {
 		if (!force) {
 			fprintf(stderr,
 				"%s: incomplete run (\"complete\": false: interrupted or failed); "
@@ -75,6 +70,30 @@ int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
 		warn(ctx, msg);
 	}
 	return 0;
+}
+
+int pt_cmp_load(const char *path, bool force, struct pt_cmp_input *in,
+		void (*warn)(void *ctx, const char *msg), void *ctx)
+{
+	struct pt_result_file f;
+
+	memset(in, 0, sizeof(*in));
+	/* pt_result_read says why; with --force a foreign schema version of a
+	 * ptbench result is still read (the shape checks still apply) */
+	if (pt_result_read(path, force ? PT_RESULT_READ_ANY_VERSION : 0, &f))
+		return -1;
+	return keep(path, &f, force, in, warn, ctx);
+}
+
+int pt_cmp_load_buffer(const char *path, const char *text, size_t len, bool force,
+		       struct pt_cmp_input *in, void (*warn)(void *ctx, const char *msg), void *ctx)
+{
+	struct pt_result_file f;
+
+	memset(in, 0, sizeof(*in));
+	if (pt_result_read_buffer(path, text, len, force ? PT_RESULT_READ_ANY_VERSION : 0, &f))
+		return -1;
+	return keep(path, &f, force, in, warn, ctx);
 }
 
 void pt_cmp_input_free(struct pt_cmp_input *in)

@@ -121,10 +121,10 @@ static void add_opstats(struct pt_cmp_namedlist *l, const char *prefix, struct j
 	char name[512];
 	size_t i = 0;
 
-	while ((d = pt_metric_next(&i))) {
+	while ((d = pt_metric_next_in(PT_MS_HIST, &i))) {
 		struct pt_cmp_named *m;
 
-		if (d->scope != PT_MS_HIST || !d->name || (lock && (d->flags & PT_MF_OPS_ONLY)))
+		if (!d->name || (lock && (d->flags & PT_MF_OPS_ONLY)))
 			continue;
 		snprintf(name, sizeof(name), "%s.%s", prefix, d->name);
 		/* a percentile of nothing is not a measurement: no value (a
@@ -257,8 +257,8 @@ static void add_lock_structure(struct pt_cmp_namedlist *l, struct json_object *r
 		double v;
 		size_t i = 0;
 
-		while ((d = pt_metric_next(&i))) {
-			if (d->scope != scope || !d->name || !pt_cmp_lock_value(rep, role, d, NULL, &v, &unit))
+		while ((d = pt_metric_next_in(scope, &i))) {
+			if (!d->name || !pt_cmp_lock_value(rep, role, d, NULL, &v, &unit))
 				continue;
 			snprintf(name, sizeof(name), "%s.roles.%s.%s.per_%s", probe, role, d->name, unit);
 			named_add(named_def(l, name, d, pk, false, !d->gate_unit || !strcmp(d->gate_unit, unit)), v);
@@ -269,8 +269,8 @@ static void add_lock_structure(struct pt_cmp_namedlist *l, struct json_object *r
 		{
 			(void)o;
 			i = 0;
-			while ((d = pt_metric_next(&i))) {
-				if (d->scope != scope || !d->name || !pt_cmp_lock_value(rep, role, d, op, &v, NULL))
+			while ((d = pt_metric_next_in(scope, &i))) {
+				if (!d->name || !pt_cmp_lock_value(rep, role, d, op, &v, NULL))
 					continue;
 				snprintf(name, sizeof(name), "%s.roles.%s.ops.%s.%s.per_%s", probe, role, op, d->name,
 					 op);
@@ -352,8 +352,8 @@ static void add_proof_structure(struct pt_cmp_namedlist *l, struct json_object *
 
 			if (!o)
 				continue;
-			while ((d = pt_metric_next(&i))) {
-				if (d->scope != proofs[p].scope || !d->name || !d->per ||
+			while ((d = pt_metric_next_in(proofs[p].scope, &i))) {
+				if (!d->name || !d->per ||
 				    !pt_metric_get(o, d->per, &per) || !(per > 0) || !pt_metric_get(o, d->key, &v))
 					continue;
 				snprintf(name, sizeof(name), "%s.%s.%s", role, proofs[p].key, d->name);

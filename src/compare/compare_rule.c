@@ -91,19 +91,35 @@ struct dist_call {
 	const char *by; /* NULL: no change called */
 };
 
+/* The baseline of a call: its values and what a call needs of them alone
+ * (the mde search calls the rule ~26 times on one baseline) */
+struct dist_base {
+	const double *v;
+	size_t n;
+	double med, noise;
+};
+
+static void dist_base_of(const double *b, size_t nb, struct dist_base *out)
+{
+	out->v = b;
+	out->n = nb;
+	out->med = pt_median(b, nb);
+	out->noise = pt_rel_iqr(b, nb);
+}
+
 /* The "changed" half of the distribution rule on two samples. */
-static void dist_call(const struct pt_cmp_rule *rule, double tmin, const double *b, size_t nb,
+static void dist_call(const struct pt_cmp_rule *rule, double tmin, const struct dist_base *b,
 		      const double *c, size_t nc, enum pt_mwu_method method, struct dist_call *out)
 {
 	struct pt_mwu t;
 	double mag;
 
-	out->change = rel_change(pt_median(b, nb), pt_median(c, nc));
-	out->noise = fmax(pt_rel_iqr(b, nb), pt_rel_iqr(c, nc));
+	out->change = rel_change(b->med, pt_median(c, nc));
+	out->noise = fmax(b->noise, pt_rel_iqr(c, nc));
 	out->by = NULL;
 	out->p = NAN;
 	out->exact = false;
-	if (!pt_mwu(c, nc, b, nb, method, &t)) {
+	if (!pt_mwu(c, nc, b->v, b->n, method, &t)) {
 		out->p = t.p;
 		out->exact = t.exact;
 	}
@@ -113,7 +129,7 @@ static void dist_call(const struct pt_cmp_rule *rule, double tmin, const double 
 		return;
 	if (out->p < rule->alpha && mag > out->noise)
 		out->by = "mann-whitney";
-	else if (pt_cmp_separated(b, nb, c, nc, out->change > 0 ? 1 : -1))
+	else if (pt_cmp_separated(b->v, b->n, c, nc, out->change > 0 ? 1 : -1))
 		out->by = "separation";
 }
 
@@ -125,6 +141,7 @@ struct mde_ctx {
 	double tmin;
 	double *b, *c0, *c;
 	size_t nb, nc;
+	struct dist_base base; /* of b, once b is filled */
 	bool higher_better;
 	enum pt_mwu_method method;
 };
@@ -135,7 +152,7 @@ static bool regression_called(struct mde_ctx *x, double d)
 
 	for (size_t i = 0; i < x->nc; i++)
 		x->c[i] = x->c0[i] * (x->higher_better ? 1 - d : 1 + d);
-	dist_call(x->rule, x->tmin, x->b, x->nb, x->c, x->nc, x->method, &dc);
+	dist_call(x->rule, x->tmin, &x->base, x->c, x->nc, x->method, &dc);
 	return dc.by && (x->higher_better ? dc.change < 0 : dc.change > 0);
 }
 
@@ -147,8 +164,8 @@ static double dist_mde(const struct pt_cmp_rule *rule, double tmin, const struct
 {
 	double mb = pt_median(m->base.v, m->base.n), mc = pt_median(m->cand.v, m->cand.n);
 	double lo = tmin, hi = m->higher_better ? 0.99 : 100.0;
-	struct mde_ctx x = { rule, tmin, NULL, NULL, NULL, m->base.n * k, m->cand.n * k,
-			     m->higher_better, PT_MWU_AUTO };
+	struct mde_ctx x = { .rule = rule, .tmin = tmin, .nb = m->base.n * k, .nc = m->cand.n * k,
+			     .higher_better = m->higher_better, .method = PT_MWU_AUTO };
 
 	/* nothing falls below a rate of 0: no regression to miss */
 	if (m->higher_better && mb == 0)
@@ -171,6 +188,7 @@ static double dist_mde(const struct pt_cmp_rule *rule, double tmin, const struct
 		for (size_t i = 0; i < m->cand.n; i++)
 			x.c0[r * m->cand.n + i] = m->cand.v[i] * mb / mc;
 	}
+	dist_base_of(x.b, x.nb, &x.base);
 	if (regression_called(&x, lo)) {
 		hi = lo;
 	} else if (!regression_called(&x, hi)) {
@@ -222,11 +240,13 @@ static void fmt_pct(double f, char *buf, size_t len)
 static void decide_dist(const struct pt_cmp_rule *rule, struct pt_metric *m)
 {
 	struct dist_call dc;
+	struct dist_base base;
 	char mde[32], tol[32];
 	bool worse;
 
 	m->threshold = m->tail ? rule->threshold_tail : rule->threshold;
-	dist_call(rule, m->threshold, m->base.v, m->base.n, m->cand.v, m->cand.n, PT_MWU_AUTO, &dc);
+	dist_base_of(m->base.v, m->base.n, &base);
+	dist_call(rule, m->threshold, &base, m->cand.v, m->cand.n, PT_MWU_AUTO, &dc);
 	m->p = dc.p;
 	m->p_exact = dc.exact;
 	m->mde = dist_mde(rule, m->threshold, m, 1);

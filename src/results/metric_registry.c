@@ -5,6 +5,7 @@
  * repeat. */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ptbench/metric.h"
@@ -16,6 +17,15 @@ static const struct pt_metric_def *tables[16] = {
 	pt_op_metrics, pt_collapse_metrics, pt_vmstat_metrics, pt_vma_lock_metrics, pt_mmap_lock_metrics,
 };
 static size_t ntables = 5;
+
+/* The lines of each scope in registry order, built at the first
+ * pt_metric_next_in after the tables changed: the reader and compare look
+ * at one scope's lines per object, hundreds of objects per file */
+#define NSCOPES (PT_MS_VMSTAT + 1)
+#define MAX_LINES 256
+static const struct pt_metric_def *by_scope[NSCOPES][MAX_LINES];
+static size_t nby_scope[NSCOPES];
+static size_t indexed_tables; /* ntables when by_scope was built; 0: never */
 
 void pt_metric_register(const struct pt_metric_def *table)
 {
@@ -36,13 +46,40 @@ const struct pt_metric_def *pt_metric_next(size_t *i)
 	return NULL;
 }
 
+static void index_scopes(void)
+{
+	const struct pt_metric_def *d;
+	size_t i = 0;
+
+	memset(nby_scope, 0, sizeof(nby_scope));
+	while ((d = pt_metric_next(&i))) {
+		size_t s = (size_t)d->scope;
+
+		/* a line past the index's room would be silently never seen:
+		 * the registry is ours and small, so this is a build error */
+		if (s >= NSCOPES || nby_scope[s] == MAX_LINES)
+			abort();
+		by_scope[s][nby_scope[s]++] = d;
+	}
+	indexed_tables = ntables;
+}
+
+const struct pt_metric_def *pt_metric_next_in(enum pt_mscope scope, size_t *i)
+{
+	if (indexed_tables != ntables)
+		index_scopes();
+	if ((size_t)scope >= NSCOPES || *i >= nby_scope[scope])
+		return NULL;
+	return by_scope[scope][(*i)++];
+}
+
 const struct pt_metric_def *pt_metric_raw(enum pt_mscope scope, const char *key)
 {
 	const struct pt_metric_def *d;
 	size_t i = 0;
 
-	while ((d = pt_metric_next(&i)))
-		if (d->scope == scope && !strcmp(d->key, key))
+	while ((d = pt_metric_next_in(scope, &i)))
+		if (!strcmp(d->key, key))
 			return d;
 	return NULL;
 }
@@ -213,8 +250,8 @@ const struct pt_metric_def *pt_metric_stat(const char *stat)
 	const struct pt_metric_def *d;
 	size_t i = 0;
 
-	while (stat && (d = pt_metric_next(&i)))
-		if (d->scope == PT_MS_HIST && d->name && !strcmp(d->name, stat))
+	while (stat && (d = pt_metric_next_in(PT_MS_HIST, &i)))
+		if (d->name && !strcmp(d->name, stat))
 			return d;
 	return NULL;
 }

@@ -384,8 +384,8 @@ static void check_scope(struct vc *c, struct json_object *o, enum pt_mscope scop
 	const struct pt_metric_def *d;
 	size_t i = 0;
 
-	while (!c->failed && (d = pt_metric_next(&i)))
-		if (d->scope == scope && (nested || !strchr(d->key, '.')))
+	while (!c->failed && (d = pt_metric_next_in(scope, &i)))
+		if (nested || !strchr(d->key, '.'))
 			check_def(c, o, d);
 }
 
@@ -401,10 +401,10 @@ static void check_opstats(struct vc *c, struct json_object *o)
 
 	field(c, o, "ns", K_OBJECT, false);
 	check_scope(c, o, PT_MS_HIST, true);
-	while (!c->failed && (d = pt_metric_next(&i))) {
+	while (!c->failed && (d = pt_metric_next_in(PT_MS_HIST, &i))) {
 		double x;
 
-		if (d->scope != PT_MS_HIST || !(d->flags & PT_MF_ORDERED) || !pt_metric_get(o, d->key, &x))
+		if (!(d->flags & PT_MF_ORDERED) || !pt_metric_get(o, d->key, &x))
 			continue;
 		if (prev && x < last) {
 			char want[160];
@@ -955,8 +955,6 @@ int pt_result_read(const char *path, unsigned flags, struct pt_result_file *out)
 	char err[1024];
 	char *text = NULL;
 	size_t len = 0;
-	struct json_object *doc = NULL, *hl;
-	const char *schema;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -964,13 +962,26 @@ int pt_result_read(const char *path, unsigned flags, struct pt_result_file *out)
 		fprintf(stderr, "%s: %s\n", path, err);
 		return -1;
 	}
+	rc = pt_result_read_buffer(path, text, len, flags, out);
+	free(text);
+	return rc;
+}
+
+int pt_result_read_buffer(const char *path, const char *text, size_t len, unsigned flags,
+			  struct pt_result_file *out)
+{
+	char err[1024];
+	struct json_object *doc = NULL, *hl;
+	const char *schema;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
 	/* the bytes that are parsed are the bytes hashed */
 	if (flags & PT_RESULT_READ_DIGEST) {
 		pt_sha256(text, len, out->sha256);
 		out->have_sha256 = true;
 	}
 	rc = pt_result_from_text(text, len, flags, &doc, err, sizeof(err));
-	free(text);
 	if (rc) {
 		if (rc < 0)
 			fprintf(stderr, "%s: %s\n", path, err);

@@ -43,9 +43,14 @@ static long live;
 
 #define NO_ASAN __attribute__((no_sanitize("address")))
 
-/* Nothing is poisoned here: memory above what was handed out is reachable
- * only by running off the last block, and its trailing redzone is
- * poisoned (poisoning all of it up front cost 32 MiB of shadow pages). */
+/* Memory above the high-water mark of every execution so far is poisoned
+ * ahead of need, a step at a time (poisoning all of it up front cost 32
+ * MiB of shadow pages): below the mark, headers and redzones were never
+ * unpoisoned and every block was poisoned again when freed, so handing out
+ * a block is one unpoison. */
+static size_t poisoned;
+#define POISON_STEP (64u << 10)
+
 static void init(void)
 {
 	base = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
@@ -78,7 +83,9 @@ static size_t redzone(size_t size)
 	return rz;
 }
 
-NO_ASAN void *pt_fuzz_json_malloc(size_t size)
+/* A block of size bytes; fill: write ASan's 0xbe over it (up to
+ * FILL_MAX), as a new block's bytes are until written */
+NO_ASAN static void *take(size_t size, int fill)
 {
 	size_t need, at;
 	unsigned char *p;
@@ -89,21 +96,35 @@ NO_ASAN void *pt_fuzz_json_malloc(size_t size)
 	if (!size)
 		size = 1;
 	if (size > ARENA_BYTES / 2)
-		return malloc(size);
+		return NULL;
 	need = HEADER + ((size + ALIGN - 1) & ~(size_t)(ALIGN - 1)) + redzone(size);
 	if (need > ARENA_BYTES - used)
-		return malloc(size);
-	at = used + HEADER;
-	p = base + at;
+		return NULL;
 	/* [header][the block, rounded up][redzone]: all poisoned but the
 	 * block's own bytes */
-	ASAN_POISON_MEMORY_REGION(base + used, need);
+	if (used + need > poisoned) {
+		size_t to = used + need + POISON_STEP;
+
+		to = to < ARENA_BYTES ? to : ARENA_BYTES;
+		ASAN_POISON_MEMORY_REGION(base + poisoned, to - poisoned);
+		poisoned = to;
+	}
+	at = used + HEADER;
+	p = base + at;
 	used += need;
 	*(size_t *)(p - HEADER) = size;
 	ASAN_UNPOISON_MEMORY_REGION(p, size);
-	memset(p, 0xbe, size < FILL_MAX ? size : FILL_MAX);
+	if (fill)
+		memset(p, 0xbe, size < FILL_MAX ? size : FILL_MAX);
 	live++;
 	return p;
+}
+
+void *pt_fuzz_json_malloc(size_t size)
+{
+	void *p = take(size, 1);
+
+	return p ? p : malloc(size);
 }
 
 void *pt_fuzz_json_calloc(size_t n, size_t size)
@@ -112,10 +133,11 @@ void *pt_fuzz_json_calloc(size_t n, size_t size)
 
 	if (size && n > SIZE_MAX / size)
 		return NULL;
-	p = pt_fuzz_json_malloc(n * size);
+	p = take(n * size, 0);
+	if (!p)
+		return calloc(n, size);
 	/* reused arena memory is not zero: calloc's promise is kept here */
-	if (p)
-		memset(p, 0, n * size);
+	memset(p, 0, n * size);
 	return p;
 }
 
@@ -155,10 +177,12 @@ void *pt_fuzz_json_realloc(void *p, size_t size)
 char *pt_fuzz_json_strdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
-	char *p = pt_fuzz_json_malloc(n);
+	/* no fill: every byte is written */
+	char *p = take(n, 0);
 
-	if (p)
-		memcpy(p, s, n);
+	if (!p)
+		return strdup(s);
+	memcpy(p, s, n);
 	return p;
 }
 

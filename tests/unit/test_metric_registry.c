@@ -64,7 +64,28 @@ int main(void)
 	double v = 0;
 	FILE *f;
 
-	pt_metric_register(synthetic);
+	/* the per-scope listing: every line of the scope, in registry order,
+	 * built before the new table and again after it */
+	{
+		const struct pt_metric_def *d, *e;
+		size_t i = 0, j = 0, n = 0;
+		int same = 1;
+
+		while ((d = pt_metric_next(&i)))
+			if (d->scope == PT_MS_MMAP_LOCK) {
+				e = pt_metric_next_in(PT_MS_MMAP_LOCK, &j);
+				same &= e == d;
+				n++;
+			}
+		tap_ok(same && n > 0 && !pt_metric_next_in(PT_MS_MMAP_LOCK, &j),
+		       "pt_metric_next_in lists a scope's %zu lines in registry order", n);
+		pt_metric_register(synthetic);
+		for (i = 0, j = 0; (d = pt_metric_next_in(PT_MS_MMAP_LOCK, &i));)
+			j += d == synthetic;
+		tap_ok(i == n + 1 && j == 1, "and the registered line once more after it: %zu of %zu", j, i);
+		i = 0;
+		tap_ok(!pt_metric_next_in((enum pt_mscope)99, &i), "no lines for a scope that is none");
+	}
 	tap_ok(pt_metric_raw(PT_MS_MMAP_LOCK, "spins") == synthetic, "the registered line is found by scope and key");
 	tap_ok(pt_metric_by_name("mmap_lock.roles.f.spins.per_fault") == synthetic &&
 		       pt_metric_by_name("mmap_lock.roles.f.ops.zap.spins.per_zap") == synthetic,
