@@ -18,12 +18,14 @@
  * pays at the least). The probe's ns/event minus floor:clock's is its own
  * code: the part a change to the programs can win back.
  *
- * Then one more bpf pass with the kernel's run-time statistics on
- * (BPF_ENABLE_STATS, held by an fd: nothing in sysctl changes, and it ends
- * with the fd): each ptbench program's run count and run time say how much
- * of the cost per event is the programs' own code and how much is the
- * tracepoint's dispatch into them (the trampoline, the ctx setup). Stats add
- * two clock reads per run, so this pass is not one of the rounds.
+ * Then rounds of floor:clock, bpf and bpf+vma passes with the kernel's
+ * run-time statistics on (BPF_ENABLE_STATS, held by an fd: nothing in sysctl
+ * changes, and it ends with the fd): each program's run count and run time
+ * say how much of the cost per event is the programs' own code and how much
+ * the tracepoint's dispatch into them (the trampoline, the ctx setup), and
+ * bpf's time per run less floor:clock's is the probe's own code measured by
+ * the kernel (breakdown()). Stats add two clock reads per run, so these
+ * passes are not among the rounds above.
  *
  * The loop thread is a worker of an mmap-churn role to the probes and marks
  * its ops as workers do (pt_op_begin_at: mmap, munmap), so the programs take
@@ -282,10 +284,11 @@ static int workload(struct pt_run *run, struct ptbench_overhead_floor *fl, const
 	return 0;
 }
 
-/* run count and time of this process's loaded programs named ptbench_*:
+/* run count and time of this process's loaded programs whose names begin
+ * with prefix (ptbench_*, the probes' but ptbench_fork; floor_clock_*):
  * those whose ids its own file descriptors hold (/proc/self/fdinfo), not
  * those of other ptbench runs on the machine, which come and go */
-static void prog_stats(uint64_t *cnt, uint64_t *ns)
+static void prog_stats(const char *prefix, uint64_t *cnt, uint64_t *ns)
 {
 	DIR *d = opendir("/proc/self/fdinfo");
 	struct dirent *de;
@@ -318,7 +321,7 @@ static void prog_stats(uint64_t *cnt, uint64_t *ns)
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strncmp(info.name, "ptbench_", 8) &&
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strncmp(info.name, prefix, strlen(prefix)) &&
 		    strcmp(info.name, "ptbench_fork")) {
 			*cnt += info.run_cnt;
 			*ns += info.run_time_ns;
@@ -329,39 +332,88 @@ static void prog_stats(uint64_t *cnt, uint64_t *ns)
 		closedir(d);
 }
 
-/* one bpf pass (and one bpf+vma pass) with run-time statistics: the
- * programs' runs per iteration (every run of them: other processes' mmap_lock
- * events run them too, and find them not the run's) and their own ns per run */
-static void breakdown(struct pt_run *run, const char *desc, size_t size, bool populate)
+/* Passes with run-time statistics, rotating floor:clock, bpf and bpf+vma
+ * over ROUNDS rounds: the programs' runs per iteration (every run of them:
+ * other processes' mmap_lock events run them too, and find them not the
+ * run's) and their own ns per run. The statistics time each run with two
+ * clock reads of their own, in every mode alike, so bpf's ns per run less
+ * floor:clock's, round by round, is the probe's own code above the one
+ * clock read any timing probe makes: the kernel's measure of what the
+ * loop's rate ratios above estimate, without the dispatch and without the
+ * loop's noise (a vCPU that slows down slows both sides of a round). */
+enum { S_FLOOR, S_BPF, S_BPF_VMA, NSTATS };
+
+static void breakdown(struct pt_run *run, struct ptbench_overhead_floor *fl, const char *desc, size_t size,
+		      bool populate)
 {
+	static const char *const names[NSTATS] = { "floor:clock", "bpf", "bpf+vma" };
+	double per_run[NSTATS][MAX_ROUNDS], runs_it[NSTATS][MAX_ROUNDS], own[MAX_ROUNDS];
 	int sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	/* a mode with a pass that could not run or saw no run has no figure */
+	bool have[NSTATS] = { true, true, true };
 
 	if (sfd < 0) {
 		printf("%-20s programs: no run-time statistics (BPF_ENABLE_STATS: %s)\n", desc,
 		       strerror(errno));
 		return;
 	}
-	for (int vma = 0; vma < 2; vma++) {
-		uint64_t it, c0, n0, c1, n1;
-		struct live l[2];
-		int nl = 0;
+	for (int r = 0; r < ROUNDS; r++)
+		for (int k = 0; k < NSTATS; k++) {
+			int m = (k + r) % NSTATS;
+			uint64_t it, c0, n0, c1, n1;
+			struct bpf_link *fl_links[3];
+			struct live l[2];
+			int nl = 0;
+			const char *prefix = m == S_FLOOR ? "floor_clock_" : "ptbench_";
 
-		if (start(run, &pt_probe_mmap_lock_bpf, &l[nl]))
-			break;
-		nl++;
-		if (vma && !start(run, &pt_probe_vma_lock, &l[nl]))
-			nl++;
-		prog_stats(&c0, &n0);
-		loop(size, populate, &it);
-		prog_stats(&c1, &n1);
-		for (int i = nl; i-- > 0;)
-			finish(run, &l[i]);
-		printf("%-20s programs (%s): %.2f runs/iter, %.0f ns per run of their own code (kernel "
-		       "run-time statistics; the rest of ns/event above is the dispatch into them)\n",
-		       desc, vma ? "bpf+vma" : "bpf", (double)(c1 - c0) / (double)it,
-		       c1 > c0 ? (double)(n1 - n0) / (double)(c1 - c0) : 0);
-	}
+			if (m == S_FLOOR) {
+				if (!fl || !floor_attach(fl, M_FLOOR_CLOCK, fl_links)) {
+					have[m] = false;
+					continue;
+				}
+			} else {
+				if (start(run, &pt_probe_mmap_lock_bpf, &l[nl])) {
+					have[m] = false;
+					continue;
+				}
+				nl++;
+				if (m == S_BPF_VMA && !start(run, &pt_probe_vma_lock, &l[nl]))
+					nl++;
+			}
+			prog_stats(prefix, &c0, &n0);
+			loop(size, populate, &it);
+			prog_stats(prefix, &c1, &n1);
+			if (m == S_FLOOR)
+				for (int i = 0; i < 3; i++)
+					bpf_link__destroy(fl_links[i]);
+			for (int i = nl; i-- > 0;)
+				finish(run, &l[i]);
+			if (c1 <= c0) {
+				have[m] = false;
+				continue;
+			}
+			per_run[m][r] = (double)(n1 - n0) / (double)(c1 - c0);
+			runs_it[m][r] = (double)(c1 - c0) / (double)it;
+		}
 	close(sfd);
+	for (int m = 0; m < NSTATS; m++)
+		if (have[m]) {
+			double rit = median(runs_it[m], ROUNDS);
+
+			printf("%-20s programs (%s): %.2f runs/iter, %.0f ns per run (kernel run-time "
+			       "statistics, two clock reads of theirs included; median of %d rounds)\n",
+			       desc, names[m], rit, median(per_run[m], ROUNDS), ROUNDS);
+		}
+	if (have[S_FLOOR] && have[S_BPF]) {
+		double mid;
+
+		for (int r = 0; r < ROUNDS; r++)
+			own[r] = per_run[S_BPF][r] - per_run[S_FLOOR][r];
+		mid = median(own, ROUNDS);
+		printf("%-20s bpf above floor:clock, per run: %.0f ns, the programs' own code (kernel run-time "
+		       "statistics; median of rounds, quartiles %.0f .. %.0f)\n",
+		       desc, mid, own[ROUNDS / 4], own[(3 * ROUNDS) / 4]);
+	}
 }
 
 int main(void)
@@ -406,8 +458,8 @@ int main(void)
 		ptbench_overhead_floor__destroy(fl);
 		return 0;
 	}
-	breakdown(&run, "64K, not populated", 64 << 10, false);
-	breakdown(&run, "2M, populated", 2 << 20, true);
+	breakdown(&run, fl, "64K, not populated", 64 << 10, false);
+	breakdown(&run, fl, "2M, populated", 2 << 20, true);
 	ptbench_overhead_floor__destroy(fl);
 	return 0;
 }
