@@ -55,8 +55,8 @@ static void index_scopes(void)
 	while ((d = pt_metric_next(&i))) {
 		size_t s = (size_t)d->scope;
 
-		/* a line past the index's room would be silently never seen:
-		 * the registry is ours and small, so this is a build error */
+		/* a line past the index's room would silently never be
+		 * seen: the tables are ours and small, so a programming error */
 		if (s >= NSCOPES || nby_scope[s] == MAX_LINES)
 			abort();
 		by_scope[s][nby_scope[s]++] = d;
