@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ptbench/compare.h"
 #include "ptbench/result_read.h"
 #include "ptbench/sweep.h"
 #include "tap.h"
@@ -88,6 +89,24 @@ static void one_read(void)
 	       "pt_result_read: no digest unless PT_RESULT_READ_DIGEST asks for it");
 	pt_result_file_free(&f);
 	unlink(path);
+	/* the same from the text in memory (the fuzz target's way in):
+	 * the same fields, the same digest, the name in the message */
+	{
+		struct pt_result_file g;
+		struct pt_cmp_input in;
+
+		tap_ok(pt_result_read_buffer("mem.json", good, strlen(good), PT_RESULT_READ_DIGEST, &g) == 0 &&
+			       g.have_sha256 && !memcmp(g.sha256, want, sizeof(want)) &&
+			       !strcmp(g.path, "mem.json") && g.repeats_total >= 1 && g.complete,
+		       "pt_result_read_buffer: what pt_result_read gives from the file");
+		pt_result_file_free(&g);
+		tap_ok(pt_result_read_buffer("mem.json", skip, strlen(skip), PT_RESULT_READ_SKIP_FOREIGN, &g) == 1,
+		       "pt_result_read_buffer: SKIP_FOREIGN passes other JSON over");
+		tap_ok(pt_cmp_load_buffer("mem.json", good, strlen(good), false, &in, NULL, NULL) == 0 &&
+			       !strcmp(in.path, "mem.json") && in.doc && in.repeats >= 1,
+		       "pt_cmp_load_buffer: compare's load from memory");
+		pt_cmp_input_free(&in);
+	}
 }
 
 static void sweep_median(void)
