@@ -63,13 +63,13 @@ static char **headline_metrics(const struct pt_plot *p, size_t *np)
 		size_t nd = 0, j = 0;
 
 		/* every op's latencies that compare gates by default (p99) */
-		while ((d = pt_metric_next(&j)))
-			nd += d->scope == PT_MS_HIST && d->kind == PT_MK_LATENCY && d->show == PT_SHOW_GATED;
+		while ((d = pt_metric_next_in(PT_MS_HIST, &j)))
+			nd += d->kind == PT_MK_LATENCY && d->show == PT_SHOW_GATED;
 		plot_collect_ops(p, 0, &keys);
 		m = pt_xcalloc(keys.n * nd + 1, sizeof(*m));
 		for (size_t i = 0; i < keys.n; i++)
-			for (j = 0; (d = pt_metric_next(&j));)
-				if (d->scope == PT_MS_HIST && d->kind == PT_MK_LATENCY && d->show == PT_SHOW_GATED)
+			for (j = 0; (d = pt_metric_next_in(PT_MS_HIST, &j));)
+				if (d->kind == PT_MK_LATENCY && d->show == PT_SHOW_GATED)
 					m[n++] = plot_fmt("%s.%s.%s", keys.v[i].role, keys.v[i].op, d->name);
 		plot_opkeys_free(&keys);
 	}

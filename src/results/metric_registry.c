@@ -20,11 +20,11 @@ static size_t ntables = 5;
 
 /* The lines of each scope in registry order, built at the first
  * pt_metric_next_in after the tables changed: the reader and compare look
- * at one scope's lines per object, hundreds of objects per file */
+ * at one scope's lines per object, hundreds of objects per file. by_scope
+ * holds every line, scope by scope; scope s's are at [first[s], first[s+1]). */
 #define NSCOPES (PT_MS_VMSTAT + 1)
-#define MAX_LINES 256
-static const struct pt_metric_def *by_scope[NSCOPES][MAX_LINES];
-static size_t nby_scope[NSCOPES];
+static const struct pt_metric_def **by_scope;
+static size_t first[NSCOPES + 1];
 static size_t indexed_tables; /* ntables when by_scope was built; 0: never */
 
 void pt_metric_register(const struct pt_metric_def *table)
@@ -49,18 +49,23 @@ const struct pt_metric_def *pt_metric_next(size_t *i)
 static void index_scopes(void)
 {
 	const struct pt_metric_def *d;
-	size_t i = 0;
+	size_t i = 0, at[NSCOPES];
 
-	memset(nby_scope, 0, sizeof(nby_scope));
-	while ((d = pt_metric_next(&i))) {
-		size_t s = (size_t)d->scope;
-
-		/* a line past the index's room would silently never be
-		 * seen: the tables are ours and small, so a programming error */
-		if (s >= NSCOPES || nby_scope[s] == MAX_LINES)
-			abort();
-		by_scope[s][nby_scope[s]++] = d;
+	/* counted per scope, then each scope's lines placed after the last's
+	 * (a line of no scope is in none, as no scope ever matched it) */
+	memset(first, 0, sizeof(first));
+	while ((d = pt_metric_next(&i)))
+		if ((size_t)d->scope < NSCOPES)
+			first[d->scope + 1]++;
+	for (size_t s = 0; s < NSCOPES; s++) {
+		first[s + 1] += first[s];
+		at[s] = first[s];
 	}
+	free(by_scope);
+	by_scope = pt_xmalloc((first[NSCOPES] ? first[NSCOPES] : 1) * sizeof(*by_scope));
+	for (i = 0; (d = pt_metric_next(&i));)
+		if ((size_t)d->scope < NSCOPES)
+			by_scope[at[d->scope]++] = d;
 	indexed_tables = ntables;
 }
 
@@ -68,9 +73,9 @@ const struct pt_metric_def *pt_metric_next_in(enum pt_mscope scope, size_t *i)
 {
 	if (indexed_tables != ntables)
 		index_scopes();
-	if ((size_t)scope >= NSCOPES || *i >= nby_scope[scope])
+	if ((size_t)scope >= NSCOPES || first[scope] + *i >= first[scope + 1])
 		return NULL;
-	return by_scope[scope][(*i)++];
+	return by_scope[first[scope] + (*i)++];
 }
 
 const struct pt_metric_def *pt_metric_raw(enum pt_mscope scope, const char *key)

@@ -714,10 +714,10 @@ static void check_rates(struct vc *c, struct json_object *rep, struct json_objec
 
 	if (c->failed || !pt_metric_get(rep, "measured_s", &secs))
 		return;
-	while ((d = pt_metric_next(&i)))
-		if (d->scope == PT_MS_HIST && d->kind == PT_MK_RATE && !rate)
+	while ((d = pt_metric_next_in(PT_MS_HIST, &i)))
+		if (d->kind == PT_MK_RATE && !rate)
 			rate = d;
-		else if (d->scope == PT_MS_HIST && (d->flags & PT_MF_REQUIRED) && d->pool == PT_POOL_SUM && !count)
+		else if ((d->flags & PT_MF_REQUIRED) && d->pool == PT_POOL_SUM && !count)
 			count = d;
 	json_object_object_foreach(workers, role, w)
 	{
