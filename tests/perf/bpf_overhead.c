@@ -178,6 +178,60 @@ static uint64_t finish(struct pt_run *run, struct live *l)
 	return events;
 }
 
+static bool is_floor(int m)
+{
+	return m == M_FLOOR_EMPTY || m == M_FLOOR_CLOCK;
+}
+
+/* what a mode has on: its probes (bpf, bpf+vma, tracefs) or a floor's links */
+struct mode_on {
+	int m;
+	struct live l[2];
+	int nl;
+	struct bpf_link *fl_links[3];
+};
+
+/* Turn mode m on: 0, or -1 when a floor's programs could not attach or a
+ * probe could not start (the per-VMA lock probe of bpf+vma may not: then
+ * bpf+vma runs bpf alone, as a run would) */
+static int mode_on(struct pt_run *run, struct ptbench_overhead_floor *fl, int m, struct mode_on *o)
+{
+	o->m = m;
+	o->nl = 0;
+	if (is_floor(m))
+		return fl && floor_attach(fl, m, o->fl_links) ? 0 : -1;
+	if (m == M_BPF || m == M_BPF_VMA) {
+		if (start(run, &pt_probe_mmap_lock_bpf, &o->l[o->nl]))
+			return -1;
+		o->nl++;
+	}
+	if (m == M_BPF_VMA && !start(run, &pt_probe_vma_lock, &o->l[o->nl]))
+		o->nl++;
+	if (m == M_TRACEFS) {
+		if (start(run, &pt_probe_mmap_lock_tracefs, &o->l[o->nl]))
+			return -1;
+		o->nl++;
+	}
+	return 0;
+}
+
+/* Turn it off: the events the mmap_lock probe counted (0 without one) */
+static uint64_t mode_off(struct pt_run *run, struct mode_on *o)
+{
+	uint64_t events = 0;
+
+	if (is_floor(o->m))
+		for (int i = 0; i < 3; i++)
+			bpf_link__destroy(o->fl_links[i]);
+	for (int i = o->nl; i-- > 0;) {
+		uint64_t e = finish(run, &o->l[i]);
+
+		if (o->l[i].p != &pt_probe_vma_lock)
+			events = e;
+	}
+	return events;
+}
+
 static int workload(struct pt_run *run, struct ptbench_overhead_floor *fl, const char *desc, size_t size,
 		    bool populate)
 {
@@ -192,34 +246,17 @@ static int workload(struct pt_run *run, struct ptbench_overhead_floor *fl, const
 		/* off's rate must be known for the ratios: measure all, then divide */
 		for (int k = 0; k < NMODES; k++) {
 			int m = order[k];
-			struct live l[2];
-			struct bpf_link *fl_links[3];
-			int nl = 0;
-			uint64_t it, events = 0;
+			struct mode_on on;
+			uint64_t it;
 
-			if ((m == M_FLOOR_EMPTY || m == M_FLOOR_CLOCK) && (!fl || !floor_attach(fl, m, fl_links))) {
+			if (mode_on(run, fl, m, &on)) {
+				if (!is_floor(m))
+					return -1;
 				rate[m][r] = 0;
 				continue;
 			}
-			if (m == M_BPF || m == M_BPF_VMA) {
-				if (start(run, &pt_probe_mmap_lock_bpf, &l[nl++]))
-					return -1;
-			}
-			if (m == M_BPF_VMA && !start(run, &pt_probe_vma_lock, &l[nl]))
-				nl++;
-			if (m == M_TRACEFS && start(run, &pt_probe_mmap_lock_tracefs, &l[nl++]))
-				return -1;
 			rate[m][r] = loop(size, populate, &it);
-			if (m == M_FLOOR_EMPTY || m == M_FLOOR_CLOCK)
-				for (int i = 0; i < 3; i++)
-					bpf_link__destroy(fl_links[i]);
-			for (int i = nl; i-- > 0;) {
-				uint64_t e = finish(run, &l[i]);
-
-				if (l[i].p != &pt_probe_vma_lock)
-					events = e;
-			}
-			epi[m][r] = (double)events / (double)it;
+			epi[m][r] = (double)mode_off(run, &on) / (double)it;
 		}
 		/* the floors count nothing: they see the events the bpf probe counted */
 		epi[M_FLOOR_EMPTY][r] = epi[M_FLOOR_CLOCK][r] = epi[M_BPF][r];
@@ -346,7 +383,7 @@ enum { S_FLOOR, S_BPF, S_BPF_VMA, NSTATS };
 static void breakdown(struct pt_run *run, struct ptbench_overhead_floor *fl, const char *desc, size_t size,
 		      bool populate)
 {
-	static const char *const names[NSTATS] = { "floor:clock", "bpf", "bpf+vma" };
+	static const int mode[NSTATS] = { M_FLOOR_CLOCK, M_BPF, M_BPF_VMA };
 	double per_run[NSTATS][MAX_ROUNDS], runs_it[NSTATS][MAX_ROUNDS], own[MAX_ROUNDS];
 	int sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	/* a mode with a pass that could not run or saw no run has no figure */
@@ -359,57 +396,40 @@ static void breakdown(struct pt_run *run, struct ptbench_overhead_floor *fl, con
 	}
 	for (int r = 0; r < ROUNDS; r++)
 		for (int k = 0; k < NSTATS; k++) {
-			int m = (k + r) % NSTATS;
+			int s = (k + r) % NSTATS;
+			const char *prefix = s == S_FLOOR ? "floor_clock_" : "ptbench_";
 			uint64_t it, c0, n0, c1, n1;
-			struct bpf_link *fl_links[3];
-			struct live l[2];
-			int nl = 0;
-			const char *prefix = m == S_FLOOR ? "floor_clock_" : "ptbench_";
+			struct mode_on on;
 
-			if (m == S_FLOOR) {
-				if (!fl || !floor_attach(fl, M_FLOOR_CLOCK, fl_links)) {
-					have[m] = false;
-					continue;
-				}
-			} else {
-				if (start(run, &pt_probe_mmap_lock_bpf, &l[nl])) {
-					have[m] = false;
-					continue;
-				}
-				nl++;
-				if (m == S_BPF_VMA && !start(run, &pt_probe_vma_lock, &l[nl]))
-					nl++;
+			if (mode_on(run, fl, mode[s], &on)) {
+				have[s] = false;
+				continue;
 			}
 			prog_stats(prefix, &c0, &n0);
 			loop(size, populate, &it);
 			prog_stats(prefix, &c1, &n1);
-			if (m == S_FLOOR)
-				for (int i = 0; i < 3; i++)
-					bpf_link__destroy(fl_links[i]);
-			for (int i = nl; i-- > 0;)
-				finish(run, &l[i]);
+			mode_off(run, &on);
 			if (c1 <= c0) {
-				have[m] = false;
+				have[s] = false;
 				continue;
 			}
-			per_run[m][r] = (double)(n1 - n0) / (double)(c1 - c0);
-			runs_it[m][r] = (double)(c1 - c0) / (double)it;
+			per_run[s][r] = (double)(n1 - n0) / (double)(c1 - c0);
+			runs_it[s][r] = (double)(c1 - c0) / (double)it;
 		}
 	close(sfd);
-	for (int m = 0; m < NSTATS; m++)
-		if (have[m]) {
-			double rit = median(runs_it[m], ROUNDS);
-
+	/* round by round (both passes saw the same machine), before median()
+	 * below sorts the per-mode arrays */
+	for (int r = 0; have[S_FLOOR] && have[S_BPF] && r < ROUNDS; r++)
+		own[r] = per_run[S_BPF][r] - per_run[S_FLOOR][r];
+	for (int s = 0; s < NSTATS; s++)
+		if (have[s])
 			printf("%-20s programs (%s): %.2f runs/iter, %.0f ns per run (kernel run-time "
 			       "statistics, two clock reads of theirs included; median of %d rounds)\n",
-			       desc, names[m], rit, median(per_run[m], ROUNDS), ROUNDS);
-		}
+			       desc, mode_names[mode[s]], median(runs_it[s], ROUNDS), median(per_run[s], ROUNDS),
+			       ROUNDS);
 	if (have[S_FLOOR] && have[S_BPF]) {
-		double mid;
+		double mid = median(own, ROUNDS);
 
-		for (int r = 0; r < ROUNDS; r++)
-			own[r] = per_run[S_BPF][r] - per_run[S_FLOOR][r];
-		mid = median(own, ROUNDS);
 		printf("%-20s bpf above floor:clock, per run: %.0f ns, the programs' own code (kernel run-time "
 		       "statistics; median of rounds, quartiles %.0f .. %.0f)\n",
 		       desc, mid, own[ROUNDS / 4], own[(3 * ROUNDS) / 4]);
