@@ -66,6 +66,16 @@ bool pt_bpf_shared(int *tasks_fd, int *vma_grp_fd);
  * value_size). Returns ncpus, or -1 with errno. */
 int pt_bpf_read_percpu(int fd, uint32_t nkeys, size_t value_size, void **out);
 
+/* The lock probes' CPU-first plain arrays (src/bpf/cpu_array.bpf.h): size
+ * map to the possible CPUs times per_cpu values of value_size bytes (a
+ * multiple of 8) before loading (-1 with why: too large for a BPF array, or
+ * libbpf refused), and read one back: out receives per_cpu values per CPU,
+ * CPU-major (value i of CPU cpu at out + (cpu * per_cpu + i) * value_size).
+ * pt_bpf_read_cpu_array returns ncpus, or -1 with errno. */
+struct bpf_map;
+int pt_bpf_size_cpu_array(struct bpf_map *map, size_t per_cpu, size_t value_size, char *why, size_t len);
+int pt_bpf_read_cpu_array(int fd, size_t per_cpu, size_t value_size, void **out);
+
 /* Add one CPU's hstat to another. */
 void pt_bpf_hstat_add(struct pt_bpf_hstat *dst, const struct pt_bpf_hstat *src);
 /* h = the histogram given by its buckets (PT_BPF_HIST_BUCKETS of them, summed

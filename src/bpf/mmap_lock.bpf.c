@@ -2,7 +2,8 @@
 /* The mmap_lock probe in the kernel: tp_btf programs on the three mmap_lock
  * tracepoints pair start -> acquire -> release per task and mm, and keep per
  * role group the counters and the wait/hold histograms (src/run/hist.c's
- * buckets) in per-CPU arrays that user space reads once, after the repeat.
+ * buckets), each a plain array with a part per CPU (cpu_array.bpf.h), that
+ * user space reads once, after the repeat.
  * Nothing is sent to user space per event.
  *
  * The pairing is mmap_lock_pair.c's, event for event (see its header for the
@@ -31,27 +32,31 @@
 #include "core_types.h"
 #include "roles.bpf.h"
 #include "task_lock.bpf.h"
+#include "cpu_array.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 enum { T_START, T_ACQUIRE, T_RELEASE };
 
-/* counters per cell (task_lock.bpf.h), sized by user space before loading */
+/* counters per cell (task_lock.bpf.h) in each CPU's part of ncells
+ * (cpu_array.bpf.h), sized by user space before loading */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, PT_BPF_MAX_GROUPS);
 	__type(key, __u32);
 	__type(value, struct pt_bpf_ml_group);
 } ptbench_ml_grp SEC(".maps");
 
-/* (cell * PT_BPF_NHISTS + hist) * PT_BPF_HIST_BUCKETS + bucket; user space
- * sizes it to the run's cells before loading */
+/* the wait/hold buckets: (cell * PT_BPF_NHISTS + hist) * PT_BPF_HIST_BUCKETS +
+ * bucket in each CPU's part of hist_per_cpu of them (cpu_array.bpf.h); user
+ * space sizes it to the run's cells and its CPUs before loading */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS);
 	__type(key, __u32);
 	__type(value, __u64);
 } ptbench_ml_hist SEC(".maps");
+const volatile __u32 hist_per_cpu = PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS;
 
 /* the measured window, CLOCK_MONOTONIC ns (bpf_ktime_get_ns); set by user
  * space: lo when it opens (nothing counts before), hi when the last
@@ -71,7 +76,7 @@ static __always_inline void sample(struct pt_bpf_ml_group *grp, __u32 cell, __u3
 		return;
 	hstat_add(&grp->h[hist], v);
 	idx = (cell * PT_BPF_NHISTS + hist) * PT_BPF_HIST_BUCKETS + hist_index(v);
-	b = bpf_map_lookup_elem(&ptbench_ml_hist, &idx);
+	b = cpu_array_elem(&ptbench_ml_hist, hist_per_cpu, idx);
 	if (b)
 		*b += 1;
 }
@@ -118,7 +123,7 @@ static __always_inline int on_event(int type, __u64 mm, __u8 write, __u8 success
 			/* no pairing state for this task: its events cannot pair */
 			cell = group_cell0((__u32)g);
 			__sync_fetch_and_add(&no_storage, 1);
-			grp = bpf_map_lookup_elem(&ptbench_ml_grp, &cell);
+			grp = cpu_array_elem(&ptbench_ml_grp, ncells, cell);
 			if (grp) {
 				ts = bpf_ktime_get_ns();
 				if (ts >= win_lo && ts <= win_hi) {
@@ -141,7 +146,7 @@ static __always_inline int on_event(int type, __u64 mm, __u8 write, __u8 success
 	 * first on release and last on start (and acquire). */
 	ts = type == T_RELEASE ? bpf_ktime_get_ns() : 0;
 	cell = cell_now(tl->cell0, tl->nops, tl->slot);
-	grp = bpf_map_lookup_elem(&ptbench_ml_grp, &cell);
+	grp = cpu_array_elem(&ptbench_ml_grp, ncells, cell);
 	if (!grp)
 		return 0;
 	s = slot_for(tl, mm);

@@ -24,6 +24,7 @@
 
 #include "core_types.h"
 #include "op_marker.bpf.h"
+#include "cpu_array.bpf.h"
 #include "ptbench/lock_bpf_abi.h"
 
 /* one mm whose lock the task waits for or holds (mmap_lock.bpf.c) */
@@ -54,10 +55,11 @@ struct {
 	__type(value, struct task_lock);
 } ptbench_tasks SEC(".maps");
 
-/* per-VMA lock counters per cell, summed over CPUs by user space; sized by
- * it before loading */
+/* per-VMA lock counters per cell in each CPU's part of ncells
+ * (cpu_array.bpf.h), summed over CPUs by user space; sized by it before
+ * loading */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, PT_BPF_MAX_GROUPS);
 	__type(key, __u32);
 	__type(value, struct pt_bpf_vma_group);
@@ -66,6 +68,7 @@ struct {
 /* the cell layout, set before loading */
 const volatile __u32 cell_base[PT_BPF_MAX_GROUPS];
 const volatile __u32 cell_nops[PT_BPF_MAX_GROUPS];
+const volatile __u32 ncells = 1;
 
 /* The cell of the op the task is in now: its marker says which (op id + 1,
  * 0 in none); a value past the group's ops is "in no op". */
@@ -107,7 +110,7 @@ static __always_inline void vma_fallback(struct task_struct *task, struct task_l
 	if (!regs || !PT_REGS_IN_EXCEPTION(regs) || PT_REGS_FAULT_IP(regs) != tl->fault_ip)
 		return;
 	cell = cell_now(tl->vcell0, tl->vnops, tl->vslot);
-	vg = bpf_map_lookup_elem(&ptbench_vma_grp, &cell);
+	vg = cpu_array_elem(&ptbench_vma_grp, ncells, cell);
 	if (vg)
 		vg->fallbacks++;
 }

@@ -44,16 +44,20 @@
 #include "core_types.h"
 #include "roles.bpf.h"
 #include "task_lock.bpf.h"
+#include "cpu_array.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* cell * PT_BPF_HIST_BUCKETS + bucket, sized by user space before loading */
+/* the write-wait buckets: cell * PT_BPF_HIST_BUCKETS + bucket in each CPU's
+ * part of hist_per_cpu of them (cpu_array.bpf.h), sized by user space before
+ * loading */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, PT_BPF_HIST_BUCKETS);
 	__type(key, __u32);
 	__type(value, __u64);
 } ptbench_vma_hist SEC(".maps");
+const volatile __u32 hist_per_cpu = PT_BPF_HIST_BUCKETS;
 
 /* What a task of the run carries between programs is task_lock.bpf.h's
  * struct task_lock (its v* fields: group, cell and op-marker slot looked up
@@ -111,7 +115,7 @@ static __always_inline struct pt_bpf_vma_group *group_now(const struct task_lock
 
 	if (!in_window(bpf_ktime_get_ns()))
 		return 0;
-	return bpf_map_lookup_elem(&ptbench_vma_grp, &cell);
+	return cpu_array_elem(&ptbench_vma_grp, ncells, cell);
 }
 
 SEC("fexit/lock_vma_under_rcu")
@@ -155,7 +159,7 @@ int ptbench_vw_out(__u64 *ctx)
 	if (!st) /* not the run's: its entry made no state */
 		return 0;
 	cell = cell_now(st->vcell0, st->vnops, st->vslot);
-	grp = bpf_map_lookup_elem(&ptbench_vma_grp, &cell);
+	grp = cpu_array_elem(&ptbench_vma_grp, ncells, cell);
 	if (!st->vw_ts) {
 		/* the run's now, and entered before the programs were attached */
 		if (st->vgen == roles_gen && grp && in_window(ts))
@@ -169,7 +173,7 @@ int ptbench_vw_out(__u64 *ctx)
 	grp->write_locks++;
 	hstat_add(&grp->write_wait, v);
 	idx = cell * PT_BPF_HIST_BUCKETS + hist_index(v);
-	b = bpf_map_lookup_elem(&ptbench_vma_hist, &idx);
+	b = cpu_array_elem(&ptbench_vma_hist, hist_per_cpu, idx);
 	if (b)
 		*b += 1;
 	return 0;

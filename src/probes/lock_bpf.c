@@ -228,27 +228,21 @@ int pt_bpf_fill_tids(int tids_fd, volatile __u32 *roles_gen, const struct pt_run
 	return n;
 }
 
-int pt_bpf_read_percpu(int fd, uint32_t nkeys, size_t value_size, void **out)
+/* Keys [0, nkeys) of an array map into buf, row bytes a key (the kernel's
+ * value: one, or one per possible CPU); 0, or -1 with errno. */
+static int read_keys(int fd, uint32_t nkeys, size_t row, char *buf)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	size_t stride = (value_size + 7) / 8 * 8; /* the kernel rounds per-CPU values up to 8 */
-	char *buf, *row;
 	uint32_t *keys, out_batch = 0;
 	bool batch_ok = true;
 	uint32_t done = 0;
 
-	if (ncpus <= 0) {
-		errno = -ncpus;
-		return -1;
-	}
-	buf = pt_xcalloc((size_t)nkeys * (size_t)ncpus, stride);
 	keys = pt_xcalloc(nkeys ? nkeys : 1, sizeof(*keys));
 	/* one system call for many keys where the kernel has batch lookups */
 	while (done < nkeys && batch_ok) {
 		__u32 count = nkeys - done;
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
 		int err = bpf_map_lookup_batch(fd, done ? &out_batch : NULL, &out_batch, keys + done,
-					       buf + (size_t)done * (size_t)ncpus * stride, &count, &opts);
+					       buf + (size_t)done * row, &count, &opts);
 
 		if (err && errno != ENOENT) {
 			batch_ok = false;
@@ -259,28 +253,90 @@ int pt_bpf_read_percpu(int fd, uint32_t nkeys, size_t value_size, void **out)
 			break;
 	}
 	if (!batch_ok || done != nkeys) {
-		for (uint32_t k = 0; k < nkeys; k++) {
-			row = buf + (size_t)k * (size_t)ncpus * stride;
-			if (bpf_map_lookup_elem(fd, &k, row)) {
-				free(buf);
+		for (uint32_t k = 0; k < nkeys; k++)
+			if (bpf_map_lookup_elem(fd, &k, buf + (size_t)k * row)) {
 				free(keys);
 				return -1;
 			}
-		}
 	} else {
 		/* a batch answers in key order for arrays; put rows where the key says */
 		for (uint32_t i = 0; i < nkeys; i++)
 			if (keys[i] != i) {
-				free(buf);
 				free(keys);
 				errno = EPROTO;
 				return -1;
 			}
 	}
 	free(keys);
+	return 0;
+}
+
+int pt_bpf_read_percpu(int fd, uint32_t nkeys, size_t value_size, void **out)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	size_t stride = (value_size + 7) / 8 * 8; /* the kernel rounds per-CPU values up to 8 */
+	char *buf;
+
+	if (ncpus <= 0) {
+		errno = -ncpus;
+		return -1;
+	}
+	buf = pt_xcalloc((size_t)nkeys * (size_t)ncpus, stride);
+	if (read_keys(fd, nkeys, (size_t)ncpus * stride, buf)) {
+		free(buf);
+		return -1;
+	}
 	if (stride != value_size) { /* pack the rows to value_size */
 		for (size_t i = 0; i < (size_t)nkeys * (size_t)ncpus; i++)
 			memmove(buf + i * value_size, buf + i * stride, value_size);
+	}
+	*out = buf;
+	return ncpus;
+}
+
+/* Older kernels refuse an array map of U32_MAX - PAGE_SIZE bytes or more
+ * (kernel/bpf/arraymap.c, array_map_alloc(): "make sure there is no u32
+ * overflow later in round_up()"); keep under that everywhere. */
+#define CPU_ARRAY_MAX_BYTES (UINT32_MAX - (1u << 16))
+
+int pt_bpf_size_cpu_array(struct bpf_map *map, size_t per_cpu, size_t value_size, char *why, size_t len)
+{
+	int ncpus = libbpf_num_possible_cpus(), err;
+	uint64_t n;
+
+	if (ncpus <= 0) {
+		pt_bpf_why(why, len, "cannot count the possible CPUs", ncpus);
+		return -1;
+	}
+	n = (uint64_t)ncpus * per_cpu;
+	if (n * value_size >= CPU_ARRAY_MAX_BYTES) {
+		snprintf(why, len, "%s: %d possible CPUs x %zu values of %zu bytes, %.1f GiB, more than a BPF array holds",
+			 bpf_map__name(map), ncpus, per_cpu, value_size, (double)(n * value_size) / (1 << 30));
+		return -1;
+	}
+	err = bpf_map__set_max_entries(map, (uint32_t)n);
+	if (err) {
+		pt_bpf_why(why, len, "cannot size the counter maps", err);
+		return -1;
+	}
+	return 0;
+}
+
+int pt_bpf_read_cpu_array(int fd, size_t per_cpu, size_t value_size, void **out)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint32_t nkeys;
+	char *buf;
+
+	if (ncpus <= 0) {
+		errno = -ncpus;
+		return -1;
+	}
+	nkeys = (uint32_t)((size_t)ncpus * per_cpu); /* pt_bpf_size_cpu_array made it fit */
+	buf = pt_xcalloc(nkeys ? nkeys : 1, value_size);
+	if (read_keys(fd, nkeys, value_size, buf)) {
+		free(buf);
+		return -1;
 	}
 	*out = buf;
 	return ncpus;

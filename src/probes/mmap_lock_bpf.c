@@ -128,16 +128,13 @@ static int mlb_start(struct pt_run *run, void **state, char *why, size_t len)
 	s->ncells = pt_bpf_cells(run, s->cell_base, s->cell_nops);
 	memcpy((void *)s->skel->rodata->cell_base, s->cell_base, sizeof(s->cell_base));
 	memcpy((void *)s->skel->rodata->cell_nops, s->cell_nops, sizeof(s->cell_nops));
-	err = bpf_map__set_max_entries(s->skel->maps.ptbench_ml_hist,
-				       (uint32_t)(s->ncells * PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS));
-	if (!err)
-		err = bpf_map__set_max_entries(s->skel->maps.ptbench_ml_grp, (uint32_t)s->ncells);
-	if (!err)
-		err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_grp, (uint32_t)s->ncells);
-	if (err) {
-		pt_bpf_why(why, len, "cannot size the counter maps", err);
+	s->skel->rodata->ncells = (uint32_t)s->ncells;
+	s->skel->rodata->hist_per_cpu = (uint32_t)(s->ncells * PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS);
+	if (pt_bpf_size_cpu_array(s->skel->maps.ptbench_ml_hist, s->skel->rodata->hist_per_cpu, sizeof(uint64_t), why,
+				  len) ||
+	    pt_bpf_size_cpu_array(s->skel->maps.ptbench_ml_grp, s->ncells, sizeof(struct pt_bpf_ml_group), why, len) ||
+	    pt_bpf_size_cpu_array(s->skel->maps.ptbench_vma_grp, s->ncells, sizeof(struct pt_bpf_vma_group), why, len))
 		goto fail;
-	}
 	/* the threads' op markers: without them the programs count per role only */
 	err = pt_op_marks_reuse(s->skel->maps.ptbench_op_marks, s->skel->maps.ptbench_op_slots);
 	s->per_op = !err;
@@ -205,13 +202,11 @@ static int read_maps(struct mlb_state *s)
 	uint64_t *hist = NULL, *sum;
 	int ncpus;
 
-	ncpus = pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_ml_grp), (uint32_t)s->ncells, sizeof(*grp),
-				   (void **)&grp);
+	ncpus = pt_bpf_read_cpu_array(bpf_map__fd(s->skel->maps.ptbench_ml_grp), s->ncells, sizeof(*grp), (void **)&grp);
 	if (ncpus < 0)
 		return -1;
-	if (pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_ml_hist),
-			       (uint32_t)(s->ncells * PT_BPF_NHISTS * PT_BPF_HIST_BUCKETS), sizeof(uint64_t),
-			       (void **)&hist) < 0) {
+	if (pt_bpf_read_cpu_array(bpf_map__fd(s->skel->maps.ptbench_ml_hist), s->skel->rodata->hist_per_cpu,
+				  sizeof(*hist), (void **)&hist) < 0) {
 		free(grp);
 		return -1;
 	}
@@ -224,7 +219,7 @@ static int read_maps(struct mlb_state *s)
 		stats_alloc(st);
 		memset(&acc, 0, sizeof(acc));
 		for (int cpu = 0; cpu < ncpus; cpu++) {
-			const struct pt_bpf_ml_group *v = &grp[c * (size_t)ncpus + (size_t)cpu];
+			const struct pt_bpf_ml_group *v = &grp[(size_t)cpu * s->ncells + c];
 
 			acc.events += v->events;
 			acc.downgrades += v->downgrades;
@@ -250,8 +245,8 @@ static int read_maps(struct mlb_state *s)
 			if (acc.h[h].count)
 				for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++)
 					for (int cpu = 0; cpu < ncpus; cpu++)
-						sum[b] += hist[((c * PT_BPF_NHISTS + (size_t)h) * PT_BPF_HIST_BUCKETS + b) *
-								       (size_t)ncpus + (size_t)cpu];
+						sum[b] += hist[(size_t)cpu * s->skel->rodata->hist_per_cpu +
+							       (c * PT_BPF_NHISTS + (size_t)h) * PT_BPF_HIST_BUCKETS + b];
 			pt_bpf_hist_set(dst, sum, &acc.h[h]);
 		}
 	}

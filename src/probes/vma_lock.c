@@ -93,13 +93,17 @@ static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, s
 	s->ncells = pt_bpf_cells(run, s->cell_base, s->cell_nops);
 	memcpy((void *)s->skel->rodata->cell_base, s->cell_base, sizeof(s->cell_base));
 	memcpy((void *)s->skel->rodata->cell_nops, s->cell_nops, sizeof(s->cell_nops));
-	err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_hist, (uint32_t)(s->ncells * PT_BPF_HIST_BUCKETS));
-	if (!err)
-		err = bpf_map__set_max_entries(s->skel->maps.ptbench_vma_grp, (uint32_t)s->ncells);
+	s->skel->rodata->ncells = (uint32_t)s->ncells;
+	s->skel->rodata->hist_per_cpu = (uint32_t)(s->ncells * PT_BPF_HIST_BUCKETS);
+	if (pt_bpf_size_cpu_array(s->skel->maps.ptbench_vma_hist, s->skel->rodata->hist_per_cpu, sizeof(uint64_t), why,
+				  len) ||
+	    pt_bpf_size_cpu_array(s->skel->maps.ptbench_vma_grp, s->ncells, sizeof(struct pt_bpf_vma_group), why, len))
+		return -1;
 	/* The mmap_lock BPF probe runs: its task storage and counters are
 	 * these, and its mmap_lock_acquire_returned program counts the
 	 * fallbacks (one program on that tracepoint, not two). */
-	s->shared = !err && pt_bpf_shared(&tasks_fd, &vma_fd);
+	err = 0;
+	s->shared = pt_bpf_shared(&tasks_fd, &vma_fd);
 	if (s->shared) {
 		err = bpf_map__reuse_fd(s->skel->maps.ptbench_tasks, tasks_fd);
 		if (!err)
@@ -221,13 +225,13 @@ static int read_maps(struct vl_state *s)
 {
 	struct pt_bpf_vma_group *grp = NULL;
 	uint64_t *hist = NULL, *sum;
-	int ncpus = pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_vma_grp), (uint32_t)s->ncells, sizeof(*grp),
-				       (void **)&grp);
+	int ncpus = pt_bpf_read_cpu_array(bpf_map__fd(s->skel->maps.ptbench_vma_grp), s->ncells, sizeof(*grp),
+					  (void **)&grp);
 
 	if (ncpus < 0)
 		return -1;
-	if (pt_bpf_read_percpu(bpf_map__fd(s->skel->maps.ptbench_vma_hist), (uint32_t)(s->ncells * PT_BPF_HIST_BUCKETS),
-			       sizeof(uint64_t), (void **)&hist) < 0) {
+	if (pt_bpf_read_cpu_array(bpf_map__fd(s->skel->maps.ptbench_vma_hist), s->skel->rodata->hist_per_cpu,
+				  sizeof(*hist), (void **)&hist) < 0) {
 		free(grp);
 		return -1;
 	}
@@ -238,7 +242,7 @@ static int read_maps(struct vl_state *s)
 		struct pt_bpf_vma_group *a = &s->cells[c];
 
 		for (int cpu = 0; cpu < ncpus; cpu++) {
-			const struct pt_bpf_vma_group *v = &grp[c * (size_t)ncpus + (size_t)cpu];
+			const struct pt_bpf_vma_group *v = &grp[(size_t)cpu * s->ncells + c];
 
 			a->attempts += v->attempts;
 			a->locked += v->locked;
@@ -252,7 +256,7 @@ static int read_maps(struct vl_state *s)
 		for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++) {
 			sum[b] = 0;
 			for (int cpu = 0; cpu < ncpus && a->write_wait.count; cpu++)
-				sum[b] += hist[(c * PT_BPF_HIST_BUCKETS + b) * (size_t)ncpus + (size_t)cpu];
+				sum[b] += hist[(size_t)cpu * s->skel->rodata->hist_per_cpu + c * PT_BPF_HIST_BUCKETS + b];
 		}
 		s->wait[c] = pt_hist_new();
 		pt_bpf_hist_set(s->wait[c], sum, &a->write_wait);
