@@ -4,12 +4,13 @@
  *
  * Why not a per-CPU array: its inlined lookup loads the element's per-CPU
  * pointer from a table in the map (8 bytes per element, 34 KiB per
- * histogram) and then the value in the per-CPU area, two dependent loads in
- * two vmalloc'd places; a plain array's lookup is an address computation
- * and the value's load (kernel/bpf/arraymap.c, percpu_array_map_gen_lookup()
- * against array_map_gen_lookup()). The first bucket increment of a run was
- * the programs' largest single cost (doc/probes.md, "The lock probes' own
- * code"). Each CPU still writes only its own part, so no cache line is
+ * histogram) and then the value in the per-CPU area, two dependent loads
+ * and two cache lines per bucket; a plain array's lookup is an address
+ * computation and the value's load (kernel/bpf/arraymap.c,
+ * percpu_array_map_gen_lookup() against array_map_gen_lookup()). The bucket
+ * increment is the programs' largest single cost, and what it pays is cache
+ * misses on the lines a run's samples touch (doc/probes.md, "The lock
+ * probes' own code"). Each CPU still writes only its own part, so no cache line is
  * shared between CPUs but at the parts' edges, and an increment is the same
  * unlocked load and store as before: tracing programs run with migration
  * disabled, so the CPU cannot change under them. User space sizes the map
