@@ -2,7 +2,7 @@
 # `git bisect run` with `ptbench gate --bisect`, end to end, on a kernel
 # built here: a small git history is made over the source tree (8 commits,
 # each a harmless comment except one lock mutant from tests/kernel-mutants/),
-# and git bisect must name the planted commit. This is the README recipe,
+# and git bisect must name the planted commit. This is the recipe of doc/gate.md,
 # run for real:
 #
 #   git bisect start BAD GOOD

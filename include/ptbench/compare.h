@@ -22,7 +22,7 @@ enum pt_verdict {
 };
 const char *pt_verdict_name(enum pt_verdict v);
 
-/* The rule (README: "Comparing kernels / CI gate"). Fractions, not percent. */
+/* The rule (doc/compare.md). Fractions, not percent. */
 struct pt_cmp_rule {
 	double alpha;          /* significance level of the two-sided test */
 	double threshold;      /* minimum relative effect for p50, p90, ops_per_sec */
@@ -129,7 +129,7 @@ struct pt_metric {
 	char gross_why[256];
 };
 
-/* Decide one metric from its two series: see the README for the rule.
+/* Decide one metric from its two series: see doc/compare.md for the rule.
  * The caller sets name, higher_better, tail, kind, base and cand. */
 void pt_cmp_decide(const struct pt_cmp_rule *rule, struct pt_metric *m);
 /* The gross rule on a metric pt_cmp_decide() decided: regressed (verdict,

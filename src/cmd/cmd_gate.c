@@ -706,7 +706,7 @@ int cmd_gate(int argc, char **argv)
 	pt_vm_args_init(&a, "gate");
 	/* a gate must not lose boots: multi-threaded TCG oopsed (int3 while the
 	 * probe patched kernel text) in 3 of 32 boots of 6.12 on the build
-	 * machine, tcg-single in none (README: How far the gate can be trusted) */
+	 * machine, tcg-single in none (doc/gate.md: How far the gate can be trusted) */
 	a.accel = "tcg-single";
 	rc = gate_main(argc, argv, &g, &a);
 	gate_free(&g);

@@ -1,4 +1,4 @@
-/* The verdict rule of `compare` (README: "Comparing kernels / CI gate").
+/* The verdict rule of `compare` (doc/compare.md).
  *
  * Distribution metrics (a percentile or ops_per_sec, one value per repeat)
  * change when the medians differ by at least the minimum effect and either

@@ -2,7 +2,7 @@
  * result document that `ptbench compare` reads like any other. With the boot
  * as the unit of evidence each run (one boot) becomes one "repeat" holding
  * the medians over that boot's repeats, so the rank test counts boots, not
- * repeats that shared a boot (README: "ptbench gate"). */
+ * repeats that shared a boot (doc/gate.md). */
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>

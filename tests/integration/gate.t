@@ -403,8 +403,8 @@ for f in ci/lava/ptbench-gate.yaml ci/github/ptbench-gate.yml ci/gitlab/ptbench-
 	ok $? "$f parses as YAML"
 done
 python3 tests/integration/ci_commands.py "$PTBENCH" ci/lava/ptbench-gate.yaml ci/github/ptbench-gate.yml \
-	ci/gitlab/ptbench-gate.gitlab-ci.yml README.md >"$TMP/ci.out" 2>&1
-ok $? "ci/ and the README recipes call only ptbench commands and flags that exist"
+	ci/gitlab/ptbench-gate.gitlab-ci.yml README.md doc/gate.md doc/compare.md doc/vm.md >"$TMP/ci.out" 2>&1
+ok $? "ci/ and the recipes in README.md and doc/ call only ptbench commands and flags that exist"
 grep -v '^checked' "$TMP/ci.out" | sed 's/^/#   /'
 printf '```\n./ptbench gate --rounds 2 --bogus x\n./ptbench gat\n```\n' >"$TMP/neg.md"
 python3 tests/integration/ci_commands.py "$PTBENCH" "$TMP/neg.md" >"$TMP/neg.out" 2>&1

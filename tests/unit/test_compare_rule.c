@@ -262,7 +262,7 @@ static void gross_rule(void)
 	       "gross: a candidate boot at 50 us: it calls >= %.3gx here, more than the factor",
 	       m.gross_mde);
 	/* identical sides: with a factor next to 1 only separation is left, and
-	 * 4 v 4 apart by chance upwards is 1/70 = 1.43%: the bound README
+	 * 4 v 4 apart by chance upwards is 1/70 = 1.43%: the bound doc/compare.md
 	 * states; 20000 trials put the rate within about +-0.25% of it */
 	rate = gross_rate(4, 0.4, 1, 1.000001, 20000);
 	tap_ok(fabs(rate - 1.0 / 70) < 0.004,
