@@ -74,7 +74,7 @@ static void vl_free(struct vl_state *s)
 static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, size_t len)
 {
 	struct bpf_program *fx[3];
-	int err, tasks_fd, vma_fd;
+	int err = 0, tasks_fd, vma_fd;
 
 	ptbench_vma_lock__destroy(s->skel);
 	s->skel = ptbench_vma_lock__open();
@@ -102,7 +102,6 @@ static int load(struct vl_state *s, struct pt_run *run, bool fexit, char *why, s
 	/* The mmap_lock BPF probe runs: its task storage and counters are
 	 * these, and its mmap_lock_acquire_returned program counts the
 	 * fallbacks (one program on that tracepoint, not two). */
-	err = 0;
 	s->shared = pt_bpf_shared(&tasks_fd, &vma_fd);
 	if (s->shared) {
 		err = bpf_map__reuse_fd(s->skel->maps.ptbench_tasks, tasks_fd);
@@ -253,10 +252,13 @@ static int read_maps(struct vl_state *s)
 		}
 		if (!strcmp(s->method, "tracepoints")) /* it counts attempts and fallbacks only */
 			a->locked = a->attempts > a->fallbacks ? a->attempts - a->fallbacks : 0;
-		for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++) {
-			sum[b] = 0;
-			for (int cpu = 0; cpu < ncpus && a->write_wait.count; cpu++)
-				sum[b] += hist[(size_t)cpu * s->skel->rodata->hist_per_cpu + c * PT_BPF_HIST_BUCKETS + b];
+		memset(sum, 0, PT_BPF_HIST_BUCKETS * sizeof(*sum));
+		/* CPU by CPU: each CPU's buckets lie together (CPU-first layout) */
+		for (int cpu = 0; a->write_wait.count && cpu < ncpus; cpu++) {
+			const uint64_t *part = hist + (size_t)cpu * s->skel->rodata->hist_per_cpu + c * PT_BPF_HIST_BUCKETS;
+
+			for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++)
+				sum[b] += part[b];
 		}
 		s->wait[c] = pt_hist_new();
 		pt_bpf_hist_set(s->wait[c], sum, &a->write_wait);
