@@ -16,18 +16,21 @@
 static __always_inline __u32 hist_index(__u64 v)
 {
 	__u32 msb = 0, shift;
-	__u64 x = v;
+	__u64 x = v, b;
 
 	if (v < (2u << PT_BPF_HIST_SUB_BITS))
 		return (__u32)v;
 	if (v >= (1ull << PT_BPF_HIST_MAX_BITS))
 		return PT_BPF_HIST_BUCKETS - 1;
-	if (x >> 32) { x >>= 32; msb += 32; }
-	if (x >> 16) { x >>= 16; msb += 16; }
-	if (x >> 8) { x >>= 8; msb += 8; }
-	if (x >> 4) { x >>= 4; msb += 4; }
-	if (x >> 2) { x >>= 2; msb += 2; }
-	if (x >> 1) msb += 1;
+	/* the most significant bit by halving, each step a 0/1 from arithmetic
+	 * (x >> k is below 2^k here, so adding 2^k - 1 carries into bit k exactly
+	 * when it is non-zero) rather than a branch */
+	b = ((x >> 32) + 0xffffffffull) >> 32; b <<= 5; x >>= b; msb += (__u32)b;
+	b = ((x >> 16) + 0xffffull) >> 16; b <<= 4; x >>= b; msb += (__u32)b;
+	b = ((x >> 8) + 0xffull) >> 8; b <<= 3; x >>= b; msb += (__u32)b;
+	b = ((x >> 4) + 0xfull) >> 4; b <<= 2; x >>= b; msb += (__u32)b;
+	b = ((x >> 2) + 0x3ull) >> 2; b <<= 1; x >>= b; msb += (__u32)b;
+	msb += (__u32)(x >> 1);
 	shift = msb - PT_BPF_HIST_SUB_BITS;
 	return shift * (1u << PT_BPF_HIST_SUB_BITS) + (__u32)(v >> shift);
 }
