@@ -59,6 +59,38 @@ ok $([ "$r" -gt 0 ] && echo 0 || echo 1) "bpf: reader read waits recorded ($r)"
 ok $([ "$dg" -gt 0 ] && echo 0 || echo 1) "bpf: munmap's downgrades seen ($dg)"
 is "$(ml "$TMP/on.json" "['lost_events'] == 0 and d['repeats'][0]['probes']['mmap_lock']['hold']['write']['ns']['p99'] > 0 and len(d['repeats'][0]['probes']['mmap_lock']['wait']['write']['buckets']) > 0")" \
 	"True" "bpf: no loss, percentiles and buckets under the tracefs names"
+# every sample is in exactly one bucket: the programs add a sample's bucket
+# at the cell's next event and user space the last ones (pending), so each
+# histogram's buckets add up to its count, the probe's, each role's, each op's
+hists_exact() {
+	python3 - "$1" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))['repeats'][0]['probes']['mmap_lock']
+bad, n = [], 0
+def check(where, o):
+    global n
+    for kind in ('wait', 'hold'):
+        for mode in ('read', 'write'):
+            h = o.get(kind, {}).get(mode)
+            if not h:
+                continue
+            n += 1
+            s = sum(c for _, c in h.get('buckets', []))
+            if s != h['count']:
+                bad.append('%s %s %s: buckets %d, count %d' % (where, kind, mode, s, h['count']))
+check('probe', p)
+for role, r in p['roles'].items():
+    check(role, r)
+    for op, o in r.get('ops', {}).items():
+        check(role + '.' + op, o)
+print('%d histograms, %s' % (n, '; '.join(bad) if bad else 'all exact'))
+PY
+}
+exact=$(hists_exact "$TMP/on.json")
+case "$exact" in
+*"all exact") ok 0 "bpf: each histogram's buckets add up to its count ($exact)" ;;
+*) ok 1 "bpf: each histogram's buckets add up to its count ($exact)" ;;
+esac
 is "$(ml "$TMP/on.json" "['field_layout']")" \
 	"$(grep -q "__data_loc_memcg_path" <(bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -A4 "'trace_event_raw_mmap_lock'") && echo memcg_path || echo memcg_id)" \
 	"bpf: the tracepoint layout of this kernel was recognised"
