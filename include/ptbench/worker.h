@@ -147,7 +147,7 @@ static inline void pt_op_end(struct pt_thread *t)
  * op from here (the marker is cleared, counted or not). */
 static inline void pt_record(struct pt_thread *t, int op, uint64_t t0, uint64_t t1)
 {
-	uint64_t ns = t1 - t0, from;
+	uint64_t ns = t1 - t0;
 	struct pt_tl_slot *s;
 
 	pt_op_end(t);
@@ -160,11 +160,16 @@ static inline void pt_record(struct pt_thread *t, int op, uint64_t t0, uint64_t 
 	 * where every thread's lock events are known to be on one side. */
 	if (!t->counting)
 		return;
-	from = atomic_load_explicit(t->measure_from, memory_order_relaxed);
 	pt_hist_record(t->hist[op], ns);
 	if (t1 >= t->tl_slot_end) {
-		if (!t->tl_slot_end) /* the first measured sample: slot 0 starts at from */
-			t->tl_slot_end = from + t->tl_interval;
+		/* the first measured sample: slot 0 starts where the window
+		 * opened. Read only here: measure_from lies in the run's state,
+		 * on another page than the thread's own, and every read after a
+		 * system call may walk the page tables for it (doc/probes.md,
+		 * "Harness cost") */
+		if (!t->tl_slot_end)
+			t->tl_slot_end = atomic_load_explicit(t->measure_from, memory_order_relaxed) +
+					 t->tl_interval;
 		/* advance to the slot holding t1; the last slot absorbs overrun */
 		while (t1 >= t->tl_slot_end && t->tl_cur + 1 < t->tl_slots) {
 			t->tl_cur++;
