@@ -59,9 +59,8 @@ ok $([ "$r" -gt 0 ] && echo 0 || echo 1) "bpf: reader read waits recorded ($r)"
 ok $([ "$dg" -gt 0 ] && echo 0 || echo 1) "bpf: munmap's downgrades seen ($dg)"
 is "$(ml "$TMP/on.json" "['lost_events'] == 0 and d['repeats'][0]['probes']['mmap_lock']['hold']['write']['ns']['p99'] > 0 and len(d['repeats'][0]['probes']['mmap_lock']['wait']['write']['buckets']) > 0")" \
 	"True" "bpf: no loss, percentiles and buckets under the tracefs names"
-# every sample is in exactly one bucket: the programs add a sample's bucket
-# at the cell's next event and user space the last ones (pending), so each
-# histogram's buckets add up to its count, the probe's, each role's, each op's
+# every sample is in exactly one bucket: each histogram's buckets add up to
+# its count (hstat's exact one), the probe's, each role's, each op's
 hists_exact() {
 	python3 - "$1" <<'PY'
 import json, sys
@@ -83,6 +82,8 @@ for role, r in p['roles'].items():
     check(role, r)
     for op, o in r.get('ops', {}).items():
         check(role + '.' + op, o)
+if n == 0:
+    bad.append('no histogram found')
 print('%d histograms, %s' % (n, '; '.join(bad) if bad else 'all exact'))
 PY
 }
