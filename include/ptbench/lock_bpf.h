@@ -81,6 +81,11 @@ void pt_bpf_hstat_add(struct pt_bpf_hstat *dst, const struct pt_bpf_hstat *src);
 /* h = the histogram given by its buckets (PT_BPF_HIST_BUCKETS of them, summed
  * over CPUs) and its summary. */
 void pt_bpf_hist_set(struct pt_hist *h, const uint64_t *buckets, const struct pt_bpf_hstat *st);
+/* sum = one histogram's PT_BPF_HIST_BUCKETS buckets added over ncpus CPUs
+ * of a CPU-first array read by pt_bpf_read_cpu_array (per_cpu values per
+ * CPU, the histogram's first bucket at index first of each CPU's part),
+ * CPU by CPU, in the order they lie; ncpus 0 gives zeros. */
+void pt_bpf_sum_cpu_buckets(uint64_t *sum, const uint64_t *cpu_array, int ncpus, size_t per_cpu, size_t first);
 
 /* Whether the running kernel's BTF has a function (fentry/fexit can attach
  * to it) or a struct member; -1 when there is no kernel BTF. */

@@ -66,6 +66,17 @@ void pt_bpf_hist_set(struct pt_hist *h, const uint64_t *buckets, const struct pt
 	h->min = st->count ? st->min : UINT64_MAX;
 }
 
+void pt_bpf_sum_cpu_buckets(uint64_t *sum, const uint64_t *cpu_array, int ncpus, size_t per_cpu, size_t first)
+{
+	memset(sum, 0, PT_BPF_HIST_BUCKETS * sizeof(*sum));
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		const uint64_t *part = cpu_array + (size_t)cpu * per_cpu + first;
+
+		for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++)
+			sum[b] += part[b];
+	}
+}
+
 #ifdef PTBENCH_HAVE_BPF
 static char last_msg[512];
 

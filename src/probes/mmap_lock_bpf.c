@@ -241,15 +241,8 @@ static int read_maps(struct mlb_state *s)
 		for (int h = 0; h < PT_BPF_NHISTS; h++) {
 			struct pt_hist *dst = h < PT_BPF_HOLD_READ ? st->wait[h & 1] : st->hold[h & 1];
 
-			memset(sum, 0, PT_BPF_HIST_BUCKETS * sizeof(*sum));
-			/* CPU by CPU: each CPU's buckets lie together (CPU-first layout) */
-			for (int cpu = 0; acc.h[h].count && cpu < ncpus; cpu++) {
-				const uint64_t *part = hist + (size_t)cpu * s->skel->rodata->hist_per_cpu +
-						       (c * PT_BPF_NHISTS + (size_t)h) * PT_BPF_HIST_BUCKETS;
-
-				for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++)
-					sum[b] += part[b];
-			}
+			pt_bpf_sum_cpu_buckets(sum, hist, acc.h[h].count ? ncpus : 0, s->skel->rodata->hist_per_cpu,
+					       (c * PT_BPF_NHISTS + (size_t)h) * PT_BPF_HIST_BUCKETS);
 			pt_bpf_hist_set(dst, sum, &acc.h[h]);
 		}
 	}

@@ -252,14 +252,8 @@ static int read_maps(struct vl_state *s)
 		}
 		if (!strcmp(s->method, "tracepoints")) /* it counts attempts and fallbacks only */
 			a->locked = a->attempts > a->fallbacks ? a->attempts - a->fallbacks : 0;
-		memset(sum, 0, PT_BPF_HIST_BUCKETS * sizeof(*sum));
-		/* CPU by CPU: each CPU's buckets lie together (CPU-first layout) */
-		for (int cpu = 0; a->write_wait.count && cpu < ncpus; cpu++) {
-			const uint64_t *part = hist + (size_t)cpu * s->skel->rodata->hist_per_cpu + c * PT_BPF_HIST_BUCKETS;
-
-			for (size_t b = 0; b < PT_BPF_HIST_BUCKETS; b++)
-				sum[b] += part[b];
-		}
+		pt_bpf_sum_cpu_buckets(sum, hist, a->write_wait.count ? ncpus : 0, s->skel->rodata->hist_per_cpu,
+				       c * PT_BPF_HIST_BUCKETS);
 		s->wait[c] = pt_hist_new();
 		pt_bpf_hist_set(s->wait[c], sum, &a->write_wait);
 	}
