@@ -1,9 +1,11 @@
 /* ptbench list: scenarios (with their descriptions), workers, probes. */
 #include <dirent.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/probe.h"
@@ -59,17 +61,33 @@ static void list_scenarios(void)
 	}
 }
 
+static const char list_usage[] =
+	"usage: ptbench list [-v|--verbose]\n"
+	"  -v, --verbose  each worker type's ops, unit op and keys, the keys of every role and of [scenario]\n";
+
 int cmd_list(int argc, char **argv)
 {
-	int verbose = argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"));
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int verbose = 0, c;
 
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: ptbench list [-v|--verbose]\n"
-		       "  -v, --verbose  each worker type's ops, unit op and keys, the keys of every role and of [scenario]\n");
-		return PT_EXIT_OK;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v': verbose = 1; break;
+		case 'h': fputs(list_usage, stdout); return PT_EXIT_OK;
+		default:
+			pt_cli_bad_option("list", argv, longopts);
+			fputs(list_usage, stderr);
+			return PT_EXIT_USAGE;
+		}
 	}
-	if (argc > 2 || (argc > 1 && !verbose)) {
-		fprintf(stderr, "usage: ptbench list [-v|--verbose]\n");
+	if (optind != argc) {
+		fprintf(stderr, "ptbench list: takes no arguments ('%s')\n%s", argv[optind], list_usage);
 		return PT_EXIT_USAGE;
 	}
 	list_scenarios();

@@ -13,7 +13,8 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ptbench restore [--quiet]\n"
+	fprintf(f, "usage: ptbench restore [-q|--quiet]\n"
+		   "  -q, --quiet  print only errors (nothing when there is nothing to do)\n"
 		   "Undo what the state file (%s/state) records of a ptbench run that\n"
 		   "is gone: THP and khugepaged sysfs values still at what it pushed go back to\n"
 		   "their originals, a tracefs mount it made is unmounted, stale tracefs\n"

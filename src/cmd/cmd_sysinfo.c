@@ -1,8 +1,10 @@
 /* ptbench sysinfo [--json] [--check-config [FILE]] */
+#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/kconfig_check.h"
@@ -42,28 +44,39 @@ static int check_config(const char *file, int json)
 
 int cmd_sysinfo(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "check-config", optional_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct json_object *sys;
 	const char *config = NULL;
-	int json = 0, check = 0;
+	int json = 0, check = 0, c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = 1;
-		} else if (!strcmp(argv[i], "--check-config")) {
+	opterr = 0;
+	optind = 1;
+	/* "+": no permuting, so that --check-config's FILE may follow it as the
+	 * next word, which getopt's optional arguments do not allow */
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'c':
 			check = 1;
-			/* an optional FILE: the next argument unless it is an option */
-			if (i + 1 < argc && argv[i + 1][0] != '-')
-				config = argv[++i];
-		} else if (!strncmp(argv[i], "--check-config=", 15)) {
-			check = 1;
-			config = argv[i] + 15;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
-			return PT_EXIT_OK;
-		} else {
-			fprintf(stderr, "ptbench sysinfo: unknown argument '%s'\n%s", argv[i], usage);
+			config = optarg;
+			if (!config && optind < argc && argv[optind][0] != '-')
+				config = argv[optind++];
+			break;
+		case 'h': fputs(usage, stdout); return PT_EXIT_OK;
+		default:
+			pt_cli_bad_option("sysinfo", argv, longopts);
+			fputs(usage, stderr);
 			return PT_EXIT_USAGE;
 		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "ptbench sysinfo: unknown argument '%s'\n%s", argv[optind], usage);
+		return PT_EXIT_USAGE;
 	}
 	if (check)
 		return check_config(config, json);

@@ -73,6 +73,7 @@ int cmd_help(int argc, char **argv)
 	printf("\n`ptbench help COMMAND` or `ptbench COMMAND --help` for a command's options.\n"
 	       "exit codes: 0 ok, 1 regression, 2 usage/bad input, 3 inconclusive,\n"
 	       "            4 skipped (kernel or privileges), 5 runtime failure,\n"
+	       "            6 busy (another gate holds the output directory),\n"
 	       "            128+N interrupted by signal N (result written, marked incomplete)\n");
 	return PT_EXIT_OK;
 }

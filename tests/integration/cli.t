@@ -53,10 +53,20 @@ $PTBENCH rnu default >/dev/null 2>"$TMP/err"; is $? 2 "unknown command exits 2"
 grep -q "Did you mean 'run'" "$TMP/err"; ok $? "unknown command suggests 'run'"
 $PTBENCH run default --duraton 1s >/dev/null 2>"$TMP/err"; is $? 2 "unknown flag exits 2"
 grep -q "did you mean --duration" "$TMP/err"; ok $? "unknown flag suggests --duration"
-for c in compare:--formt:--format plot:--outptu:--output vm:--kernl:--kernel; do
+for c in compare:--formt:--format plot:--outptu:--output vm:--kernl:--kernel list:--verbsoe:--verbose \
+	sysinfo:--jsn:--json sysinfo:--check-confg:--check-config restore:--quite:--quiet; do
 	IFS=: read -r cmd typo want <<<"$c"
 	$PTBENCH "$cmd" "$typo" x >/dev/null 2>"$TMP/err"; is $? 2 "$cmd: unknown flag $typo exits 2"
 	grep -q "did you mean $want?" "$TMP/err"; ok $? "$cmd: $typo gets 'did you mean $want?'"
+done
+$PTBENCH list extra >/dev/null 2>"$TMP/err"; is $? 2 "list with an argument: exit 2"
+$PTBENCH sysinfo extra >/dev/null 2>"$TMP/err"; is $? 2 "sysinfo with an argument: exit 2"
+$PTBENCH sysinfo --check-config "$TMP/no-such-config" >/dev/null 2>"$TMP/err"; is $? 2 "sysinfo --check-config FILE: the FILE is taken (unreadable: exit 2)"
+grep -q "no-such-config" "$TMP/err"; ok $? "sysinfo --check-config FILE names the FILE"
+$PTBENCH sysinfo --check-config="$TMP/no-such-config" >/dev/null 2>&1; is $? 2 "sysinfo --check-config=FILE: the same"
+# every exit code a script can get is in the global help
+for code in $(sed -n 's/^[[:space:]]*PT_EXIT_[A-Z_]* = \([0-9]*\),.*/\1/p' include/ptbench/exitcodes.h); do
+	$PTBENCH help | grep -Eq "(codes: |[ ,])$code [a-z]"; ok $? "help lists exit code $code (include/ptbench/exitcodes.h)"
 done
 $PTBENCH run nosuch >/dev/null 2>"$TMP/err"; is $? 2 "unknown scenario exits 2"
 grep -q "no scenario 'nosuch'" "$TMP/err"; ok $? "unknown scenario is named"
