@@ -1,4 +1,5 @@
 /* ptbench: the command table (git-style: a table, not an if-chain). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,6 +79,24 @@ int cmd_help(int argc, char **argv)
 	return PT_EXIT_OK;
 }
 
+/* What a command printed must have reached its standard output: a report
+ * redirected onto a full disk is not a pass. A failed write turns an exit
+ * that says all went well (0, 3 inconclusive, 4 skipped) into 5; a verdict
+ * that already fails (1, 2, 5, 128+N) stands. A reader that went away
+ * (EPIPE: `ptbench list | head`) is no failure of ours. */
+static int stdout_checked(int rc)
+{
+	int flushed = fflush(stdout) == 0, err = errno;
+
+	if (flushed && !ferror(stdout))
+		return rc;
+	if (!flushed && err == EPIPE)
+		return rc;
+	fprintf(stderr, "ptbench: writing to standard output failed: %s\n",
+		flushed ? "an earlier write was refused" : strerror(err));
+	return rc == PT_EXIT_OK || rc == PT_EXIT_INCONCLUSIVE || rc == PT_EXIT_SKIP ? PT_EXIT_RUNTIME : rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *names[PT_ARRAY_SIZE(commands)];
@@ -93,13 +112,13 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("ptbench %s\n", pt_version);
-		return PT_EXIT_OK;
+		return stdout_checked(PT_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		return cmd_help(0, NULL);
+		return stdout_checked(cmd_help(0, NULL));
 	for (size_t i = 0; i < PT_ARRAY_SIZE(commands); i++) {
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+			return stdout_checked(commands[i].fn(argc - 1, argv + 1));
 		names[i] = commands[i].name;
 	}
 	fprintf(stderr, "ptbench: '%s' is not a command.", argv[1]);

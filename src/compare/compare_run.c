@@ -104,6 +104,27 @@ static const struct option longopts[] = {
 
 /* The option values that are more than a percent, one function each: 0, or
  * -1 after a message naming the flag and what it wants. */
+/* --gate-metrics names at least one metric and no empty one: an empty list
+ * (a CI variable left unset) would gate nothing and read as "inconclusive"
+ * rather than as the configuration error it is. */
+static int check_gate_metrics(const char *list)
+{
+	const char *p = list;
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		if (!n) {
+			fprintf(stderr, "ptbench compare: --gate-metrics '%s': an empty name%s\n", list,
+				*list ? " (two commas, or one at an end)" : "");
+			return -1;
+		}
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
 static int parse_alpha(const char *arg, struct pt_cmp_opts *o)
 {
 	char *end;
@@ -190,6 +211,8 @@ int pt_cmp_args_parse(int argc, char **argv, struct pt_cmp_opts *o, int *first)
 			o->gate = true;
 			break;
 		case 'G':
+			if (check_gate_metrics(optarg))
+				return PT_EXIT_USAGE;
 			o->gate_metrics = optarg;
 			break;
 		case 't':

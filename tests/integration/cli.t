@@ -64,6 +64,16 @@ $PTBENCH sysinfo extra >/dev/null 2>"$TMP/err"; is $? 2 "sysinfo with an argumen
 $PTBENCH sysinfo --check-config "$TMP/no-such-config" >/dev/null 2>"$TMP/err"; is $? 2 "sysinfo --check-config FILE: the FILE is taken (unreadable: exit 2)"
 grep -q "no-such-config" "$TMP/err"; ok $? "sysinfo --check-config FILE names the FILE"
 $PTBENCH sysinfo --check-config="$TMP/no-such-config" >/dev/null 2>&1; is $? 2 "sysinfo --check-config=FILE: the same"
+# what a command prints must reach its standard output: a full disk is exit 5
+if [ -w /dev/full ]; then
+	for c in "list" "sysinfo --json" "help" "--version"; do
+		# shellcheck disable=SC2086
+		$PTBENCH $c >/dev/full 2>"$TMP/err"; is $? 5 "$c onto a full disk: exit 5"
+		grep -q "writing to standard output failed" "$TMP/err"; ok $? "$c onto a full disk: says so"
+	done
+else
+	skip "no writable /dev/full"
+fi
 # every exit code a script can get is in the global help
 for code in $(sed -n 's/^[[:space:]]*PT_EXIT_[A-Z_]* = \([0-9]*\),.*/\1/p' include/ptbench/exitcodes.h); do
 	$PTBENCH help | grep -Eq "(codes: |[ ,])$code [a-z]"; ok $? "help lists exit code $code (include/ptbench/exitcodes.h)"

@@ -147,6 +147,18 @@ $PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --gate-metrics faulter.fault
 is "$?" 2 "unknown --gate-metrics name: exit 2"
 grep -q "faulter.fault.p98" "$TMP/err"
 ok $? "unknown --gate-metrics name: named"
+for gm in "" "faulter.fault.p99,,faulter.fault.p50" "faulter.fault.p99,"; do
+	$PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --gate-metrics "$gm" >/dev/null 2>"$TMP/err"
+	is "$?" 2 "--gate-metrics '$gm' (an empty name): exit 2"
+	grep -q "an empty name" "$TMP/err"
+	ok $? "--gate-metrics '$gm': says an empty name"
+done
+$PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --format json >/dev/null 2>&1
+is "$?" 0 "compare --format json without --gate: exit 0"
+$PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --format json >/dev/full 2>"$TMP/err"
+is "$?" 5 "the same onto a full disk: exit 5, not a pass"
+$PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --gate --format json >/dev/full 2>"$TMP/err"
+is "$?" 1 "a regression onto a full disk: still exit 1"
 $PTBENCH compare "$TMP/base.json" >/dev/null 2>&1
 is "$?" 2 "one file: exit 2"
 $PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --format xml >/dev/null 2>&1
