@@ -6,9 +6,10 @@
 
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+struct pt_run_args;
 /* `ptbench run all` (src/cmd/cmd_run_all.c): a form of run, argv as given
- * to run (argv[0] = "run", "all" among the rest). */
-int cmd_run_all(int argc, char **argv);
+ * to run (argv[0] = "run", "all" among the rest), a as run parsed them. */
+int cmd_run_all(int argc, char **argv, const struct pt_run_args *a);
 int cmd_plot(int argc, char **argv);
 int cmd_sysinfo(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

@@ -8,9 +8,11 @@
 struct json_object;
 struct pt_sweep;
 
-/* pt_output_check on out, or on each sweep point's file; prints why.
- * Returns 0 or -1. */
-int pt_run_check_outputs(const char *out, const struct pt_sweep *sw);
+/* pt_output_check on out (NULL: not checked), or on each sweep point's
+ * file, and on folded (NULL: none); refuses an output that is the scenario file or another
+ * output. Prints why. Returns 0 or -1. */
+int pt_run_check_outputs(const char *out, const struct pt_sweep *sw, const char *scenario,
+			 const char *folded);
 /* Write doc to out with "complete" (and "interrupted_by" after a stop
  * signal); a stop signal during the write rewrites it incomplete. Leaves
  * SIGINT/SIGTERM/SIGHUP blocked: the caller decides the exit code, then calls

@@ -409,7 +409,11 @@ static int parse(int argc, char **argv, struct pt_gate *g, struct pt_vm_args *a,
 			if ((rc = parse_positive("--jobs", optarg, 64, &g->jobs)))
 				return rc;
 			break;
-		case 'o': g->outdir = optarg; break;
+		case 'o':
+			if (pt_cli_output_arg("gate", "-o", optarg))
+				return PT_EXIT_USAGE;
+			g->outdir = optarg;
+			break;
 		case OPT_KTAP: g->ktap = true; break;
 		case OPT_BISECT: g->bisect = true; break;
 		case OPT_UNIT:

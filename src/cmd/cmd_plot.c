@@ -44,7 +44,11 @@ int cmd_plot(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:f:l:h", plot_longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': dir = optarg; break;
+		case 'o':
+			if (pt_cli_output_arg("plot", "-o", optarg))
+				return PT_EXIT_USAGE;
+			dir = optarg;
+			break;
 		case 'f': format = optarg; break;
 		case 'l': labels = optarg; break;
 		case 'h': plot_usage(stdout); return PT_EXIT_OK;

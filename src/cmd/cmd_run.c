@@ -245,7 +245,7 @@ int cmd_run(int argc, char **argv)
 	}
 	rc = PT_EXIT_USAGE;
 	if (!strcmp(a.scenario, "all")) {
-		rc = cmd_run_all(argc, argv);
+		rc = cmd_run_all(argc, argv, &a);
 		goto out;
 	}
 	path = pt_scenario_resolve(a.scenario);
@@ -270,19 +270,11 @@ int cmd_run(int argc, char **argv)
 	 * measuring, is exit 2 as with -o (it was 5) */
 	if (!out)
 		goto out;
-	if ((!a.dry_run || a.output || !access("results", F_OK)) &&
-	    pt_run_check_outputs(out, swept ? &sw : NULL)) {
+	/* a dry run with neither -o nor results/ makes nothing to check out */
+	if (pt_run_check_outputs(!a.dry_run || a.output || !access("results", F_OK) ? out : NULL,
+				 swept ? &sw : NULL, path, a.folded)) {
 		rc = PT_EXIT_USAGE;
 		goto out;
-	}
-	if (a.folded) {
-		char why[4200];
-
-		if (pt_output_check(a.folded, why, sizeof(why))) {
-			fprintf(stderr, "ptbench run: --folded: %s\n", why);
-			rc = PT_EXIT_USAGE;
-			goto out;
-		}
 	}
 	if (a.dry_run) {
 		printf("%s: ok: %zu role(s), %d point(s), would write %s\n", path, sc->nroles,

@@ -27,6 +27,8 @@
 #include "ptbench/clock.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
+#include "ptbench/output_file.h"
+#include "ptbench/run_args.h"
 #include "ptbench/runner.h"
 #include "ptbench/scenario.h"
 #include "ptbench/util.h"
@@ -113,6 +115,8 @@ static void skip_reason(const char *log, char *why, size_t len)
 	free(text);
 }
 
+/* log NULL (a dry run, which writes nothing): the child's messages go to
+ * our stderr, its "ok" line nowhere (ours says it) */
 static int run_child(char **args, const char *log)
 {
 	pid_t pid;
@@ -126,10 +130,11 @@ static int run_child(char **args, const char *log)
 		/* a killed `run all` takes its scenario with it (SIGTERM: the
 		 * child writes its result, marked incomplete) */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd >= 0) {
 			dup2(fd, 1);
-			dup2(fd, 2);
+			if (log)
+				dup2(fd, 2);
 		}
 		execv("/proc/self/exe", args);
 		_exit(127);
@@ -147,12 +152,59 @@ static int run_child(char **args, const char *log)
 	return WEXITSTATUS(status);
 }
 
-int cmd_run_all(int argc, char **argv)
+/* The flags every scenario gets (--duration, --warmup, --repeat,
+ * --lock-probe, --tail-threshold) checked once, on the first scenario,
+ * before anything is made: `--duration abc` is one refusal, not a FAILED
+ * line per scenario. --set and --sweep name roles that some scenarios may
+ * lack: each child checks them. 0, or exit 2 after saying why. */
+static int check_common_args(const struct pt_run_args *a, char **names, size_t n)
+{
+	struct pt_run_args common = *a;
+	struct pt_scenario *sc;
+	char *path;
+
+	common.nsets = 0;
+	common.sweep = NULL;
+	path = n ? pt_scenario_resolve(names[0]) : NULL;
+	if (!path)
+		return 0;
+	sc = pt_run_load_with_args(path, &common);
+	free(path);
+	if (!sc) {
+		fprintf(stderr, "ptbench run all: the run arguments were refused (above, on %s): nothing run\n",
+			names[0]);
+		return PT_EXIT_USAGE;
+	}
+	pt_scenario_free(sc);
+	return 0;
+}
+
+/* --dry-run makes no directory: an existing DIR must be one, a new one must
+ * be creatable (a file can be made where it would go). */
+static int check_dry_dir(const char *dir)
+{
+	struct stat st;
+	char why[4200];
+
+	if (!stat(dir, &st)) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		fprintf(stderr, "ptbench run all: -o %s: not a directory\n", dir);
+		return PT_EXIT_USAGE;
+	}
+	if (pt_output_check(dir, why, sizeof(why))) {
+		fprintf(stderr, "ptbench run all: -o %s: cannot be created: %s\n", dir, why);
+		return PT_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cmd_run_all(int argc, char **argv, const struct pt_run_args *a)
 {
 	const char *dir = NULL;
 	char **names, **args, dirbuf[512];
 	size_t n;
-	int nargs = 0, worst = PT_EXIT_OK, ran = 0, skipped = 0, oi = -1;
+	int nargs = 0, worst = PT_EXIT_OK, ran = 0, skipped = 0, oi = -1, rc;
 	uint64_t t_all = pt_now_ns();
 
 	/* argv: "run" ... "all" ...; find -o DIR (the only flag run all reads itself) */
@@ -168,6 +220,14 @@ int cmd_run_all(int argc, char **argv)
 			break;
 		}
 	}
+	names = catalogue(&n);
+	if (!n) {
+		fprintf(stderr, "ptbench run all: no scenarios in %s\n", pt_scenario_dir());
+		free(names);
+		return PT_EXIT_USAGE;
+	}
+	if ((rc = check_common_args(a, names, n)))
+		goto out;
 	if (!dir) {
 		struct utsname u;
 		char stamp[32];
@@ -176,16 +236,21 @@ int cmd_run_all(int argc, char **argv)
 		uname(&u);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", localtime(&now));
 		/* said as what it is, not as the missing parent of -o DIR */
-		if (mkdir("results", 0755) && errno != EEXIST) {
+		if (!a->dry_run && mkdir("results", 0755) && errno != EEXIST) {
 			fprintf(stderr, "ptbench run all: cannot create results/: %s\n", strerror(errno));
-			return PT_EXIT_USAGE;
+			rc = PT_EXIT_USAGE;
+			goto out;
 		}
 		snprintf(dirbuf, sizeof(dirbuf), "results/all-%s-%s", u.release, stamp);
 		dir = dirbuf;
 	}
-	if (mkdir(dir, 0755) && errno != EEXIST) {
+	if (a->dry_run) {
+		if ((rc = check_dry_dir(!access("results", F_OK) || dir != dirbuf ? dir : "results")))
+			goto out;
+	} else if (mkdir(dir, 0755) && errno != EEXIST) {
 		fprintf(stderr, "ptbench run all: -o %s: cannot create the directory: %s\n", dir, strerror(errno));
-		return PT_EXIT_USAGE;
+		rc = PT_EXIT_USAGE;
+		goto out;
 	}
 	{
 		/* an existing file is not a directory: every scenario's log and
@@ -193,23 +258,18 @@ int cmd_run_all(int argc, char **argv)
 		 * them as run */
 		struct stat st;
 
-		if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		if (!a->dry_run && (stat(dir, &st) || !S_ISDIR(st.st_mode))) {
 			fprintf(stderr, "ptbench run all: -o %s: not a directory\n", dir);
-			return PT_EXIT_USAGE;
+			rc = PT_EXIT_USAGE;
+			goto out;
 		}
-	}
-	names = catalogue(&n);
-	if (!n) {
-		fprintf(stderr, "ptbench run all: no scenarios in %s\n", pt_scenario_dir());
-		return PT_EXIT_USAGE;
 	}
 	args = pt_xcalloc((size_t)argc + 16, sizeof(char *));
 	pt_install_stop_handlers();
-	printf("catalogue: %zu scenarios -> %s/\n", n, dir);
+	printf("catalogue: %zu scenarios -> %s/%s\n", n, dir, a->dry_run ? " (dry run: nothing made)" : "");
 	for (size_t s = 0; s < n && !pt_stop_signal; s++) {
 		char out[1024], log[1024], why[1200] = "";
 		uint64_t t0 = pt_now_ns();
-		int rc;
 
 		snprintf(out, sizeof(out), "%s/%s.json", dir, names[s]);
 		snprintf(log, sizeof(log), "%s/%s.log", dir, names[s]);
@@ -217,8 +277,12 @@ int cmd_run_all(int argc, char **argv)
 		args[nargs++] = "ptbench";
 		args[nargs++] = "run";
 		args[nargs++] = names[s];
-		args[nargs++] = "-o";
-		args[nargs++] = out;
+		/* a dry run checks each scenario and its plan, not DIR's files,
+		 * which do not exist: checked above */
+		if (!a->dry_run) {
+			args[nargs++] = "-o";
+			args[nargs++] = out;
+		}
 		if (!flag_given(argc, argv, "--duration", "-d")) {
 			args[nargs++] = "--duration";
 			args[nargs++] = ALL_DURATION;
@@ -237,18 +301,21 @@ int cmd_run_all(int argc, char **argv)
 			args[nargs++] = argv[i];
 		}
 		args[nargs] = NULL;
-		rc = run_child(args, log);
+		rc = run_child(args, a->dry_run ? NULL : log);
 		if (rc == PT_EXIT_SKIP) {
 			skip_reason(log, why, sizeof(why));
 			skipped++;
 		} else {
 			ran++;
 		}
-		printf("  %-24s %-12s %6.1fs  %s\n", names[s],
+		if (a->dry_run && rc == PT_EXIT_SKIP)
+			snprintf(why, sizeof(why), "(said above)");
+		printf("  %-24s %-12s %6.1fs  %s%s\n", names[s],
 		       rc == 0 ? "ok" : rc == PT_EXIT_SKIP ? "skipped" : rc >= 128 ? "interrupted" : "FAILED",
-		       (double)(pt_now_ns() - t0) / 1e9, rc == PT_EXIT_SKIP ? why : out);
+		       (double)(pt_now_ns() - t0) / 1e9, rc == 0 && a->dry_run ? "would write " : "",
+		       rc == PT_EXIT_SKIP ? why : out);
 		if (rc != 0 && rc != PT_EXIT_SKIP && rc < 128)
-			printf("  %-24s exit %d: see %s\n", "", rc, log);
+			printf("  %-24s exit %d: see %s\n", "", rc, a->dry_run ? "the messages above" : log);
 		if (rc >= 128 || rc < 0) {
 			worst = rc < 0 ? PT_EXIT_RUNTIME : rc;
 			break;
@@ -261,11 +328,13 @@ int cmd_run_all(int argc, char **argv)
 	/* skips alone do not fail the catalogue; all of them skipped does say so */
 	if (worst == PT_EXIT_SKIP)
 		worst = ran ? PT_EXIT_OK : PT_EXIT_SKIP;
-	printf("catalogue: %d ran, %d skipped, %.1fs, exit %d\n", ran, skipped,
-	       (double)(pt_now_ns() - t_all) / 1e9, worst);
+	printf("catalogue: %d %s, %d skipped, %.1fs, exit %d\n", ran, a->dry_run ? "checked" : "ran",
+	       skipped, (double)(pt_now_ns() - t_all) / 1e9, worst);
+	free(args);
+	rc = worst;
+out:
 	for (size_t s = 0; s < n; s++)
 		free(names[s]);
 	free(names);
-	free(args);
-	return worst;
+	return rc;
 }

@@ -87,7 +87,11 @@ static int parse_args(int argc, char **argv, struct pt_vm_args *a)
 					return pt_vm_usage_err(a->cmd, "two kernels share the label '%s': name them IMAGE:LABEL",
 							 a->label[i]);
 			break;
-		case 'o': a->outdir = optarg; break;
+		case 'o':
+			if (pt_cli_output_arg("vm", "-o", optarg))
+				return PT_EXIT_USAGE;
+			a->outdir = optarg;
+			break;
 		case 'h': vm_usage(stdout); exit(PT_EXIT_OK);
 		case 'c': case 'm': case 't': case 'A': case 'P': case 'a': case 'I': case 'T':
 			if ((rc = pt_vm_option(a, c, optarg)))

@@ -228,7 +228,7 @@ static void plot(struct pt_gate *g, struct pt_gate_scen *s)
  * code (0, 1, 3; 2 bad input, 5 when err cannot be written). */
 static int compare(struct pt_gate *g, struct pt_gate_scen *s, int out_fd, const char *err)
 {
-	char *argv[6 + PT_ARRAY_SIZE(g->cmp_args) + 1];
+	char *argv[7 + PT_ARRAY_SIZE(g->cmp_args) + 1];
 	struct pt_cmp_opts o = PT_CMP_OPTS_DEFAULT;
 	struct pt_cmp_run run = { 0 };
 	FILE *f;
@@ -239,10 +239,12 @@ static int compare(struct pt_gate *g, struct pt_gate_scen *s, int out_fd, const 
 	argv[i++] = "--gate";
 	argv[i++] = "--format";
 	argv[i++] = "json";
-	argv[i++] = s->pooled[0];
-	argv[i++] = s->pooled[1];
 	for (int k = 0; k < g->ncmp_args; k++)
 		argv[i++] = (char *)g->cmp_args[k];
+	/* the files after "--": a path is never taken for an option */
+	argv[i++] = "--";
+	argv[i++] = s->pooled[0];
+	argv[i++] = s->pooled[1];
 	argv[i] = NULL;
 	pt_gate_command(g, argv);
 

@@ -7,6 +7,7 @@
 
 #include "ptbench/cli.h"
 #include "ptbench/exitcodes.h"
+#include "ptbench/headline.h"
 #include "ptbench/lock_probe.h"
 #include "ptbench/options.h"
 #include "ptbench/plan.h"
@@ -52,7 +53,11 @@ int pt_run_args_parse(int argc, char **argv, struct pt_run_args *a)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "o:d:r:s:jqh", run_longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': a->output = optarg; break;
+		case 'o':
+			if (pt_cli_output_arg("run", "-o", optarg))
+				return -1;
+			a->output = optarg;
+			break;
 		case 'd': a->duration = optarg; break;
 		case 'w': a->warmup = optarg; break;
 		case 'r': a->repeat = optarg; break;
@@ -62,7 +67,11 @@ int pt_run_args_parse(int argc, char **argv, struct pt_run_args *a)
 		case 'L': a->lock_probe = optarg; break;
 		case 'D': a->dry_run = true; break;
 		case 't': a->tail_threshold = optarg; break;
-		case 'F': a->folded = optarg; break;
+		case 'F':
+			if (pt_cli_output_arg("run", "--folded", optarg))
+				return -1;
+			a->folded = optarg;
+			break;
 		case 'j': a->json = true; break;
 		case 'q': a->quiet = true; break;
 		case 'h': pt_run_usage(stdout); return 1;
@@ -122,6 +131,9 @@ struct pt_scenario *pt_run_load_with_args(const char *path, const struct pt_run_
 	    (a->repeat && OVERRIDE(sc, repeat, a->repeat, "--repeat")) ||
 	    (a->tail_threshold && OVERRIDE(sc, tail_threshold, a->tail_threshold, "--tail-threshold")) ||
 	    ((a->tail_threshold || a->folded) && OVERRIDE(sc, tail_probe, "true", "--tail-threshold")))
+		goto bad;
+	/* after the --set values, one of which may be scenario.headline */
+	if (pt_headline_check(sc))
 		goto bad;
 	return sc;
 bad:

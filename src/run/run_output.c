@@ -13,20 +13,69 @@
 #include "ptbench/sweep.h"
 #include "ptbench/util.h"
 
+/* The file a path names, whether or not it exists yet: its directory
+ * resolved (symbolic links, "..", "./") and its last name; NULL when the
+ * directory does not resolve (pt_output_check says why then). */
+static char *canonical_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : pt_xstrdup(".");
+	char *real = dir ? realpath(dir, NULL) : NULL, *name = NULL;
+
+	if (real && asprintf(&name, "%s/%s", real, slash ? slash + 1 : path) < 0)
+		name = NULL;
+	free(real);
+	free(dir);
+	return name;
+}
+
+/* Whether two paths name one file (NULL names none). */
+static bool same_file(const char *a, const char *b)
+{
+	char *ca, *cb;
+	bool same;
+
+	if (!a || !b)
+		return false;
+	ca = canonical_name(a);
+	cb = canonical_name(b);
+	same = ca && cb && !strcmp(ca, cb);
+	free(ca);
+	free(cb);
+	return same;
+}
+
 /* Find out now, not after minutes of measuring, that a result cannot be
- * written: every file the run will write (each sweep point's) is checked. */
-int pt_run_check_outputs(const char *out, const struct pt_sweep *sw)
+ * written: every file the run will write (each sweep point's, the folded
+ * stacks) is checked, and none may be the scenario file or another one of
+ * them (the last write would win: a result overwritten by stacks, a
+ * scenario by its result). */
+int pt_run_check_outputs(const char *out, const struct pt_sweep *sw, const char *scenario,
+			 const char *folded)
 {
 	char why[4200];
 
-	for (int i = 0; i < (sw ? sw->n : 1); i++) {
+	if (folded && pt_output_check(folded, why, sizeof(why))) {
+		fprintf(stderr, "ptbench run: --folded: %s\n", why);
+		return -1;
+	}
+	if (same_file(folded, scenario)) {
+		fprintf(stderr, "ptbench run: --folded %s is the scenario file\n", folded);
+		return -1;
+	}
+	for (int i = 0; out && i < (sw ? sw->n : 1); i++) {
 		char *p = sw ? pt_sweep_point_path(out, sw->values[i]) : pt_xstrdup(out);
-		int bad = pt_output_check(p, why, sizeof(why));
+		const char *clash = same_file(p, scenario) ? "the scenario file" :
+				    same_file(p, folded) ? "the --folded file" : NULL;
+		int bad = clash ? 0 : pt_output_check(p, why, sizeof(why));
 
-		if (bad)
+		if (clash)
+			fprintf(stderr, "ptbench run: -o: %s is %s: the result would overwrite it\n", p,
+				clash);
+		else if (bad)
 			fprintf(stderr, "ptbench run: -o: %s\n", why);
 		free(p);
-		if (bad)
+		if (bad || clash)
 			return -1;
 	}
 	return 0;

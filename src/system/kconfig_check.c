@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ptbench/kconfig.h"
@@ -41,6 +43,7 @@ struct kvals {
 	struct pt_strmap map;
 	char **vals;
 	size_t n, cap;
+	bool any_config; /* a CONFIG_ line was seen: a kernel config at all */
 };
 
 static void kvals_free(struct kvals *k)
@@ -64,8 +67,11 @@ static void kvals_add(struct kvals *k, const char *name, const char *val)
 	k->n++;
 }
 
-static void keep(const char *name, const char *val, void *k)
+static void keep(const char *name, const char *val, void *arg)
 {
+	struct kvals *k = arg;
+
+	k->any_config |= !strncmp(name, "CONFIG_", 7);
 	kvals_add(k, name, val);
 }
 
@@ -83,6 +89,7 @@ struct json_object *pt_kconfig_check(const char *fragment, const char *config, c
 	struct json_object *o, *missing;
 	char cfgbuf[PATH_MAX], line[1024], lost[512] = "";
 	FILE *f;
+	struct stat st;
 	int lineno = 0, checked = 0;
 
 	if (!config && !(config = pt_kconfig_running_path(cfgbuf, sizeof(cfgbuf)))) {
@@ -91,8 +98,22 @@ struct json_object *pt_kconfig_check(const char *fragment, const char *config, c
 				   "give a config file");
 		return NULL;
 	}
+	/* a FIFO or a device would be read for ever (/dev/zero) or block */
+	if (stat(config, &st)) {
+		snprintf(err, len, "%s: cannot read: %s", config, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, len, "%s: not a regular file", config);
+		return NULL;
+	}
 	if (pt_kconfig_each(config, keep, &k)) {
 		snprintf(err, len, "%s: cannot read: %s", config, strerror(errno ? errno : ENOENT));
+		kvals_free(&k);
+		return NULL;
+	}
+	if (!k.any_config) {
+		snprintf(err, len, "%s: no CONFIG_ line: not a kernel config", config);
 		kvals_free(&k);
 		return NULL;
 	}

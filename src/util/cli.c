@@ -44,3 +44,12 @@ void pt_cli_bad_option(const char *cmd, char **argv, const struct option *longop
 	if (hint)
 		fprintf(stderr, "ptbench %s: did you mean --%s?\n", cmd, hint);
 }
+
+int pt_cli_output_arg(const char *cmd, const char *opt, const char *path)
+{
+	if (path[0] != '-')
+		return 0;
+	fprintf(stderr, "ptbench %s: %s '%s': looks like an option, not a file name (its value "
+			"missing?); write ./%s for a file of that name\n", cmd, opt, path, path);
+	return -1;
+}

@@ -74,6 +74,23 @@ if [ -w /dev/full ]; then
 else
 	skip "no writable /dev/full"
 fi
+# an output path is never an option's name, nor the scenario, nor another output
+$PTBENCH run default -o --dry-run >/dev/null 2>"$TMP/err"; is $? 2 "run -o --dry-run (a value forgotten): exit 2"
+grep -q "looks like an option" "$TMP/err"; ok $? "run -o --dry-run: says it looks like an option"
+[ ! -e ./--dry-run ]; ok $? "run -o --dry-run: no file ./--dry-run"
+for c in "gate --base-results a --cand-results b" "plot a.json" "vm run default"; do
+	# shellcheck disable=SC2086
+	$PTBENCH ${c%% *} -o --no-plots ${c#* } >/dev/null 2>"$TMP/err"; rc=$?
+	is "$rc,$(grep -c 'looks like an option' "$TMP/err")" "2,1" "${c%% *} -o --no-plots: exit 2, looks like an option"
+done
+cp scenarios/default.ini "$TMP/copy.ini"
+$PTBENCH run "$TMP/copy.ini" -o "$TMP/../$(basename "$TMP")/copy.ini" --dry-run >/dev/null 2>"$TMP/err"
+is $? 2 "run -o the scenario file itself (another spelling): exit 2"
+grep -q "is the scenario file" "$TMP/err"; ok $? "...says so"
+cmp -s scenarios/default.ini "$TMP/copy.ini"; ok $? "...the scenario untouched"
+$PTBENCH run default -o "$TMP/same.out" --folded "$TMP/./same.out" --dry-run >/dev/null 2>"$TMP/err"
+is $? 2 "run -o X --folded X: exit 2 (the stacks would overwrite the result)"
+grep -q "is the --folded file" "$TMP/err"; ok $? "...says so"
 # every exit code a script can get is in the global help
 for code in $(sed -n 's/^[[:space:]]*PT_EXIT_[A-Z_]* = \([0-9]*\),.*/\1/p' include/ptbench/exitcodes.h); do
 	$PTBENCH help | grep -Eq "(codes: |[ ,])$code [a-z]"; ok $? "help lists exit code $code (include/ptbench/exitcodes.h)"
@@ -93,6 +110,28 @@ bad() { # bad NAME EXPECTED_SUBSTRING <<< content
 	grep -qF "$2" "$TMP/err"; ok $? "$1: message '$2'"
 	[ ! -e "$TMP/out.json" ] && ! ls "$TMP"/out.json.tmp.* >/dev/null 2>&1; ok $? "$1: nothing written"
 }
+bad headline-role "headline-role.ini:2: headline: 'nosuch.fault.p99': no role or probe 'nosuch'" <<'EOF2'
+[scenario]
+headline = f.fault.p99, nosuch.fault.p99
+[worker f]
+type = fault
+EOF2
+bad headline-op "headline: 'f.collapse.p99': role f (fault) has no op 'collapse'" <<'EOF2'
+[scenario]
+headline = f.collapse.p99
+[worker f]
+type = fault
+EOF2
+bad headline-stat "headline: 'f.fault.p42': 'p42' is not an op metric" <<'EOF2'
+[scenario]
+headline = f.fault.p42
+[worker f]
+type = fault
+EOF2
+$PTBENCH run default --set scenario.headline=faulter.fault.p99,,reader.read.p99 --dry-run >/dev/null 2>"$TMP/err"
+is $? 2 "--set scenario.headline with an empty name: exit 2 before running"
+$PTBENCH run default --set scenario.headline=mmap_lock.roles.reader.acquisitions.read.per_read,faulter.fault.ops_per_sec --dry-run >/dev/null 2>&1
+is $? 0 "a probe's metric and ops_per_sec in the headline: accepted"
 bad unknown-key "$TMP/unknown-key.ini:4: unknown key 'thread'" <<'EOF2'
 [scenario]
 [worker f]
