@@ -37,8 +37,22 @@ void pt_state_release(void);
 /* Record a sysfs value about to be written (path, its original, the new
  * value); the first original of a path is kept. A no-op without the lock. */
 void pt_state_note_sysfs(const char *path, const char *original, const char *pushed);
-/* Record a tracefs mount this process made at dir. */
+/* Record a tracefs mount this process is about to make at dir (before
+ * mount(), with the source "ptbench-PID": pt_tracefs_instance_name()), then
+ * its mount id once made, and forget it once unmounted (or when mount()
+ * failed). A record whose mount never happened undoes nothing. */
+void pt_state_note_mount_intent(const char *dir);
 void pt_state_note_mount(const char *dir);
+void pt_state_forget_mount(const char *dir);
+
+/* For fatal-signal handlers (async-signal-safe): a sysfs file was written
+ * back to value (NULL: the write failed), the tracefs at dir was unmounted;
+ * then pt_state_fatal_commit() rewrites the state file with only the records
+ * not undone, or removes it when none is left, so that a later run or
+ * `ptbench restore` does not undo what someone sets afterwards. */
+void pt_state_fatal_sysfs_undone(const char *path, const char *value);
+void pt_state_fatal_mount_undone(const char *dir);
+void pt_state_fatal_commit(void);
 
 /* `ptbench restore`: undo what the state file records (the holder must be
  * gone) and remove stale tracefs instances. verbose: say what was done.

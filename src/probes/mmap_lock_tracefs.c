@@ -31,15 +31,19 @@ static char active_rel[64];  /* instances/ptbench-PID, for unlinkat() */
 static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGQUIT };
 static struct sigaction saved_fatal[PT_ARRAY_SIZE(fatal_sigs)];
 static bool hooks_installed;
+/* set from the return of our mount() of DEFAULT_TRACEFS to its umount():
+ * the hooks unmount it even before a session is active */
+static volatile sig_atomic_t we_mounted;
 
 /* Only close(), write(), unlinkat() and umount(): async-signal-safe. */
 static void emergency_cleanup(void)
 {
 	struct pt_ml_session *s = active;
 
-	if (!s)
-		return;
-	active = NULL;
+	if (s)
+		active = NULL;
+	else
+		goto unmount;
 	if (s->tracing_on_fd >= 0 && write(s->tracing_on_fd, "0", 1) < 0) {
 		/* nothing to do about it here: removing the instance stops it too */
 	}
@@ -56,8 +60,12 @@ static void emergency_cleanup(void)
 		nanosleep(&ts, NULL);
 	}
 	close(s->root_fd);
-	if (s->mounted_by_us)
-		umount(s->tracing_dir);
+unmount:
+	if (we_mounted && !umount(DEFAULT_TRACEFS)) {
+		we_mounted = 0;
+		/* its record goes when the handler settles the state file */
+		pt_state_fatal_mount_undone(DEFAULT_TRACEFS);
+	}
 }
 
 static void on_fatal(int sig)
@@ -99,10 +107,27 @@ static void remove_hooks(void)
 /* tracefs at one of its usual places, or mounted by us at /sys/kernel/tracing.
  * A tracefs mounted anywhere else (a test's, another tool's) is not used: its
  * owner may unmount it while we run. */
+/* PTBENCH_TEST_SLOW_MOUNT_MS: the tests' stand-in for a run that dies
+ * right after mounting tracefs, before its mount id is in the state file. */
+static void slow_mount_for_tests(void)
+{
+	const char *ms = getenv("PTBENCH_TEST_SLOW_MOUNT_MS");
+	struct timespec ts;
+
+	if (!ms || atoi(ms) <= 0)
+		return;
+	ts.tv_sec = atoi(ms) / 1000;
+	ts.tv_nsec = (long)(atoi(ms) % 1000) * 1000000L;
+	/* the stop handlers interrupt the sleep: sleep out the rest */
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 static int find_tracefs(struct pt_ml_session *s, char *why, size_t len)
 {
 	static const char *const usual[] = { DEFAULT_TRACEFS, "/sys/kernel/debug/tracing" };
 	FILE *f = setmntent("/proc/mounts", "re");
+	char source[64];
 	struct mntent *m;
 	int found = -1;
 
@@ -119,14 +144,25 @@ static int find_tracefs(struct pt_ml_session *s, char *why, size_t len)
 		snprintf(s->tracing_dir, sizeof(s->tracing_dir), "%s", usual[found]);
 		return 0;
 	}
-	if (mount("nodev", DEFAULT_TRACEFS, "tracefs", 0, NULL)) {
+	/* recorded outside the process before it is made, so that a run
+	 * killed at any point leaves a record the next run or `ptbench
+	 * restore` acts on; the source ptbench-PID marks the mount as ours */
+	pt_state_note_mount_intent(DEFAULT_TRACEFS);
+	pt_tracefs_instance_name(source, sizeof(source), getpid());
+	/* a fatal signal from here on unmounts it */
+	install_hooks();
+	if (mount(source, DEFAULT_TRACEFS, "tracefs", 0, NULL)) {
+		int e = errno;
+
+		remove_hooks();
+		pt_state_forget_mount(DEFAULT_TRACEFS);
 		snprintf(why, len, "tracefs is not mounted and mounting it on %s failed: %s",
-			 DEFAULT_TRACEFS, strerror(errno));
+			 DEFAULT_TRACEFS, strerror(e));
 		return -1;
 	}
+	we_mounted = 1;
 	s->mounted_by_us = true;
-	/* recorded outside the process: a SIGKILLed run's mount is undone by
-	 * the next run or `ptbench restore` */
+	slow_mount_for_tests();
 	pt_state_note_mount(DEFAULT_TRACEFS);
 	snprintf(s->tracing_dir, sizeof(s->tracing_dir), "%s", DEFAULT_TRACEFS);
 	return 0;
@@ -401,8 +437,16 @@ void pt_ml_session_close(struct pt_ml_session *s)
 	if (s->root_fd >= 0)
 		close(s->root_fd);
 	s->root_fd = -1;
-	/* only what we mounted; busy means someone else uses it now: leave it */
-	if (s->mounted_by_us && umount(s->tracing_dir) && errno != EBUSY)
-		fprintf(stderr, "ptbench: warning: cannot unmount %s: %s\n", s->tracing_dir, strerror(errno));
+	/* only what we mounted; busy means someone else uses it now: leave it
+	 * (and its record, for the end of the run or `ptbench restore`) */
+	if (s->mounted_by_us && we_mounted) {
+		if (!umount(DEFAULT_TRACEFS)) {
+			we_mounted = 0;
+			pt_state_forget_mount(DEFAULT_TRACEFS);
+		} else if (errno != EBUSY) {
+			fprintf(stderr, "ptbench: warning: cannot unmount %s: %s\n", s->tracing_dir,
+				strerror(errno));
+		}
+	}
 	s->mounted_by_us = false;
 }

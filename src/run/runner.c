@@ -18,6 +18,7 @@
 
 #include "ptbench/clock.h"
 #include "ptbench/exitcodes.h"
+#include "ptbench/machine_state.h"
 #include "ptbench/membind.h"
 #include "ptbench/op_marker.h"
 #include "ptbench/placement.h"
@@ -29,10 +30,13 @@
 #include "ptbench/topo.h"
 #include "ptbench/util.h"
 
-/* A crash must still give the machine its THP settings back. */
+/* A crash must still give the machine its THP settings back, and then
+ * clear the records of what it put back (the tracefs probe's handler,
+ * called before this one, unmounted its tracefs). */
 static void on_fatal(int sig)
 {
 	pt_sysfs_restore_all();
+	pt_state_fatal_commit();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

@@ -3,10 +3,25 @@
  *   ptbench-state 1
  *   pid PID
  *   sysfs<TAB>PATH<TAB>ORIGINAL<TAB>PUSHED
- *   mount<TAB>tracefs<TAB>DIR<TAB>MOUNT_ID
+ *   mount<TAB>tracefs<TAB>DIR<TAB>MOUNT_ID<TAB>PID
+ * (PID: the run that mounted it; a file without it means the pid line's.)
+ * Each record is written before its change is made (a SIGKILL anywhere
+ * leaves a record of every change). A mount is recorded with MOUNT_ID 0
+ * before mount(), and with its id once made. ptbench mounts tracefs with
+ * the source "ptbench-PID" (PID: the 5th field), so a mount is recognised
+ * as ours by that source: a record of a mount that never happened, or whose
+ * mount id was reused by someone else's tracefs, undoes nothing.
  * A value goes back only while it still holds what ptbench pushed, and a
- * mount is undone only while the same mount (by its id in mountinfo) is
- * there: whatever someone changed since is theirs, and left alone.
+ * mount is undone only while ours (its source, and its id when recorded)
+ * is there: whatever someone changed since is theirs, and left alone.
+ *
+ * The file is replaced atomically (state.tmp, fsync, rename). A state.tmp
+ * left by a run that died before the rename is read too: records it holds
+ * that state lacks are acted on like the others (whatever it records was
+ * at most about to be made; the undo checks what is there).
+ *
+ * A fatal signal's handlers undo what they can and then settle the file
+ * (pt_state_fatal_commit): records undone go, the rest stay.
  *
  * ptbench runs as root and the next run acts on what this file says, so
  * the file is input to be distrusted (issue 23, row 1): the directory must
@@ -51,7 +66,10 @@ struct record {
 	char path[200];
 	char original[120]; /* sysfs: the true original */
 	char pushed[120];   /* sysfs: what ptbench wrote */
-	int mount_id;       /* mount: its id in /proc/self/mountinfo */
+	int mount_id;       /* mount: its id in /proc/self/mountinfo, 0 before mount() */
+	int pid;            /* the run that wrote the record (mount: its source ptbench-PID) */
+	/* set by a fatal-signal handler once the change is undone */
+	volatile sig_atomic_t settled;
 };
 
 /* The only sysfs files ptbench pushes, relative to the THP directory:
@@ -74,6 +92,9 @@ static const char *sysfs_root = THP_ROOT;
 static const char *const mounts_allowed[] = { "/sys/kernel/tracing" };
 
 static struct record recs[MAX_RECORDS];
+/* set while recs[] is being changed: a fatal handler then leaves the state
+ * file as it is on disk (it may hold more than is left, never less) */
+static volatile sig_atomic_t recs_changing;
 /* said once, before the first thing actually undone (a run whose fatal
  * handler already put everything back leaves records that need nothing) */
 static char header[256];
@@ -183,6 +204,13 @@ static int open_dir(const char *who)
 	struct stat st;
 	int fd, e;
 
+	if (dir[0] != '/') {
+		/* a relative one would be another directory from another cwd:
+		 * a run and a later restore would not see the same state */
+		fprintf(stderr, "%s: refusing the state directory %s: not an absolute path; PTBENCH_STATE_DIR must be absolute, else the state depends on the working directory\n",
+			who, dir);
+		return -2;
+	}
 	snprintf(parent, sizeof(parent), "%s", dir);
 	slash = strrchr(parent, '/');
 	if (slash && slash != parent) {
@@ -273,8 +301,9 @@ static int open_in_dir(const char *who, const char *name, int flags, size_t max)
 	return -2;
 }
 
-/* The id of the tracefs mounted at dir, -1 if none. */
-static int mount_id_at(const char *dir)
+/* The id of the tracefs mounted at dir, -1 if none; src (when not NULL)
+ * gets its mount source. */
+static int mount_id_at(const char *dir, char *src, size_t srclen)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char *line = NULL;
@@ -284,7 +313,7 @@ static int mount_id_at(const char *dir)
 	if (!f)
 		return -1;
 	while (getline(&line, &cap, f) > 0) {
-		char mp[PATH_MAX], *dash;
+		char mp[PATH_MAX], source[64], *dash;
 		int mid;
 
 		if (sscanf(line, "%d %*d %*s %*s %4095s", &mid, mp) != 2)
@@ -293,10 +322,25 @@ static int mount_id_at(const char *dir)
 		if (!dash || strncmp(dash + 3, "tracefs ", 8) || strcmp(mp, dir))
 			continue;
 		id = mid; /* the last one is the one on top */
+		if (src && sscanf(dash + 3, "tracefs %63s", source) == 1)
+			snprintf(src, srclen, "%s", source);
+		else if (src)
+			src[0] = '\0';
 	}
 	free(line);
 	fclose(f);
 	return id;
+}
+
+/* Whether the tracefs on top at r->path is the one r records: mounted by
+ * ptbench pid r->pid (its source), and the same mount when its id is known. */
+static bool mount_is_ours(const struct record *r)
+{
+	char src[64] = "", want[64];
+	int id = mount_id_at(r->path, src, sizeof(src));
+
+	pt_tracefs_instance_name(want, sizeof(want), r->pid);
+	return id > 0 && !strcmp(src, want) && (!r->mount_id || id == r->mount_id);
 }
 
 static int write_state(int pid)
@@ -308,7 +352,9 @@ static int write_state(int pid)
 	ssize_t n;
 
 	if (!nrecs) {
-		if (unlinkat(dir_fd, "state", 0) && errno != ENOENT)
+		/* a dead run's state.tmp too: load() has read it */
+		if ((unlinkat(dir_fd, "state", 0) && errno != ENOENT) ||
+		    (unlinkat(dir_fd, "state.tmp", 0) && errno != ENOENT))
 			return -1;
 		return 0;
 	}
@@ -318,7 +364,8 @@ static int write_state(int pid)
 	fprintf(m, "ptbench-state 1\npid %d\n", pid);
 	for (int i = 0; i < nrecs; i++) {
 		if (recs[i].mount)
-			fprintf(m, "mount\ttracefs\t%s\t%d\n", recs[i].path, recs[i].mount_id);
+			fprintf(m, "mount\ttracefs\t%s\t%d\t%d\n", recs[i].path, recs[i].mount_id,
+				recs[i].pid);
 		else
 			fprintf(m, "sysfs\t%s\t%s\t%s\n", recs[i].path, recs[i].original, recs[i].pushed);
 	}
@@ -458,7 +505,7 @@ static int parse(const char *text, size_t len, int *pid, char *why, size_t whyle
 				snprintf(why, whylen, "line %d: %s", lineno, pwhy);
 				return -1;
 			}
-		} else if (nf == 4 && !strcmp(f[0], "mount") && !strcmp(f[1], "tracefs")) {
+		} else if ((nf == 4 || nf == 5) && !strcmp(f[0], "mount") && !strcmp(f[1], "tracefs")) {
 			if (!mount_allowed(f[2])) {
 				snprintf(why, whylen, "line %d: a tracefs mount at '%.200s': ptbench mounts tracefs only at %s",
 					 lineno, f[2], mounts_allowed[0]);
@@ -466,18 +513,33 @@ static int parse(const char *text, size_t len, int *pid, char *why, size_t whyle
 			}
 			errno = 0;
 			v = strtol(f[3], &tail, 10);
-			if (v <= 0 || v > INT_MAX || errno || *tail || f[3][0] < '0' || f[3][0] > '9') {
-				snprintf(why, whylen, "line %d: mount id '%.40s' is not a positive number",
+			if (v < 0 || v > INT_MAX || errno || *tail || f[3][0] < '0' || f[3][0] > '9') {
+				snprintf(why, whylen, "line %d: mount id '%.40s' is not a number >= 0",
 					 lineno, f[3]);
 				return -1;
 			}
 			r->mount = true;
 			snprintf(r->path, sizeof(r->path), "%s", f[2]);
 			r->mount_id = (int)v;
+			r->pid = *pid;
+			if (nf == 5) {
+				errno = 0;
+				v = strtol(f[4], &tail, 10);
+				if (v <= 0 || v > INT_MAX || errno || *tail || f[4][0] < '0' || f[4][0] > '9') {
+					snprintf(why, whylen, "line %d: mount pid '%.40s' is not a positive number",
+						 lineno, f[4]);
+					return -1;
+				}
+				r->pid = (int)v;
+			}
+			nrecs++;
+			continue;
 		} else {
-			snprintf(why, whylen, "line %d: not a 'sysfs' or 'mount' record of 4 fields", lineno);
+			snprintf(why, whylen, "line %d: not a 'sysfs' record of 4 fields or a 'mount' record of 4 or 5",
+				 lineno);
 			return -1;
 		}
+		r->pid = *pid;
 		nrecs++;
 	}
 	if (lineno < 2) {
@@ -496,41 +558,129 @@ int pt_state_parse(const char *text, size_t len, int *pid, char *why, size_t why
 	return n;
 }
 
+/* Read all of fd (at most STATE_MAX_BYTES + 1) into text; its length, or
+ * -1 (errno). */
+static ssize_t read_capped(int fd, char *text)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len <= STATE_MAX_BYTES && (n = read(fd, text + len, STATE_MAX_BYTES + 1 - len)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+/* The records of a state.tmp a run left when it died between writing it
+ * and renaming it over state (into tmp_recs; their count). Only a regular
+ * file is read, never through a link or waiting; anything else, or a file
+ * cut short, is not a record of a change made (a change is made only once
+ * its record is renamed into state) and is left for the next save to
+ * remove. */
+static struct record tmp_recs[MAX_RECORDS];
+
+static int load_tmp(const char *who)
+{
+	int fd = openat(dir_fd, "state.tmp", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	char *text, why[PATH_MAX + 256];
+	struct stat st;
+	ssize_t len;
+	int n = -1, pid;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_size > STATE_MAX_BYTES) {
+		close(fd);
+		return 0;
+	}
+	text = pt_xmalloc(STATE_MAX_BYTES + 1);
+	len = read_capped(fd, text);
+	close(fd);
+	if (len >= 0 && len <= STATE_MAX_BYTES)
+		n = pt_state_parse(text, (size_t)len, &pid, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "unreadable");
+	free(text);
+	if (n < 0) {
+		for (char *c = why; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+		fprintf(stderr, "%s: ignoring %s/state.tmp (%s): a run died while writing it, before the change it records was made\n",
+			who, pt_state_dir(), why);
+		return 0;
+	}
+	memcpy(tmp_recs, recs, sizeof(recs[0]) * (size_t)n);
+	nrecs = 0;
+	return n;
+}
+
+/* Add the state.tmp records that state lacks (a mount's id, once known,
+ * too). */
+static void merge_tmp(const char *who, int ntmp)
+{
+	int added = 0;
+
+	for (int t = 0; t < ntmp; t++) {
+		const struct record *x = &tmp_recs[t];
+		struct record *r;
+
+		for (r = recs; r < recs + nrecs; r++)
+			if (r->mount == x->mount && !strcmp(r->path, x->path))
+				break;
+		if (r < recs + nrecs) {
+			if (r->mount && !r->mount_id && r->pid == x->pid)
+				r->mount_id = x->mount_id;
+			continue;
+		}
+		if (nrecs == MAX_RECORDS)
+			break;
+		recs[nrecs++] = *x;
+		added++;
+	}
+	if (added)
+		fprintf(stderr, "%s: %s/state.tmp, left by a run that died while writing it, records %d change(s) that state lacks: acting on them too\n",
+			who, pt_state_dir(), added);
+}
+
 /* Read the state file into recs[]; *pid gets the writer. Returns 0 (no
  * file is no records) or PT_EXIT_USAGE when the file is refused (said:
  * nothing in it is undone, and it is kept). */
 static int load(const char *who, int *pid)
 {
 	char *text, why[PATH_MAX + 256];
-	size_t len = 0;
-	ssize_t n;
-	int fd;
+	ssize_t len;
+	int fd, ntmp;
 
 	nrecs = 0;
 	*pid = 0;
+	ntmp = load_tmp(who);
 	fd = open_in_dir(who, "state", O_RDONLY, STATE_MAX_BYTES);
-	if (fd == -1)
+	if (fd == -1) {
+		merge_tmp(who, ntmp);
 		return 0;
+	}
 	if (fd < 0)
 		return PT_EXIT_USAGE;
 	text = pt_xmalloc(STATE_MAX_BYTES + 1);
 	/* read to EOF, never past the cap should it grow meanwhile */
-	while (len <= STATE_MAX_BYTES && (n = read(fd, text + len, STATE_MAX_BYTES + 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "%s: cannot read %s/state: %s\n", who, pt_state_dir(), strerror(errno));
-			free(text);
-			close(fd);
-			return PT_EXIT_RUNTIME;
-		}
-		len += (size_t)n;
+	len = read_capped(fd, text);
+	if (len < 0) {
+		fprintf(stderr, "%s: cannot read %s/state: %s\n", who, pt_state_dir(), strerror(errno));
+		free(text);
+		close(fd);
+		return PT_EXIT_RUNTIME;
 	}
 	close(fd);
 	if (len > STATE_MAX_BYTES) {
 		snprintf(why, sizeof(why), "grew past %d bytes", STATE_MAX_BYTES);
-	} else if (pt_state_parse(text, len, pid, why, sizeof(why)) >= 0) {
+	} else if (pt_state_parse(text, (size_t)len, pid, why, sizeof(why)) >= 0) {
 		free(text);
+		merge_tmp(who, ntmp);
 		return 0;
 	}
 	free(text);
@@ -546,26 +696,24 @@ static int load(const char *who, int *pid)
 
 /* Undo one record if it still holds what ptbench left. Returns 1 when the
  * record is settled (undone, or no longer ours), 0 when it must stay. */
-static int undo(const struct record *r, int pid, bool say)
+static int undo(const struct record *r, bool say)
 {
 	char cur[120];
 
 	if (r->mount) {
-		int id = mount_id_at(r->path);
-
-		if (id < 0 || id != r->mount_id)
-			return 1; /* gone, or someone else's mount now */
+		if (!mount_is_ours(r))
+			return 1; /* gone, never made, or someone else's mount now */
 		pt_tracefs_clean_stale(r->path);
 		say_header();
 		if (umount(r->path)) {
 			fprintf(stderr, "ptbench: cannot unmount the tracefs at %s that ptbench pid %d mounted: %s%s\n",
-				r->path, pid, strerror(errno),
+				r->path, r->pid, strerror(errno),
 				errno == EBUSY ? " (in use; `ptbench restore` later)" : "");
 			return 0;
 		}
 		if (say)
 			fprintf(stderr, "ptbench: unmounted the tracefs at %s that ptbench pid %d mounted\n",
-				r->path, pid);
+				r->path, r->pid);
 		return 1;
 	}
 	if (pt_read_line(r->path, cur, sizeof(cur), 1)) {
@@ -579,7 +727,7 @@ static int undo(const struct record *r, int pid, bool say)
 		if (say) {
 			say_header();
 			fprintf(stderr, "ptbench: left %s at '%s': ptbench pid %d pushed '%s' (original '%s'), someone changed it since\n",
-				r->path, cur, pid, r->pushed, r->original);
+				r->path, cur, r->pid, r->pushed, r->original);
 		}
 		return 1;
 	}
@@ -591,19 +739,21 @@ static int undo(const struct record *r, int pid, bool say)
 	}
 	if (say)
 		fprintf(stderr, "ptbench: restored %s to '%s' (ptbench pid %d left it at '%s')\n", r->path,
-			r->original, pid, r->pushed);
+			r->original, r->pid, r->pushed);
 	return 1;
 }
 
 /* Undo every record of a dead holder; keep the ones that would not go. */
-static int undo_all(int pid, bool say)
+static int undo_all(bool say)
 {
 	int kept = 0;
 
+	recs_changing = 1;
 	for (int i = 0; i < nrecs; i++)
-		if (!undo(&recs[i], pid, say))
+		if (!undo(&recs[i], say))
 			recs[kept++] = recs[i];
 	nrecs = kept;
+	recs_changing = 0;
 	return kept;
 }
 
@@ -721,7 +871,7 @@ int pt_state_acquire(void)
 	if (nrecs) {
 		snprintf(header, sizeof(header),
 			 "ptbench: ptbench pid %d ended without putting the machine back; restoring first", pid);
-		undo_all(pid, true);
+		undo_all(true);
 		header[0] = '\0';
 	}
 	save();
@@ -733,7 +883,7 @@ void pt_state_release(void)
 	if (lock_fd < 0)
 		return;
 	/* what this run restored itself is settled; anything else stays */
-	undo_all((int)getpid(), false);
+	undo_all(false);
 	save();
 	close(lock_fd); /* drops the flock */
 	lock_fd = -1;
@@ -753,11 +903,13 @@ void pt_state_note_sysfs(const char *path, const char *original, const char *pus
 		fprintf(stderr, "ptbench: warning: not recorded in the state file: %s\n", why);
 		return;
 	}
+	recs_changing = 1;
 	for (int i = 0; i < nrecs; i++)
 		if (!recs[i].mount && !strcmp(recs[i].path, path))
 			r = &recs[i];
 	if (!r) {
 		if (nrecs >= MAX_RECORDS) {
+			recs_changing = 0;
 			fprintf(stderr, "ptbench: warning: state file full; %s not recorded\n", path);
 			return;
 		}
@@ -767,6 +919,47 @@ void pt_state_note_sysfs(const char *path, const char *original, const char *pus
 		snprintf(r->original, sizeof(r->original), "%s", original);
 	}
 	snprintf(r->pushed, sizeof(r->pushed), "%s", pushed);
+	r->pid = (int)getpid();
+	r->settled = 0;
+	recs_changing = 0;
+	save();
+}
+
+static struct record *mount_record(const char *dir)
+{
+	for (struct record *r = recs; r < recs + nrecs; r++)
+		if (r->mount && !strcmp(r->path, dir))
+			return r;
+	return NULL;
+}
+
+void pt_state_note_mount_intent(const char *dir)
+{
+	struct record *r;
+
+	if (lock_fd < 0)
+		return;
+	if (!mount_allowed(dir)) {
+		fprintf(stderr, "ptbench: warning: the tracefs mount at %s is not recorded in the state file\n",
+			dir);
+		return;
+	}
+	recs_changing = 1;
+	r = mount_record(dir);
+	if (!r) {
+		if (nrecs >= MAX_RECORDS) {
+			recs_changing = 0;
+			fprintf(stderr, "ptbench: warning: state file full; the tracefs mount at %s is not recorded\n",
+				dir);
+			return;
+		}
+		r = &recs[nrecs++];
+	}
+	memset(r, 0, sizeof(*r));
+	r->mount = true;
+	snprintf(r->path, sizeof(r->path), "%s", dir);
+	r->pid = (int)getpid();
+	recs_changing = 0;
 	save();
 }
 
@@ -775,27 +968,128 @@ void pt_state_note_mount(const char *dir)
 	struct record *r;
 	int id;
 
-	if (lock_fd < 0)
+	if (lock_fd < 0 || !(r = mount_record(dir)))
 		return;
-	id = mount_id_at(dir);
-	if (!mount_allowed(dir) || id <= 0) {
-		fprintf(stderr, "ptbench: warning: the tracefs mount at %s is not recorded in the state file\n",
-			dir);
-		return;
-	}
-	for (r = recs; r < recs + nrecs; r++)
-		if (r->mount && !strcmp(r->path, dir))
-			break;
-	if (r == recs + nrecs) {
-		if (nrecs >= MAX_RECORDS)
-			return;
-		nrecs++;
-	}
-	memset(r, 0, sizeof(*r));
-	r->mount = true;
-	snprintf(r->path, sizeof(r->path), "%s", dir);
+	id = mount_id_at(dir, NULL, 0);
+	if (id <= 0)
+		return; /* the intent (id 0) stays: its source still names it */
 	r->mount_id = id;
 	save();
+}
+
+void pt_state_forget_mount(const char *dir)
+{
+	struct record *r;
+
+	if (lock_fd < 0 || !(r = mount_record(dir)))
+		return;
+	recs_changing = 1;
+	*r = recs[--nrecs];
+	recs_changing = 0;
+	save();
+}
+
+/* ---- from a fatal-signal handler: async-signal-safe only -------------- */
+
+void pt_state_fatal_sysfs_undone(const char *path, const char *value)
+{
+	if (lock_fd < 0 || recs_changing)
+		return;
+	for (int i = 0; i < nrecs; i++)
+		if (!recs[i].mount && !strcmp(recs[i].path, path))
+			recs[i].settled = value && !strcmp(value, recs[i].original);
+}
+
+void pt_state_fatal_mount_undone(const char *dir)
+{
+	if (lock_fd < 0 || recs_changing)
+		return;
+	for (int i = 0; i < nrecs; i++)
+		if (recs[i].mount && !strcmp(recs[i].path, dir))
+			recs[i].settled = 1;
+}
+
+/* the state text, built without stdio */
+static char fatal_buf[STATE_MAX_BYTES];
+static size_t fatal_len;
+
+static void fatal_put(const char *str)
+{
+	size_t n = strlen(str);
+
+	if (n > sizeof(fatal_buf) - fatal_len)
+		n = sizeof(fatal_buf) - fatal_len;
+	memcpy(fatal_buf + fatal_len, str, n);
+	fatal_len += n;
+}
+
+static void fatal_put_int(int v)
+{
+	char d[16], *p = d + sizeof(d);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0 && p > d);
+	fatal_put(p);
+}
+
+void pt_state_fatal_commit(void)
+{
+	int left = 0, fd;
+	ssize_t n;
+
+	/* records half-changed (or no state): what is on disk stays */
+	if (lock_fd < 0 || dir_fd < 0 || recs_changing)
+		return;
+	fatal_len = 0;
+	fatal_put("ptbench-state 1\npid ");
+	fatal_put_int((int)getpid());
+	fatal_put("\n");
+	for (int i = 0; i < nrecs; i++) {
+		const struct record *r = &recs[i];
+
+		if (r->settled)
+			continue;
+		left++;
+		if (r->mount) {
+			fatal_put("mount\ttracefs\t");
+			fatal_put(r->path);
+			fatal_put("\t");
+			fatal_put_int(r->mount_id);
+			fatal_put("\t");
+			fatal_put_int(r->pid);
+		} else {
+			fatal_put("sysfs\t");
+			fatal_put(r->path);
+			fatal_put("\t");
+			fatal_put(r->original);
+			fatal_put("\t");
+			fatal_put(r->pushed);
+		}
+		fatal_put("\n");
+	}
+	/* a state.tmp another thread was writing records nothing made since */
+	unlinkat(dir_fd, "state.tmp", 0);
+	if (!left) {
+		unlinkat(dir_fd, "state", 0);
+		return;
+	}
+	if (fatal_len == sizeof(fatal_buf))
+		return; /* cannot happen (MAX_RECORDS); the old file stays */
+	/* as write_state: a fresh file, fsynced, renamed over; on any failure
+	 * the old state (which holds more, never less) stays */
+	fd = openat(dir_fd, "state.tmp", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	n = write(fd, fatal_buf, fatal_len);
+	if (n != (ssize_t)fatal_len || fsync(fd)) {
+		close(fd);
+		unlinkat(dir_fd, "state.tmp", 0);
+		return;
+	}
+	if (close(fd) || renameat(dir_fd, "state.tmp", dir_fd, "state"))
+		unlinkat(dir_fd, "state.tmp", 0);
 }
 
 int pt_state_restore_now(bool verbose)
@@ -829,7 +1123,7 @@ int pt_state_restore_now(bool verbose)
 	lock_fd = fd;
 	if (verbose && !nrecs)
 		printf("ptbench restore: %s/state records nothing to restore\n", pt_state_dir());
-	left = undo_all(pid, verbose);
+	left = undo_all(verbose);
 	save();
 	close(lock_fd);
 	lock_fd = -1;

@@ -28,7 +28,11 @@ void pt_sysfs_restore_all(void)
 
 		/* errors cannot be reported from every context we run in; a value
 		 * that will not go back is still the best we can do */
-		(void)pt_sysfs_write(p->path, p->old);
+		int failed = pt_sysfs_write(p->path, p->old);
+
+		/* for a fatal handler's pt_state_fatal_commit(): the last call
+		 * for a path (its first push) says whether it is back */
+		pt_state_fatal_sysfs_undone(p->path, failed ? NULL : p->old);
 		depth--;
 	}
 }

@@ -180,6 +180,33 @@ static void attacks(void)
 	new_case();
 	put_in("state", "ptbench-state 1\npid 999999\nmount\ttracefs\t/sys/kernel/tracing\tx1\n");
 	tap_ok(in_child('r') == PT_EXIT_USAGE, "a mount record with a bad mount id: exit 2");
+	{
+		/* mount id 0: recorded before mount(); a 5th field: the pid that mounted */
+		static const struct {
+			const char *rec;
+			int want;
+		} m[] = {
+			{ "mount\ttracefs\t/sys/kernel/tracing\t0\n", 1 },
+			{ "mount\ttracefs\t/sys/kernel/tracing\t0\t4242\n", 1 },
+			{ "mount\ttracefs\t/sys/kernel/tracing\t65\t4242\n", 1 },
+			{ "mount\ttracefs\t/sys/kernel/tracing\t-1\n", -1 },
+			{ "mount\ttracefs\t/sys/kernel/tracing\t65\t0\n", -1 },
+			{ "mount\ttracefs\t/sys/kernel/tracing\t65\t42x\n", -1 },
+			{ "mount\ttracefs\t/sys/kernel/tracing\t65\t42\t1\n", -1 },
+		};
+		char pwhy[512];
+		int pid;
+
+		for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+			int got;
+
+			snprintf(text, sizeof(text), "ptbench-state 1\npid 999999\n%s", m[i].rec);
+			got = pt_state_parse(text, strlen(text), &pid, pwhy, sizeof(pwhy));
+			tap_ok((got < 0 ? -1 : got) == m[i].want, "parse '%.*s': %s (%s)",
+			       (int)strlen(m[i].rec) - 1, m[i].rec, m[i].want < 0 ? "refused" : "one record",
+			       got < 0 ? pwhy : "ok");
+		}
+	}
 
 	/* the state directory: whoever may write it may write the records */
 	new_case();
