@@ -27,10 +27,11 @@ struct json_object;
 enum {
 	/* read a "ptbench-result/N" of another N (compare --force) */
 	PT_RESULT_READ_ANY_VERSION = 1u << 0,
-	/* a file that is no ptbench result at all (not JSON, or no "schema":
-	 * "ptbench-result/N") is passed over: pt_result_read returns 1 without
-	 * a message (a directory of results also holds vm.json and the like);
-	 * a ptbench result that is broken is still an error */
+	/* strict JSON that is no ptbench result (not an object, or no
+	 * "schema": "ptbench-result/N") is passed over: pt_result_read returns
+	 * 1 without a message (a directory of results also holds vm.json and
+	 * the like); text that is not strict JSON (a truncated copy) and a
+	 * ptbench result that is broken are still errors */
 	PT_RESULT_READ_SKIP_FOREIGN = 1u << 1,
 	/* take the SHA-256 of the bytes read (the gate, which refuses one run
 	 * given twice); compare and the rest do not pay for it */
@@ -71,8 +72,8 @@ void pt_result_file_free(struct pt_result_file *f);
 /* A regular file, at most max bytes; NUL-terminated malloc'd text in *text. */
 int pt_result_read_text(const char *path, size_t max, char **text, size_t *len, char *err,
 			size_t errlen);
-/* One JSON object document, strictly parsed (*doc: a new reference);
- * text[len] must be the terminating NUL. */
+/* One JSON object document, strictly parsed, no key twice in one object
+ * (*doc: a new reference); text[len] must be the terminating NUL. */
 int pt_result_parse(const char *text, size_t len, struct json_object **doc, char *err,
 		    size_t errlen);
 /* The shape of a ptbench-result document: err names the JSON path. */

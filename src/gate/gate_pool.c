@@ -354,7 +354,10 @@ struct json_object *pt_gate_pool(struct json_object *const *docs, const char *co
 		return NULL;
 	}
 	json_object_object_add(out, "repeats", repeats);
+	/* only complete repeats were pooled: the pool is complete, and no
+	 * longer the interrupted run it was copied from */
 	json_object_object_add(out, "complete", json_object_new_boolean(1));
+	json_object_object_del(out, "interrupted_by");
 	scen = json_object_object_get(out, "scenario");
 	if (scen && json_object_is_type(scen, json_type_object))
 		json_object_object_add(scen, "repeat",

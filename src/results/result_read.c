@@ -112,8 +112,205 @@ int pt_result_read_text(const char *path, size_t max, char **text, size_t *lenp,
 
 /* ---- the document ------------------------------------------------------ */
 
-int pt_result_parse(const char *text, size_t len, struct json_object **doc, char *err,
-		    size_t errlen)
+/* Duplicate keys: json-c keeps the last of {"complete": false, "complete":
+ * true} and says nothing (0.16 has no flag to refuse them), so the file
+ * would say two things and the reader believe one. The text, already
+ * parsed strictly, is scanned once for each object's member count (its
+ * colons, in the order its braces open); the tree, walked in the same
+ * pre-order, holds one member per distinct key. The first object whose
+ * counts differ is the first with a key given twice: its keys are read
+ * again, decoded, to name it. */
+struct dupscan {
+	size_t *count, *start; /* per object, in the order of its '{' */
+	size_t nobj, next;
+	struct {
+		const char *key;
+		size_t idx;
+	} seg[64];
+	size_t depth;
+};
+
+/* the end of the string literal that begins at text[i] (its closing quote) */
+static size_t string_end(const char *text, size_t len, size_t i)
+{
+	for (i++; i < len && text[i] != '"'; i++)
+		if (text[i] == '\\')
+			i++;
+	return i;
+}
+
+/* Member counts of every object of the (strictly valid) text; false when
+ * the text does not scan as expected, and then nothing is claimed. */
+static bool scan_counts(struct dupscan *d, const char *text, size_t len)
+{
+	ssize_t stack[64]; /* json-c parses at most 32 levels deep */
+	size_t cap = 0;
+	int depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		switch (text[i]) {
+		case '"':
+			i = string_end(text, len, i);
+			break;
+		case '{':
+			if (depth == (int)PT_ARRAY_SIZE(stack))
+				return false;
+			if (d->nobj == cap) {
+				cap = cap ? cap * 2 : 64;
+				d->count = pt_xrealloc(d->count, cap * sizeof(*d->count));
+				d->start = pt_xrealloc(d->start, cap * sizeof(*d->start));
+			}
+			d->count[d->nobj] = 0;
+			d->start[d->nobj] = i;
+			stack[depth++] = (ssize_t)d->nobj++;
+			break;
+		case '[':
+			if (depth == (int)PT_ARRAY_SIZE(stack))
+				return false;
+			stack[depth++] = -1;
+			break;
+		case '}':
+		case ']':
+			if (!depth)
+				return false;
+			depth--;
+			break;
+		case ':':
+			if (!depth || stack[depth - 1] < 0)
+				return false;
+			d->count[stack[depth - 1]]++;
+			break;
+		}
+	}
+	return depth == 0;
+}
+
+/* the first key of the object at text[at] given twice, decoded (malloc'd),
+ * and in *where the byte its second occurrence begins at */
+static char *twice_key(const char *text, size_t len, size_t at, size_t *where)
+{
+	char **keys = NULL, *found = NULL;
+	size_t n = 0, i = at + 1;
+	int depth = 0;
+	bool key_next = true;
+
+	for (; i < len && !found; i++) {
+		char c = text[i];
+
+		if (c == '"') {
+			size_t end = string_end(text, len, i);
+
+			if (!depth && key_next && end < len) {
+				char *lit = pt_xmalloc(end - i + 2);
+				struct json_object *s;
+
+				memcpy(lit, text + i, end - i + 1);
+				lit[end - i + 1] = '\0';
+				s = json_tokener_parse(lit);
+				free(lit);
+				if (json_object_is_type(s, json_type_string)) {
+					const char *k = json_object_get_string(s);
+
+					for (size_t j = 0; j < n && !found; j++)
+						if (!strcmp(keys[j], k)) {
+							found = pt_xstrdup(k);
+							*where = i;
+						}
+					keys = pt_xrealloc(keys, (n + 1) * sizeof(*keys));
+					keys[n++] = pt_xstrdup(k);
+				}
+				json_object_put(s);
+				key_next = false;
+			}
+			i = end;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (!depth--)
+				break;
+		} else if (c == ',' && !depth) {
+			key_next = true;
+		}
+	}
+	for (size_t j = 0; j < n; j++)
+		free(keys[j]);
+	free(keys);
+	return found;
+}
+
+/* Pre-order over the tree beside the counts; true at the first object that
+ * has fewer members than its text. d->seg[0..d->depth) is then the way to
+ * it: a key, or NULL and an index. */
+static bool walk_counts(struct dupscan *d, struct json_object *o)
+{
+	if (d->depth == PT_ARRAY_SIZE(d->seg))
+		return false;
+	if (json_object_is_type(o, json_type_object)) {
+		if (d->next >= d->nobj)
+			return false;
+		if ((size_t)json_object_object_length(o) < d->count[d->next])
+			return true;
+		d->next++;
+		json_object_object_foreach(o, key, v)
+		{
+			d->seg[d->depth].key = key;
+			d->depth++;
+			if (walk_counts(d, v))
+				return true;
+			d->depth--;
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		for (size_t k = 0; k < json_object_array_length(o); k++) {
+			d->seg[d->depth].key = NULL;
+			d->seg[d->depth].idx = k;
+			d->depth++;
+			if (walk_counts(d, json_object_array_get_idx(o, k)))
+				return true;
+			d->depth--;
+		}
+	}
+	return false;
+}
+
+/* 0, or -1 with err naming the first key given twice in one object */
+static int check_duplicate_keys(const char *text, size_t len, struct json_object *doc, char *err,
+				size_t errlen)
+{
+	struct dupscan d = { 0 };
+	int rc = 0;
+
+	if (scan_counts(&d, text, len) && walk_counts(&d, doc)) {
+		size_t pl = 0, where = d.start[d.next];
+		char path[768], *key = twice_key(text, len, d.start[d.next], &where);
+
+
+		path[0] = '\0';
+		for (size_t k = 0; k <= d.depth; k++) {
+			const char *name = k < d.depth ? d.seg[k].key : key;
+			int n;
+
+			if (k == d.depth && !key)
+				break;
+			n = name ? snprintf(path + pl, sizeof(path) - pl, "%s%s", pl ? "." : "", name)
+				 : snprintf(path + pl, sizeof(path) - pl, "[%zu]", d.seg[k].idx);
+			if (n < 0 || pl + (size_t)n >= sizeof(path))
+				break;
+			pl += (size_t)n;
+		}
+		errf(err, errlen, "%s: given twice in one object (again at byte %zu), which ptbench never writes "
+				  "(a reader would see only the last)",
+		     pl ? path : "the document", where);
+		free(key);
+		rc = -1;
+	}
+	free(d.count);
+	free(d.start);
+	return rc;
+}
+
+/* The text as one strictly valid JSON document of any type (*doc: a new
+ * reference). Returns -1 with err when it is no such text. */
+static int parse_json(const char *text, size_t len, struct json_object **doc, char *err, size_t errlen)
 {
 	struct json_tokener *tok;
 	enum json_tokener_error jerr;
@@ -150,7 +347,7 @@ int pt_result_parse(const char *text, size_t len, struct json_object **doc, char
 	json_tokener_free(tok);
 	if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof ||
 	    (jerr != json_tokener_success && end >= len)) {
-		errf(err, errlen, "invalid JSON: the text ends inside a value (truncated?)");
+		errf(err, errlen, "invalid JSON at byte %zu, the end: the text ends inside a value (truncated?)", len);
 		json_object_put(o);
 		return -1;
 	}
@@ -165,9 +362,33 @@ int pt_result_parse(const char *text, size_t len, struct json_object **doc, char
 			json_object_put(o);
 			return -1;
 		}
-	if (!json_object_is_type(o, json_type_object)) {
-		errf(err, errlen, "not a ptbench result: the document is %s, not an object",
-		     o ? json_type_to_name(json_object_get_type(o)) : "null");
+	if (check_duplicate_keys(text, len, o, err, errlen)) {
+		json_object_put(o);
+		return -1;
+	}
+	*doc = o;
+	return 0;
+}
+
+/* not an object: err says what it is */
+static bool not_object(struct json_object *o, char *err, size_t errlen)
+{
+	if (json_object_is_type(o, json_type_object))
+		return false;
+	errf(err, errlen, "not a ptbench result: the document is %s, not an object",
+	     o ? json_type_to_name(json_object_get_type(o)) : "null");
+	return true;
+}
+
+int pt_result_parse(const char *text, size_t len, struct json_object **doc, char *err,
+		    size_t errlen)
+{
+	struct json_object *o;
+
+	*doc = NULL;
+	if (parse_json(text, len, &o, err, errlen))
+		return -1;
+	if (not_object(o, err, errlen)) {
 		json_object_put(o);
 		return -1;
 	}
@@ -807,10 +1028,49 @@ static void check_repeat(struct vc *c, struct json_object *rep)
 	}
 }
 
+/* A result that says "complete": true says nothing against it: ptbench
+ * writes an interrupted run as "complete": false with "interrupted_by",
+ * and a run with a repeat that did not complete as not complete either
+ * (cmd_run.c, run_output.c). A file that says both would be judged on
+ * what one of its fields says (compare --gate passed an interrupted run;
+ * a repeat marked incomplete was dropped without a word). */
+static void check_complete(struct vc *c, struct json_object *intr, struct json_object *reps)
+{
+	size_t n = reps ? json_object_array_length(reps) : 0;
+
+	if (intr) {
+		size_t old = push_key(c, "interrupted_by");
+
+		fail(c, "no \"interrupted_by\" beside \"complete\": true (an interrupted run is incomplete)",
+		     intr, false);
+		pop(c, old);
+		return;
+	}
+	if (reps && !n) {
+		size_t old = push_key(c, "repeats");
+
+		fail(c, "at least one repeat beside \"complete\": true", reps, false);
+		pop(c, old);
+		return;
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct json_object *rep = json_object_array_get_idx(reps, k);
+
+		if (!pt_result_repeat_used(rep)) {
+			size_t old = push(c, "repeats[%zu].complete", k);
+
+			fail(c, "true or absent beside the top-level \"complete\": true", pt_result_get(rep, "complete"),
+			     false);
+			pop(c, old);
+			return;
+		}
+	}
+}
+
 int pt_result_validate(struct json_object *doc, char *err, size_t errlen)
 {
 	struct vc c = { .err = err, .errlen = errlen };
-	struct json_object *sys, *kern, *sc, *reps;
+	struct json_object *sys, *kern, *sc, *reps, *complete, *intr;
 
 	c.path[0] = '\0';
 	if (!json_object_is_type(doc, json_type_object)) {
@@ -818,7 +1078,8 @@ int pt_result_validate(struct json_object *doc, char *err, size_t errlen)
 		return -1;
 	}
 	field(&c, doc, "schema", K_STRING, true);
-	field(&c, doc, "complete", K_BOOL, true);
+	complete = field(&c, doc, "complete", K_BOOL, true);
+	intr = field(&c, doc, "interrupted_by", K_STRING, false);
 	field(&c, doc, "tool", K_OBJECT, false);
 	field(&c, doc, "sweep", K_OBJECT, false);
 	if ((sys = field(&c, doc, "system", K_OBJECT, false)) &&
@@ -844,6 +1105,8 @@ int pt_result_validate(struct json_object *doc, char *err, size_t errlen)
 			check_repeat(&c, json_object_array_get_idx(reps, k));
 			pop(&c, old);
 		}
+	if (!c.failed && complete && json_object_get_boolean(complete))
+		check_complete(&c, intr, reps);
 	return c.failed ? -1 : 0;
 }
 
@@ -903,22 +1166,6 @@ struct json_object *pt_result_lock_probe(struct json_object *rep)
 	return pt_result_probe(rep, "mmap_lock");
 }
 
-/* Whether text is a JSON document that says it is a ptbench result, read
- * as leniently as json-c reads: a file that strict parsing refused is still
- * reported as a broken result, not passed over as someone else's, when it
- * claims to be one. */
-static bool claims_result(const char *text)
-{
-	struct json_object *doc = json_tokener_parse(text);
-	struct json_object *schema = json_object_is_type(doc, json_type_object)
-					     ? pt_result_get(doc, "schema") : NULL;
-	bool ours = json_object_is_type(schema, json_type_string) &&
-		    !strncmp(json_object_get_string(schema), "ptbench-result/", 15);
-
-	json_object_put(doc);
-	return ours;
-}
-
 int pt_result_from_text(const char *text, size_t len, unsigned flags, struct json_object **docp,
 			char *err, size_t errlen)
 {
@@ -926,8 +1173,20 @@ int pt_result_from_text(const char *text, size_t len, unsigned flags, struct jso
 	const char *schema;
 
 	*docp = NULL;
-	if (pt_result_parse(text, len, &doc, err, errlen))
-		return (flags & PT_RESULT_READ_SKIP_FOREIGN) && !claims_result(text) ? 1 : -1;
+	/* text that is no strictly valid JSON is refused even in a results
+	 * directory: a truncated or cut-off result must not drop out of the
+	 * pool unnoticed. JSON that is not a ptbench result is passed over
+	 * there (vm.json, compare's output). */
+	if (parse_json(text, len, &doc, err, errlen))
+		return -1;
+	if (!json_object_is_type(doc, json_type_object) && (flags & PT_RESULT_READ_SKIP_FOREIGN)) {
+		json_object_put(doc);
+		return 1;
+	}
+	if (not_object(doc, err, errlen)) {
+		json_object_put(doc);
+		return -1;
+	}
 	sv = pt_result_get(doc, "schema");
 	schema = json_object_get_string(sv);
 	if (!json_object_is_type(sv, json_type_string) || strncmp(schema, "ptbench-result/", 15)) {

@@ -557,7 +557,22 @@ hostile bom 'starts with a UTF-8 byte order mark' 'a UTF-8 BOM: a clear message 
 echo null >"$TMP/null.json"
 hostile null 'not a ptbench result: the document is null, not an object$' 'a null document: a clear message (was: "invalid JSON (success)")'
 head -c 300 "$TMP/base.json" >"$TMP/cut.json"
-hostile cut 'invalid JSON: the text ends inside a value \(truncated\?\)$' 'a truncated file: says so'
+hostile cut 'invalid JSON at byte 300, the end: the text ends inside a value \(truncated\?\)$' 'a truncated file: says so, with the offset'
+# contradictory completeness (review B2): refused, not judged on one field
+mutate intr 'd["interrupted_by"] = "INT"'
+hostile intr 'interrupted_by: expected no "interrupted_by" beside "complete": true' '"interrupted_by" with "complete": true: exit 2 (was PASS)'
+mutate norep 'd["repeats"] = []'
+hostile norep 'repeats: expected at least one repeat beside "complete": true, got \[\]$' '"complete": true with no repeat: exit 2 (was 3)'
+$PTBENCH plot "$TMP/norep.json" -o "$TMP/norep-plot" >/dev/null 2>"$TMP/h.err"
+is "$?" 2 'plot of "complete": true with no repeat: exit 2 (was 0, "nothing to draw")'
+mutate repfalse 'd["repeats"][3]["complete"] = False'
+hostile repfalse 'repeats\[3\]\.complete: expected true or absent beside the top-level "complete": true, got false$' 'a repeat "complete": false under "complete": true: exit 2 (was dropped without a word)'
+python3 -c "import sys; t=open(sys.argv[1]).read(); open(sys.argv[2],'w').write(t.replace('\"complete\": true', '\"complete\": false, \"interrupted_by\": \"INT\", \"complete\": true', 1))" \
+	"$TMP/base.json" "$TMP/dupkey.json"
+hostile dupkey 'complete: given twice in one object \(again at byte [0-9]+\)' 'a key given twice ("complete": false, "complete": true): exit 2 (was PASS)'
+mutate intr_ok 'd["complete"] = False; d["interrupted_by"] = "INT"; d["repeats"][4]["complete"] = False'
+timeout 20 $PTBENCH compare --force "$TMP/base.json" "$TMP/intr_ok.json" >/dev/null 2>"$TMP/h.err"
+is "$?" 0 'what ptbench writes when interrupted (complete false, interrupted_by, a repeat false): read (--force)'
 { cat "$TMP/base.json"; echo '{}'; } >"$TMP/twice.json"
 hostile twice 'invalid JSON (at byte [0-9]+: unexpected character|: more text after the document)' 'text after the document: refused with the byte offset'
 printf '{"schema": "ptbench-result/1"\0}' >"$TMP/nul.json"

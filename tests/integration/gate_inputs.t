@@ -125,6 +125,38 @@ g ofile-x "${ARGS[@]}" -o "$TMP/afile"
 is "$rc" 2 "-o FILE: exit 2 (bad input), before judging"
 [ ! -e "$TMP/ofile-x/compare" ]; ok $? "-o FILE: nothing judged"
 
+# --- a results directory: a *.json that is no JSON is refused (review B1) -----
+# a cut-off copy must not drop out of the pool; JSON that is no result
+# (vm.json) is still passed over
+mkdir -p "$TMP/cutdir"
+cp "$TMP/b1.json" "$TMP/b2.json" "$TMP/b3.json" "$TMP/cutdir/"
+echo '{"boot_and_run_s": 1}' >"$TMP/cutdir/vm.json"
+g cutdir-ok --base-results "$TMP/cutdir" --cand-results "$TMP/c1.json" --cand-results "$TMP/c2.json" \
+	--cand-results "$TMP/c3.json"
+is "$rc" 0 "a directory of results and vm.json: judged (exit 0)"
+printf '{"schema":"ptbench-result/1","complete":tr' >"$TMP/cutdir/trunc.json"
+g cutdir --base-results "$TMP/cutdir" --cand-results "$TMP/c1.json" --cand-results "$TMP/c2.json" \
+	--cand-results "$TMP/c3.json"
+is "$rc" 2 "a truncated trunc.json in --base-results DIR: exit 2 (was skipped, PASS)"
+grep -q "^$TMP/cutdir/trunc.json: invalid JSON at byte 42, the end: the text ends inside a value (truncated?)" \
+	"$TMP/cutdir.err"
+ok $? "it names the file and the offset ($(head -1 "$TMP/cutdir.err"))"
+head -c 100 "$TMP/b3.json" >"$TMP/cutdir/trunc.json"
+echo 'not json' >"$TMP/cutdir/notes.json"
+g cutdir2 --base-results "$TMP/cutdir" --cand-results "$TMP/c1.json" --cand-results "$TMP/c2.json" \
+	--cand-results "$TMP/c3.json"
+is "$rc" 2 "a *.json that is no JSON at all in DIR: exit 2"
+
+# --- an interrupted run pools: its complete repeats, no interrupted_by --------
+cp "$TMP/b3.json" "$TMP/b3i.json"
+edit "$TMP/b3i.json" 'd.update(complete=False, interrupted_by="INT"); d["repeats"][2]["complete"] = False'
+g intr --base-results "$TMP/b1.json" --base-results "$TMP/b2.json" --base-results "$TMP/b3i.json" \
+	--cand-results "$TMP/c1.json" --cand-results "$TMP/c2.json" --cand-results "$TMP/c3.json"
+is "$rc" 0 "an interrupted run (complete false, interrupted_by) pools its complete repeats: exit 0"
+[ -e "$TMP/intr/pooled/base/synthetic.json" ] &&
+	json "$TMP/intr/pooled/base/synthetic.json" 'd["complete"] is True and "interrupted_by" not in d' | grep -q True
+ok $? "the pooled file is complete, without the run's interrupted_by"
+
 # --- a boot whose count sums past 2^53 over its repeats (fuzz_gate_inputs) -----
 # each repeat's count is within what the reader takes; their sum is not, and
 # the pooled result would be refused: bad input, exit 2, the file named

@@ -55,6 +55,75 @@ static int from_text(const char *text, unsigned flags)
 	return rc;
 }
 
+/* "complete": true with nothing against it (review B2); ptbench's own
+ * interrupted run (complete false, interrupted_by, a repeat false) reads. */
+static void completeness(void)
+{
+	const char *e;
+
+	e = edited("\"complete\": true,", "\"complete\": true, \"interrupted_by\": \"INT\",");
+	tap_ok(!strcmp(e, "interrupted_by: expected no \"interrupted_by\" beside \"complete\": true (an "
+			  "interrupted run is incomplete), got \"INT\""),
+	       "interrupted_by with complete true refused: %s", e);
+	e = edited("\"complete\": true,", "\"complete\": false, \"interrupted_by\": 2,");
+	tap_ok(!strcmp(e, "interrupted_by: expected a string, got 2"), "interrupted_by not a string: %s", e);
+	e = edited("\"repeats\": [", "\"repeats\": [], \"x\": [");
+	tap_ok(!strcmp(e, "repeats: expected at least one repeat beside \"complete\": true, got []"),
+	       "complete true with no repeat refused: %s", e);
+	e = edited("{\"complete\": true, \"workers\"", "{\"complete\": false, \"workers\"");
+	tap_ok(!strcmp(e, "repeats[0].complete: expected true or absent beside the top-level \"complete\": true, "
+			  "got false"),
+	       "complete true with a repeat complete false refused: %s", e);
+	e = edited("{\"complete\": true, \"workers\"", "{\"workers\"");
+	tap_ok(!strcmp(e, ""), "a repeat without its own complete, under complete true: %s", e);
+	/* what pt_run_write_result writes for an interrupted run */
+	e = edited("\"complete\": true, \"scenario\"", "\"complete\": false, \"interrupted_by\": \"INT\", \"scenario\"");
+	tap_ok(!strcmp(e, ""), "complete false with interrupted_by: %s", e);
+	{
+		const char *t = "{\"schema\": \"ptbench-result/1\", \"complete\": false, \"interrupted_by\": \"TERM\","
+				" \"scenario\": {\"name\": \"s\"}, \"repeats\": []}";
+
+		tap_ok(!strcmp(check(t, strlen(t)), ""), "interrupted before any repeat: %s", check(t, strlen(t)));
+	}
+	e = edited("\"complete\": true, \"scenario\"", "\"complete\": false, \"scenario\"");
+	tap_ok(!strcmp(e, ""), "complete false, its repeat true: %s", e);
+}
+
+/* Keys given twice: json-c keeps the last without a word (review B2). */
+static void duplicate_keys(void)
+{
+	const char *e;
+
+	e = edited("\"complete\": true,", "\"complete\": false, \"complete\": true,");
+	tap_ok(!strcmp(e, "complete: given twice in one object (again at byte 50), which ptbench never writes "
+			  "(a reader would see only the last)"),
+	       "top-level complete given twice: %s", e);
+	e = edited("{\"complete\": true, \"workers\"", "{\"complete\": false, \"complete\": true, \"workers\"");
+	tap_ok(strstr(e, "repeats[0].complete: given twice in one object") == e, "a repeat's complete given twice: %s",
+	       e);
+	/* the same key spelled with an escape is the same key */
+	e = edited("\"complete\": true,", "\"complete\": false, \"\\u0063omplete\": true,");
+	tap_ok(strstr(e, "complete: given twice") == e, "complete and \\u0063omplete: %s", e);
+	e = edited("{\"count\": 3}", "{\"count\": 3, \"count\": 3}");
+	tap_ok(strstr(e, "repeats[0].probes.mmap_lock.roles.w.hold.write.count: given twice") == e,
+	       "a nested key given twice, same value: %s", e);
+	/* a replaced value's objects: their object comes first, and is named */
+	e = edited("\"scenario\"", "\"t\": {\"a\": {\"b\": 1}}, \"t\": {\"c\": 1}, \"scenario\"");
+	tap_ok(strstr(e, "t: given twice") == e, "a key twice whose first value held objects: %s", e);
+	e = edited("\"scenario\"", "\"x\": {\"y\": {\"z\": 1, \"z\": 2}}, \"scenario\"");
+	tap_ok(strstr(e, "x.y.z: given twice") == e, "a key twice deep in an extra object: %s", e);
+	/* colons, braces and quotes inside strings are not structure */
+	e = edited("\"scenario\": {\"name\": \"s\",",
+		   "\"scenario\": {\"name\": \"s\", \"description\": \"a: {b: \\\"c\\\": [d, e}: f\",");
+	tap_ok(!strcmp(e, ""), "colons and braces inside a string: %s", e);
+	e = edited("\"scenario\": {\"name\": \"s\",", "\"scenario\": {\"name\": \"s\", \"k:\": 1, \"k\": 2,");
+	tap_ok(!strcmp(e, ""), "keys that differ only past a colon: %s", e);
+	e = edited("\"repeats\": [", "\"a\": [{\"k\": 1}, {\"k\": 2}, [{}, {\"k\": 3, \"j\": 4}]], \"repeats\": [");
+	tap_ok(!strcmp(e, ""), "the same key in sibling objects of an array: %s", e);
+	e = edited("\"repeats\": [", "\"a\": [{\"k\": 1}, [{}, {\"k\": 3, \"k\": 4}]], \"repeats\": [");
+	tap_ok(strstr(e, "a[1][1].k: given twice") == e, "a key twice in an object in arrays: %s", e);
+}
+
 /* The one read: text in memory checked as a file would be; a directory's
  * other JSON passed over, a broken result not; the digest of the bytes. */
 static void one_read(void)
@@ -70,7 +139,12 @@ static void one_read(void)
 	       "from_text: a result without scenario or repeats is refused");
 	tap_ok(from_text(skip, 0) == -1, "from_text: no ptbench result is refused");
 	tap_ok(from_text(skip, PT_RESULT_READ_SKIP_FOREIGN) == 1, "SKIP_FOREIGN: other JSON passed over");
-	tap_ok(from_text("{ not json", PT_RESULT_READ_SKIP_FOREIGN) == 1, "SKIP_FOREIGN: not JSON passed over");
+	tap_ok(from_text("[1, 2]", PT_RESULT_READ_SKIP_FOREIGN) == 1, "SKIP_FOREIGN: JSON that is no object passed over");
+	/* text that is no JSON may be a cut-off result: never passed over */
+	tap_ok(from_text("{ not json", PT_RESULT_READ_SKIP_FOREIGN) == -1, "SKIP_FOREIGN: not JSON is refused");
+	tap_ok(from_text("{\"schema\":\"ptbench-result/1\",\"complete\":tr", PT_RESULT_READ_SKIP_FOREIGN) == -1,
+	       "SKIP_FOREIGN: a truncated result is refused (lenient json-c refused it too)");
+	tap_ok(from_text("", PT_RESULT_READ_SKIP_FOREIGN) == -1, "SKIP_FOREIGN: an empty file is refused");
 	tap_ok(from_text("{\"schema\": \"ptbench-result/1\", \"complete\": 1}", PT_RESULT_READ_SKIP_FOREIGN) == -1,
 	       "SKIP_FOREIGN: a broken result is still refused");
 	/* json-c alone would take a trailing comma: it still claims to be ours */
@@ -247,6 +321,8 @@ int main(void)
 			       strstr(err, "more than the 100"),
 		       "a file over the cap refused: %s", err);
 	}
+	completeness();
+	duplicate_keys();
 	one_read();
 	sweep_median();
 	return tap_done();
