@@ -28,6 +28,7 @@ bad() { # bad DESCRIPTION WANT_IN_MESSAGE ARGS...
 	done
 	grep -q -- "$want" "$TMP/out-${PTBENCH##*/}"; ok $? "bad: $d: the message says '$want'"
 	[ ! -e "$TMP/bad/report.json" ]; ok $? "bad: $d: no report written"
+	[ ! -e "$TMP/bad" ]; ok $? "bad: $d: nothing left behind, not even -o DIR/.gate.lock"
 }
 K="$TMP/vmlinuz-fake"
 echo "not a kernel" >"$K"
@@ -61,6 +62,16 @@ bad "a directory without results" "no ptbench result" --base-results "$TMP/empty
 bad "run args without booting" "no run arguments" --base-results "$TMP/base.json" --cand-results "$TMP/same.json" synthetic --duration 1s
 bad "--rounds without booting" "for booting" --rounds 2 --base-results "$TMP/base.json" --cand-results "$TMP/same.json"
 bad "a scenario with no results" "no result for it" --base-results "$TMP/base.json" --cand-results "$TMP/same.json" default
+bad "the same file on both sides" "same file" --base-results "$TMP/base.json" --cand-results "$TMP/base.json"
+# an -o DIR that cannot take the reports: exit 2 before anything runs, as run -o
+echo x >"$TMP/plainfile"
+for o in /proc/ptbench-gate "$TMP/plainfile" "$TMP/plainfile/sub"; do
+	$PTBENCH gate -o "$o" --base-results "$TMP/base.json" --cand-results "$TMP/same.json" --no-plots \
+		>/dev/null 2>"$TMP/err"
+	is "$?" 2 "gate -o $o: exit 2"
+	grep -q -- "-o $o: " "$TMP/err"; ok $? "gate -o $o: the message names it ($(head -1 "$TMP/err"))"
+done
+[ ! -e /proc/ptbench-gate ] && [ "$(cat "$TMP/plainfile")" = x ]; ok $? "gate -o: the file is as it was"
 bad "no scenario on both sides" "no scenario has results on both sides" --base-results "$TMP/base.json" --cand-results "$TMP/other.json"
 PTBENCH_QEMU=/bin/false "$PTBENCH" gate --bisect --rounds 0 --base "$K" --cand "$K" default >/dev/null 2>&1
 is "$?" 128 "--bisect: bad input exits 128 (git bisect run stops)"

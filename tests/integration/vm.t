@@ -48,6 +48,13 @@ topo_usage() { # topo_usage WANT_IN_MESSAGE ARGS...
 }
 topo_usage "--topology '2s0c1t': cores must be 1..64" --topology 2s0c1t
 topo_usage "--topology '2x': '2x': want SOCKETSsCOREScTHREADSt" --topology 2x
+# an -o DIR that cannot take results: exit 2 before anything is built or booted
+echo x >"$TMP/plainfile"
+for o in /proc/ptbench-vm "$TMP/plainfile" "$TMP/plainfile/sub"; do
+	usage "-o $o" --kernel "$K" -o "$o" run default
+	grep -q -- "-o $o: " "$TMP/out"; ok $? "-o $o: the message names it ($(head -1 "$TMP/out"))"
+done
+[ "$(cat "$TMP/plainfile")" = x ]; ok $? "-o FILE: the file is as it was"
 topo_usage "nodes=3: 8 CPUs do not split evenly into 3 nodes" --topology 2s2c2t,nodes=3
 topo_usage "'nodes=0': nodes must be 1..16" --topology 2s2c2t,nodes=0
 topo_usage "dist '5': a remote distance must be 11..254" --topology 2s2c2t,nodes=2,dist=5
