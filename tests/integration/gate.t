@@ -31,7 +31,7 @@ bad() { # bad DESCRIPTION WANT_IN_MESSAGE ARGS...
 	[ ! -e "$TMP/bad" ]; ok $? "bad: $d: nothing left behind, not even -o DIR/.gate.lock"
 }
 K="$TMP/vmlinuz-fake"
-echo "not a kernel" >"$K"
+fake_kernel "$K"
 bad "no kernels" "no kernels"
 bad "--base without --cand" "no --cand" --base "$K" default
 bad "--cand without --base" "no --base" --cand "$K" default
@@ -39,6 +39,8 @@ bad "both modes" "not both" --base "$K" --cand "$K" --base-results "$TMP/base.js
 bad "no scenario" "no scenario" --base "$K" --cand "$K"
 bad "unknown scenario" "no-such" --base "$K" --cand "$K" no-such
 bad "unreadable image" "cannot read" --base "$TMP/missing" --cand "$K" default
+echo junk >"$TMP/junk-image"
+bad "not a kernel image" "is not an x86 kernel image" --base "$K" --cand "$TMP/junk-image" default
 bad "--base names itself" "gate: --base: cannot read $TMP/missing" --base "$TMP/missing" --cand "$K" default
 bad "--cand names itself" "gate: --cand: $TMP is not a regular file" --base "$K" --cand "$TMP" default
 bad "--rounds 0" "--rounds" --rounds 0 --base "$K" --cand "$K" default
@@ -56,7 +58,7 @@ bad "--topology against --cpus" "--cpus 4 and --topology '2s2c2t' (8 CPUs) disag
 bad "--topology without booting" "for booting" --topology 2s --base-results "$TMP/base.json" --cand-results "$TMP/same.json"
 bad "no --cand-results" "no --cand-results" --base-results "$TMP/base.json"
 bad "missing result file" "missing.json" --base-results "$TMP/missing.json" --cand-results "$TMP/same.json"
-bad "not a result" "invalid JSON" --base-results "$K" --cand-results "$TMP/same.json"
+bad "not a result" "invalid JSON" --base-results "$TMP/junk-image" --cand-results "$TMP/same.json"
 mkdir -p "$TMP/empty"
 bad "a directory without results" "no ptbench result" --base-results "$TMP/empty" --cand-results "$TMP/same.json"
 bad "run args without booting" "no run arguments" --base-results "$TMP/base.json" --cand-results "$TMP/same.json" synthetic --duration 1s
@@ -300,8 +302,8 @@ ok $? "named: KTAP says which kernel gave no result"
 # --- booting, against the stand-in qemu --------------------------------------
 mkdir -p "$TMP/specs"
 KA="$TMP/vmlinuz-a" KB="$TMP/vmlinuz-b"
-echo a >"$KA"
-echo b >"$KB"
+fake_kernel "$KA" a
+fake_kernel "$KB" b
 : >"$TMP/base.cpio"
 echo '{"scale": [1.00, 1.01, 0.99]}' >"$TMP/specs/vmlinuz-a.json"
 echo '{"scale": [1.50, 1.51, 1.49], "kernel": "9.9-cand"}' >"$TMP/specs/vmlinuz-b.json"
