@@ -268,6 +268,14 @@ is "$(cat "$TMP/victim")" victim "the file a planted link points to is unchanged
 	[ ! -L "$TMP/ln/pct-faulter.fault.png" ] && [ ! -L "$TMP/ln/render.sh" ]
 ok $? "the links were replaced by plot's own files"
 ls -a "$TMP/ln" | grep -q '^\.ptbench-plot'; ok $((! $?)) "no staging directory left behind"
+# the staging directory of a plot that died is removed; a link with such a name is not followed
+mkdir -p "$TMP/ln/.ptbench-plot.999999" "$TMP/vdir"
+echo x >"$TMP/ln/.ptbench-plot.999999/pct-x.dat"
+echo keep >"$TMP/vdir/keep"
+ln -s "$TMP/vdir" "$TMP/ln/.ptbench-plot.999998"
+$PTBENCH plot "$TMP/g1.json" -o "$TMP/ln" >/dev/null 2>&1
+[ ! -e "$TMP/ln/.ptbench-plot.999999" ] && [ "$(cat "$TMP/vdir/keep")" = keep ]
+ok $? "a dead plot's staging directory is removed, a planted link's target kept"
 
 # a plot that fails replaces nothing: the earlier set stays whole
 $PTBENCH plot "$TMP/g1.json" -o "$TMP/keep" >/dev/null 2>&1; ok $? "a first plot into keep/"
