@@ -13,6 +13,13 @@
  * -1 with why (no errno needed). */
 int pt_output_check(const char *path, char *why, size_t len);
 
+/* The same for a directory that commands fill (plot, gate, vm -o DIR): an
+ * existing directory passes pt_output_check() for a name in it; a new one
+ * must have a directory as its nearest existing ancestor, writable and not
+ * on a kernel filesystem (a read-only filesystem fails access()). Creates
+ * nothing. Returns 0, or -1 with why. */
+int pt_output_dir_check(const char *dir, char *why, size_t len);
+
 /* Write text (plus a newline) to PATH.tmp.PID in path's directory, fsync and
  * rename it over path; path must be a regular file or not exist. A fatal
  * signal (QUIT, SEGV, ...) during the write removes the temporary file.

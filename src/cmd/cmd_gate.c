@@ -25,6 +25,7 @@
 #include "ptbench/compare_run.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/gate.h"
+#include "ptbench/output_file.h"
 #include "ptbench/result.h"
 #include "ptbench/result_read.h"
 #include "ptbench/safe_name.h"
@@ -606,6 +607,7 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 	struct sigaction sa = { .sa_handler = on_signal };
 	int status[PT_GATE_MAX_SCEN];
 	uint64_t t0 = pt_now_ns();
+	char why[PATH_MAX + 128];
 	int lock_fd, rc = parse(argc, argv, g, a, &ga);
 
 	if (rc)
@@ -641,6 +643,21 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 		if (rc)
 			return usage_err("a bad option for the comparison (message above)", NULL);
 	}
+	/* an -o that cannot take the reports is a usage error, as run's -o */
+	if (pt_output_dir_check(g->outdir, why, sizeof(why))) {
+		fprintf(stderr, "ptbench gate: -o %s: %s\n", g->outdir, why);
+		return PT_EXIT_USAGE;
+	}
+	if (!g->vm) {
+		/* the result files are read and refused before -o is touched:
+		 * a refusal leaves nothing behind, not even the lock file */
+		g->rounds = 0;
+		rc = gate_results(g, &ga, argc, argv);
+		if (!rc)
+			rc = pt_gate_check_inputs(g, ga.allow_mixed);
+		if (rc)
+			return rc;
+	}
 	if (pt_vm_mkdirs(g->outdir)) {
 		fprintf(stderr, "ptbench gate: %s: %s\n", g->outdir, strerror(errno));
 		return errno == ENOTDIR || errno == EEXIST ? PT_EXIT_USAGE : PT_EXIT_RUNTIME;
@@ -657,14 +674,11 @@ static int gate_main(int argc, char **argv, struct pt_gate *g, struct pt_vm_args
 		rc = boot_all(g, a);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-	} else {
-		g->rounds = 0;
-		rc = gate_results(g, &ga, argc, argv);
+		if (!rc)
+			rc = pt_gate_check_inputs(g, ga.allow_mixed);
+		if (rc)
+			return rc;
 	}
-	if (!rc)
-		rc = pt_gate_check_inputs(g, ga.allow_mixed);
-	if (rc)
-		return rc;
 	for (size_t i = 0; i < g->nscen; i++) {
 		struct pt_gate_scen *s = &g->scen[i];
 

@@ -24,6 +24,7 @@
 #include "ptbench/cli.h"
 #include "ptbench/commands.h"
 #include "ptbench/exitcodes.h"
+#include "ptbench/output_file.h"
 #include "ptbench/result.h"
 #include "ptbench/scenario.h"
 #include "ptbench/util.h"
@@ -113,10 +114,16 @@ static int parse_args(int argc, char **argv, struct pt_vm_args *a)
 
 static int vm_main(struct pt_vm_args *a)
 {
-	char *base, dir[PATH_MAX];
-	int worst = PT_EXIT_OK, rc = pt_vm_prepare(a, &base);
+	char *base, dir[PATH_MAX], why[PATH_MAX + 128];
+	int worst = PT_EXIT_OK, rc;
 
-	if (rc)
+	/* an -o that cannot take the results is a usage error, as run's -o,
+	 * found before the initramfs is built or a kernel booted */
+	if (pt_output_dir_check(a->outdir, why, sizeof(why))) {
+		fprintf(stderr, "ptbench vm: -o %s: %s\n", a->outdir, why);
+		return PT_EXIT_USAGE;
+	}
+	if ((rc = pt_vm_prepare(a, &base)))
 		return rc;
 	for (int k = 0; k < a->nkernels; k++) {
 		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", a->outdir, a->label[k]) >= sizeof(dir)) {

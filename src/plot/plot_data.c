@@ -7,13 +7,16 @@
  * so the files stay plain and the axes stay readable. */
 #define _GNU_SOURCE /* asprintf, vasprintf */
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "ptbench/escape.h"
 #include "ptbench/exitcodes.h"
 #include "ptbench/hist.h"
 #include "ptbench/metric.h"
@@ -187,11 +190,19 @@ FILE *plot_data_open(const struct pt_plot *p, const char *name, char **pathp)
 {
 	char *path;
 	FILE *f;
+	int fd;
 
 	path = plot_fmt("%s/%s.dat", p->dir, name);
-	f = fopen(path, "w");
+	/* p->dir is plot's own new directory (pt_plot_files): a name already
+	 * there, or a symbolic link, is not ours to write through */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!f) {
 		fprintf(stderr, "ptbench plot: cannot write %s: %s\n", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
 		free(path);
 		return NULL;
 	}
@@ -289,8 +300,11 @@ char *plot_scenario_title(const struct pt_plot *p)
 			if (o && !strcmp(o, name))
 				seen = 1;
 		}
-		if (!seen)
-			fprintf(w.f, "%s%s", n++ ? " vs " : "", name);
+		if (!seen) {
+			/* a title is one line: control bytes shown as compare shows them */
+			fputs(n++ ? " vs " : "", w.f);
+			pt_esc_fputs(w.f, name, PT_ESC_TERM);
+		}
 	}
 	return plot_words_close(&w);
 }
@@ -413,8 +427,10 @@ int pt_plot_set_labels(struct pt_plot_result *res, size_t n, const char *list)
 		for (i = 0; i < n; i++) {
 			const char *rel =
 				json_object_get_string(plot_jpath(res[i].doc, "system", "kernel", "release", NULL));
-			char *s = pt_xstrdup(rel && *rel ? rel : "unknown kernel");
+			char shown[256], *s;
 
+			/* a legend is one line: control bytes shown as compare shows them */
+			s = pt_xstrdup(pt_esc(rel && *rel ? rel : "unknown kernel", PT_ESC_TERM, shown, sizeof(shown)));
 			for (char *c = s; *c; c++)
 				if (*c == '"')
 					*c = '\'';

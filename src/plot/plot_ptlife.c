@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptbench/escape.h"
 #include "ptbench/plot_data.h"
 #include "ptbench/plot_internal.h"
 #include "ptbench/result_read.h"
@@ -230,10 +231,14 @@ static int one_chart(struct pt_plot *p, const char *scen, const size_t *idx, siz
 	struct plot_opkeys zap = { 0 }, col = { 0 }, walk = { 0 };
 	struct plot_words labels, colors;
 	const char *roles[MAX_SERIES], *names[MAX_SERIES];
-	char *safe, *path, *title, *med;
+	char *safe, *path, *title, *med, shown[256];
 	int ret;
 
 	c.f = plot_chart_open(p, &safe, &path, "ptlife-%s", scen);
+	/* the name as compare shows it: a newline would end the comment line
+	 * below and the title */
+	pt_esc(scen, PT_ESC_TERM, shown, sizeof(shown));
+	scen = shown;
 	if (!c.f)
 		return -1;
 	fprintf(c.f, "# ptbench plot: page-table lifetime (ptlife probe), scenario %s; one block per panel, rows:\n"

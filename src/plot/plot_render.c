@@ -2,11 +2,21 @@
  * each rendered with its gnuplot script from plots/. The data files and a
  * render.sh with the exact gnuplot commands stay in the directory, so a
  * chart can be restyled and redrawn without ptbench. `plot` and `gate` both
- * draw through pt_plot_files(). */
+ * draw through pt_plot_files().
+ *
+ * Nothing is written in DIR itself until the whole set is: the data files,
+ * render.sh and gnuplot's charts go into DIR/.ptbench-plot.PID (made here,
+ * mode 0700, files created O_EXCL|O_NOFOLLOW), and only when every one was
+ * written and drawn are they renamed into DIR, one rename each (a symbolic
+ * link at a chart's name is replaced, never followed). A plot that fails
+ * removes its directory and leaves DIR's earlier files as they were. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +25,7 @@
 #include <unistd.h>
 
 #include "ptbench/exitcodes.h"
+#include "ptbench/output_file.h"
 #include "ptbench/plot_data.h"
 #include "ptbench/result.h"
 #include "ptbench/util.h"
@@ -43,6 +54,133 @@ static int make_dir(const char *dir)
 	}
 	free(d);
 	return mkdir(dir, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* ---- the staging directory ---- */
+
+#define STAGE_PREFIX ".ptbench-plot."
+
+/* Remove a staging directory of ours and the plain files in it; a name that
+ * is not a directory owned by this user (a planted link) is left alone. */
+static void remove_stage(int parent, const char *name)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) || st.st_uid != geteuid() || !(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* DIR/.ptbench-plot.PID of plots that died (killed while drawing) */
+static void remove_stale_stages(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char tail;
+		int pid;
+
+		if (strncmp(e->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)) ||
+		    sscanf(e->d_name + strlen(STAGE_PREFIX), "%d%c", &pid, &tail) != 1 || pid <= 0 ||
+		    pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		remove_stage(dirfd(d), e->d_name);
+	}
+	closedir(d);
+}
+
+/* DIR/.ptbench-plot.PID, new and empty; NULL with a message */
+static char *make_stage(const char *dir)
+{
+	char *stage = pt_xasprintf("%s/" STAGE_PREFIX "%d", dir, (int)getpid());
+
+	remove_stale_stages(dir);
+	if (!mkdir(stage, 0700))
+		return stage;
+	if (errno == EEXIST) {
+		/* left by an earlier process with this pid */
+		remove_stage(AT_FDCWD, stage);
+		if (!mkdir(stage, 0700))
+			return stage;
+	}
+	fprintf(stderr, "ptbench plot: cannot create %s: %s\n", stage, strerror(errno));
+	free(stage);
+	return NULL;
+}
+
+/* Rename every file of the stage into dir; render.sh last, so that a
+ * render.sh beside charts always matches them. Returns how many failed. */
+static int commit_stage(const char *stage, const char *dir)
+{
+	int sfd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int failed = 0, have_sh = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (sfd < 0 || dfd < 0 || !(d = fdopendir(sfd))) {
+		fprintf(stderr, "ptbench plot: cannot open %s: %s\n", sfd < 0 ? stage : dir, strerror(errno));
+		if (sfd >= 0)
+			close(sfd);
+		if (dfd >= 0)
+			close(dfd);
+		return 1;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (!strcmp(e->d_name, "render.sh")) {
+			have_sh = 1;
+			continue;
+		}
+		if (renameat(sfd, e->d_name, dfd, e->d_name)) {
+			fprintf(stderr, "ptbench plot: cannot move %s/%s to %s: %s\n", stage, e->d_name, dir,
+				strerror(errno));
+			failed++;
+		}
+	}
+	if (have_sh && !failed && renameat(sfd, "render.sh", dfd, "render.sh")) {
+		fprintf(stderr, "ptbench plot: cannot move %s/render.sh to %s: %s\n", stage, dir, strerror(errno));
+		failed++;
+	}
+	closedir(d);
+	close(dfd);
+	return failed;
+}
+
+/* s with every "/.ptbench-plot.PID/" made "/": the commands of render.sh
+ * name the files where they end up, in DIR */
+static char *unstage(const char *s)
+{
+	char *mark = pt_xasprintf("/" STAGE_PREFIX "%d/", (int)getpid());
+	size_t mlen = strlen(mark);
+	char *out = pt_xmalloc(strlen(s) + 1), *o = out;
+
+	while (*s) {
+		if (!strncmp(s, mark, mlen)) {
+			*o++ = '/';
+			s += mlen;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	free(mark);
+	return out;
 }
 
 /* gnuplot on PATH, as execvp would find it */
@@ -129,53 +267,66 @@ static long file_size(const char *path)
 	return stat(path, &st) ? -1 : (long)st.st_size;
 }
 
-/* Render every queued chart. Returns the number that failed. */
-static int render(const struct pt_plot *p, const char *plots, const char *const *fmts, size_t nfmts)
+/* Render every queued chart into p->dir (the stage); render.sh and the
+ * lines printed name them in final. Returns the number that failed. */
+static int render(const struct pt_plot *p, const char *final, const char *plots, const char *const *fmts,
+		  size_t nfmts)
 {
 	char *shpath;
 	FILE *sh;
-	int failed = 0, drawn = 0;
+	int failed = 0, drawn = 0, fd;
 
 	shpath = pt_xasprintf("%s/render.sh", p->dir);
-	sh = fopen(shpath, "w");
-	if (sh)
-		fprintf(sh, "#!/bin/sh\n# The gnuplot commands `ptbench plot` ran; edit the scripts or the"
-			    " variables and rerun.\nset -e\n");
+	fd = open(shpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
+	sh = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!sh || fchmod(fd, 0755)) {
+		fprintf(stderr, "ptbench plot: cannot write %s/render.sh: %s\n", final, strerror(errno));
+		if (sh)
+			fclose(sh);
+		else if (fd >= 0)
+			close(fd);
+		free(shpath);
+		return 1;
+	}
+	fprintf(sh, "#!/bin/sh\n# The gnuplot commands `ptbench plot` ran; edit the scripts or the"
+		    " variables and rerun.\nset -e\n");
 	for (size_t i = 0; i < p->ncharts; i++) {
 		const struct pt_plot_chart *c = &p->charts[i];
 		char *script;
 
 		script = pt_xasprintf("%s/%s.gp", plots, c->script);
 		for (size_t k = 0; k < nfmts; k++) {
-			char *vars = gnuplot_vars(plots, c, p->dir, fmts[k]), *out;
+			char *vars = gnuplot_vars(plots, c, p->dir, fmts[k]), *shown = unstage(vars), *out, *name;
 
-			if (sh) {
-				fputs("gnuplot -e ", sh);
-				pt_shell_quote(sh, vars);
-				fputc(' ', sh);
-				pt_shell_quote(sh, script);
-				fputc('\n', sh);
-			}
+			fputs("gnuplot -e ", sh);
+			pt_shell_quote(sh, shown);
+			fputc(' ', sh);
+			pt_shell_quote(sh, script);
+			fputc('\n', sh);
 			out = pt_xasprintf("%s/%s.%s", p->dir, c->name, fmts[k]);
+			name = pt_xasprintf("%s/%s.%s", final, c->name, fmts[k]);
 			fflush(stdout); /* our lines before gnuplot's complaints */
 			if (run_gnuplot(vars, script) || file_size(out) <= 0) {
-				fprintf(stderr, "ptbench plot: gnuplot failed on %s (script %s)\n", out, script);
+				fprintf(stderr, "ptbench plot: gnuplot failed on %s (script %s)\n", name, script);
 				failed++;
 			} else {
-				printf("  %s\n", out);
+				printf("  %s\n", name);
 				drawn++;
 			}
+			free(name);
 			free(out);
+			free(shown);
 			free(vars);
 		}
 		free(script);
 	}
-	if (sh) {
-		fclose(sh);
-		chmod(shpath, 0755);
+	if (ferror(sh) | fclose(sh)) {
+		fprintf(stderr, "ptbench plot: cannot write %s/render.sh: %s\n", final, strerror(errno));
+		failed++;
 	}
 	free(shpath);
-	printf("ptbench plot: %d chart file%s in %s\n", drawn, drawn == 1 ? "" : "s", p->dir);
+	if (!failed)
+		printf("ptbench plot: %d chart file%s in %s\n", drawn, drawn == 1 ? "" : "s", final);
 	return failed;
 }
 
@@ -183,7 +334,7 @@ int pt_plot_files(char *const *paths, size_t n, const char *dir, const char *lab
 		  const char *const *fmts, size_t nfmts)
 {
 	const char *plots;
-	char script[PATH_MAX + 32];
+	char script[PATH_MAX + 32], why[PATH_MAX + 128], *stage = NULL;
 	struct pt_plot p = { 0 };
 	int bad = 0, ret = PT_EXIT_OK;
 	int (*const kinds[])(struct pt_plot *) = { pt_plot_percentiles,	 pt_plot_bars,	pt_plot_timeline,
@@ -192,7 +343,6 @@ int pt_plot_files(char *const *paths, size_t n, const char *dir, const char *lab
 
 	p.nres = n;
 	p.res = pt_xcalloc(p.nres, sizeof(*p.res));
-	p.dir = dir;
 	for (size_t i = 0; i < p.nres; i++) {
 		struct json_object *complete;
 
@@ -215,11 +365,24 @@ int pt_plot_files(char *const *paths, size_t n, const char *dir, const char *lab
 		ret = PT_EXIT_USAGE;
 		goto out;
 	}
+	/* a -o that cannot take the files is a usage error, found before any
+	 * file is written (as run's -o) */
+	if (pt_output_dir_check(dir, why, sizeof(why))) {
+		fprintf(stderr, "ptbench plot: -o %s: %s\n", dir, why);
+		ret = PT_EXIT_USAGE;
+		goto out;
+	}
 	if (make_dir(dir)) {
 		fprintf(stderr, "ptbench plot: cannot create %s: %s\n", dir, strerror(errno));
 		ret = PT_EXIT_RUNTIME;
 		goto out;
 	}
+	if (!(stage = make_stage(dir))) {
+		ret = PT_EXIT_RUNTIME;
+		goto out;
+	}
+	/* every file goes to the stage first */
+	p.dir = stage;
 	for (size_t k = 0; k < PT_ARRAY_SIZE(kinds); k++)
 		if (kinds[k](&p) < 0) {
 			ret = PT_EXIT_RUNTIME;
@@ -245,9 +408,19 @@ int pt_plot_files(char *const *paths, size_t n, const char *dir, const char *lab
 		ret = PT_EXIT_USAGE;
 		goto out;
 	}
-	if (render(&p, plots, fmts, nfmts))
+	if (render(&p, dir, plots, fmts, nfmts))
 		ret = PT_EXIT_RUNTIME;
 out:
+	if (stage) {
+		/* the data files stay when only gnuplot or its scripts are
+		 * missing (exit 2): they are complete, and say how to draw */
+		if ((ret == PT_EXIT_OK || ret == PT_EXIT_USAGE) && commit_stage(stage, dir))
+			ret = PT_EXIT_RUNTIME;
+		else if (ret == PT_EXIT_RUNTIME)
+			fprintf(stderr, "ptbench plot: nothing in %s was replaced\n", dir);
+		remove_stage(AT_FDCWD, stage);
+		free(stage);
+	}
 	for (size_t i = 0; i < p.nres; i++)
 		if (p.res[i].doc)
 			json_object_put(p.res[i].doc);

@@ -34,6 +34,8 @@ static const struct {
 
 static const char *file_kind(mode_t m)
 {
+	if (S_ISREG(m))
+		return "a regular file";
 	if (S_ISDIR(m))
 		return "a directory";
 	if (S_ISCHR(m))
@@ -117,11 +119,87 @@ static void remove_stale_temps(const char *dir, const char *base)
 	closedir(d);
 }
 
+static const char *kernel_fs_of(const char *dir)
+{
+	struct statfs fs;
+
+	if (!statfs(dir, &fs))
+		for (size_t i = 0; i < PT_ARRAY_SIZE(kernel_fs); i++)
+			if ((unsigned long)fs.f_type == kernel_fs[i].magic)
+				return kernel_fs[i].name;
+	return NULL;
+}
+
+int pt_output_dir_check(const char *dir, char *why, size_t len)
+{
+	char up[PATH_MAX], probe[PATH_MAX + 32];
+	const char *kfs;
+	struct stat st;
+	char *slash;
+
+	if (!*dir) {
+		snprintf(why, len, "empty directory name");
+		return -1;
+	}
+	if (strlen(dir) >= PATH_MAX - 64) {
+		snprintf(why, len, "%.64s...: path too long", dir);
+		return -1;
+	}
+	if (!stat(dir, &st)) {
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(why, len, "%s is %s, not a directory", dir, file_kind(st.st_mode));
+			return -1;
+		}
+		if ((kfs = kernel_fs_of(dir))) {
+			snprintf(why, len, "%s is on %s, a kernel filesystem: not a place for results", dir, kfs);
+			return -1;
+		}
+		/* the same proof as for a result file, with a name of our own */
+		snprintf(probe, sizeof(probe), "%s/.ptbench-dir", dir);
+		return pt_output_check(probe, why, len);
+	}
+	if (errno != ENOENT) {
+		snprintf(why, len, "%s: %s", dir, errno == ENOTDIR ? "a part of the path is not a directory"
+								   : strerror(errno));
+		return -1;
+	}
+	/* a new directory: its nearest existing ancestor must take it */
+	snprintf(up, sizeof(up), "%s", dir);
+	for (;;) {
+		while ((slash = strrchr(up, '/')) && slash > up && !slash[1])
+			*slash = '\0'; /* trailing slashes */
+		slash = strrchr(up, '/');
+		if (!slash)
+			snprintf(up, sizeof(up), ".");
+		else
+			slash[slash == up] = '\0';
+		if (!stat(up, &st) || errno != ENOENT || !strcmp(up, ".") || !strcmp(up, "/"))
+			break;
+	}
+	if (stat(up, &st)) {
+		snprintf(why, len, "%s: %s: %s", dir, up, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, len, "%s: %s is %s, not a directory", dir, up, file_kind(st.st_mode));
+		return -1;
+	}
+	if ((kfs = kernel_fs_of(up))) {
+		snprintf(why, len, "%s is on %s, a kernel filesystem: not a place for results", dir, kfs);
+		return -1;
+	}
+	if (access(up, W_OK | X_OK)) {
+		snprintf(why, len, "cannot create %s in %s: %s", dir, up, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int pt_output_check(const char *path, char *why, size_t len)
 {
 	char dir[PATH_MAX], probe[PATH_MAX + 32];
+	const char *kfs;
 	struct stat st;
-	struct statfs fs;
 	int fd;
 
 	if (!*path) {
@@ -140,14 +218,9 @@ int pt_output_check(const char *path, char *why, size_t len)
 			 errno == ENOENT ? "does not exist" : "is not usable");
 		return -1;
 	}
-	if (!statfs(dir, &fs)) {
-		for (size_t i = 0; i < PT_ARRAY_SIZE(kernel_fs); i++) {
-			if ((unsigned long)fs.f_type == kernel_fs[i].magic) {
-				snprintf(why, len, "%s is on %s, a kernel filesystem: not a place for a result",
-					 path, kernel_fs[i].name);
-				return -1;
-			}
-		}
+	if ((kfs = kernel_fs_of(dir))) {
+		snprintf(why, len, "%s is on %s, a kernel filesystem: not a place for a result", path, kfs);
+		return -1;
 	}
 	remove_stale_temps(dir, base_of(path));
 	/* the only proof that counts: create, write and remove a file there */

@@ -75,6 +75,26 @@ static int check_input_file(const char *cmd, const char *flag, const char *path)
 	return 0;
 }
 
+/* An image qemu -kernel boots as x86 Linux: the boot protocol's header
+ * signature "HdrS" at 0x202 (Documentation/arch/x86/boot.rst), which every
+ * bzImage carries. A file without it would make qemu fail after the
+ * initramfs is built and DIR/LABEL is written. */
+static int check_kernel_image(const char *cmd, const char *flag, const char *path)
+{
+	char magic[4];
+	ssize_t n = -1;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = pread(fd, magic, sizeof(magic), 0x202);
+		close(fd);
+	}
+	if (n != (ssize_t)sizeof(magic) || memcmp(magic, "HdrS", sizeof(magic)))
+		return pt_vm_usage_err(cmd, "%s: %s is not an x86 kernel image (no \"HdrS\" boot header at 0x202): "
+				       "give a bzImage (arch/x86/boot/bzImage, /boot/vmlinuz-RELEASE)", flag, path);
+	return 0;
+}
+
 void pt_vm_args_init(struct pt_vm_args *a, const char *cmd)
 {
 	a->cmd = cmd;
@@ -88,7 +108,9 @@ void pt_vm_args_init(struct pt_vm_args *a, const char *cmd)
 
 int pt_vm_add_kernel(struct pt_vm_args *a, const char *spec)
 {
+	const char *flag;
 	char err[512];
+	int rc;
 
 	if (a->nkernels == PT_VM_MAX_KERNELS)
 		return pt_vm_usage_err(a->cmd, "at most %d kernels", PT_VM_MAX_KERNELS);
@@ -96,7 +118,10 @@ int pt_vm_add_kernel(struct pt_vm_args *a, const char *spec)
 			      sizeof(err)))
 		return pt_vm_usage_err(a->cmd, "%s", err);
 	a->nkernels++;	/* from here on freed with the others */
-	return check_input_file(a->cmd, a->kernel_flag ? a->kernel_flag : "--kernel", a->image[a->nkernels - 1]);
+	flag = a->kernel_flag ? a->kernel_flag : "--kernel";
+	if ((rc = check_input_file(a->cmd, flag, a->image[a->nkernels - 1])))
+		return rc;
+	return check_kernel_image(a->cmd, flag, a->image[a->nkernels - 1]);
 }
 
 int pt_vm_option(struct pt_vm_args *a, int opt, const char *arg)

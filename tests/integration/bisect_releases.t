@@ -25,7 +25,7 @@ cat >"$TMP/fetch" <<'EOF'
 #!/bin/sh
 echo "$1" >>"$FETCH_LOG"
 [ "$1" = "7.0.4+deb14-cloud-amd64" ] && exit 1 # this one cannot be had
-echo "$1" >"$5/vmlinuz-$1"
+{ head -c 514 /dev/zero; printf HdrS; echo "$1"; } >"$5/vmlinuz-$1" # the boot header vm checks
 EOF
 chmod +x "$TMP/fetch"
 for v in 1 2 3 4 5 6 7 8 9; do
@@ -76,7 +76,7 @@ is "$(tr '\n' ' ' <"$TMP/b1.fetched" | sed 's/+deb14-cloud-amd64//g')" "7.0.1 7.
 	"fetched: the good one, then only the releases tried (never the bad one)"
 grep -q "vmlinuz-7.0.9" "$TMP/b1.boots"; is "$?" 1 "the bad release is never booted"
 # now 7.0.4's image is at hand (as if fetched by hand): the search ends on 7.0.5
-echo x >"$K/vmlinuz-7.0.4+deb14-cloud-amd64"
+fake_kernel "$K/vmlinuz-7.0.4+deb14-cloud-amd64" x
 bisect b2 -g "$R" -b "$Z" -- --rounds 4 -j 1 --initramfs "$TMP/base.cpio" default --duration 300ms
 is "$rc" 0 "every image at hand: exit 0"
 grep -qx "first bad: 7.0.5+deb14-cloud-amd64 (last good: 7.0.4+deb14-cloud-amd64; 3 gates)" "$TMP/b2.stdout"

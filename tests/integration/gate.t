@@ -28,9 +28,10 @@ bad() { # bad DESCRIPTION WANT_IN_MESSAGE ARGS...
 	done
 	grep -q -- "$want" "$TMP/out-${PTBENCH##*/}"; ok $? "bad: $d: the message says '$want'"
 	[ ! -e "$TMP/bad/report.json" ]; ok $? "bad: $d: no report written"
+	[ ! -e "$TMP/bad" ]; ok $? "bad: $d: nothing left behind, not even -o DIR/.gate.lock"
 }
 K="$TMP/vmlinuz-fake"
-echo "not a kernel" >"$K"
+fake_kernel "$K"
 bad "no kernels" "no kernels"
 bad "--base without --cand" "no --cand" --base "$K" default
 bad "--cand without --base" "no --base" --cand "$K" default
@@ -38,6 +39,8 @@ bad "both modes" "not both" --base "$K" --cand "$K" --base-results "$TMP/base.js
 bad "no scenario" "no scenario" --base "$K" --cand "$K"
 bad "unknown scenario" "no-such" --base "$K" --cand "$K" no-such
 bad "unreadable image" "cannot read" --base "$TMP/missing" --cand "$K" default
+echo junk >"$TMP/junk-image"
+bad "not a kernel image" "is not an x86 kernel image" --base "$K" --cand "$TMP/junk-image" default
 bad "--base names itself" "gate: --base: cannot read $TMP/missing" --base "$TMP/missing" --cand "$K" default
 bad "--cand names itself" "gate: --cand: $TMP is not a regular file" --base "$K" --cand "$TMP" default
 bad "--rounds 0" "--rounds" --rounds 0 --base "$K" --cand "$K" default
@@ -55,12 +58,22 @@ bad "--topology against --cpus" "--cpus 4 and --topology '2s2c2t' (8 CPUs) disag
 bad "--topology without booting" "for booting" --topology 2s --base-results "$TMP/base.json" --cand-results "$TMP/same.json"
 bad "no --cand-results" "no --cand-results" --base-results "$TMP/base.json"
 bad "missing result file" "missing.json" --base-results "$TMP/missing.json" --cand-results "$TMP/same.json"
-bad "not a result" "invalid JSON" --base-results "$K" --cand-results "$TMP/same.json"
+bad "not a result" "invalid JSON" --base-results "$TMP/junk-image" --cand-results "$TMP/same.json"
 mkdir -p "$TMP/empty"
 bad "a directory without results" "no ptbench result" --base-results "$TMP/empty" --cand-results "$TMP/same.json"
 bad "run args without booting" "no run arguments" --base-results "$TMP/base.json" --cand-results "$TMP/same.json" synthetic --duration 1s
 bad "--rounds without booting" "for booting" --rounds 2 --base-results "$TMP/base.json" --cand-results "$TMP/same.json"
 bad "a scenario with no results" "no result for it" --base-results "$TMP/base.json" --cand-results "$TMP/same.json" default
+bad "the same file on both sides" "same file" --base-results "$TMP/base.json" --cand-results "$TMP/base.json"
+# an -o DIR that cannot take the reports: exit 2 before anything runs, as run -o
+echo x >"$TMP/plainfile"
+for o in /proc/ptbench-gate "$TMP/plainfile" "$TMP/plainfile/sub"; do
+	$PTBENCH gate -o "$o" --base-results "$TMP/base.json" --cand-results "$TMP/same.json" --no-plots \
+		>/dev/null 2>"$TMP/err"
+	is "$?" 2 "gate -o $o: exit 2"
+	grep -q -- "-o $o: " "$TMP/err"; ok $? "gate -o $o: the message names it ($(head -1 "$TMP/err"))"
+done
+[ ! -e /proc/ptbench-gate ] && [ "$(cat "$TMP/plainfile")" = x ]; ok $? "gate -o: the file is as it was"
 bad "no scenario on both sides" "no scenario has results on both sides" --base-results "$TMP/base.json" --cand-results "$TMP/other.json"
 PTBENCH_QEMU=/bin/false "$PTBENCH" gate --bisect --rounds 0 --base "$K" --cand "$K" default >/dev/null 2>&1
 is "$?" 128 "--bisect: bad input exits 128 (git bisect run stops)"
@@ -289,8 +302,8 @@ ok $? "named: KTAP says which kernel gave no result"
 # --- booting, against the stand-in qemu --------------------------------------
 mkdir -p "$TMP/specs"
 KA="$TMP/vmlinuz-a" KB="$TMP/vmlinuz-b"
-echo a >"$KA"
-echo b >"$KB"
+fake_kernel "$KA" a
+fake_kernel "$KB" b
 : >"$TMP/base.cpio"
 echo '{"scale": [1.00, 1.01, 0.99]}' >"$TMP/specs/vmlinuz-a.json"
 echo '{"scale": [1.50, 1.51, 1.49], "kernel": "9.9-cand"}' >"$TMP/specs/vmlinuz-b.json"

@@ -95,8 +95,8 @@ is "$(json "$TMP/hash.kunit.json" '[g["name"] for g in d["sub_groups"]]')" "['fo
 # --- boots under the stand-in qemu --------------------------------------------
 K="$TMP/vmlinuz"
 mkdir -p "$TMP/specs"
-echo a >"$K-a"
-echo b >"$K-b"
+fake_kernel "$K-a" a
+fake_kernel "$K-b" b
 : >"$TMP/base.cpio"
 echo '{"scale": [1.00, 1.01, 0.99]}' >"$TMP/specs/vmlinuz-a.json"
 echo '{"scale": [1.50, 1.51, 1.49], "kernel": "9.9-cand"}' >"$TMP/specs/vmlinuz-b.json"

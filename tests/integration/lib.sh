@@ -21,6 +21,10 @@ skip() { # skip REASON
 	_n=$((_n + 1)); echo "ok $_n # SKIP $1"
 }
 diag() { echo "# $*"; }
+fake_kernel() { # fake_kernel FILE [TEXT]: no kernel, but "HdrS" at 0x202 as in an x86
+	# bzImage's boot header, which vm and gate check before booting (fake_qemu.py boots it)
+	{ head -c 514 /dev/zero; printf 'HdrS'; echo "${2:-fake}"; } >"$1"
+}
 done_testing() { echo "1..$_n"; [ "$_fail" -eq 0 ]; }
 # jq-free JSON queries: python3 is on every Debian machine we run on
 json() { # json FILE PYTHON_EXPR (d is the document)

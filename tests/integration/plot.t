@@ -252,6 +252,75 @@ grep -q 'gnuplot' "$TMP/nognu.err"; ok $? "the message names gnuplot"
 [ -s "$TMP/nognu/pct-faulter.fault.dat" ] && [ -s "$TMP/nognu/bars-headline.dat" ]
 ok $? "the data files are written anyway"
 
+# --- plot writes only its own files, and all of them or none ---
+# a symbolic link planted at a chart's name is replaced, never written through
+python3 $GEN "$TMP/g1.json" '{"kernel": "6.12.0-syn"}'
+mkdir -p "$TMP/ln"
+echo "victim" >"$TMP/victim"
+ln -s "$TMP/victim" "$TMP/ln/pct-faulter.fault.dat"
+ln -s "$TMP/victim" "$TMP/ln/pct-faulter.fault.png"
+ln -s "$TMP/nosuch-victim" "$TMP/ln/render.sh"
+$PTBENCH plot "$TMP/g1.json" -o "$TMP/ln" >/dev/null 2>"$TMP/ln.err"
+ok $? "plot into a directory with planted symbolic links: exit 0"
+is "$(cat "$TMP/victim")" victim "the file a planted link points to is unchanged"
+[ ! -e "$TMP/nosuch-victim" ]; ok $? "a dangling planted link does not create its target"
+[ -f "$TMP/ln/pct-faulter.fault.dat" ] && [ ! -L "$TMP/ln/pct-faulter.fault.dat" ] &&
+	[ ! -L "$TMP/ln/pct-faulter.fault.png" ] && [ ! -L "$TMP/ln/render.sh" ]
+ok $? "the links were replaced by plot's own files"
+ls -a "$TMP/ln" | grep -q '^\.ptbench-plot'; ok $((! $?)) "no staging directory left behind"
+# the staging directory of a plot that died is removed; a link with such a name is not followed
+mkdir -p "$TMP/ln/.ptbench-plot.999999" "$TMP/vdir"
+echo x >"$TMP/ln/.ptbench-plot.999999/pct-x.dat"
+echo keep >"$TMP/vdir/keep"
+ln -s "$TMP/vdir" "$TMP/ln/.ptbench-plot.999998"
+$PTBENCH plot "$TMP/g1.json" -o "$TMP/ln" >/dev/null 2>&1
+[ ! -e "$TMP/ln/.ptbench-plot.999999" ] && [ "$(cat "$TMP/vdir/keep")" = keep ]
+ok $? "a dead plot's staging directory is removed, a planted link's target kept"
+
+# a plot that fails replaces nothing: the earlier set stays whole
+$PTBENCH plot "$TMP/g1.json" -o "$TMP/keep" >/dev/null 2>&1; ok $? "a first plot into keep/"
+(cd "$TMP/keep" && md5sum *) >"$TMP/keep.md5"
+mkdir -p "$TMP/failbin"
+printf '#!/bin/sh\nexit 1\n' >"$TMP/failbin/gnuplot"
+chmod +x "$TMP/failbin/gnuplot"
+python3 $GEN "$TMP/g2.json" '{"scale": [2, 2, 2], "kernel": "6.13.0-syn"}'
+PATH="$TMP/failbin:$PATH" $PTBENCH plot "$TMP/g2.json" -o "$TMP/keep" >/dev/null 2>"$TMP/keep.err"
+is $? 5 "gnuplot failing: exit 5"
+grep -q "nothing in $TMP/keep was replaced" "$TMP/keep.err"; ok $? "the message says nothing was replaced"
+(cd "$TMP/keep" && md5sum -c --quiet "$TMP/keep.md5") >/dev/null 2>&1; ok $? "the earlier files are unchanged"
+is "$(ls -A "$TMP/keep" | wc -l)" "$(wc -l <"$TMP/keep.md5")" "and nothing was added (no staging directory)"
+# a full disk while the data files are written (root: a small tmpfs)
+mkdir -p "$TMP/small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=48k ptbench-plot-test "$TMP/small" 2>/dev/null; then
+	python3 $GEN "$TMP/many.json" '{"ops": {"a.fault": [1, 1], "a.zap": [1, 1], "b.read": [1, 1], "c.x": [1, 1], "d.y": [1, 1], "e.z": [1, 1]}}'
+	echo keep >"$TMP/small/pct-a.fault.dat"
+	$PTBENCH plot "$TMP/many.json" -o "$TMP/small" >/dev/null 2>"$TMP/small.err"
+	is $? 5 "a full disk: exit 5"
+	is "$(ls -A "$TMP/small")" "pct-a.fault.dat" "a full disk: no partial file, no staging directory"
+	is "$(cat "$TMP/small/pct-a.fault.dat")" keep "a full disk: the earlier file is as it was"
+	umount "$TMP/small"
+else
+	skip "full-disk plot: not root, or no tmpfs mount"
+fi
+
+# an -o DIR that cannot take the files: exit 2 up front, as run -o
+echo x >"$TMP/plainfile"
+for o in /proc/ptbench-plot "$TMP/plainfile" "$TMP/plainfile/sub"; do
+	$PTBENCH plot "$TMP/g1.json" -o "$o" >/dev/null 2>"$TMP/o.err"
+	is "$?" 2 "plot -o $o: exit 2"
+	grep -q -- "-o $o: " "$TMP/o.err"; ok $? "plot -o $o: the message names it ($(head -1 "$TMP/o.err"))"
+done
+[ "$(cat "$TMP/plainfile")" = x ]; ok $? "plot -o FILE: the file is as it was"
+
+# control bytes of a result's scenario name and kernel release reach titles
+# and render.sh escaped, as compare shows them
+python3 $GEN "$TMP/ctl.json" "$(python3 -c 'import json; print(json.dumps({"scenario": "ev\u001b[31mil\nx", "kernel": "6.1\u001bz"}))')"
+$PTBENCH plot "$TMP/ctl.json" -o "$TMP/ctl" >/dev/null 2>&1; ok $? "plot of a result whose names hold ESC and newline"
+! grep -q $'\e' "$TMP/ctl/render.sh" && [ "$(grep -c '^gnuplot ' "$TMP/ctl/render.sh")" = "$(grep -vc '^#\|^set' "$TMP/ctl/render.sh")" ]
+ok $? "render.sh holds no ESC, and no command broken over lines"
+grep -q 'ev\\x1b\[31mil\\nx' "$TMP/ctl/render.sh" && grep -q '6.1\\x1bz' "$TMP/ctl/render.sh"
+ok $? "the title and the label show them escaped"
+
 # --- bad input ---
 echo '{"schema": "something-else/1"}' >"$TMP/bad.json"
 $PTBENCH plot "$TMP/a.json" "$TMP/bad.json" -o "$TMP/bad" >/dev/null 2>"$TMP/bad.err"

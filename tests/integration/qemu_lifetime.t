@@ -8,7 +8,7 @@
 FAKE="$PWD/tests/integration/fake_qemu.py"
 export PTBENCH_SCENARIOS="$PWD/scenarios"
 K="$TMP/vmlinuz-fake"
-echo "not a kernel" >"$K"
+fake_kernel "$K"
 : >"$TMP/base.cpio"
 
 # alive PIDDIR: how many of the fakes named in PIDDIR still run (after up to 3 s)
@@ -88,8 +88,8 @@ is "$(leftovers "$TMP/vm-ok")" "" "a good boot leaves no .initrd or channel.log"
 
 # --- ptbench gate ------------------------------------------------------------
 KA="$TMP/vmlinuz-a" KB="$TMP/vmlinuz-b"
-echo a >"$KA"
-echo b >"$KB"
+fake_kernel "$KA" a
+fake_kernel "$KB" b
 for sig in INT KILL; do
 	out="$TMP/gate-$sig" pids="$TMP/pids-gate-$sig"
 	mkdir -p "$pids"

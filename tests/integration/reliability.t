@@ -226,7 +226,7 @@ ok $? "no negative latencies"
 
 # ---- row 17: vm refuses bad arguments with exit 2 ----------------------------
 K=$(ls /boot/vmlinuz-* 2>/dev/null | head -1)
-[ -n "$K" ] || { K="$TMP/vmlinuz"; : >"$K"; }
+[ -n "$K" ] || { K="$TMP/vmlinuz"; fake_kernel "$K"; }
 for args in "--mem -1G" "--mem 1x" "--kernel-dir" "--initramfs $TMP/none.cpio" "--bad-run-arg"; do
 	case $args in
 	--kernel-dir) set -- --kernel "$TMP" run default ;;

@@ -74,7 +74,7 @@ is $? 2 "a scenario.name with a newline: exit 2"
 grep -q "'x\\\\x0aok 2 y'" "$TMP/err"; ok $? "and the message shows it escaped ($(first "$TMP/err"))"
 
 # vm and gate labels go through the same check
-echo "not a kernel" >"$TMP/vmlinuz-fake"
+fake_kernel "$TMP/vmlinuz-fake"
 PTBENCH_QEMU=/bin/false $PTBENCH vm -k "$TMP/vmlinuz-fake:.hidden" -o "$TMP/vmout" run default >/dev/null 2>"$TMP/err"
 is $? 2 "vm --kernel IMAGE:.hidden: exit 2"
 grep -q "bad label: starts with '.'" "$TMP/err"; ok $? "it says why ($(first "$TMP/err"))"

@@ -49,7 +49,7 @@ for BIN in "$PTBENCH" "$PTBENCH_ASAN"; do
 done
 "$PTBENCH" run "$TMP/sleep.ini" --set scenario.tail_threshold=-1ms --dry-run >/dev/null 2>"$TMP/err"
 is "$?" 2 "tail_threshold = -1ms: exit 2"
-echo "not a kernel" >"$TMP/vmlinuz-x"
+fake_kernel "$TMP/vmlinuz-x"
 PTBENCH_QEMU=/bin/false "$PTBENCH" vm --kernel "$TMP/vmlinuz-x" -o "$TMP/vm" run "$TMP/sleep.ini" --folded "$TMP/f" >/dev/null 2>"$TMP/err"
 is "$?" 2 "vm: --folded in the run arguments: exit 2"
 grep -q "would stay in the guest" "$TMP/err"; ok $? "vm: says why ($(head -1 "$TMP/err"))"

@@ -9,7 +9,7 @@ FAKE="$PWD/tests/integration/fake_qemu.py"
 # the ASan binary lives in build/: show it the scenarios of the tree
 export PTBENCH_SCENARIOS="$PWD/scenarios"
 K="$TMP/vmlinuz-fake"
-echo "not a kernel" >"$K"
+fake_kernel "$K"
 echo "CONFIG_PREEMPT_DYNAMIC=y" >"$TMP/config-fake"
 
 # --- usage errors: exit 2, nothing booted -----------------------------------
@@ -28,6 +28,11 @@ usage "no scenario" --kernel "$K" run
 usage "unknown scenario" --kernel "$K" run no-such-scenario
 grep -q "no-such-scenario" "$TMP/out"; ok $? "the message names the scenario"
 usage "unreadable image" --kernel "$TMP/missing" run default
+# a file that is not a bzImage: exit 2 before qemu runs, nothing written
+echo junk >"$TMP/junk-image"
+usage "not a kernel image" --kernel "$TMP/junk-image" -o "$TMP/junk-out" run default
+grep -q "is not an x86 kernel image" "$TMP/out"; ok $? "the message says why ($(head -1 "$TMP/out"))"
+[ ! -e "$TMP/junk-out" ]; ok $? "not a kernel image: nothing written under -o"
 usage "bad label" --kernel "$K:a/b" run default
 usage "duplicate labels" --kernel "$K:x" --kernel "$K:x" run default
 usage "a scenario twice" --kernel "$K" run default default
@@ -48,6 +53,13 @@ topo_usage() { # topo_usage WANT_IN_MESSAGE ARGS...
 }
 topo_usage "--topology '2s0c1t': cores must be 1..64" --topology 2s0c1t
 topo_usage "--topology '2x': '2x': want SOCKETSsCOREScTHREADSt" --topology 2x
+# an -o DIR that cannot take results: exit 2 before anything is built or booted
+echo x >"$TMP/plainfile"
+for o in /proc/ptbench-vm "$TMP/plainfile" "$TMP/plainfile/sub"; do
+	usage "-o $o" --kernel "$K" -o "$o" run default
+	grep -q -- "-o $o: " "$TMP/out"; ok $? "-o $o: the message names it ($(head -1 "$TMP/out"))"
+done
+[ "$(cat "$TMP/plainfile")" = x ]; ok $? "-o FILE: the file is as it was"
 topo_usage "nodes=3: 8 CPUs do not split evenly into 3 nodes" --topology 2s2c2t,nodes=3
 topo_usage "'nodes=0': nodes must be 1..16" --topology 2s2c2t,nodes=0
 topo_usage "dist '5': a remote distance must be 11..254" --topology 2s2c2t,nodes=2,dist=5
