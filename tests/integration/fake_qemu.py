@@ -66,7 +66,7 @@ def synthetic(i):
     if not spec or not os.path.exists(spec):
         return {"schema": "ptbench-result/1", "complete": True,
                 "system": {"kernel": {"release": "9.9.9-fake"}},
-                "scenario": {"name": "fake-%d" % i}, "repeats": [], "index": i}
+                "scenario": {"name": "fake-%d" % i}, "repeats": [{"workers": {}}], "index": i}
     gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen_result.py")
     with open(spec) as f, tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run([sys.executable, gen, out.name, f.read()], check=True)
