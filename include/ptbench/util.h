@@ -43,6 +43,11 @@ const char *pt_exe_dir(void);
 const char *pt_fmt_ns(double ns, char *buf, size_t len);
 /* "1.5 GiB" */
 const char *pt_fmt_bytes(uint64_t bytes, char *buf, size_t len);
+/* A test hook: sleep the milliseconds the environment variable env says
+ * (nothing when unset or not positive), the whole of them even when a stop
+ * signal's handler interrupts the sleep, so that a test can send a signal
+ * at that point. */
+void pt_test_pause(const char *env);
 /* The program's version string. */
 extern const char pt_version[];
 

@@ -107,22 +107,6 @@ static void remove_hooks(void)
 /* tracefs at one of its usual places, or mounted by us at /sys/kernel/tracing.
  * A tracefs mounted anywhere else (a test's, another tool's) is not used: its
  * owner may unmount it while we run. */
-/* PTBENCH_TEST_SLOW_MOUNT_MS: the tests' stand-in for a run that dies
- * right after mounting tracefs, before its mount id is in the state file. */
-static void slow_mount_for_tests(void)
-{
-	const char *ms = getenv("PTBENCH_TEST_SLOW_MOUNT_MS");
-	struct timespec ts;
-
-	if (!ms || atoi(ms) <= 0)
-		return;
-	ts.tv_sec = atoi(ms) / 1000;
-	ts.tv_nsec = (long)(atoi(ms) % 1000) * 1000000L;
-	/* the stop handlers interrupt the sleep: sleep out the rest */
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static int find_tracefs(struct pt_ml_session *s, char *why, size_t len)
 {
 	static const char *const usual[] = { DEFAULT_TRACEFS, "/sys/kernel/debug/tracing" };
@@ -162,7 +146,9 @@ static int find_tracefs(struct pt_ml_session *s, char *why, size_t len)
 	}
 	we_mounted = 1;
 	s->mounted_by_us = true;
-	slow_mount_for_tests();
+	/* the tests' stand-in for a run that dies right after mounting
+	 * tracefs, before its mount id is in the state file */
+	pt_test_pause("PTBENCH_TEST_SLOW_MOUNT_MS");
 	pt_state_note_mount(DEFAULT_TRACEFS);
 	snprintf(s->tracing_dir, sizeof(s->tracing_dir), "%s", DEFAULT_TRACEFS);
 	return 0;

@@ -277,22 +277,6 @@ static void hooks(bool on)
 	pt_catch_signals(fatal_sigs, PT_ARRAY_SIZE(fatal_sigs), on_fatal, SA_RESETHAND, saved_fatal);
 }
 
-/* PTBENCH_TEST_SLOW_FSYNC_MS: the tests' stand-in for a slow disk, so that
- * a signal can be sent while the temporary file exists. */
-static void slow_disk_for_tests(void)
-{
-	const char *ms = getenv("PTBENCH_TEST_SLOW_FSYNC_MS");
-	struct timespec ts;
-
-	if (!ms || atoi(ms) <= 0)
-		return;
-	ts.tv_sec = atoi(ms) / 1000;
-	ts.tv_nsec = (long)(atoi(ms) % 1000) * 1000000L;
-	/* the stop handlers interrupt the sleep: sleep out the rest */
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static int write_all(int fd, const char *text, size_t len)
 {
 	size_t off = 0;
@@ -339,7 +323,9 @@ int pt_output_write(const char *path, const char *text, size_t len, char *why, s
 		close(fd);
 		goto fail;
 	}
-	slow_disk_for_tests();
+	/* the tests' stand-in for a slow disk, so that a signal can be
+	 * sent while the temporary file exists */
+	pt_test_pause("PTBENCH_TEST_SLOW_FSYNC_MS");
 	if (fsync(fd)) {
 		e = errno;
 		close(fd);

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ptbench/exitcodes.h"
@@ -243,4 +244,17 @@ void pt_catch_signals(const int *sigs, size_t n, void (*handler)(int), int flags
 	sa.sa_flags = flags;
 	for (size_t i = 0; i < n; i++)
 		sigaction(sigs[i], &sa, saved ? &saved[i] : NULL);
+}
+
+void pt_test_pause(const char *env)
+{
+	const char *ms = getenv(env);
+	struct timespec ts;
+
+	if (!ms || atoi(ms) <= 0)
+		return;
+	ts.tv_sec = atoi(ms) / 1000;
+	ts.tv_nsec = (long)(atoi(ms) % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
