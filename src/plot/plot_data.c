@@ -393,6 +393,15 @@ int plot_chart_finish(struct pt_plot *p, int write_err, const char *path, const 
 
 /* ---- labels ---- */
 
+/* a legend is one line of text: no newline, escape or other control byte */
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 int pt_plot_set_labels(struct pt_plot_result *res, size_t n, const char *list)
 {
 	char *copy = list ? pt_xstrdup(list) : NULL, *save = NULL, *tok;
@@ -404,9 +413,13 @@ int pt_plot_set_labels(struct pt_plot_result *res, size_t n, const char *list)
 				tok++;
 			if (i >= n)
 				break;
-			if (strchr(tok, '"') || !*tok) {
-				fprintf(stderr, "ptbench plot: --label '%s': labels must be non-empty and hold no '\"'\n",
-					tok);
+			if (strchr(tok, '"') || !*tok || has_control(tok)) {
+				char shown[256];
+
+				fprintf(stderr,
+					"ptbench plot: --label '%s': labels must be non-empty and hold no '\"' "
+					"and no control character\n",
+					pt_esc(tok, PT_ESC_TERM, shown, sizeof(shown)));
 				free(copy);
 				return -1;
 			}

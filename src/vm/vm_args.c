@@ -259,7 +259,9 @@ int pt_vm_take_scenarios(struct pt_vm_args *a, int argc, char **argv, int i)
 	/* a bad run argument is found here, not after booting a kernel */
 	for (int k = 0; k < a->nscen; k++)
 		if (pt_run_check_args(a->scen_path[k], a->nrun_args, a->run_args))
-			return pt_vm_usage_err(a->cmd, "the arguments after `run` do not apply to %s", a->scen_name[k]);
+			/* the message above says which: the scenario file or an argument */
+			return pt_vm_usage_err(a->cmd, "scenario %s with the arguments after `run`: refused (above)",
+					 a->scen_name[k]);
 	return 0;
 }
 

@@ -86,6 +86,13 @@ $PTBENCH plot "$TMP/a.json" "$TMP/b.json" -o "$TMP/dup" >/dev/null 2>&1
 rel=$(uname -r)
 grep -q "\"$rel\" \"$rel #2\"" "$TMP/dup/render.sh"; ok $? "default labels: kernel release, the second one '#2'"
 
+# a --label with a control byte (a newline would split the legend, an ESC
+# reach a terminal) is bad input, named escaped
+$PTBENCH plot "$TMP/a.json" "$TMP/b.json" --label "$(printf 'x\033[2Jy'),b" -o "$TMP/ctl" >/dev/null 2>"$TMP/ctl.err"
+is "$?" 2 "--label with a control character: exit 2"
+grep -q 'x\\x1b\[2Jy\|x\\033\[2Jy\|x\\e\[2Jy' "$TMP/ctl.err"; ok $? "...the label shown escaped ($(head -c 120 "$TMP/ctl.err"))"
+[ ! -e "$TMP/ctl" ]; ok $? "...nothing made"
+
 # --- synthetic fixtures: mmap_lock probe, collapse ops, a sweep ---
 python3 tests/integration/plot_fixtures.py "$TMP/a.json" "$TMP"; ok $? "fixtures written"
 $PTBENCH plot "$TMP/mmap_lock.json" "$TMP/collapse.json" -o "$TMP/fx" >/dev/null 2>"$TMP/fx.err"
