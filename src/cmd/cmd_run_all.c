@@ -33,8 +33,9 @@
 #include "ptbench/scenario.h"
 #include "ptbench/util.h"
 
-/* The catalogue's own defaults, so that it fits in 5 minutes on 2 CPUs; a
- * --duration/--warmup/--repeat in RUN-ARGS wins. */
+/* The catalogue's own defaults, so that it fits in a few minutes on 2 CPUs
+ * (26 scenarios, 166 s there: README); a --duration/--warmup/--repeat in
+ * RUN-ARGS wins. */
 #define ALL_DURATION "2s"
 #define ALL_WARMUP "300ms"
 #define ALL_REPEAT "3"
