@@ -96,7 +96,7 @@ struct walk_count {
 /* Pages whose vec byte has bit 0 set, 8 bytes at a time: the count is inside
  * the timed op, and a byte loop through c->present (which every vec byte may
  * alias) cost ~5 us per 64 MiB walk, 14% of the op in the bare-twin
- * comparison (issue 26). Multiplying the masked word by 0x0101..01 sums its
+ * comparison. Multiplying the masked word by 0x0101..01 sums its
  * eight 0/1 bytes into the top byte. */
 static uint64_t resident(const unsigned char *vec, uint64_t pages, uint64_t *bad_bytes)
 {

@@ -171,7 +171,7 @@ static int read_range(struct pagemap_thread *pt, const struct pt_walk_range *r, 
 		if (got < want)
 			c->short_reads++;
 		/* count in a local: c->present may alias buf (both uint64_t), which
-		 * would store it once per entry inside the timed op (issue 26) */
+		 * would store it once per entry inside the timed op */
 		uint64_t present = 0;
 
 		for (size_t i = 0; i < got; i++)

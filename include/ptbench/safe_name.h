@@ -3,7 +3,7 @@
  * label (DIR/LABEL/ of `vm` and `gate`). They come from scenario files,
  * --set, result files and the command line, any of which may be someone
  * else's; ptbench runs as root. One check, used wherever such a name is
- * joined to a directory (issue 23, row 2). */
+ * joined to a directory. */
 #ifndef PTBENCH_SAFE_NAME_H
 #define PTBENCH_SAFE_NAME_H
 

@@ -389,7 +389,7 @@ static int compare_each(const struct pt_cmp_opts *o, struct pt_cmp_run *run)
 			return PT_EXIT_USAGE;
 		/* under --gate-on structural the latency and ops/s of a list named
 		 * with --gate-metrics are reported and gated by the gross rule
-		 * only, as the headline's are (issue 27): the fine rule cannot be
+		 * only, as the headline's are: the fine rule cannot be
 		 * trusted there whoever named the metric */
 		if (r->structural_only) {
 			pt_cmp_gate_structural_only(cmp, &r->rule, o->gate_metrics != NULL);

@@ -25,8 +25,8 @@ struct sweep_axis {
 	double xmin, xmax;
 };
 
-/* the swept parameter of result r and its value: the "sweep" object (issue 5
- * contract), else the thread count of `role` */
+/* the swept parameter of result r and its value: the "sweep" object (the
+ * result's contract), else the thread count of `role` */
 static int sweep_x(const struct pt_plot_result *res, const char *param, const char *role, double *x)
 {
 	struct json_object *sw = plot_jget(res->doc, "sweep");

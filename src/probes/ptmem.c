@@ -8,7 +8,7 @@
  * holds start, end and the peak over those samples. A peak shorter than the
  * interval between two samples is missed; start and end are exact.
  *
- * The sampler must cost the workers nothing it can avoid (issue 26). It
+ * The sampler must cost the workers nothing it can avoid. It
  * used to wake every 10 ms, the one thread of the run that woke at a rate
  * under --no-trace (~107 context switches a second); nothing in the result
  * has a finer time resolution than the timeline's slot, so it now wakes once

@@ -28,7 +28,7 @@
  * A child dies with the parent's main thread (PR_SET_PDEATHSIG SIGKILL); every
  * exit path of the repeat kills and reaps what is left (pt_procs_kill).
  *
- * Neither side polls (issue 26: both looked at the page every 1 ms, a
+ * Neither side polls (both looked at the page every 1 ms, a
  * thousand wake-ups a second on a 2-CPU machine whenever one waited for the
  * other, in the setups and at both edges of the window). Whoever sets a flag
  * then writes to the other side's eventfd (to_child, to_parent: made before

@@ -349,7 +349,7 @@ static void merge_role(struct pt_role_run *rr)
 
 /* Sleep until the deadline, a stop signal or a failed run, whichever comes
  * first: one wake-up for the whole window (a 100 ms poll was ~10 context
- * switches a second on the main thread, issue 26), woken early through
+ * switches a second on the main thread), woken early through
  * run->wake_fd, which fail_run and the stop signal's handler write to. With
  * the progress line, every 500 ms for it. */
 static void sleep_until(uint64_t deadline, struct pt_run *run, const char *what, uint64_t from)
@@ -471,7 +471,7 @@ static bool workers_at(struct pt_run *run, const int *at, int n, bool stoppable)
  * Event-driven: whatever can end the wait writes to run->wake_fd (a worker
  * reaching the gate, fail_run, the stop signal's handler), after changing
  * what workers_at reads, so one poll without a timeout sleeps until then
- * (issue 26: it looked every 100 ms). The eventfd counts, so a write
+ * (it looked every 100 ms). The eventfd counts, so a write
  * between the look and the sleep is not lost. Without it (it could not be
  * made) the condition variable and a 100 ms look, as before. */
 static void wait_workers(struct pt_run *run, const int *at, int n, bool stoppable)

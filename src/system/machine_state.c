@@ -24,7 +24,7 @@
  * (pt_state_fatal_commit): records undone go, the rest stay.
  *
  * ptbench runs as root and the next run acts on what this file says, so
- * the file is input to be distrusted (issue 23, row 1): the directory must
+ * the file is input to be distrusted: the directory must
  * be owned by the user running ptbench and writable by nobody else (else
  * anyone could write a record and have root write any file), every file in
  * it is opened without following a symbolic link and without waiting (a

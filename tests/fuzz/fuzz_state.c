@@ -1,5 +1,5 @@
 /* libFuzzer target: the state file parser (src/system/machine_state.c), the text
- * a root ptbench acts on at its next start (issue 23, row 1). Whatever the
+ * a root ptbench acts on at its next start. Whatever the
  * input, it must not crash, and what it accepts must hold what the undo
  * relies on: a header, a pid, at most 64 records, each naming an allowed
  * file (checked again here through the public allow-list). */

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A memory cgroup limit is a limit the plan checks (issue 23 row 9): `run
+# A memory cgroup limit is a limit the plan checks: `run
 # default` in a cgroup of 64 MiB was ended by the OOM killer (exit 137, no
 # result, no message); the plan now reads the cgroup's limit (v2 memory.max /
 # memory.high, v1 memory.limit_in_bytes) beside MemAvailable and refuses up

@@ -172,7 +172,7 @@ is "$?:$(cat "$TMP/err")" "2:ptbench compare: --tolerance 'abc': want a percent 
 $PTBENCH compare "$TMP/base.json" "$TMP/worse.json" --threshold-struct 0 >/dev/null 2>&1
 is "$?" 2 "--threshold-struct 0: exit 2"
 
-# --- structural metrics: lock acquisitions per op of each role (issue 11)
+# --- structural metrics: lock acquisitions per op of each role
 S3='"scale": [1.00, 1.01, 0.99], "types": {"faulter": "fault", "reader": "smaps-read"}'
 gen lock0 "{$S3, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}"
 gen lock1 "{$S3, \"locks\": {\"faulter\": {\"write\": 100000}, \"reader\": {\"read\": 80000000}}}"
@@ -405,7 +405,7 @@ is "$?" 2 "--gate-on latency: exit 2"
 grep -q "want all or structural" "$TMP/err"
 ok $? "--gate-on latency: says what it wants"
 
-# --- the gross rule of --gate-on structural (issue 27): a reported latency
+# --- the gross rule of --gate-on structural: a reported latency
 # or ops/s metric fails the gate when its median got >= 2x worse with every
 # repeat apart, 4 or more a side; 3 v 3 above (gs_slow) is too few for it
 rc=$(cmp_json "$TMP/o.json" "$TMP/gs_base.json" "$TMP/gs_slow.json" --gate)
@@ -476,7 +476,7 @@ ok $? "gross: a bad --gross-min-repeats says what it wants"
 rc=$(cmp_json "$TMP/o.json" "$TMP/g4_base.json" "$TMP/g4_x3.json" --gate --gross-factor 4)
 is "$(json "$TMP/o.json" "[w for w in d['warnings'] if 'apply only under --gate-on structural' in w] != []")" True \
 	"gross: --gross-factor with --gate-on all warns that it is not applied"
-# --gate-metrics under --gate-on structural (issue 27 item 1): the named
+# --gate-metrics under --gate-on structural: the named
 # latency and ops/s get the gross rule as the headline's do; named structural
 # metrics are gated by their own rule
 NAMED=--gate-metrics=faulter.fault.p99,mmap_lock.roles.faulter.acquisitions.write.per_fault

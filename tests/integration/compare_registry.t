@@ -1,6 +1,6 @@
 #!/bin/bash
-# compare and gate on metrics of the registry (issue 19, deliverables 2, 3
-# and 6; issue 23's smaller rows) with synthetic results (gen_result.py):
+# compare and gate on metrics of the registry
+# with synthetic results (gen_result.py):
 # per-op lock numbers compared and gated where both sides have them, a p99
 # of one op per repeat not comparable, --alpha out of range refused, and a
 # role without lock events without "too few repeats" rows.
@@ -83,7 +83,7 @@ is "$?" 1 "gate: per-op read locks per zap doubled in every boot: exit 1"
 grep -rq "ops.zap.acquisitions.read.per_zap" "$TMP/g/" 2>/dev/null
 ok $? "gate: the per-op metric is in the gate's reports"
 
-# --- issue 23: a p99 of one op per repeat is no p99
+# --- a p99 of one op per repeat is no p99
 gen one_a '{"headline": "faulter.fault.p99", "counts": {"faulter.fault": 1}}'
 gen one_b '{"headline": "faulter.fault.p99", "counts": {"faulter.fault": 1}, "scale": [1.0, 1.0, 1.01, 1.0, 0.99]}'
 rc=$(cmp_json "$TMP/o.json" "$TMP/one_a.json" "$TMP/one_b.json" --gate)
@@ -108,7 +108,7 @@ done
 timeout 300 $PTBENCH gate --no-plots -o "$TMP/og" "${args[@]}" >"$TMP/og.out" 2>&1
 is "$?" 3 "gate: a p99 of one op per repeat, 3 repeats a boot: undecided (exit 3), not a pass"
 
-# --- issue 23: --alpha out of range
+# --- --alpha out of range
 for a in 0.999999 0.5 0 -0.05 1 x; do
 	$PTBENCH compare --alpha "$a" "$TMP/base.json" "$TMP/same.json" >/dev/null 2>"$TMP/a.err"
 	is "$?" 2 "--alpha $a refused (exit 2)"
@@ -118,7 +118,7 @@ ok $? "the refusal says the range"
 $PTBENCH compare --alpha 0.2 "$TMP/base.json" "$TMP/same.json" >/dev/null 2>&1
 is "$?" 0 "--alpha 0.2 accepted"
 
-# --- issue 19 item 6: a role with no lock events
+# --- a role with no lock events
 gen quiet_a '{"headline": "", "locks": {"faulter": {"read": 100000}}, "unit_ops": {"faulter": "fault", "reader": "read"}}'
 gen quiet_b '{"headline": "", "locks": {"faulter": {"read": 100000}}, "unit_ops": {"faulter": "fault", "reader": "read"},
 	"scale": [1.0, 1.01, 0.99, 1.0, 1.0]}'

@@ -356,7 +356,7 @@ fake_gate struct-same --base "$KA:a" --cand "$KB:b" default
 is "$rc" 0 "defaults: the same lock counts per op on both kernels: pass (exit 0)"
 echo "{\"scale\": [3.00, 3.03, 2.97], $S, \"locks\": {\"faulter\": {\"write\": 0}, \"reader\": {\"read\": 80000000}}}" >"$TMP/specs/vmlinuz-b.json"
 fake_gate struct-slow --ktap --base "$KA:a" --cand "$KB:b" default
-# issue 27: latency is reported, not gated, under TCG, except for a gross
+# latency is reported, not gated, under TCG, except for a gross
 # change: tripled (>= 2x) in every one of 4 boots a side, apart, fails
 is "$rc" 1 "defaults under TCG: tripled latency in every boot, 4 v 4 apart: the gross rule fails it (exit 1)"
 grep -q "^    not ok [0-9]* faulter.fault.p99$" "$TMP/struct-slow.stdout" &&
@@ -470,7 +470,7 @@ else
 		"real gate: two boots, one scenario judged"
 fi
 
-# --gate-metrics under --gate-on structural (issue 27 item 1): the named
+# --gate-metrics under --gate-on structural: the named
 # latency is gated by the gross rule only, the named structure by its rule,
 # and the report says so
 G4S='"types": {"faulter": "fault", "reader": "smaps-read"}, "locks": {"faulter": {"write": 0}, "reader": {"read": 80000000}}'

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The gate cannot be fooled by its inputs or its output directory (issue 23):
+# The gate cannot be fooled by its inputs or its output directory:
 # row 4, duplicate result files (a copy, one file given twice, one file on
 # both sides) are refused, not counted as independent boots; row 5, a side
 # whose results name several kernels or CPUs is refused unless

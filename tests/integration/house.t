@@ -1,5 +1,5 @@
 #!/bin/bash
-# The plan and the worker interface (issue 10): checks that happen while the
+# The plan and the worker interface: checks that happen while the
 # plan is built, workers that see only worker.h, the summary hook, and a
 # failing repeat that still leaves its result behind.
 . "$(dirname "$0")/lib.sh"

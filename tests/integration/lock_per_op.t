@@ -8,7 +8,7 @@
 #   (vm_mmap_pgoff(); do_vmi_align_munmap() with unlock: mmap_write_downgrade()).
 #   fault (one thread, 64K: 16 faults, then one MADV_DONTNEED): each fault is
 #   one VMA-lock attempt, a zap none; a zap takes mmap_lock for read up to
-#   6.16 and not from 6.17 (per-VMA MADV_DONTNEED; measured in issue 19: 1.0
+#   6.16 and not from 6.17 (per-VMA MADV_DONTNEED; measured: 1.0
 #   per zap on 6.12, ~0 on 6.17 to 7.3) and a fault none where its VMA lock
 #   holds.
 . "$(dirname "$0")/lib.sh"

@@ -4,12 +4,12 @@
 usage: plot_fixtures.py REAL.json OUTDIR
 
 Writes, following the shared contracts in the design exactly:
-  mmap_lock.json   REAL plus repeats[k].probes.mmap_lock (issue 4 shape:
+  mmap_lock.json   REAL plus repeats[k].probes.mmap_lock (the probe's shape:
                    available, events, wait/hold by mode, per-role under "roles",
                    threads outside any role under "other")
   collapse.json    REAL plus a "collapser" role whose op "collapse" ran in some
-                   timeline intervals (issue 3: the op is named "collapse")
-  sweep-K-N.json   REAL with a top-level "sweep" object (issue 5 shape) for
+                   timeline intervals (the op is named "collapse")
+  sweep-K-N.json   REAL with a top-level "sweep" object for
                    faulter.threads = N, for two kernels K, fault latency
                    growing with N
 The numbers are made up (seeded, so every run makes the same files); only the

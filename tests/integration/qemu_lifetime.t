@@ -1,5 +1,5 @@
 #!/bin/bash
-# qemu dies with ptbench (issue 23 row 8): `ptbench vm` and `ptbench gate`
+# qemu dies with ptbench: `ptbench vm` and `ptbench gate`
 # killed with SIGTERM, SIGINT or SIGKILL while a guest runs leave no qemu (the
 # stand-in fake_qemu.py in its hang mode, which would run 60 s) and no boot
 # child, and no temporary file (.initrd, channel.log) in the boot directory.

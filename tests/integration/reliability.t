@@ -1,5 +1,5 @@
 #!/bin/bash
-# Reliability (issue 13): results only ever replace regular files and are
+# Reliability: results only ever replace regular files and are
 # never lost or half-true; hostile scenario input is refused with file:line
 # and fast; runs that measured nothing do not exit 0; `run --dry-run`;
 # `vm` refuses bad arguments with exit 2.
@@ -29,7 +29,7 @@ grep -q "ok: 4 role(s), 1 point(s), would write $TMP/dry.json" "$TMP/out"; ok $?
 (cd "$TMP" && mkdir -p drycwd && cd drycwd && "$OLDPWD/$PTBENCH" run default --dry-run >/dev/null 2>&1; [ ! -e results ])
 ok $? "--dry-run without -o does not create results/"
 
-# ---- issue 23: a read-only working directory and the default results/ ----
+# ---- a read-only working directory and the default results/ ----
 # is the same refusal as -o there (exit 2, before measuring); it was exit 5.
 # A read-only tmpfs in a private mount namespace: root ignores mode bits.
 if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then

@@ -1,6 +1,6 @@
 #!/bin/bash
-# A role process that is stopped in its repeat's window spoils the repeat
-# (issue 23 row 10): `run agent-smaps` with the service process (pt:service)
+# A role process that is stopped in its repeat's window spoils the repeat:
+# `run agent-smaps` with the service process (pt:service)
 # stopped for 3 s inside the measured window ended with exit 0 and
 # "complete": true while the service's ops spanned the stop. Now: exit 5,
 # the repeat incomplete, its error naming the process. A run left alone still

@@ -1,5 +1,5 @@
 #!/bin/bash
-# `run all -o FILE` (issue 23, smaller items): an existing file as -o made
+# `run all -o FILE`: an existing file as -o made
 # every scenario fail to open its log and result, yet the catalogue printed
 # "15 ran" and a "see X.log" line per scenario for logs that do not exist.
 # Now: exit 2 before anything runs, the file untouched.

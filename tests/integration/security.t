@@ -1,6 +1,6 @@
 #!/bin/bash
-# Input from others, issue 23: names that become paths (row 2) and the
-# gate's results directory (row 7). Everything happens under $TMP; a
+# Input from others: names that become paths and the
+# gate's results directory. Everything happens under $TMP; a
 # name that escaped would land in $TMP too (the cwd and -o are nested
 # deep enough), where the test looks for it. `timeout` turns a hang into
 # exit 124 instead of a stuck test.

@@ -1,6 +1,6 @@
 #!/bin/bash
-# What ptbench changes on the machine, and how it puts it back (issue 13,
-# rows 2-4): a run killed with SIGKILL leaves its khugepaged push and its
+# What ptbench changes on the machine, and how it puts it back:
+# a run killed with SIGKILL leaves its khugepaged push and its
 # tracefs mount recorded in the state file; the next run or `ptbench
 # restore` undoes them and says so; overlapping runs wait for each other
 # instead of saving each other's values. Issue 23 row 1: a state directory
@@ -21,7 +21,7 @@ THP=/sys/kernel/mm/transparent_hugepage
 $PTBENCH restore --bogus >/dev/null 2>&1; is $? 2 "restore: a bad flag exits 2"
 $PTBENCH help | grep -q "^  restore "; ok $? "help lists restore"
 
-# ---- issue 23 row 1: the state directory and file as an attacker's input ---
+# ---- the state directory and file as an attacker's input ---
 # Every case in its own directory under $TMP; every victim a file in $TMP.
 # `timeout` turns a hang (a FIFO read) into exit 124 instead of a stuck test.
 VICTIM="$TMP/victim"

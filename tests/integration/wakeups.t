@@ -1,5 +1,5 @@
 #!/bin/bash
-# What wakes during a run besides the workers (issue 26), counted, never
+# What wakes during a run besides the workers, counted, never
 # timed: the ptmem sampler wakes once per timeline_interval (it woke every
 # 10 ms: ~100 voluntary context switches a second), the runner's main thread
 # sleeps through the window's edges until a worker gets there (it looked

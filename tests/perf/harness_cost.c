@@ -1,4 +1,4 @@
-/* Harness cost per worker type (issue 26): each worker's op rate under
+/* Harness cost per worker type: each worker's op rate under
  * `ptbench run --no-trace` against its bare twin, a small C loop in this file
  * doing the same system calls and touches with the same clock reads around
  * each op, and nothing of the harness (no runner, histograms, timeline,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Context switches of a ptbench run's threads, by kind (issue 26).
+"""Context switches of a ptbench run's threads, by kind.
 
 usage: wakeups.py [-i SECONDS] PTBENCH ARG...   (runs PTBENCH ARG..., prints JSON)
 

@@ -5,7 +5,7 @@
  * `restore` refuses while a live run holds the lock, and a second run waits
  * for the first instead of saving its values as originals.
  *
- * Then the state file as an attacker's input (issue 23, row 1), every case
+ * Then the state file as an attacker's input, every case
  * in its own state directory under the private one, every "victim" a file
  * in it: records naming files other than the THP/khugepaged ones, relative
  * paths, "..", symbolic links, a foreign tracefs mount point; a state

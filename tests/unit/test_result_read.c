@@ -260,7 +260,7 @@ int main(void)
 	       e);
 	e = edited("\"type\": \"fault\",", "\"type\": \"fault\", \"unit_op\": \"count\",");
 	tap_ok(*e != '\0', "a unit_op naming a key of an op's statistics, not an op: %s", e);
-	/* issue 23: what no run writes (the metric registry's checks) */
+	/* what no run writes (the metric registry's checks) */
 	e = edited("\"p99\": 2000", "\"p99\": 500");
 	tap_ok(!strcmp(e, "repeats[0].workers.w.ops.fault.ns.p99: expected at least ns.p50 (1000): "
 			  "percentiles do not decrease, got 500"),

@@ -1,5 +1,5 @@
-/* pt_name_is_safe: the one check for names that become file names
- * (issue 23, row 2): what it lets through and what it refuses, and that
+/* pt_name_is_safe: the one check for names that become file names:
+ * what it lets through and what it refuses, and that
  * pt_name_check's message shows a hostile name escaped. */
 #define _GNU_SOURCE
 #include <stdio.h>

@@ -173,7 +173,7 @@ int main(void)
 	spec_bad("bzImage:", "empty label");
 	spec_bad("bzImage:a b", "may hold only");
 	spec_bad("bzImage:..", "starts with '.'");
-	/* labels name directories: one check for every such name (issue 23 row 2) */
+	/* labels name directories: one check for every such name */
 	spec_bad("bzImage:.hidden", "starts with '.'");
 	spec_bad("bzImage:a..b", "holds '..'");
 	spec_bad("bzImage:0123456789012345678901234567890123456789012345678901234567890123456789"
