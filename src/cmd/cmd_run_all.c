@@ -180,26 +180,6 @@ static int check_common_args(const struct pt_run_args *a, char **names, size_t n
 	return 0;
 }
 
-/* --dry-run makes no directory: an existing DIR must be one, a new one must
- * be creatable (a file can be made where it would go). */
-static int check_dry_dir(const char *dir)
-{
-	struct stat st;
-	char why[4200];
-
-	if (!stat(dir, &st)) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-		fprintf(stderr, "ptbench run all: -o %s: not a directory\n", dir);
-		return PT_EXIT_USAGE;
-	}
-	if (pt_output_check(dir, why, sizeof(why))) {
-		fprintf(stderr, "ptbench run all: -o %s: cannot be created: %s\n", dir, why);
-		return PT_EXIT_USAGE;
-	}
-	return 0;
-}
-
 int cmd_run_all(int argc, char **argv, const struct pt_run_args *a)
 {
 	const char *dir = NULL;
@@ -246,8 +226,15 @@ int cmd_run_all(int argc, char **argv, const struct pt_run_args *a)
 		dir = dirbuf;
 	}
 	if (a->dry_run) {
-		if ((rc = check_dry_dir(!access("results", F_OK) || dir != dirbuf ? dir : "results")))
+		char why[PATH_MAX + 128];
+
+		/* no directory is made: an existing DIR must take the files, a
+		 * new one must be creatable */
+		if (pt_output_dir_check(dir, why, sizeof(why))) {
+			fprintf(stderr, "ptbench run all: -o %s: %s\n", dir, why);
+			rc = PT_EXIT_USAGE;
 			goto out;
+		}
 	} else if (mkdir(dir, 0755) && errno != EEXIST) {
 		fprintf(stderr, "ptbench run all: -o %s: cannot create the directory: %s\n", dir, strerror(errno));
 		rc = PT_EXIT_USAGE;

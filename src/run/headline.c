@@ -69,8 +69,15 @@ static const char *check_item(const struct pt_scenario *sc, const char *item, ch
 		return why;
 	}
 	if (!is_op_metric(stat + 1)) {
-		snprintf(why, len, "'%s' is not an op metric (p50, p90, p99, p999, p9999, max, ops_per_sec)",
-			 stat + 1);
+		/* the names as the registry has them */
+		size_t n = (size_t)snprintf(why, len, "'%s' is not an op metric (", stat + 1);
+
+		for (size_t i = 0; pt_op_metrics[i].key && n < len; i++)
+			if (pt_op_metrics[i].name)
+				n += (size_t)snprintf(why + n, len - n, "%s%s", why[n - 1] == '(' ? "" : ", ",
+						      pt_op_metrics[i].name);
+		if (n < len)
+			snprintf(why + n, len - n, ")");
 		return why;
 	}
 	return NULL;

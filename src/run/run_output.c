@@ -19,11 +19,9 @@
 static char *canonical_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : pt_xstrdup(".");
-	char *real = dir ? realpath(dir, NULL) : NULL, *name = NULL;
+	char *dir = slash ? pt_xasprintf("%.*s", slash == path ? 1 : (int)(slash - path), path) : pt_xstrdup(".");
+	char *real = realpath(dir, NULL), *name = real ? pt_xasprintf("%s/%s", real, slash ? slash + 1 : path) : NULL;
 
-	if (real && asprintf(&name, "%s/%s", real, slash ? slash + 1 : path) < 0)
-		name = NULL;
 	free(real);
 	free(dir);
 	return name;

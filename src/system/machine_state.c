@@ -558,6 +558,16 @@ int pt_state_parse(const char *text, size_t len, int *pid, char *why, size_t why
 	return n;
 }
 
+/* The (first) record of a sysfs file or a mount point, NULL when there is
+ * none. */
+static struct record *record_of(bool mount, const char *path)
+{
+	for (struct record *r = recs; r < recs + nrecs; r++)
+		if (r->mount == mount && !strcmp(r->path, path))
+			return r;
+	return NULL;
+}
+
 /* Read all of fd (at most STATE_MAX_BYTES + 1) into text; its length, or
  * -1 (errno). */
 static ssize_t read_capped(int fd, char *text)
@@ -627,12 +637,9 @@ static void merge_tmp(const char *who, int ntmp)
 
 	for (int t = 0; t < ntmp; t++) {
 		const struct record *x = &tmp_recs[t];
-		struct record *r;
+		struct record *r = record_of(x->mount, x->path);
 
-		for (r = recs; r < recs + nrecs; r++)
-			if (r->mount == x->mount && !strcmp(r->path, x->path))
-				break;
-		if (r < recs + nrecs) {
+		if (r) {
 			if (r->mount && !r->mount_id && r->pid == x->pid)
 				r->mount_id = x->mount_id;
 			continue;
@@ -892,7 +899,7 @@ void pt_state_release(void)
 
 void pt_state_note_sysfs(const char *path, const char *original, const char *pushed)
 {
-	struct record *r = NULL;
+	struct record *r;
 	char why[PATH_MAX + 160];
 
 	if (lock_fd < 0)
@@ -904,9 +911,7 @@ void pt_state_note_sysfs(const char *path, const char *original, const char *pus
 		return;
 	}
 	recs_changing = 1;
-	for (int i = 0; i < nrecs; i++)
-		if (!recs[i].mount && !strcmp(recs[i].path, path))
-			r = &recs[i];
+	r = record_of(false, path);
 	if (!r) {
 		if (nrecs >= MAX_RECORDS) {
 			recs_changing = 0;
@@ -925,14 +930,6 @@ void pt_state_note_sysfs(const char *path, const char *original, const char *pus
 	save();
 }
 
-static struct record *mount_record(const char *dir)
-{
-	for (struct record *r = recs; r < recs + nrecs; r++)
-		if (r->mount && !strcmp(r->path, dir))
-			return r;
-	return NULL;
-}
-
 void pt_state_note_mount_intent(const char *dir)
 {
 	struct record *r;
@@ -945,7 +942,7 @@ void pt_state_note_mount_intent(const char *dir)
 		return;
 	}
 	recs_changing = 1;
-	r = mount_record(dir);
+	r = record_of(true, dir);
 	if (!r) {
 		if (nrecs >= MAX_RECORDS) {
 			recs_changing = 0;
@@ -968,7 +965,7 @@ void pt_state_note_mount(const char *dir)
 	struct record *r;
 	int id;
 
-	if (lock_fd < 0 || !(r = mount_record(dir)))
+	if (lock_fd < 0 || !(r = record_of(true, dir)))
 		return;
 	id = mount_id_at(dir, NULL, 0);
 	if (id <= 0)
@@ -981,7 +978,7 @@ void pt_state_forget_mount(const char *dir)
 {
 	struct record *r;
 
-	if (lock_fd < 0 || !(r = mount_record(dir)))
+	if (lock_fd < 0 || !(r = record_of(true, dir)))
 		return;
 	recs_changing = 1;
 	*r = recs[--nrecs];
@@ -995,6 +992,7 @@ void pt_state_fatal_sysfs_undone(const char *path, const char *value)
 {
 	if (lock_fd < 0 || recs_changing)
 		return;
+	/* every record of the path: a state file read back may hold one twice */
 	for (int i = 0; i < nrecs; i++)
 		if (!recs[i].mount && !strcmp(recs[i].path, path))
 			recs[i].settled = value && !strcmp(value, recs[i].original);
